@@ -1,0 +1,14 @@
+from django.urls import include, path
+
+from luoshi.api.api import api
+from luoshi.orgs import views as org_views
+
+urlpatterns = [
+    path("", org_views.home, name="home"),
+    path("login/", org_views.login_view, name="login"),
+    path("logout/", org_views.logout_view, name="logout"),
+    path("language/", org_views.set_language, name="set_language"),
+    path("api/v1/", api.urls),
+    path("", include("luoshi.core.urls")),
+    path("", include("luoshi.orgs.urls")),
+]

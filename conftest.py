@@ -1,0 +1,180 @@
+"""Persona fixtures shared by every app's tests.
+
+A small agency built through the real services: an agency with three departments and an
+affiliated unit, a city federation under it, and one account per persona.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+from django.contrib.auth.hashers import Argon2PasswordHasher
+from django.test import Client
+
+from luoshi.orgs import services
+from luoshi.orgs.models import OrgUnit, Person, StaffCategory, User
+from luoshi.orgs.roles import Role
+
+PASSWORD = "Persona-pass-1"  # noqa: S105
+
+
+@dataclass
+class Org:
+    agency: OrgUnit
+    office: OrgUnit  # 办公室
+    econ: OrgUnit  # 经济科技部
+    liaison: OrgUnit  # 组织联络部
+    center: OrgUnit  # 侨联信息中心 (affiliated)
+    city: OrgUnit  # a city federation under the agency
+    people: dict[str, Person]
+    users: dict[str, User]
+
+
+def _person(unit: OrgUnit, name: str, mobile: str = "") -> Person:
+    return services.person_create(
+        actor=None,
+        name=name,
+        gender=Person.Gender.FEMALE,
+        unit=unit,
+        birth_month=dt.date(1985, 3, 1),
+        mobile=mobile,
+        staff_category=StaffCategory.objects.get(name="参照公务员法管理"),
+    )
+
+
+def build_org() -> Org:
+    unit = services.org_unit_create
+    agency = unit(
+        actor=None,
+        name="测试省归国华侨联合会机关",
+        code="TQL",
+        kind=OrgUnit.Kind.AGENCY,
+        level=OrgUnit.Level.PROVINCIAL,
+    )
+    office = unit(
+        actor=None,
+        name="办公室",
+        code="T-BGS",
+        parent=agency,
+        kind=OrgUnit.Kind.DEPARTMENT,
+        level=OrgUnit.Level.PROVINCIAL,
+        sort_order=1,
+    )
+    econ = unit(
+        actor=None,
+        name="经济科技部",
+        code="T-JKB",
+        parent=agency,
+        kind=OrgUnit.Kind.DEPARTMENT,
+        level=OrgUnit.Level.PROVINCIAL,
+        sort_order=2,
+    )
+    liaison = unit(
+        actor=None,
+        name="组织联络部",
+        code="T-ZLB",
+        parent=agency,
+        kind=OrgUnit.Kind.DEPARTMENT,
+        level=OrgUnit.Level.PROVINCIAL,
+        sort_order=3,
+    )
+    center = unit(
+        actor=None,
+        name="侨联信息中心",
+        code="T-XXZX",
+        parent=agency,
+        kind=OrgUnit.Kind.AFFILIATED,
+        level=OrgUnit.Level.PROVINCIAL,
+        sort_order=101,
+    )
+    city = unit(
+        actor=None,
+        name="测试市归国华侨联合会",
+        code="T-C01",
+        parent=agency,
+        kind=OrgUnit.Kind.LOCAL,
+        level=OrgUnit.Level.MUNICIPAL,
+        sort_order=201,
+    )
+    people = {
+        "leader": _person(agency, "甲主席"),
+        "vice": _person(agency, "乙副主席"),
+        "head": _person(office, "丙主任", mobile="13900000003"),
+        "office_staff": _person(office, "丁科员"),
+        "staff": _person(econ, "戊科员", mobile="13900000005"),
+        "econ_colleague": _person(econ, "己科员"),
+        "liaison_staff": _person(liaison, "庚科员"),
+        "supervisor": _person(office, "辛督查"),
+        "hr": _person(office, "壬人事"),
+        "admin": _person(center, "癸管理"),
+        "security": _person(center, "子安全"),
+        "auditor": _person(center, "丑审计"),
+        "outsider": _person(city, "寅市侨联"),
+    }
+    services.unit_set_head(actor=None, unit=office, head=people["head"])
+    services.leader_assign(
+        actor=None, leader=people["vice"], unit=liaison, start_date=dt.date(2020, 1, 1)
+    )
+    roles = {
+        "leader": [(Role.AGENCY_LEADER, agency)],
+        "vice": [(Role.LEADER_IN_CHARGE, None)],
+        "head": [(Role.UNIT_HEAD, None)],
+        "staff": [(Role.STAFF, None)],
+        "supervisor": [(Role.SUPERVISOR, agency)],
+        "hr": [(Role.PERSONNEL_OFFICER, agency)],
+        "admin": [(Role.SYSTEM_ADMIN, None)],
+        "security": [(Role.SECURITY_ADMIN, None)],
+        "auditor": [(Role.AUDIT_ADMIN, None)],
+        "outsider": [(Role.STAFF, None)],
+    }
+    users = {}
+    for key, grants in roles.items():
+        user = services.user_create(actor=None, username=key, password=PASSWORD, person=people[key])
+        for role, anchor in grants:
+            services.role_assign(actor=None, user=user, role=role, anchor=anchor)
+        users[key] = user
+    return Org(agency, office, econ, liaison, center, city, people, users)
+
+
+class FastArgon2PasswordHasher(Argon2PasswordHasher):
+    """Argon2 still, with a small cost so that persona fixtures build quickly."""
+
+    time_cost = 1
+    memory_cost = 1024
+    parallelism = 1
+
+
+@pytest.fixture(autouse=True)
+def _fast_hashing(settings: Any) -> None:
+    settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher"]
+
+
+@pytest.fixture
+def org(db: Any) -> Org:
+    return build_org()
+
+
+@pytest.fixture
+def client_for(org: Org):  # type: ignore[no-untyped-def]
+    """A logged-in Django test client for a persona: client_for("staff")."""
+
+    def make(persona: str) -> Client:
+        client = Client()
+        client.force_login(org.users[persona], backend="luoshi.orgs.auth.AccountBackend")
+        return client
+
+    return make
+
+
+@pytest.fixture
+def token_for(org: Org):  # type: ignore[no-untyped-def]
+    """A bearer-token header for a persona."""
+
+    def make(persona: str) -> dict[str, str]:
+        _token, raw = services.api_token_create(actor=None, user=org.users[persona], name="test")
+        return {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+
+    return make

@@ -1,0 +1,1 @@
+"""Luoshi (落实): one part deployment, nine parts implementation."""

@@ -1,0 +1,164 @@
+"""The audit log: every write records who did what, to which object, before → after.
+
+Entries form a hash chain: each entry's hash covers its own content and the previous entry's
+hash. Appends are serialised (an advisory lock on PostgreSQL; SQLite's immediate transactions
+already serialise writers), so the chain is a line, in id order.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import hashlib
+import json
+import uuid
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import connection, models, transaction
+from django.utils import timezone
+
+from .context import client_ip
+from .models import AuditEntry
+
+GENESIS_HASH = "0" * 64
+_LOCK_KEY = 0x4C756F736869  # "Luoshi": the advisory-lock key for appending to the chain
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe, stable form of a field value."""
+    if value is None or isinstance(value, bool | int | str):
+        return value
+    if isinstance(value, float | decimal.Decimal | uuid.UUID):
+        return str(value)
+    if isinstance(value, dt.datetime | dt.date | dt.time):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return value.pk
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple | set | frozenset):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """The concrete field values of a model instance, ready for before/after."""
+    skip = {"created_at", "updated_at", "password", "search_text", "path", "token_hash"}
+    data: dict[str, Any] = {}
+    for field in obj._meta.concrete_fields:
+        name = field.attname
+        if fields is not None and field.name not in fields and name not in fields:
+            continue
+        if field.name in skip:
+            continue
+        data[field.name] = _plain(getattr(obj, name))
+    return data
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Keep only the keys whose values changed."""
+    keys = [k for k in after if before.get(k) != after.get(k)]
+    return {k: before.get(k) for k in keys}, {k: after[k] for k in keys}
+
+
+def _canonical(entry: AuditEntry) -> bytes:
+    at = entry.at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    payload = [
+        at,
+        entry.actor_id,
+        entry.actor_name,
+        entry.action,
+        entry.object_type,
+        entry.object_id,
+        entry.object_repr,
+        _plain(entry.before),
+        _plain(entry.after),
+        entry.client_ip,
+        entry.prev_hash,
+    ]
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def compute_hash(entry: AuditEntry) -> str:
+    return hashlib.sha256(_canonical(entry)).hexdigest()
+
+
+def _lock_chain() -> None:
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_LOCK_KEY])
+
+
+def record(
+    action: str,
+    *,
+    actor: Any = None,
+    obj: models.Model | None = None,
+    object_type: str = "",
+    object_id: Any = "",
+    object_repr: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry in the caller's transaction."""
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or obj.pk
+        object_repr = object_repr or str(obj)
+    actor_obj = actor if getattr(actor, "is_authenticated", False) else None
+    with transaction.atomic():
+        _lock_chain()
+        prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        entry = AuditEntry(
+            at=timezone.now(),
+            actor=actor_obj,
+            actor_name=(actor_obj.get_username() if actor_obj else "")[:150],
+            action=action,
+            object_type=object_type,
+            object_id=str(object_id or ""),
+            object_repr=str(object_repr)[:255],
+            before=_plain(before) if before is not None else None,
+            after=_plain(after) if after is not None else None,
+            client_ip=client_ip.get(),
+            prev_hash=prev or GENESIS_HASH,
+        )
+        entry.hash = compute_hash(entry)
+        entry.save(force_insert=True)
+    return entry
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    checked: int
+    first_broken_id: int | None
+    reason: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.first_broken_id is None
+
+
+def _iter_entries(batch: int = 2000) -> Iterator[AuditEntry]:
+    last = 0
+    while True:
+        rows = list(AuditEntry.objects.filter(id__gt=last).order_by("id")[:batch])
+        if not rows:
+            return
+        yield from rows
+        last = rows[-1].id
+
+
+def verify_chain() -> ChainReport:
+    """Walk the whole chain; report the first entry whose hash or link does not hold."""
+    prev = GENESIS_HASH
+    checked = 0
+    for entry in _iter_entries():
+        if entry.prev_hash != prev:
+            return ChainReport(checked, entry.id, "link")
+        if compute_hash(entry) != entry.hash:
+            return ChainReport(checked, entry.id, "hash")
+        prev = entry.hash
+        checked += 1
+    return ChainReport(checked, None)

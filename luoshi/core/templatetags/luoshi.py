@@ -1,0 +1,32 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+from django.core.paginator import Page
+
+register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def query_replace(context: dict[str, Any], **kwargs: Any) -> str:
+    """The current query string with some parameters replaced: filters stay in the URL."""
+    query = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        query[key] = value
+    return query.urlencode()
+
+
+@register.filter
+def page_window(page: Page, radius: int = 2) -> list[int | None]:
+    """Page numbers around the current one, with None for gaps."""
+    last = page.paginator.num_pages
+    numbers = sorted(
+        {1, last, *range(max(1, page.number - radius), min(last, page.number + radius) + 1)}
+    )
+    out: list[int | None] = []
+    for n in numbers:
+        if out and out[-1] is not None and n - out[-1] > 1:
+            out.append(None)
+        out.append(n)
+    return out

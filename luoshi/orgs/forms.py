@@ -1,0 +1,161 @@
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import OrgUnit, Person, PoliticalStatus, Post, Rank, StaffCategory
+from .roles import Role, ScopeKind
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(
+        label=_("Username or mobile"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autofocus": True, "autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name or mobile"), "type": "search"}),
+    )
+    unit = forms.TypedChoiceField(label=_("Unit"), required=False, coerce=int, empty_value=None)
+    staff_category = forms.ModelChoiceField(
+        label=_("Staff category"),
+        queryset=StaffCategory.objects.all(),
+        required=False,
+        empty_label=_("All categories"),
+    )
+    rank = forms.ModelChoiceField(
+        label=_("Rank"), queryset=Rank.objects.all(), required=False, empty_label=_("All ranks")
+    )
+    gender = forms.ChoiceField(
+        label=_("Gender"), required=False, choices=[("", _("All")), *list(Person.Gender.choices)]
+    )
+
+    def __init__(self, *args: Any, units: list[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["unit"]).choices = [("", _("All units"))] + [
+            (u.pk, "\u3000" * max(0, u.depth - 1) + u.name) for u in units
+        ]
+
+
+class MonthField(forms.DateField):
+    """A year and month, typed as 2016-07 or 2016.07; stored as the first of the month."""
+
+    widget = forms.DateInput(attrs={"type": "month"}, format="%Y-%m")
+    input_formats = ["%Y-%m", "%Y.%m", "%Y-%m-%d"]
+
+
+class PersonForm(forms.ModelForm):
+    birth_month = MonthField(label=_("Birth month"), required=False)
+    work_start = MonthField(label=_("Work start"), required=False)
+    post_since = MonthField(label=_("Current post since"), required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    class Meta:
+        model = Person
+        fields = [
+            "name",
+            "gender",
+            "birth_month",
+            "political_status",
+            "unit",
+            "post",
+            "rank",
+            "staff_category",
+            "work_start",
+            "post_since",
+            "mobile",
+            "is_active",
+        ]
+
+    def __init__(self, *args: Any, units: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        cast(
+            forms.ModelChoiceField, self.fields["political_status"]
+        ).queryset = PoliticalStatus.objects.filter(is_active=True)
+        cast(forms.ModelChoiceField, self.fields["post"]).queryset = Post.objects.filter(
+            is_active=True
+        )
+        cast(forms.ModelChoiceField, self.fields["rank"]).queryset = Rank.objects.filter(
+            is_active=True
+        )
+        cast(
+            forms.ModelChoiceField, self.fields["staff_category"]
+        ).queryset = StaffCategory.objects.filter(is_active=True)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class TokenForm(forms.Form):
+    name = forms.CharField(
+        label=_("Token name"),
+        max_length=64,
+        widget=forms.TextInput(attrs={"placeholder": _("e.g. monthly report script")}),
+    )
+
+
+class PasswordChangeForm(forms.Form):
+    old_password = forms.CharField(
+        label=_("Current password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+    new_password2 = forms.CharField(
+        label=_("New password again"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("new_password") != data.get("new_password2"):
+            self.add_error("new_password2", _("The two new passwords differ."))
+        return data
+
+
+class AccountCreateForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    person = forms.ModelChoiceField(
+        label=_("Person"), queryset=Person.objects.none(), required=False
+    )
+    password = forms.CharField(
+        label=_("Initial password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
+
+
+class RoleAssignForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    scope = forms.ChoiceField(
+        label=_("Data scope"),
+        choices=[("", _("Default for the role")), *list(ScopeKind.choices)],
+        required=False,
+    )
+    anchor = forms.ModelChoiceField(
+        label=_("Scope unit"),
+        queryset=OrgUnit.objects.all(),
+        required=False,
+        empty_label=_("The person's own unit"),
+    )

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from luoshi.orgs.demo import ACCOUNTS, build_demo
+
+
+class Command(BaseCommand):
+    help = "Load the fictional demo agency (once; running it again changes nothing)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument(
+            "--force",
+            action="store_true",
+            help="Load even with DEBUG off (never on a production database).",
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError(
+                "Refusing to load demo data with DEBUG off. Set LUOSHI_DEBUG=1, or pass --force "
+                "if this really is a throw-away database."
+            )
+        result = build_demo()
+        if result.created:
+            self.stdout.write(
+                self.style.SUCCESS(
+                    f"Demo agency loaded: {result.units} units, {result.people} people."
+                )
+            )
+        else:
+            self.stdout.write("Demo agency already present; nothing changed.")
+        self.stdout.write("\nDemo accounts (password: %s):" % settings.LUOSHI_DEMO_PASSWORD)
+        for username, _role, label in ACCOUNTS:
+            self.stdout.write(f"  {username:<16} {label}")

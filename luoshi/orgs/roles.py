@@ -1,0 +1,44 @@
+"""Roles and data-scope kinds (names from the glossary)."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    SYSTEM_ADMIN = "system_admin", _("System administrator")
+    SECURITY_ADMIN = "security_admin", _("Security administrator")
+    AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+    AGENCY_LEADER = "agency_leader", _("Agency leader")
+    LEADER_IN_CHARGE = "leader_in_charge", _("Leader in charge")
+    UNIT_HEAD = "unit_head", _("Unit head")
+    STAFF = "staff", _("Staff")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    PERSONNEL_OFFICER = "personnel_officer", _("Personnel officer")
+    COMMITTEE_MEMBER = "committee_member", _("Appraisal committee member")
+
+
+class ScopeKind(models.TextChoices):
+    NONE = "none", _("No business records")
+    OWN = "own", _("Own records")
+    UNIT = "unit", _("Own unit")
+    IN_CHARGE = "in_charge", _("Units in charge")
+    SUBTREE = "subtree", _("Unit and everything below it")
+    ALL = "all", _("Everything")
+
+
+# The three administrators (三员) each do only their own job: none of them sees business records
+# by virtue of that role (a system administrator maintains the org tree and lists, so reads it).
+DEFAULT_SCOPE: dict[str, str] = {
+    Role.SYSTEM_ADMIN: ScopeKind.ALL,
+    Role.SECURITY_ADMIN: ScopeKind.NONE,
+    Role.AUDIT_ADMIN: ScopeKind.NONE,
+    Role.AGENCY_LEADER: ScopeKind.SUBTREE,
+    Role.LEADER_IN_CHARGE: ScopeKind.IN_CHARGE,
+    Role.UNIT_HEAD: ScopeKind.SUBTREE,
+    Role.STAFF: ScopeKind.UNIT,
+    Role.SUPERVISOR: ScopeKind.SUBTREE,
+    Role.PERSONNEL_OFFICER: ScopeKind.SUBTREE,
+    Role.COMMITTEE_MEMBER: ScopeKind.UNIT,
+}
+
+ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})

@@ -1,0 +1,131 @@
+"""Reads, scoped to what the acting user may see, with related rows loaded up front."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
+from django.utils import timezone
+
+from luoshi.core.text import fold_query
+
+from .models import LeaderAssignment, OrgUnit, Person
+from .permissions import scope_for
+
+
+def units_visible(user: Any) -> QuerySet[OrgUnit]:
+    scope = scope_for(user)
+    qs = OrgUnit.objects.select_related("parent", "head")
+    if scope.everything:
+        return qs
+    if scope.is_empty:
+        return qs.none()
+    q = Q(pk__in=[])
+    for path in sorted(scope.subtree_paths):
+        q |= Q(path__startswith=path)
+    if scope.unit_ids:
+        q |= Q(pk__in=sorted(scope.unit_ids))
+    return qs.filter(q)
+
+
+def people_visible(user: Any) -> QuerySet[Person]:
+    scope = scope_for(user)
+    qs = Person.objects.select_related("unit", "post", "rank", "staff_category", "political_status")
+    return scope.filter(qs, unit="unit", person="pk")
+
+
+@dataclass
+class PeopleFilter:
+    q: str = ""
+    unit: int | None = None
+    include_subunits: bool = True
+    staff_category: int | None = None
+    rank: int | None = None
+    gender: str = ""
+    active: bool | None = True
+
+
+def people_search(user: Any, f: PeopleFilter) -> QuerySet[Person]:
+    qs = people_visible(user)
+    if f.q:
+        qs = qs.filter(search_text__contains=fold_query(f.q))
+    if f.unit:
+        unit = OrgUnit.objects.filter(pk=f.unit).only("path").first()
+        if unit is None:
+            return qs.none()
+        qs = (
+            qs.filter(unit__path__startswith=unit.path)
+            if f.include_subunits
+            else qs.filter(unit=unit)
+        )
+    if f.staff_category:
+        qs = qs.filter(staff_category_id=f.staff_category)
+    if f.rank:
+        qs = qs.filter(rank_id=f.rank)
+    if f.gender:
+        qs = qs.filter(gender=f.gender)
+    if f.active is not None:
+        qs = qs.filter(is_active=f.active)
+    return qs.order_by("unit__path", "post__sort_order", "id")
+
+
+def units_search(user: Any, q: str = "", parent: int | None = None) -> QuerySet[OrgUnit]:
+    qs = units_visible(user)
+    if q:
+        qs = qs.filter(search_text__contains=fold_query(q))
+    if parent is not None:
+        qs = qs.filter(parent_id=parent)
+    return qs.order_by("path")
+
+
+@dataclass
+class TreeNode:
+    unit: OrgUnit
+    people_count: int
+    children: list[TreeNode] = field(default_factory=list)
+
+
+def unit_tree(user: Any) -> list[TreeNode]:
+    """The visible part of the tree, in two queries whatever its size."""
+    units = list(
+        units_visible(user)
+        .annotate(people_count=Count("people", filter=Q(people__is_active=True)))
+        .order_by("depth", "sort_order", "id")
+    )
+    nodes = {u.id: TreeNode(u, u.people_count) for u in units}
+    roots: list[TreeNode] = []
+    for unit in units:
+        node = nodes[unit.id]
+        parent = nodes.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(node)
+    for node in nodes.values():
+        node.children.sort(key=lambda n: (n.unit.sort_order, n.unit.id))
+    roots.sort(key=lambda n: (n.unit.sort_order, n.unit.id))
+    return roots
+
+
+def leaders_in_charge(unit: OrgUnit, on: Any = None) -> QuerySet[Person]:
+    day = on or timezone.localdate()
+    current = (
+        LeaderAssignment.objects.filter(unit=unit, start_date__lte=day)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+        .values("leader_id")
+    )
+    return Person.objects.filter(pk__in=current)
+
+
+def leader_matrix(user: Any, on: Any = None) -> QuerySet[LeaderAssignment]:
+    day = on or timezone.localdate()
+    visible = units_visible(user).values("pk")
+    return (
+        LeaderAssignment.objects.filter(unit__in=visible)
+        .select_related("leader", "unit")
+        .order_by("unit__path", "-start_date")
+        .annotate(
+            current=ExpressionWrapper(
+                Q(start_date__lte=day) & (Q(end_date__isnull=True) | Q(end_date__gte=day)),
+                output_field=BooleanField(),
+            )
+        )
+    )

@@ -1,0 +1,558 @@
+"""Every write to organizations, people and accounts.
+
+Keyword-only, typed, atomic, audited. Views and API endpoints call these and nothing else.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.core import audit
+from luoshi.core.errors import AccountLocked, Conflict, DomainError, InvalidInput
+from luoshi.core.text import search_key
+
+from .models import (
+    ApiToken,
+    LeaderAssignment,
+    OrgUnit,
+    OrgUnitChange,
+    Person,
+    RoleAssignment,
+    User,
+)
+from .permissions import forget_cached_access
+from .roles import DEFAULT_SCOPE, Role, ScopeKind
+
+PATH_WIDTH = 8
+
+
+class AuthenticationFailed(DomainError):
+    code = "authentication_failed"
+    status = 401
+
+    def __init__(self) -> None:
+        super().__init__(_("Wrong username or password."))
+
+
+# --- org units --------------------------------------------------------------------------------
+
+
+def _unit_search_text(unit: OrgUnit) -> str:
+    return search_key(unit.name, unit.short_name, unit.code)
+
+
+def _set_path(unit: OrgUnit) -> None:
+    parent_path = unit.parent.path if unit.parent_id and unit.parent else ""
+    unit.path = f"{parent_path}{unit.pk:0{PATH_WIDTH}d}/"
+    unit.depth = unit.path.count("/") - 1
+
+
+def _check_version(obj: Any, version: int | None) -> None:
+    if version is not None and obj.version != version:
+        raise Conflict()
+
+
+def _save_versioned(obj: Any, fields: list[str]) -> None:
+    """Save with optimistic locking: the row must still carry the version we read."""
+    model = type(obj)
+    values = {f: getattr(obj, f) for f in fields}
+    values["updated_at"] = timezone.now()
+    updated = model.objects.filter(pk=obj.pk, version=obj.version).update(
+        version=F("version") + 1, **values
+    )
+    if updated != 1:
+        raise Conflict()
+    obj.version += 1
+
+
+@transaction.atomic
+def org_unit_create(
+    *,
+    actor: Any,
+    name: str,
+    code: str,
+    kind: str,
+    level: str,
+    parent: OrgUnit | None = None,
+    short_name: str = "",
+    sort_order: int = 0,
+) -> OrgUnit:
+    name, code = name.strip(), code.strip()
+    if not name or not code:
+        raise InvalidInput(_("A unit needs a name and a code."))
+    if OrgUnit.objects.filter(code=code).exists():
+        raise InvalidInput(_("The code %(code)s is already used by another unit.") % {"code": code})
+    unit = OrgUnit(
+        name=name,
+        code=code,
+        kind=kind,
+        level=level,
+        parent=parent,
+        short_name=short_name.strip(),
+        sort_order=sort_order,
+    )
+    unit.search_text = _unit_search_text(unit)
+    unit.save()
+    _set_path(unit)
+    OrgUnit.objects.filter(pk=unit.pk).update(path=unit.path, depth=unit.depth)
+    audit.record("org_unit.create", actor=actor, obj=unit, after=audit.snapshot(unit))
+    return unit
+
+
+@transaction.atomic
+def org_unit_update(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    version: int | None = None,
+    effective_date: dt.date | None = None,
+    **changes: Any,
+) -> OrgUnit:
+    """Change a unit's fields; a rename keeps the old name in the unit's history."""
+    allowed = {"name", "short_name", "code", "kind", "level", "sort_order", "head", "is_active"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise InvalidInput(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    _check_version(unit, version)
+    before = audit.snapshot(unit)
+    old_name = unit.name
+    if (
+        "code" in changes
+        and changes["code"] != unit.code
+        and OrgUnit.objects.filter(code=changes["code"]).exclude(pk=unit.pk).exists()
+    ):
+        raise InvalidInput(
+            _("The code %(code)s is already used by another unit.") % {"code": changes["code"]}
+        )
+    for key, value in changes.items():
+        setattr(unit, key, value.strip() if isinstance(value, str) else value)
+    if not unit.name:
+        raise InvalidInput(_("A unit needs a name and a code."))
+    unit.search_text = _unit_search_text(unit)
+    _save_versioned(unit, [*changes.keys(), "search_text"])
+    if unit.name != old_name:
+        OrgUnitChange.objects.create(
+            unit=unit,
+            kind=OrgUnitChange.Kind.RENAME,
+            old_value=old_name,
+            new_value=unit.name,
+            effective_date=effective_date or timezone.localdate(),
+        )
+    b, a = audit.diff(before, audit.snapshot(unit))
+    audit.record("org_unit.update", actor=actor, obj=unit, before=b, after=a)
+    return unit
+
+
+@transaction.atomic
+def org_unit_move(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    new_parent: OrgUnit | None,
+    version: int | None = None,
+    effective_date: dt.date | None = None,
+) -> OrgUnit:
+    _check_version(unit, version)
+    if new_parent is not None and new_parent.path.startswith(unit.path):
+        raise InvalidInput(_("A unit cannot be moved under itself or one of its own sub-units."))
+    old_parent = unit.parent
+    old_path = unit.path
+    unit.parent = new_parent
+    _set_path(unit)
+    _save_versioned(unit, ["parent", "path", "depth"])
+    for sub in OrgUnit.objects.filter(path__startswith=old_path).exclude(pk=unit.pk):
+        sub.path = unit.path + sub.path[len(old_path) :]
+        sub.depth = sub.path.count("/") - 1
+        OrgUnit.objects.filter(pk=sub.pk).update(path=sub.path, depth=sub.depth)
+    OrgUnitChange.objects.create(
+        unit=unit,
+        kind=OrgUnitChange.Kind.MOVE,
+        old_value=old_parent.name if old_parent else "—",
+        new_value=new_parent.name if new_parent else "—",
+        effective_date=effective_date or timezone.localdate(),
+    )
+    audit.record(
+        "org_unit.move",
+        actor=actor,
+        obj=unit,
+        before={"parent": old_parent.pk if old_parent else None},
+        after={"parent": new_parent.pk if new_parent else None},
+    )
+    return unit
+
+
+# --- people -----------------------------------------------------------------------------------
+
+PERSON_FIELDS = (
+    "name",
+    "gender",
+    "birth_month",
+    "political_status",
+    "unit",
+    "post",
+    "rank",
+    "staff_category",
+    "work_start",
+    "post_since",
+    "mobile",
+    "is_active",
+)
+
+
+def _person_search_text(person: Person) -> str:
+    return search_key(person.name, person.mobile)
+
+
+def _validate_person(person: Person) -> None:
+    errors = []
+    if not person.name.strip():
+        errors.append({"field": "name", "message": _("The name is required.")})
+    if person.gender not in Person.Gender.values:
+        errors.append({"field": "gender", "message": _("Choose a gender.")})
+    if person.mobile and not is_valid_mobile(person.mobile):
+        errors.append(
+            {"field": "mobile", "message": _("A mobile number has 11 digits and starts with 1.")}
+        )
+    if errors:
+        raise InvalidInput(details=errors)
+
+
+def is_valid_mobile(value: str) -> bool:
+    return len(value) == 11 and value.isdigit() and value.startswith("1")
+
+
+@transaction.atomic
+def person_create(*, actor: Any, **fields: Any) -> Person:
+    unknown = set(fields) - set(PERSON_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    person = Person(**fields)
+    person.name = person.name.strip()
+    _validate_person(person)
+    person.search_text = _person_search_text(person)
+    person.save()
+    audit.record("person.create", actor=actor, obj=person, after=audit.snapshot(person))
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *, actor: Any, person: Person, version: int | None = None, **changes: Any
+) -> Person:
+    unknown = set(changes) - set(PERSON_FIELDS)
+    if unknown:
+        raise InvalidInput(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    _check_version(person, version)
+    before = audit.snapshot(person)
+    for key, value in changes.items():
+        setattr(person, key, value)
+    _validate_person(person)
+    person.search_text = _person_search_text(person)
+    _save_versioned(person, [*changes.keys(), "search_text"])
+    b, a = audit.diff(before, audit.snapshot(person))
+    audit.record("person.update", actor=actor, obj=person, before=b, after=a)
+    return person
+
+
+@transaction.atomic
+def unit_set_head(*, actor: Any, unit: OrgUnit, head: Person | None) -> OrgUnit:
+    if head is not None and head.unit_id != unit.pk:
+        raise InvalidInput(_("The head of a unit must be one of its people."))
+    before = {"head": unit.head_id}
+    unit.head = head
+    _save_versioned(unit, ["head"])
+    audit.record(
+        "org_unit.set_head", actor=actor, obj=unit, before=before, after={"head": unit.head_id}
+    )
+    return unit
+
+
+@transaction.atomic
+def leader_assign(
+    *,
+    actor: Any,
+    leader: Person,
+    unit: OrgUnit,
+    start_date: dt.date,
+    end_date: dt.date | None = None,
+) -> LeaderAssignment:
+    """Put a leader in charge of a unit from a date; overlapping rows for the pair are refused."""
+    if end_date is not None and end_date < start_date:
+        raise InvalidInput(_("The end date is before the start date."))
+    overlap = LeaderAssignment.objects.filter(leader=leader, unit=unit).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=start_date)
+    )
+    if end_date is not None:
+        overlap = overlap.filter(start_date__lte=end_date)
+    if overlap.exists():
+        raise InvalidInput(
+            _("%(leader)s is already in charge of %(unit)s in that period.")
+            % {"leader": leader.name, "unit": unit.name}
+        )
+    row = LeaderAssignment.objects.create(
+        leader=leader, unit=unit, start_date=start_date, end_date=end_date
+    )
+    audit.record("leader_assignment.create", actor=actor, obj=row, after=audit.snapshot(row))
+    return row
+
+
+@transaction.atomic
+def leader_assignment_end(
+    *, actor: Any, assignment: LeaderAssignment, end_date: dt.date
+) -> LeaderAssignment:
+    if end_date < assignment.start_date:
+        raise InvalidInput(_("The end date is before the start date."))
+    before = {"end_date": audit._plain(assignment.end_date)}
+    assignment.end_date = end_date
+    _save_versioned(assignment, ["end_date"])
+    audit.record(
+        "leader_assignment.end",
+        actor=actor,
+        obj=assignment,
+        before=before,
+        after={"end_date": end_date.isoformat()},
+    )
+    return assignment
+
+
+# --- accounts ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: Any,
+    username: str,
+    password: str,
+    person: Person | None = None,
+    roles: list[str] | None = None,
+    validate_password: bool = True,
+) -> User:
+    username = username.strip()
+    if not username:
+        raise InvalidInput(_("A username is required."))
+    if User.objects.filter(username__iexact=username).exists():
+        raise InvalidInput(_("The username %(name)s is taken.") % {"name": username})
+    user = User(username=username, person=person)
+    if validate_password:
+        _validate_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save()
+    audit.record(
+        "user.create",
+        actor=actor,
+        obj=user,
+        after={"username": username, "person": person.pk if person else None},
+    )
+    for role in roles or []:
+        role_assign(actor=actor, user=user, role=role)
+    return user
+
+
+def _validate_password(password: str, user: User | None) -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except ValidationError as exc:
+        raise InvalidInput(" ".join(exc.messages), code="password_policy") from None
+
+
+@transaction.atomic
+def role_assign(
+    *, actor: Any, user: User, role: str, scope: str | None = None, anchor: OrgUnit | None = None
+) -> RoleAssignment:
+    if role not in Role.values:
+        raise InvalidInput(_("Unknown role: %(role)s") % {"role": role})
+    scope = scope or DEFAULT_SCOPE[role]
+    if scope not in ScopeKind.values:
+        raise InvalidInput(_("Unknown data scope: %(scope)s") % {"scope": scope})
+    existing = RoleAssignment.objects.filter(user=user, role=role, anchor=anchor).first()
+    if existing is not None:
+        return existing
+    row = RoleAssignment.objects.create(user=user, role=role, scope=scope, anchor=anchor)
+    forget_cached_access(user)
+    audit.record(
+        "role.assign",
+        actor=actor,
+        obj=user,
+        after={"role": role, "scope": scope, "anchor": anchor.pk if anchor else None},
+    )
+    return row
+
+
+@transaction.atomic
+def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
+    user = assignment.user
+    before = {"role": assignment.role, "scope": assignment.scope, "anchor": assignment.anchor_id}
+    assignment.delete()
+    forget_cached_access(user)
+    audit.record("role.revoke", actor=actor, obj=user, before=before)
+
+
+def find_account(identifier: str) -> User | None:
+    """An account by username, or by the mobile of its person when exactly one matches."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    user = User.objects.filter(username__iexact=identifier).first()
+    if user is not None:
+        return user
+    if is_valid_mobile(identifier):
+        matches = list(User.objects.filter(person__mobile=identifier)[:2])
+        if len(matches) == 1:
+            return matches[0]
+    return None
+
+
+def account_authenticate(*, identifier: str, password: str) -> User:
+    """Check a username-or-mobile and password, applying the lockout rule.
+
+    Raises AuthenticationFailed (the same for unknown names and wrong passwords) or AccountLocked.
+    Each failure and each lock is audited; the counter is kept in the database, so it holds across
+    processes.
+    """
+    user = find_account(identifier)
+    now = timezone.now()
+    if user is None or not user.is_active:
+        # Hash anyway, so timing does not tell whether the account exists.
+        User().set_password(password)
+        with transaction.atomic():
+            audit.record("auth.login_failed", object_type="orgs.user", object_repr=identifier[:64])
+        raise AuthenticationFailed()
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.locked_until and user.locked_until > now:
+            raise AccountLocked(
+                _("This account is locked after too many failed log-ins. Try again after %(time)s.")
+                % {"time": timezone.localtime(user.locked_until).strftime("%H:%M")}
+            )
+        if not user.check_password(password):
+            user.failed_logins += 1
+            fields = ["failed_logins"]
+            action = "auth.login_failed"
+            if user.failed_logins >= settings.LUOSHI_LOCKOUT_THRESHOLD:
+                user.locked_until = now + dt.timedelta(minutes=settings.LUOSHI_LOCKOUT_MINUTES)
+                user.failed_logins = 0
+                fields.append("locked_until")
+                action = "auth.locked"
+            user.save(update_fields=fields)
+            audit.record(action, actor=None, obj=user)
+            locked = action == "auth.locked"
+        else:
+            locked = False
+            user.failed_logins = 0
+            user.locked_until = None
+            user.last_login = now
+            user.save(update_fields=["failed_logins", "locked_until", "last_login"])
+            audit.record("auth.login", actor=user, obj=user)
+            return user
+    if locked:
+        raise AccountLocked(
+            _("This account is locked after too many failed log-ins. Try again after %(time)s.")
+            % {"time": timezone.localtime(user.locked_until).strftime("%H:%M")}
+        )
+    raise AuthenticationFailed()
+
+
+@transaction.atomic
+def account_unlock(*, actor: Any, user: User) -> User:
+    user.failed_logins = 0
+    user.locked_until = None
+    user.save(update_fields=["failed_logins", "locked_until"])
+    audit.record("auth.unlock", actor=actor, obj=user)
+    return user
+
+
+@transaction.atomic
+def password_change(*, actor: Any, user: User, old_password: str | None, new_password: str) -> User:
+    """Change a password; the owner gives the old one, the security administrator need not."""
+    if old_password is not None and not user.check_password(old_password):
+        raise InvalidInput(_("The current password is wrong."), code="wrong_password")
+    _validate_password(new_password, user)
+    user.set_password(new_password)
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    audit.record("user.password_change", actor=actor, obj=user)
+    return user
+
+
+@transaction.atomic
+def user_set_language(*, actor: Any, user: User, language: str) -> User:
+    codes = {code for code, _name in settings.LANGUAGES}
+    if language not in codes:
+        raise InvalidInput(_("Unknown language: %(code)s") % {"code": language})
+    before = {"language": user.language}
+    user.language = language
+    user.save(update_fields=["language"])
+    audit.record(
+        "user.language", actor=actor, obj=user, before=before, after={"language": language}
+    )
+    return user
+
+
+# --- personal access tokens ------------------------------------------------------------------
+
+TOKEN_PREFIX = "lsh_"  # noqa: S105 (a prefix, not a secret)
+
+
+def _token_digest(raw: str) -> str:
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+@transaction.atomic
+def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and never stored."""
+    name = name.strip() or _("Access token")
+    raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user,
+        name=name[:64],
+        prefix=raw[: len(TOKEN_PREFIX) + 6],
+        token_hash=_token_digest(raw),
+    )
+    audit.record(
+        "api_token.create",
+        actor=actor,
+        obj=token,
+        after={"name": token.name, "prefix": token.prefix},
+    )
+    return token, raw
+
+
+@transaction.atomic
+def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
+    if token.revoked_at is None:
+        token.revoked_at = timezone.now()
+        token.save(update_fields=["revoked_at"])
+        audit.record("api_token.revoke", actor=actor, obj=token)
+    return token
+
+
+def api_token_user(raw: str) -> User | None:
+    """The active, unlocked user a bearer token belongs to, or None."""
+    if not raw.startswith(TOKEN_PREFIX):
+        return None
+    token = (
+        ApiToken.objects.select_related("user")
+        .filter(token_hash=_token_digest(raw), revoked_at__isnull=True)
+        .first()
+    )
+    if token is None or not token.user.is_active:
+        return None
+    now = timezone.now()
+    if token.user.locked_until and token.user.locked_until > now:
+        return None
+    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # bookkeeping, not audited
+    return token.user

@@ -1,0 +1,363 @@
+"""Pages for organizations, people, accounts and the signed-in user's profile."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import login, logout
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from luoshi.core.errors import DomainError, NotFound
+from luoshi.core.paging import paginate
+
+from . import permissions as perms
+from . import selectors, services
+from .forms import (
+    AccountCreateForm,
+    LoginForm,
+    PasswordChangeForm,
+    PeopleFilterForm,
+    PersonForm,
+    RoleAssignForm,
+    TokenForm,
+)
+from .models import OrgUnitChange, RoleAssignment, User
+
+
+def _safe_next(request: HttpRequest, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback
+
+
+# --- session ----------------------------------------------------------------------------------
+
+
+def login_view(request: HttpRequest) -> HttpResponse:
+    if request.user.is_authenticated:
+        return redirect("home")
+    form = LoginForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            user = services.account_authenticate(
+                identifier=form.cleaned_data["username"], password=form.cleaned_data["password"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            login(request, user, backend="luoshi.orgs.auth.AccountBackend")
+            response = redirect(_safe_next(request, reverse("home")))
+            if user.language:
+                from django.conf import settings
+
+                response.set_cookie(
+                    settings.LANGUAGE_COOKIE_NAME,
+                    user.language,
+                    max_age=settings.LANGUAGE_COOKIE_AGE,
+                    samesite="Lax",
+                )
+            return response
+    return render(
+        request, "registration/login.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+@require_POST
+def logout_view(request: HttpRequest) -> HttpResponse:
+    logout(request)
+    return redirect("login")
+
+
+@require_POST
+def set_language(request: HttpRequest) -> HttpResponse:
+    """Switch the language; for a signed-in user the choice is kept on the account."""
+    from django.conf import settings
+
+    language = request.POST.get("language", "")
+    response = HttpResponseRedirect(_safe_next(request, reverse("home")))
+    if language not in {code for code, _name in settings.LANGUAGES}:
+        return response
+    if request.user.is_authenticated:
+        services.user_set_language(actor=request.user, user=request.user, language=language)
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        samesite="Lax",
+    )
+    return response
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    person = user.person  # type: ignore[union-attr]
+    context = {
+        "person": person,
+        "roles": sorted(perms.roles_of(user)),
+        "role_labels": [r.get_role_display() for r in user.role_assignments.all()],  # type: ignore[union-attr]
+        "unit_count": selectors.units_visible(user).count(),
+        "people_count": selectors.people_visible(user).filter(is_active=True).count(),
+        "can_see_org": perms.can_see_org(user),
+    }
+    return render(request, "orgs/home.html", context)
+
+
+# --- organization -----------------------------------------------------------------------------
+
+
+@login_required
+def org_tree(request: HttpRequest) -> HttpResponse:
+    if not perms.can_see_org(request.user):
+        raise NotFound()
+    return render(request, "orgs/tree.html", {"roots": selectors.unit_tree(request.user)})
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    unit = perms.access_unit(request.user, pk)
+    children = (
+        selectors.units_visible(request.user).filter(parent=unit).order_by("sort_order", "id")
+    )
+    people = (
+        selectors.people_visible(request.user)
+        .filter(unit=unit, is_active=True)
+        .order_by("post__sort_order", "id")
+    )
+    context = {
+        "unit": unit,
+        "children": children,
+        "people_page": paginate(request, people),
+        "leaders": selectors.leaders_in_charge(unit),
+        "changes": OrgUnitChange.objects.filter(unit=unit),
+    }
+    return render(request, "orgs/unit_detail.html", context)
+
+
+@login_required
+def leaders(request: HttpRequest) -> HttpResponse:
+    if not perms.can_see_org(request.user):
+        raise NotFound()
+    rows = selectors.leader_matrix(request.user)
+    return render(request, "orgs/leaders.html", {"page_obj": paginate(request, rows, 50)})
+
+
+@login_required
+def people_list(request: HttpRequest) -> HttpResponse:
+    if not perms.can_see_org(request.user):
+        raise NotFound()
+    units = list(selectors.units_visible(request.user).order_by("path"))
+    form = PeopleFilterForm(request.GET or None, units=units)
+    f = selectors.PeopleFilter()
+    if form.is_valid():
+        data = form.cleaned_data
+        f = selectors.PeopleFilter(
+            q=data["q"] or "",
+            unit=data["unit"],
+            staff_category=data["staff_category"].pk if data["staff_category"] else None,
+            rank=data["rank"].pk if data["rank"] else None,
+            gender=data["gender"] or "",
+        )
+    page = paginate(request, selectors.people_search(request.user, f))
+    template = "orgs/people_list.html#results" if request.htmx else "orgs/people_list.html"  # type: ignore[attr-defined]
+    return render(
+        request,
+        template,
+        {"form": form, "page_obj": page, "can_manage": perms.can_manage_people(request.user)},
+    )
+
+
+@login_required
+def person_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    person = perms.access_person(request.user, pk)
+    return render(
+        request,
+        "orgs/person_detail.html",
+        {
+            "person": person,
+            "can_edit": perms.can_manage_people(request.user),
+            "charge": person.charge_assignments.select_related("unit").order_by("-start_date"),
+        },
+    )
+
+
+@login_required
+def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    person = perms.access_person(request.user, pk)
+    perms.require(perms.can_manage_people(request.user))
+    units = selectors.units_visible(request.user)
+    form = PersonForm(request.POST or None, instance=person, units=units)
+    if request.method == "POST" and form.is_valid():
+        changes = {k: form.cleaned_data[k] for k in form.changed_data if k != "version"}
+        try:
+            services.person_update(
+                actor=request.user,
+                person=perms.access_person(request.user, pk),
+                version=form.cleaned_data["version"],
+                **changes,
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            for detail in exc.details:
+                if detail.get("field") in form.fields:
+                    form.add_error(detail["field"], detail["message"])
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("orgs:person", pk=pk)
+    return render(request, "orgs/person_edit.html", {"person": person, "form": form})
+
+
+# --- the signed-in user -----------------------------------------------------------------------
+
+
+@login_required
+def profile(request: HttpRequest) -> HttpResponse:
+    user: User = request.user  # type: ignore[assignment]
+    token_form = TokenForm()
+    password_form = PasswordChangeForm()
+    new_token = None
+    if request.method == "POST":
+        action = request.POST.get("action")
+        if action == "token":
+            token_form = TokenForm(request.POST)
+            if token_form.is_valid():
+                _token, new_token = services.api_token_create(
+                    actor=user, user=user, name=token_form.cleaned_data["name"]
+                )
+                token_form = TokenForm()
+        elif action == "revoke":
+            token = perms.access_token(user, request.POST.get("token"))
+            services.api_token_revoke(actor=user, token=token)
+            messages.success(request, _("The token was revoked."))
+            return redirect("orgs:profile")
+        elif action == "password":
+            password_form = PasswordChangeForm(request.POST)
+            if password_form.is_valid():
+                try:
+                    services.password_change(
+                        actor=user,
+                        user=user,
+                        old_password=password_form.cleaned_data["old_password"],
+                        new_password=password_form.cleaned_data["new_password"],
+                    )
+                except DomainError as exc:
+                    password_form.add_error(
+                        "old_password" if exc.code == "wrong_password" else "new_password",
+                        exc.message,
+                    )
+                else:
+                    from django.contrib.auth import update_session_auth_hash
+
+                    update_session_auth_hash(request, user)
+                    messages.success(request, _("Your password was changed."))
+                    return redirect("orgs:profile")
+    return render(
+        request,
+        "orgs/profile.html",
+        {
+            "tokens": user.api_tokens.all(),
+            "token_form": token_form,
+            "password_form": password_form,
+            "new_token": new_token,
+            "role_assignments": user.role_assignments.select_related("anchor"),
+        },
+    )
+
+
+# --- accounts (system administrator creates; security administrator grants and unlocks) ------
+
+
+@login_required
+def accounts(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    can_create = perms.can_create_accounts(user)
+    can_secure = perms.can_manage_security(user)
+    if not (can_create or can_secure):
+        raise NotFound()
+    create_form = AccountCreateForm(people=selectors.people_visible(user).filter(user__isnull=True))
+    if request.method == "POST" and request.POST.get("action") == "create":
+        perms.require(can_create)
+        create_form = AccountCreateForm(
+            request.POST, people=selectors.people_visible(user).filter(user__isnull=True)
+        )
+        if create_form.is_valid():
+            try:
+                services.user_create(
+                    actor=user,
+                    username=create_form.cleaned_data["username"],
+                    password=create_form.cleaned_data["password"],
+                    person=create_form.cleaned_data["person"],
+                )
+            except DomainError as exc:
+                create_form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The account was created."))
+                return redirect("orgs:accounts")
+    q = request.GET.get("q", "").strip()
+    rows = (
+        User.objects.select_related("person__unit")
+        .prefetch_related("role_assignments")
+        .order_by("username")
+    )
+    if q:
+        rows = rows.filter(username__icontains=q) | rows.filter(person__search_text__contains=q)
+    return render(
+        request,
+        "orgs/accounts.html",
+        {
+            "page_obj": paginate(request, rows),
+            "create_form": create_form,
+            "can_create": can_create,
+            "can_secure": can_secure,
+            "role_form": RoleAssignForm(),
+            "q": q,
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def account_action(request: HttpRequest, pk: int) -> HttpResponse:
+    perms.require(perms.can_manage_security(request.user))
+    try:
+        target = User.objects.get(pk=pk)
+    except User.DoesNotExist:
+        raise NotFound() from None
+    action = request.POST.get("action")
+    try:
+        if action == "unlock":
+            services.account_unlock(actor=request.user, user=target)
+            messages.success(request, _("The account was unlocked."))
+        elif action == "assign":
+            form = RoleAssignForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Choose a role."))
+            services.role_assign(
+                actor=request.user,
+                user=target,
+                role=form.cleaned_data["role"],
+                scope=form.cleaned_data["scope"] or None,
+                anchor=form.cleaned_data["anchor"],
+            )
+            messages.success(request, _("The role was granted."))
+        elif action == "revoke":
+            assignment = RoleAssignment.objects.filter(
+                pk=request.POST.get("assignment") or 0, user=target
+            ).first()
+            if assignment is None:
+                raise NotFound()
+            services.role_revoke(actor=request.user, assignment=assignment)
+            messages.success(request, _("The role was withdrawn."))
+    except DomainError as exc:
+        messages.error(request, str(exc.message))
+    return redirect(_safe_next(request, reverse("orgs:accounts")))
