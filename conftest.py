@@ -152,6 +152,35 @@ def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher"]
 
 
+def _is_transactional(request: Any) -> bool:
+    marker = request.node.get_closest_marker("django_db")
+    if marker is not None and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(request.fixturenames))
+
+
+@pytest.fixture(autouse=True)
+def _audit_guards(request: Any) -> Any:
+    """Keep the audit log's database guards in place for every test, and lift them only for
+    the flush that ends a transactional test (it empties every table, the audit log included)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None and not (
+        {"db", "transactional_db", "live_server"} & set(request.fixturenames)
+    ):
+        yield
+        return
+    from django.db import connection
+
+    from luoshi.core import dbguards
+
+    transactional = _is_transactional(request)
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    dbguards.install(connection)
+    yield
+    if transactional:
+        dbguards.remove(connection)
+
+
 @pytest.fixture
 def org(db: Any) -> Org:
     return build_org()
