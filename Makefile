@@ -40,8 +40,9 @@ test: lint typecheck
 	@if [ -n "$$DATABASE_URL" ]; then echo "== PostgreSQL: $$DATABASE_URL"; $(BIN)/pytest $(PYTEST_ARGS); fi
 
 messages: $(STAMP)
-	cd luoshi && ../$(BIN)/luoshi makemessages -l zh_Hans -l zh_Hant -l en --no-obsolete --no-location
-	$(BIN)/python scripts/compile_messages.py
+	$(BIN)/python scripts/i18n.py extract
+	$(BIN)/python scripts/i18n.py derive
+	$(BIN)/python scripts/i18n.py compile
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -180,7 +180,7 @@ LANGUAGES = [
     ("zh-hant", "繁體中文"),
     ("en", "English"),
 ]
-LOCALE_PATHS = [PACKAGE_DIR / "locale"]
+LOCALE_PATHS = [Path(env("LUOSHI_LOCALE_DIR", str(PACKAGE_DIR / "locale")))]
 LANGUAGE_COOKIE_NAME = "luoshi_language"
 LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
 TIME_ZONE = env("LUOSHI_TIME_ZONE", "Asia/Shanghai")

@@ -1,0 +1,146 @@
+"""Pages: each answers for its persona, with a fixed number of queries whatever the data size."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from luoshi.orgs import services
+from luoshi.orgs.models import OrgUnit
+
+pytestmark = pytest.mark.django_db
+
+
+def add_people(org, n: int) -> None:  # type: ignore[no-untyped-def]
+    for i in range(n):
+        services.person_create(actor=None, name=f"批量{i}", gender="M", unit=org.econ)
+
+
+def add_units(org, n: int) -> None:  # type: ignore[no-untyped-def]
+    start = OrgUnit.objects.count()
+    for i in range(start, start + n):
+        services.org_unit_create(
+            actor=None,
+            name=f"科室{i}",
+            code=f"T-K{i}",
+            parent=org.econ,
+            kind=OrgUnit.Kind.DEPARTMENT,
+            level=OrgUnit.Level.PROVINCIAL,
+        )
+
+
+def count_queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize(
+    "url", ["/", "/people/", "/people/?q=批量&page=2", "/orgs/", "/orgs/leaders/", "/accounts/"]
+)
+def test_query_count_does_not_grow_with_data(org, client_for, url: str) -> None:
+    persona = "security" if url == "/accounts/" else "admin"
+    client = client_for(persona)
+    add_people(org, 45)
+    add_units(org, 5)
+    small = count_queries(client, url)
+    add_people(org, 60)
+    add_units(org, 30)
+    for i in range(10):
+        services.user_create(actor=None, username=f"extra{i}", password="Extra-pass-1")
+    large = count_queries(client, url)
+    assert large == small, f"{url}: {small} queries with little data, {large} with more"
+
+
+def test_unit_page_query_count(org, client_for) -> None:
+    client = client_for("leader")
+    add_people(org, 3)
+    small = count_queries(client, f"/orgs/{org.econ.pk}/")
+    add_people(org, 40)
+    add_units(org, 8)
+    assert count_queries(client, f"/orgs/{org.econ.pk}/") == small
+
+
+@pytest.mark.parametrize(
+    ("persona", "visible", "hidden"),
+    [
+        ("leader", ["戊科员", "寅市侨联"], []),
+        ("staff", ["戊科员", "己科员"], ["丙主任", "寅市侨联"]),
+        ("outsider", ["寅市侨联"], ["戊科员", "甲主席"]),
+    ],
+)
+def test_people_list_is_scoped(org, client_for, persona, visible, hidden) -> None:
+    html = client_for(persona).get("/people/").content.decode()
+    for name in visible:
+        assert name in html
+    for name in hidden:
+        assert name not in html
+
+
+def test_traditional_search_on_the_page(org, client_for) -> None:
+    services.person_create(actor=None, name="侨务干部", gender="M", unit=org.econ)
+    html = client_for("leader").get("/people/", {"q": "僑務"}).content.decode()
+    assert "侨务干部" in html and "戊科员" not in html
+
+
+def test_htmx_request_gets_only_the_results(org, client_for) -> None:
+    response = client_for("leader").get("/people/", {"q": "戊"}, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert "戊科员" in html and "<html" not in html
+
+
+def test_pagination_keeps_filters(org, client_for) -> None:
+    add_people(org, 30)
+    html = client_for("leader").get("/people/", {"q": "批量"}).content.decode()
+    assert "q=%E6%89%B9%E9%87%8F&amp;page=2" in html
+
+
+@pytest.mark.parametrize("persona", ["auditor", "security"])
+def test_admins_without_business_scope_get_not_found(org, client_for, persona) -> None:
+    client = client_for(persona)
+    for url in [
+        "/orgs/",
+        "/people/",
+        f"/people/{org.people['staff'].pk}/",
+        f"/orgs/{org.econ.pk}/",
+    ]:
+        assert client.get(url).status_code == 404, url
+
+
+def test_person_edit_detects_a_concurrent_change(org, client_for) -> None:
+    person = org.people["staff"]
+    client = client_for("admin")
+    form = {
+        "name": person.name,
+        "gender": "F",
+        "unit": org.econ.pk,
+        "mobile": "13900000077",
+        "version": person.version,
+        "is_active": "on",
+    }
+    services.person_update(actor=None, person=person, version=person.version, mobile="13900000088")
+    response = client.post(f"/people/{person.pk}/edit/", form, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    person.refresh_from_db()
+    assert person.mobile == "13900000088"
+
+
+def test_staff_cannot_edit_people(org, client_for) -> None:
+    assert client_for("staff").get(f"/people/{org.people['staff'].pk}/edit/").status_code == 403
+
+
+def test_security_headers(org, client_for) -> None:
+    response = client_for("leader").get("/")
+    csp = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in csp and "unsafe-inline" not in csp
+    assert response.headers["X-Frame-Options"] == "DENY"
+
+
+def test_csrf_is_enforced(org) -> None:
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    assert client.post("/login/", {"username": "staff", "password": "x"}).status_code == 403
