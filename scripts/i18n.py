@@ -3,7 +3,7 @@
 
     python scripts/i18n.py extract   # makemessages for zh_Hans, zh_Hant, en (needs xgettext)
     python scripts/i18n.py derive    # en := msgid; zh_Hant := OpenCC(s2t) of zh_Hans
-    python scripts/i18n.py compile   # .po -> .mo with polib (committed, so installs need no gettext)
+    python scripts/i18n.py compile   # .po -> .mo with polib (committed: installs need no msgfmt)
 
 Source strings are English; zh_Hans is translated by people; zh_Hant is derived from zh_Hans and
 may be corrected by hand (an entry whose msgstr differs from the derived text and is marked with
