@@ -141,3 +141,13 @@ def test_roles_only_the_security_admin_grants(org, client_for) -> None:
     )
     assert ok.status_code == 302
     assert target.role_assignments.filter(role="supervisor").exists()
+
+
+def test_create_account_command(db, monkeypatch) -> None:
+    from django.core.management import call_command
+
+    monkeypatch.setenv("LUOSHI_NEW_PASSWORD", "Admin-pass-2026")
+    call_command("create-account", "sysadmin", "--role", "system_admin")
+    user = User.objects.get(username="sysadmin")
+    assert list(user.role_assignments.values_list("role", flat=True)) == ["system_admin"]
+    assert AuditEntry.objects.filter(action="user.create", object_id=str(user.pk)).exists()
