@@ -5,11 +5,13 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.core.forms import StyledFormMixin
+
 from .models import OrgUnit, Person, PoliticalStatus, Post, Rank, StaffCategory
 from .roles import Role, ScopeKind
 
 
-class LoginForm(forms.Form):
+class LoginForm(StyledFormMixin, forms.Form):
     username = forms.CharField(
         label=_("Username or mobile"),
         max_length=150,
@@ -22,7 +24,8 @@ class LoginForm(forms.Form):
     )
 
 
-class PeopleFilterForm(forms.Form):
+class PeopleFilterForm(StyledFormMixin, forms.Form):
+    compact = True
     q = forms.CharField(
         label=_("Search"),
         required=False,
@@ -56,7 +59,7 @@ class MonthField(forms.DateField):
     input_formats = ["%Y-%m", "%Y.%m", "%Y-%m-%d"]
 
 
-class PersonForm(forms.ModelForm):
+class PersonForm(StyledFormMixin, forms.ModelForm):
     birth_month = MonthField(label=_("Birth month"), required=False)
     work_start = MonthField(label=_("Work start"), required=False)
     post_since = MonthField(label=_("Current post since"), required=False)
@@ -98,7 +101,8 @@ class PersonForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
 
 
-class TokenForm(forms.Form):
+class TokenForm(StyledFormMixin, forms.Form):
+    compact = True
     name = forms.CharField(
         label=_("Token name"),
         max_length=64,
@@ -106,7 +110,7 @@ class TokenForm(forms.Form):
     )
 
 
-class PasswordChangeForm(forms.Form):
+class PasswordChangeForm(StyledFormMixin, forms.Form):
     old_password = forms.CharField(
         label=_("Current password"),
         strip=False,
@@ -130,7 +134,8 @@ class PasswordChangeForm(forms.Form):
         return data
 
 
-class AccountCreateForm(forms.Form):
+class AccountCreateForm(StyledFormMixin, forms.Form):
+    compact = True
     username = forms.CharField(label=_("Username"), max_length=150)
     person = forms.ModelChoiceField(
         label=_("Person"), queryset=Person.objects.none(), required=False
@@ -146,7 +151,7 @@ class AccountCreateForm(forms.Form):
         cast(forms.ModelChoiceField, self.fields["person"]).queryset = people
 
 
-class RoleAssignForm(forms.Form):
+class RoleAssignForm(StyledFormMixin, forms.Form):
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
     scope = forms.ChoiceField(
         label=_("Data scope"),
