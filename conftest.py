@@ -7,6 +7,7 @@ affiliated unit, a city federation under it, and one account per persona.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -118,7 +119,7 @@ def build_org() -> Org:
     services.leader_assign(
         actor=None, leader=people["vice"], unit=liaison, start_date=dt.date(2020, 1, 1)
     )
-    roles = {
+    roles: dict[str, list[tuple[str, OrgUnit | None]]] = {
         "leader": [(Role.AGENCY_LEADER, agency)],
         "vice": [(Role.LEADER_IN_CHARGE, None)],
         "head": [(Role.UNIT_HEAD, None)],
@@ -187,7 +188,7 @@ def org(db: Any) -> Org:
 
 
 @pytest.fixture
-def client_for(org: Org):  # type: ignore[no-untyped-def]
+def client_for(org: Org) -> Callable[[str], Client]:
     """A logged-in Django test client for a persona: client_for("staff")."""
 
     def make(persona: str) -> Client:
@@ -199,7 +200,7 @@ def client_for(org: Org):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def token_for(org: Org):  # type: ignore[no-untyped-def]
+def token_for(org: Org) -> Callable[[str], dict[str, str]]:
     """A bearer-token header for a persona."""
 
     def make(persona: str) -> dict[str, str]:

@@ -164,3 +164,49 @@ class RoleAssignForm(StyledFormMixin, forms.Form):
         required=False,
         empty_label=_("The person's own unit"),
     )
+
+
+class UnitForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=128)
+    short_name = forms.CharField(label=_("Short name"), max_length=64, required=False)
+    code = forms.CharField(label=_("Code"), max_length=32)
+    kind = forms.ChoiceField(label=_("Unit type"), choices=OrgUnit.Kind.choices)
+    level = forms.ChoiceField(label=_("Level"), choices=OrgUnit.Level.choices)
+    sort_order = forms.IntegerField(label=_("Display order"), initial=0)
+    parent = forms.ModelChoiceField(
+        label=_("Parent unit"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        empty_label=_("(top level)"),
+    )
+    head = forms.ModelChoiceField(label=_("Head"), queryset=Person.objects.none(), required=False)
+    effective_date = forms.DateField(
+        label=_("Effective date of a rename or move"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, units: Any, unit: OrgUnit | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parents = units if unit is None else units.exclude(path__startswith=unit.path)
+        cast(forms.ModelChoiceField, self.fields["parent"]).queryset = parents
+        heads = Person.objects.filter(unit=unit, is_active=True) if unit else Person.objects.none()
+        cast(forms.ModelChoiceField, self.fields["head"]).queryset = heads
+        if unit is None:
+            del self.fields["head"]
+
+
+class LeaderAssignForm(StyledFormMixin, forms.Form):
+    compact = True
+    leader = forms.ModelChoiceField(label=_("Leader in charge"), queryset=Person.objects.none())
+    unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none())
+    start_date = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end_date = forms.DateField(
+        label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: Any, units: Any, leaders: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
+        cast(forms.ModelChoiceField, self.fields["leader"]).queryset = leaders

@@ -556,3 +556,27 @@ def api_token_user(raw: str) -> User | None:
     if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
         ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # bookkeeping, not audited
     return token.user
+
+
+@transaction.atomic
+def org_unit_edit(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    version: int | None,
+    changes: dict[str, Any],
+    parent: OrgUnit | None,
+    head: Person | None,
+    effective_date: dt.date | None = None,
+) -> OrgUnit:
+    """One form's worth of changes to a unit: fields, head and place in the tree, all or nothing."""
+    _check_version(unit, version)
+    if changes:
+        unit = org_unit_update(actor=actor, unit=unit, effective_date=effective_date, **changes)
+    if head != unit.head:
+        unit = unit_set_head(actor=actor, unit=unit, head=head)
+    if (parent.pk if parent else None) != unit.parent_id:
+        unit = org_unit_move(
+            actor=actor, unit=unit, new_parent=parent, effective_date=effective_date
+        )
+    return unit

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
@@ -20,14 +22,16 @@ from . import permissions as perms
 from . import selectors, services
 from .forms import (
     AccountCreateForm,
+    LeaderAssignForm,
     LoginForm,
     PasswordChangeForm,
     PeopleFilterForm,
     PersonForm,
     RoleAssignForm,
     TokenForm,
+    UnitForm,
 )
-from .models import OrgUnitChange, RoleAssignment, User
+from .models import LeaderAssignment, OrgUnit, OrgUnitChange, RoleAssignment, User
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -119,7 +123,14 @@ def home(request: HttpRequest) -> HttpResponse:
 def org_tree(request: HttpRequest) -> HttpResponse:
     if not perms.can_see_org(request.user):
         raise NotFound()
-    return render(request, "orgs/tree.html", {"roots": selectors.unit_tree(request.user)})
+    return render(
+        request,
+        "orgs/tree.html",
+        {
+            "roots": selectors.unit_tree(request.user),
+            "can_manage_org": perms.can_manage_org(request.user),
+        },
+    )
 
 
 @login_required
@@ -139,16 +150,131 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "people_page": paginate(request, people),
         "leaders": selectors.leaders_in_charge(unit),
         "changes": OrgUnitChange.objects.filter(unit=unit),
+        "can_manage_org": perms.can_manage_org(request.user),
+        "can_manage_people": perms.can_manage_people(request.user),
     }
     return render(request, "orgs/unit_detail.html", context)
 
 
 @login_required
 def leaders(request: HttpRequest) -> HttpResponse:
-    if not perms.can_see_org(request.user):
+    user = request.user
+    if not perms.can_see_org(user):
         raise NotFound()
-    rows = selectors.leader_matrix(request.user)
-    return render(request, "orgs/leaders.html", {"page_obj": paginate(request, rows, 50)})
+    can_manage = perms.can_manage_org(user)
+    units = selectors.units_visible(user).order_by("path")
+    candidates = selectors.people_visible(user).filter(post__is_leadership=True, is_active=True)
+    form = LeaderAssignForm(units=units, leaders=candidates)
+    if request.method == "POST":
+        perms.require(can_manage)
+        if request.POST.get("action") == "end":
+            row = LeaderAssignment.objects.filter(
+                pk=request.POST.get("assignment") or 0, unit__in=units.values("pk")
+            ).first()
+            if row is None:
+                raise NotFound()
+            try:
+                end = dt.date.fromisoformat(request.POST.get("end_date", ""))
+                services.leader_assignment_end(actor=user, assignment=row, end_date=end)
+            except ValueError:
+                messages.error(request, _("Enter a valid end date."))
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("The assignment was ended."))
+            return redirect("orgs:leaders")
+        form = LeaderAssignForm(request.POST, units=units, leaders=candidates)
+        if form.is_valid():
+            try:
+                services.leader_assign(actor=user, **form.cleaned_data)
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("The leader in charge was assigned."))
+                return redirect("orgs:leaders")
+    rows = selectors.leader_matrix(user)
+    return render(
+        request,
+        "orgs/leaders.html",
+        {
+            "page_obj": paginate(request, rows, 50),
+            "form": form,
+            "can_manage": can_manage,
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def unit_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    perms.require(perms.can_manage_org(user))
+    units = selectors.units_visible(user).order_by("path")
+    initial = {}
+    parent_id = request.GET.get("parent")
+    if parent_id:
+        parent = perms.access_unit(user, parent_id)
+        initial = {"parent": parent.pk, "level": parent.level, "kind": OrgUnit.Kind.DEPARTMENT}
+    form = UnitForm(request.POST or None, units=units, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            unit = services.org_unit_create(
+                actor=user,
+                name=data["name"],
+                short_name=data["short_name"],
+                code=data["code"],
+                kind=data["kind"],
+                level=data["level"],
+                sort_order=data["sort_order"] or 0,
+                parent=data["parent"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("The unit was created."))
+            return redirect("orgs:unit", pk=unit.pk)
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": None})
+
+
+@login_required
+def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = request.user
+    unit = perms.access_unit(user, pk)
+    perms.require(perms.can_manage_org(user))
+    units = selectors.units_visible(user).order_by("path")
+    initial = {
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "code": unit.code,
+        "kind": unit.kind,
+        "level": unit.level,
+        "sort_order": unit.sort_order,
+        "parent": unit.parent_id,
+        "head": unit.head_id,
+        "version": unit.version,
+    }
+    form = UnitForm(request.POST or None, units=units, unit=unit, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        fields = ["name", "short_name", "code", "kind", "level", "sort_order"]
+        changes = {f: data[f] for f in fields if data[f] != getattr(unit, f)}
+        try:
+            services.org_unit_edit(
+                actor=user,
+                unit=unit,
+                version=data["version"],
+                changes=changes,
+                parent=data["parent"],
+                head=data["head"],
+                effective_date=data["effective_date"],
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("orgs:unit", pk=unit.pk)
+    return render(request, "orgs/unit_form.html", {"form": form, "unit": unit})
 
 
 @login_required
@@ -214,6 +340,31 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Saved."))
             return redirect("orgs:person", pk=pk)
     return render(request, "orgs/person_edit.html", {"person": person, "form": form})
+
+
+@login_required
+def person_create(request: HttpRequest) -> HttpResponse:
+    user = request.user
+    perms.require(perms.can_manage_people(user))
+    units = selectors.units_visible(user)
+    initial = {"version": 1}
+    if request.GET.get("unit"):
+        initial["unit"] = perms.access_unit(user, request.GET["unit"]).pk
+    form = PersonForm(request.POST or None, units=units, initial=initial)
+    form.fields["version"].required = False
+    if request.method == "POST" and form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            person = services.person_create(actor=user, **fields)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+            for detail in exc.details:
+                if detail.get("field") in form.fields:
+                    form.add_error(detail["field"], detail["message"])
+        else:
+            messages.success(request, _("The person was added."))
+            return redirect("orgs:person", pk=person.pk)
+    return render(request, "orgs/person_edit.html", {"person": None, "form": form})
 
 
 # --- the signed-in user -----------------------------------------------------------------------

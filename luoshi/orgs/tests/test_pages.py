@@ -12,12 +12,12 @@ from luoshi.orgs.models import OrgUnit
 pytestmark = pytest.mark.django_db
 
 
-def add_people(org, n: int) -> None:  # type: ignore[no-untyped-def]
+def add_people(org, n: int) -> None:
     for i in range(n):
         services.person_create(actor=None, name=f"批量{i}", gender="M", unit=org.econ)
 
 
-def add_units(org, n: int) -> None:  # type: ignore[no-untyped-def]
+def add_units(org, n: int) -> None:
     start = OrgUnit.objects.count()
     for i in range(start, start + n):
         services.org_unit_create(
@@ -30,7 +30,7 @@ def add_units(org, n: int) -> None:  # type: ignore[no-untyped-def]
         )
 
 
-def count_queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def count_queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -144,3 +144,110 @@ def test_csrf_is_enforced(org) -> None:
 
     client = Client(enforce_csrf_checks=True)
     assert client.post("/login/", {"username": "staff", "password": "x"}).status_code == 403
+
+
+def test_admin_creates_edits_and_moves_a_unit(org, client_for) -> None:
+    client = client_for("admin")
+    response = client.post(
+        "/orgs/new/",
+        {
+            "name": "法律顾问室",
+            "code": "T-FLGW",
+            "kind": "department",
+            "level": "provincial",
+            "sort_order": 20,
+            "parent": org.agency.pk,
+        },
+    )
+    unit = OrgUnit.objects.get(code="T-FLGW")
+    assert response.status_code == 302 and unit.parent == org.agency
+    response = client.post(
+        f"/orgs/{unit.pk}/edit/",
+        {
+            "name": "法律事务室",
+            "code": "T-FLGW",
+            "kind": "department",
+            "level": "provincial",
+            "sort_order": 20,
+            "parent": org.office.pk,
+            "effective_date": "2026-07-01",
+            "version": unit.version,
+        },
+    )
+    assert response.status_code == 302
+    unit.refresh_from_db()
+    assert unit.name == "法律事务室" and unit.parent == org.office
+    assert sorted(unit.changes.values_list("kind", flat=True)) == ["move", "rename"]
+    history = client.get(f"/orgs/{unit.pk}/").content.decode()
+    assert "法律顾问室" in history
+
+
+def test_unit_edit_with_a_stale_version_changes_nothing(org, client_for) -> None:
+    unit = OrgUnit.objects.get(pk=org.econ.pk)
+    response = client_for("admin").post(
+        f"/orgs/{unit.pk}/edit/",
+        {
+            "name": "改名",
+            "code": unit.code,
+            "kind": unit.kind,
+            "level": unit.level,
+            "sort_order": 0,
+            "parent": org.agency.pk,
+            "version": unit.version - 1,
+        },
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert response.status_code == 200
+    assert "changed by someone else" in response.content.decode()
+    assert OrgUnit.objects.get(pk=unit.pk).name == "经济科技部"
+
+
+def test_only_the_system_admin_manages_units(org, client_for) -> None:
+    assert client_for("leader").get("/orgs/new/").status_code == 403
+    assert client_for("staff").get(f"/orgs/{org.econ.pk}/edit/").status_code == 403
+    assert client_for("outsider").get(f"/orgs/{org.econ.pk}/edit/").status_code == 404
+
+
+def test_personnel_officer_adds_a_person(org, client_for) -> None:
+    from luoshi.orgs.models import Person
+
+    response = client_for("hr").post(
+        "/people/new/",
+        {
+            "name": "新同志",
+            "gender": "M",
+            "unit": org.econ.pk,
+            "birth_month": "1995-04",
+            "mobile": "13912345678",
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    person = Person.objects.get(name="新同志")
+    assert person.birth_month.isoformat() == "1995-04-01"
+    bad = client_for("hr").post(
+        "/people/new/",
+        {"name": "错号", "gender": "M", "unit": org.econ.pk, "mobile": "123"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "11 digits" in bad.content.decode()
+    assert not Person.objects.filter(name="错号").exists()
+
+
+def test_leader_matrix_page_assigns_and_ends(org, client_for) -> None:
+    from luoshi.orgs.models import LeaderAssignment, Post
+
+    leader = org.people["leader"]
+    services.person_update(actor=None, person=leader, post=Post.objects.get(name="主席"))
+    client = client_for("admin")
+    response = client.post(
+        "/orgs/leaders/", {"leader": leader.pk, "unit": org.econ.pk, "start_date": "2026-01-01"}
+    )
+    assert response.status_code == 302
+    row = LeaderAssignment.objects.get(leader=leader, unit=org.econ)
+    client.post("/orgs/leaders/", {"action": "end", "assignment": row.pk, "end_date": "2026-06-30"})
+    row.refresh_from_db()
+    assert row.end_date.isoformat() == "2026-06-30"
+    assert client_for("staff").post(
+        "/orgs/leaders/", {"action": "end", "assignment": row.pk, "end_date": "2026-01-02"}
+    ).status_code in (403, 404)

@@ -35,7 +35,7 @@ def test_rename_keeps_history_and_is_audited(org) -> None:
     assert change.effective_date == dt.date(2025, 7, 1)
     entry = AuditEntry.objects.filter(action="org_unit.update").latest("id")
     assert entry.before == {"name": "经济科技部", "version": 1}
-    assert entry.after["name"] == "经济科技联络部"
+    assert entry.after == {"name": "经济科技联络部", "version": 2}
     assert entry.actor_id == org.users["admin"].pk
 
 

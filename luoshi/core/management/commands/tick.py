@@ -34,4 +34,6 @@ class Command(BaseCommand):
                         removed += 1
                 except FileNotFoundError:  # another tick got there first
                     continue
-        self.stdout.write(f"tick: {expired} expired sessions ended, {removed} stale uploads removed")
+        self.stdout.write(
+            f"tick: {expired} expired sessions ended, {removed} stale uploads removed"
+        )
