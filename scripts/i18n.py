@@ -46,6 +46,20 @@ def extract() -> None:
     subprocess.run(args, cwd=ROOT / "luoshi", env=env, check=True)  # noqa: S603
 
 
+HEADERS = {"zh_Hans": "zh_Hans", "zh_Hant": "zh_Hant", "en": "en"}
+
+
+def _tidy_header(po: polib.POFile, lang: str) -> None:
+    po.metadata_is_fuzzy = False
+    po.header = "Luoshi translation catalog. Source strings are English."
+    po.metadata["Project-Id-Version"] = "luoshi"
+    po.metadata["Language"] = HEADERS[lang]
+    po.metadata["Language-Team"] = lang
+    po.metadata["Last-Translator"] = "Luoshi developers"
+    po.metadata["PO-Revision-Date"] = po.metadata.get("POT-Creation-Date", "")
+    po.metadata.pop("Report-Msgid-Bugs-To", None)
+
+
 def derive() -> None:
     import opencc
 
@@ -63,7 +77,11 @@ def derive() -> None:
             entry.msgstr_plural = {k: s2t.convert(v) for k, v in source.msgstr_plural.items()}
         if "fuzzy" in entry.flags and "fuzzy" not in source.flags:
             entry.flags.remove("fuzzy")
+    _tidy_header(hant, "zh_Hant")
     hant.save()
+    hans_po = polib.pofile(str(po_path("zh_Hans")))
+    _tidy_header(hans_po, "zh_Hans")
+    hans_po.save()
     en = polib.pofile(str(po_path("en")))
     for entry in en:
         if entry.msgid_plural:
@@ -72,6 +90,7 @@ def derive() -> None:
             entry.msgstr = entry.msgid
         if "fuzzy" in entry.flags:
             entry.flags.remove("fuzzy")
+    _tidy_header(en, "en")
     en.save()
 
 
