@@ -1,0 +1,1 @@
+"""Building blocks for office documents (xlsx, docx, pdf). No domain rules live here."""

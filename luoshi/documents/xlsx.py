@@ -1,0 +1,422 @@
+"""Reading uploaded workbooks safely, and writing large ones without holding them in memory.
+
+Reading: `open_workbook` checks an upload before openpyxl sees it (empty, too big, not an xlsx,
+damaged, a zip that unpacks to far more than it weighs) and turns every failure into a
+`WorkbookError` with a message a person understands. `SheetReader` finds a sheet's header row,
+maps header names (in either Chinese script, ignoring spaces, `*` markers and notes in brackets)
+to the columns a layout expects, reports the missing ones, and yields rows with the numbers
+Excel shows.
+
+Writing: `XlsxWriter` uses openpyxl's write-only mode, so rows go to disk as they are appended;
+the result is bytes or a temporary file to stream as an HTTP response. Text that starts with `=`
+is written as text, never as a formula.
+
+Nothing here knows about any domain: callers name their own sheets and columns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import io
+import re
+import tempfile
+import warnings
+import zipfile
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+
+from luoshi.core.errors import InvalidInput
+from luoshi.core.text import to_simplified
+
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# An xlsx is a zip; how much bigger than the upload its contents may be, and how many parts it
+# may have, before we call it a zip bomb rather than a workbook.
+MAX_UNPACK_RATIO = 50
+MAX_UNPACKED_FLOOR = 100 * 1024 * 1024
+MAX_ZIP_MEMBERS = 10_000
+HEADER_SCAN_ROWS = 10
+
+_WORKBOOK_TYPES = (
+    b"spreadsheetml.sheet.main+xml",
+    b"spreadsheetml.template.main+xml",
+    b"ms-excel.sheet.macroEnabled.main+xml",
+    b"ms-excel.template.macroEnabled.main+xml",
+)
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # old .xls / .doc files
+_ZIP_MAGIC = b"PK\x03\x04"
+
+
+class WorkbookError(InvalidInput):
+    """An uploaded file that cannot be read as a workbook.
+
+    `code` tells the cases apart: empty_file, file_too_large, not_xlsx, corrupt_xlsx.
+    """
+
+    code = "invalid_file"
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _max_bytes(max_bytes: int | None) -> int:
+    return max_bytes if max_bytes is not None else int(settings.LUOSHI_IMPORT_MAX_BYTES)
+
+
+def _too_large(limit: int) -> WorkbookError:
+    return WorkbookError(
+        _("The file is larger than %(size)s MB. Split it into smaller files.")
+        % {"size": f"{limit / (1024 * 1024):.0f}"},
+        code="file_too_large",
+    )
+
+
+def read_limited(source: bytes | IO[bytes] | str | Path, *, max_bytes: int | None = None) -> bytes:
+    """The bytes of an upload, refusing more than `max_bytes` (default LUOSHI_IMPORT_MAX_BYTES)."""
+    limit = _max_bytes(max_bytes)
+    if isinstance(source, bytes | bytearray):
+        data = bytes(source)
+    elif isinstance(source, str | Path):
+        path = Path(source)
+        if path.stat().st_size > limit:
+            raise _too_large(limit)
+        data = path.read_bytes()
+    else:
+        if hasattr(source, "seek"):
+            with contextlib.suppress(OSError, ValueError):
+                source.seek(0)
+        data = source.read(limit + 1)
+    if len(data) > limit:
+        raise _too_large(limit)
+    return data
+
+
+def check_xlsx(data: bytes, *, max_bytes: int | None = None) -> None:
+    """Refuse what is not an xlsx before a parser touches it."""
+    if not data.strip():
+        raise WorkbookError(_("The file is empty."), code="empty_file")
+    if data.startswith(_OLE_MAGIC):
+        raise WorkbookError(
+            _(
+                "This is an old-format Office file (.xls or .doc), not an Excel workbook (.xlsx). "
+                "Open it in Excel or WPS, save it as .xlsx and upload it again."
+            ),
+            code="not_xlsx",
+        )
+    not_xlsx = WorkbookError(
+        _("The file is not an Excel workbook (.xlsx). Save it as .xlsx and upload it again."),
+        code="not_xlsx",
+    )
+    if not data.startswith(_ZIP_MAGIC):
+        raise not_xlsx
+    corrupt = _corrupt()
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+            if len(members) > MAX_ZIP_MEMBERS:
+                raise corrupt
+            unpacked = sum(m.file_size for m in members)
+            if unpacked > max(MAX_UNPACKED_FLOOR, MAX_UNPACK_RATIO * _max_bytes(max_bytes)):
+                raise _too_large(_max_bytes(max_bytes))
+            names = {m.filename for m in members}
+            if "[Content_Types].xml" not in names:
+                raise not_xlsx
+            info = archive.getinfo("[Content_Types].xml")
+            if info.file_size > 1024 * 1024:
+                raise corrupt
+            content_types = archive.read(info)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+        raise corrupt from None
+    except NotImplementedError:  # an unsupported compression method
+        raise corrupt from None
+    if not any(kind in content_types for kind in _WORKBOOK_TYPES):
+        raise not_xlsx
+
+
+def _corrupt() -> WorkbookError:
+    return WorkbookError(
+        _("The workbook is damaged and cannot be read. Open it in Excel or WPS and save it again."),
+        code="corrupt_xlsx",
+    )
+
+
+def normalize_name(text: Any) -> str:
+    """How sheet names and headers are compared: no spaces, either script, any case."""
+    value = re.sub(r"\s+", "", cell_text(text))
+    return to_simplified(value).casefold()
+
+
+def normalize_header(text: Any) -> str:
+    """A header without `*` markers or a note in brackets: `单位类型（机关/…）` → 单位类型."""
+    value = re.sub(r"\s+", "", cell_text(text)).strip("*＊")
+    value = re.split(r"[(（\[【]", value, maxsplit=1)[0]
+    return to_simplified(value.strip("*＊:：")).casefold()
+
+
+class UploadedWorkbook:
+    """A workbook opened read-only from an upload; use as a context manager."""
+
+    def __init__(self, book: Any) -> None:
+        self._book = book
+
+    def __enter__(self) -> UploadedWorkbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        # closing a damaged archive must not hide the real error
+        with contextlib.suppress(Exception):
+            self._book.close()
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._book.sheetnames)
+
+    def sheet(self, name: str) -> Any | None:
+        """The worksheet called `name` (compared without spaces, in either script), or None."""
+        wanted = normalize_name(name)
+        for title in self._book.sheetnames:
+            if title == name or normalize_name(title) == wanted:
+                worksheet = self._book[title]
+                if hasattr(worksheet, "reset_dimensions"):
+                    # Some writers store a wrong size; read what is really there.
+                    worksheet.reset_dimensions()
+                return worksheet
+        return None
+
+
+def open_workbook(
+    source: bytes | IO[bytes] | str | Path, *, max_bytes: int | None = None
+) -> UploadedWorkbook:
+    """Open an uploaded xlsx for reading, or raise WorkbookError saying what is wrong with it."""
+    import openpyxl
+
+    data = read_limited(source, max_bytes=max_bytes)
+    check_xlsx(data, max_bytes=max_bytes)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except WorkbookError:
+        raise
+    except Exception:  # a parser fed untrusted bytes can fail in many ways; all mean "damaged"
+        raise _corrupt() from None
+    return UploadedWorkbook(book)
+
+
+def cell_text(value: Any) -> str:
+    """A cell's value as text: numbers without a trailing `.0`, dates as ISO, blanks as ''."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ") if value.time() != dt.time(0) else value.date().isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value).strip()
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column a layout expects, by its header; `aliases` are other headers accepted for it."""
+
+    header: str
+    aliases: tuple[str, ...] = ()
+
+    def matches(self, normalized: str) -> bool:
+        return normalized in {normalize_header(h) for h in (self.header, *self.aliases)}
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    """One data row: `number` as Excel shows it, values keyed by each Column's header."""
+
+    number: int
+    values: Mapping[str, Any]
+
+    def __getitem__(self, header: str) -> Any:
+        return self.values.get(header)
+
+    def text(self, header: str) -> str:
+        return cell_text(self.values.get(header))
+
+
+@dataclass
+class SheetReader:
+    """Read a worksheet against a list of expected columns.
+
+    The header row is the one among the first rows that names most of the expected columns.
+    `missing` lists the expected columns not found; `rows()` yields the non-blank rows below the
+    header (missing columns read as None).
+    """
+
+    worksheet: Any
+    columns: Sequence[Column]
+    header_scan_rows: int = HEADER_SCAN_ROWS
+    header_row: int | None = field(init=False, default=None)
+    positions: dict[str, int] = field(init=False, default_factory=dict)
+    missing: list[Column] = field(init=False, default_factory=list)
+
+    def __post_init__(self) -> None:
+        best: tuple[int, int, dict[str, int]] = (0, 0, {})
+        try:
+            head = self.worksheet.iter_rows(
+                min_row=1, max_row=self.header_scan_rows, values_only=True
+            )
+            for number, values in enumerate(head, start=1):
+                found = self._match(values)
+                if len(found) > best[0]:
+                    best = (len(found), number, found)
+        except WorkbookError:
+            raise
+        except Exception:
+            raise _corrupt() from None
+        if best[0]:
+            self.header_row = best[1]
+            self.positions = best[2]
+        self.missing = [c for c in self.columns if c.header not in self.positions]
+
+    def _match(self, values: Sequence[Any]) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for index, value in enumerate(values):
+            normalized = normalize_header(value)
+            if not normalized:
+                continue
+            for column in self.columns:
+                if column.header not in found and column.matches(normalized):
+                    found[column.header] = index
+                    break
+        return found
+
+    @property
+    def title(self) -> str:
+        return str(self.worksheet.title)
+
+    def rows(self) -> Iterator[SheetRow]:
+        start = (self.header_row or 0) + 1
+        try:
+            for number, values in enumerate(
+                self.worksheet.iter_rows(min_row=start, values_only=True), start=start
+            ):
+                picked = {
+                    header: (values[index] if index < len(values) else None)
+                    for header, index in self.positions.items()
+                }
+                if all(cell_text(v) == "" for v in picked.values()):
+                    continue
+                yield SheetRow(number, picked)
+        except WorkbookError:
+            raise
+        except Exception:
+            raise _corrupt() from None
+
+
+# --- writing ----------------------------------------------------------------------------------
+
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+
+
+class SheetWriter:
+    """Appends rows to one write-only sheet."""
+
+    def __init__(self, worksheet: Any) -> None:
+        self._ws = worksheet
+
+    def _cell(self, value: Any, *, bold: bool = False) -> Any:
+        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.styles import Font
+
+        if isinstance(value, str):
+            value = _ILLEGAL.sub("", value)
+        cell = WriteOnlyCell(self._ws, value=value)
+        if isinstance(value, str) and value.startswith("="):
+            cell.data_type = "s"  # text from people is never a formula
+        if bold:
+            cell.font = Font(bold=True)
+        return cell
+
+    def header(self, headers: Sequence[str]) -> None:
+        self._ws.append([self._cell(h, bold=True) for h in headers])
+
+    def append(self, row: Sequence[Any]) -> None:
+        self._ws.append([self._cell(v) for v in row])
+
+    def extend(self, rows: Iterable[Sequence[Any]]) -> None:
+        for row in rows:
+            self.append(row)
+
+
+class XlsxWriter:
+    """A workbook in openpyxl's write-only mode: append rows, then take bytes or a file."""
+
+    def __init__(self) -> None:
+        from openpyxl import Workbook
+
+        self._book = Workbook(write_only=True)
+
+    def add_sheet(
+        self, title: str, headers: Sequence[str] = (), *, widths: Sequence[float] = ()
+    ) -> SheetWriter:
+        from openpyxl.utils import get_column_letter
+
+        worksheet = self._book.create_sheet(title=title[:31])
+        for index, width in enumerate(widths, start=1):
+            worksheet.column_dimensions[get_column_letter(index)].width = width
+        writer = SheetWriter(worksheet)
+        if headers:
+            worksheet.freeze_panes = "A2"
+            writer.header(headers)
+        return writer
+
+    def save(self, target: IO[bytes]) -> None:
+        self._book.save(target)
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.save(buffer)
+        return buffer.getvalue()
+
+    def to_tempfile(self) -> IO[bytes]:
+        """A temporary file holding the workbook, rewound, for streaming as a response."""
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 (the caller streams and closes it)
+        self.save(handle)
+        handle.seek(0)
+        return handle
+
+
+@dataclass
+class SheetSpec:
+    """A whole sheet for `write_xlsx`: rows may be a lazy iterator (e.g. a queryset)."""
+
+    title: str
+    headers: Sequence[str]
+    rows: Iterable[Sequence[Any]]
+    widths: Sequence[float] = ()
+
+
+def build_xlsx(sheets: Iterable[SheetSpec]) -> XlsxWriter:
+    writer = XlsxWriter()
+    for spec in sheets:
+        writer.add_sheet(spec.title, spec.headers, widths=spec.widths).extend(spec.rows)
+    return writer
+
+
+def xlsx_bytes(sheets: Iterable[SheetSpec]) -> bytes:
+    return build_xlsx(sheets).to_bytes()
+
+
+def xlsx_tempfile(sheets: Iterable[SheetSpec]) -> IO[bytes]:
+    return build_xlsx(sheets).to_tempfile()

@@ -1,0 +1,103 @@
+"""Export of units and people in the layout of org-people.xlsx, so that it imports again.
+
+Rows come from the selectors, scoped to the user; the workbook is written in openpyxl's
+write-only mode. A unit's parent is written only when the parent is in the same export (a unit
+whose parent the user cannot see becomes a top unit of the file), and a unit is named by its code
+wherever its name is shared by another exported unit, so that every reference resolves on import.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+from typing import IO, Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from luoshi.documents.xlsx import SheetSpec, xlsx_tempfile
+
+from .importer import (
+    GENDER_LABELS,
+    KIND_LABELS,
+    LEVEL_LABELS,
+    PEOPLE_COLUMNS,
+    PEOPLE_SHEET,
+    UNIT_COLUMNS,
+    UNIT_SHEET,
+    format_month,
+)
+from .models import OrgUnit, Person
+from .selectors import PeopleFilter, people_search, units_visible
+
+UNIT_WIDTHS = (30, 12, 30, 12, 10, 8)
+PEOPLE_WIDTHS = (12, 6, 10, 14, 24, 12, 16, 18, 12, 12, 14)
+
+
+def export_file_name() -> str:
+    return f"org-people-{timezone.localdate():%Y%m%d}.xlsx"
+
+
+def _unit_rows(units: list[OrgUnit], label: dict[int, str]) -> Iterator[list[Any]]:
+    for unit in units:
+        yield [
+            unit.name,
+            unit.code,
+            label.get(unit.parent_id, "") if unit.parent_id else "",
+            KIND_LABELS.get(unit.kind, unit.kind),  # type: ignore[call-overload]
+            LEVEL_LABELS.get(unit.level, unit.level),  # type: ignore[call-overload]
+            unit.sort_order,
+        ]
+
+
+def _people_rows(people: QuerySet[Person], label: dict[int, str]) -> Iterator[list[Any]]:
+    for person in people.iterator(chunk_size=2000):
+        yield [
+            person.name,
+            GENDER_LABELS.get(person.gender, ""),  # type: ignore[call-overload]
+            format_month(person.birth_month),
+            person.political_status.name if person.political_status else "",
+            label.get(person.unit_id) or person.unit.code,
+            person.post.name if person.post else "",
+            person.rank.name if person.rank else "",
+            person.staff_category.name if person.staff_category else "",
+            format_month(person.work_start),
+            format_month(person.post_since),
+            person.mobile,
+        ]
+
+
+def export_sheets(units: QuerySet[OrgUnit], people: QuerySet[Person]) -> list[SheetSpec]:
+    """The two sheets for these units and people (both already scoped by the caller)."""
+    unit_list = list(units.order_by("path"))
+    names = Counter(u.name for u in unit_list)
+    # How each exported unit is referred to: its name, or its code when the name is shared.
+    label = {u.pk: (u.name if names[u.name] == 1 else u.code) for u in unit_list}
+    people = people.select_related("unit", "post", "rank", "staff_category", "political_status")
+    return [
+        SheetSpec(
+            UNIT_SHEET,
+            [c.header for c in UNIT_COLUMNS],
+            _unit_rows(unit_list, label),
+            UNIT_WIDTHS,
+        ),
+        SheetSpec(
+            PEOPLE_SHEET,
+            [c.header for c in PEOPLE_COLUMNS],
+            _people_rows(people, label),
+            PEOPLE_WIDTHS,
+        ),
+    ]
+
+
+def export_for_user(user: Any, filters: PeopleFilter | None = None) -> IO[bytes]:
+    """The visible units and people (narrowed by the people-list filters) as an xlsx file.
+
+    With a unit filter, the units sheet holds that unit and the visible units below it.
+    """
+    f = filters or PeopleFilter()
+    units = units_visible(user)
+    if f.unit:
+        anchor = units.filter(pk=f.unit).values_list("path", flat=True).first()
+        units = units.filter(path__startswith=anchor) if anchor else units.none()
+    return xlsx_tempfile(export_sheets(units, people_search(user, f)))
