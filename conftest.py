@@ -16,6 +16,7 @@ from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 
 from luoshi.orgs import services
+from luoshi.orgs.defaults import ensure_default_lists
 from luoshi.orgs.models import OrgUnit, Person, StaffCategory, User
 from luoshi.orgs.roles import Role
 
@@ -47,6 +48,7 @@ def _person(unit: OrgUnit, name: str, mobile: str = "") -> Person:
 
 
 def build_org() -> Org:
+    ensure_default_lists()  # a transactional test's flush also empties the seeded lists
     unit = services.org_unit_create
     agency = unit(
         actor=None,

@@ -2,44 +2,16 @@
 
 from django.db import migrations
 
-POSTS = [
-    ("主席", True), ("副主席", True), ("秘书长", True), ("主任", True), ("部长", True),
-    ("副主任", True), ("副部长", True), ("处长", True), ("副处长", True), ("科长", True),
-    ("副科长", True), ("科员", False), ("干部", False),
-]
-RANKS = [
-    "一级巡视员", "二级巡视员", "一级调研员", "二级调研员", "三级调研员", "四级调研员",
-    "一级主任科员", "二级主任科员", "三级主任科员", "四级主任科员", "一级科员", "二级科员",
-    "专业技术岗位", "管理岗位", "工勤技能岗位",
-]
-CATEGORIES = [
-    ("公务员", "civil_servant"),
-    ("参照公务员法管理", "civil_servant"),
-    ("事业单位", "public_institution"),
-    ("企业", "other"),
-    ("其他", "other"),
-]
-POLITICAL = [
-    "中共党员", "中共预备党员", "共青团员", "民革党员", "民盟盟员", "民建会员", "民进会员",
-    "农工党党员", "致公党党员", "九三学社社员", "台盟盟员", "无党派人士", "群众",
-]
+from luoshi.orgs.defaults import seed_lists
 
 
 def seed(apps, schema_editor):
-    Post = apps.get_model("orgs", "Post")
-    Rank = apps.get_model("orgs", "Rank")
-    StaffCategory = apps.get_model("orgs", "StaffCategory")
-    PoliticalStatus = apps.get_model("orgs", "PoliticalStatus")
-    for i, (name, leading) in enumerate(POSTS):
-        Post.objects.get_or_create(name=name, defaults={"sort_order": i * 10, "is_leadership": leading})
-    for i, name in enumerate(RANKS):
-        Rank.objects.get_or_create(name=name, defaults={"sort_order": i * 10})
-    for i, (name, family) in enumerate(CATEGORIES):
-        StaffCategory.objects.get_or_create(
-            name=name, defaults={"sort_order": i * 10, "appraisal_family": family}
-        )
-    for i, name in enumerate(POLITICAL):
-        PoliticalStatus.objects.get_or_create(name=name, defaults={"sort_order": i * 10})
+    seed_lists(
+        apps.get_model("orgs", "Post"),
+        apps.get_model("orgs", "Rank"),
+        apps.get_model("orgs", "StaffCategory"),
+        apps.get_model("orgs", "PoliticalStatus"),
+    )
 
 
 class Migration(migrations.Migration):
