@@ -1,54 +1,135 @@
-"""API for accounts, org units and people: the same selectors and services as the pages."""
+"""API for accounts, org units and people: the same selectors and services as the pages.
+
+Every read is scoped to the calling account; a unit or person outside that scope answers 404
+exactly like a missing one. Error answers (`{"code", "message", "details"}`) are documented on
+each operation by luoshi.api.api.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Field, Query, Router, Schema
+from django.utils.translation import gettext as _
+from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import AfterValidator
 
-from luoshi.core.errors import NotFound
+from luoshi.core.errors import InvalidInput
 
 from . import permissions as perms
 from . import selectors, services
+from .models import ApiToken, OrgUnit, Person, User
 
 router = Router(tags=["orgs"])
 auth_router = Router(tags=["auth"])
 
+MAX_ID = 2**63 - 1  # ids are 64-bit; anything larger cannot exist
+
+
+def _plain_text(value: str) -> str:
+    """Text the database can store: no NUL characters, valid Unicode."""
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("The text is not valid Unicode") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_plain_text)]
+
+
+def _error_responses(descriptions: dict[int, str]) -> dict[str, Any]:
+    """`openapi_extra` that describes specific error answers (with the shared ErrorOut schema)."""
+    ref = {"$ref": "#/components/schemas/ErrorOut"}
+    return {
+        "responses": {
+            status: {"description": text, "content": {"application/json": {"schema": ref}}}
+            for status, text in descriptions.items()
+        }
+    }
+
+
+# --- auth -------------------------------------------------------------------------------------
+
 
 class TokenIn(Schema):
-    username: str = Field(..., max_length=150)
-    password: str = Field(..., max_length=256)
-    name: str = Field("", max_length=64, description="A label for the token")
+    username: Text = Field(..., min_length=1, max_length=150, description="Username or mobile")
+    password: Text = Field(..., max_length=256)
+    name: Text = Field("", max_length=64, description="A label for the token")
 
 
 class TokenOut(Schema):
-    token: str
+    token: str = Field(..., description="Send it as `Authorization: Bearer <token>`")
     name: str
 
 
-class ErrorOut(Schema):
-    code: str
-    message: str
-    details: list[dict[str, Any]]
-
-
 @auth_router.post(
-    "/token", auth=None, response={201: TokenOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut}
+    "/token",
+    auth=None,
+    response={201: TokenOut},
+    openapi_extra=_error_responses(
+        {
+            401: "Wrong username or password (code `authentication_failed`).",
+            403: "The account is locked after too many failed log-ins (code `account_locked`).",
+        }
+    ),
 )
-def create_token(request: HttpRequest, payload: TokenIn) -> tuple[int, dict[str, str]]:
-    """Exchange a username (or mobile) and password for a personal access token."""
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, str]]:
+    """Exchange a username (or mobile) and password for a personal access token.
+
+    The same lockout rule as the login page applies: after 5 wrong passwords the account is
+    locked for 15 minutes (both configurable), and even the right password is refused meanwhile.
+    The token is shown once; it can be revoked on the profile page or with
+    `DELETE /api/v1/auth/token`.
+    """
     user = services.account_authenticate(identifier=payload.username, password=payload.password)
     token, raw = services.api_token_create(actor=user, user=user, name=payload.name or "API")
-    return 201, {"token": raw, "name": token.name}
+    return Status(201, {"token": raw, "name": token.name})
+
+
+class NoBearerToken(InvalidInput):
+    code = "no_bearer_token"
+
+
+@auth_router.delete(
+    "/token",
+    response={204: None},
+    openapi_extra=_error_responses(
+        {422: "The call was not made with a bearer token (code `no_bearer_token`)."}
+    ),
+)
+def revoke_token(request: HttpRequest) -> Status[None]:
+    """Revoke the bearer token this call is made with (a script logging out).
+
+    Tokens are revoked by their owner only; other tokens are managed on the profile page.
+    """
+    user = request.auth  # type: ignore[attr-defined]
+    raw = getattr(request, "luoshi_bearer_token", None)  # set by luoshi.api.api.BearerToken
+    token = (
+        ApiToken.objects.filter(
+            user=user, token_hash=services._token_digest(raw), revoked_at__isnull=True
+        ).first()
+        if raw
+        else None
+    )
+    if token is None:
+        raise NoBearerToken(_("This call revokes the bearer token it is made with; send one."))
+    services.api_token_revoke(actor=user, token=token)
+    return Status(204, None)
+
+
+# --- the account ------------------------------------------------------------------------------
 
 
 class RoleOut(Schema):
     role: str
     label: str
     scope: str
-    anchor: int | None
+    anchor: int | None = Field(..., description="The unit the scope is measured from")
 
 
 class MeOut(Schema):
@@ -63,20 +144,24 @@ class MeOut(Schema):
 
 @router.get("/me", response=MeOut)
 def me(request: HttpRequest) -> dict[str, Any]:
-    user = request.auth  # type: ignore[attr-defined]
-    person = user.person
+    """The calling account, its person and its roles with their data scopes."""
+    user: User = request.auth  # type: ignore[attr-defined]
+    person = Person.objects.filter(pk=user.person_id).first() if user.person_id else None
     return {
         "id": user.pk,
         "username": user.username,
-        "name": str(user),
+        "name": person.name if person else user.username,
         "language": user.language,
         "person": person.pk if person else None,
         "unit": person.unit_id if person else None,
         "roles": [
             {"role": a.role, "label": a.get_role_display(), "scope": a.scope, "anchor": a.anchor_id}
-            for a in user.role_assignments.all()
+            for a in user.role_assignments.order_by("id")
         ],
     }
+
+
+# --- org units --------------------------------------------------------------------------------
 
 
 class UnitOut(Schema):
@@ -84,53 +169,96 @@ class UnitOut(Schema):
     name: str
     short_name: str
     code: str
-    parent: int | None = Field(None, alias="parent_id")
-    kind: str
-    level: str
+    parent: int | None = Field(..., description="Parent unit id (it may be outside your scope)")
+    kind: str = Field(..., description="agency, department, affiliated or local")
+    level: str = Field(..., description="national, provincial, municipal or county")
     sort_order: int
     depth: int
-    head: int | None = Field(None, alias="head_id")
+    head: int | None = Field(..., description="Person id of the unit's head")
     is_active: bool
 
 
 class UnitTreeOut(UnitOut):
-    children: list[UnitTreeOut] = []
+    children: list[UnitTreeOut] = Field(
+        ..., description="Visible sub-units (nested); always empty with `parent` or `q`"
+    )
 
 
 class UnitDetailOut(UnitOut):
     version: int
-    leaders_in_charge: list[int]
+    leaders_in_charge: list[int] = Field(..., description="Person ids of the current leaders")
 
 
-@router.get("/orgs", response=list[UnitTreeOut] | list[UnitOut])
-def list_orgs(request: HttpRequest, parent: int | None = None, q: str = "") -> Any:
-    """The visible tree (nested), or one unit's children with `?parent=`, or a search with `?q=`."""
+class UnitsQuery(Schema):
+    parent: int | None = Field(
+        None, ge=1, le=MAX_ID, description="A unit id: list its visible children (flat)"
+    )
+    q: Text = Field("", max_length=100, description="Search by name, short name or code")
+
+
+def _unit_dict(unit: OrgUnit, children: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "id": unit.pk,
+        "name": unit.name,
+        "short_name": unit.short_name,
+        "code": unit.code,
+        "parent": unit.parent_id,
+        "kind": unit.kind,
+        "level": unit.level,
+        "sort_order": unit.sort_order,
+        "depth": unit.depth,
+        "head": unit.head_id,
+        "is_active": unit.is_active,
+        "children": children,
+    }
+
+
+@router.get("/orgs", response=list[UnitTreeOut])
+def list_orgs(request: HttpRequest, filters: Query[UnitsQuery]) -> list[dict[str, Any]]:
+    """The visible part of the org tree.
+
+    Without parameters: the tree, nested through `children`; its roots are the visible units
+    whose parent is not visible (the agency for most accounts, the city federation for its
+    staff). With `parent`: that unit's visible children as a flat list (`children` empty); a
+    parent outside your scope answers 404. With `q`: matching visible units, flat; Simplified
+    and Traditional script match each other.
+    """
     user = request.auth  # type: ignore[attr-defined]
-    if parent is not None or q:
-        return list(selectors.units_search(user, q=q[:100], parent=parent))
+    if filters.parent is not None:
+        perms.access_unit(user, filters.parent)
+    if filters.parent is not None or filters.q.strip():
+        units = selectors.units_search(user, q=filters.q, parent=filters.parent)
+        if filters.parent is not None:
+            units = units.order_by("sort_order", "id")
+        return [_unit_dict(u, []) for u in units]
 
     def node(n: selectors.TreeNode) -> dict[str, Any]:
-        data = UnitOut.from_orm(n.unit).model_dump()
-        data["children"] = [node(c) for c in n.children]
-        return data
+        return _unit_dict(n.unit, [node(c) for c in n.children])
 
     return [node(root) for root in selectors.unit_tree(user)]
 
 
 @router.get("/orgs/{unit_id}", response=UnitDetailOut)
-def get_org(request: HttpRequest, unit_id: int) -> Any:
+def get_org(request: HttpRequest, unit_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> dict[str, Any]:
+    """One unit, with its current leaders in charge."""
     unit = perms.access_unit(request.auth, unit_id)  # type: ignore[attr-defined]
-    unit.leaders_in_charge = [p.pk for p in selectors.leaders_in_charge(unit)]  # type: ignore[attr-defined]
-    return unit
+    data = _unit_dict(unit, [])
+    del data["children"]
+    data["version"] = unit.version
+    data["leaders_in_charge"] = [p.pk for p in selectors.leaders_in_charge(unit).order_by("id")]
+    return data
+
+
+# --- people -----------------------------------------------------------------------------------
 
 
 class PersonOut(Schema):
     id: int
     name: str
-    gender: str
+    gender: str = Field(..., description="M or F")
     birth_month: dt.date | None
     political_status: str | None
-    unit: int = Field(..., alias="unit_id")
+    unit: int
     unit_name: str
     post: str | None
     rank: str | None
@@ -141,12 +269,16 @@ class PersonOut(Schema):
     is_active: bool
 
     @staticmethod
+    def resolve_unit(obj: Any) -> int:
+        return int(obj.unit_id)
+
+    @staticmethod
     def resolve_political_status(obj: Any) -> str | None:
         return obj.political_status.name if obj.political_status else None
 
     @staticmethod
     def resolve_unit_name(obj: Any) -> str:
-        return obj.unit.name
+        return str(obj.unit.name)
 
     @staticmethod
     def resolve_post(obj: Any) -> str | None:
@@ -162,29 +294,30 @@ class PersonOut(Schema):
 
 
 class PeoplePage(Schema):
-    count: int
+    count: int = Field(..., description="People matching, over all pages")
     page: int
     pages: int
+    page_size: int
     results: list[PersonOut]
 
 
 class PeopleQuery(Schema):
-    q: str = Field("", max_length=100)
-    org: int | None = Field(None, description="Unit id; includes its sub-units")
-    page: int = Field(1, ge=1, le=100000)
+    q: Text = Field(
+        "", max_length=100, description="Name or mobile; Simplified and Traditional match"
+    )
+    org: int | None = Field(
+        None, ge=1, le=MAX_ID, description="Unit id; includes its sub-units (404 if not visible)"
+    )
+    page: int = Field(1, ge=1, le=100000, description="A page past the end gives the last page")
     page_size: int = Field(20, ge=1, le=200)
 
 
 @router.get("/people", response=PeoplePage)
 def list_people(request: HttpRequest, filters: Query[PeopleQuery]) -> dict[str, Any]:
-    from django.core.paginator import Paginator
-
+    """Active people you may see, ordered by unit; searchable and paged."""
     user = request.auth  # type: ignore[attr-defined]
     if filters.org is not None:
-        try:
-            perms.access_unit(user, filters.org)
-        except NotFound:
-            raise
+        perms.access_unit(user, filters.org)
     qs = selectors.people_search(user, selectors.PeopleFilter(q=filters.q, unit=filters.org))
     paginator = Paginator(qs, filters.page_size)
     page = paginator.get_page(filters.page)
@@ -192,10 +325,12 @@ def list_people(request: HttpRequest, filters: Query[PeopleQuery]) -> dict[str, 
         "count": paginator.count,
         "page": page.number,
         "pages": paginator.num_pages,
+        "page_size": filters.page_size,
         "results": list(page.object_list),
     }
 
 
 @router.get("/people/{person_id}", response=PersonOut)
-def get_person(request: HttpRequest, person_id: int) -> Any:
+def get_person(request: HttpRequest, person_id: Annotated[int, Path(ge=1, le=MAX_ID)]) -> Person:
+    """One person you may see."""
     return perms.access_person(request.auth, person_id)  # type: ignore[attr-defined]
