@@ -20,7 +20,7 @@ from luoshi.core.errors import InvalidInput
 
 from . import permissions as perms
 from . import selectors, services
-from .models import ApiToken, OrgUnit, Person, User
+from .models import OrgUnit, Person, User
 
 router = Router(tags=["orgs"])
 auth_router = Router(tags=["auth"])
@@ -109,14 +109,8 @@ def revoke_token(request: HttpRequest) -> Status[None]:
     """
     user = request.auth  # type: ignore[attr-defined]
     raw = getattr(request, "luoshi_bearer_token", None)  # set by luoshi.api.api.BearerToken
-    token = (
-        ApiToken.objects.filter(
-            user=user, token_hash=services._token_digest(raw), revoked_at__isnull=True
-        ).first()
-        if raw
-        else None
-    )
-    if token is None:
+    token = services.api_token_find(raw) if raw else None
+    if token is None or token.user_id != user.pk:
         raise NoBearerToken(_("This call revokes the bearer token it is made with; send one."))
     services.api_token_revoke(actor=user, token=token)
     return Status(204, None)

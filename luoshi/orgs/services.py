@@ -539,15 +539,20 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     return token
 
 
-def api_token_user(raw: str) -> User | None:
-    """The active, unlocked user a bearer token belongs to, or None."""
-    if not raw.startswith(TOKEN_PREFIX):
+def api_token_find(raw: str) -> ApiToken | None:
+    """The unrevoked token with this value, or None (looked up by its hash)."""
+    if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
-    token = (
+    return (
         ApiToken.objects.select_related("user")
         .filter(token_hash=_token_digest(raw), revoked_at__isnull=True)
         .first()
     )
+
+
+def api_token_user(raw: str) -> User | None:
+    """The active, unlocked user a bearer token belongs to, or None."""
+    token = api_token_find(raw)
     if token is None or not token.user.is_active:
         return None
     now = timezone.now()
