@@ -47,6 +47,8 @@ def site(request: HttpRequest) -> dict[str, Any]:
                 "key": "orgs:import",
             }
         )
+    if perms.can_manage_org(user):
+        admin_items.append({"label": _("Lists"), "url": reverse("orgs:lists"), "key": "orgs:lists"})
     if perms.can_create_accounts(user) or perms.can_manage_security(user):
         admin_items.append(
             {"label": _("Accounts"), "url": reverse("orgs:accounts"), "key": "orgs:accounts"}

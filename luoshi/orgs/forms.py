@@ -210,3 +210,23 @@ class LeaderAssignForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
         cast(forms.ModelChoiceField, self.fields["leader"]).queryset = leaders
+
+
+class ListItemForm(StyledFormMixin, forms.Form):
+    compact = True
+    name = forms.CharField(label=_("Name"), max_length=64)
+    sort_order = forms.IntegerField(label=_("Display order"), initial=0)
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_leadership = forms.BooleanField(label=_("Leadership post"), required=False)
+    appraisal_family = forms.ChoiceField(
+        label=_("Appraisal rules"), choices=StaffCategory.Family.choices, required=False
+    )
+
+
+class PasswordResetForm(StyledFormMixin, forms.Form):
+    compact = True
+    new_password = forms.CharField(
+        label=_("New password"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )

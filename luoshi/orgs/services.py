@@ -585,3 +585,55 @@ def org_unit_edit(
             actor=actor, unit=unit, new_parent=parent, effective_date=effective_date
         )
     return unit
+
+
+# --- editable lists (posts, ranks, staff categories, political statuses) ----------------------
+
+
+@transaction.atomic
+def list_item_save(
+    *,
+    actor: Any,
+    model: type[Any],
+    item: Any = None,
+    name: str,
+    sort_order: int = 0,
+    is_active: bool = True,
+    extra: dict[str, Any] | None = None,
+) -> Any:
+    """Create or change one entry of an editable list; names stay unique within the list."""
+    name = name.strip()
+    if not name:
+        raise InvalidInput(_("The name is required."))
+    clash = model.objects.filter(name=name)
+    if item is not None:
+        clash = clash.exclude(pk=item.pk)
+    if clash.exists():
+        raise InvalidInput(_("%(name)s is already in the list.") % {"name": name})
+    before = audit.snapshot(item) if item is not None else None
+    if item is None:
+        item = model(name=name, sort_order=sort_order, is_active=is_active, **(extra or {}))
+        item.save()
+        audit.record("list_item.create", actor=actor, obj=item, after=audit.snapshot(item))
+        return item
+    item.name, item.sort_order, item.is_active = name, sort_order, is_active
+    for key, value in (extra or {}).items():
+        setattr(item, key, value)
+    _save_versioned(item, ["name", "sort_order", "is_active", *(extra or {}).keys()])
+    b, a = audit.diff(before or {}, audit.snapshot(item))
+    audit.record("list_item.update", actor=actor, obj=item, before=b, after=a)
+    return item
+
+
+@transaction.atomic
+def user_set_active(*, actor: Any, user: User, active: bool) -> User:
+    """Disable or re-enable an account (the system administrator's job); tokens stop at once."""
+    if actor is not None and getattr(actor, "pk", None) == user.pk and not active:
+        raise InvalidInput(_("You cannot disable your own account."))
+    before = {"is_active": user.is_active}
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    audit.record(
+        "user.set_active", actor=actor, obj=user, before=before, after={"is_active": active}
+    )
+    return user

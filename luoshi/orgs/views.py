@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
@@ -13,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from luoshi.core.errors import DomainError, NotFound
@@ -23,15 +25,27 @@ from . import selectors, services
 from .forms import (
     AccountCreateForm,
     LeaderAssignForm,
+    ListItemForm,
     LoginForm,
     PasswordChangeForm,
+    PasswordResetForm,
     PeopleFilterForm,
     PersonForm,
     RoleAssignForm,
     TokenForm,
     UnitForm,
 )
-from .models import LeaderAssignment, OrgUnit, OrgUnitChange, RoleAssignment, User
+from .models import (
+    LeaderAssignment,
+    OrgUnit,
+    OrgUnitChange,
+    PoliticalStatus,
+    Post,
+    Rank,
+    RoleAssignment,
+    StaffCategory,
+    User,
+)
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -479,14 +493,36 @@ def accounts(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def account_action(request: HttpRequest, pk: int) -> HttpResponse:
-    perms.require(perms.can_manage_security(request.user))
+    action = request.POST.get("action")
+    if action in {"disable", "enable"}:
+        perms.require(perms.can_create_accounts(request.user))
+    else:
+        perms.require(perms.can_manage_security(request.user))
     try:
         target = User.objects.get(pk=pk)
     except User.DoesNotExist:
         raise NotFound() from None
-    action = request.POST.get("action")
     try:
-        if action == "unlock":
+        if action in {"disable", "enable"}:
+            services.user_set_active(actor=request.user, user=target, active=action == "enable")
+            messages.success(
+                request,
+                _("The account was enabled.")
+                if action == "enable"
+                else _("The account was disabled."),
+            )
+        elif action == "reset":
+            form = PasswordResetForm(request.POST)
+            if not form.is_valid():
+                raise DomainError(_("Enter the new password."))
+            services.password_change(
+                actor=request.user,
+                user=target,
+                old_password=None,
+                new_password=form.cleaned_data["new_password"],
+            )
+            messages.success(request, _("The password was reset. Tell its owner in person."))
+        elif action == "unlock":
             services.account_unlock(actor=request.user, user=target)
             messages.success(request, _("The account was unlocked."))
         elif action == "assign":
@@ -512,3 +548,68 @@ def account_action(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, str(exc.message))
     return redirect(_safe_next(request, reverse("orgs:accounts")))
+
+
+# --- editable lists ---------------------------------------------------------------------------
+
+LISTS: dict[str, tuple[type[Any], Any]] = {
+    "posts": (Post, _lazy("Posts")),
+    "ranks": (Rank, _lazy("Ranks")),
+    "staff-categories": (StaffCategory, _lazy("Staff categories")),
+    "political-statuses": (PoliticalStatus, _lazy("Political statuses")),
+}
+
+
+@login_required
+def lists(request: HttpRequest, kind: str = "posts") -> HttpResponse:
+    """The editable lists: posts, ranks, staff categories, political statuses."""
+    perms.require(perms.can_manage_org(request.user))
+    if kind not in LISTS:
+        raise NotFound()
+    model, _title = LISTS[kind]
+    form = ListItemForm()
+    if request.method == "POST":
+        form = ListItemForm(request.POST)
+        item = None
+        if request.POST.get("item"):
+            item = model.objects.filter(pk=request.POST.get("item") or 0).first()
+            if item is None:
+                raise NotFound()
+        if form.is_valid():
+            data = form.cleaned_data
+            extra: dict[str, Any] = {}
+            if model is Post:
+                extra["is_leadership"] = data["is_leadership"]
+            if model is StaffCategory and data["appraisal_family"]:
+                extra["appraisal_family"] = data["appraisal_family"]
+            try:
+                services.list_item_save(
+                    actor=request.user,
+                    model=model,
+                    item=item,
+                    name=data["name"],
+                    sort_order=data["sort_order"] or 0,
+                    is_active=data["is_active"],
+                    extra=extra,
+                )
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("orgs:lists", kind=kind)
+        else:
+            messages.error(request, _("Enter a name."))
+    return render(
+        request,
+        "orgs/lists.html",
+        {
+            "kind": kind,
+            "lists": [(k, str(v[1])) for k, v in LISTS.items()],
+            "title": LISTS[kind][1],
+            "items": model.objects.all(),
+            "form": form,
+            "is_post": model is Post,
+            "is_category": model is StaffCategory,
+            "families": StaffCategory.Family.choices,
+        },
+    )

@@ -253,3 +253,42 @@ def test_leader_matrix_page_assigns_and_ends(org, client_for) -> None:
     assert client_for("staff").post(
         "/orgs/leaders/", {"action": "end", "assignment": row.pk, "end_date": "2026-01-02"}
     ).status_code in (403, 404)
+
+
+def test_system_admin_edits_the_lists(org, client_for) -> None:
+    from luoshi.orgs.models import Rank
+
+    client = client_for("admin")
+    assert client.get("/lists/ranks/").status_code == 200
+    client.post("/lists/ranks/", {"name": "五级职员", "sort_order": 500, "is_active": "on"})
+    rank = Rank.objects.get(name="五级职员")
+    client.post("/lists/ranks/", {"item": rank.pk, "name": "五级职员", "sort_order": 5})
+    rank.refresh_from_db()
+    assert not rank.is_active and rank.sort_order == 5
+    duplicate = client.post(
+        "/lists/ranks/",
+        {"name": "一级科员", "sort_order": 1, "is_active": "on"},
+        follow=True,
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
+    assert "already in the list" in duplicate.content.decode()
+    assert client_for("hr").get("/lists/ranks/").status_code == 403
+    assert client.get("/lists/nonsense/").status_code == 404
+
+
+def test_disable_and_reset_follow_the_separation_of_duties(org, client_for) -> None:
+    from luoshi.orgs.models import User
+
+    target = org.users["staff"]
+    url = f"/accounts/{target.pk}/"
+    assert client_for("security").post(url, {"action": "disable"}).status_code == 403
+    assert client_for("admin").post(url, {"action": "disable"}).status_code == 302
+    assert not User.objects.get(pk=target.pk).is_active
+    assert (
+        client_for("admin")
+        .post(url, {"action": "reset", "new_password": "Reset-pass-9"})
+        .status_code
+        == 403
+    )
+    client_for("security").post(url, {"action": "reset", "new_password": "Reset-pass-9"})
+    assert User.objects.get(pk=target.pk).check_password("Reset-pass-9")
