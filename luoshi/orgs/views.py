@@ -512,14 +512,14 @@ def account_action(request: HttpRequest, pk: int) -> HttpResponse:
                 else _("The account was disabled."),
             )
         elif action == "reset":
-            form = PasswordResetForm(request.POST)
-            if not form.is_valid():
+            reset_form = PasswordResetForm(request.POST)
+            if not reset_form.is_valid():
                 raise DomainError(_("Enter the new password."))
             services.password_change(
                 actor=request.user,
                 user=target,
                 old_password=None,
-                new_password=form.cleaned_data["new_password"],
+                new_password=reset_form.cleaned_data["new_password"],
             )
             messages.success(request, _("The password was reset. Tell its owner in person."))
         elif action == "unlock":
