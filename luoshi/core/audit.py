@@ -131,34 +131,77 @@ def record(
 
 @dataclass(frozen=True)
 class ChainReport:
+    """The outcome of walking the chain.
+
+    `first_broken_id` is the first entry that does not hold, `reason` says why: "hash" (its
+    content no longer matches its hash: it was changed after it was written) or "link" (its
+    `prev_hash` is not the hash of the entry before it: an entry was removed, inserted or the
+    order changed). `previous_id` is the last entry that still held, if any.
+    """
+
     checked: int
     first_broken_id: int | None
     reason: str = ""
+    previous_id: int | None = None
+    last_hash: str = GENESIS_HASH
 
     @property
     def ok(self) -> bool:
         return self.first_broken_id is None
 
+    def describe(self) -> str:
+        if self.ok:
+            return f"OK: {self.checked} entries"
+        where = f"entry #{self.first_broken_id}"
+        before = f"entry #{self.previous_id}" if self.previous_id is not None else "the start"
+        if self.reason == "hash":
+            why = "its content does not match its hash (it was changed after it was written)"
+        else:
+            why = (
+                f"its prev_hash does not match the hash of {before} "
+                "(an entry was removed, inserted or reordered)"
+            )
+        return f"BROKEN at {where}: {why} (entries verified before it: {self.checked})"
 
-def _iter_entries(batch: int = 2000) -> Iterator[AuditEntry]:
-    last = 0
+
+def iter_batches(
+    qs: models.QuerySet[AuditEntry], *, newest_first: bool = False, batch: int = 1000
+) -> Iterator[list[AuditEntry]]:
+    """The rows of `qs` in id order (oldest first, or newest first), one list per batch.
+
+    Keyset pagination on the primary key: one query per batch and constant memory whatever the
+    size of the log (no OFFSET, no server-side cursor, so it behaves the same on SQLite and
+    PostgreSQL, inside a transaction or not).
+    """
+    qs = qs.order_by("-id" if newest_first else "id")
+    last: int | None = None
     while True:
-        rows = list(AuditEntry.objects.filter(id__gt=last).order_by("id")[:batch])
-        if not rows:
+        page = qs
+        if last is not None:
+            page = qs.filter(id__lt=last) if newest_first else qs.filter(id__gt=last)
+        rows = list(page[:batch])
+        if rows:
+            yield rows
+        if len(rows) < batch:
             return
-        yield from rows
         last = rows[-1].id
 
 
-def verify_chain() -> ChainReport:
-    """Walk the whole chain; report the first entry whose hash or link does not hold."""
+def verify_chain(batch_size: int = 1000) -> ChainReport:
+    """Walk the whole chain in id order; report the first entry whose hash or link does not hold.
+
+    Streams the log in keyset batches: constant memory and one query per `batch_size` entries.
+    """
     prev = GENESIS_HASH
+    previous_id: int | None = None
     checked = 0
-    for entry in _iter_entries():
-        if entry.prev_hash != prev:
-            return ChainReport(checked, entry.id, "link")
-        if compute_hash(entry) != entry.hash:
-            return ChainReport(checked, entry.id, "hash")
-        prev = entry.hash
-        checked += 1
-    return ChainReport(checked, None)
+    for rows in iter_batches(AuditEntry.objects.all(), batch=batch_size):
+        for entry in rows:
+            if entry.prev_hash != prev:
+                return ChainReport(checked, entry.id, "link", previous_id, prev)
+            if compute_hash(entry) != entry.hash:
+                return ChainReport(checked, entry.id, "hash", previous_id, prev)
+            prev = entry.hash
+            previous_id = entry.id
+            checked += 1
+    return ChainReport(checked, None, "", previous_id, prev)

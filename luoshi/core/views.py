@@ -1,18 +1,249 @@
-"""Cross-cutting pages: the audit log for the audit administrator."""
+"""Cross-cutting pages: the audit log, for the audit administrator only.
+
+Everyone else — the system administrator included (三员 separation) — gets the not-found page.
+Reading the log is itself recorded ("audit.view", "audit.export"), with the filters used.
+"""
 
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
+import json
+import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import IO, Any, cast
 
-from luoshi.core.errors import NotFound
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from . import audit, selectors
+from .errors import NotFound
+from .models import AuditEntry
+from .paging import paginate
+
+PAGE_SIZE = 50
+EXPORT_BATCH = 1000
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def can_read_audit(user: Any) -> bool:
+    """The audit administrator's check, which lives in orgs (above core): imported when called."""
+    from luoshi.orgs.permissions import can_read_audit as check
+
+    return check(user)
+
+
+# --- filters ----------------------------------------------------------------------------------
+
+
+class AuditFilterForm(forms.Form):
+    actor = forms.CharField(label=gettext_lazy("Actor"), required=False, max_length=150)
+    action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
+    object_type = forms.ChoiceField(label=gettext_lazy("Object type"), required=False)
+    since = forms.DateField(
+        label=gettext_lazy("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    until = forms.DateField(
+        label=gettext_lazy("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    q = forms.CharField(label=gettext_lazy("Object contains"), required=False, max_length=255)
+
+    def __init__(self, *args: Any, actions: list[str], object_types: list[str], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        everything = ("", gettext_lazy("All"))
+        cast(forms.ChoiceField, self.fields["action"]).choices = [
+            everything,
+            *((code, code) for code in actions),
+        ]
+        cast(forms.ChoiceField, self.fields["object_type"]).choices = [
+            everything,
+            *((name, name) for name in object_types),
+        ]
+
+    def to_filter(self) -> selectors.AuditFilter:
+        """The valid filters; an invalid one is shown with its error and left out."""
+        self.is_valid()
+        data = self.cleaned_data
+        return selectors.AuditFilter(
+            actor=data.get("actor") or "",
+            action=data.get("action") or "",
+            object_type=data.get("object_type") or "",
+            since=data.get("since"),
+            until=data.get("until"),
+            q=data.get("q") or "",
+        )
+
+
+def _filter_form(request: HttpRequest) -> AuditFilterForm:
+    return AuditFilterForm(
+        request.GET,
+        actions=selectors.audit_actions(can_read=True),
+        object_types=selectors.audit_object_types(can_read=True),
+    )
+
+
+# --- the page ---------------------------------------------------------------------------------
+
+
+def _display(value: Any, limit: int = 300) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: str
+    after: str
+    has_before: bool
+    has_after: bool
+
+
+@dataclass(frozen=True)
+class Row:
+    entry: AuditEntry
+    changes: list[Change]
+    summary: str
+
+
+def _row(entry: AuditEntry) -> Row:
+    before = entry.before if isinstance(entry.before, dict) else {}
+    after = entry.after if isinstance(entry.after, dict) else {}
+    keys = list(after) + [k for k in before if k not in after]
+    changes = [
+        Change(
+            field=key,
+            before=_display(before.get(key)),
+            after=_display(after.get(key)),
+            has_before=key in before,
+            has_after=key in after,
+        )
+        for key in keys
+    ]
+    summary = ", ".join(keys[:3]) + (f" +{len(keys) - 3}" if len(keys) > 3 else "")
+    return Row(entry=entry, changes=changes, summary=summary)
 
 
 @login_required
 def audit_log(request: HttpRequest) -> HttpResponse:
-    raise NotFound()
+    if not can_read_audit(request.user):
+        raise NotFound()
+    form = _filter_form(request)
+    f = form.to_filter()
+    page = paginate(request, selectors.audit_entries(can_read=True, f=f), PAGE_SIZE)
+    rows = [_row(entry) for entry in page.object_list]  # read before this reading is recorded
+    audit.record(
+        "audit.view",
+        actor=request.user,
+        object_type=AuditEntry._meta.label_lower,
+        after={"filters": f.as_dict(), "page": page.number},
+    )
+    return render(
+        request,
+        "core/audit.html",
+        {"form": form, "page_obj": page, "rows": rows, "filters": f.as_dict()},
+    )
+
+
+# --- the export -------------------------------------------------------------------------------
+
+
+def _xlsx_cell(ws: Any, value: Any) -> Any:
+    """A write-only cell holding `value` as data: text stays text (no formulas from '=...')."""
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    if isinstance(value, str):
+        value = ILLEGAL_CHARACTERS_RE.sub("", value)[:32000]  # Excel holds 32,767 per cell
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
+
+
+def _json_text(value: Any) -> str:
+    return "" if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+def write_audit_xlsx(batches: Iterable[list[AuditEntry]], out: IO[bytes]) -> int:
+    """Write the entries to `out` as an xlsx workbook; return the number of rows written.
+
+    openpyxl's write-only mode streams rows to a temporary file, so memory stays constant
+    however many batches come in.
+    """
+    from openpyxl import Workbook
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(title=_("Audit log")[:31])
+    ws.freeze_panes = "A2"
+    headers = [
+        _("No."),
+        _("Time"),
+        _("Actor"),
+        _("Client address"),
+        _("Action"),
+        _("Object type"),
+        _("Object ID"),
+        _("Object"),
+        _("Before"),
+        _("After"),
+        _("Hash"),
+        _("Previous hash"),
+    ]
+    widths = [8, 20, 14, 16, 24, 20, 10, 30, 40, 40, 18, 18]
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.append([_xlsx_cell(ws, h) for h in headers])
+    count = 0
+    for batch in batches:
+        for e in batch:
+            at = timezone.localtime(e.at).replace(tzinfo=None)
+            cells = [
+                _xlsx_cell(ws, e.id),
+                _xlsx_cell(ws, at),
+                _xlsx_cell(ws, e.actor_name),
+                _xlsx_cell(ws, e.client_ip or ""),
+                _xlsx_cell(ws, e.action),
+                _xlsx_cell(ws, e.object_type),
+                _xlsx_cell(ws, e.object_id),
+                _xlsx_cell(ws, e.object_repr),
+                _xlsx_cell(ws, _json_text(e.before)),
+                _xlsx_cell(ws, _json_text(e.after)),
+                _xlsx_cell(ws, e.hash),
+                _xlsx_cell(ws, e.prev_hash),
+            ]
+            cells[1].number_format = "yyyy-mm-dd hh:mm:ss"
+            ws.append(cells)
+            count += 1
+    wb.save(out)
+    return count
 
 
 @login_required
 def audit_export(request: HttpRequest) -> StreamingHttpResponse:
-    raise NotFound()
+    if not can_read_audit(request.user):
+        raise NotFound()
+    f = _filter_form(request).to_filter()
+    qs = selectors.audit_entries(can_read=True, f=f)
+    out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
+    rows = write_audit_xlsx(audit.iter_batches(qs, newest_first=True, batch=EXPORT_BATCH), out)
+    out.seek(0)
+    audit.record(
+        "audit.export",
+        actor=request.user,
+        object_type=AuditEntry._meta.label_lower,
+        after={"filters": f.as_dict(), "rows": rows},
+    )
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+    return FileResponse(
+        out, as_attachment=True, filename=f"audit-log-{stamp}.xlsx", content_type=XLSX_TYPE
+    )
