@@ -121,7 +121,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "timeout": 20,
     }
     DATABASES["default"]["TEST"] = {
-        "NAME": str(VAR_DIR / "test.sqlite3") if env_bool("LUOSHI_TEST_DB_FILE") else ""
+        # A file, not memory: threads in tests (and the live server of browser tests) then wait
+        # on SQLite's busy timeout like real processes do. LUOSHI_TEST_DB_FILE=0 for memory.
+        "NAME": str(VAR_DIR / "test.sqlite3") if env_bool("LUOSHI_TEST_DB_FILE", True) else ""
     }
 else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
