@@ -1,0 +1,97 @@
+"""The demo: built once, fictional, one account per role, and each account sees its scope."""
+
+from __future__ import annotations
+
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from luoshi.orgs.demo import ACCOUNTS, AGENCY_CODE
+from luoshi.orgs.models import OrgUnit, Person, User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def demo(settings):  # type: ignore[no-untyped-def]
+    settings.DEBUG = True
+    settings.LUOSHI_DEMO_PASSWORD = "luoshi-demo"
+    call_command("demo", stdout=StringIO())
+
+
+def token(username: str) -> str:
+    response = Client().post(
+        "/api/v1/auth/token",
+        {"username": username, "password": "luoshi-demo"},
+        content_type="application/json",
+    )
+    assert response.status_code == 201, response.content
+    return response.json()["token"]
+
+
+def api(username: str, path: str) -> tuple[int, object]:
+    response = Client().get(path, HTTP_AUTHORIZATION=f"Bearer {token(username)}")
+    return response.status_code, response.json()
+
+
+def test_demo_is_built_once(demo) -> None:
+    agency = OrgUnit.objects.get(code=AGENCY_CODE)
+    units = OrgUnit.objects.filter(path__startswith=agency.path)
+    assert units.count() == 17
+    assert units.filter(kind=OrgUnit.Kind.LOCAL).count() == 3
+    assert Person.objects.filter(unit__path__startswith=agency.path).count() >= 150
+    out = StringIO()
+    call_command("demo", stdout=out)
+    assert "nothing changed" in out.getvalue()
+    assert units.count() == 17
+    assert {a[0] for a in ACCOUNTS} <= set(User.objects.values_list("username", flat=True))
+
+
+def test_demo_refuses_without_debug(db, settings) -> None:
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DEBUG"):
+        call_command("demo", stdout=StringIO())
+    assert not OrgUnit.objects.filter(code=AGENCY_CODE).exists()
+
+
+def test_demo_has_the_sample_agency_departments(demo) -> None:
+    names = set(OrgUnit.objects.filter(parent__code=AGENCY_CODE).values_list("name", flat=True))
+    for name in [
+        "办公室",
+        "组织联络部",
+        "经济科技部",
+        "人事部",
+        "机关党委",
+        "研究室",
+        "侨联信息中心",
+        "华侨文化交流中心",
+        "侨界权益服务中心",
+    ]:
+        assert name in names
+
+
+@pytest.mark.parametrize(("username", "role"), [(a[0], a[1]) for a in ACCOUNTS])
+def test_every_demo_account_answers_me(demo, username: str, role: str) -> None:
+    status, body = api(username, "/api/v1/me")
+    assert status == 200
+    assert role in {r["role"] for r in body["roles"]}  # type: ignore[index]
+
+
+def test_demo_outsider_sees_nothing_of_the_agency(demo) -> None:
+    agency = OrgUnit.objects.get(code=AGENCY_CODE)
+    status, body = api("demo_outsider", "/api/v1/people?page_size=200")
+    assert status == 200
+    units = {p["unit_name"] for p in body["results"]}  # type: ignore[index]
+    assert len(units) == 1 and units.pop().endswith("市归国华侨联合会")
+    assert api("demo_outsider", f"/api/v1/orgs/{agency.pk}")[0] == 404
+    assert api("demo_outsider", "/api/v1/audit")[0] == 404
+
+
+def test_demo_leader_sees_the_agency_and_auditor_only_the_log(demo) -> None:
+    status, body = api("demo_leader", "/api/v1/people?page_size=1")
+    assert status == 200 and body["count"] >= 150  # type: ignore[index]
+    assert api("demo_auditor", "/api/v1/people")[1]["count"] == 0  # type: ignore[index]
+    assert api("demo_auditor", "/api/v1/audit")[0] == 200
+    assert api("demo_admin", "/api/v1/audit")[0] == 404
