@@ -6,3 +6,10 @@ class CoreConfig(AppConfig):
     name = "luoshi.core"
     label = "core"
     verbose_name = _("Core")
+
+    def ready(self) -> None:
+        from . import audit
+
+        audit.register_action_labels(
+            {"audit.view": _("Viewed the audit log"), "audit.export": _("Exported the audit log")}
+        )

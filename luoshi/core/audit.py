@@ -205,3 +205,18 @@ def verify_chain(batch_size: int = 1000) -> ChainReport:
             previous_id = entry.id
             checked += 1
     return ChainReport(checked, None, "", previous_id, prev)
+
+
+# --- labels for action codes, registered by each app so the log reads in the user's language --
+
+_ACTION_LABELS: dict[str, Any] = {}
+
+
+def register_action_labels(labels: dict[str, Any]) -> None:
+    """Apps call this from AppConfig.ready() with lazily translated labels for their codes."""
+    _ACTION_LABELS.update(labels)
+
+
+def action_label(code: str) -> str:
+    label = _ACTION_LABELS.get(code)
+    return str(label) if label is not None else code

@@ -61,7 +61,7 @@ class AuditFilterForm(forms.Form):
         everything = ("", gettext_lazy("All"))
         cast(forms.ChoiceField, self.fields["action"]).choices = [
             everything,
-            *((code, code) for code in actions),
+            *((code, audit.action_label(code)) for code in actions),
         ]
         cast(forms.ChoiceField, self.fields["object_type"]).choices = [
             everything,

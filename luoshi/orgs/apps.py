@@ -6,3 +6,34 @@ class OrgsConfig(AppConfig):
     name = "luoshi.orgs"
     label = "orgs"
     verbose_name = _("Organization")
+
+    def ready(self) -> None:
+        from luoshi.core import audit
+
+        audit.register_action_labels(
+            {
+                "api_token.create": _("Created an access token"),
+                "api_token.revoke": _("Revoked an access token"),
+                "auth.locked": _("Account locked after failed log-ins"),
+                "auth.login": _("Logged in"),
+                "auth.login_failed": _("Failed log-in"),
+                "auth.unlock": _("Unlocked an account"),
+                "leader_assignment.create": _("Assigned a leader in charge"),
+                "leader_assignment.end": _("Ended a leader-in-charge assignment"),
+                "list_item.create": _("Added a list entry"),
+                "list_item.update": _("Changed a list entry"),
+                "org_people.import": _("Imported units and people"),
+                "org_unit.create": _("Created a unit"),
+                "org_unit.move": _("Moved a unit"),
+                "org_unit.set_head": _("Set the head of a unit"),
+                "org_unit.update": _("Changed a unit"),
+                "person.create": _("Added a person"),
+                "person.update": _("Changed a person"),
+                "role.assign": _("Granted a role"),
+                "role.revoke": _("Withdrew a role"),
+                "user.create": _("Created an account"),
+                "user.language": _("Changed the language"),
+                "user.password_change": _("Changed a password"),
+                "user.set_active": _("Enabled or disabled an account"),
+            }
+        )

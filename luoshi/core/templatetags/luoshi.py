@@ -30,3 +30,11 @@ def page_window(page: Page, radius: int = 2) -> list[int | None]:
             out.append(None)
         out.append(n)
     return out
+
+
+@register.filter
+def action_label(code: str) -> str:
+    """The translated label of an audit action code."""
+    from luoshi.core.audit import action_label as label
+
+    return label(code)

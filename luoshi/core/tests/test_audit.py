@@ -710,3 +710,15 @@ def test_concurrent_processes_on_a_sqlite_file_keep_one_chain(tmp_path) -> None:
     result = run("verify-audit")
     assert result.returncode == 1
     assert "entry #17:" in result.stderr
+
+
+def test_action_codes_read_in_the_users_language(org) -> None:
+    from django.utils import translation
+
+    from luoshi.core.audit import action_label
+
+    with translation.override("zh-hans"):
+        assert action_label("person.create") == "添加人员"
+    with translation.override("en"):
+        assert action_label("person.create") == "Added a person"
+    assert action_label("no.such_code") == "no.such_code"
