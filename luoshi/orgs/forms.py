@@ -9,6 +9,7 @@ from luoshi.core.forms import StyledFormMixin
 
 from .models import OrgUnit, Person, PoliticalStatus, Post, Rank, StaffCategory
 from .roles import Role, ScopeKind
+from .selectors import PeopleFilter
 
 
 class LoginForm(StyledFormMixin, forms.Form):
@@ -50,6 +51,20 @@ class PeopleFilterForm(StyledFormMixin, forms.Form):
         cast(forms.ChoiceField, self.fields["unit"]).choices = [("", _("All units"))] + [
             (u.pk, "\u3000" * max(0, u.depth - 1) + u.name) for u in units
         ]
+
+
+def people_filter_from(form: PeopleFilterForm) -> PeopleFilter:
+    """The selector filter a (bound) people filter form stands for; no filter if it is invalid."""
+    if not form.is_valid():
+        return PeopleFilter()
+    data = form.cleaned_data
+    return PeopleFilter(
+        q=data["q"] or "",
+        unit=data["unit"],
+        staff_category=data["staff_category"].pk if data["staff_category"] else None,
+        rank=data["rank"].pk if data["rank"] else None,
+        gender=data["gender"] or "",
+    )
 
 
 class MonthField(forms.DateField):

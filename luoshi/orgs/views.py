@@ -34,6 +34,7 @@ from .forms import (
     RoleAssignForm,
     TokenForm,
     UnitForm,
+    people_filter_from,
 )
 from .models import (
     LeaderAssignment,
@@ -297,16 +298,7 @@ def people_list(request: HttpRequest) -> HttpResponse:
         raise NotFound()
     units = list(selectors.units_visible(request.user).order_by("path"))
     form = PeopleFilterForm(request.GET or None, units=units)
-    f = selectors.PeopleFilter()
-    if form.is_valid():
-        data = form.cleaned_data
-        f = selectors.PeopleFilter(
-            q=data["q"] or "",
-            unit=data["unit"],
-            staff_category=data["staff_category"].pk if data["staff_category"] else None,
-            rank=data["rank"].pk if data["rank"] else None,
-            gender=data["gender"] or "",
-        )
+    f = people_filter_from(form)
     page = paginate(request, selectors.people_search(request.user, f))
     template = "orgs/people_list.html#results" if request.htmx else "orgs/people_list.html"  # type: ignore[attr-defined]
     return render(

@@ -31,7 +31,7 @@ from luoshi.documents.xlsx import XLSX_CONTENT_TYPE, WorkbookError, check_xlsx, 
 
 from . import exporter, importer, selectors
 from . import permissions as perms
-from .forms import PeopleFilterForm
+from .forms import PeopleFilterForm, people_filter_from
 
 SESSION_KEY = "orgs_import_upload"
 RESULT_KEY = "orgs_import_result"
@@ -218,17 +218,7 @@ def export_xlsx(request: HttpRequest) -> StreamingHttpResponse:
     if not perms.can_see_org(user):
         raise NotFound()
     units = list(selectors.units_visible(user).order_by("path"))
-    form = PeopleFilterForm(request.GET or None, units=units)
-    filters = selectors.PeopleFilter()
-    if form.is_valid():
-        data = form.cleaned_data
-        filters = selectors.PeopleFilter(
-            q=data["q"] or "",
-            unit=data["unit"],
-            staff_category=data["staff_category"].pk if data["staff_category"] else None,
-            rank=data["rank"].pk if data["rank"] else None,
-            gender=data["gender"] or "",
-        )
+    filters = people_filter_from(PeopleFilterForm(request.GET or None, units=units))
     handle = exporter.export_for_user(user, filters)
     return FileResponse(
         handle,
