@@ -116,6 +116,7 @@ def build_org() -> Org:
         "security": _person(center, "子安全"),
         "auditor": _person(center, "丑审计"),
         "outsider": _person(city, "寅市侨联"),
+        "committee": _person(liaison, "卯委员"),
     }
     services.unit_set_head(actor=None, unit=office, head=people["head"])
     services.leader_assign(
@@ -132,6 +133,7 @@ def build_org() -> Org:
         "security": [(Role.SECURITY_ADMIN, None)],
         "auditor": [(Role.AUDIT_ADMIN, None)],
         "outsider": [(Role.STAFF, None)],
+        "committee": [(Role.STAFF, None), (Role.COMMITTEE_MEMBER, None)],
     }
     users = {}
     for key, grants in roles.items():

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from luoshi.core.forms import StyledFormMixin
 
 from .models import OrgUnit, Person, PoliticalStatus, Post, Rank, StaffCategory
-from .roles import Role, ScopeKind
+from .roles import ADMIN_ROLES, Role, ScopeKind
 from .selectors import PeopleFilter
 
 
@@ -167,10 +167,15 @@ class AccountCreateForm(StyledFormMixin, forms.Form):
 
 
 class RoleAssignForm(StyledFormMixin, forms.Form):
-    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+    """Roles granted on the accounts page: every role but the three administrators' (三员)."""
+
+    compact = True
+    role = forms.ChoiceField(
+        label=_("Role"), choices=[c for c in Role.choices if c[0] not in ADMIN_ROLES]
+    )
     scope = forms.ChoiceField(
         label=_("Data scope"),
-        choices=[("", _("Default for the role")), *list(ScopeKind.choices)],
+        choices=[("", _("Default for the role")), *ScopeKind.choices],
         required=False,
     )
     anchor = forms.ModelChoiceField(

@@ -27,9 +27,10 @@ class ScopeKind(models.TextChoices):
 
 
 # The three administrators (三员) each do only their own job: none of them sees business records
-# by virtue of that role (a system administrator maintains the org tree and lists, so reads it).
+# (plans, supervision, appraisal) by virtue of that role. The system administrator maintains the
+# org tree, people and lists, and reads those through orgs.selectors, not through a data scope.
 DEFAULT_SCOPE: dict[str, str] = {
-    Role.SYSTEM_ADMIN: ScopeKind.ALL,
+    Role.SYSTEM_ADMIN: ScopeKind.NONE,
     Role.SECURITY_ADMIN: ScopeKind.NONE,
     Role.AUDIT_ADMIN: ScopeKind.NONE,
     Role.AGENCY_LEADER: ScopeKind.SUBTREE,
@@ -42,3 +43,9 @@ DEFAULT_SCOPE: dict[str, str] = {
 }
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+def admin_roles_conflict(current: set[str], new_role: str) -> bool:
+    """三员: an account holding one of the three administrator roles holds nothing else."""
+    combined = current | {new_role}
+    return bool(combined & ADMIN_ROLES) and len(combined) > 1

@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.core import audit
-from luoshi.core.errors import AccountLocked, Conflict, DomainError, InvalidInput
+from luoshi.core.errors import AccountLocked, Conflict, DomainError, Forbidden, InvalidInput
 from luoshi.core.text import search_key
 
 from .models import (
@@ -32,7 +32,7 @@ from .models import (
     User,
 )
 from .permissions import forget_cached_access
-from .roles import DEFAULT_SCOPE, Role, ScopeKind
+from .roles import ADMIN_ROLES, DEFAULT_SCOPE, Role, ScopeKind, admin_roles_conflict
 
 PATH_WIDTH = 8
 
@@ -377,9 +377,19 @@ def role_assign(
     scope = scope or DEFAULT_SCOPE[role]
     if scope not in ScopeKind.values:
         raise InvalidInput(_("Unknown data scope: %(scope)s") % {"scope": scope})
+    _check_role_change(actor, user, role)
     existing = RoleAssignment.objects.filter(user=user, role=role, anchor=anchor).first()
     if existing is not None:
         return existing
+    current = set(RoleAssignment.objects.filter(user=user).values_list("role", flat=True))
+    if admin_roles_conflict(current, role):
+        raise InvalidInput(
+            _(
+                "The system, security and audit administrators are separate accounts that hold "
+                "no other role."
+            ),
+            code="admin_roles_exclusive",
+        )
     row = RoleAssignment.objects.create(user=user, role=role, scope=scope, anchor=anchor)
     forget_cached_access(user)
     audit.record(
@@ -391,9 +401,35 @@ def role_assign(
     return row
 
 
+def _holds_admin_role(user: User) -> bool:
+    return RoleAssignment.objects.filter(user=user, role__in=ADMIN_ROLES).exists()
+
+
+def _check_role_change(actor: Any, user: User, role: str) -> None:
+    """Separation of duties for role changes made by a person (the CLI passes actor=None)."""
+    if actor is None:
+        return
+    if actor.pk == user.pk:
+        raise Forbidden(_("Nobody changes the roles of their own account."))
+    if role in ADMIN_ROLES:
+        raise Forbidden(
+            _(
+                "The three administrator roles are given and withdrawn only with the "
+                "`luoshi create-account` command on the server."
+            )
+        )
+
+
+def _check_admin_account_untouched(actor: Any, user: User) -> None:
+    """Nobody takes over or shuts out an administrator account through the web."""
+    if actor is not None and actor.pk != user.pk and _holds_admin_role(user):
+        raise Forbidden(_("Administrator accounts are managed only on the server."))
+
+
 @transaction.atomic
 def role_revoke(*, actor: Any, assignment: RoleAssignment) -> None:
     user = assignment.user
+    _check_role_change(actor, user, assignment.role)
     before = {"role": assignment.role, "scope": assignment.scope, "anchor": assignment.anchor_id}
     assignment.delete()
     forget_cached_access(user)
@@ -477,6 +513,8 @@ def account_unlock(*, actor: Any, user: User) -> User:
 @transaction.atomic
 def password_change(*, actor: Any, user: User, old_password: str | None, new_password: str) -> User:
     """Change a password; the owner gives the old one, the security administrator need not."""
+    if old_password is None:
+        _check_admin_account_untouched(actor, user)
     if old_password is not None and not user.check_password(old_password):
         raise InvalidInput(_("The current password is wrong."), code="wrong_password")
     _validate_password(new_password, user)
@@ -630,6 +668,7 @@ def user_set_active(*, actor: Any, user: User, active: bool) -> User:
     """Disable or re-enable an account (the system administrator's job); tokens stop at once."""
     if actor is not None and getattr(actor, "pk", None) == user.pk and not active:
         raise InvalidInput(_("You cannot disable your own account."))
+    _check_admin_account_untouched(actor, user)
     before = {"is_active": user.is_active}
     user.is_active = active
     user.save(update_fields=["is_active"])

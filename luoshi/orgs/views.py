@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,10 +16,12 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from luoshi.core.errors import DomainError, NotFound
 from luoshi.core.paging import paginate
+from luoshi.core.text import fold_query
 
 from . import permissions as perms
 from . import selectors, services
@@ -376,6 +379,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
 # --- the signed-in user -----------------------------------------------------------------------
 
 
+@never_cache
 @login_required
 def profile(request: HttpRequest) -> HttpResponse:
     user: User = request.user  # type: ignore[assignment]
@@ -462,11 +466,13 @@ def accounts(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()
     rows = (
         User.objects.select_related("person__unit")
-        .prefetch_related("role_assignments")
+        .prefetch_related("role_assignments__anchor")
         .order_by("username")
     )
     if q:
-        rows = rows.filter(username__icontains=q) | rows.filter(person__search_text__contains=q)
+        rows = rows.filter(
+            Q(username__icontains=q) | Q(person__search_text__contains=fold_query(q))
+        )
     return render(
         request,
         "orgs/accounts.html",
@@ -478,6 +484,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
             "role_form": RoleAssignForm(),
             "q": q,
             "now": timezone.now(),
+            "scope_units": OrgUnit.objects.only("name").order_by("path")[:500],
         },
     )
 

@@ -292,3 +292,25 @@ def test_disable_and_reset_follow_the_separation_of_duties(org, client_for) -> N
     )
     client_for("security").post(url, {"action": "reset", "new_password": "Reset-pass-9"})
     assert User.objects.get(pk=target.pk).check_password("Reset-pass-9")
+
+
+def test_security_admin_grants_a_role_with_scope_and_unit(org, client_for) -> None:
+    target = org.users["staff"]
+    client = client_for("security")
+    page = client.get("/accounts/").content.decode()
+    assert 'value="audit_admin"' not in page  # 三员 roles are not offered on the page
+    client.post(
+        f"/accounts/{target.pk}/",
+        {"action": "assign", "role": "supervisor", "scope": "subtree", "anchor": org.liaison.pk},
+    )
+    row = target.role_assignments.get(role="supervisor")
+    assert (row.scope, row.anchor_id) == ("subtree", org.liaison.pk)
+
+
+def test_account_search_crosses_scripts(org, client_for) -> None:
+    html = client_for("security").get("/accounts/", {"q": "戊科員"}).content.decode()
+    assert ">staff<" in html and ">leader<" not in html
+
+
+def test_profile_is_never_cached(org, client_for) -> None:
+    assert "no-store" in client_for("staff").get("/profile/")["Cache-Control"]
