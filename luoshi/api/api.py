@@ -26,6 +26,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, re_path
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
@@ -75,6 +76,9 @@ class BearerToken(HttpBearer):
             # A bad token is an answer, not a reason to try the session instead.
             raise AuthenticationError()
         request.user = user
+        if user.language:  # answers in the account's language, like the pages
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
         # DELETE /api/v1/auth/token revokes the token of the call it is made with
         request.luoshi_bearer_token = token.strip()  # type: ignore[attr-defined]
         return user

@@ -180,7 +180,9 @@ class UnitTreeOut(UnitOut):
 
 class UnitDetailOut(UnitOut):
     version: int
-    leaders_in_charge: list[int] = Field(..., description="Person ids of the current leaders")
+    leaders_in_charge: list[int] = Field(
+        ..., description="Person ids of the current leaders you can see"
+    )
 
 
 class UnitsQuery(Schema):
@@ -239,7 +241,9 @@ def get_org(request: HttpRequest, unit_id: Annotated[int, Path(ge=1, le=MAX_ID)]
     data = _unit_dict(unit, [])
     del data["children"]
     data["version"] = unit.version
-    data["leaders_in_charge"] = [p.pk for p in selectors.leaders_in_charge(unit).order_by("id")]
+    visible = selectors.people_visible(request.auth).values("pk")  # type: ignore[attr-defined]
+    leaders = selectors.leaders_in_charge(unit).filter(pk__in=visible).order_by("id")
+    data["leaders_in_charge"] = [p.pk for p in leaders]
     return data
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
 from . import services
 from .models import OrgUnit, Person, PoliticalStatus, Post, Rank, StaffCategory, User
@@ -200,7 +201,7 @@ def build_demo(*, seed: int = 20261126) -> DemoResult:
         city_people.append([person(city) for _ in range(4)])
 
     # The leader-in-charge matrix, with one change during the year to show history.
-    year = dt.date.today().year
+    year = timezone.localdate().year
     start = dt.date(year, 1, 1)
     matrix = {
         vices[0]: ["组织联络部", "海外联谊部", "文化交流部", "华侨文化交流中心"],

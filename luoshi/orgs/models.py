@@ -90,7 +90,7 @@ class OrgUnit(BaseModel):
     kind = models.CharField(_("unit type"), max_length=16, choices=Kind.choices)
     level = models.CharField(_("level"), max_length=16, choices=Level.choices)
     sort_order = models.IntegerField(_("display order"), default=0)
-    path = models.CharField(max_length=255, db_index=True, editable=False, default="")
+    path = models.CharField(max_length=900, db_index=True, editable=False, default="")
     depth = models.PositiveSmallIntegerField(default=0, editable=False)
     head = models.ForeignKey(
         "Person",

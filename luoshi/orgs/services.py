@@ -35,6 +35,7 @@ from .permissions import forget_cached_access
 from .roles import ADMIN_ROLES, DEFAULT_SCOPE, Role, ScopeKind, admin_roles_conflict
 
 PATH_WIDTH = 8
+MAX_DEPTH = 100  # levels of the org tree (the path column holds 100 × 9 characters)
 
 
 class AuthenticationFailed(DomainError):
@@ -54,7 +55,13 @@ def _unit_search_text(unit: OrgUnit) -> str:
 
 def _set_path(unit: OrgUnit) -> None:
     parent_path = unit.parent.path if unit.parent_id and unit.parent else ""
-    unit.path = f"{parent_path}{unit.pk:0{PATH_WIDTH}d}/"
+    path = f"{parent_path}{unit.pk:0{PATH_WIDTH}d}/"
+    if len(path) > OrgUnit._meta.get_field("path").max_length:  # type: ignore[operator]
+        raise InvalidInput(
+            _("The org tree is too deep here: a unit can be at most %(n)d levels down.")
+            % {"n": MAX_DEPTH}
+        )
+    unit.path = path
     unit.depth = unit.path.count("/") - 1
 
 
@@ -120,7 +127,7 @@ def org_unit_update(
     **changes: Any,
 ) -> OrgUnit:
     """Change a unit's fields; a rename keeps the old name in the unit's history."""
-    allowed = {"name", "short_name", "code", "kind", "level", "sort_order", "head", "is_active"}
+    allowed = {"name", "short_name", "code", "kind", "level", "sort_order", "is_active"}
     unknown = set(changes) - allowed
     if unknown:
         raise InvalidInput(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
@@ -451,6 +458,15 @@ def find_account(identifier: str) -> User | None:
     return None
 
 
+def _masked(identifier: str) -> str:
+    """An unknown log-in name as the audit log keeps it: enough to see a pattern of attempts,
+    not enough to leak a password typed into the wrong field."""
+    text = identifier.strip()
+    if len(text) <= 2:
+        return "*" * len(text)
+    return f"{text[0]}{'*' * (len(text) - 2)}{text[-1]}"
+
+
 def account_authenticate(*, identifier: str, password: str) -> User:
     """Check a username-or-mobile and password, applying the lockout rule.
 
@@ -464,7 +480,9 @@ def account_authenticate(*, identifier: str, password: str) -> User:
         # Hash anyway, so timing does not tell whether the account exists.
         User().set_password(password)
         with transaction.atomic():
-            audit.record("auth.login_failed", object_type="orgs.user", object_repr=identifier[:64])
+            audit.record(
+                "auth.login_failed", object_type="orgs.user", object_repr=_masked(identifier)
+            )
         raise AuthenticationFailed()
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)

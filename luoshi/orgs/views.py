@@ -167,6 +167,10 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "children": children,
         "people_page": paginate(request, people),
         "leaders": selectors.leaders_in_charge(unit),
+        "parent_visible": bool(
+            unit.parent_id
+            and selectors.units_visible(request.user).filter(pk=unit.parent_id).exists()
+        ),
         "changes": OrgUnitChange.objects.filter(unit=unit),
         "can_manage_org": perms.can_manage_org(request.user),
         "can_manage_people": perms.can_manage_people(request.user),

@@ -338,9 +338,9 @@ def test_people_search_across_scripts(org: Org, token_for: Any) -> None:
 def test_people_paging(org: Org, token_for: Any) -> None:
     client, headers = Client(), token_for("leader")
     first = client.get(f"{API}/people?page_size=5", **headers).json()
-    assert (first["count"], first["page"], first["pages"], len(first["results"])) == (13, 1, 3, 5)
+    assert (first["count"], first["page"], first["pages"], len(first["results"])) == (14, 1, 3, 5)
     last = client.get(f"{API}/people?page_size=5&page=3", **headers).json()
-    assert len(last["results"]) == 3
+    assert len(last["results"]) == 4
     beyond = client.get(f"{API}/people?page_size=5&page=99", **headers).json()
     assert beyond["page"] == 3
     ids = [
@@ -605,3 +605,17 @@ def test_list_endpoints_use_a_fixed_number_of_queries(
     assert large == small
     if persona == "leader" and url != f"{API}/me":
         assert large_size > small_size  # the answer did grow
+
+
+def test_errors_come_in_the_accounts_language(org, token_for) -> None:
+    from django.test import Client
+
+    from luoshi.orgs import services
+
+    services.user_set_language(actor=None, user=org.users["staff"], language="en")
+    response = Client().get("/api/v1/people/999999", **token_for("staff"))
+    assert response.status_code == 404
+    assert response.json()["message"] == "Not found."
+    services.user_set_language(actor=None, user=org.users["staff"], language="zh-hans")
+    response = Client().get("/api/v1/people/999999", **token_for("staff"))
+    assert response.json()["message"] == "未找到。"
