@@ -78,7 +78,7 @@ class BearerToken(HttpBearer):
         request.user = user
         if user.language:  # answers in the account's language, like the pages
             translation.activate(user.language)
-            request.LANGUAGE_CODE = user.language  # type: ignore[attr-defined]
+            request.LANGUAGE_CODE = user.language
         # DELETE /api/v1/auth/token revokes the token of the call it is made with
         request.luoshi_bearer_token = token.strip()  # type: ignore[attr-defined]
         return user
