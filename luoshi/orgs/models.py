@@ -274,3 +274,19 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class LoginThrottle(models.Model):
+    """Failed log-ins under a name that matches no account.
+
+    Unknown names are locked out exactly like real accounts, so the answers to a guesser do not
+    tell which names exist. Only a digest of the name is kept.
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    failures = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:8]}… ({self.failures})"

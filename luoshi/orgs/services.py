@@ -25,6 +25,7 @@ from luoshi.core.text import search_key
 from .models import (
     ApiToken,
     LeaderAssignment,
+    LoginThrottle,
     OrgUnit,
     OrgUnitChange,
     Person,
@@ -458,6 +459,36 @@ def find_account(identifier: str) -> User | None:
     return None
 
 
+def _locked_error(until: dt.datetime) -> AccountLocked:
+    return AccountLocked(
+        _("This account is locked after too many failed log-ins. Try again after %(time)s.")
+        % {"time": timezone.localtime(until).strftime("%H:%M")}
+    )
+
+
+def _unknown_name_failed(identifier: str, now: dt.datetime) -> None:
+    """Count a failure under a name that matches no account; raise AccountLocked like a real
+    account would once the threshold is reached."""
+    key = hashlib.sha256(identifier.strip().casefold().encode()).hexdigest()
+    with transaction.atomic():
+        row, _created = LoginThrottle.objects.select_for_update().get_or_create(key=key)
+        if row.locked_until and row.locked_until > now:
+            raise _locked_error(row.locked_until)
+        row.failures += 1
+        locked = row.failures >= settings.LUOSHI_LOCKOUT_THRESHOLD
+        if locked:
+            row.failures = 0
+            row.locked_until = now + dt.timedelta(minutes=settings.LUOSHI_LOCKOUT_MINUTES)
+        row.save()
+        audit.record(
+            "auth.locked" if locked else "auth.login_failed",
+            object_type="orgs.user",
+            object_repr=_masked(identifier),
+        )
+    if locked:
+        raise _locked_error(row.locked_until)  # type: ignore[arg-type]
+
+
 def _masked(identifier: str) -> str:
     """An unknown log-in name as the audit log keeps it: enough to see a pattern of attempts,
     not enough to leak a password typed into the wrong field."""
@@ -477,20 +508,15 @@ def account_authenticate(*, identifier: str, password: str) -> User:
     user = find_account(identifier)
     now = timezone.now()
     if user is None or not user.is_active:
-        # Hash anyway, so timing does not tell whether the account exists.
+        # Hash anyway, so timing does not tell whether the account exists, and count the
+        # failure like a real account's, so the lockout does not tell either.
         User().set_password(password)
-        with transaction.atomic():
-            audit.record(
-                "auth.login_failed", object_type="orgs.user", object_repr=_masked(identifier)
-            )
+        _unknown_name_failed(identifier, now)
         raise AuthenticationFailed()
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.locked_until and user.locked_until > now:
-            raise AccountLocked(
-                _("This account is locked after too many failed log-ins. Try again after %(time)s.")
-                % {"time": timezone.localtime(user.locked_until).strftime("%H:%M")}
-            )
+            raise _locked_error(user.locked_until)
         if not user.check_password(password):
             user.failed_logins += 1
             fields = ["failed_logins"]
@@ -512,10 +538,7 @@ def account_authenticate(*, identifier: str, password: str) -> User:
             audit.record("auth.login", actor=user, obj=user)
             return user
     if locked:
-        raise AccountLocked(
-            _("This account is locked after too many failed log-ins. Try again after %(time)s.")
-            % {"time": timezone.localtime(user.locked_until).strftime("%H:%M")}
-        )
+        raise _locked_error(user.locked_until)  # type: ignore[arg-type]
     raise AuthenticationFailed()
 
 

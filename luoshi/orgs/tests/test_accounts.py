@@ -158,3 +158,20 @@ def test_create_account_command(db, monkeypatch) -> None:
     user = User.objects.get(username="sysadmin")
     assert list(user.role_assignments.values_list("role", flat=True)) == ["system_admin"]
     assert AuditEntry.objects.filter(action="user.create", object_id=str(user.pk)).exists()
+
+
+def test_unknown_names_lock_out_like_real_accounts(org) -> None:
+    """A guesser cannot tell existing names from others by the lockout."""
+    answers = {}
+    for name in ("staff", "no-such-person"):
+        seen = []
+        for _ in range(settings.LUOSHI_LOCKOUT_THRESHOLD + 1):
+            try:
+                services.account_authenticate(identifier=name, password="wrong")
+            except (services.AuthenticationFailed, AccountLocked) as exc:
+                seen.append(exc.code)
+        answers[name] = seen
+    assert answers["staff"] == answers["no-such-person"]
+    assert answers["staff"][-1] == "account_locked"
+    entry = AuditEntry.objects.filter(action="auth.locked").latest("id")
+    assert entry.object_repr == "n************n"  # the unknown name is masked
