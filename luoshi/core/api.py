@@ -15,7 +15,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
-from . import audit, selectors
+from . import selectors, services
 from .errors import NotFound
 from .models import AuditEntry
 
@@ -96,12 +96,7 @@ def list_audit(request: HttpRequest, filters: Query[AuditQuery]) -> dict[str, An
     paginator = Paginator(selectors.audit_entries(can_read=True, f=f), filters.page_size)
     page = paginator.get_page(filters.page)
     results = list(page.object_list)  # read before this reading is recorded
-    audit.record(
-        "audit.view",
-        actor=user,
-        object_type=AuditEntry._meta.label_lower,
-        after={"filters": f.as_dict(), "page": page.number, "via": "api"},
-    )
+    services.audit_log_viewed(actor=user, filters=f.as_dict(), page=page.number, via="api")
     return {
         "count": paginator.count,
         "page": page.number,

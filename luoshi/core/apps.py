@@ -8,8 +8,9 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import audit
+        from . import audit, navigation
 
         audit.register_action_labels(
             {"audit.view": _("Viewed the audit log"), "audit.export": _("Exported the audit log")}
         )
+        navigation.register(navigation.core_sections)

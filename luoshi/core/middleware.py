@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Callable
 
 from django.conf import settings
@@ -38,12 +39,35 @@ class ContentSecurityPolicyMiddleware:
         return response
 
 
+def _valid_ip(value: str) -> str | None:
+    """`value` as a normalised IP address, or None when it is not one (the audit log's column
+    is an inet on PostgreSQL: anything else would fail the write it belongs to)."""
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address) and address.scope_id:
+        address = ipaddress.IPv6Address(str(address).split("%", 1)[0])  # no zone in an inet
+    return str(address)
+
+
 def _client_address(request: HttpRequest) -> str | None:
-    if getattr(settings, "LUOSHI_TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's IP address: REMOTE_ADDR, or behind our own proxies the X-Forwarded-For
+    entry that the outermost of them added.
+
+    Each proxy appends the address it received the request from, so only the rightmost
+    LUOSHI_TRUSTED_PROXY_COUNT entries were written by us; anything left of them came from the
+    client and may be forged. A missing or malformed entry falls back to REMOTE_ADDR.
+    """
+    remote = _valid_ip(request.META.get("REMOTE_ADDR") or "")
+    if not getattr(settings, "LUOSHI_TRUST_X_FORWARDED_FOR", False):
+        return remote
+    proxies = max(1, int(getattr(settings, "LUOSHI_TRUSTED_PROXY_COUNT", 1)))
+    entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    entries = [e for e in entries if e]
+    if len(entries) < proxies:
+        return remote
+    return _valid_ip(entries[-proxies]) or remote
 
 
 class RequestContextMiddleware:

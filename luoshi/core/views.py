@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from typing import IO, Any, cast
 
 from django import forms
+from django.apps import apps
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import audit, selectors
+from . import audit, selectors, services
 from .errors import NotFound
 from .models import AuditEntry
 from .paging import paginate
@@ -35,6 +37,15 @@ def can_read_audit(user: Any) -> bool:
     from luoshi.orgs.permissions import can_read_audit as check
 
     return check(user)
+
+
+def object_type_label(code: str) -> str:
+    """The model's translated name for an object type like "orgs.person"; else the code."""
+    try:
+        model = apps.get_model(code)
+    except (LookupError, ValueError):
+        return code
+    return capfirst(str(model._meta.verbose_name))
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -65,7 +76,7 @@ class AuditFilterForm(forms.Form):
         ]
         cast(forms.ChoiceField, self.fields["object_type"]).choices = [
             everything,
-            *((name, name) for name in object_types),
+            *((code, object_type_label(code)) for code in object_types),
         ]
 
     def to_filter(self) -> selectors.AuditFilter:
@@ -112,6 +123,7 @@ class Row:
     entry: AuditEntry
     changes: list[Change]
     summary: str
+    object_type: str  # the translated name of the entry's object type
 
 
 def _row(entry: AuditEntry) -> Row:
@@ -129,7 +141,12 @@ def _row(entry: AuditEntry) -> Row:
         for key in keys
     ]
     summary = ", ".join(keys[:3]) + (f" +{len(keys) - 3}" if len(keys) > 3 else "")
-    return Row(entry=entry, changes=changes, summary=summary)
+    return Row(
+        entry=entry,
+        changes=changes,
+        summary=summary,
+        object_type=object_type_label(entry.object_type) if entry.object_type else "",
+    )
 
 
 @login_required
@@ -140,12 +157,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     f = form.to_filter()
     page = paginate(request, selectors.audit_entries(can_read=True, f=f), PAGE_SIZE)
     rows = [_row(entry) for entry in page.object_list]  # read before this reading is recorded
-    audit.record(
-        "audit.view",
-        actor=request.user,
-        object_type=AuditEntry._meta.label_lower,
-        after={"filters": f.as_dict(), "page": page.number},
-    )
+    services.audit_log_viewed(actor=request.user, filters=f.as_dict(), page=page.number)
     return render(
         request,
         "core/audit.html",
@@ -237,12 +249,7 @@ def audit_export(request: HttpRequest) -> StreamingHttpResponse:
     out = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
     rows = write_audit_xlsx(audit.iter_batches(qs, newest_first=True, batch=EXPORT_BATCH), out)
     out.seek(0)
-    audit.record(
-        "audit.export",
-        actor=request.user,
-        object_type=AuditEntry._meta.label_lower,
-        after={"filters": f.as_dict(), "rows": rows},
-    )
+    services.audit_log_viewed(actor=request.user, filters=f.as_dict(), exported=True, rows=rows)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     return FileResponse(
         out, as_attachment=True, filename=f"audit-log-{stamp}.xlsx", content_type=XLSX_TYPE

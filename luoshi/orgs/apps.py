@@ -8,7 +8,12 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organization")
 
     def ready(self) -> None:
-        from luoshi.core import audit
+        from luoshi.core import audit, navigation
+
+        from . import navigation as org_navigation
+
+        navigation.register(org_navigation.nav_sections)
+        navigation.register_agency_name(org_navigation.agency_name)
 
         audit.register_action_labels(
             {
