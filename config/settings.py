@@ -12,7 +12,6 @@ from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = BASE_DIR / "luoshi"
@@ -174,6 +173,8 @@ LUOSHI_DEMO_PASSWORD = env("LUOSHI_DEMO_PASSWORD", "luoshi-demo")
 LUOSHI_IMPORT_MAX_BYTES = env_int("LUOSHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20)
 LUOSHI_TRUST_X_FORWARDED_FOR = env_bool("LUOSHI_TRUST_X_FORWARDED_FOR", False)
+# How many proxies of ours append to X-Forwarded-For: the client address is that many from the right.
+LUOSHI_TRUSTED_PROXY_COUNT = env_int("LUOSHI_TRUSTED_PROXY_COUNT", 1)
 
 # --- languages: zh-Hans by default, zh-Hant and English
 LANGUAGE_CODE = "zh-hans"
@@ -216,8 +217,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LUOSHI_LOG_LEVEL", "WARNING")},
 }
-
-# Labels for the left navigation; kept here so every module's label is translated once.
-LUOSHI_MODULES = [
-    ("orgs", _("Organization")),
-]
