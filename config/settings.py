@@ -173,7 +173,7 @@ LUOSHI_DEMO_PASSWORD = env("LUOSHI_DEMO_PASSWORD", "luoshi-demo")
 LUOSHI_IMPORT_MAX_BYTES = env_int("LUOSHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20)
 LUOSHI_TRUST_X_FORWARDED_FOR = env_bool("LUOSHI_TRUST_X_FORWARDED_FOR", False)
-# How many proxies of ours append to X-Forwarded-For: the client address is that many from the right.
+# How many of our proxies append to X-Forwarded-For: the client is that many from the right.
 LUOSHI_TRUSTED_PROXY_COUNT = env_int("LUOSHI_TRUSTED_PROXY_COUNT", 1)
 
 # --- languages: zh-Hans by default, zh-Hant and English
