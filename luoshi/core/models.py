@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -61,3 +62,33 @@ class AuditEntry(models.Model):
 
     def delete(self, *args, **kwargs):  # type: ignore[no-untyped-def,unused-ignore]
         raise RuntimeError("Audit entries are append-only.")
+
+
+class StoredUpload(models.Model):
+    """A file a user uploaded and a later request uses (e.g. an import's preview, then commit).
+
+    Kept in the database, not on one host's disk, so that any app process can serve the next
+    step. Reached only through `luoshi.core.uploads` by its owner, its purpose and its random
+    token; `luoshi tick` removes the ones older than a day.
+    """
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    purpose = models.CharField(_("purpose"), max_length=32)
+    name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    content = models.BinaryField(_("content"))
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("stored upload")
+        verbose_name_plural = _("stored uploads")
+
+    def __str__(self) -> str:
+        return f"{self.purpose}: {self.name}"

@@ -1,11 +1,13 @@
 """The write half of the org-people import: create what a checked plan lists, all or nothing.
 
 Each unit and person is created through the ordinary services (so each is validated and audited
-like one made by hand); one summary entry records the import itself.
+like one made by hand); one summary entry records the import itself. An export of the same
+layout carries personal data out of the system: it is recorded too.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
@@ -13,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.core import audit
 from luoshi.core.errors import DomainError
+from luoshi.core.models import AuditEntry
 
 from . import services
 from .importer import P_NAME, PEOPLE_SHEET, U_NAME, UNIT_SHEET, ImportInvalid, Problem
@@ -20,6 +23,7 @@ from .models import OrgUnit
 
 if TYPE_CHECKING:
     from .importer import ImportPlan
+    from .selectors import PeopleFilter
 
 
 def _row_failed(sheet: str, row: int, column: str, exc: DomainError) -> ImportInvalid:
@@ -93,3 +97,22 @@ def org_people_import(*, actor: Any, plan: ImportPlan) -> tuple[int, int]:
         },
     )
     return len(plan.units), len(plan.people)
+
+
+@transaction.atomic
+def org_people_export_record(
+    *, actor: Any, filters: PeopleFilter, file_name: str, units: int, people: int
+) -> AuditEntry:
+    """Record that `actor` exported units and people: the filters used and the rows written."""
+    return audit.record(
+        "org_people.export",
+        actor=actor,
+        object_type="orgs.export",
+        object_repr=file_name[:255],
+        after={
+            "file": file_name,
+            "filters": dataclasses.asdict(filters),
+            "units": units,
+            "people": people,
+        },
+    )

@@ -1,20 +1,17 @@
 """Import and export of units and people in the layout of org-people.xlsx.
 
-The import is three steps on one URL: upload (the file is checked and kept under
-VAR_DIR/uploads with a random name that only this session knows), preview (everything the file
-would create and every problem in it; nothing written), commit (all or nothing). Only the system
-administrator may import; everyone else gets not-found.
+The import is three steps on one URL: upload (the file is checked and kept in the database as a
+StoredUpload of this user; the session holds only its random token, so any app process can serve
+the next step), preview (everything the file would create and every problem in it; nothing
+written), commit (all or nothing). Only the system administrator may import; everyone else gets
+not-found.
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import os
-import re
-import secrets
-import time
-from pathlib import Path
-from typing import Any
+import zipfile
+from typing import IO, Any
+from xml.etree import ElementTree
 
 from django import forms
 from django.conf import settings
@@ -26,18 +23,22 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luoshi.core import uploads
 from luoshi.core.errors import NotFound
 from luoshi.documents.xlsx import XLSX_CONTENT_TYPE, WorkbookError, check_xlsx, read_limited
 
 from . import exporter, importer, selectors
 from . import permissions as perms
 from .forms import PeopleFilterForm, people_filter_from
+from .services_import import org_people_export_record
 
 SESSION_KEY = "orgs_import_upload"
 RESULT_KEY = "orgs_import_result"
+UPLOAD_PURPOSE = "org_people"
 PREVIEW_ROWS = 10
-UPLOAD_MAX_AGE = dt.timedelta(hours=24)
-_TOKEN = re.compile(r"^[0-9a-f]{32}$")
+_MAIN = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_PKG = "{http://schemas.openxmlformats.org/package/2006/relationships}"
 
 
 class UploadForm(forms.Form):
@@ -57,55 +58,24 @@ class UploadForm(forms.Form):
 # --- the uploaded file, kept between preview and commit ------------------------------------------
 
 
-def _upload_dir() -> Path:
-    path = Path(settings.VAR_DIR) / "uploads"
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return path
-
-
-def _upload_path(token: str) -> Path:
-    if not _TOKEN.match(token):
-        raise NotFound()
-    return _upload_dir() / f"orgs-import-{token}.xlsx"
-
-
-def _sweep_old_uploads() -> None:
-    """Remove uploads nobody committed or cancelled within a day."""
-    limit = time.time() - UPLOAD_MAX_AGE.total_seconds()
-    for stale in _upload_dir().glob("orgs-import-*.xlsx"):
-        try:
-            if stale.stat().st_mtime < limit:
-                stale.unlink(missing_ok=True)
-        except OSError:
-            continue
-
-
 def _pending(request: HttpRequest) -> dict[str, Any] | None:
-    """This session's uploaded file: {"token", "name", "path"}, or None."""
-    data = request.session.get(SESSION_KEY)
-    if not isinstance(data, dict) or not _TOKEN.match(str(data.get("token", ""))):
+    """This session's uploaded file: {"token", "name"}, or None."""
+    token = request.session.get(SESSION_KEY)
+    try:
+        info = uploads.peek(request.user, UPLOAD_PURPOSE, token)
+    except NotFound:
         return None
-    path = _upload_path(data["token"])
-    if not path.is_file():
-        return None
-    return {"token": data["token"], "name": str(data.get("name", "")), "path": path}
+    return {"token": info.token, "name": info.name}
 
 
 def _forget(request: HttpRequest) -> None:
-    data = request.session.pop(SESSION_KEY, None)
-    if isinstance(data, dict) and _TOKEN.match(str(data.get("token", ""))):
-        _upload_path(data["token"]).unlink(missing_ok=True)
+    token = request.session.pop(SESSION_KEY, None)
+    uploads.discard(request.user, UPLOAD_PURPOSE, token)
 
 
 def _store(request: HttpRequest, data: bytes, name: str) -> None:
     _forget(request)
-    _sweep_old_uploads()
-    token = secrets.token_hex(16)
-    path = _upload_path(token)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(data)
-    request.session[SESSION_KEY] = {"token": token, "name": name}
+    request.session[SESSION_KEY] = uploads.store(request.user, UPLOAD_PURPOSE, name, data)
 
 
 # --- pages ----------------------------------------------------------------------------------------
@@ -169,13 +139,15 @@ def _upload(request: HttpRequest) -> HttpResponse:
 
 
 def _preview(request: HttpRequest) -> HttpResponse:
-    pending = _pending(request)
-    if pending is None:
+    token = request.session.get(SESSION_KEY)
+    try:
+        name, data = uploads.load(request.user, UPLOAD_PURPOSE, token)
+    except NotFound:
         messages.warning(request, _("Upload the file first."))
         return redirect(_import_url())
-    plan = importer.plan_import(pending["path"], actor=request.user, file_name=pending["name"])
+    plan = importer.plan_import(data, actor=request.user, file_name=name)
     context = {
-        "pending": pending,
+        "pending": {"token": token, "name": name},
         "plan": plan,
         "units": plan.units[:PREVIEW_ROWS],
         "people": plan.people[:PREVIEW_ROWS],
@@ -186,22 +158,24 @@ def _preview(request: HttpRequest) -> HttpResponse:
 
 
 def _commit(request: HttpRequest) -> HttpResponse:
-    pending = _pending(request)
-    if pending is None or request.POST.get("token") != pending["token"]:
+    token = request.session.get(SESSION_KEY)
+    try:
+        if not token or request.POST.get("token") != token:
+            raise NotFound()
+        name, data = uploads.load(request.user, UPLOAD_PURPOSE, token)
+    except NotFound:
         messages.warning(
             request, _("This preview is no longer current. Upload the file again to import it.")
         )
         return redirect(_import_url())
     try:
-        result = importer.import_org_people(
-            pending["path"], actor=request.user, file_name=pending["name"]
-        )
+        result = importer.import_org_people(data, actor=request.user, file_name=name)
     except importer.ImportInvalid as exc:
         messages.error(request, str(exc.message))
         return redirect(_import_url("preview"))
     _forget(request)
     request.session[RESULT_KEY] = {
-        "name": pending["name"],
+        "name": name,
         "units": result.units,
         "people": result.people,
     }
@@ -220,9 +194,38 @@ def export_xlsx(request: HttpRequest) -> StreamingHttpResponse:
     units = list(selectors.units_visible(user).order_by("path"))
     filters = people_filter_from(PeopleFilterForm(request.GET or None, units=units))
     handle = exporter.export_for_user(user, filters)
-    return FileResponse(
-        handle,
-        as_attachment=True,
-        filename=exporter.export_file_name(),
-        content_type=XLSX_CONTENT_TYPE,
+    file_name = exporter.export_file_name()
+    written = _data_rows(handle)
+    org_people_export_record(
+        actor=user,
+        filters=filters,
+        file_name=file_name,
+        units=written.get(importer.UNIT_SHEET, 0),
+        people=written.get(importer.PEOPLE_SHEET, 0),
     )
+    return FileResponse(
+        handle, as_attachment=True, filename=file_name, content_type=XLSX_CONTENT_TYPE
+    )
+
+
+def _data_rows(handle: IO[bytes]) -> dict[str, int]:
+    """Rows below the header in each sheet of the workbook just written, so that the audit entry
+    says what the file really holds. Cheap at any size: the sheets' XML is scanned for its row
+    tags, not parsed (text in cells is escaped, so "<row " is only ever a tag). The file is
+    rewound for the response."""
+    with zipfile.ZipFile(handle) as archive:
+        rels = ElementTree.fromstring(archive.read("xl/_rels/workbook.xml.rels"))  # noqa: S314 (our own file)
+        targets = {rel.get("Id"): rel.get("Target", "") for rel in rels.iter(f"{_PKG}Relationship")}
+        book = ElementTree.fromstring(archive.read("xl/workbook.xml"))  # noqa: S314
+        counts: dict[str, int] = {}
+        for sheet in book.iter(f"{_MAIN}sheet"):
+            target = targets.get(sheet.get(f"{_REL}id"), "")
+            part = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+            rows, tail = 0, b""
+            with archive.open(part) as xml:
+                while chunk := xml.read(1 << 20):
+                    rows += (tail + chunk).count(b"<row ")
+                    tail = chunk[-4:]
+            counts[sheet.get("name", "")] = max(0, rows - 1)
+    handle.seek(0)
+    return counts

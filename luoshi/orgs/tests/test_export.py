@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from luoshi.core.models import AuditEntry
 from luoshi.orgs import services
 from luoshi.orgs.importer import import_org_people
 from luoshi.orgs.models import OrgUnit, Person, Rank
@@ -39,6 +40,7 @@ def rows(book: Any, sheet: str) -> list[tuple[Any, ...]]:
 
 
 def test_export_has_the_layout_of_the_sample(org, client_for) -> None:
+    fixture_units, fixture_people = OrgUnit.objects.count(), Person.objects.count()
     import_org_people(SAMPLE, actor=org.users["admin"])
     book, _data = exported(client_for("admin"))
     sample = openpyxl.load_workbook(SAMPLE)
@@ -47,8 +49,8 @@ def test_export_has_the_layout_of_the_sample(org, client_for) -> None:
         assert next(book[sheet].iter_rows(max_row=1, values_only=True)) == next(
             sample[sheet].iter_rows(max_row=1, values_only=True)
         )
-    assert len(rows(book, "单位")) == 6 + 17
-    assert len(rows(book, "人员")) == 13 + 160
+    assert len(rows(book, "单位")) == fixture_units + 17
+    assert len(rows(book, "人员")) == fixture_people + 160
     gao = next(r for r in rows(book, "人员") if r[0] == "高宇")
     # 办公室 is a name two exported units share: the person's unit is written as its code
     assert gao == (
@@ -171,7 +173,7 @@ def test_export_follows_the_people_list_filters(org, client_for) -> None:
     assert [r[0] for r in rows(book, "人员")] == ["丙主任"]
     category = org.people["head"].staff_category
     book, _ = exported(client, staff_category=category.pk)
-    assert len(rows(book, "人员")) == 13
+    assert len(rows(book, "人员")) == Person.objects.filter(staff_category=category).count() > 1
 
 
 def test_people_list_links_to_the_export_with_its_filters(org, client_for) -> None:
@@ -187,3 +189,48 @@ def test_export_is_not_found_without_business_scope(client_for, persona) -> None
 def test_export_needs_login(client, org) -> None:
     response = client.get(reverse("orgs:export"))
     assert response.status_code == 302
+
+
+# --- every export is recorded: it carries personal data out of the system ------------------------
+
+
+def export_entries() -> list[AuditEntry]:
+    return list(AuditEntry.objects.filter(action="org_people.export").order_by("id"))
+
+
+def test_export_is_audited_with_its_filters_and_row_counts(org, client_for) -> None:
+    client = client_for("admin")
+    book, _ = exported(client, gender="F", q="科员")
+    [entry] = export_entries()
+    assert entry.actor_id == org.users["admin"].pk
+    assert entry.object_type == "orgs.export"
+    assert entry.object_repr.startswith("org-people-") and entry.object_repr.endswith(".xlsx")
+    assert entry.after is not None
+    assert entry.after["filters"]["gender"] == "F"
+    assert entry.after["filters"]["q"] == "科员"
+    assert entry.after["filters"]["unit"] is None
+    assert (entry.after["units"], entry.after["people"]) == (
+        len(rows(book, "单位")),
+        len(rows(book, "人员")),
+    )
+    assert entry.after["people"] == 4  # 丁科员, 戊科员, 己科员, 庚科员: all women in the fixture
+
+    exported(client, unit=org.econ.pk)
+    last = export_entries()[-1]
+    assert last.after is not None
+    assert last.after["filters"]["unit"] == org.econ.pk
+    assert (last.after["units"], last.after["people"]) == (1, 2)
+
+
+def test_export_entry_counts_only_what_the_user_sees(org, client_for) -> None:
+    exported(client_for("staff"))
+    [entry] = export_entries()
+    assert entry.actor_id == org.users["staff"].pk
+    assert entry.after is not None
+    assert (entry.after["units"], entry.after["people"]) == (1, 2)
+
+
+def test_export_refused_writes_no_entry(org, client_for, client) -> None:
+    assert client_for("security").get(reverse("orgs:export")).status_code == 404
+    assert client.get(reverse("orgs:export")).status_code == 302
+    assert export_entries() == []

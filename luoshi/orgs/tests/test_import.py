@@ -17,13 +17,15 @@ import pytest
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
+from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
-from luoshi.core.models import AuditEntry
-from luoshi.orgs import importer
+from luoshi.core.models import AuditEntry, StoredUpload
+from luoshi.orgs import importer, services
 from luoshi.orgs.importer import ImportInvalid, import_org_people, plan_import
 from luoshi.orgs.models import OrgUnit, Person
+from luoshi.orgs.roles import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -552,22 +554,42 @@ def test_api_needs_credentials(client, org) -> None:
 # --- pages ----------------------------------------------------------------------------------------
 
 
-def uploads() -> set[Path]:
-    folder = Path(settings.VAR_DIR) / "uploads"
-    return set(folder.glob("orgs-import-*.xlsx")) if folder.exists() else set()
+SESSION_KEY = "orgs_import_upload"
 
 
-def test_page_flow_upload_preview_commit(client_for) -> None:
+def stored() -> list[StoredUpload]:
+    return list(StoredUpload.objects.filter(purpose="org_people").order_by("id"))
+
+
+def upload(client: Any, data: bytes, name: str = "样例.xlsx") -> Any:
+    return client.post(
+        reverse("orgs:import"), {"action": "upload", "file": SimpleUploadedFile(name, data)}
+    )
+
+
+def in_english(client: Any, response: Any) -> str:
+    """The page a redirect leads to (with the messages it shows); the client asks for English."""
+    assert response.status_code == 302
+    return client.get(response["Location"]).content.decode()
+
+
+@pytest.fixture
+def no_var_dir(settings: Any, tmp_path: Path) -> Path:
+    """VAR_DIR is a plain file here: any attempt to keep an upload under it would fail."""
+    blocker = tmp_path / "var"
+    blocker.write_bytes(b"")
+    settings.VAR_DIR = blocker
+    return blocker
+
+
+def test_page_flow_upload_preview_commit(org, client_for, no_var_dir) -> None:
     client = client_for("admin")
     url = reverse("orgs:import")
     page = client.get(url)
     assert page.status_code == 200
     assert b'type="file"' in page.content and b'name="file"' in page.content
-    before_files = uploads()
     with nothing_written():
-        response = client.post(
-            url, {"action": "upload", "file": SimpleUploadedFile("样例.xlsx", SAMPLE.read_bytes())}
-        )
+        response = upload(client, SAMPLE.read_bytes())
         assert response.status_code == 302
         assert response["Location"].endswith("?step=preview")
         preview = client.get(response["Location"])
@@ -577,16 +599,21 @@ def test_page_flow_upload_preview_commit(client_for) -> None:
     assert 'id="import-people-count">160<' in text
     assert "滨海省归国华侨联合会机关" in text and "高宇" in text
     assert 'name="action" value="commit"' in text
-    stored = uploads() - before_files
-    assert len(stored) == 1  # kept under VAR_DIR/uploads with a random name
-    token = client.session["orgs_import_upload"]["token"]
-    assert token in next(iter(stored)).name
+    # the file is in the database, the session holds only its token (no name, no path)
+    token = client.session[SESSION_KEY]
+    assert isinstance(token, str) and "/" not in token and "\\" not in token
+    [row] = stored()
+    assert (row.token, row.owner_id, row.name) == (token, org.users["admin"].pk, "样例.xlsx")
+    assert bytes(row.content) == SAMPLE.read_bytes()
+    assert f'name="token" value="{token}"' in text
+    assert "样例.xlsx" in client.get(url).content.decode()  # "waiting to be imported"
 
     response = client.post(url, {"action": "commit", "token": token})
     assert response.status_code == 302 and response["Location"].endswith("?step=done")
     assert OrgUnit.objects.filter(code="BHQL").exists()
     assert Person.objects.filter(unit__code="BGS").count() == 13
-    assert uploads() == before_files  # the file is gone once imported
+    assert stored() == []  # the file is gone once imported
+    assert SESSION_KEY not in client.session
     done = client.get(response["Location"]).content.decode()
     assert 'id="import-units-created">17<' in done
     assert 'id="import-people-created">160<' in done
@@ -594,6 +621,82 @@ def test_page_flow_upload_preview_commit(client_for) -> None:
     again = client.post(url, {"action": "commit", "token": token})
     assert again.status_code == 302 and not again["Location"].endswith("done")
     assert OrgUnit.objects.filter(code="BHQL").count() == 1
+    assert no_var_dir.is_file()  # VAR_DIR was never needed
+
+
+def test_page_commit_on_another_app_process(org, settings, tmp_path) -> None:
+    """Preview on one host, commit on another that shares only the database."""
+    host_a, host_b = tmp_path / "host-a", tmp_path / "host-b"
+    host_a.mkdir()
+    host_b.mkdir()
+    settings.VAR_DIR = host_a
+    first = Client()
+    first.force_login(org.users["admin"], backend="luoshi.orgs.auth.AccountBackend")
+    upload(first, SAMPLE.read_bytes())
+    assert (
+        'id="import-people-count">160<'
+        in first.get(reverse("orgs:import") + "?step=preview").content.decode()
+    )
+    token = first.session[SESSION_KEY]
+
+    settings.VAR_DIR = host_b
+    second = Client()  # another process: same session cookie, nothing else
+    second.cookies = first.cookies
+    response = second.post(reverse("orgs:import"), {"action": "commit", "token": token})
+    assert response["Location"].endswith("?step=done")
+    assert Person.objects.filter(unit__code="BGS").count() == 13
+    assert list(host_a.iterdir()) == [] and list(host_b.iterdir()) == []
+
+
+def test_page_a_new_upload_replaces_the_waiting_one(client_for) -> None:
+    client = client_for("admin")
+    upload(client, workbook(), "first.xlsx")
+    first = client.session[SESSION_KEY]
+    upload(client, SAMPLE.read_bytes(), "second.xlsx")
+    second = client.session[SESSION_KEY]
+    assert first != second
+    assert [(u.token, u.name) for u in stored()] == [(second, "second.xlsx")]
+
+
+def test_page_token_of_another_users_session_is_not_found(org, client_for) -> None:
+    owner = client_for("admin")
+    upload(owner, SAMPLE.read_bytes())
+    token = owner.session[SESSION_KEY]
+    other_admin = services.user_create(
+        actor=None, username="admin2", password="Admin-two-pass-1", roles=[Role.SYSTEM_ADMIN]
+    )
+    thief = Client()
+    thief.force_login(other_admin, backend="luoshi.orgs.auth.AccountBackend")
+    thief.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    session = thief.session
+    session[SESSION_KEY] = token  # as if the token leaked into another user's session
+    session.save()
+    url = reverse("orgs:import")
+    with nothing_written():
+        assert "Upload the file first." in in_english(thief, thief.get(url + "?step=preview"))
+        assert "is waiting to be imported" not in in_english(
+            thief, thief.post(url, {"action": "x"})
+        )
+        commit = thief.post(url, {"action": "commit", "token": token})
+        assert "Upload the file again to import it." in in_english(thief, commit)
+        thief.post(url, {"action": "cancel"})  # discards nothing of the owner's
+    assert [u.token for u in stored()] == [token]
+    response = owner.post(url, {"action": "commit", "token": token})
+    assert response["Location"].endswith("?step=done")
+
+
+def test_page_upload_older_than_a_day_must_be_uploaded_again(client_for) -> None:
+    client = client_for("admin")
+    url = reverse("orgs:import")
+    upload(client, SAMPLE.read_bytes())
+    token = client.session[SESSION_KEY]
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    # a day later (the session stays alive: only the upload ages)
+    StoredUpload.objects.update(created_at=timezone.now() - dt.timedelta(hours=25))
+    with nothing_written():
+        assert "Upload the file first." in in_english(client, client.get(url + "?step=preview"))
+        commit = client.post(url, {"action": "commit", "token": token})
+        assert "Upload the file again to import it." in in_english(client, commit)
 
 
 def test_page_preview_lists_every_problem_and_offers_no_commit(client_for) -> None:
@@ -601,22 +704,23 @@ def test_page_preview_lists_every_problem_and_offers_no_commit(client_for) -> No
     url = reverse("orgs:import")
     data = workbook(people=[person(手机号码="1"), person(姓名="周五", 性别="?")])
     with nothing_written():
-        client.post(url, {"action": "upload", "file": SimpleUploadedFile("bad.xlsx", data)})
+        upload(client, data, "bad.xlsx")
         preview = client.get(url + "?step=preview", HTTP_ACCEPT_LANGUAGE="en")
         text = preview.content.decode()
         assert 'value="commit"' not in text
         assert "手机号码" in text and "性别" in text
         assert "“1” is not a mobile number" in text
         # a forged commit is refused by the importer, not by the page alone
-        token = client.session["orgs_import_upload"]["token"]
+        token = client.session[SESSION_KEY]
         client.post(url, {"action": "commit", "token": token})
+        assert len(stored()) == 1  # still there to preview again
         client.post(url, {"action": "cancel"})
-    assert "orgs_import_upload" not in client.session
+    assert SESSION_KEY not in client.session
+    assert stored() == []
 
 
 def test_page_refuses_a_file_that_is_not_an_xlsx(client_for) -> None:
     client = client_for("admin")
-    before_files = uploads()
     with translation.override("en"):
         response = client.post(
             reverse("orgs:import"),
@@ -625,19 +729,21 @@ def test_page_refuses_a_file_that_is_not_an_xlsx(client_for) -> None:
         )
     assert response.status_code == 422
     assert "not an Excel workbook" in response.content.decode()
-    assert uploads() == before_files
+    assert stored() == []
 
 
 def test_page_commit_with_a_forged_token_does_nothing(client_for) -> None:
     client = client_for("admin")
     url = reverse("orgs:import")
-    client.post(
-        url, {"action": "upload", "file": SimpleUploadedFile("a.xlsx", SAMPLE.read_bytes())}
-    )
+    upload(client, SAMPLE.read_bytes())
     with nothing_written():
         response = client.post(url, {"action": "commit", "token": "../../etc/passwd"})
-    assert response.status_code == 302
+        assert response.status_code == 302 and not response["Location"].endswith("done")
+        response = client.post(url, {"action": "commit"})
+        assert response.status_code == 302 and not response["Location"].endswith("done")
+    assert len(stored()) == 1
     client.post(url, {"action": "cancel"})
+    assert stored() == []
 
 
 @pytest.mark.parametrize("persona", ["staff", "hr", "leader", "auditor", "security", "outsider"])

@@ -1,28 +1,34 @@
 from __future__ import annotations
 
-import os
-import time
+import datetime as dt
 from io import StringIO
 
 import pytest
-from django.conf import settings
+import time_machine
 from django.core.management import call_command
+from django.utils import timezone
+
+from luoshi.core import uploads
+from luoshi.core.errors import NotFound
+from luoshi.core.models import StoredUpload
 
 
 @pytest.mark.django_db
-def test_tick_removes_stale_uploads_and_is_idempotent() -> None:
-    uploads = settings.VAR_DIR / "uploads"
-    uploads.mkdir(parents=True, exist_ok=True)
-    stale = uploads / "tick-test-stale.xlsx"
-    fresh = uploads / "tick-test-fresh.xlsx"
-    stale.write_bytes(b"x")
-    fresh.write_bytes(b"y")
-    old = time.time() - 2 * 24 * 3600
-    os.utime(stale, (old, old))
+def test_tick_purges_uploads_older_than_a_day_and_is_idempotent(org) -> None:
+    admin = org.users["admin"]
+    start = timezone.now()
+    with time_machine.travel(start - dt.timedelta(hours=25), tick=False):
+        stale = uploads.store(admin, "org_people", "stale.xlsx", b"x")
+    with time_machine.travel(start - dt.timedelta(hours=23), tick=False):
+        fresh = uploads.store(admin, "org_people", "fresh.xlsx", b"y")
     out = StringIO()
-    call_command("tick", stdout=out)
-    call_command("tick", stdout=out)  # a second run finds nothing more to do
-    assert not stale.exists()
-    assert fresh.exists()
-    fresh.unlink()
-    assert "stale uploads removed" in out.getvalue()
+    with time_machine.travel(start, tick=False):
+        call_command("tick", stdout=out)
+        call_command("tick", stdout=out)  # a second run finds nothing more to do
+        assert uploads.load(admin, "org_people", fresh) == ("fresh.xlsx", b"y")
+    assert list(StoredUpload.objects.values_list("token", flat=True)) == [fresh]
+    with pytest.raises(NotFound):
+        uploads.load(admin, "org_people", stale)
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith(", 1 stale uploads removed")
+    assert lines[1].endswith(", 0 stale uploads removed")
