@@ -334,6 +334,7 @@ class SheetWriter:
 
     def __init__(self, worksheet: Any) -> None:
         self._ws = worksheet
+        self.rows_written = 0  # data rows, below the header
 
     def _cell(self, value: Any, *, bold: bool = False) -> Any:
         from openpyxl.cell import WriteOnlyCell
@@ -353,6 +354,7 @@ class SheetWriter:
 
     def append(self, row: Sequence[Any]) -> None:
         self._ws.append([self._cell(v) for v in row])
+        self.rows_written += 1
 
     def extend(self, rows: Iterable[Sequence[Any]]) -> None:
         for row in rows:
@@ -366,6 +368,7 @@ class XlsxWriter:
         from openpyxl import Workbook
 
         self._book = Workbook(write_only=True)
+        self._sheets: dict[str, SheetWriter] = {}
 
     def add_sheet(
         self, title: str, headers: Sequence[str] = (), *, widths: Sequence[float] = ()
@@ -376,10 +379,16 @@ class XlsxWriter:
         for index, width in enumerate(widths, start=1):
             worksheet.column_dimensions[get_column_letter(index)].width = width
         writer = SheetWriter(worksheet)
+        self._sheets[title[:31]] = writer
         if headers:
             worksheet.freeze_panes = "A2"
             writer.header(headers)
         return writer
+
+    @property
+    def rows_written(self) -> dict[str, int]:
+        """Data rows written so far, per sheet title."""
+        return {title: sheet.rows_written for title, sheet in self._sheets.items()}
 
     def save(self, target: IO[bytes]) -> None:
         self._book.save(target)

@@ -28,6 +28,7 @@ class OrgsConfig(AppConfig):
                 "list_item.create": _("Added a list entry"),
                 "list_item.update": _("Changed a list entry"),
                 "org_people.import": _("Imported units and people"),
+                "org_people.export": _("Exported units and people"),
                 "org_unit.create": _("Created a unit"),
                 "org_unit.move": _("Moved a unit"),
                 "org_unit.set_head": _("Set the head of a unit"),

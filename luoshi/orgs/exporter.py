@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import IO, Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from luoshi.documents.xlsx import SheetSpec, xlsx_tempfile
+from luoshi.documents.xlsx import SheetSpec, build_xlsx
 
 from .importer import (
     GENDER_LABELS,
@@ -90,8 +91,16 @@ def export_sheets(units: QuerySet[OrgUnit], people: QuerySet[Person]) -> list[Sh
     ]
 
 
-def export_for_user(user: Any, filters: PeopleFilter | None = None) -> IO[bytes]:
-    """The visible units and people (narrowed by the people-list filters) as an xlsx file.
+@dataclass
+class Export:
+    file: IO[bytes]  # rewound, for streaming
+    units: int
+    people: int
+
+
+def export_for_user(user: Any, filters: PeopleFilter | None = None) -> Export:
+    """The visible units and people (narrowed by the people-list filters) as an xlsx file,
+    with the numbers of rows it holds.
 
     With a unit filter, the units sheet holds that unit and the visible units below it.
     """
@@ -100,4 +109,6 @@ def export_for_user(user: Any, filters: PeopleFilter | None = None) -> IO[bytes]
     if f.unit:
         anchor = units.filter(pk=f.unit).values_list("path", flat=True).first()
         units = units.filter(path__startswith=anchor) if anchor else units.none()
-    return xlsx_tempfile(export_sheets(units, people_search(user, f)))
+    writer = build_xlsx(export_sheets(units, people_search(user, f)))
+    counts = writer.rows_written
+    return Export(writer.to_tempfile(), counts.get(UNIT_SHEET, 0), counts.get(PEOPLE_SHEET, 0))
