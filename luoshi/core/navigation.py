@@ -99,7 +99,7 @@ def agency_name(user: Any) -> str:
         name = provider(user)
         if name:
             return name
-    return str(_("Luoshi"))
+    return ""  # the top bar then shows the product's name alone
 
 
 def as_context(sections: Iterable[NavSection]) -> list[dict[str, Any]]:

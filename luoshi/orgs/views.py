@@ -50,6 +50,7 @@ from .models import (
     StaffCategory,
     User,
 )
+from .roles import ADMIN_ROLES
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -477,11 +478,17 @@ def accounts(request: HttpRequest) -> HttpResponse:
         rows = rows.filter(
             Q(username__icontains=q) | Q(person__search_text__contains=fold_query(q))
         )
+    page = paginate(request, rows)
+    for account in page.object_list:
+        # 三员 accounts are managed on the server only: the page offers no action on them.
+        account.is_admin_account = any(
+            a.role in ADMIN_ROLES for a in account.role_assignments.all()
+        )
     return render(
         request,
         "orgs/accounts.html",
         {
-            "page_obj": paginate(request, rows),
+            "page_obj": page,
             "create_form": create_form,
             "can_create": can_create,
             "can_secure": can_secure,

@@ -314,3 +314,11 @@ def test_account_search_crosses_scripts(org, client_for) -> None:
 
 def test_profile_is_never_cached(org, client_for) -> None:
     assert "no-store" in client_for("staff").get("/profile/")["Cache-Control"]
+
+
+def test_accounts_page_offers_no_action_on_administrator_accounts(org, client_for) -> None:
+    html = client_for("security").get("/accounts/", {"q": "auditor"}).content.decode()
+    assert 'name="action" value="reset"' not in html
+    assert 'value="assign"' not in html
+    staff = client_for("security").get("/accounts/", {"q": "staff"}).content.decode()
+    assert 'name="action" value="reset"' in staff and 'value="assign"' in staff
