@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from luoshi.core.text import fold_query
 
-from .models import LeaderAssignment, OrgUnit, Person
+from .models import LeaderAssignment, OrgUnit, OrgUnitChange, Person, User
 from .permissions import has_role, scope_for
 from .roles import Role
 
@@ -138,3 +138,24 @@ def leader_matrix(user: Any, on: Any = None) -> QuerySet[LeaderAssignment]:
             )
         )
     )
+
+
+def unit_history(unit: OrgUnit) -> QuerySet[OrgUnitChange]:
+    """Renames and moves of a unit the caller has already been allowed to see."""
+    return OrgUnitChange.objects.filter(unit=unit)
+
+
+def accounts_search(user: Any, q: str = "") -> QuerySet[User]:
+    """Accounts for the administrators' page (system and security administrators only)."""
+    if not (has_role(user, Role.SYSTEM_ADMIN) or has_role(user, Role.SECURITY_ADMIN)):
+        return User.objects.none()
+    rows = (
+        User.objects.select_related("person__unit")
+        .prefetch_related("role_assignments__anchor")
+        .order_by("username")
+    )
+    if q:
+        rows = rows.filter(
+            Q(username__icontains=q) | Q(person__search_text__contains=fold_query(q))
+        )
+    return rows

@@ -8,7 +8,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth import login, logout
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +20,6 @@ from django.views.decorators.http import require_POST
 
 from luoshi.core.errors import DomainError, NotFound
 from luoshi.core.paging import paginate
-from luoshi.core.text import fold_query
 
 from . import permissions as perms
 from . import selectors, services
@@ -42,7 +40,6 @@ from .forms import (
 from .models import (
     LeaderAssignment,
     OrgUnit,
-    OrgUnitChange,
     PoliticalStatus,
     Post,
     Rank,
@@ -172,7 +169,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
             unit.parent_id
             and selectors.units_visible(request.user).filter(pk=unit.parent_id).exists()
         ),
-        "changes": OrgUnitChange.objects.filter(unit=unit),
+        "changes": selectors.unit_history(unit),
         "can_manage_org": perms.can_manage_org(request.user),
         "can_manage_people": perms.can_manage_people(request.user),
     }
@@ -469,15 +466,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
                 messages.success(request, _("The account was created."))
                 return redirect("orgs:accounts")
     q = request.GET.get("q", "").strip()
-    rows = (
-        User.objects.select_related("person__unit")
-        .prefetch_related("role_assignments__anchor")
-        .order_by("username")
-    )
-    if q:
-        rows = rows.filter(
-            Q(username__icontains=q) | Q(person__search_text__contains=fold_query(q))
-        )
+    rows = selectors.accounts_search(user, q)
     page = paginate(request, rows)
     for account in page.object_list:
         # 三员 accounts are managed on the server only: the page offers no action on them.
