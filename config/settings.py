@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "template_partials",
     "luoshi.core",
     "luoshi.orgs",
+    "luoshi.plans",
 ]
 
 MIDDLEWARE = [

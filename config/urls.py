@@ -11,4 +11,5 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("", include("luoshi.core.urls")),
     path("", include("luoshi.orgs.urls")),
+    path("", include("luoshi.plans.urls")),
 ]

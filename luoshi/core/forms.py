@@ -12,6 +12,10 @@ class StyledFormMixin:
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.style_fields()
+
+    def style_fields(self) -> None:
+        """(Re)apply the classes; forms that add fields after __init__ call it again."""
         size = " form-control-sm" if self.compact else ""
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
@@ -24,4 +28,5 @@ class StyledFormMixin:
             else:
                 css = "form-control" + size
             existing = widget.attrs.get("class", "")
-            widget.attrs["class"] = f"{existing} {css}".strip()
+            if css not in existing:
+                widget.attrs["class"] = f"{existing} {css}".strip()

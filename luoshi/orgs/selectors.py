@@ -159,3 +159,19 @@ def accounts_search(user: Any, q: str = "") -> QuerySet[User]:
             Q(username__icontains=q) | Q(person__search_text__contains=fold_query(q))
         )
     return rows
+
+
+def organization_of(unit: OrgUnit) -> OrgUnit:
+    """The organization a unit belongs to: the nearest agency or local federation at or above it
+    (a city federation is an organization of its own, not part of the provincial agency)."""
+    if unit.kind in (OrgUnit.Kind.AGENCY, OrgUnit.Kind.LOCAL):
+        return unit
+    ancestor_ids = [int(part) for part in unit.path.strip("/").split("/") if part]
+    found = (
+        OrgUnit.objects.filter(
+            pk__in=ancestor_ids, kind__in=[OrgUnit.Kind.AGENCY, OrgUnit.Kind.LOCAL]
+        )
+        .order_by("-depth")
+        .first()
+    )
+    return found or unit

@@ -1,0 +1,34 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlansConfig(AppConfig):
+    name = "luoshi.plans"
+    label = "plans"
+    verbose_name = _("Work plans")
+
+    def ready(self) -> None:
+        from luoshi.core import audit, navigation, periodic
+
+        from . import tasks
+        from .navigation import nav_sections
+
+        navigation.register(nav_sections)
+        periodic.register("plans.lights", tasks.refresh_open_lights)
+        audit.register_action_labels(
+            {
+                "plan.create": _("Created a work plan"),
+                "plan.approve": _("Approved a work plan"),
+                "plan.issue": _("Issued a work plan"),
+                "plan.import": _("Imported a work plan"),
+                "key_point.create": _("Added a key point"),
+                "task.create": _("Created a task"),
+                "task.update": _("Changed a task"),
+                "task.adjustment_request": _("Requested an adjustment"),
+                "task.adjustment_decide": _("Decided an adjustment"),
+                "task.report": _("Reported progress"),
+                "task.report_correct": _("Corrected a progress report"),
+                "task.completion_request": _("Requested close-out"),
+                "task.completion_verify": _("Verified a close-out"),
+            }
+        )

@@ -1,0 +1,261 @@
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Any, cast
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from luoshi.core.forms import StyledFormMixin
+from luoshi.orgs.models import OrgUnit, Person
+
+from .models import Category, Indicator, KeyPoint, Task
+from .selectors import TaskFilter
+from .services import IndicatorIn, MilestoneIn
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PlanForm(StyledFormMixin, forms.Form):
+    agency = forms.ModelChoiceField(label=_("Agency"), queryset=OrgUnit.objects.none())
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    title = forms.CharField(label=_("Title"), max_length=200)
+    preamble = forms.CharField(
+        label=_("Preamble"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+    def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["agency"]).queryset = agencies
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+class TaskForm(StyledFormMixin, forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=40)
+    title = forms.CharField(label=_("Title"), max_length=500)
+    key_point = forms.ModelChoiceField(
+        label=_("Key point"), queryset=KeyPoint.objects.none(), required=False
+    )
+    lead_unit = forms.ModelChoiceField(label=_("Lead unit"), queryset=OrgUnit.objects.none())
+    cooperating_units = forms.ModelMultipleChoiceField(
+        label=_("Cooperating units"),
+        queryset=OrgUnit.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    leader_in_charge = forms.ModelChoiceField(
+        label=_("Leader in charge"),
+        queryset=Person.objects.none(),
+        required=False,
+        help_text=_("Left empty: the leader in charge of the lead unit."),
+    )
+    responsible_person = forms.ModelChoiceField(
+        label=_("Responsible person"), queryset=Person.objects.none(), required=False
+    )
+    deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
+    is_key = forms.BooleanField(label=_("Key task"), required=False)
+    goal = forms.CharField(
+        label=_("Goal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    measures = forms.CharField(
+        label=_("Measures"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    milestones = forms.CharField(
+        label=_("Milestones"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: title | due date, e.g. 印发方案 | 2026-03-31"),
+    )
+    indicators = forms.CharField(
+        label=_("Indicators"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("One a line: name | target | unit | higher or lower, e.g. 培训 | 300 | 人次"),
+    )
+
+    def __init__(self, *args: Any, key_points: Any, units: Any, people: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["key_point"]).queryset = key_points
+        cast(forms.ModelChoiceField, self.fields["lead_unit"]).queryset = units
+        cast(forms.ModelMultipleChoiceField, self.fields["cooperating_units"]).queryset = units
+        cast(forms.ModelChoiceField, self.fields["leader_in_charge"]).queryset = people
+        cast(forms.ModelChoiceField, self.fields["responsible_person"]).queryset = people
+
+    def clean_milestones(self) -> list[MilestoneIn]:
+        out = []
+        for number, line in enumerate(_lines(self.cleaned_data["milestones"]), start=1):
+            parts = [p.strip() for p in line.split("|")]
+            try:
+                out.append(MilestoneIn(parts[0], dt.date.fromisoformat(parts[1])))
+            except (IndexError, ValueError):
+                raise forms.ValidationError(
+                    _("Line %(n)d: write “title | YYYY-MM-DD”.") % {"n": number}
+                ) from None
+        return out
+
+    def clean_indicators(self) -> list[IndicatorIn]:
+        out = []
+        for number, line in enumerate(_lines(self.cleaned_data["indicators"]), start=1):
+            parts = [p.strip() for p in line.split("|")] + ["", ""]
+            try:
+                target = decimal.Decimal(parts[1])
+            except (IndexError, decimal.InvalidOperation):
+                raise forms.ValidationError(
+                    _("Line %(n)d: write “name | target | unit | higher or lower”.") % {"n": number}
+                ) from None
+            direction = (
+                Indicator.Direction.LOWER
+                if parts[3].lower() in {"lower", "低", "越低越好"}
+                else Indicator.Direction.HIGHER
+            )
+            out.append(IndicatorIn(parts[0], target, parts[2], direction))
+        return out
+
+
+class TaskEditForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=500)
+    goal = forms.CharField(
+        label=_("Goal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    measures = forms.CharField(
+        label=_("Measures"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    is_key = forms.BooleanField(label=_("Key task"), required=False)
+    report_cadence = forms.ChoiceField(label=_("Report cadence"), choices=Task.Cadence.choices)
+    report_due_day = forms.IntegerField(label=_("Reports due by day"), min_value=1, max_value=28)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class LedgerFilterForm(StyledFormMixin, forms.Form):
+    compact = True
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Code, title or text")}),
+    )
+    lead_unit = forms.TypedChoiceField(
+        label=_("Lead unit"), required=False, coerce=int, empty_value=None
+    )
+    leader_in_charge = forms.TypedChoiceField(
+        label=_("Leader in charge"), required=False, coerce=int, empty_value=None
+    )
+    light = forms.ChoiceField(
+        label=_("Light"), required=False, choices=[("", _("All lights")), *Task.Light.choices]
+    )
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Open tasks")), *Task.Status.choices]
+    )
+    category = forms.ModelChoiceField(
+        label=_("Category"),
+        queryset=Category.objects.all(),
+        required=False,
+        empty_label=_("All categories"),
+    )
+    key_only = forms.BooleanField(label=_("Key tasks only"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+
+    def __init__(self, *args: Any, units: list[OrgUnit], leaders: list[Person], **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        cast(forms.TypedChoiceField, self.fields["lead_unit"]).choices = [
+            ("", _("All units")),
+            *((u.pk, "\u3000" * max(0, u.depth - 1) + u.name) for u in units),
+        ]
+        cast(forms.TypedChoiceField, self.fields["leader_in_charge"]).choices = [
+            ("", _("All leaders")),
+            *((p.pk, p.name) for p in leaders),
+        ]
+
+    def to_filter(self) -> TaskFilter:
+        if not self.is_valid():
+            return TaskFilter()
+        d = self.cleaned_data
+        return TaskFilter(
+            q=d["q"] or "",
+            lead_unit=d["lead_unit"],
+            leader_in_charge=d["leader_in_charge"],
+            light=d["light"] or "",
+            status=d["status"] or "",
+            category=d["category"].pk if d["category"] else None,
+            key_only=d["key_only"],
+            overdue=d["overdue"],
+        )
+
+
+class ReportForm(StyledFormMixin, forms.Form):
+    text = forms.CharField(
+        label=_("Progress this period"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    percent = forms.IntegerField(
+        label=_("Overall progress (%)"), min_value=0, max_value=100, required=False
+    )
+
+    def __init__(self, *args: Any, task: Task, is_lead: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not is_lead:
+            del self.fields["percent"]
+        self.indicator_fields = []
+        for indicator in task.indicators.all():
+            name = f"indicator_{indicator.pk}"
+            self.fields[name] = forms.DecimalField(
+                label=f"{indicator.name}（{_('target')} {indicator.target:g}{indicator.unit}）",
+                required=False,
+                max_digits=14,
+                decimal_places=2,
+            )
+            self.indicator_fields.append((indicator, name))
+        self.milestone_fields = []
+        for milestone in task.milestones.all():
+            if milestone.done_on:
+                continue
+            name = f"milestone_{milestone.pk}"
+            self.fields[name] = forms.DateField(
+                label=_("“%(title)s” done on") % {"title": milestone.title},
+                required=False,
+                widget=DATE,
+            )
+            self.fields[name + "_evidence"] = forms.CharField(
+                label=_("Evidence"), required=False, max_length=500
+            )
+            self.milestone_fields.append((milestone, name))
+        self.style_fields()
+
+
+class NoteForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("What was achieved, with the evidence"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VerifyForm(StyledFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept and close out")), ("return", _("Return to the lead unit"))],
+    )
+    reason = forms.CharField(
+        label=_("Reason or remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AdjustForm(StyledFormMixin, forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+    deadline = forms.DateField(label=_("New deadline"), required=False, widget=DATE)
+    responsible_person = forms.ModelChoiceField(
+        label=_("New responsible person"), queryset=Person.objects.none(), required=False
+    )
+
+    def __init__(self, *args: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["responsible_person"]).queryset = people
+
+
+class DecideForm(StyledFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
+    )
+    note = forms.CharField(label=_("Remarks"), required=False)

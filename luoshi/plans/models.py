@@ -1,0 +1,416 @@
+"""Work plans, their outline of key points, tasks with owners, roadmap and indicators, progress.
+
+"有目标、有任务、有措施、可落地、可量化、可考核" and "责任人、路线图、时间表" for every task.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from luoshi.core.models import BaseModel
+from luoshi.orgs.models import OrgUnit, Person
+
+
+class WorkPlan(BaseModel):
+    """The year's work key points (年度工作要点) of one agency."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        APPROVED = "approved", _("Approved")
+        ISSUED = "issued", _("Issued")
+
+    agency = models.ForeignKey(
+        OrgUnit, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="work_plans"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    preamble = models.TextField(_("preamble"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-year", "agency__path"]
+        verbose_name = _("work plan")
+        verbose_name_plural = _("work plans")
+        constraints = [
+            models.UniqueConstraint(fields=["agency", "year"], name="one_plan_per_agency_year")
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class KeyPoint(BaseModel):
+    """A node of the plan's outline: a key point (一、) or a section under it (（一）)."""
+
+    plan = models.ForeignKey(WorkPlan, on_delete=models.CASCADE, related_name="key_points")
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="children"
+    )
+    level = models.PositiveSmallIntegerField(_("level"))  # 1 = 一、, 2 = （一）
+    number = models.PositiveSmallIntegerField(_("number"))
+    label = models.CharField(_("numbering"), max_length=16)  # as written: "一、", "（二）"
+    title = models.CharField(_("title"), max_length=500)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "sort_order"]
+        verbose_name = _("key point")
+        verbose_name_plural = _("key points")
+
+    def __str__(self) -> str:
+        return f"{self.label}{self.title}"
+
+
+class Category(BaseModel):
+    name = models.CharField(_("name"), max_length=64, unique=True)
+    sort_order = models.IntegerField(_("display order"), default=0)
+
+    class Meta:
+        ordering = ["sort_order", "name"]
+        verbose_name = _("category")
+        verbose_name_plural = _("categories")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Task(BaseModel):
+    """A unit of work with goal, measures, indicators, owners, roadmap and deadline."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        IN_PROGRESS = "in_progress", _("In progress")
+        COMPLETION_REQUESTED = "completion_requested", _("Completion requested")
+        COMPLETED = "completed", _("Completed")
+        ADJUSTMENT_REQUESTED = "adjustment_requested", _("Adjustment requested")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    class Light(models.TextChoices):
+        GREY = "grey", _("Grey · not started or closed")
+        GREEN = "green", _("Green · on track")
+        YELLOW = "yellow", _("Yellow · due soon")
+        RED = "red", _("Red · overdue")
+
+    class Source(models.TextChoices):
+        WORK_PLAN = "work_plan", _("Work plan")
+        INSTRUCTION = "instruction", _("Leadership instruction")
+        MEETING = "meeting", _("Meeting decision")
+        HIGHER_LEVEL = "higher_level", _("Higher-level assignment")
+
+    class Cadence(models.TextChoices):
+        WEEKLY = "weekly", _("Weekly")
+        MONTHLY = "monthly", _("Monthly")
+        QUARTERLY = "quarterly", _("Quarterly")
+        BY_STAGE = "by_stage", _("By stage")
+
+    plan = models.ForeignKey(
+        WorkPlan,
+        verbose_name=_("work plan"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="tasks",
+    )
+    key_point = models.ForeignKey(
+        KeyPoint,
+        verbose_name=_("key point"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks",
+    )
+    code = models.CharField(_("code"), max_length=40, db_index=True)
+    title = models.CharField(_("title"), max_length=500)
+    goal = models.TextField(_("goal"), blank=True)
+    measures = models.TextField(_("measures"), blank=True)
+    lead_unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("lead unit"), on_delete=models.PROTECT, related_name="led_tasks"
+    )
+    cooperating_units = models.ManyToManyField(
+        OrgUnit, verbose_name=_("cooperating units"), blank=True, related_name="cooperating_tasks"
+    )
+    leader_in_charge = models.ForeignKey(
+        Person,
+        verbose_name=_("leader in charge"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks_in_charge",
+    )
+    responsible_person = models.ForeignKey(
+        Person,
+        verbose_name=_("responsible person"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="tasks_responsible",
+    )
+    start_date = models.DateField(_("start date"), null=True, blank=True)
+    deadline = models.DateField(_("deadline"), null=True, blank=True, db_index=True)
+    ongoing = models.BooleanField(_("ongoing (no fixed deadline)"), default=False)
+    is_key = models.BooleanField(_("key task"), default=False)
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.WORK_PLAN
+    )
+    categories = models.ManyToManyField(Category, verbose_name=_("categories"), blank=True)
+    carried_from = models.ForeignKey(
+        "self",
+        verbose_name=_("carried over from"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="carried_into",
+    )
+    status = models.CharField(
+        _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT
+    )
+    light = models.CharField(_("light"), max_length=8, choices=Light.choices, default=Light.GREY)
+    light_reason = models.CharField(_("reason for the light"), max_length=200, blank=True)
+    light_checked_on = models.DateField(null=True, blank=True)
+    progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
+    report_cadence = models.CharField(
+        _("report cadence"), max_length=16, choices=Cadence.choices, default=Cadence.MONTHLY
+    )
+    report_due_day = models.PositiveSmallIntegerField(_("reports due by day"), default=5)
+    completion_note = models.TextField(_("completion note"), blank=True)
+    completion_requested_at = models.DateTimeField(null=True, blank=True)
+    completed_on = models.DateField(_("completed on"), null=True, blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+    search_text = models.TextField(default="", editable=False)
+
+    class Meta:
+        ordering = ["plan", "sort_order", "id"]
+        verbose_name = _("task")
+        verbose_name_plural = _("tasks")
+        indexes = [
+            models.Index(fields=["lead_unit", "status", "light"]),
+            models.Index(fields=["plan", "sort_order"]),
+            models.Index(fields=["status", "light"]),
+            models.Index(fields=["leader_in_charge", "status"]),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "code"], condition=Q(plan__isnull=False), name="task_code_per_plan"
+            ),
+            models.CheckConstraint(condition=Q(progress__lte=100), name="task_progress_percent"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status not in {self.Status.COMPLETED, self.Status.CANCELLED}
+
+
+class Milestone(BaseModel):
+    """A step of the roadmap (路线图)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="milestones")
+    title = models.CharField(_("title"), max_length=300)
+    due_date = models.DateField(_("due date"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    evidence = models.TextField(_("evidence"), blank=True)
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["task", "due_date", "sort_order"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Indicator(BaseModel):
+    """A quantified indicator (量化指标): actual values come from progress reports."""
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("Higher is better")
+        LOWER = "lower", _("Lower is better")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="indicators")
+    name = models.CharField(_("name"), max_length=200)
+    unit = models.CharField(_("unit of measure"), max_length=32, blank=True)
+    target = models.DecimalField(_("target"), max_digits=14, decimal_places=2)
+    direction = models.CharField(
+        _("direction"), max_length=8, choices=Direction.choices, default=Direction.HIGHER
+    )
+    actual = models.DecimalField(
+        _("actual"), max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    sort_order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["task", "sort_order", "id"]
+        verbose_name = _("indicator")
+        verbose_name_plural = _("indicators")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ProgressReport(BaseModel):
+    """One unit's report on a task for one period (the lead unit's or a cooperating part)."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="reports")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT)
+    period = models.DateField(_("period"))  # the first day of the reported month / week / quarter
+    text = models.TextField(_("progress"))
+    percent = models.PositiveSmallIntegerField(_("progress (%)"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("submitted by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"))
+    due_on = models.DateField(_("due on"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["task", "-period", "unit__path"]
+        verbose_name = _("progress report")
+        verbose_name_plural = _("progress reports")
+        constraints = [
+            models.UniqueConstraint(fields=["task", "unit", "period"], name="one_report_per_period")
+        ]
+        indexes = [models.Index(fields=["period", "unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.task.code} {self.period:%Y-%m}"
+
+    @property
+    def is_late(self) -> bool:
+        return bool(self.due_on and self.submitted_at.date() > self.due_on)
+
+
+class IndicatorValue(models.Model):
+    report = models.ForeignKey(ProgressReport, on_delete=models.CASCADE, related_name="values")
+    indicator = models.ForeignKey(Indicator, on_delete=models.CASCADE, related_name="values")
+    value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["report", "indicator"], name="one_value_per_report")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.indicator}: {self.value}"
+
+
+class Attachment(BaseModel):
+    """Evidence for a report or a milestone, kept in the default storage (never under the web
+    root) and downloaded only through a view that checks the task is visible."""
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="attachments")
+    report = models.ForeignKey(
+        ProgressReport, null=True, blank=True, on_delete=models.CASCADE, related_name="attachments"
+    )
+    milestone = models.ForeignKey(
+        Milestone, null=True, blank=True, on_delete=models.SET_NULL, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="evidence/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["task", "id"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TaskEvent(models.Model):
+    """The history shown on a task: every change, request and decision, with who and why."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Created")
+        CHANGED = "changed", _("Changed")
+        STATUS = "status", _("Status changed")
+        ADJUSTMENT_REQUESTED = "adjustment_requested", _("Adjustment requested")
+        ADJUSTMENT_APPROVED = "adjustment_approved", _("Adjustment approved")
+        ADJUSTMENT_REJECTED = "adjustment_rejected", _("Adjustment rejected")
+        REPORTED = "reported", _("Progress reported")
+        COMPLETION_REQUESTED = "completion_requested", _("Completion requested")
+        COMPLETION_ACCEPTED = "completion_accepted", _("Closed out")
+        COMPLETION_RETURNED = "completion_returned", _("Returned")
+        CARRIED_OVER = "carried_over", _("Carried over")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=24, choices=Kind.choices)
+    at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["task", "-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.kind}"
+
+
+class AdjustmentRequest(BaseModel):
+    """After a plan is issued, owners, deadline, milestones and indicators change only through an
+    adjustment approved by a supervisor or the leader in charge."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="adjustments")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.TextField(_("reason"))
+    changes = models.JSONField(_("proposed changes"))
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_note = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("adjustment request")
+        verbose_name_plural = _("adjustment requests")
+
+    def __str__(self) -> str:
+        return f"{self.task_id} {self.status}"
+
+
+class LightSettings(BaseModel):
+    """An agency's thresholds for the status lights (RULES.md §4: no national standard)."""
+
+    agency = models.OneToOneField(OrgUnit, on_delete=models.CASCADE, related_name="light_settings")
+    warn_working_days = models.PositiveSmallIntegerField(
+        _("yellow when due within (working days)"), default=3
+    )
+    behind_tolerance = models.PositiveSmallIntegerField(
+        _("yellow when progress lags the elapsed time by more than (percentage points)"),
+        default=15,
+    )
+
+    class Meta:
+        verbose_name = _("light settings")
+
+    def __str__(self) -> str:
+        return str(self.agency)

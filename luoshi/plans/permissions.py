@@ -1,0 +1,104 @@
+"""Who may see and do what with plans and tasks.
+
+Tasks are visible through the viewer's data scope on their lead or cooperating units, and to
+their responsible person and leader in charge. Plans are visible to the people of the agency
+they belong to and to everyone whose scope covers that agency. `access_*` getters raise
+NotFound for missing and forbidden alike.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from luoshi.core.errors import Forbidden, NotFound
+from luoshi.orgs.permissions import has_role, scope_for
+from luoshi.orgs.roles import Role
+
+from .models import Task, WorkPlan
+
+
+def can_manage_plans(user: Any) -> bool:
+    """The general office (supervisors) drafts, imports, breaks down and issues plans."""
+    return has_role(user, Role.SUPERVISOR)
+
+
+def can_approve_plans(user: Any) -> bool:
+    return has_role(user, Role.AGENCY_LEADER)
+
+
+def _own_person_id(user: Any) -> int | None:
+    return getattr(user, "person_id", None)
+
+
+def _own_unit_id(user: Any) -> int | None:
+    person = getattr(user, "person", None)
+    return person.unit_id if person is not None else None
+
+
+def is_lead_member(user: Any, task: Task) -> bool:
+    """The user works in the task's lead unit (or is its responsible person)."""
+    return _own_unit_id(user) == task.lead_unit_id or (
+        _own_person_id(user) is not None and _own_person_id(user) == task.responsible_person_id
+    )
+
+
+def can_report(user: Any, task: Task, cooperating_ids: set[int] | None = None) -> bool:
+    """Lead unit staff, the responsible person and cooperating units' staff report progress."""
+    if not task.is_open or task.status == Task.Status.DRAFT:
+        return False
+    if is_lead_member(user, task):
+        return True
+    if cooperating_ids is None:
+        cooperating_ids = set(task.cooperating_units.values_list("pk", flat=True))
+    return _own_unit_id(user) in cooperating_ids
+
+
+def can_request_completion(user: Any, task: Task) -> bool:
+    return task.status == Task.Status.IN_PROGRESS and is_lead_member(user, task)
+
+
+def can_verify(user: Any, task: Task) -> bool:
+    """A supervisor whose scope covers the lead unit accepts or returns a completion."""
+    return (
+        task.status == Task.Status.COMPLETION_REQUESTED
+        and has_role(user, Role.SUPERVISOR)
+        and scope_for(user).covers_unit(task.lead_unit_id, task.lead_unit.path)
+    )
+
+
+def can_decide_adjustment(user: Any, task: Task) -> bool:
+    """The office (a supervisor in scope) or the task's leader in charge."""
+    if _own_person_id(user) is not None and _own_person_id(user) == task.leader_in_charge_id:
+        return True
+    return has_role(user, Role.SUPERVISOR) and scope_for(user).covers_unit(
+        task.lead_unit_id, task.lead_unit.path
+    )
+
+
+def can_edit_task(user: Any, task: Task) -> bool:
+    """Direct edits: by the office while the plan is not yet issued (afterwards: adjustments)."""
+    plan_issued = task.plan is not None and task.plan.status == WorkPlan.Status.ISSUED
+    return can_manage_plans(user) and not plan_issued and task.is_open
+
+
+def require(check: bool) -> None:
+    if not check:
+        raise Forbidden()
+
+
+def access_task(user: Any, pk: Any) -> Task:
+    from .selectors import tasks_visible
+
+    try:
+        return tasks_visible(user).get(pk=int(pk))
+    except (Task.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def access_plan(user: Any, pk: Any) -> WorkPlan:
+    from .selectors import plans_visible
+
+    try:
+        return plans_visible(user).get(pk=int(pk))
+    except (WorkPlan.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None

@@ -1,0 +1,123 @@
+"""The rules of deployment and implementation, as pure functions (no database).
+
+Status lights (RULES.md §4 — no national standard; the defaults here are settings per agency):
+- grey: not started (draft) or closed (completed, cancelled);
+- red: the deadline or a milestone has passed undone;
+- yellow: the deadline or the next milestone is within N working days (default 3), or progress
+  lags the elapsed share of the task's time by more than a tolerance (default 15 points);
+- green: on track.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
+CLOSED_STATUSES = frozenset({"completed", "cancelled"})
+NOT_STARTED_STATUSES = frozenset({"draft"})
+
+
+@dataclass(frozen=True)
+class LightThresholds:
+    warn_working_days: int = 3
+    behind_tolerance: int = 15  # percentage points
+
+
+@dataclass(frozen=True)
+class MilestoneState:
+    title: str
+    due_date: dt.date
+    done_on: dt.date | None
+
+
+@dataclass(frozen=True)
+class Light:
+    color: str
+    reason: str
+
+
+WorkingDaysUntil = Callable[[dt.date, dt.date], int]
+"""working_days_until(today, day): working days after today up to and including day (0 if day
+is today or past)."""
+
+
+def elapsed_share(start: dt.date | None, deadline: dt.date | None, today: dt.date) -> float | None:
+    """The share of the task's time that has passed (0..1), or None without both dates."""
+    if start is None or deadline is None or deadline <= start:
+        return None
+    total = (deadline - start).days
+    passed = (min(max(today, start), deadline) - start).days
+    return passed / total
+
+
+def compute_light(
+    *,
+    status: str,
+    today: dt.date,
+    deadline: dt.date | None,
+    start: dt.date | None,
+    progress: int,
+    milestones: Sequence[MilestoneState],
+    working_days_until: WorkingDaysUntil,
+    thresholds: LightThresholds = LightThresholds(),
+) -> Light:
+    if status in NOT_STARTED_STATUSES:
+        return Light(GREY, str(_("Not started")))
+    if status in CLOSED_STATUSES:
+        return Light(GREY, str(_("Closed")))
+    if deadline is not None and deadline < today:
+        return Light(RED, str(_("Deadline %(date)s passed")) % {"date": deadline.isoformat()})
+    overdue = [m for m in milestones if m.done_on is None and m.due_date < today]
+    if overdue:
+        first = min(overdue, key=lambda m: m.due_date)
+        return Light(
+            RED,
+            str(_("Milestone “%(title)s” was due %(date)s"))
+            % {"title": first.title, "date": first.due_date.isoformat()},
+        )
+    upcoming = sorted(
+        (m for m in milestones if m.done_on is None and m.due_date >= today),
+        key=lambda m: m.due_date,
+    )
+    warn = thresholds.warn_working_days
+    if deadline is not None and working_days_until(today, deadline) <= warn:
+        return Light(YELLOW, str(_("Deadline %(date)s is near")) % {"date": deadline.isoformat()})
+    if upcoming and working_days_until(today, upcoming[0].due_date) <= warn:
+        return Light(
+            YELLOW,
+            str(_("Milestone “%(title)s” is due %(date)s"))
+            % {"title": upcoming[0].title, "date": upcoming[0].due_date.isoformat()},
+        )
+    share = elapsed_share(start, deadline, today)
+    if share is not None and progress + thresholds.behind_tolerance < share * 100:
+        return Light(
+            YELLOW,
+            str(_("Progress %(progress)d%% is behind the time elapsed (%(elapsed)d%%)"))
+            % {"progress": progress, "elapsed": round(share * 100)},
+        )
+    return Light(GREEN, str(_("On track")))
+
+
+def report_period(cadence: str, day: dt.date) -> dt.date:
+    """The first day of the reporting period that `day` falls in."""
+    if cadence == "weekly":
+        return day - dt.timedelta(days=day.weekday())
+    if cadence == "quarterly":
+        return dt.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+    return dt.date(day.year, day.month, 1)
+
+
+def report_due_date(cadence: str, period: dt.date, due_day: int) -> dt.date:
+    """When the report for `period` is due: by `due_day` of the month after a monthly or
+    quarterly period (default the 5th); a weekly report by the Monday after."""
+    if cadence == "weekly":
+        return period + dt.timedelta(days=7)
+    months = 3 if cadence == "quarterly" else 1
+    month = period.month - 1 + months
+    year, month = period.year + month // 12, month % 12 + 1
+    last = (dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)).day
+    return dt.date(year, month, min(max(due_day, 1), last))

@@ -1,0 +1,120 @@
+"""Reads of plans and tasks, scoped to the viewer, with related rows loaded up front."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from luoshi.core.text import fold_query
+from luoshi.orgs.models import OrgUnit
+from luoshi.orgs.permissions import scope_for
+from luoshi.orgs.selectors import organization_of
+
+from .models import KeyPoint, Task, WorkPlan
+from .permissions import can_approve_plans, can_manage_plans
+
+
+def tasks_visible(user: Any) -> QuerySet[Task]:
+    """Tasks whose lead or a cooperating unit is in the viewer's scope, or that name the viewer
+    as responsible person or leader in charge."""
+    scope = scope_for(user)
+    qs = Task.objects.select_related(
+        "plan", "key_point", "lead_unit", "leader_in_charge", "responsible_person"
+    )
+    if scope.everything:
+        return qs
+    condition = scope.q(unit="lead_unit") or Q(pk__in=[])
+    cooperating = Task.cooperating_units.through.objects.filter(task_id=OuterRef("pk"))
+    coop_scope = scope.q(unit="orgunit")
+    if coop_scope is not None and not scope.is_empty:
+        condition |= Q(Exists(cooperating.filter(coop_scope)))
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None and not scope.is_empty:
+        condition |= Q(responsible_person_id=person_id) | Q(leader_in_charge_id=person_id)
+    return qs.filter(condition)
+
+
+def plans_visible(user: Any) -> QuerySet[WorkPlan]:
+    """Plans of the viewer's own organization and of agencies their scope covers; drafts only to
+    those who draft or approve them."""
+    scope = scope_for(user)
+    qs = WorkPlan.objects.select_related("agency")
+    if scope.is_empty:
+        return qs.none()
+    if not scope.everything:
+        condition = scope.q(unit="agency") or Q(pk__in=[])
+        person = getattr(user, "person", None)
+        if person is not None:
+            condition |= Q(agency=organization_of(person.unit))
+        qs = qs.filter(condition)
+    if not (can_manage_plans(user) or can_approve_plans(user)):
+        qs = qs.exclude(status=WorkPlan.Status.DRAFT)
+    return qs
+
+
+@dataclass
+class OutlineNode:
+    key_point: KeyPoint
+    children: list[OutlineNode]
+    tasks: list[Task]
+
+
+def plan_outline(plan: WorkPlan, tasks: QuerySet[Task]) -> list[OutlineNode]:
+    """The plan's outline as the agency wrote it, with the given tasks hung on it (3 queries)."""
+    points = list(plan.key_points.order_by("sort_order"))
+    nodes = {kp.pk: OutlineNode(kp, [], []) for kp in points}
+    roots: list[OutlineNode] = []
+    for kp in points:
+        node = nodes[kp.pk]
+        (nodes[kp.parent_id].children if kp.parent_id in nodes else roots).append(node)
+    for task in tasks.filter(plan=plan).order_by("sort_order", "id"):
+        if task.key_point_id in nodes:
+            nodes[task.key_point_id].tasks.append(task)
+    return roots
+
+
+@dataclass
+class TaskFilter:
+    q: str = ""
+    plan: int | None = None
+    lead_unit: int | None = None
+    leader_in_charge: int | None = None
+    light: str = ""
+    status: str = ""
+    category: int | None = None
+    key_only: bool = False
+    overdue: bool = False
+    include_closed: bool = False
+
+
+def task_ledger(user: Any, f: TaskFilter, today: dt.date | None = None) -> QuerySet[Task]:
+    qs = tasks_visible(user)
+    if f.q:
+        qs = qs.filter(search_text__contains=fold_query(f.q))
+    if f.plan:
+        qs = qs.filter(plan_id=f.plan)
+    if f.lead_unit:
+        unit = OrgUnit.objects.filter(pk=f.lead_unit).only("path").first()
+        qs = qs.filter(lead_unit__path__startswith=unit.path) if unit else qs.none()
+    if f.leader_in_charge:
+        qs = qs.filter(leader_in_charge_id=f.leader_in_charge)
+    if f.light:
+        qs = qs.filter(light=f.light)
+    if f.status:
+        qs = qs.filter(status=f.status)
+    elif not f.include_closed and not f.q:
+        # Closed tasks leave the active ledger but stay searchable.
+        qs = qs.exclude(status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED])
+    if f.category:
+        qs = qs.filter(categories__pk=f.category)
+    if f.key_only:
+        qs = qs.filter(is_key=True)
+    if f.overdue:
+        qs = qs.filter(deadline__lt=today or timezone.localdate()).exclude(
+            status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED]
+        )
+    return qs.order_by("plan__year", "sort_order", "id")

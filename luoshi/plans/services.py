@@ -1,0 +1,660 @@
+"""Every write to work plans and tasks: keyword-only, atomic, audited, with the task's history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.core import audit
+from luoshi.core.errors import Conflict, Forbidden, InvalidInput
+from luoshi.core.text import search_key
+from luoshi.orgs.models import OrgUnit, Person
+from luoshi.orgs.selectors import leaders_in_charge
+
+from . import rules
+from .models import (
+    AdjustmentRequest,
+    Indicator,
+    IndicatorValue,
+    KeyPoint,
+    LightSettings,
+    Milestone,
+    ProgressReport,
+    Task,
+    TaskEvent,
+    WorkPlan,
+)
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def _save_versioned(obj: Any, fields: Iterable[str]) -> None:
+    """Save with optimistic locking: the row must still carry the version we read."""
+    values = {f: getattr(obj, f) for f in fields}
+    values["updated_at"] = timezone.now()
+    updated = (
+        type(obj)
+        .objects.filter(pk=obj.pk, version=obj.version)
+        .update(version=F("version") + 1, **values)
+    )
+    if updated != 1:
+        raise Conflict()
+    obj.version += 1
+
+
+def _check_version(obj: Any, version: int | None) -> None:
+    if version is not None and obj.version != version:
+        raise Conflict()
+
+
+def _event(
+    task: Task, kind: str, actor: Any, *, before: Any = None, after: Any = None, note: str = ""
+) -> None:
+    TaskEvent.objects.create(
+        task=task,
+        kind=kind,
+        at=timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        before=audit._plain(before) if before is not None else None,
+        after=audit._plain(after) if after is not None else None,
+        note=note,
+    )
+
+
+def _task_search_text(task: Task) -> str:
+    return search_key(task.code, task.title, task.goal, task.measures)
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def plan_create(
+    *, actor: Any, agency: OrgUnit, year: int, title: str, preamble: str = ""
+) -> WorkPlan:
+    if WorkPlan.objects.filter(agency=agency, year=year).exists():
+        raise InvalidInput(
+            _("%(agency)s already has a work plan for %(year)d.")
+            % {"agency": agency.name, "year": year}
+        )
+    if not title.strip():
+        raise InvalidInput(_("The plan needs a title."))
+    plan = WorkPlan.objects.create(
+        agency=agency, year=year, title=title.strip(), preamble=preamble.strip()
+    )
+    audit.record("plan.create", actor=actor, obj=plan, after=audit.snapshot(plan))
+    return plan
+
+
+@transaction.atomic
+def plan_approve(*, actor: Any, plan: WorkPlan, version: int | None = None) -> WorkPlan:
+    _check_version(plan, version)
+    if plan.status != WorkPlan.Status.DRAFT:
+        raise InvalidInput(_("Only a draft plan can be approved."))
+    if not plan.tasks.exists():
+        raise InvalidInput(_("A plan without tasks cannot be approved."))
+    plan.status, plan.approved_at = WorkPlan.Status.APPROVED, timezone.now()
+    _save_versioned(plan, ["status", "approved_at"])
+    audit.record("plan.approve", actor=actor, obj=plan, after={"status": plan.status})
+    return plan
+
+
+@transaction.atomic
+def plan_issue(
+    *, actor: Any, plan: WorkPlan, version: int | None = None, today: dt.date | None = None
+) -> WorkPlan:
+    """Issue an approved plan: its tasks start, and from now on change only by adjustment."""
+    _check_version(plan, version)
+    if plan.status != WorkPlan.Status.APPROVED:
+        raise InvalidInput(_("Only an approved plan can be issued."))
+    day = today or timezone.localdate()
+    plan.status, plan.issued_at = WorkPlan.Status.ISSUED, timezone.now()
+    _save_versioned(plan, ["status", "issued_at"])
+    drafts = plan.tasks.filter(status=Task.Status.DRAFT)
+    for task in drafts:
+        task.status = Task.Status.IN_PROGRESS
+        task.start_date = task.start_date or day
+        _save_versioned(task, ["status", "start_date"])
+        _event(task, TaskEvent.Kind.STATUS, actor, after={"status": task.status})
+    audit.record("plan.issue", actor=actor, obj=plan, after={"status": plan.status})
+    refresh_lights(plan.tasks.all(), today=day)
+    return plan
+
+
+@transaction.atomic
+def key_point_create(
+    *,
+    actor: Any,
+    plan: WorkPlan,
+    title: str,
+    level: int,
+    number: int,
+    label: str,
+    parent: KeyPoint | None = None,
+    sort_order: int = 0,
+) -> KeyPoint:
+    point = KeyPoint.objects.create(
+        plan=plan,
+        parent=parent,
+        level=level,
+        number=number,
+        label=label,
+        title=title.strip(),
+        sort_order=sort_order,
+    )
+    audit.record("key_point.create", actor=actor, obj=point, after=audit.snapshot(point))
+    return point
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+@dataclass
+class MilestoneIn:
+    title: str
+    due_date: dt.date
+
+
+@dataclass
+class IndicatorIn:
+    name: str
+    target: decimal.Decimal
+    unit: str = ""
+    direction: str = Indicator.Direction.HIGHER
+
+
+@dataclass
+class TaskIn:
+    """What a task is made of when created (from a form, an import or the API)."""
+
+    code: str
+    title: str
+    lead_unit: OrgUnit
+    plan: WorkPlan | None = None
+    key_point: KeyPoint | None = None
+    cooperating_units: Sequence[OrgUnit] = ()
+    leader_in_charge: Person | None = None
+    responsible_person: Person | None = None
+    deadline: dt.date | None = None
+    ongoing: bool = False
+    is_key: bool = False
+    source: str = Task.Source.WORK_PLAN
+    goal: str = ""
+    measures: str = ""
+    milestones: Sequence[MilestoneIn] = ()
+    indicators: Sequence[IndicatorIn] = ()
+    sort_order: int = 0
+    carried_from: Task | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def _validate_task(data: TaskIn) -> None:
+    problems = []
+    if not data.title.strip():
+        problems.append({"field": "title", "message": _("The title is required.")})
+    if not data.code.strip():
+        problems.append({"field": "code", "message": _("The code is required.")})
+    if data.lead_unit in data.cooperating_units:
+        problems.append(
+            {
+                "field": "cooperating_units",
+                "message": _("The lead unit cannot also be a cooperating unit."),
+            }
+        )
+    for m in data.milestones:
+        if data.deadline and m.due_date > data.deadline:
+            problems.append(
+                {
+                    "field": "milestones",
+                    "message": _("Milestone “%(title)s” is due after the task's deadline.")
+                    % {"title": m.title},
+                }
+            )
+    for ind in data.indicators:
+        if not ind.name.strip():
+            problems.append({"field": "indicators", "message": _("An indicator needs a name.")})
+    if problems:
+        raise InvalidInput(details=problems)
+
+
+@transaction.atomic
+def task_create(*, actor: Any, data: TaskIn) -> Task:
+    _validate_task(data)
+    if data.plan is not None and data.plan.tasks.filter(code=data.code).exists():
+        raise InvalidInput(
+            _("The code %(code)s is already used in this plan.") % {"code": data.code}
+        )
+    leader = data.leader_in_charge
+    if leader is None:  # default: the leader in charge of the lead unit, from the matrix
+        leader = leaders_in_charge(data.lead_unit).order_by("id").first()
+    task = Task(
+        plan=data.plan,
+        key_point=data.key_point,
+        code=data.code.strip(),
+        title=data.title.strip(),
+        goal=data.goal.strip(),
+        measures=data.measures.strip(),
+        lead_unit=data.lead_unit,
+        leader_in_charge=leader,
+        responsible_person=data.responsible_person,
+        deadline=data.deadline,
+        ongoing=data.ongoing,
+        is_key=data.is_key,
+        source=data.source,
+        sort_order=data.sort_order,
+        carried_from=data.carried_from,
+    )
+    task.search_text = _task_search_text(task)
+    task.save()
+    if data.cooperating_units:
+        task.cooperating_units.set(data.cooperating_units)
+    Milestone.objects.bulk_create(
+        Milestone(task=task, title=m.title.strip(), due_date=m.due_date, sort_order=i)
+        for i, m in enumerate(data.milestones)
+    )
+    Indicator.objects.bulk_create(
+        Indicator(
+            task=task,
+            name=i.name.strip(),
+            target=i.target,
+            unit=i.unit,
+            direction=i.direction,
+            sort_order=n,
+        )
+        for n, i in enumerate(data.indicators)
+    )
+    snapshot = audit.snapshot(task)
+    snapshot["cooperating_units"] = [u.pk for u in data.cooperating_units]
+    snapshot["milestones"] = [[m.title, m.due_date] for m in data.milestones]
+    snapshot["indicators"] = [[i.name, i.target, i.unit, i.direction] for i in data.indicators]
+    _event(task, TaskEvent.Kind.CREATED, actor, after=snapshot)
+    audit.record("task.create", actor=actor, obj=task, after=snapshot)
+    return task
+
+
+EDITABLE_FIELDS = {
+    "title",
+    "goal",
+    "measures",
+    "lead_unit",
+    "leader_in_charge",
+    "responsible_person",
+    "deadline",
+    "ongoing",
+    "is_key",
+    "report_cadence",
+    "report_due_day",
+}
+# After the plan is issued these change only through an approved adjustment request.
+ADJUSTED_FIELDS = {"lead_unit", "leader_in_charge", "responsible_person", "deadline", "ongoing"}
+
+
+def _plan_issued(task: Task) -> bool:
+    return task.plan is not None and task.plan.status == WorkPlan.Status.ISSUED
+
+
+@transaction.atomic
+def task_update(
+    *,
+    actor: Any,
+    task: Task,
+    version: int | None,
+    changes: dict[str, Any],
+    today: dt.date | None = None,
+) -> Task:
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown:
+        raise InvalidInput(_("Unknown fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    _check_version(task, version)
+    if not task.is_open:
+        raise InvalidInput(_("A closed task cannot be changed."))
+    if _plan_issued(task) and set(changes) & ADJUSTED_FIELDS:
+        raise Forbidden(
+            _("The plan is issued: owners and the deadline change through an adjustment request.")
+        )
+    return _apply_changes(actor=actor, task=task, changes=changes, today=today)
+
+
+def _apply_changes(
+    *,
+    actor: Any,
+    task: Task,
+    changes: dict[str, Any],
+    today: dt.date | None = None,
+    note: str = "",
+    kind: str = TaskEvent.Kind.CHANGED,
+) -> Task:
+    before = audit.snapshot(task, fields=changes.keys())
+    for key, value in changes.items():
+        setattr(task, key, value)
+    task.search_text = _task_search_text(task)
+    _save_versioned(task, [*changes.keys(), "search_text"])
+    after = audit.snapshot(task, fields=changes.keys())
+    b, a = audit.diff(before, after)
+    _event(task, kind, actor, before=b, after=a, note=note)
+    audit.record("task.update", actor=actor, obj=task, before=b, after=a)
+    refresh_lights(Task.objects.filter(pk=task.pk), today=today)
+    task.refresh_from_db()
+    return task
+
+
+# --- adjustments ------------------------------------------------------------------------------
+
+
+def _serialise_changes(changes: dict[str, Any]) -> dict[str, Any]:
+    return {k: audit._plain(v) for k, v in changes.items()}
+
+
+@transaction.atomic
+def adjustment_request(
+    *, actor: Any, task: Task, reason: str, changes: dict[str, Any]
+) -> AdjustmentRequest:
+    if not reason.strip():
+        raise InvalidInput(_("Give the reason for the adjustment."))
+    unknown = set(changes) - EDITABLE_FIELDS
+    if unknown or not changes:
+        raise InvalidInput(_("Propose at least one change to the task."))
+    if task.status != Task.Status.IN_PROGRESS:
+        raise InvalidInput(_("Only a task in progress can be adjusted."))
+    request = AdjustmentRequest.objects.create(
+        task=task, requested_by=actor, reason=reason.strip(), changes=_serialise_changes(changes)
+    )
+    task.status = Task.Status.ADJUSTMENT_REQUESTED
+    _save_versioned(task, ["status"])
+    _event(
+        task, TaskEvent.Kind.ADJUSTMENT_REQUESTED, actor, after=request.changes, note=request.reason
+    )
+    audit.record("task.adjustment_request", actor=actor, obj=task, after=request.changes)
+    return request
+
+
+def _revive(field_name: str, value: Any) -> Any:
+    """A stored (JSON) change back into a value for the task's field."""
+    if value is None:
+        return None
+    if field_name == "deadline":
+        return dt.date.fromisoformat(value)
+    if field_name == "lead_unit":
+        return OrgUnit.objects.get(pk=value)
+    if field_name in {"leader_in_charge", "responsible_person"}:
+        return Person.objects.get(pk=value)
+    return value
+
+
+@transaction.atomic
+def adjustment_decide(
+    *,
+    actor: Any,
+    adjustment: AdjustmentRequest,
+    approve: bool,
+    note: str = "",
+    today: dt.date | None = None,
+) -> AdjustmentRequest:
+    if adjustment.status != AdjustmentRequest.Status.PENDING:
+        raise InvalidInput(_("This adjustment was already decided."))
+    if not approve and not note.strip():
+        raise InvalidInput(_("Give the reason for rejecting the adjustment."))
+    task = adjustment.task
+    adjustment.status = (
+        AdjustmentRequest.Status.APPROVED if approve else AdjustmentRequest.Status.REJECTED
+    )
+    adjustment.decided_by, adjustment.decided_at = actor, timezone.now()
+    adjustment.decision_note = note.strip()
+    adjustment.save(
+        update_fields=["status", "decided_by", "decided_at", "decision_note", "updated_at"]
+    )
+    task.status = Task.Status.IN_PROGRESS
+    _save_versioned(task, ["status"])
+    if approve:
+        changes = {k: _revive(k, v) for k, v in adjustment.changes.items()}
+        _apply_changes(
+            actor=actor,
+            task=task,
+            changes=changes,
+            today=today,
+            note=adjustment.reason,
+            kind=TaskEvent.Kind.ADJUSTMENT_APPROVED,
+        )
+    else:
+        _event(task, TaskEvent.Kind.ADJUSTMENT_REJECTED, actor, note=adjustment.decision_note)
+    audit.record(
+        "task.adjustment_decide",
+        actor=actor,
+        obj=task,
+        after={"approved": approve, "note": adjustment.decision_note},
+    )
+    return adjustment
+
+
+# --- progress ---------------------------------------------------------------------------------
+
+
+@dataclass
+class ReportIn:
+    text: str
+    percent: int | None = None
+    indicator_values: dict[int, decimal.Decimal] = field(default_factory=dict)
+    milestones_done: dict[int, tuple[dt.date, str]] = field(default_factory=dict)
+
+
+@transaction.atomic
+def report_submit(
+    *, actor: Any, task: Task, unit: OrgUnit, data: ReportIn, today: dt.date | None = None
+) -> ProgressReport:
+    """Submit (or correct) one unit's report for the current period."""
+    day = today or timezone.localdate()
+    if not data.text.strip():
+        raise InvalidInput(details=[{"field": "text", "message": _("Describe the progress.")}])
+    if data.percent is not None and not 0 <= data.percent <= 100:
+        raise InvalidInput(
+            details=[{"field": "percent", "message": _("Progress is a percentage from 0 to 100.")}]
+        )
+    is_lead = unit.pk == task.lead_unit_id
+    indicators = {i.pk: i for i in task.indicators.all()}
+    if set(data.indicator_values) - set(indicators):
+        raise InvalidInput(_("An indicator does not belong to this task."))
+    milestones = {m.pk: m for m in task.milestones.all()}
+    if set(data.milestones_done) - set(milestones):
+        raise InvalidInput(_("A milestone does not belong to this task."))
+    period = rules.report_period(task.report_cadence, day)
+    due = rules.report_due_date(task.report_cadence, period, task.report_due_day)
+    report, created = ProgressReport.objects.update_or_create(
+        task=task,
+        unit=unit,
+        period=period,
+        defaults={
+            "text": data.text.strip(),
+            "percent": data.percent if is_lead else None,
+            "submitted_by": actor,
+            "submitted_at": timezone.now(),
+            "due_on": due,
+        },
+    )
+    for pk, value in data.indicator_values.items():
+        IndicatorValue.objects.update_or_create(
+            report=report, indicator_id=pk, defaults={"value": value}
+        )
+        if is_lead:
+            Indicator.objects.filter(pk=pk).update(actual=value, updated_at=timezone.now())
+    for pk, (done_on, evidence) in data.milestones_done.items():
+        if done_on > day:
+            raise InvalidInput(_("A milestone cannot be done in the future."))
+        milestone = milestones[pk]
+        milestone.done_on, milestone.evidence = done_on, evidence.strip()
+        milestone.save(update_fields=["done_on", "evidence", "updated_at"])
+    if is_lead and data.percent is not None and data.percent != task.progress:
+        task.progress = data.percent
+        _save_versioned(task, ["progress"])
+    _event(
+        task,
+        TaskEvent.Kind.REPORTED,
+        actor,
+        after={"unit": unit.pk, "period": period, "percent": data.percent},
+        note=data.text.strip()[:500],
+    )
+    audit.record(
+        "task.report" if created else "task.report_correct",
+        actor=actor,
+        obj=report,
+        after={
+            "text": report.text,
+            "percent": report.percent,
+            "indicators": data.indicator_values,
+            "milestones": list(data.milestones_done),
+        },
+    )
+    refresh_lights(Task.objects.filter(pk=task.pk), today=day)
+    return report
+
+
+# --- close-out --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def completion_request(*, actor: Any, task: Task, note: str, version: int | None = None) -> Task:
+    _check_version(task, version)
+    if task.status != Task.Status.IN_PROGRESS:
+        raise InvalidInput(_("Only a task in progress can be reported complete."))
+    if not note.strip():
+        raise InvalidInput(
+            details=[
+                {"field": "note", "message": _("Describe what was achieved and the evidence.")}
+            ]
+        )
+    task.status, task.completion_note = Task.Status.COMPLETION_REQUESTED, note.strip()
+    task.completion_requested_at = timezone.now()
+    _save_versioned(task, ["status", "completion_note", "completion_requested_at"])
+    _event(task, TaskEvent.Kind.COMPLETION_REQUESTED, actor, note=task.completion_note)
+    audit.record(
+        "task.completion_request",
+        actor=actor,
+        obj=task,
+        after={"status": task.status, "note": task.completion_note},
+    )
+    return task
+
+
+@transaction.atomic
+def completion_verify(
+    *,
+    actor: Any,
+    task: Task,
+    accept: bool,
+    reason: str = "",
+    version: int | None = None,
+    today: dt.date | None = None,
+) -> Task:
+    """Close the task out (销号) after verification, or return it with a reason."""
+    _check_version(task, version)
+    if task.status != Task.Status.COMPLETION_REQUESTED:
+        raise InvalidInput(_("This task is not waiting for verification."))
+    if not accept and not reason.strip():
+        raise InvalidInput(
+            details=[{"field": "reason", "message": _("Give the reason for returning the task.")}]
+        )
+    day = today or timezone.localdate()
+    if accept:
+        task.status, task.completed_on, task.progress = Task.Status.COMPLETED, day, 100
+        _save_versioned(task, ["status", "completed_on", "progress"])
+        _event(task, TaskEvent.Kind.COMPLETION_ACCEPTED, actor, note=reason.strip())
+    else:
+        task.status = Task.Status.IN_PROGRESS
+        _save_versioned(task, ["status"])
+        _event(task, TaskEvent.Kind.COMPLETION_RETURNED, actor, note=reason.strip())
+    audit.record(
+        "task.completion_verify",
+        actor=actor,
+        obj=task,
+        after={"accepted": accept, "reason": reason.strip()},
+    )
+    refresh_lights(Task.objects.filter(pk=task.pk), today=day)
+    return task
+
+
+# --- lights -----------------------------------------------------------------------------------
+
+
+def _thresholds(agency_id: int | None) -> rules.LightThresholds:
+    row = LightSettings.objects.filter(agency_id=agency_id).first() if agency_id else None
+    if row is None:
+        return rules.LightThresholds()
+    return rules.LightThresholds(row.warn_working_days, row.behind_tolerance)
+
+
+def _working_days_counter(calendar: Any) -> rules.WorkingDaysUntil:
+    """working_days_until for the light rules, over one calendar read for the whole batch.
+
+    Beyond 60 calendar days the exact count cannot matter to a "due within N working days"
+    rule with N in any sensible range, so the calendar-day count stands in (never smaller than
+    the working-day count, so it never turns a light yellow by mistake).
+    """
+
+    def until(today: dt.date, day: dt.date) -> int:
+        if day <= today:
+            return 0
+        if (day - today).days > 60:
+            return (day - today).days
+        return calendar.working_days_between(today, day).value
+
+    return until
+
+
+def refresh_lights(tasks: Any, *, today: dt.date | None = None, batch: int = 2000) -> int:
+    """Recompute the stored lights of these tasks; write only the rows whose light changed.
+
+    Idempotent and safe to run concurrently (each row's update is a single UPDATE of the light
+    fields, which carry no version: two runs on one day compute the same answer).
+    Returns the number of rows changed.
+    """
+    from luoshi.core.workdays import WorkCalendar
+
+    day = today or timezone.localdate()
+    changed = 0
+    until = _working_days_counter(WorkCalendar())
+    thresholds: dict[int | None, rules.LightThresholds] = {}
+    last_id = 0
+    while True:
+        chunk = list(
+            tasks.filter(pk__gt=last_id)
+            .order_by("pk")
+            .select_related("plan")
+            .prefetch_related("milestones")[:batch]
+        )
+        if not chunk:
+            return changed
+        last_id = chunk[-1].pk
+        for task in chunk:
+            agency_id = task.plan.agency_id if task.plan else None
+            if agency_id not in thresholds:
+                thresholds[agency_id] = _thresholds(agency_id)
+            result = rules.compute_light(
+                status=task.status,
+                today=day,
+                deadline=task.deadline,
+                start=task.start_date,
+                progress=task.progress,
+                milestones=[
+                    rules.MilestoneState(m.title, m.due_date, m.done_on)
+                    for m in task.milestones.all()
+                ],
+                working_days_until=until,
+                thresholds=thresholds[agency_id],
+            )
+            reason = result.reason[:200]
+            if (task.light, task.light_reason, task.light_checked_on) != (
+                result.color,
+                reason,
+                day,
+            ):
+                Task.objects.filter(pk=task.pk).update(
+                    light=result.color, light_reason=reason, light_checked_on=day
+                )
+                changed += task.light != result.color

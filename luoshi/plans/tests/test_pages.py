@@ -1,0 +1,129 @@
+"""Plan pages: the plan outline, the ledger, a task, its actions; scoped and with fixed queries."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from luoshi.plans import services
+from luoshi.plans.models import Task
+
+from .conftest import issue
+
+pytestmark = pytest.mark.django_db
+
+
+def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return len(ctx.captured_queries)
+
+
+def add_tasks(org, plan, n: int, start: int) -> None:  # type: ignore[no-untyped-def]
+    for i in range(start, start + n):
+        services.task_create(
+            actor=None,
+            data=services.TaskIn(
+                plan=plan,
+                code=f"2026-9-0-{i}",
+                title=f"批量任务{i}",
+                lead_unit=org.econ,
+                cooperating_units=[org.office],
+                deadline=dt.date(2026, 12, 31),
+                key_point=plan.key_points.first(),
+                milestones=[services.MilestoneIn("阶段", dt.date(2026, 6, 30))],
+            ),
+        )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/plans/",
+        "/plans/{plan}/",
+        "/tasks/",
+        "/tasks/?light=grey&page=2",
+        "/my-work/",
+        "/tasks/{task}/",
+    ],
+)
+def test_pages_have_a_fixed_number_of_queries(org, plan, client_for, url: str) -> None:
+    client = client_for("supervisor")
+    add_tasks(org, plan, 25, 1)
+    target = url.format(plan=plan.pk, task=Task.objects.get(code="2026-1-1-1").pk)
+    small = queries(client, target)
+    add_tasks(org, plan, 40, 100)
+    assert queries(client, target) == small
+
+
+def test_plan_page_shows_the_outline(org, plan, client_for) -> None:
+    html = client_for("leader").get(f"/plans/{plan.pk}/").content.decode()
+    assert "一、坚持把政治建设摆在首位" in html and "（一）深入学习贯彻" in html
+    assert "制定年度学习计划" in html
+
+
+def test_draft_plans_are_hidden_from_staff_and_outsiders(org, plan, client_for) -> None:
+    assert client_for("staff").get(f"/plans/{plan.pk}/").status_code == 404
+    issue(org, plan)
+    assert client_for("staff").get(f"/plans/{plan.pk}/").status_code == 200
+    assert client_for("outsider").get(f"/plans/{plan.pk}/").status_code == 404
+    assert client_for("auditor").get("/tasks/").status_code == 404
+
+
+def test_ledger_is_scoped_and_filters(org, plan, client_for) -> None:
+    issue(org, plan)
+    html = client_for("staff").get("/tasks/").content.decode()
+    assert "组建侨界专家智库" in html  # led by the staff's unit
+    assert "制定年度学习计划" in html  # the staff's unit cooperates
+    assert "举办海外侨团负责人研习班" not in html
+    html = client_for("leader").get("/tasks/", {"q": "研習班"}).content.decode()  # Traditional
+    assert "举办海外侨团负责人研习班" in html and "组建侨界专家智库" not in html
+
+
+def test_report_close_out_flow_through_the_pages(org, plan, client_for) -> None:
+    issue(org, plan)
+    t = Task.objects.get(code="2026-2-0-2")
+    staff = client_for("staff")
+    response = staff.post(f"/tasks/{t.pk}/report/", {"text": "已遴选专家30名", "percent": 60})
+    assert response.status_code == 302
+    t.refresh_from_db()
+    assert t.progress == 60
+    bad = staff.post(
+        f"/tasks/{t.pk}/report/", {"text": "", "percent": 500}, HTTP_ACCEPT_LANGUAGE="en"
+    )
+    assert bad.status_code == 422
+    staff.post(f"/tasks/{t.pk}/completion/", {"note": "专家智库组建完成", "version": t.version})
+    assert Task.objects.get(pk=t.pk).status == "completion_requested"
+    assert (
+        client_for("staff")
+        .post(f"/tasks/{t.pk}/verify/", {"decision": "accept", "version": 1})
+        .status_code
+        == 403
+    )
+    t.refresh_from_db()
+    client_for("supervisor").post(
+        f"/tasks/{t.pk}/verify/", {"decision": "accept", "version": t.version}
+    )
+    assert Task.objects.get(pk=t.pk).status == "completed"
+
+
+def test_outsider_cannot_see_or_act_on_tasks(org, plan, client_for) -> None:
+    issue(org, plan)
+    t = Task.objects.get(code="2026-2-0-2")
+    outsider = client_for("outsider")
+    assert outsider.get(f"/tasks/{t.pk}/").status_code == 404
+    assert outsider.post(f"/tasks/{t.pk}/report/", {"text": "x"}).status_code == 404
+
+
+def test_my_work_lists_what_to_report_and_verify(org, plan, client_for) -> None:
+    issue(org, plan)
+    html = client_for("staff").get("/my-work/").content.decode()
+    assert "组建侨界专家智库" in html
+    t = Task.objects.get(code="2026-2-0-2")
+    services.completion_request(actor=org.users["staff"], task=t, note="完成")
+    html = client_for("supervisor").get("/my-work/").content.decode()
+    assert "组建侨界专家智库" in html

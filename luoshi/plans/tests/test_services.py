@@ -1,0 +1,242 @@
+"""Plans and tasks through their services: lifecycle, reports, close-out, adjustments, lights."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+
+import pytest
+
+from luoshi.core.errors import Conflict, Forbidden, InvalidInput
+from luoshi.core.models import AuditEntry
+from luoshi.plans import selectors, services
+from luoshi.plans.models import AdjustmentRequest, Task, TaskEvent, WorkPlan
+
+from .conftest import issue
+
+pytestmark = pytest.mark.django_db
+D = dt.date
+
+
+def task(code: str) -> Task:
+    return Task.objects.get(code=code)
+
+
+def test_leader_in_charge_defaults_from_the_matrix(org, plan) -> None:
+    assert task("2026-2-0-1").leader_in_charge == org.people["vice"]  # 组织联络部 in charge
+    assert task("2026-1-1-1").leader_in_charge is None
+
+
+def test_plan_lifecycle_starts_tasks_and_lights_them(org, plan) -> None:
+    assert set(Task.objects.values_list("status", flat=True)) == {"draft"}
+    assert set(Task.objects.values_list("light", flat=True)) == {"grey"}
+    with pytest.raises(InvalidInput):
+        services.plan_issue(actor=org.users["supervisor"], plan=plan)  # not approved yet
+    issue(org, plan)
+    plan.refresh_from_db()
+    assert plan.status == WorkPlan.Status.ISSUED
+    assert set(Task.objects.values_list("status", flat=True)) == {"in_progress"}
+    assert set(Task.objects.values_list("light", flat=True)) == {"green"}
+    assert AuditEntry.objects.filter(action="plan.issue").count() == 1
+
+
+def test_one_plan_per_agency_and_year(org, plan) -> None:
+    with pytest.raises(InvalidInput):
+        services.plan_create(actor=None, agency=org.agency, year=2026, title="again")
+
+
+def test_task_validation_names_the_fields(org, plan) -> None:
+    with pytest.raises(InvalidInput) as info:
+        services.task_create(
+            actor=None,
+            data=services.TaskIn(
+                plan=plan,
+                code="",
+                title="",
+                lead_unit=org.econ,
+                cooperating_units=[org.econ],
+                deadline=D(2026, 3, 1),
+                milestones=[services.MilestoneIn("late", D(2026, 4, 1))],
+            ),
+        )
+    assert {d["field"] for d in info.value.details} == {
+        "title",
+        "code",
+        "cooperating_units",
+        "milestones",
+    }
+
+
+def test_lights_follow_deadlines_and_milestones(org, plan) -> None:
+    issue(org, plan)
+    # 2026-03-27 (Fri): the milestone of 2026-1-1-1 on 03-31 (Tue) is 2 working days away.
+    services.refresh_lights(Task.objects.all(), today=D(2026, 3, 27))
+    assert task("2026-1-1-1").light == "yellow"
+    services.refresh_lights(Task.objects.all(), today=D(2026, 4, 1))
+    assert task("2026-1-1-1").light == "red"
+    assert "印发计划" in task("2026-1-1-1").light_reason
+    # Past its deadline, the third task is red.
+    services.refresh_lights(Task.objects.all(), today=D(2026, 7, 1))
+    assert task("2026-2-0-2").light == "red"
+
+
+def test_refresh_is_idempotent(org, plan) -> None:
+    issue(org, plan)
+    # On 04-01 one milestone is overdue (red) and two tasks lag the time elapsed (yellow).
+    assert services.refresh_lights(Task.objects.all(), today=D(2026, 4, 1)) == 3
+    assert sorted(Task.objects.values_list("light", flat=True)) == ["red", "yellow", "yellow"]
+    assert services.refresh_lights(Task.objects.all(), today=D(2026, 4, 1)) == 0
+
+
+def test_report_updates_progress_indicators_and_milestones(org, plan) -> None:
+    issue(org, plan)
+    t = task("2026-1-1-1")
+    indicator = t.indicators.get()
+    milestone = t.milestones.get()
+    report = services.report_submit(
+        actor=org.users["head"],
+        task=t,
+        unit=org.office,
+        today=D(2026, 3, 20),
+        data=services.ReportIn(
+            text="已印发学习计划，开展集体学习3次",
+            percent=25,
+            indicator_values={indicator.pk: decimal.Decimal(3)},
+            milestones_done={milestone.pk: (D(2026, 3, 18), "机关党委〔2026〕2号")},
+        ),
+    )
+    assert report.period == D(2026, 3, 1) and report.due_on == D(2026, 4, 5)
+    t.refresh_from_db()
+    indicator.refresh_from_db()
+    milestone.refresh_from_db()
+    assert (t.progress, indicator.actual, milestone.done_on) == (25, 3, D(2026, 3, 18))
+    # A cooperating unit adds its part without moving the lead's progress.
+    services.report_submit(
+        actor=org.users["staff"],
+        task=t,
+        unit=org.econ,
+        today=D(2026, 3, 21),
+        data=services.ReportIn(text="配合提供学习材料", percent=90),
+    )
+    t.refresh_from_db()
+    assert t.progress == 25
+    assert t.reports.count() == 2
+    # Reporting again in the same period corrects the report instead of adding one.
+    services.report_submit(
+        actor=org.users["head"],
+        task=t,
+        unit=org.office,
+        today=D(2026, 3, 25),
+        data=services.ReportIn(text="更正", percent=30),
+    )
+    assert t.reports.count() == 2
+
+
+def test_bad_reports_write_nothing(org, plan) -> None:
+    issue(org, plan)
+    t = task("2026-1-1-1")
+    other = task("2026-2-0-1").milestones.create(title="x", due_date=D(2026, 5, 1))
+    for data in [
+        services.ReportIn(text=""),
+        services.ReportIn(text="x", percent=101),
+        services.ReportIn(text="x", milestones_done={other.pk: (D(2026, 3, 1), "")}),
+    ]:
+        with pytest.raises(InvalidInput):
+            services.report_submit(
+                actor=org.users["head"], task=t, unit=org.office, today=D(2026, 3, 20), data=data
+            )
+    assert not t.reports.exists()
+
+
+def test_close_out_needs_verification(org, plan) -> None:
+    issue(org, plan)
+    t = task("2026-2-0-2")
+    services.completion_request(actor=org.users["staff"], task=t, note="智库已组建，入库专家52名")
+    services.completion_verify(
+        actor=org.users["supervisor"],
+        task=task("2026-2-0-2"),
+        accept=False,
+        reason="请补充入库名单",
+    )
+    assert task("2026-2-0-2").status == "in_progress"
+    with pytest.raises(InvalidInput):
+        services.completion_verify(
+            actor=org.users["supervisor"], task=task("2026-2-0-2"), accept=True
+        )
+    services.completion_request(actor=org.users["staff"], task=task("2026-2-0-2"), note="附名单")
+    services.completion_verify(
+        actor=org.users["supervisor"], task=task("2026-2-0-2"), accept=True, today=D(2026, 6, 20)
+    )
+    t = task("2026-2-0-2")
+    assert (t.status, t.completed_on, t.light, t.progress) == (
+        "completed",
+        D(2026, 6, 20),
+        "grey",
+        100,
+    )
+    kinds = list(t.events.values_list("kind", flat=True))
+    assert (
+        TaskEvent.Kind.COMPLETION_RETURNED in kinds and TaskEvent.Kind.COMPLETION_ACCEPTED in kinds
+    )
+    # Closed tasks leave the active ledger but stay searchable.
+    ledger = selectors.task_ledger(org.users["leader"], selectors.TaskFilter())
+    assert t not in ledger
+    assert t in selectors.task_ledger(org.users["leader"], selectors.TaskFilter(q="智库"))
+
+
+def test_after_issue_owners_change_only_by_adjustment(org, plan) -> None:
+    issue(org, plan)
+    t = task("2026-2-0-1")
+    with pytest.raises(Forbidden):
+        services.task_update(
+            actor=org.users["supervisor"],
+            task=t,
+            version=t.version,
+            changes={"deadline": D(2026, 12, 31)},
+        )
+    request = services.adjustment_request(
+        actor=org.users["head"], task=t, reason="活动延期", changes={"deadline": D(2026, 12, 31)}
+    )
+    assert task("2026-2-0-1").status == "adjustment_requested"
+    services.adjustment_decide(actor=org.users["vice"], adjustment=request, approve=True)
+    t = task("2026-2-0-1")
+    assert (t.status, t.deadline) == ("in_progress", D(2026, 12, 31))
+    event = t.events.filter(kind=TaskEvent.Kind.ADJUSTMENT_APPROVED).get()
+    assert (
+        event.before == {"deadline": "2026-11-30", "version": 3}
+        or event.before["deadline"] == "2026-11-30"
+    )
+    rejected = services.adjustment_request(
+        actor=org.users["head"], task=t, reason="再延", changes={"deadline": D(2027, 1, 31)}
+    )
+    with pytest.raises(InvalidInput):
+        services.adjustment_decide(actor=org.users["vice"], adjustment=rejected, approve=False)
+    services.adjustment_decide(
+        actor=org.users["vice"], adjustment=rejected, approve=False, note="不同意"
+    )
+    assert task("2026-2-0-1").deadline == D(2026, 12, 31)
+    assert AdjustmentRequest.objects.filter(status="rejected").count() == 1
+
+
+def test_concurrent_edits_are_refused(org, plan) -> None:
+    first, second = task("2026-1-1-1"), task("2026-1-1-1")
+    services.task_update(actor=None, task=first, version=first.version, changes={"title": "甲"})
+    with pytest.raises(Conflict):
+        services.task_update(
+            actor=None, task=second, version=second.version, changes={"title": "乙"}
+        )
+    assert task("2026-1-1-1").title == "甲"
+
+
+def test_tick_refreshes_lights_once(org, plan) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    issue(org, plan)
+    out = StringIO()
+    call_command("tick", "--today", "2026-07-01", stdout=out)
+    call_command("tick", "--today", "2026-07-01", stdout=out)
+    assert task("2026-2-0-2").light == "red"
+    lines = [line for line in out.getvalue().splitlines() if "plans.lights" in line]
+    assert lines[0].endswith("3 lights changed") and lines[1].endswith("0 lights changed")

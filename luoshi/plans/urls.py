@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import views
+
+app_name = "plans"
+
+urlpatterns = [
+    path("plans/", views.plan_list, name="plans"),
+    path("plans/new/", views.plan_create, name="plan_create"),
+    path("plans/<int:pk>/", views.plan_detail, name="plan"),
+    path("plans/<int:pk>/tasks/new/", views.task_create, name="task_create"),
+    path("tasks/", views.ledger, name="ledger"),
+    path("tasks/<int:pk>/", views.task_detail, name="task"),
+    path("tasks/<int:pk>/edit/", views.task_edit, name="task_edit"),
+    path("tasks/<int:pk>/report/", views.task_report, name="task_report"),
+    path("tasks/<int:pk>/completion/", views.task_completion, name="task_completion"),
+    path("tasks/<int:pk>/verify/", views.task_verify, name="task_verify"),
+    path("tasks/<int:pk>/adjust/", views.task_adjust, name="task_adjust"),
+    path("adjustments/<int:pk>/decide/", views.adjustment_decide, name="adjustment_decide"),
+    path("my-work/", views.my_work, name="my_work"),
+]

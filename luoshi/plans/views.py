@@ -1,0 +1,486 @@
+"""Pages for work plans, the task ledger, task detail and the actions on a task."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from luoshi.core.errors import DomainError, NotFound
+from luoshi.core.paging import paginate
+from luoshi.orgs import selectors as org_selectors
+from luoshi.orgs.models import OrgUnit
+from luoshi.orgs.permissions import scope_for
+
+from . import permissions as perms
+from . import selectors, services
+from .forms import (
+    AdjustForm,
+    DecideForm,
+    LedgerFilterForm,
+    NoteForm,
+    PlanForm,
+    ReportForm,
+    TaskEditForm,
+    TaskForm,
+    VerifyForm,
+)
+from .models import AdjustmentRequest, Task, WorkPlan
+from .rules import report_period
+
+
+def _form_errors(form: Any, exc: DomainError) -> None:
+    form.add_error(None, exc.message)
+    for detail in exc.details:
+        if detail.get("field") in form.fields:
+            form.add_error(detail["field"], detail["message"])
+
+
+def _require_business_scope(request: HttpRequest) -> None:
+    if scope_for(request.user).is_empty:
+        raise NotFound()
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+
+@login_required
+def plan_list(request: HttpRequest) -> HttpResponse:
+    _require_business_scope(request)
+    plans = selectors.plans_visible(request.user).annotate(
+        task_count=Count("tasks"),
+        red=Count("tasks", filter=Q(tasks__light=Task.Light.RED)),
+        yellow=Count("tasks", filter=Q(tasks__light=Task.Light.YELLOW)),
+        done=Count("tasks", filter=Q(tasks__status=Task.Status.COMPLETED)),
+    ).order_by("-year", "agency__path")
+    return render(
+        request,
+        "plans/plan_list.html",
+        {
+            "page_obj": paginate(request, plans),
+            "can_manage": perms.can_manage_plans(request.user),
+        },
+    )
+
+
+@login_required
+def plan_create(request: HttpRequest) -> HttpResponse:
+    perms.require(perms.can_manage_plans(request.user))
+    agencies = org_selectors.units_visible(request.user).filter(
+        kind__in=[OrgUnit.Kind.AGENCY, OrgUnit.Kind.LOCAL]
+    )
+    form = PlanForm(
+        request.POST or None, agencies=agencies, initial={"year": timezone.localdate().year}
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            plan = services.plan_create(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The plan was created."))
+            return redirect("plans:plan", pk=plan.pk)
+    return render(request, "plans/plan_form.html", {"form": form})
+
+
+@login_required
+def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = perms.access_plan(request.user, pk)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "approve":
+                perms.require(perms.can_approve_plans(request.user))
+                services.plan_approve(
+                    actor=request.user, plan=plan, version=int(request.POST.get("version") or 0)
+                )
+                messages.success(request, _("The plan was approved."))
+            elif action == "issue":
+                perms.require(perms.can_manage_plans(request.user))
+                services.plan_issue(
+                    actor=request.user, plan=plan, version=int(request.POST.get("version") or 0)
+                )
+                messages.success(request, _("The plan was issued; its tasks have started."))
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        return redirect("plans:plan", pk=plan.pk)
+    tasks = Task.objects.select_related("lead_unit").filter(plan=plan)
+    visible = set(
+        selectors.tasks_visible(request.user).filter(plan=plan).values_list("pk", flat=True)
+    )
+    counts = {
+        row["light"]: row["n"] for row in tasks.values("light").annotate(n=Count("id")).order_by()
+    }
+    return render(
+        request,
+        "plans/plan_detail.html",
+        {
+            "plan": plan,
+            "outline": selectors.plan_outline(plan, tasks),
+            "visible": visible,
+            "counts": counts,
+            "total": sum(counts.values()),
+            "can_manage": perms.can_manage_plans(request.user),
+            "can_approve": perms.can_approve_plans(request.user),
+        },
+    )
+
+
+@login_required
+def task_create(request: HttpRequest, pk: int) -> HttpResponse:
+    plan = perms.access_plan(request.user, pk)
+    perms.require(perms.can_manage_plans(request.user) and plan.status != WorkPlan.Status.ISSUED)
+    units = org_selectors.units_visible(request.user).filter(path__startswith=plan.agency.path)
+    people = org_selectors.people_visible(request.user).filter(
+        unit__path__startswith=plan.agency.path, is_active=True
+    )
+    form = TaskForm(
+        request.POST or None,
+        key_points=plan.key_points.all(),
+        units=units,
+        people=people,
+        initial={"key_point": request.GET.get("key_point")},
+    )
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        data = services.TaskIn(
+            plan=plan,
+            key_point=d["key_point"],
+            code=d["code"],
+            title=d["title"],
+            lead_unit=d["lead_unit"],
+            cooperating_units=list(d["cooperating_units"]),
+            leader_in_charge=d["leader_in_charge"],
+            responsible_person=d["responsible_person"],
+            deadline=d["deadline"],
+            is_key=d["is_key"],
+            goal=d["goal"],
+            measures=d["measures"],
+            milestones=d["milestones"],
+            indicators=d["indicators"],
+            sort_order=plan.tasks.count() + 1,
+        )
+        try:
+            task = services.task_create(actor=request.user, data=data)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The task was created."))
+            return redirect("plans:task", pk=task.pk)
+    return render(request, "plans/task_form.html", {"form": form, "plan": plan})
+
+
+# --- ledger -----------------------------------------------------------------------------------
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    _require_business_scope(request)
+    user = request.user
+    units = list(org_selectors.units_visible(user).order_by("path"))
+    leaders = list(
+        org_selectors.people_visible(user)
+        .filter(post__is_leadership=True, is_active=True)
+        .order_by("unit__path", "post__sort_order")
+    )
+    form = LedgerFilterForm(request.GET or None, units=units, leaders=leaders)
+    tasks = selectors.task_ledger(user, form.to_filter()).select_related("plan", "lead_unit")
+    page = paginate(request, tasks)
+    template = "plans/ledger.html#results" if request.htmx else "plans/ledger.html"  # type: ignore[attr-defined]
+    return render(
+        request, template, {"form": form, "page_obj": page, "today": timezone.localdate()}
+    )
+
+
+# --- a task -----------------------------------------------------------------------------------
+
+
+def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
+    user = request.user
+    person = getattr(user, "person", None)
+    cooperating = list(task.cooperating_units.all())
+    cooperating_ids = {u.pk for u in cooperating}
+    is_lead = perms.is_lead_member(user, task)
+    report_unit = (
+        task.lead_unit
+        if is_lead
+        else (person.unit if person and person.unit_id in cooperating_ids else None)
+    )
+    people = org_selectors.people_visible(user).filter(
+        unit__path__startswith=task.lead_unit.path, is_active=True
+    )
+    return {
+        "task": task,
+        "cooperating": cooperating,
+        "milestones": list(task.milestones.all()),
+        "indicators": list(task.indicators.all()),
+        "reports": task.reports.select_related("unit", "submitted_by").prefetch_related(
+            "values__indicator"
+        )[:24],
+        "events": task.events.select_related("actor")[:50],
+        "adjustments": task.adjustments.filter(status=AdjustmentRequest.Status.PENDING),
+        "can_report": perms.can_report(user, task, cooperating_ids) and report_unit is not None,
+        "report_unit": report_unit,
+        "report_form": ReportForm(task=task, is_lead=is_lead),
+        "can_request_completion": perms.can_request_completion(user, task),
+        "completion_form": NoteForm(initial={"version": task.version}),
+        "can_verify": perms.can_verify(user, task),
+        "verify_form": VerifyForm(initial={"version": task.version}),
+        "can_adjust": task.status == Task.Status.IN_PROGRESS and is_lead,
+        "adjust_form": AdjustForm(people=people),
+        "can_decide": perms.can_decide_adjustment(user, task),
+        "decide_form": DecideForm(),
+        "can_edit": perms.can_edit_task(user, task),
+        "today": timezone.localdate(),
+    }
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    task = perms.access_task(request.user, pk)
+    return render(request, "plans/task_detail.html", _task_context(request, task))
+
+
+@login_required
+def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    task = perms.access_task(request.user, pk)
+    perms.require(perms.can_edit_task(request.user, task))
+    initial = {
+        f: getattr(task, f)
+        for f in [
+            "title",
+            "goal",
+            "measures",
+            "is_key",
+            "report_cadence",
+            "report_due_day",
+            "version",
+        ]
+    }
+    form = TaskEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        changes = {
+            k: v for k, v in form.cleaned_data.items() if k != "version" and v != getattr(task, k)
+        }
+        try:
+            services.task_update(
+                actor=request.user, task=task, version=form.cleaned_data["version"], changes=changes
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("plans:task", pk=task.pk)
+    return render(request, "plans/task_edit.html", {"form": form, "task": task})
+
+
+def _rerender(request: HttpRequest, task: Task, **overrides: Any) -> HttpResponse:
+    context = _task_context(request, task)
+    context.update(overrides)
+    return render(request, "plans/task_detail.html", context, status=422)
+
+
+@login_required
+@require_POST
+def task_report(request: HttpRequest, pk: int) -> HttpResponse:
+    task = perms.access_task(request.user, pk)
+    context = _task_context(request, task)
+    perms.require(context["can_report"])
+    is_lead = context["report_unit"] == task.lead_unit
+    form = ReportForm(request.POST, task=task, is_lead=is_lead)
+    if form.is_valid():
+        d = form.cleaned_data
+        data = services.ReportIn(
+            text=d["text"],
+            percent=d.get("percent"),
+            indicator_values={
+                ind.pk: d[name] for ind, name in form.indicator_fields if d.get(name) is not None
+            },
+            milestones_done={
+                m.pk: (d[name], d.get(name + "_evidence") or "")
+                for m, name in form.milestone_fields
+                if d.get(name)
+            },
+        )
+        try:
+            services.report_submit(
+                actor=request.user, task=task, unit=context["report_unit"], data=data
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Your report was submitted."))
+            return redirect("plans:task", pk=task.pk)
+    return _rerender(request, task, report_form=form)
+
+
+@login_required
+@require_POST
+def task_completion(request: HttpRequest, pk: int) -> HttpResponse:
+    task = perms.access_task(request.user, pk)
+    perms.require(perms.can_request_completion(request.user, task))
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.completion_request(
+                actor=request.user,
+                task=task,
+                note=form.cleaned_data["note"],
+                version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Completion was requested; the office will verify it."))
+            return redirect("plans:task", pk=task.pk)
+    return _rerender(request, task, completion_form=form)
+
+
+@login_required
+@require_POST
+def task_verify(request: HttpRequest, pk: int) -> HttpResponse:
+    task = perms.access_task(request.user, pk)
+    perms.require(perms.can_verify(request.user, task))
+    form = VerifyForm(request.POST)
+    if form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        try:
+            services.completion_verify(
+                actor=request.user,
+                task=task,
+                accept=accept,
+                reason=form.cleaned_data["reason"],
+                version=form.cleaned_data["version"],
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The task was closed out.")
+                if accept
+                else _("The task was returned to the lead unit."),
+            )
+            return redirect("plans:task", pk=task.pk)
+    return _rerender(request, task, verify_form=form)
+
+
+@login_required
+@require_POST
+def task_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+    task = perms.access_task(request.user, pk)
+    perms.require(
+        task.status == Task.Status.IN_PROGRESS and perms.is_lead_member(request.user, task)
+    )
+    people = org_selectors.people_visible(request.user).filter(
+        unit__path__startswith=task.lead_unit.path
+    )
+    form = AdjustForm(request.POST, people=people)
+    if form.is_valid():
+        d = form.cleaned_data
+        changes: dict[str, Any] = {}
+        if d["deadline"] and d["deadline"] != task.deadline:
+            changes["deadline"] = d["deadline"]
+        if d["responsible_person"] and d["responsible_person"] != task.responsible_person:
+            changes["responsible_person"] = d["responsible_person"]
+        try:
+            services.adjustment_request(
+                actor=request.user, task=task, reason=d["reason"], changes=changes
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The adjustment was requested."))
+            return redirect("plans:task", pk=task.pk)
+    return _rerender(request, task, adjust_form=form)
+
+
+@login_required
+@require_POST
+def adjustment_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    adjustment = AdjustmentRequest.objects.filter(pk=pk).select_related("task").first()
+    if adjustment is None:
+        raise NotFound()
+    task = perms.access_task(request.user, adjustment.task_id)
+    perms.require(perms.can_decide_adjustment(request.user, task))
+    form = DecideForm(request.POST)
+    if form.is_valid():
+        try:
+            services.adjustment_decide(
+                actor=request.user,
+                adjustment=adjustment,
+                approve=form.cleaned_data["decision"] == "approve",
+                note=form.cleaned_data["note"],
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The adjustment was decided."))
+    return redirect("plans:task", pk=task.pk)
+
+
+# --- my work ----------------------------------------------------------------------------------
+
+
+@login_required
+def my_work(request: HttpRequest) -> HttpResponse:
+    """What I must report, approve or verify this week."""
+    _require_business_scope(request)
+    user = request.user
+    today = timezone.localdate()
+    visible = selectors.tasks_visible(user)
+    person = getattr(user, "person", None)
+    to_report: list[Task] = []
+    if person is not None:
+        mine = (
+            visible.filter(
+                Q(lead_unit=person.unit)
+                | Q(responsible_person=person)
+                | Q(cooperating_units=person.unit)
+            )
+            .filter(status=Task.Status.IN_PROGRESS)
+            .distinct()
+        )
+        period_of = {c: report_period(c, today) for c in Task.Cadence.values}
+        reported = set(
+            visible.filter(
+                reports__unit=person.unit, reports__period__in=set(period_of.values())
+            ).values_list("pk", "reports__period")
+        )
+        to_report = [
+            t
+            for t in mine.select_related("lead_unit")
+            if (t.pk, period_of[t.report_cadence]) not in reported
+        ]
+    waiting = visible.filter(status=Task.Status.COMPLETION_REQUESTED).select_related("lead_unit")
+    to_verify = [t for t in waiting if perms.can_verify(user, t)]
+    adjustments = [
+        a
+        for a in AdjustmentRequest.objects.filter(
+            status=AdjustmentRequest.Status.PENDING, task__in=visible
+        ).select_related("task", "task__lead_unit", "requested_by")
+        if perms.can_decide_adjustment(user, a.task)
+    ]
+    due_soon = (
+        visible.filter(light__in=[Task.Light.RED, Task.Light.YELLOW])
+        .exclude(status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED])
+        .select_related("lead_unit")[:20]
+    )
+    return render(
+        request,
+        "plans/my_work.html",
+        {
+            "to_report": to_report,
+            "to_verify": to_verify,
+            "adjustments": adjustments,
+            "due_soon": due_soon,
+            "today": today,
+        },
+    )
