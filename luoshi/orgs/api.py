@@ -14,8 +14,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator
 
+from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import InvalidInput
 
 from . import permissions as perms
@@ -24,33 +24,6 @@ from .models import OrgUnit, Person, User
 
 router = Router(tags=["orgs"])
 auth_router = Router(tags=["auth"])
-
-MAX_ID = 2**63 - 1  # ids are 64-bit; anything larger cannot exist
-
-
-def _plain_text(value: str) -> str:
-    """Text the database can store: no NUL characters, valid Unicode."""
-    if "\x00" in value:
-        raise ValueError("NUL characters are not allowed")
-    try:
-        value.encode("utf-8")
-    except UnicodeEncodeError:
-        raise ValueError("The text is not valid Unicode") from None
-    return value
-
-
-Text = Annotated[str, AfterValidator(_plain_text)]
-
-
-def _error_responses(descriptions: dict[int, str]) -> dict[str, Any]:
-    """`openapi_extra` that describes specific error answers (with the shared ErrorOut schema)."""
-    ref = {"$ref": "#/components/schemas/ErrorOut"}
-    return {
-        "responses": {
-            status: {"description": text, "content": {"application/json": {"schema": ref}}}
-            for status, text in descriptions.items()
-        }
-    }
 
 
 # --- auth -------------------------------------------------------------------------------------
@@ -71,7 +44,7 @@ class TokenOut(Schema):
     "/token",
     auth=None,
     response={201: TokenOut},
-    openapi_extra=_error_responses(
+    openapi_extra=error_responses(
         {
             401: "Wrong username or password (code `authentication_failed`).",
             403: "The account is locked after too many failed log-ins (code `account_locked`).",
@@ -98,7 +71,7 @@ class NoBearerToken(InvalidInput):
 @auth_router.delete(
     "/token",
     response={204: None},
-    openapi_extra=_error_responses(
+    openapi_extra=error_responses(
         {422: "The call was not made with a bearer token (code `no_bearer_token`)."}
     ),
 )

@@ -1,0 +1,34 @@
+"""Types shared by every app's API router (the NinjaAPI object itself lives in luoshi.api)."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import AfterValidator
+
+MAX_ID = 2**63 - 1  # ids are 64-bit; anything larger cannot exist
+
+
+def _plain_text(value: str) -> str:
+    """Text the database can store: no NUL characters, valid Unicode."""
+    if "\x00" in value:
+        raise ValueError("NUL characters are not allowed")
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("The text is not valid Unicode") from None
+    return value
+
+
+Text = Annotated[str, AfterValidator(_plain_text)]
+
+
+def error_responses(descriptions: dict[int, str]) -> dict[str, Any]:
+    """`openapi_extra` that describes specific error answers (with the shared ErrorOut schema)."""
+    ref = {"$ref": "#/components/schemas/ErrorOut"}
+    return {
+        "responses": {
+            status: {"description": text, "content": {"application/json": {"schema": ref}}}
+            for status, text in descriptions.items()
+        }
+    }
