@@ -8,9 +8,17 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import audit, navigation
+        from . import audit, navigation, views_calendar
 
         audit.register_action_labels(
-            {"audit.view": _("Viewed the audit log"), "audit.export": _("Exported the audit log")}
+            {
+                "audit.view": _("Viewed the audit log"),
+                "audit.export": _("Exported the audit log"),
+                "calendar.year_add": _("Added a year to the working-day calendar"),
+                "calendar.year_covered": _("Marked a calendar year complete or not"),
+                "calendar.day_set": _("Changed a day of the working-day calendar"),
+                "calendar.import": _("Imported working-day calendar days"),
+            }
         )
         navigation.register(navigation.core_sections)
+        navigation.register(views_calendar.calendar_sections)

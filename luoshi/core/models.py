@@ -92,3 +92,84 @@ class StoredUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.purpose}: {self.name}"
+
+
+# --- the working-day calendar (RULES.md §6; read through luoshi.core.workdays) ------------------
+
+
+class CalendarDay(models.Model):
+    """One day of a year the calendar holds: every day of such a year has a row.
+
+    A whole year is stored (not only its exceptions), so the table reads as the calendar itself
+    and other apps can count working days in SQL. `is_working_day` follows from `kind` (a check
+    constraint keeps the two in step); it is stored so that queries filter on it directly.
+    """
+
+    class Kind(models.TextChoices):
+        WORKDAY = "workday", _("Working day")
+        WEEKEND = "weekend", _("Weekend")
+        HOLIDAY = "holiday", _("Holiday")
+        MAKEUP = "makeup", _("Make-up working day")
+
+    class Source(models.TextChoices):
+        SEEDED = "seeded", _("Seeded")
+        EDITED = "edited", _("Edited")
+        IMPORTED = "imported", _("Imported")
+
+    WORKING_KINDS = (Kind.WORKDAY, Kind.MAKEUP)
+
+    date = models.DateField(_("date"), unique=True)
+    is_working_day = models.BooleanField(_("working day"))
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=64, blank=True)
+    source = models.CharField(
+        _("source"), max_length=16, choices=Source.choices, default=Source.SEEDED
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["date"]
+        verbose_name = _("calendar day")
+        verbose_name_plural = _("calendar days")
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    models.Q(kind__in=["workday", "makeup"], is_working_day=True)
+                    | models.Q(kind__in=["weekend", "holiday"], is_working_day=False)
+                ),
+                name="core_calendarday_kind_matches_working",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date.isoformat()} {self.kind}{' ' + self.name if self.name else ''}"
+
+
+class CalendarYear(models.Model):
+    """A year the calendar holds, and whether its official arrangement is complete.
+
+    A year is `covered` once its holidays and make-up working days are known (seeded from the
+    package, or confirmed by an administrator after entering them). Computations that touch a
+    year that is missing or not covered carry a warning.
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"), unique=True)
+    covered = models.BooleanField(_("covered"), default=False)
+    seeded_from = models.CharField(_("seeded from"), max_length=64, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("updated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        ordering = ["year"]
+        verbose_name = _("calendar year")
+        verbose_name_plural = _("calendar years")
+
+    def __str__(self) -> str:
+        return str(self.year)
