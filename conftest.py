@@ -15,6 +15,7 @@ import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 
+from luoshi.core.services_calendar import ensure_seeded
 from luoshi.orgs import services
 from luoshi.orgs.defaults import ensure_default_lists
 from luoshi.orgs.models import OrgUnit, Person, StaffCategory, User
@@ -49,6 +50,7 @@ def _person(unit: OrgUnit, name: str, mobile: str = "") -> Person:
 
 def build_org() -> Org:
     ensure_default_lists()  # a transactional test's flush also empties the seeded lists
+    ensure_seeded()  # ... and the working-day calendar
     unit = services.org_unit_create
     agency = unit(
         actor=None,

@@ -44,6 +44,9 @@ def brand(response: Any) -> str:
     return match.group(1)
 
 
+DEPLOYMENT = ("Deployment", ["plans:my_work", "plans:plans", "plans:ledger"])
+
+
 # --- the navigation per persona ------------------------------------------------------------------
 
 
@@ -59,7 +62,7 @@ def test_the_system_administrator_sees_the_org_and_its_administration(org, clien
     response = home(client_for("admin"))
     assert nav_of(response) == [
         ORG,
-        ("System administration", ["orgs:import", "orgs:lists", "orgs:accounts"]),
+        ("System administration", ["orgs:import", "orgs:lists", "orgs:accounts", "core:calendar"]),
     ]
     assert 'href="/audit/"' not in response.content.decode()
 
@@ -69,8 +72,8 @@ def test_the_security_administrator_sees_accounts_only(org, client_for) -> None:
 
 
 @pytest.mark.parametrize("persona", ["staff", "head", "leader", "supervisor", "hr", "outsider"])
-def test_business_users_see_the_organization(org, client_for, persona) -> None:
-    assert nav_of(home(client_for(persona))) == [ORG]
+def test_business_users_see_deployment_and_the_organization(org, client_for, persona) -> None:
+    assert nav_of(home(client_for(persona))) == [DEPLOYMENT, ORG]
 
 
 def test_the_sections_render_in_order_with_the_current_page_lit(org, client_for) -> None:
@@ -108,6 +111,7 @@ def test_sections_from_several_apps_merge_by_key_and_sort(org, monkeypatch) -> N
         "orgs:import",
         "orgs:lists",
         "orgs:accounts",
+        "core:calendar",
     ]
     auditor = navigation.sections_for(org.users["auditor"])
     assert [[i.current_key for i in s.items] for s in auditor] == [

@@ -1,0 +1,371 @@
+"""API for work plans and tasks: the same selectors and services as the pages."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from typing import Annotated, Any
+
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema, Status
+
+from luoshi.core.apitypes import MAX_ID, Text, error_responses
+from luoshi.core.errors import Forbidden
+from luoshi.orgs.models import OrgUnit
+from luoshi.orgs.permissions import scope_for
+
+from . import permissions as perms
+from . import selectors, services
+from .models import Task
+
+router = Router(tags=["plans"])
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+
+
+def _scoped_user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+# --- plans ------------------------------------------------------------------------------------
+
+
+class PlanOut(Schema):
+    id: int
+    year: int
+    title: str
+    agency: int = Field(..., alias="agency_id")
+    status: str
+    version: int
+
+
+class OutlineTaskOut(Schema):
+    id: int
+    code: str
+    title: str
+    lead_unit: int = Field(..., alias="lead_unit_id")
+    deadline: dt.date | None
+    progress: int
+    status: str
+    light: str
+
+
+class OutlineNodeOut(Schema):
+    id: int
+    level: int
+    label: str
+    title: str
+    tasks: list[OutlineTaskOut]
+    children: list[OutlineNodeOut]
+
+
+class PlanDetailOut(PlanOut):
+    preamble: str
+    outline: list[OutlineNodeOut]
+
+
+@router.get("/plans", response=list[PlanOut])
+def list_plans(request: HttpRequest) -> Any:
+    """The plans the caller may see (drafts only to those who draft or approve them)."""
+    return list(selectors.plans_visible(_scoped_user(request)).order_by("-year", "agency__path"))
+
+
+def _node(node: selectors.OutlineNode) -> dict[str, Any]:
+    kp = node.key_point
+    return {
+        "id": kp.pk,
+        "level": kp.level,
+        "label": kp.label,
+        "title": kp.title,
+        "tasks": node.tasks,
+        "children": [_node(c) for c in node.children],
+    }
+
+
+@router.get("/plans/{plan_id}", response=PlanDetailOut)
+def get_plan(request: HttpRequest, plan_id: Id) -> Any:
+    """One plan with its outline (key points, sections, tasks) as the agency wrote it."""
+    plan = perms.access_plan(_scoped_user(request), plan_id)
+    outline = selectors.plan_outline(plan, Task.objects.filter(plan=plan))
+    data = PlanOut.from_orm(plan).model_dump(by_alias=True)
+    data.update(preamble=plan.preamble, outline=[_node(n) for n in outline])
+    return data
+
+
+# --- tasks ------------------------------------------------------------------------------------
+
+
+class TaskOut(Schema):
+    id: int
+    code: str
+    title: str
+    plan: int | None = Field(None, alias="plan_id")
+    lead_unit: int = Field(..., alias="lead_unit_id")
+    lead_unit_name: str
+    leader_in_charge: int | None = Field(None, alias="leader_in_charge_id")
+    responsible_person: int | None = Field(None, alias="responsible_person_id")
+    deadline: dt.date | None
+    is_key: bool
+    status: str
+    light: str
+    light_reason: str
+    progress: int
+    version: int
+
+    @staticmethod
+    def resolve_lead_unit_name(obj: Task) -> str:
+        return obj.lead_unit.name
+
+
+class MilestoneOut(Schema):
+    id: int
+    title: str
+    due_date: dt.date
+    done_on: dt.date | None
+    evidence: str
+
+
+class IndicatorOut(Schema):
+    id: int
+    name: str
+    unit: str
+    target: decimal.Decimal
+    direction: str
+    actual: decimal.Decimal | None
+
+
+class ReportOut(Schema):
+    id: int
+    unit: int = Field(..., alias="unit_id")
+    period: dt.date
+    text: str
+    percent: int | None
+    submitted_at: dt.datetime
+
+
+class TaskDetailOut(TaskOut):
+    goal: str
+    measures: str
+    cooperating_units: list[int]
+    milestones: list[MilestoneOut]
+    indicators: list[IndicatorOut]
+    reports: list[ReportOut]
+
+
+class TaskPage(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    results: list[TaskOut]
+
+
+class TaskQuery(Schema):
+    q: Text = Field("", max_length=100, description="Code, title or text; either script")
+    plan: int | None = Field(None, ge=1, le=MAX_ID)
+    lead_org: int | None = Field(None, ge=1, le=MAX_ID, description="Lead unit and below")
+    leader_in_charge: int | None = Field(None, ge=1, le=MAX_ID)
+    light: Task.Light | None = None
+    status: Task.Status | None = None
+    key_only: bool = False
+    overdue: bool = False
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(20, ge=1, le=200)
+
+
+@router.get("/tasks", response=TaskPage)
+def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any]:
+    """The task ledger, scoped to the caller; closed tasks only with `status` or `q`."""
+    f = selectors.TaskFilter(
+        q=filters.q,
+        plan=filters.plan,
+        lead_unit=filters.lead_org,
+        leader_in_charge=filters.leader_in_charge,
+        light=filters.light or "",
+        status=filters.status or "",
+        key_only=filters.key_only,
+        overdue=filters.overdue,
+    )
+    qs = selectors.task_ledger(_scoped_user(request), f).select_related("lead_unit")
+    paginator = Paginator(qs, filters.page_size)
+    page = paginator.get_page(filters.page)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "page_size": filters.page_size,
+        "results": list(page.object_list),
+    }
+
+
+@router.get("/tasks/{task_id}", response=TaskDetailOut)
+def get_task(request: HttpRequest, task_id: Id) -> Any:
+    task = perms.access_task(_scoped_user(request), task_id)
+    data = TaskOut.from_orm(task).model_dump(by_alias=True)
+    data.update(
+        goal=task.goal,
+        measures=task.measures,
+        cooperating_units=list(task.cooperating_units.values_list("pk", flat=True)),
+        milestones=list(task.milestones.all()),
+        indicators=list(task.indicators.all()),
+        reports=list(task.reports.all()[:50]),
+    )
+    return data
+
+
+class IndicatorValueIn(Schema):
+    id: int = Field(..., ge=1, le=MAX_ID, description="An indicator of the task")
+    value: float = Field(..., ge=-1e12, le=1e12, description="The actual value so far")
+
+
+class MilestoneDoneIn(Schema):
+    id: int = Field(..., ge=1, le=MAX_ID, description="A milestone of the task")
+    done_on: dt.date
+    evidence: Text = Field("", max_length=500)
+
+
+class ReportIn(Schema):
+    text: Text = Field(..., min_length=1, max_length=5000)
+    percent: int | None = Field(None, ge=0, le=100, description="Lead unit only")
+    indicators: list[IndicatorValueIn] = Field(default_factory=list, max_length=100)
+    milestones_done: list[MilestoneDoneIn] = Field(default_factory=list, max_length=100)
+
+
+@router.post(
+    "/tasks/{task_id}/reports",
+    response={201: ReportOut},
+    openapi_extra=error_responses({403: "You do not report on this task."}),
+)
+def submit_report(request: HttpRequest, task_id: Id, payload: ReportIn) -> Any:
+    """Report progress for the current period as the lead or a cooperating unit."""
+    user = _scoped_user(request)
+    task = perms.access_task(user, task_id)
+    cooperating = set(task.cooperating_units.values_list("pk", flat=True))
+    if not perms.can_report(user, task, cooperating):
+        raise Forbidden()
+    unit: OrgUnit = task.lead_unit if perms.is_lead_member(user, task) else user.person.unit
+    report = services.report_submit(
+        actor=user,
+        task=task,
+        unit=unit,
+        data=services.ReportIn(
+            text=payload.text,
+            percent=payload.percent,
+            indicator_values={
+                i.id: decimal.Decimal(str(round(i.value, 2))) for i in payload.indicators
+            },
+            milestones_done={m.id: (m.done_on, m.evidence) for m in payload.milestones_done},
+        ),
+    )
+    return Status(201, report)
+
+
+class CompletionIn(Schema):
+    note: Text = Field(..., min_length=1, max_length=5000)
+    version: int | None = Field(None, ge=1, le=2**31 - 1, description="The version you read")
+
+
+@router.post(
+    "/tasks/{task_id}/completion-request",
+    response=TaskOut,
+    openapi_extra=error_responses(
+        {403: "Only the lead unit requests close-out.", 409: "The task changed since you read it."}
+    ),
+)
+def request_completion(request: HttpRequest, task_id: Id, payload: CompletionIn) -> Any:
+    user = _scoped_user(request)
+    task = perms.access_task(user, task_id)
+    if not perms.is_lead_member(user, task):
+        raise Forbidden()
+    return services.completion_request(
+        actor=user, task=task, note=payload.note, version=payload.version
+    )
+
+
+class VerifyIn(Schema):
+    accept: bool
+    reason: Text = Field("", max_length=5000)
+    version: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+@router.post(
+    "/tasks/{task_id}/verify",
+    response=TaskOut,
+    openapi_extra=error_responses(
+        {403: "Only a supervisor in scope verifies.", 409: "The task changed since you read it."}
+    ),
+)
+def verify_completion(request: HttpRequest, task_id: Id, payload: VerifyIn) -> Any:
+    """Close the task out, or return it to the lead unit with a reason."""
+    user = _scoped_user(request)
+    task = perms.access_task(user, task_id)
+    if task.status == Task.Status.COMPLETION_REQUESTED and not perms.can_verify(user, task):
+        raise Forbidden()
+    return services.completion_verify(
+        actor=user, task=task, accept=payload.accept, reason=payload.reason, version=payload.version
+    )
+
+
+# --- dashboard --------------------------------------------------------------------------------
+
+
+class LightCounts(Schema):
+    red: int = 0
+    yellow: int = 0
+    green: int = 0
+    grey: int = 0
+
+
+class UnitRow(Schema):
+    unit: int
+    name: str
+    total: int
+    completed: int
+    lights: LightCounts
+
+
+class DashboardOut(Schema):
+    total: int
+    completed: int
+    lights: LightCounts
+    by_unit: list[UnitRow]
+
+
+@router.get("/dashboard", response=DashboardOut)
+def dashboard(request: HttpRequest, plan: int | None = Query(None, ge=1, le=MAX_ID)) -> Any:
+    """Counts by light and by lead unit for the caller's scope (optionally one plan)."""
+    user = _scoped_user(request)
+    tasks = selectors.tasks_visible(user) if not scope_for(user).is_empty else Task.objects.none()
+    if plan is not None:
+        tasks = tasks.filter(plan_id=plan)
+    rows = (
+        tasks.order_by()
+        .values("lead_unit", "lead_unit__name", "lead_unit__path", "light", "status")
+        .annotate(n=Count("id"))
+    )
+    lights = {"red": 0, "yellow": 0, "green": 0, "grey": 0}
+    units: dict[int, dict[str, Any]] = {}
+    total = completed = 0
+    for row in rows:
+        n = row["n"]
+        total += n
+        lights[row["light"]] += n
+        unit = units.setdefault(
+            row["lead_unit"],
+            {
+                "unit": row["lead_unit"],
+                "name": row["lead_unit__name"],
+                "path": row["lead_unit__path"],
+                "total": 0,
+                "completed": 0,
+                "lights": {"red": 0, "yellow": 0, "green": 0, "grey": 0},
+            },
+        )
+        unit["total"] += n
+        unit["lights"][row["light"]] += n
+        if row["status"] == Task.Status.COMPLETED:
+            completed += n
+            unit["completed"] += n
+    by_unit = sorted(units.values(), key=lambda u: u["path"])
+    return {"total": total, "completed": completed, "lights": lights, "by_unit": by_unit}
