@@ -16,14 +16,14 @@ from .conftest import issue
 pytestmark = pytest.mark.django_db
 
 
-def queries(client, url: str) -> int:  # type: ignore[no-untyped-def]
+def queries(client, url: str) -> int:
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
     assert response.status_code == 200, (url, response.status_code)
     return len(ctx.captured_queries)
 
 
-def add_tasks(org, plan, n: int, start: int) -> None:  # type: ignore[no-untyped-def]
+def add_tasks(org, plan, n: int, start: int) -> None:
     for i in range(start, start + n):
         services.task_create(
             actor=None,
