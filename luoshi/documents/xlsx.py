@@ -23,6 +23,7 @@ import re
 import tempfile
 import warnings
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -131,7 +132,7 @@ def check_xlsx(data: bytes, *, max_bytes: int | None = None) -> None:
             if info.file_size > 1024 * 1024:
                 raise corrupt
             content_types = archive.read(info)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError):
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, zlib.error):
         raise corrupt from None
     except NotImplementedError:  # an unsupported compression method
         raise corrupt from None
