@@ -22,7 +22,7 @@ SAMPLE = Path(settings.BASE_DIR).parent / "shared" / "data" / "work-points-2024.
 
 
 @pytest.fixture
-def demo_agency(db) -> OrgUnit:  # type: ignore[no-untyped-def]
+def demo_agency(db) -> OrgUnit:
     build_demo()
     return OrgUnit.objects.get(code=AGENCY_CODE)
 
