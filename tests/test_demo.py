@@ -8,7 +8,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from luoshi.orgs.demo import ACCOUNTS, AGENCY_CODE
+from luoshi.orgs.demo import ACCOUNTS, AGENCY_CODE, build_demo
 from luoshi.orgs.models import OrgUnit, Person, User
 
 pytestmark = pytest.mark.django_db
@@ -16,9 +16,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def demo(settings):  # type: ignore[no-untyped-def]
-    settings.DEBUG = True
+    """The demo agency and its accounts (the work plan step is tested once, below)."""
     settings.LUOSHI_DEMO_PASSWORD = "luoshi-demo"
-    call_command("demo", stdout=StringIO())
+    build_demo()
 
 
 def token(username: str) -> str:
@@ -36,7 +36,11 @@ def api(username: str, path: str) -> tuple[int, object]:
     return response.status_code, response.json()
 
 
-def test_demo_is_built_once(demo) -> None:
+def test_demo_is_built_once(settings) -> None:
+    settings.DEBUG = True
+    first = StringIO()
+    call_command("demo", stdout=first)
+    assert "Demo work plan: 17 tasks" in first.getvalue()
     agency = OrgUnit.objects.get(code=AGENCY_CODE)
     units = OrgUnit.objects.filter(path__startswith=agency.path)
     assert units.count() == 17
@@ -95,3 +99,20 @@ def test_demo_leader_sees_the_agency_and_auditor_only_the_log(demo) -> None:
     assert api("demo_auditor", "/api/v1/people")[1]["count"] == 0  # type: ignore[index]
     assert api("demo_auditor", "/api/v1/audit")[0] == 200
     assert api("demo_admin", "/api/v1/audit")[0] == 404
+
+
+def test_demo_plan_has_a_realistic_mix_of_lights(db) -> None:
+    import datetime as dt
+
+    from luoshi.plans.demo import build_demo_plan
+    from luoshi.plans.models import Task, WorkPlan
+
+    build_demo()
+    summary = build_demo_plan(today=dt.date(2026, 11, 26))
+    plan = WorkPlan.objects.get(year=2026)
+    assert plan.status == "issued" and summary.startswith("17 tasks")
+    lights = set(Task.objects.filter(plan=plan).values_list("light", flat=True))
+    assert lights == {"red", "yellow", "green", "grey"}
+    assert Task.objects.filter(plan=plan, status="completed").exists()
+    assert Task.objects.filter(plan=plan, reports__isnull=False).distinct().count() == 17
+    assert build_demo_plan(today=dt.date(2026, 11, 26)).startswith("already present")

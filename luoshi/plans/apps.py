@@ -8,13 +8,14 @@ class PlansConfig(AppConfig):
     verbose_name = _("Work plans")
 
     def ready(self) -> None:
-        from luoshi.core import audit, navigation, periodic
+        from luoshi.core import audit, demodata, navigation, periodic
 
         from . import tasks
         from .navigation import nav_sections
 
         navigation.register(nav_sections)
         periodic.register("plans.lights", tasks.refresh_open_lights)
+        demodata.register("Demo work plan", _demo_plan, order=20)
         audit.register_action_labels(
             {
                 "plan.create": _("Created a work plan"),
@@ -32,3 +33,9 @@ class PlansConfig(AppConfig):
                 "task.completion_verify": _("Verified a close-out"),
             }
         )
+
+
+def _demo_plan() -> str:
+    from .demo import build_demo_plan
+
+    return build_demo_plan()

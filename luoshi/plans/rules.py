@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
+LIGHTS = (RED, YELLOW, GREEN, GREY)
 CLOSED_STATUSES = frozenset({"completed", "cancelled"})
 NOT_STARTED_STATUSES = frozenset({"draft"})
 

@@ -5,6 +5,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from luoshi.core import demodata
 from luoshi.orgs.demo import ACCOUNTS, build_demo
 
 
@@ -33,6 +34,8 @@ class Command(BaseCommand):
             )
         else:
             self.stdout.write("Demo agency already present; nothing changed.")
+        for name, run in demodata.steps():
+            self.stdout.write(f"{name}: {run()}")
         self.stdout.write("\nDemo accounts (password: %s):" % settings.LUOSHI_DEMO_PASSWORD)
         for username, _role, label in ACCOUNTS:
             self.stdout.write(f"  {username:<16} {label}")
