@@ -172,6 +172,7 @@ LUOSHI_AGENCY_NAME = env(
 )  # shown in the top bar; defaults to the root unit
 LUOSHI_DEMO_PASSWORD = env("LUOSHI_DEMO_PASSWORD", "luoshi-demo")
 LUOSHI_IMPORT_MAX_BYTES = env_int("LUOSHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
+LUOSHI_ATTACHMENT_MAX_BYTES = env_int("LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20)
 LUOSHI_TRUST_X_FORWARDED_FOR = env_bool("LUOSHI_TRUST_X_FORWARDED_FOR", False)
 # How many of our proxies append to X-Forwarded-For: the client is that many from the right.

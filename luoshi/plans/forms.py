@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from luoshi.core.forms import StyledFormMixin
 from luoshi.orgs.models import OrgUnit, Person
 
-from .models import Category, Indicator, KeyPoint, Task
+from .models import Category, Indicator, KeyPoint, Task, WorkPlan
 from .selectors import TaskFilter
 from .services import IndicatorIn, MilestoneIn
 
@@ -259,3 +259,12 @@ class DecideForm(StyledFormMixin, forms.Form):
         label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
     )
     note = forms.CharField(label=_("Remarks"), required=False)
+
+
+class CarryOverForm(StyledFormMixin, forms.Form):
+    plan = forms.ModelChoiceField(label=_("Into the plan"), queryset=WorkPlan.objects.none())
+    deadline = forms.DateField(label=_("New deadline"), required=False, widget=DATE)
+
+    def __init__(self, *args: Any, plans: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["plan"]).queryset = plans

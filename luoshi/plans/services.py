@@ -658,3 +658,133 @@ def refresh_lights(tasks: Any, *, today: dt.date | None = None, batch: int = 200
                     light=result.color, light_reason=reason, light_checked_on=day
                 )
                 changed += task.light != result.color
+
+
+# --- evidence attachments ---------------------------------------------------------------------
+
+ATTACHMENT_TYPES = {
+    ".pdf": b"%PDF",
+    ".png": b"\x89PNG",
+    ".jpg": b"\xff\xd8",
+    ".jpeg": b"\xff\xd8",
+    ".docx": b"PK",
+    ".xlsx": b"PK",
+    ".pptx": b"PK",
+    ".ofd": b"PK",
+    ".zip": b"PK",
+    ".txt": b"",
+}
+
+
+def _attachment_limit() -> int:
+    from django.conf import settings
+
+    return int(getattr(settings, "LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor: Any, task: Task, name: str, content: bytes, report: ProgressReport | None = None
+) -> Any:
+    """Keep a piece of evidence for a task (or one of its reports) in the default storage.
+
+    Only the types in the allow-list, whose first bytes match the type, and up to the size
+    limit; the file is stored under a random name, never where the web server serves files.
+    """
+    import hashlib
+    import secrets
+    from pathlib import PurePath
+
+    from django.core.files.base import ContentFile
+
+    from .models import Attachment
+
+    clean_name = PurePath(name.replace("\\", "/")).name.strip()[:200] or "attachment"
+    suffix = PurePath(clean_name).suffix.lower()
+    if suffix not in ATTACHMENT_TYPES:
+        raise InvalidInput(
+            _("Files of type %(type)s cannot be attached. Allowed: %(allowed)s.")
+            % {"type": suffix or "?", "allowed": ", ".join(sorted(ATTACHMENT_TYPES))},
+            code="attachment_type",
+        )
+    if not content:
+        raise InvalidInput(_("The file is empty."), code="attachment_empty")
+    limit = _attachment_limit()
+    if len(content) > limit:
+        raise InvalidInput(
+            _("The file is larger than %(size)s MB.") % {"size": limit // (1024 * 1024)},
+            code="attachment_too_large",
+        )
+    if not content.startswith(ATTACHMENT_TYPES[suffix]):
+        raise InvalidInput(
+            _("The file's content does not match its type %(type)s.") % {"type": suffix},
+            code="attachment_type",
+        )
+    if report is not None and report.task_id != task.pk:
+        raise InvalidInput(_("The report belongs to another task."))
+    attachment = Attachment(
+        task=task,
+        report=report,
+        name=clean_name,
+        size=len(content),
+        sha256=hashlib.sha256(content).hexdigest(),
+        uploaded_by=actor,
+    )
+    attachment.file.save(secrets.token_hex(16) + suffix, ContentFile(content), save=False)
+    attachment.save()
+    audit.record(
+        "task.attachment_add",
+        actor=actor,
+        obj=task,
+        after={"name": clean_name, "size": len(content), "sha256": attachment.sha256},
+    )
+    return attachment
+
+
+# --- carry-over -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def task_carry_over(
+    *,
+    actor: Any,
+    task: Task,
+    to_plan: WorkPlan,
+    key_point: KeyPoint | None = None,
+    deadline: dt.date | None = None,
+) -> Task:
+    """Carry an unfinished task into next year's plan, linked to the original."""
+    if not task.is_open:
+        raise InvalidInput(_("Only an unfinished task can be carried over."))
+    if task.plan is not None and to_plan.year <= task.plan.year:
+        raise InvalidInput(_("Carry a task into a later year's plan."))
+    if to_plan.status == WorkPlan.Status.ISSUED:
+        raise InvalidInput(_("The target plan is already issued."))
+    if Task.objects.filter(carried_from=task, plan=to_plan).exists():
+        raise InvalidInput(_("This task was already carried into that plan."))
+    code = f"{to_plan.year}-C-{task.code}"
+    new = task_create(
+        actor=actor,
+        data=TaskIn(
+            plan=to_plan,
+            key_point=key_point,
+            code=code[:40],
+            title=task.title,
+            lead_unit=task.lead_unit,
+            cooperating_units=list(task.cooperating_units.all()),
+            leader_in_charge=task.leader_in_charge,
+            responsible_person=task.responsible_person,
+            deadline=deadline,
+            is_key=task.is_key,
+            source=task.source,
+            goal=task.goal,
+            measures=task.measures,
+            carried_from=task,
+            indicators=[
+                IndicatorIn(i.name, i.target, i.unit, i.direction) for i in task.indicators.all()
+            ],
+            sort_order=to_plan.tasks.count() + 1,
+        ),
+    )
+    _event(task, TaskEvent.Kind.CARRIED_OVER, actor, after={"task": new.pk, "plan": to_plan.pk})
+    return new

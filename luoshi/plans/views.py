@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,6 +23,7 @@ from . import permissions as perms
 from . import selectors, services
 from .forms import (
     AdjustForm,
+    CarryOverForm,
     DecideForm,
     LedgerFilterForm,
     NoteForm,
@@ -54,12 +55,16 @@ def _require_business_scope(request: HttpRequest) -> None:
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
     _require_business_scope(request)
-    plans = selectors.plans_visible(request.user).annotate(
-        task_count=Count("tasks"),
-        red=Count("tasks", filter=Q(tasks__light=Task.Light.RED)),
-        yellow=Count("tasks", filter=Q(tasks__light=Task.Light.YELLOW)),
-        done=Count("tasks", filter=Q(tasks__status=Task.Status.COMPLETED)),
-    ).order_by("-year", "agency__path")
+    plans = (
+        selectors.plans_visible(request.user)
+        .annotate(
+            task_count=Count("tasks"),
+            red=Count("tasks", filter=Q(tasks__light=Task.Light.RED)),
+            yellow=Count("tasks", filter=Q(tasks__light=Task.Light.YELLOW)),
+            done=Count("tasks", filter=Q(tasks__status=Task.Status.COMPLETED)),
+        )
+        .order_by("-year", "agency__path")
+    )
     return render(
         request,
         "plans/plan_list.html",
@@ -238,6 +243,9 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         "can_decide": perms.can_decide_adjustment(user, task),
         "decide_form": DecideForm(),
         "can_edit": perms.can_edit_task(user, task),
+        "attachments": task.attachments.select_related("report"),
+        "can_carry_over": perms.can_manage_plans(user) and task.is_open and task.plan is not None,
+        "carry_form": CarryOverForm(plans=_later_plans(user, task)),
         "today": timezone.localdate(),
     }
 
@@ -294,7 +302,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     context = _task_context(request, task)
     perms.require(context["can_report"])
     is_lead = context["report_unit"] == task.lead_unit
-    form = ReportForm(request.POST, task=task, is_lead=is_lead)
+    form = ReportForm(request.POST, request.FILES, task=task, is_lead=is_lead)
     if form.is_valid():
         d = form.cleaned_data
         data = services.ReportIn(
@@ -484,3 +492,49 @@ def my_work(request: HttpRequest) -> HttpResponse:
             "today": today,
         },
     )
+
+
+def _later_plans(user: Any, task: Task) -> Any:
+    if task.plan is None:
+        return WorkPlan.objects.none()
+    return (
+        selectors.plans_visible(user)
+        .filter(agency=task.plan.agency, year__gt=task.plan.year)
+        .exclude(status=WorkPlan.Status.ISSUED)
+    )
+
+
+@login_required
+@require_POST
+def task_carry_over(request: HttpRequest, pk: int) -> HttpResponse:
+    task = perms.access_task(request.user, pk)
+    perms.require(perms.can_manage_plans(request.user))
+    form = CarryOverForm(request.POST, plans=_later_plans(request.user, task))
+    if form.is_valid():
+        try:
+            new = services.task_carry_over(
+                actor=request.user,
+                task=task,
+                to_plan=form.cleaned_data["plan"],
+                deadline=form.cleaned_data["deadline"],
+            )
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The task was carried into the next plan."))
+            return redirect("plans:task", pk=new.pk)
+    else:
+        messages.error(request, _("Choose a later draft plan."))
+    return redirect("plans:task", pk=task.pk)
+
+
+@login_required
+def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
+    """Evidence is downloaded only by those who may see the task."""
+    from django.http import FileResponse
+
+    task = perms.access_task(request.user, pk)
+    attachment = task.attachments.filter(pk=attachment_id).first()
+    if attachment is None:
+        raise NotFound()
+    return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)

@@ -238,3 +238,65 @@ def test_tick_refreshes_lights_once(org, plan) -> None:
     assert task("2026-2-0-2").light == "red"
     lines = [line for line in out.getvalue().splitlines() if "plans.lights" in line]
     assert lines[0].endswith("3 lights changed") and lines[1].endswith("0 lights changed")
+
+
+def test_evidence_attachments_are_checked_and_kept(org, plan, settings, tmp_path) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    issue(org, plan)
+    t = task("2026-1-1-1")
+    pdf = b"%PDF-1.4 evidence"
+    a = services.attachment_add(
+        actor=org.users["head"], task=t, name="..\\..\\证明.pdf", content=pdf
+    )
+    assert a.name == "证明.pdf" and a.size == len(pdf)
+    assert a.file.read() == pdf and str(tmp_path) in a.file.path
+    for name, content in [("x.exe", b"MZ"), ("fake.pdf", b"MZ not a pdf"), ("e.pdf", b"")]:
+        with pytest.raises(InvalidInput):
+            services.attachment_add(actor=org.users["head"], task=t, name=name, content=content)
+    settings.LUOSHI_ATTACHMENT_MAX_BYTES = 10
+    with pytest.raises(InvalidInput):
+        services.attachment_add(
+            actor=org.users["head"], task=t, name="big.pdf", content=b"%PDF" + b"0" * 20
+        )
+    assert t.attachments.count() == 1
+
+
+def test_evidence_downloads_only_for_who_sees_the_task(
+    org, plan, client_for, settings, tmp_path
+) -> None:
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path)},
+        },
+    }
+    issue(org, plan)
+    t = task("2026-1-1-1")
+    a = services.attachment_add(
+        actor=org.users["head"], task=t, name="证明.pdf", content=b"%PDF-1.4 x"
+    )
+    ok = client_for("head").get(f"/tasks/{t.pk}/attachments/{a.pk}/")
+    assert ok.status_code == 200 and b"".join(ok.streaming_content) == b"%PDF-1.4 x"
+    assert client_for("outsider").get(f"/tasks/{t.pk}/attachments/{a.pk}/").status_code == 404
+    other = task("2026-2-0-1")
+    assert client_for("head").get(f"/tasks/{other.pk}/attachments/{a.pk}/").status_code == 404
+
+
+def test_carry_over_links_the_new_task(org, plan) -> None:
+    issue(org, plan)
+    next_plan = services.plan_create(actor=None, agency=org.agency, year=2027, title="2027")
+    t = task("2026-2-0-1")
+    new = services.task_carry_over(
+        actor=org.users["supervisor"], task=t, to_plan=next_plan, deadline=D(2027, 6, 30)
+    )
+    assert new.carried_from == t and new.plan == next_plan and new.status == "draft"
+    assert t.events.filter(kind=TaskEvent.Kind.CARRIED_OVER).exists()
+    with pytest.raises(InvalidInput):
+        services.task_carry_over(actor=None, task=t, to_plan=next_plan)
