@@ -21,6 +21,7 @@ PO = Path(__file__).resolve().parent.parent / "luoshi/locale/zh_Hans/LC_MESSAGES
 def main(source: str) -> None:
     data = runpy.run_path(source)
     singular, plural = data.get("T", {}), data.get("P", {})
+    contextual = data.get("C", {})  # {(msgctxt, msgid): msgstr}
     po = polib.pofile(str(PO))
     for entry in po:
         fuzzy = "fuzzy" in entry.flags
@@ -29,7 +30,12 @@ def main(source: str) -> None:
                 entry.msgstr_plural = {0: plural[entry.msgid]}
                 if fuzzy:
                     entry.flags.remove("fuzzy")
-        elif entry.msgid in singular and (fuzzy or not entry.msgstr):
+        elif entry.msgctxt and (entry.msgctxt, entry.msgid) in contextual:
+            if fuzzy or not entry.msgstr:
+                entry.msgstr = contextual[(entry.msgctxt, entry.msgid)]
+                if fuzzy:
+                    entry.flags.remove("fuzzy")
+        elif not entry.msgctxt and entry.msgid in singular and (fuzzy or not entry.msgstr):
             entry.msgstr = singular[entry.msgid]
             if fuzzy:
                 entry.flags.remove("fuzzy")

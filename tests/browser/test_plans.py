@@ -1,0 +1,69 @@
+"""Browser: submit a progress report, request close-out, verify it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from conftest import PASSWORD
+from luoshi.plans import services
+from luoshi.plans.models import Task
+
+from .conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def make_task(org: Any) -> Task:
+    sup = org.users["supervisor"]
+    plan = services.plan_create(actor=sup, agency=org.agency, year=2026, title="2026年工作要点")
+    point = services.key_point_create(
+        actor=sup, plan=plan, title="服务经济发展", level=1, number=1, label="一、", sort_order=1
+    )
+    task = services.task_create(
+        actor=sup,
+        data=services.TaskIn(
+            plan=plan,
+            key_point=point,
+            code="2026-1-0-1",
+            title="组建侨界专家智库",
+            lead_unit=org.econ,
+            deadline=dt.date(2026, 12, 31),
+            indicators=[services.IndicatorIn("新增入库专家", 50, "名")],  # type: ignore[arg-type]
+        ),
+    )
+    services.plan_approve(actor=org.users["leader"], plan=plan)
+    services.plan_issue(actor=sup, plan=plan)
+    return task
+
+
+def test_report_then_close_out(page: Any, org: Any) -> None:
+    task = make_task(org)
+    login(page, "staff", PASSWORD)
+    page.goto(page.base_url + f"/tasks/{task.pk}/")
+    page.fill("textarea[name=text]", "已遴选专家52名，完成入库")
+    page.fill("input[name=percent]", "100")
+    indicator = task.indicators.get()
+    page.fill(f"input[name=indicator_{indicator.pk}]", "52")
+    page.click("button:has-text('提交进展')")
+    page.wait_for_selector("text=已遴选专家52名，完成入库")
+    assert Task.objects.get(pk=task.pk).progress == 100
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.fill("form[action$='/completion/'] textarea[name=note]", "智库组建完成，名单已印发")
+    page.click("button:has-text('申请销号')")
+    page.wait_for_selector("text=申请销号已提交")
+    assert Task.objects.get(pk=task.pk).status == "completion_requested"
+
+    page.click("#ls-user-menu")
+    page.click("button:has-text('退出登录')")
+    login(page, "supervisor", PASSWORD)
+    page.goto(page.base_url + "/my-work/")
+    page.click("text=组建侨界专家智库")
+    page.select_option("select[name=decision]", "accept")
+    page.click("button:has-text('作出决定')")
+    page.wait_for_selector("text=已销号")
+    assert Task.objects.get(pk=task.pk).status == "completed"
+    assert not page.console_errors, page.console_errors
