@@ -64,7 +64,7 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
         pace = [1.25, 1.0, 1.0, 0.9, 0.55][index % 5]
         for month in months:
             report_day = dt.date(day.year, month, min(28, 3 + rng.randint(0, 3)))
-            if report_day > day:
+            if report_day > day or report_day > deadline + dt.timedelta(days=10):
                 break
             share = rules.elapsed_share(start, deadline, report_day) or 0
             percent = min(100, round(share * 100 * pace))

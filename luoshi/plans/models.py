@@ -172,7 +172,8 @@ class Task(BaseModel):
         _("status"), max_length=24, choices=Status.choices, default=Status.DRAFT
     )
     light = models.CharField(_("light"), max_length=8, choices=Light.choices, default=Light.GREY)
-    light_reason = models.CharField(_("reason for the light"), max_length=200, blank=True)
+    # The light's reason as a code and its values (JSON), shown in the reader's language.
+    light_code = models.CharField(_("reason for the light"), max_length=200, blank=True)
     light_checked_on = models.DateField(null=True, blank=True)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     report_cadence = models.CharField(
@@ -208,6 +209,21 @@ class Task(BaseModel):
     @property
     def is_open(self) -> bool:
         return self.status not in {self.Status.COMPLETED, self.Status.CANCELLED}
+
+    @property
+    def light_reason(self) -> str:
+        """Why the light has its colour, in the current language."""
+        import json
+
+        from .rules import reason_text
+
+        if not self.light_code:
+            return ""
+        try:
+            code, params = json.loads(self.light_code)
+        except (ValueError, TypeError):
+            return ""
+        return reason_text(code, params)
 
 
 class Milestone(BaseModel):

@@ -35,10 +35,35 @@ class MilestoneState:
     done_on: dt.date | None
 
 
+REASONS = {
+    "not_started": _("Not started"),
+    "closed": _("Closed"),
+    "deadline_passed": _("Deadline %(date)s passed"),
+    "milestone_overdue": _("Milestone “%(title)s” was due %(date)s"),
+    "deadline_near": _("Deadline %(date)s is near"),
+    "milestone_near": _("Milestone “%(title)s” is due %(date)s"),
+    "behind": _("Progress %(progress)d%% is behind the time elapsed (%(elapsed)d%%)"),
+    "on_track": _("On track"),
+}
+
+
+def reason_text(code: str, params: dict[str, object] | None = None) -> str:
+    """A light's reason in the current language (stored as a code, shown as words)."""
+    template = REASONS.get(code)
+    if template is None:
+        return ""
+    return str(template) % params if params else str(template)
+
+
 @dataclass(frozen=True)
 class Light:
     color: str
-    reason: str
+    code: str
+    params: tuple[tuple[str, object], ...] = ()
+
+    @property
+    def reason(self) -> str:
+        return reason_text(self.code, dict(self.params))
 
 
 WorkingDaysUntil = Callable[[dt.date, dt.date], int]
@@ -67,18 +92,18 @@ def compute_light(
     thresholds: LightThresholds = LightThresholds(),
 ) -> Light:
     if status in NOT_STARTED_STATUSES:
-        return Light(GREY, str(_("Not started")))
+        return Light(GREY, "not_started")
     if status in CLOSED_STATUSES:
-        return Light(GREY, str(_("Closed")))
+        return Light(GREY, "closed")
     if deadline is not None and deadline < today:
-        return Light(RED, str(_("Deadline %(date)s passed")) % {"date": deadline.isoformat()})
+        return Light(RED, "deadline_passed", (("date", deadline.isoformat()),))
     overdue = [m for m in milestones if m.done_on is None and m.due_date < today]
     if overdue:
         first = min(overdue, key=lambda m: m.due_date)
         return Light(
             RED,
-            str(_("Milestone “%(title)s” was due %(date)s"))
-            % {"title": first.title, "date": first.due_date.isoformat()},
+            "milestone_overdue",
+            (("title", first.title[:60]), ("date", first.due_date.isoformat())),
         )
     upcoming = sorted(
         (m for m in milestones if m.done_on is None and m.due_date >= today),
@@ -86,21 +111,18 @@ def compute_light(
     )
     warn = thresholds.warn_working_days
     if deadline is not None and working_days_until(today, deadline) <= warn:
-        return Light(YELLOW, str(_("Deadline %(date)s is near")) % {"date": deadline.isoformat()})
+        return Light(YELLOW, "deadline_near", (("date", deadline.isoformat()),))
     if upcoming and working_days_until(today, upcoming[0].due_date) <= warn:
+        nxt = upcoming[0]
         return Light(
             YELLOW,
-            str(_("Milestone “%(title)s” is due %(date)s"))
-            % {"title": upcoming[0].title, "date": upcoming[0].due_date.isoformat()},
+            "milestone_near",
+            (("title", nxt.title[:60]), ("date", nxt.due_date.isoformat())),
         )
     share = elapsed_share(start, deadline, today)
     if share is not None and progress + thresholds.behind_tolerance < share * 100:
-        return Light(
-            YELLOW,
-            str(_("Progress %(progress)d%% is behind the time elapsed (%(elapsed)d%%)"))
-            % {"progress": progress, "elapsed": round(share * 100)},
-        )
-    return Light(GREEN, str(_("On track")))
+        return Light(YELLOW, "behind", (("progress", progress), ("elapsed", round(share * 100))))
+    return Light(GREEN, "on_track")
 
 
 def report_period(cadence: str, day: dt.date) -> dt.date:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -466,6 +467,12 @@ def report_submit(
         raise InvalidInput(_("A milestone does not belong to this task."))
     period = rules.report_period(task.report_cadence, day)
     due = rules.report_due_date(task.report_cadence, period, task.report_due_day)
+    # Reports entered for a past day (catching up, or the demo) carry that day.
+    submitted_at = (
+        timezone.now()
+        if today is None
+        else timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+    )
     report, created = ProgressReport.objects.update_or_create(
         task=task,
         unit=unit,
@@ -474,7 +481,7 @@ def report_submit(
             "text": data.text.strip(),
             "percent": data.percent if is_lead else None,
             "submitted_by": actor,
-            "submitted_at": timezone.now(),
+            "submitted_at": submitted_at,
             "due_on": due,
         },
     )
@@ -648,14 +655,14 @@ def refresh_lights(tasks: Any, *, today: dt.date | None = None, batch: int = 200
                 working_days_until=until,
                 thresholds=thresholds[agency_id],
             )
-            reason = result.reason[:200]
-            if (task.light, task.light_reason, task.light_checked_on) != (
+            reason = json.dumps([result.code, dict(result.params)], ensure_ascii=False)[:200]
+            if (task.light, task.light_code, task.light_checked_on) != (
                 result.color,
                 reason,
                 day,
             ):
                 Task.objects.filter(pk=task.pk).update(
-                    light=result.color, light_reason=reason, light_checked_on=day
+                    light=result.color, light_code=reason, light_checked_on=day
                 )
                 changed += task.light != result.color
 

@@ -6,12 +6,14 @@ import datetime as dt
 import io
 import struct
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from luoshi.documents.xlsx import WorkbookError
 from luoshi.plans.breakdown import (
@@ -22,6 +24,14 @@ from luoshi.plans.breakdown import (
 )
 from luoshi.plans.outline import HIGHER, parse_docx
 from luoshi.plans.tests.test_outline import UNIT_IDS, resolve
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The messages below are asserted in English, the source language."""
+    with translation.override("en"):
+        yield
+
 
 SHARED = Path(settings.BASE_DIR).parent / "shared" / "data"
 BREAKDOWN = SHARED / "task-breakdown-2024.xlsx"

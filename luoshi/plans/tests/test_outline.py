@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import docx
 import openpyxl
 import pytest
 from django.conf import settings
+from django.utils import translation
 
 from luoshi.core.text import to_traditional
 from luoshi.documents.docx import DocumentError
@@ -26,6 +28,14 @@ from luoshi.plans.outline import (
     propose_indicators,
     split_assignment,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """The messages below are asserted in English, the source language."""
+    with translation.override("en"):
+        yield
+
 
 SHARED = Path(settings.BASE_DIR).parent / "shared" / "data"
 WORK_POINTS = SHARED / "work-points-2024.docx"
