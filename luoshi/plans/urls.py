@@ -19,3 +19,13 @@ urlpatterns = [
     path("adjustments/<int:pk>/decide/", views.adjustment_decide, name="adjustment_decide"),
     path("my-work/", views.my_work, name="my_work"),
 ]
+
+# Downloads (views_export): the breakdown table, the monthly progress compilation, the ledger.
+from . import views_export  # noqa: E402
+
+urlpatterns += [
+    path("plans/<int:pk>/breakdown.xlsx", views_export.breakdown_xlsx, name="breakdown_xlsx"),
+    path("plans/<int:pk>/breakdown.docx", views_export.breakdown_docx, name="breakdown_docx"),
+    path("plans/<int:pk>/progress.docx", views_export.progress_docx, name="progress_docx"),
+    path("tasks/export.xlsx", views_export.ledger_xlsx, name="ledger_xlsx"),
+]
