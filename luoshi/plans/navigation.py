@@ -17,6 +17,7 @@ def nav_sections(user: Any) -> list[NavSection]:
         return []
     return [
         WORK_PLANS.with_items(
+            NavItem(_("Dashboard"), "plans:dashboard", order=5),
             NavItem(_("My work"), "plans:my_work", order=10),
             NavItem(_("Work plans"), "plans:plans", order=20),
             NavItem(_("Task ledger"), "plans:ledger", order=30),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_dashboard
 
 app_name = "plans"
 
@@ -18,6 +18,8 @@ urlpatterns = [
     path("tasks/<int:pk>/adjust/", views.task_adjust, name="task_adjust"),
     path("adjustments/<int:pk>/decide/", views.adjustment_decide, name="adjustment_decide"),
     path("my-work/", views.my_work, name="my_work"),
+    path("dashboard/", views_dashboard.leadership_dashboard, name="dashboard"),
+    path("dashboard/unit/<int:pk>/", views_dashboard.unit_dashboard, name="unit_dashboard"),
 ]
 
 # Downloads (views_export): the breakdown table, the monthly progress compilation, the ledger.
