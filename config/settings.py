@@ -173,6 +173,16 @@ LUOSHI_AGENCY_NAME = env(
 LUOSHI_DEMO_PASSWORD = env("LUOSHI_DEMO_PASSWORD", "luoshi-demo")
 LUOSHI_IMPORT_MAX_BYTES = env_int("LUOSHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 LUOSHI_ATTACHMENT_MAX_BYTES = env_int("LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+
+# Fonts of official documents (GB/T 9704): the customary names, with embeddable fallbacks that a
+# machine without them still renders (Debian: fonts-noto-cjk).
+LUOSHI_FONT_BODY = env("LUOSHI_FONT_BODY", "仿宋_GB2312")
+LUOSHI_FONT_TITLE = env("LUOSHI_FONT_TITLE", "方正小标宋简体")
+LUOSHI_FONT_HEADING = env("LUOSHI_FONT_HEADING", "黑体")
+LUOSHI_FONT_KAITI = env("LUOSHI_FONT_KAITI", "楷体_GB2312")
+LUOSHI_FONT_PAGE_NUMBER = env("LUOSHI_FONT_PAGE_NUMBER", "宋体")
+LUOSHI_FONT_FALLBACK_SERIF = env("LUOSHI_FONT_FALLBACK_SERIF", "Noto Serif CJK SC")
+LUOSHI_FONT_FALLBACK_SANS = env("LUOSHI_FONT_FALLBACK_SANS", "Noto Sans CJK SC")
 LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20)
 LUOSHI_TRUST_X_FORWARDED_FOR = env_bool("LUOSHI_TRUST_X_FORWARDED_FOR", False)
 # How many of our proxies append to X-Forwarded-For: the client is that many from the right.

@@ -330,6 +330,15 @@ class SheetReader:
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 
 
+@dataclass(frozen=True)
+class Styled:
+    """A cell value with a background colour (RGB hex, e.g. "FDE2E1") and/or bold text."""
+
+    value: Any
+    fill: str = ""
+    bold: bool = False
+
+
 class SheetWriter:
     """Appends rows to one write-only sheet."""
 
@@ -339,7 +348,15 @@ class SheetWriter:
 
     def _cell(self, value: Any, *, bold: bool = False) -> Any:
         from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font
+        from openpyxl.styles import Font, PatternFill
+
+        if isinstance(value, Styled):
+            cell = self._cell(value.value, bold=bold or value.bold)
+            if value.fill:
+                cell.fill = PatternFill(
+                    fill_type="solid", start_color=value.fill, end_color=value.fill
+                )
+            return cell
 
         if isinstance(value, str):
             value = _ILLEGAL.sub("", value)

@@ -7,14 +7,12 @@ import decimal
 from typing import Annotated, Any
 
 from django.core.paginator import Paginator
-from django.db.models import Count
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import Forbidden
 from luoshi.orgs.models import OrgUnit
-from luoshi.orgs.permissions import scope_for
 
 from . import permissions as perms
 from . import selectors, services
@@ -318,7 +316,7 @@ class LightCounts(Schema):
 
 
 class UnitRow(Schema):
-    unit: int
+    unit: int | None
     name: str
     total: int
     completed: int
@@ -332,40 +330,41 @@ class DashboardOut(Schema):
     by_unit: list[UnitRow]
 
 
-@router.get("/dashboard", response=DashboardOut)
-def dashboard(request: HttpRequest, plan: int | None = Query(None, ge=1, le=MAX_ID)) -> Any:
-    """Counts by light and by lead unit for the caller's scope (optionally one plan)."""
+@router.get(
+    "/dashboard",
+    response=DashboardOut,
+    openapi_extra=error_responses({404: "The plan or unit is not visible to you."}),
+)
+def dashboard(
+    request: HttpRequest,
+    plan: int | None = Query(None, ge=1, le=MAX_ID, description="One plan; default: all"),
+    unit: int | None = Query(None, ge=1, le=MAX_ID, description="One unit and its sub-units"),
+) -> Any:
+    """Counts by light and by lead unit for the caller's scope — the leadership dashboard's
+    figures (tasks counted once, under their lead unit; drafts and cancelled tasks left out)."""
+    from luoshi.orgs.permissions import access_unit
+
+    from . import dashboard as dash
+
     user = _scoped_user(request)
-    tasks = selectors.tasks_visible(user) if not scope_for(user).is_empty else Task.objects.none()
-    if plan is not None:
-        tasks = tasks.filter(plan_id=plan)
-    rows = (
-        tasks.order_by()
-        .values("lead_unit", "lead_unit__name", "lead_unit__path", "light", "status")
-        .annotate(n=Count("id"))
+    f = dash.DashboardFilter(
+        plan=perms.access_plan(user, plan) if plan is not None else None,
+        unit=access_unit(user, unit) if unit is not None else None,
     )
-    lights = {"red": 0, "yellow": 0, "green": 0, "grey": 0}
-    units: dict[int, dict[str, Any]] = {}
-    total = completed = 0
-    for row in rows:
-        n = row["n"]
-        total += n
-        lights[row["light"]] += n
-        unit = units.setdefault(
-            row["lead_unit"],
+    totals = dash.totals(user, f)
+    rows = dash.by_unit(user, f)
+    return {
+        "total": totals.total,
+        "completed": totals.completed,
+        "lights": totals.lights(),
+        "by_unit": [
             {
-                "unit": row["lead_unit"],
-                "name": row["lead_unit__name"],
-                "path": row["lead_unit__path"],
-                "total": 0,
-                "completed": 0,
-                "lights": {"red": 0, "yellow": 0, "green": 0, "grey": 0},
-            },
-        )
-        unit["total"] += n
-        unit["lights"][row["light"]] += n
-        if row["status"] == Task.Status.COMPLETED:
-            completed += n
-            unit["completed"] += n
-    by_unit = sorted(units.values(), key=lambda u: u["path"])
-    return {"total": total, "completed": completed, "lights": lights, "by_unit": by_unit}
+                "unit": row.key,
+                "name": row.label,
+                "total": row.counts.total,
+                "completed": row.counts.completed,
+                "lights": row.counts.lights(),
+            }
+            for row in rows
+        ],
+    }

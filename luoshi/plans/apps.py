@@ -31,6 +31,9 @@ class PlansConfig(AppConfig):
                 "task.report_correct": _("Corrected a progress report"),
                 "task.completion_request": _("Requested close-out"),
                 "task.completion_verify": _("Verified a close-out"),
+                "task.attachment_add": _("Attached evidence"),
+                "plan.export": _("Exported a work plan document"),
+                "task_ledger.export": _("Exported the task ledger"),
             }
         )
 

@@ -41,7 +41,13 @@ from luoshi.documents.official import (
     TableSection,
     chinese_date,
 )
-from luoshi.documents.xlsx import XLSX_CONTENT_TYPE, SheetSpec, SheetWriter, XlsxWriter, build_xlsx
+from luoshi.documents.xlsx import (
+    XLSX_CONTENT_TYPE,
+    SheetSpec,
+    Styled,
+    XlsxWriter,
+    build_xlsx,
+)
 from luoshi.orgs.models import OrgUnit
 
 from . import rules
@@ -506,27 +512,6 @@ class ProgressDocx(PlanExporter):
 # --- the ledger -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Filled:
-    """A cell value written on a coloured background (RGB hex)."""
-
-    text: str
-    rgb: str
-
-
-class _FillingSheet(SheetWriter):
-    """A sheet that also writes `Filled` values."""
-
-    def _cell(self, value: Any, *, bold: bool = False) -> Any:
-        if not isinstance(value, Filled):
-            return super()._cell(value, bold=bold)
-        from openpyxl.styles import PatternFill
-
-        cell = super()._cell(value.text, bold=bold)
-        cell.fill = PatternFill(fill_type="solid", start_color=value.rgb, end_color=value.rgb)
-        return cell
-
-
 @register
 class LedgerXlsx(Exporter):
     """The task ledger with the ledger's filters; streams (constant memory)."""
@@ -569,9 +554,9 @@ class LedgerXlsx(Exporter):
                 _deadline(task),
                 task.progress,
                 STATUS_WORDS.get(task.status, task.status),
-                Filled(
+                Styled(
                     LIGHT_WORDS.get(task.light, task.light),
-                    LIGHT_FILLS.get(task.light, "FFFFFF"),
+                    fill=LIGHT_FILLS.get(task.light, "FFFFFF"),
                 ),
                 task.light_reason,
                 "是" if task.is_key else "",
@@ -581,9 +566,6 @@ class LedgerXlsx(Exporter):
     def write(self, target: IO[bytes]) -> int:
         writer = XlsxWriter()
         sheet = writer.add_sheet(LEDGER_SHEET, LEDGER_HEADERS, widths=LEDGER_WIDTHS)
-        # Until luoshi.documents.xlsx writes styled cells itself: the same sheet, which also
-        # understands `Filled` values.
-        sheet.__class__ = _FillingSheet
         sheet.extend(self.rows())
         writer.save(target)
         return sheet.rows_written

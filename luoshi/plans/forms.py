@@ -157,6 +157,7 @@ class LedgerFilterForm(StyledFormMixin, forms.Form):
     )
     key_only = forms.BooleanField(label=_("Key tasks only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    plan = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, units: list[OrgUnit], leaders: list[Person], **kwargs: Any):
         super().__init__(*args, **kwargs)

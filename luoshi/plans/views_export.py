@@ -8,20 +8,16 @@ log (services_export) and streamed from a temporary file.
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from luoshi.core.errors import InvalidInput, NotFound
-from luoshi.orgs import selectors as org_selectors
 from luoshi.orgs.permissions import scope_for
 
 from . import exports
 from . import permissions as perms
-from .forms import LedgerFilterForm
 from .selectors import TaskFilter
 from .services_export import export_record
 
@@ -68,14 +64,9 @@ def progress_docx(request: HttpRequest, pk: int) -> FileResponse:
 
 def _ledger_filter(request: HttpRequest) -> TaskFilter:
     """The ledger page's filters, read from the query string the same way."""
-    user: Any = request.user
-    units = list(org_selectors.units_visible(user).order_by("path"))
-    leaders = list(
-        org_selectors.people_visible(user)
-        .filter(post__is_leadership=True, is_active=True)
-        .order_by("unit__path", "post__sort_order")
-    )
-    return LedgerFilterForm(request.GET or None, units=units, leaders=leaders).to_filter()
+    from .views import ledger_filter_form
+
+    return ledger_filter_form(request).to_filter()
 
 
 @login_required

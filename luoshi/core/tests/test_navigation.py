@@ -44,7 +44,7 @@ def brand(response: Any) -> str:
     return match.group(1)
 
 
-DEPLOYMENT = ("Deployment", ["plans:my_work", "plans:plans", "plans:ledger"])
+DEPLOYMENT = ("Deployment", ["plans:dashboard", "plans:my_work", "plans:plans", "plans:ledger"])
 
 
 # --- the navigation per persona ------------------------------------------------------------------

@@ -6,11 +6,13 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+from collections.abc import Iterator
 
 import pytest
 from django.core.management import call_command
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
+from django.utils import translation
 
 from luoshi.core import services_calendar as services
 from luoshi.core import workdays
@@ -19,6 +21,14 @@ from luoshi.core.models import AuditEntry, CalendarDay, CalendarYear
 from luoshi.core.workdays import WorkCalendar
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English, the source language."""
+    with translation.override("en"):
+        yield
+
 
 D = dt.date
 

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Iterator
 
 import docx
 import openpyxl
 import pytest
+from django.utils import translation
 from docx.document import Document
 from docx.oxml import parse_xml
 from docx.text.paragraph import Paragraph
@@ -21,6 +23,14 @@ from luoshi.documents.docx import (
     format_number,
     open_docx,
 )
+
+
+@pytest.fixture(autouse=True)
+def _english() -> Iterator[None]:
+    """Messages are asserted in English, the source language."""
+    with translation.override("en"):
+        yield
+
 
 W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
 

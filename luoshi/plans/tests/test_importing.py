@@ -106,7 +106,7 @@ def test_unknown_lead_units_block_the_commit_until_chosen(demo_agency) -> None:
 
 
 def test_a_broken_file_is_a_clear_error(demo_agency) -> None:
-    with pytest.raises(CommandError, match="Word|docx|document"):
+    with pytest.raises(CommandError, match=r"Word|docx|document"):
         call_command(
             "import-plan",
             str(Path(settings.BASE_DIR) / "README.md"),
