@@ -31,3 +31,10 @@ urlpatterns += [
     path("plans/<int:pk>/progress.docx", views_export.progress_docx, name="progress_docx"),
     path("tasks/export.xlsx", views_export.ledger_xlsx, name="ledger_xlsx"),
 ]
+
+# Import into a draft plan (views_import): a Word outline or an Excel breakdown table.
+from . import views_import  # noqa: E402
+
+urlpatterns += [
+    path("plans/<int:pk>/import/", views_import.plan_import, name="plan_import"),
+]

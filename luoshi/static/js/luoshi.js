@@ -35,3 +35,30 @@
     if (meta) { event.detail.headers["X-CSRFToken"] = meta.content; }
   });
 })();
+
+/* Long posts (imports): <form data-ls-busy> shows its busy indicators (.htmx-indicator, as for
+   htmx requests) and disables its buttons while the next page loads. */
+(function () {
+  "use strict";
+
+  function setBusy(form, busy) {
+    form.classList.toggle("htmx-request", busy);
+    if (busy) { form.setAttribute("aria-busy", "true"); } else { form.removeAttribute("aria-busy"); }
+    form.querySelectorAll("button, input[type=submit]").forEach(function (button) {
+      button.disabled = busy;
+    });
+  }
+
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (event.defaultPrevented || !form.matches || !form.matches("form[data-ls-busy]")) { return; }
+    // after this event, so that the form's data is gathered from enabled buttons
+    window.setTimeout(function () { setBusy(form, true); }, 0);
+  });
+
+  // Coming back with the browser's Back button shows the form ready again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    document.querySelectorAll("form[data-ls-busy]").forEach(function (form) { setBusy(form, false); });
+  });
+})();
