@@ -330,12 +330,14 @@ def _mount() -> None:
     from luoshi.orgs.api import router as orgs_router
     from luoshi.orgs.api_import import router as import_router
     from luoshi.plans.api import router as plans_router
+    from luoshi.plans.api_import import router as plans_import_router
 
     api.add_router("/", orgs_router)
     api.add_router("/auth", auth_router)
     api.add_router("/imports", import_router)
     api.add_router("/audit", audit_router)
     api.add_router("/", plans_router)
+    api.add_router("/", plans_import_router)
 
 
 _mount()

@@ -32,6 +32,10 @@ class PlansConfig(AppConfig):
                 "task.completion_request": _("Requested close-out"),
                 "task.completion_verify": _("Verified a close-out"),
                 "task.attachment_add": _("Attached evidence"),
+                "milestone.create": _("Added a milestone"),
+                "indicator.create": _("Added an indicator"),
+                "plan.import_breakdown": _("Imported a task breakdown table"),
+                "plan.import_file": _("Imported a plan file"),
                 "plan.export": _("Exported a work plan document"),
                 "task_ledger.export": _("Exported the task ledger"),
             }

@@ -16,6 +16,12 @@ urlpatterns = [
     path("tasks/<int:pk>/completion/", views.task_completion, name="task_completion"),
     path("tasks/<int:pk>/verify/", views.task_verify, name="task_verify"),
     path("tasks/<int:pk>/adjust/", views.task_adjust, name="task_adjust"),
+    path("tasks/<int:pk>/carry-over/", views.task_carry_over, name="task_carry_over"),
+    path(
+        "tasks/<int:pk>/attachments/<int:attachment_id>/",
+        views.attachment_download,
+        name="attachment",
+    ),
     path("adjustments/<int:pk>/decide/", views.adjustment_decide, name="adjustment_decide"),
     path("my-work/", views.my_work, name="my_work"),
     path("dashboard/", views_dashboard.leadership_dashboard, name="dashboard"),

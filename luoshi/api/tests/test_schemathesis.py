@@ -59,6 +59,7 @@ def _in_process_requests() -> Iterator[None]:
 LENIENT: dict[str, list[Any]] = {
     # a schema-valid upload need not be an xlsx workbook: 422 import_invalid is right
     "POST /api/v1/imports/org-people": [positive_data_acceptance],
+    "POST /api/v1/plans/{plan_id}/import": [positive_data_acceptance],
 }
 
 # Each operation is called as a persona allowed to use it (the others answer 404 early).
