@@ -16,6 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from . import services
+from .defaults import ensure_default_lists
 from .models import OrgUnit, Person, PoliticalStatus, Post, Rank, StaffCategory, User
 from .roles import Role
 
@@ -104,6 +105,7 @@ def build_demo(*, seed: int = 20261126) -> DemoResult:
     """Create the demo agency once; a second call changes nothing."""
     if demo_exists():
         return DemoResult(False, 0, 0)
+    ensure_default_lists()  # the lists the demo people use (migrations seed them)
     rng = random.Random(seed)
     names = _Names(rng)
     actor = None
