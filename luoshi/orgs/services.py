@@ -14,13 +14,15 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.core import audit
-from luoshi.core.errors import AccountLocked, Conflict, DomainError, Forbidden, InvalidInput
+from luoshi.core.errors import AccountLocked, DomainError, Forbidden, InvalidInput
 from luoshi.core.text import search_key
+from luoshi.core.versioning import check_version as _check_version
+from luoshi.core.versioning import save_versioned as _save_versioned
 
 from .models import (
     ApiToken,
@@ -64,24 +66,6 @@ def _set_path(unit: OrgUnit) -> None:
         )
     unit.path = path
     unit.depth = unit.path.count("/") - 1
-
-
-def _check_version(obj: Any, version: int | None) -> None:
-    if version is not None and obj.version != version:
-        raise Conflict()
-
-
-def _save_versioned(obj: Any, fields: list[str]) -> None:
-    """Save with optimistic locking: the row must still carry the version we read."""
-    model = type(obj)
-    values = {f: getattr(obj, f) for f in fields}
-    values["updated_at"] = timezone.now()
-    updated = model.objects.filter(pk=obj.pk, version=obj.version).update(
-        version=F("version") + 1, **values
-    )
-    if updated != 1:
-        raise Conflict()
-    obj.version += 1
 
 
 @transaction.atomic

@@ -5,18 +5,19 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.core import audit
-from luoshi.core.errors import Conflict, Forbidden, InvalidInput
+from luoshi.core.errors import Forbidden, InvalidInput
 from luoshi.core.text import search_key
+from luoshi.core.versioning import check_version as _check_version
+from luoshi.core.versioning import save_versioned as _save_versioned
 from luoshi.orgs.models import OrgUnit, Person
 from luoshi.orgs.selectors import leaders_in_charge
 
@@ -35,25 +36,6 @@ from .models import (
 )
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _save_versioned(obj: Any, fields: Iterable[str]) -> None:
-    """Save with optimistic locking: the row must still carry the version we read."""
-    values = {f: getattr(obj, f) for f in fields}
-    values["updated_at"] = timezone.now()
-    updated = (
-        type(obj)
-        .objects.filter(pk=obj.pk, version=obj.version)
-        .update(version=F("version") + 1, **values)
-    )
-    if updated != 1:
-        raise Conflict()
-    obj.version += 1
-
-
-def _check_version(obj: Any, version: int | None) -> None:
-    if version is not None and obj.version != version:
-        raise Conflict()
 
 
 def _event(
