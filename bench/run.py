@@ -1,0 +1,553 @@
+"""Measure Luoshi against a production-style server on the generated dataset (issue 3 §8).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/luoshi_bench .venv/bin/python bench/run.py
+
+Starts gunicorn from the venv (`config.wsgi`, sync workers, persistent database connections,
+DEBUG off) on a free 127.0.0.1 port, warms every endpoint up, then measures each one at
+concurrency 1 and 8 with a bounded number of requests (Python threads, http.client, one new
+connection per request; gunicorn's sync workers close it after each response). All traffic goes
+to 127.0.0.1; the server is stopped at the end, also on errors.
+
+Measured, authenticated and scoped as real users (bench/generate.py makes them):
+  * the leadership dashboard for the whole tree (the national agency leader) and for one
+    province's subtree (that province's agency leader): the API /api/v1/dashboard and the page
+    /dashboard/?plan=all (every plan; the page without ?plan shows the latest national plan only,
+    measured too);
+  * the ledger with three filters (lead unit = the province, light = yellow, status = in
+    progress) at page 1 and page 100, page /tasks/ and API /api/v1/tasks, as the national leader;
+  * a task detail page /tasks/<id>/ and submitting a report POST /api/v1/tasks/<id>/reports, as a
+    staff member of the lead unit;
+  * the ledger export /tasks/export.xlsx with the filter closest to 50,000 rows (× scale): time,
+    bytes and the peak resident memory of the gunicorn worker that served it (VmRSS sampled every
+    10 ms from /proc, and VmHWM).
+For the dashboards and the ledger it also captures the SQL the same request runs (Django's test
+client in a separate process as the same user, CaptureQueriesContext) and times that SQL bare on
+a plain connection (bench/djangoside.py); the ratio endpoint p50 / bare SQL p50 is reported.
+
+Results: bench/var/results.json and a Markdown table on stdout. Not part of the test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+VAR = BENCH / "var"
+VENV_BIN = Path(sys.executable).parent
+WORKERS = 4  # as the README's deployment line
+BUDGET_S = 15.0  # measuring time per endpoint and concurrency (bounded by request counts too)
+
+
+@dataclass
+class Endpoint:
+    name: str
+    label: str
+    path: str
+    account: str
+    auth: str  # "session" or "token"
+    method: str = "GET"
+    body: Callable[[int], tuple[str, bytes]] | None = None  # i -> (path, body)
+    targets: dict[str, float] = field(default_factory=dict)
+    bare: bool = False
+    max_requests: int = 200
+    concurrency: tuple[int, ...] = (1, 8)
+
+
+@dataclass
+class Sample:
+    latencies: list[float]
+    statuses: dict[int, int]
+    wall: float
+    bytes: int
+
+    def pct(self, q: float) -> float:
+        data = sorted(self.latencies)
+        if not data:
+            return float("nan")
+        k = max(0, min(len(data) - 1, round(q * (len(data) - 1))))
+        return data[k] * 1000
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "n": len(self.latencies),
+            "p50_ms": round(self.pct(0.5), 1),
+            "p95_ms": round(self.pct(0.95), 1),
+            "max_ms": round(max(self.latencies) * 1000, 1),
+            "rps": round(len(self.latencies) / self.wall, 1) if self.wall else 0,
+            "statuses": self.statuses,
+            "bytes_per_response": self.bytes // max(1, len(self.latencies)),
+        }
+
+
+# --- the server --------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def server_env(secret: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LUOSHI_")}
+    env.update(
+        DATABASE_URL=os.environ["DATABASE_URL"],
+        DJANGO_SETTINGS_MODULE="config.settings",
+        LUOSHI_SECRET_KEY=secret,
+        LUOSHI_DB_CONN_MAX_AGE="60",
+        LUOSHI_ALLOWED_HOSTS="127.0.0.1",
+        LUOSHI_LOG_LEVEL="WARNING",
+    )
+    return env
+
+
+class Server:
+    def __init__(self, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.log = open(VAR / "gunicorn.log", "w")  # noqa: SIM115
+        self.proc = subprocess.Popen(
+            [
+                str(VENV_BIN / "gunicorn"), "config.wsgi",
+                "--bind", f"127.0.0.1:{self.port}",
+                "--workers", str(WORKERS),
+                "--timeout", "600",
+                "--graceful-timeout", "10",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )  # fmt: skip
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                status, _body = fetch(self.port, "GET", "/login/", {})
+                if status == 200:
+                    return
+            except OSError:
+                time.sleep(0.3)
+        self.stop()
+        raise SystemExit(
+            "gunicorn did not answer on /login/ within 60 s (see bench/var/gunicorn.log)"
+        )
+
+    def workers(self) -> list[int]:
+        try:
+            text = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+            return [int(p) for p in text.split()]
+        except OSError:
+            pids = []
+            for entry in Path("/proc").iterdir():
+                if entry.name.isdigit():
+                    try:
+                        stat = (entry / "stat").read_text()
+                    except OSError:
+                        continue
+                    if int(stat.rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                        pids.append(int(entry.name))
+            return pids
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.log.close()
+
+
+def memory(pid: int) -> dict[str, int]:
+    """VmRSS and VmHWM of a process in kB."""
+    out = {}
+    try:
+        for row in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if row.startswith(("VmRSS:", "VmHWM:")):
+                key, value = row.split(":", 1)
+                out[key] = int(value.split()[0])
+    except OSError:
+        pass
+    return out
+
+
+# --- requests ----------------------------------------------------------------------------------
+
+
+def fetch(
+    port: int, method: str, path: str, headers: dict[str, str], body: bytes | None = None
+) -> tuple[int, int]:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=900)
+    try:
+        conn.request(method, path, body=body, headers=headers)
+        response = conn.getresponse()
+        size = 0
+        while chunk := response.read(65536):
+            size += len(chunk)
+        return response.status, size
+    finally:
+        conn.close()
+
+
+def run(
+    port: int, ep: Endpoint, headers: dict[str, str], n: int, concurrency: int, counter: list[int]
+) -> Sample:
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    total_bytes = [0]
+    lock = threading.Lock()
+    issued = [0]
+
+    def worker() -> None:
+        while True:
+            with lock:
+                if issued[0] >= n:
+                    return
+                issued[0] += 1
+                counter[0] += 1
+                i = counter[0]
+            path, body = (ep.path, None) if ep.body is None else ep.body(i)
+            started = time.perf_counter()
+            status, size = fetch(port, ep.method, path, headers, body)
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                statuses[status] = statuses.get(status, 0) + 1
+                total_bytes[0] += size
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return Sample(latencies, statuses, time.perf_counter() - started, total_bytes[0])
+
+
+def djangoside(env: dict[str, str], *args: str) -> Any:
+    denv = dict(env, LUOSHI_ALLOWED_HOSTS="127.0.0.1,testserver")
+    out = subprocess.run(
+        [sys.executable, str(BENCH / "djangoside.py"), *args],
+        cwd=ROOT,
+        env=denv,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+# --- the machine -------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, Any]:
+    import psycopg
+
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    total = next(r for r in meminfo if r.startswith("MemTotal")).split()[1]
+    with psycopg.connect(os.environ["DATABASE_URL"]) as conn:
+        version = conn.execute("SELECT version()").fetchone()[0]  # type: ignore[index]
+        settings = dict(
+            conn.execute(
+                "SELECT name, current_setting(name) FROM pg_settings WHERE name IN "
+                "('shared_buffers','work_mem','effective_cache_size','jit',"
+                "'max_parallel_workers_per_gather','random_page_cost')"
+            ).fetchall()
+        )
+        sizes = dict(
+            conn.execute(
+                "SELECT relname, pg_size_pretty(pg_total_relation_size(oid)) FROM pg_class "
+                "WHERE relname IN ('plans_task','plans_milestone','plans_progressreport')"
+            ).fetchall()
+        )
+    cpu = "?"
+    for row in Path("/proc/cpuinfo").read_text().splitlines():
+        if row.startswith("model name"):
+            cpu = row.split(":", 1)[1].strip()
+            break
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "memory_gib": round(int(total) / 1024 / 1024, 1),
+        "postgresql": version,
+        "pg_settings": settings,
+        "table_sizes": sizes,
+        "python": platform.python_version(),
+        "loadavg_start": os.getloadavg(),
+    }
+
+
+# --- the plan ----------------------------------------------------------------------------------
+
+
+def endpoints(data: dict[str, Any], prep: dict[str, Any]) -> list[Endpoint]:
+    province = prep["province"]
+    three = {"lead_unit": province, "light": "yellow", "status": "in_progress"}
+    api_three = {"lead_org": province, "light": "yellow", "status": "in_progress"}
+    dash_tree = {"p95_ms": 150.0, "ratio": 2.0}
+    dash_prov = {"p95_ms": 50.0, "ratio": 2.0}
+    ledger = {"p50_ms": 15.0, "p95_ms": 30.0, "rps8": 150.0, "ratio": 2.0}
+    report_tasks: list[int] = prep["report_tasks"] or [1]
+    detail_tasks: list[int] = prep["detail_tasks"] or [1]
+
+    def report_body(i: int) -> tuple[str, bytes]:
+        task = report_tasks[i % len(report_tasks)]
+        payload = {"text": f"基准测试进展报告 {i}：本月按计划推进。", "percent": 40 + i % 50}
+        return f"/api/v1/tasks/{task}/reports", json.dumps(payload).encode()
+
+    def detail(i: int) -> tuple[str, None]:
+        return f"/tasks/{detail_tasks[i % len(detail_tasks)]}/", None  # type: ignore[return-value]
+
+    export_query = urlencode(prep["export_filter"])
+    return [
+        Endpoint("dash_api_tree", "Dashboard API, whole tree", "/api/v1/dashboard",
+                 "bench_national", "token", targets=dash_tree, bare=True),
+        Endpoint("dash_page_tree", "Dashboard page, whole tree (?plan=all)",
+                 "/dashboard/?plan=all", "bench_national", "session", targets=dash_tree,
+                 bare=True),
+        Endpoint("dash_page_tree_default", "Dashboard page, national leader, default plan",
+                 "/dashboard/", "bench_national", "session", bare=True),
+        Endpoint("dash_api_province", "Dashboard API, one province", "/api/v1/dashboard",
+                 "bench_province", "token", targets=dash_prov, bare=True),
+        Endpoint("dash_page_province", "Dashboard page, one province (?plan=all)",
+                 "/dashboard/?plan=all", "bench_province", "session", targets=dash_prov,
+                 bare=True),
+        Endpoint("ledger_page_p1", "Ledger page, 3 filters, page 1",
+                 "/tasks/?" + urlencode({**three, "page": 1}), "bench_national", "session",
+                 targets=ledger, bare=True),
+        Endpoint("ledger_page_p100", "Ledger page, 3 filters, page 100",
+                 "/tasks/?" + urlencode({**three, "page": 100}), "bench_national", "session",
+                 targets=ledger, bare=True),
+        Endpoint("ledger_api_p1", "Ledger API, 3 filters, page 1",
+                 "/api/v1/tasks?" + urlencode({**api_three, "page": 1}), "bench_national",
+                 "token", targets=ledger, bare=True),
+        Endpoint("ledger_api_p100", "Ledger API, 3 filters, page 100",
+                 "/api/v1/tasks?" + urlencode({**api_three, "page": 100}), "bench_national",
+                 "token", targets=ledger, bare=True),
+        Endpoint("task_detail", "Task detail page", "/tasks/0/", "bench_staff", "session",
+                 body=detail),
+        Endpoint("report_submit", "Submit a report (API)", "/api/v1/tasks/0/reports",
+                 "bench_staff", "token", method="POST", body=report_body),
+        Endpoint("export", f"Ledger export ({prep['export_rows']:,} rows)",
+                 "/tasks/export.xlsx?" + export_query, "bench_national", "session",
+                 max_requests=2, concurrency=(1,)),
+    ]  # fmt: skip
+
+
+def headers_for(ep: Endpoint, data: dict[str, Any], prep: dict[str, Any]) -> dict[str, str]:
+    headers = {"Accept": "text/html,application/json"}
+    if ep.auth == "session":
+        headers["Cookie"] = f"sessionid={prep['sessions'][ep.account]}"
+    else:
+        headers["Authorization"] = f"Bearer {data['accounts'][ep.account]['token']}"
+    if ep.method == "POST":
+        headers["Content-Type"] = "application/json"
+    return headers
+
+
+def measure_export(server: Server, ep: Endpoint, headers: dict[str, str]) -> dict[str, Any]:
+    """Time the export alone and sample every worker's memory while it runs."""
+    peaks: dict[int, int] = {}
+    before = {pid: memory(pid) for pid in server.workers()}
+    stop = threading.Event()
+
+    def sample() -> None:
+        while not stop.is_set():
+            for pid in server.workers():
+                rss = memory(pid).get("VmRSS", 0)
+                peaks[pid] = max(peaks.get(pid, 0), rss)
+            time.sleep(0.01)
+
+    sampler = threading.Thread(target=sample)
+    sampler.start()
+    try:
+        started = time.perf_counter()
+        status, size = fetch(server.port, "GET", ep.path, headers)
+        elapsed = time.perf_counter() - started
+    finally:
+        stop.set()
+        sampler.join()
+    after = {pid: memory(pid) for pid in server.workers()}
+    grew = max(peaks, key=lambda pid: peaks[pid] - before.get(pid, {}).get("VmRSS", 0))
+    return {
+        "status": status,
+        "seconds": round(elapsed, 2),
+        "bytes": size,
+        "worker_pid": grew,
+        "rss_before_mb": round(before.get(grew, {}).get("VmRSS", 0) / 1024, 1),
+        "rss_peak_mb": round(peaks[grew] / 1024, 1),
+        "hwm_after_mb": round(after.get(grew, {}).get("VmHWM", 0) / 1024, 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--only", default="", help="comma-separated endpoint names")
+    parser.add_argument("--budget", type=float, default=BUDGET_S, help="seconds per measurement")
+    parser.add_argument("--no-bare", action="store_true", help="skip the bare SQL timing")
+    args = parser.parse_args(argv)
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        raise SystemExit("Set DATABASE_URL to the generated PostgreSQL database.")
+    data = json.loads((VAR / "dataset.json").read_text())
+    env = server_env("bench-" + secrets.token_urlsafe(32))
+    info = machine()
+    print(f"machine: {info['nproc']} CPUs, {info['memory_gib']} GiB, {info['postgresql'][:40]}")
+    prep = djangoside(env, "prepare")
+    print(f"prepared: export filter {prep['export_filter']} → {prep['export_rows']} rows; "
+          f"ledger filter count {prep['ledger_filter_count']}", flush=True)  # fmt: skip
+    plan = endpoints(data, prep)
+    if args.only:
+        wanted = set(args.only.split(","))
+        plan = [ep for ep in plan if ep.name in wanted]
+    results: dict[str, Any] = {
+        "machine": info,
+        "dataset": {k: v for k, v in data.items() if k != "accounts"},
+        "prepared": {k: v for k, v in prep.items() if k not in ("sessions", "report_tasks")},
+        "workers": WORKERS,
+        "git": git_state(),
+        "endpoints": {},
+    }
+    server = Server(env)
+    counter = [0]
+    try:
+        print(f"gunicorn on 127.0.0.1:{server.port}, {WORKERS} workers", flush=True)
+        for ep in plan:
+            headers = headers_for(ep, data, prep)
+            row: dict[str, Any] = {"label": ep.label, "path": ep.path, "targets": ep.targets}
+            if ep.name == "export":
+                fetch(server.port, "GET", ep.path + "&q=__warmup__", headers)  # imports, no rows
+                row["runs"] = [measure_export(server, ep, headers) for _ in range(ep.max_requests)]
+                results["endpoints"][ep.name] = row
+                print(f"{ep.name}: {row['runs']}", flush=True)
+                continue
+            warm = run(server.port, ep, headers, 3, 1, counter)
+            typical = statistics.median(warm.latencies)
+            row["warmup"] = warm.summary()
+            for c in ep.concurrency:
+                if c == 1:
+                    n = int(min(ep.max_requests, max(5, args.budget / typical)))
+                else:
+                    n = int(min(ep.max_requests * 2, max(2 * c, args.budget * 2 / typical)))
+                sample = run(server.port, ep, headers, n, c, counter)
+                row[f"c{c}"] = sample.summary()
+                print(f"{ep.name} c={c}: {row[f'c{c}']}", flush=True)
+            results["endpoints"][ep.name] = row
+    finally:
+        server.stop()
+    if not args.no_bare:
+        for ep in plan:
+            if not ep.bare:
+                continue
+            spec = {
+                "name": ep.name,
+                "url": ep.path,
+                "session": prep["sessions"][ep.account] if ep.auth == "session" else "",
+                "token": data["accounts"][ep.account]["token"] if ep.auth == "token" else "",
+                "repeat": 5,
+            }
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump(spec, f)
+            row = results["endpoints"][ep.name]
+            try:
+                bare = djangoside(env, "bare", f.name)
+            except subprocess.CalledProcessError as exc:
+                row["bare_error"] = (exc.stderr or "")[-2000:]
+                print(f"{ep.name} bare SQL failed:\n{row['bare_error']}", flush=True)
+                continue
+            finally:
+                os.unlink(f.name)
+            row["bare"] = bare
+            row["ratio"] = round(row["c1"]["p50_ms"] / bare["bare_p50_ms"], 2)
+            print(f"{ep.name} bare SQL: {bare['bare_p50_ms']:.1f} ms in {bare['statements']} "
+                  f"statements; ratio {row['ratio']}", flush=True)  # fmt: skip
+    results["machine"]["loadavg_end"] = os.getloadavg()
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    out = VAR / f"results-{stamp}.json"
+    out.write_text(json.dumps(results, ensure_ascii=False, indent=2))
+    (VAR / "results.json").write_text(out.read_text())
+    print(table(results))
+    print(f"→ {out}")
+    return 0
+
+
+def git_state() -> dict[str, Any]:
+    """The code measured: HEAD and how many files differ from it (others may be editing)."""
+
+    def git(*args: str) -> str:
+        result = subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True)
+        return result.stdout.strip()
+
+    return {"head": git("rev-parse", "--short", "HEAD"), "changed_files": git("status", "--short")}
+
+
+def verdict(ok: bool) -> str:
+    return "✅" if ok else "❌"
+
+
+def table(results: dict[str, Any]) -> str:
+    rows = [
+        "| endpoint | c=1 p50 | c=1 p95 | c=1 req/s | c=8 p50 | c=8 p95 | c=8 req/s | bare SQL p50 | ratio | target |",  # noqa: E501
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for name, row in results["endpoints"].items():
+        if name == "export":
+            for run_ in row["runs"]:
+                ok = run_["rss_peak_mb"] < 200 and run_["status"] == 200
+                rows.append(
+                    f"| {row['label']} | {run_['seconds'] * 1000:.0f} ms | | | | | | | | "
+                    f"peak RSS {run_['rss_peak_mb']} MB (before {run_['rss_before_mb']}) "
+                    f"< 200 MB {verdict(ok)} |"
+                )
+            continue
+        c1, c8 = row.get("c1", {}), row.get("c8", {})
+        t = row["targets"]
+        checks = []
+        if "p50_ms" in t:
+            checks.append(
+                f"p50 ≤ {t['p50_ms']:.0f} {verdict(c1.get('p50_ms', 1e9) <= t['p50_ms'])}"
+            )
+        if "p95_ms" in t:
+            checks.append(
+                f"p95 ≤ {t['p95_ms']:.0f} {verdict(c1.get('p95_ms', 1e9) <= t['p95_ms'])}"
+            )
+        if "rps8" in t:
+            checks.append(f"≥ {t['rps8']:.0f}/s {verdict(c8.get('rps', 0) >= t['rps8'])}")
+        if "ratio" in t and "ratio" in row:
+            checks.append(f"≤ 2× SQL {verdict(row['ratio'] <= t['ratio'])}")
+        bad = sum(n for status, n in {**c1.get("statuses", {}), **c8.get("statuses", {})}.items()
+                  if not 200 <= int(status) < 300)  # fmt: skip
+        if bad:
+            checks.append(f"{bad} error responses ❌")
+        bare = row.get("bare", {})
+        rows.append(
+            f"| {row['label']} | {c1.get('p50_ms', '')} | {c1.get('p95_ms', '')} | "
+            f"{c1.get('rps', '')} | {c8.get('p50_ms', '')} | {c8.get('p95_ms', '')} | "
+            f"{c8.get('rps', '')} | {bare.get('bare_p50_ms', 0):.1f} | {row.get('ratio', '')} | "
+            f"{'; '.join(checks)} |"
+        )
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
