@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ def make_task(org: Any) -> Task:
             title="组建侨界专家智库",
             lead_unit=org.econ,
             deadline=dt.date(2026, 12, 31),
-            indicators=[services.IndicatorIn("新增入库专家", 50, "名")],  # type: ignore[arg-type]
+            indicators=[services.IndicatorIn("新增入库专家", decimal.Decimal(50), "名")],
         ),
     )
     services.plan_approve(actor=org.users["leader"], plan=plan)
