@@ -145,10 +145,22 @@ class ReportOut(Schema):
 class TaskDetailOut(TaskOut):
     goal: str
     measures: str
-    cooperating_units: list[int]
+    cooperating_units: list[int] = Field(..., alias="cooperating_unit_ids")
     milestones: list[MilestoneOut]
     indicators: list[IndicatorOut]
     reports: list[ReportOut]
+
+    @staticmethod
+    def resolve_milestones(obj: Task) -> list[Any]:
+        return list(obj.milestones.all())
+
+    @staticmethod
+    def resolve_indicators(obj: Task) -> list[Any]:
+        return list(obj.indicators.all())
+
+    @staticmethod
+    def resolve_reports(obj: Task) -> list[Any]:
+        return list(obj.reports.all()[:50])
 
 
 class TaskPage(Schema):
@@ -199,17 +211,12 @@ def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any
 
 @router.get("/tasks/{task_id}", response=TaskDetailOut)
 def get_task(request: HttpRequest, task_id: Id) -> Any:
+    """One task with its owners, roadmap, indicators and latest reports."""
     task = perms.access_task(_scoped_user(request), task_id)
-    data = TaskOut.from_orm(task).model_dump(by_alias=True)
-    data.update(
-        goal=task.goal,
-        measures=task.measures,
-        cooperating_units=list(task.cooperating_units.values_list("pk", flat=True)),
-        milestones=list(task.milestones.all()),
-        indicators=list(task.indicators.all()),
-        reports=list(task.reports.all()[:50]),
+    task.cooperating_unit_ids = list(  # type: ignore[attr-defined]
+        task.cooperating_units.values_list("pk", flat=True)
     )
-    return data
+    return task
 
 
 class IndicatorValueIn(Schema):

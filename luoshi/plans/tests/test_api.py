@@ -93,3 +93,14 @@ def test_dashboard_counts_for_the_callers_scope(org, plan, token_for) -> None:
     staff = client.get(f"{API}/dashboard", **token_for("staff")).json()
     assert staff["total"] == 1  # counted under lead units only: 经济科技部 leads one task
     assert client.get(f"{API}/dashboard", **token_for("outsider")).json()["total"] == 0
+
+
+def test_task_detail(org, plan, token_for) -> None:
+    issue(org, plan)
+    t = Task.objects.get(code="2026-1-1-1")
+    body = Client().get(f"{API}/tasks/{t.pk}", **token_for("head")).json()
+    assert body["code"] == "2026-1-1-1" and body["lead_unit_name"] == "办公室"
+    assert body["cooperating_units"] == [org.econ.pk]
+    assert [m["title"] for m in body["milestones"]] == ["印发计划"]
+    assert body["indicators"][0]["target"] in ("12.00", 12, 12.0, "12")
+    assert Client().get(f"{API}/tasks/{t.pk}", **token_for("outsider")).status_code == 404
