@@ -64,7 +64,13 @@ INSTALLED_APPS = [
     "template_partials",
     "luoshi.core",
     "luoshi.orgs",
+    "django_tasks",
+    "django_tasks.backends.database",
+    "luoshi.notify",
     "luoshi.plans",
+    "luoshi.supervision",
+    "luoshi.evaluation",
+    "luoshi.appraisal",
 ]
 
 MIDDLEWARE = [
@@ -184,6 +190,16 @@ LUOSHI_FONT_PAGE_NUMBER = env("LUOSHI_FONT_PAGE_NUMBER", "宋体")
 LUOSHI_FONT_FALLBACK_SERIF = env("LUOSHI_FONT_FALLBACK_SERIF", "Noto Serif CJK SC")
 LUOSHI_FONT_FALLBACK_SANS = env("LUOSHI_FONT_FALLBACK_SANS", "Noto Sans CJK SC")
 LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20)
+
+# Background work (django-tasks). Jobs are enqueued after commit. With no worker configured they
+# run synchronously in the request (immediate backend); set LUOSHI_TASKS_BACKEND to
+# "django_tasks.backends.database.DatabaseBackend" and run `luoshi db_worker` for a worker pool.
+TASKS = {
+    "default": {
+        "BACKEND": env("LUOSHI_TASKS_BACKEND", "django_tasks.backends.immediate.ImmediateBackend"),
+        "ENQUEUE_ON_COMMIT": True,
+    }
+}
 LUOSHI_TRUST_X_FORWARDED_FOR = env_bool("LUOSHI_TRUST_X_FORWARDED_FOR", False)
 # How many of our proxies append to X-Forwarded-For: the client is that many from the right.
 LUOSHI_TRUSTED_PROXY_COUNT = env_int("LUOSHI_TRUSTED_PROXY_COUNT", 1)

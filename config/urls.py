@@ -12,4 +12,8 @@ urlpatterns = [
     path("", include("luoshi.core.urls")),
     path("", include("luoshi.orgs.urls")),
     path("", include("luoshi.plans.urls")),
+    path("", include("luoshi.notify.urls")),
+    path("", include("luoshi.supervision.urls")),
+    path("", include("luoshi.evaluation.urls")),
+    path("", include("luoshi.appraisal.urls")),
 ]

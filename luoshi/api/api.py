@@ -325,12 +325,16 @@ def _document_errors(schema: dict[str, Any]) -> None:
 
 
 def _mount() -> None:
+    from luoshi.appraisal.api import router as appraisal_router
     from luoshi.core.api import router as audit_router
+    from luoshi.evaluation.api import router as evaluation_router
+    from luoshi.notify.api import router as notify_router
     from luoshi.orgs.api import auth_router
     from luoshi.orgs.api import router as orgs_router
     from luoshi.orgs.api_import import router as import_router
     from luoshi.plans.api import router as plans_router
     from luoshi.plans.api_import import router as plans_import_router
+    from luoshi.supervision.api import router as supervision_router
 
     api.add_router("/", orgs_router)
     api.add_router("/auth", auth_router)
@@ -338,6 +342,10 @@ def _mount() -> None:
     api.add_router("/audit", audit_router)
     api.add_router("/", plans_router)
     api.add_router("/", plans_import_router)
+    api.add_router("/", notify_router)
+    api.add_router("/supervision", supervision_router)
+    api.add_router("/evaluation", evaluation_router)
+    api.add_router("/appraisal", appraisal_router)
 
 
 _mount()

@@ -1,0 +1,3 @@
+"""Appraisal (考核):
+routine and annual appraisal of staff, quotas, committee, publicity, appeals, unit scores.
+"""

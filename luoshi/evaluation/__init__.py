@@ -1,0 +1,3 @@
+"""Democratic evaluation (民主测评):
+anonymous one-time ballots, turnout, tallies and weighted scores.
+"""
