@@ -105,6 +105,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "luoshi.core.context_processors.site",
+                "luoshi.notify.context_processors.unread",
             ],
         },
     }
@@ -238,6 +239,14 @@ EMAIL_BACKEND = env("LUOSHI_EMAIL_BACKEND", "django.core.mail.backends.console.E
 EMAIL_HOST = env("LUOSHI_EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("LUOSHI_EMAIL_PORT", 25)
 DEFAULT_FROM_EMAIL = env("LUOSHI_FROM_EMAIL", "luoshi@localhost")
+
+# --- notifications: retries of e-mail and webhook deliveries (exponential backoff), timeouts
+LUOSHI_NOTIFY_MAX_ATTEMPTS = env_int("LUOSHI_NOTIFY_MAX_ATTEMPTS", 5)
+LUOSHI_NOTIFY_RETRY_BASE_SECONDS = env_int("LUOSHI_NOTIFY_RETRY_BASE_SECONDS", 60)
+LUOSHI_NOTIFY_RETRY_MAX_SECONDS = env_int("LUOSHI_NOTIFY_RETRY_MAX_SECONDS", 6 * 3600)
+LUOSHI_NOTIFY_WEBHOOK_TIMEOUT = env_int("LUOSHI_NOTIFY_WEBHOOK_TIMEOUT", 5)
+# prefixed to relative links in e-mails and webhooks, e.g. https://luoshi.example.gov.cn
+LUOSHI_NOTIFY_SITE_URL = env("LUOSHI_NOTIFY_SITE_URL", "")
 
 LOGGING = {
     "version": 1,

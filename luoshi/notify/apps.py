@@ -8,4 +8,17 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
-        pass
+        from luoshi.core import audit, periodic
+
+        from . import delivery
+
+        periodic.register("notify_deliveries", delivery.run_due)
+        audit.register_action_labels(
+            {
+                "notify.preference_update": _("Notification preferences changed"),
+                "notify.webhook_create": _("Webhook added"),
+                "notify.webhook_update": _("Webhook changed"),
+                "notify.webhook_delete": _("Webhook deleted"),
+                "notify.delivery_retry": _("Delivery retried"),
+            }
+        )
