@@ -8,4 +8,29 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Democratic evaluation")
 
     def ready(self) -> None:
-        pass
+        from luoshi.core import audit, demodata
+
+        # navigation.register(nav_sections)  # TODO: once the pages exist
+        demodata.register("Demo democratic evaluation", _demo_campaign, order=40)
+        audit.register_action_labels(
+            {
+                "evaluation.create": _("Created a democratic evaluation"),
+                "evaluation.update": _("Changed a democratic evaluation"),
+                "evaluation.delete": _("Deleted a draft democratic evaluation"),
+                "evaluation.grades": _("Set the grades of a democratic evaluation"),
+                "evaluation.candidates": _("Set the candidates of a democratic evaluation"),
+                "evaluation.voters": _("Set the voters of a democratic evaluation"),
+                "evaluation.publish": _("Published a democratic evaluation"),
+                "evaluation.codes_issue": _("Printed ballot codes"),
+                "evaluation.close": _("Closed a democratic evaluation"),
+                "evaluation.results_view": _("Viewed the results of a democratic evaluation"),
+                "evaluation.results_export": _("Exported the results of a democratic evaluation"),
+                "evaluation.ballot_cast": _("A ballot was cast"),
+            }
+        )
+
+
+def _demo_campaign() -> str:
+    from .demo import build_demo_campaign
+
+    return build_demo_campaign()

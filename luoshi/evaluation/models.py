@@ -1,1 +1,194 @@
-"""Models of the evaluation app."""
+"""Democratic evaluation (民主测评): campaigns, their grade scale, candidates, voters and ballots.
+
+Anonymity is a property of the schema, not of good behaviour:
+- `Ballot` and `BallotMark` hold no reference to a voter, no timestamp and no sequential id
+  (random UUID keys); they are rewritten in random order when the campaign closes, so that not
+  even the physical row order or the inserting transaction of a ballot survives (see
+  services.campaign_close).
+- `Voter` records only *whether* the person has voted: no time, no link to a ballot, and no
+  `updated_at` (a modification time would give the order of voting).
+- Credentials (the link token and the printed code) are stored only as keyed hashes.
+
+A campaign stands alone (the annual appraisal links to it, not the other way round).
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from luoshi.core.models import BaseModel
+from luoshi.orgs.models import OrgUnit, Person
+
+
+class Campaign(BaseModel):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Open for voting")
+        CLOSED = "closed", _("Closed")
+
+    class Family(models.TextChoices):
+        CIVIL_SERVANT = "civil_servant", _("Civil servants and staff managed like them")
+        PUBLIC_INSTITUTION = "public_institution", _("Public institution staff")
+
+    unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unit"),
+        on_delete=models.PROTECT,
+        related_name="evaluation_campaigns",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    title = models.CharField(_("title"), max_length=200)
+    purpose = models.CharField(_("purpose"), max_length=64, blank=True)
+    family = models.CharField(
+        _("grade scale"), max_length=32, choices=Family.choices, default=Family.CIVIL_SERVANT
+    )
+    min_ballots = models.PositiveSmallIntegerField(_("minimum number of ballots"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
+    )
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-year", "-id"]
+        verbose_name = _("evaluation campaign")
+        verbose_name_plural = _("evaluation campaigns")
+        indexes = [models.Index(fields=["unit", "year"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_draft(self) -> bool:
+        return self.status == self.Status.DRAFT
+
+    @property
+    def is_open(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+class GradeOption(models.Model):
+    """One grade of a campaign's scale, with the points it counts for (None: not counted)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="grades")
+    code = models.CharField(_("code"), max_length=32)
+    label = models.CharField(_("label"), max_length=32, blank=True)
+    points = models.PositiveSmallIntegerField(_("points"), null=True, blank=True)
+    sort_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        ordering = ["campaign", "sort_order", "id"]
+        verbose_name = _("grade option")
+        verbose_name_plural = _("grade options")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "code"], name="evaluation_grade_code")
+        ]
+
+    def __str__(self) -> str:
+        return self.display_label
+
+    @property
+    def counted(self) -> bool:
+        return self.points is not None
+
+    @property
+    def display_label(self) -> str:
+        from .rules import builtin_grade_label
+
+        return self.label or builtin_grade_label(self.code)
+
+
+class Candidate(models.Model):
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="candidates")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    sort_order = models.PositiveIntegerField(_("display order"), default=0)
+
+    class Meta:
+        ordering = ["campaign", "sort_order", "id"]
+        verbose_name = _("candidate")
+        verbose_name_plural = _("candidates")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="evaluation_candidate_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class Voter(models.Model):
+    """A person on the campaign's voter list. `has_voted` is all that is known of their vote.
+
+    The credential hashes are keyed (HMAC with the secret key) so that a copy of the database
+    alone does not let anyone vote. No time is kept, and the row never points at a ballot.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="voters")
+    person = models.ForeignKey(
+        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+    )
+    has_voted = models.BooleanField(_("has voted"), default=False)
+    token_salt = models.CharField(max_length=32, blank=True, editable=False)
+    token_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+    code_hash = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
+
+    class Meta:
+        ordering = ["campaign", "id"]
+        verbose_name = _("voter")
+        verbose_name_plural = _("voters")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "person"], name="evaluation_voter_once")
+        ]
+
+    def __str__(self) -> str:
+        return str(self.person)
+
+
+class Ballot(models.Model):
+    """One cast ballot: no voter, no time, a random key."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="ballots")
+
+    class Meta:
+        verbose_name = _("ballot")
+        verbose_name_plural = _("ballots")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
+class BallotMark(models.Model):
+    """The grade one ballot gives one candidate."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="marks")
+    candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="marks")
+    grade = models.ForeignKey(GradeOption, on_delete=models.PROTECT, related_name="marks")
+
+    class Meta:
+        verbose_name = _("ballot mark")
+        verbose_name_plural = _("ballot marks")
+        constraints = [
+            models.UniqueConstraint(fields=["ballot", "candidate"], name="evaluation_mark_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.candidate_id}: {self.grade_id}"

@@ -1,0 +1,62 @@
+"""The demo agency's democratic evaluation of last year: small, closed, fictional.
+
+The department heads of the demo agency are rated by the agency's people, through the same
+services as a real vote (publish, cast, close), so the results page has something to show.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+from django.db import transaction
+from django.utils import timezone
+
+from luoshi.orgs.demo import AGENCY_CODE
+from luoshi.orgs.models import OrgUnit, Person, User
+
+from . import services
+from .models import Campaign
+
+TITLE = "{year}年度机关处级干部民主测评"
+
+
+@transaction.atomic
+def build_demo_campaign(today: dt.date | None = None, seed: int = 2026) -> str:
+    day = today or timezone.localdate()
+    year = day.year - 1
+    agency = OrgUnit.objects.filter(code=AGENCY_CODE).first()
+    if agency is None:
+        return "no demo agency"
+    title = TITLE.format(year=year)
+    if Campaign.objects.filter(unit=agency, year=year, title=title).exists():
+        return "already present; nothing changed"
+    hr = User.objects.filter(username="demo_hr").first()
+    people = list(
+        Person.objects.filter(unit__path__startswith=agency.path, is_active=True)
+        .exclude(unit__kind=OrgUnit.Kind.LOCAL)
+        .select_related("unit")
+        .order_by("unit__path", "id")
+    )
+    heads = [p for p in people if p.headed_units.exists()][:6]  # type: ignore[attr-defined]
+    if not heads:
+        heads = people[:5]
+    voters = people[:30]
+    rng = random.Random(seed)
+    campaign = services.campaign_create(
+        actor=hr, unit=agency, year=year, title=title, purpose="annual_appraisal"
+    )
+    services.candidates_set(actor=hr, campaign=campaign, people=heads)
+    services.voters_set(actor=hr, campaign=campaign, people=voters)
+    campaign = services.campaign_publish(actor=hr, campaign=campaign)
+    codes = services.codes_issue(actor=hr, campaign=campaign)
+    weights = [("excellent", 5), ("competent", 8), ("basically_competent", 1), ("unknown", 1)]
+    population = [code for code, weight in weights for _ in range(weight)]
+    voted = 0
+    for issued in codes[: max(1, len(codes) - 3)]:  # a few did not vote
+        voter = services.voter_for_code(issued.code)
+        choices = {c.person_id: rng.choice(population) for c in services.ballot_candidates(voter)}
+        services.ballot_cast(voter=voter, choices=choices, channel="code")
+        voted += 1
+    services.campaign_close(actor=hr, campaign=campaign)
+    return f"{len(heads)} candidates, {voted} of {len(voters)} voters voted; closed"

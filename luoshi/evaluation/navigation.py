@@ -1,0 +1,22 @@
+"""The evaluation's entries in the left navigation (registered from EvaluationConfig.ready())."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext_lazy as _
+
+from luoshi.core.navigation import NavItem, NavSection
+
+from .permissions import can_see_campaigns
+
+APPRAISAL = NavSection("appraisal", _("Appraisal"), order=30)
+
+
+def nav_sections(user: Any) -> list[NavSection]:
+    items = []
+    if can_see_campaigns(user):
+        items.append(NavItem(_("Democratic evaluation"), "evaluation:campaigns", order=40))
+    if getattr(user, "person_id", None):
+        items.append(NavItem(_("My ballots"), "evaluation:my_ballots", order=45))
+    return [APPRAISAL.with_items(*items)] if items else []

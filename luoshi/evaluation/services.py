@@ -1,0 +1,509 @@
+"""Every write to democratic evaluation: keyword-only, atomic, audited.
+
+Lifecycle: draft → published → closed. A draft's title, scale, candidates and voters change
+freely; publishing freezes them (any later edit is refused) and gives each voter a one-time
+credential. Casting a ballot is one transaction: the voter's credential is spent with a
+conditional UPDATE (… WHERE has_voted = false), so a credential votes once even when two casts
+race, and the ballot's marks are inserted with no link to the voter. Closing rewrites the
+ballots in random order under new keys, in the closing transaction, so that neither the rows'
+physical order nor their inserting transaction (PostgreSQL's xmin, SQLite's rowid) tells when a
+ballot was cast — that was the last trace linking a ballot to the moment its voter voted.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import random
+import secrets
+import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from luoshi.core import audit
+from luoshi.core.context import client_ip
+from luoshi.core.errors import DomainError, InvalidInput, NotFound
+from luoshi.core.versioning import check_version, save_versioned
+from luoshi.orgs.models import OrgUnit, Person
+
+from . import rules
+from .models import Ballot, BallotMark, Campaign, Candidate, GradeOption, Voter
+from .selectors import campaign_results, turnout
+
+# --- errors -----------------------------------------------------------------------------------
+
+
+class CampaignFrozen(DomainError):
+    code = "campaign_frozen"
+    status = 409
+    default_message = gettext_lazy(
+        "The evaluation has been published: its candidates, voters and grades can no longer "
+        "be changed."
+    )
+
+
+class AlreadyVoted(DomainError):
+    code = "already_voted"
+    status = 409
+    default_message = gettext_lazy(
+        "This ballot has already been cast. Each code or link votes only once."
+    )
+
+
+class VotingClosed(DomainError):
+    code = "voting_closed"
+    status = 409
+    default_message = gettext_lazy("This evaluation is not open for voting.")
+
+
+class BadCredential(NotFound):
+    code = "bad_credential"
+    default_message = gettext_lazy(
+        "This code is not valid. Check it against your sheet and type it again."
+    )
+
+
+# --- credentials ------------------------------------------------------------------------------
+
+
+def _keyed_hash(kind: str, secret: str) -> str:
+    key = str(settings.SECRET_KEY).encode()
+    return hmac.new(key, f"luoshi.evaluation.{kind}:{secret}".encode(), hashlib.sha256).hexdigest()
+
+
+def link_token(voter: Voter) -> str:
+    """The voter's link token, derived from a random salt and the secret key (never stored)."""
+    if not voter.token_salt:
+        return ""
+    key = str(settings.SECRET_KEY).encode()
+    message = f"luoshi.evaluation.link:{voter.campaign_id}:{voter.pk}:{voter.token_salt}"
+    digest = hmac.new(key, message.encode(), hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(digest[:24]).decode().rstrip("=")
+
+
+def token_hash(token: str) -> str:
+    return _keyed_hash("token", token)
+
+
+def code_hash(code: str) -> str:
+    return _keyed_hash("code", rules.normalize_code(code))
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(rules.CODE_ALPHABET) for _ in range(rules.CODE_LENGTH))
+
+
+# --- drafting ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class GradeIn:
+    code: str
+    label: str = ""
+    points: int | None = None
+
+
+def _require_draft(campaign: Campaign) -> None:
+    if not campaign.is_draft:
+        raise CampaignFrozen()
+
+
+def _check_title(title: str) -> str:
+    title = (title or "").strip()
+    if not title:
+        raise InvalidInput(
+            _("The evaluation needs a title."),
+            details=[{"field": "title", "message": _("The title is required.")}],
+        )
+    return title
+
+
+def _check_min_ballots(value: int | None) -> int:
+    if value is None:
+        return rules.min_ballots_default()
+    if value < 1:
+        raise InvalidInput(
+            _("The minimum number of ballots must be at least 1."),
+            details=[{"field": "min_ballots", "message": _("At least 1.")}],
+        )
+    return value
+
+
+@transaction.atomic
+def campaign_create(
+    *,
+    actor: Any,
+    unit: OrgUnit,
+    year: int,
+    title: str,
+    purpose: str = "",
+    family: str = Campaign.Family.CIVIL_SERVANT,
+    min_ballots: int | None = None,
+) -> Campaign:
+    if family not in Campaign.Family.values:
+        raise InvalidInput(details=[{"field": "family", "message": _("Unknown grade scale.")}])
+    campaign = Campaign.objects.create(
+        unit=unit,
+        year=year,
+        title=_check_title(title),
+        purpose=(purpose or "").strip()[:64],
+        family=family,
+        min_ballots=_check_min_ballots(min_ballots),
+        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+    )
+    GradeOption.objects.bulk_create(
+        GradeOption(
+            campaign=campaign,
+            code=row.code,
+            label=row.label,
+            points=row.points,
+            sort_order=row.sort_order,
+        )
+        for row in rules.default_scale(family)
+    )
+    audit.record("evaluation.create", actor=actor, obj=campaign, after=audit.snapshot(campaign))
+    return campaign
+
+
+@transaction.atomic
+def campaign_update(
+    *,
+    actor: Any,
+    campaign: Campaign,
+    title: str,
+    year: int,
+    purpose: str = "",
+    min_ballots: int | None = None,
+    version: int | None = None,
+) -> Campaign:
+    check_version(campaign, version)
+    _require_draft(campaign)
+    before = audit.snapshot(campaign)
+    campaign.title = _check_title(title)
+    campaign.year = year
+    campaign.purpose = (purpose or "").strip()[:64]
+    campaign.min_ballots = _check_min_ballots(min_ballots)
+    save_versioned(campaign, ["title", "year", "purpose", "min_ballots"])
+    old, new = audit.diff(before, audit.snapshot(campaign))
+    audit.record("evaluation.update", actor=actor, obj=campaign, before=old, after=new)
+    return campaign
+
+
+@transaction.atomic
+def campaign_delete(*, actor: Any, campaign: Campaign) -> None:
+    _require_draft(campaign)
+    snapshot = audit.snapshot(campaign)
+    audit.record("evaluation.delete", actor=actor, obj=campaign, before=snapshot)
+    campaign.delete()
+
+
+@transaction.atomic
+def grades_set(*, actor: Any, campaign: Campaign, grades: Sequence[GradeIn]) -> list[GradeOption]:
+    """Replace the campaign's grade scale (codes unique, at least one counted grade)."""
+    _require_draft(campaign)
+    codes = [g.code.strip() for g in grades]
+    problems = []
+    if len(set(codes)) != len(codes) or not all(codes):
+        problems.append({"field": "grades", "message": _("Each grade needs its own code.")})
+    if not any(g.points is not None for g in grades):
+        problems.append({"field": "grades", "message": _("At least one grade must count points.")})
+    if any(g.points is not None and not 0 <= g.points <= 1000 for g in grades):
+        problems.append({"field": "grades", "message": _("Points are between 0 and 1000.")})
+    if problems:
+        raise InvalidInput(_("The grade scale is not valid."), details=problems)
+    before = [(g.code, g.label, g.points) for g in campaign.grades.all()]
+    campaign.grades.all().delete()
+    rows = GradeOption.objects.bulk_create(
+        GradeOption(
+            campaign=campaign,
+            code=g.code.strip(),
+            label=g.label.strip()[:32],
+            points=g.points,
+            sort_order=index,
+        )
+        for index, g in enumerate(grades, start=1)
+    )
+    audit.record(
+        "evaluation.grades",
+        actor=actor,
+        obj=campaign,
+        before={"grades": before},
+        after={"grades": [(g.code, g.label, g.points) for g in rows]},
+    )
+    return rows
+
+
+def _people_in(campaign: Campaign, people: Iterable[Person]) -> list[Person]:
+    chosen = list(dict.fromkeys(people))
+    outside = [p for p in chosen if not p.unit.path.startswith(campaign.unit.path)]
+    if outside:
+        raise InvalidInput(
+            _("Only people of %(unit)s and its units can take part.") % {"unit": campaign.unit},
+            details=[{"field": "people", "message": ", ".join(p.name for p in outside)}],
+        )
+    return chosen
+
+
+@transaction.atomic
+def candidates_set(*, actor: Any, campaign: Campaign, people: Iterable[Person]) -> int:
+    """Make `people` the campaign's candidates (in this order)."""
+    _require_draft(campaign)
+    chosen = _people_in(campaign, people)
+    before = sorted(campaign.candidates.values_list("person_id", flat=True))
+    campaign.candidates.all().delete()
+    Candidate.objects.bulk_create(
+        Candidate(campaign=campaign, person=p, sort_order=i) for i, p in enumerate(chosen, 1)
+    )
+    audit.record(
+        "evaluation.candidates",
+        actor=actor,
+        obj=campaign,
+        before={"candidates": before},
+        after={"candidates": sorted(p.pk for p in chosen)},
+    )
+    return len(chosen)
+
+
+@transaction.atomic
+def voters_set(*, actor: Any, campaign: Campaign, people: Iterable[Person]) -> int:
+    _require_draft(campaign)
+    chosen = _people_in(campaign, people)
+    before = sorted(campaign.voters.values_list("person_id", flat=True))
+    campaign.voters.all().delete()
+    Voter.objects.bulk_create(Voter(campaign=campaign, person=p) for p in chosen)
+    audit.record(
+        "evaluation.voters",
+        actor=actor,
+        obj=campaign,
+        before={"voters": before},
+        after={"voters": sorted(p.pk for p in chosen)},
+    )
+    return len(chosen)
+
+
+# --- publish, codes, close --------------------------------------------------------------------
+
+
+@transaction.atomic
+def campaign_publish(*, actor: Any, campaign: Campaign, version: int | None = None) -> Campaign:
+    """Open the vote: freeze the lists and give every voter a link credential."""
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    check_version(campaign, version)
+    _require_draft(campaign)
+    problems = []
+    if not campaign.candidates.exists():
+        problems.append({"field": "candidates", "message": _("Add at least one candidate.")})
+    if not campaign.voters.exists():
+        problems.append({"field": "voters", "message": _("Add at least one voter.")})
+    if not campaign.grades.filter(points__isnull=False).exists():
+        problems.append({"field": "grades", "message": _("At least one grade must count points.")})
+    if problems:
+        raise InvalidInput(_("The evaluation cannot be published yet."), details=problems)
+    voters = list(campaign.voters.all())
+    for voter in voters:
+        voter.token_salt = secrets.token_hex(16)
+        voter.token_hash = token_hash(link_token(voter))
+    Voter.objects.bulk_update(voters, ["token_salt", "token_hash"])
+    campaign.status, campaign.published_at = Campaign.Status.PUBLISHED, timezone.now()
+    save_versioned(campaign, ["status", "published_at"])
+    audit.record(
+        "evaluation.publish",
+        actor=actor,
+        obj=campaign,
+        after={
+            "status": campaign.status,
+            "candidates": campaign.candidates.count(),
+            "voters": len(voters),
+        },
+    )
+    return campaign
+
+
+@dataclass(frozen=True)
+class IssuedCode:
+    voter: Voter
+    code: str  # printed as rules.format_code(code)
+
+
+@transaction.atomic
+def codes_issue(*, actor: Any, campaign: Campaign) -> list[IssuedCode]:
+    """New printed codes for every voter who has not voted yet; earlier codes stop working.
+
+    Only the codes' keyed hashes are stored: the sheet printed from the answer is the only copy.
+    """
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    if not campaign.is_open:
+        raise VotingClosed()
+    voters = list(
+        campaign.voters.filter(has_voted=False)
+        .select_related("person", "person__unit")
+        .order_by("person__unit__path", "person_id")
+    )
+    issued: list[IssuedCode] = []
+    used: set[str] = set()
+    for voter in voters:
+        code = new_code()
+        while code in used:  # pragma: no cover - 31^8 codes
+            code = new_code()
+        used.add(code)
+        voter.code_hash = code_hash(code)
+        issued.append(IssuedCode(voter, code))
+    Voter.objects.bulk_update(voters, ["code_hash"])
+    audit.record("evaluation.codes_issue", actor=actor, obj=campaign, after={"codes": len(issued)})
+    return issued
+
+
+def _reshuffle_ballots(campaign: Campaign) -> None:
+    """Rewrite the campaign's ballots in random order under new keys (see the module doc)."""
+    marks = list(
+        BallotMark.objects.filter(ballot__campaign=campaign).values_list(
+            "ballot_id", "candidate_id", "grade_id"
+        )
+    )
+    by_ballot: dict[uuid.UUID, list[tuple[int, int]]] = {}
+    for ballot_id, candidate_id, grade_id in marks:
+        by_ballot.setdefault(ballot_id, []).append((candidate_id, grade_id))
+    Ballot.objects.filter(campaign=campaign).delete()
+    groups = list(by_ballot.values())
+    random.SystemRandom().shuffle(groups)
+    ballots = [Ballot(id=uuid.uuid4(), campaign=campaign) for _ in groups]
+    Ballot.objects.bulk_create(ballots, batch_size=1000)
+    rows = [
+        BallotMark(id=uuid.uuid4(), ballot=ballot, candidate_id=c, grade_id=g)
+        for ballot, group in zip(ballots, groups, strict=True)
+        for c, g in group
+    ]
+    random.SystemRandom().shuffle(rows)
+    BallotMark.objects.bulk_create(rows, batch_size=2000)
+
+
+@transaction.atomic
+def campaign_close(*, actor: Any, campaign: Campaign, version: int | None = None) -> Campaign:
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    check_version(campaign, version)
+    if not campaign.is_open:
+        raise VotingClosed()
+    _reshuffle_ballots(campaign)
+    campaign.voters.update(code_hash="", token_hash="")  # spent: nothing can vote any more
+    campaign.status, campaign.closed_at = Campaign.Status.CLOSED, timezone.now()
+    save_versioned(campaign, ["status", "closed_at"])
+    count = turnout(campaign)
+    audit.record(
+        "evaluation.close",
+        actor=actor,
+        obj=campaign,
+        after={"status": campaign.status, "voted": count.voted, "voters": count.total},
+    )
+    return campaign
+
+
+def results_view(*, actor: Any, campaign: Campaign, purpose: str = "page") -> dict[int, Any]:
+    """The tally, for a reader already allowed to see it; every view is audited."""
+    results = campaign_results(campaign)
+    with transaction.atomic():
+        audit.record("evaluation.results_view", actor=actor, obj=campaign, after={"as": purpose})
+    return results
+
+
+# --- casting ----------------------------------------------------------------------------------
+
+
+def voter_for_code(code: str) -> Voter:
+    """The voter a printed code belongs to, in an open campaign (not-found otherwise)."""
+    normalized = rules.normalize_code(code)
+    if len(normalized) != rules.CODE_LENGTH:
+        raise BadCredential()
+    voter = (
+        Voter.objects.select_related("campaign", "person")
+        .filter(code_hash=code_hash(normalized), campaign__status=Campaign.Status.PUBLISHED)
+        .first()
+    )
+    if voter is None:
+        raise BadCredential()
+    return voter
+
+
+def voter_for_token(token: str, user: Any) -> Voter:
+    """The voter of a link token; the link works only for the voter's own account."""
+    person_id = getattr(user, "person_id", None)
+    voter = (
+        Voter.objects.select_related("campaign", "person")
+        .filter(token_hash=token_hash(token or ""), campaign__status=Campaign.Status.PUBLISHED)
+        .first()
+        if token and person_id
+        else None
+    )
+    if voter is None or voter.person_id != person_id:
+        raise NotFound()
+    return voter
+
+
+def ballot_candidates(voter: Voter) -> list[Candidate]:
+    """Who this voter rates: every candidate but themself."""
+    return [c for c in _candidates(voter.campaign) if c.person_id != voter.person_id]
+
+
+def _candidates(campaign: Campaign) -> list[Candidate]:
+    return list(
+        campaign.candidates.select_related("person", "person__unit").order_by("sort_order", "id")
+    )
+
+
+@transaction.atomic
+def ballot_cast(*, voter: Voter, choices: Mapping[int, str], channel: str = "link") -> None:
+    """Cast the voter's ballot: `choices` maps each candidate's person id to a grade code.
+
+    The voter's own candidacy is not on their ballot; every other candidate needs a grade
+    ("unknown" is a grade). Nothing returned, nothing stored, links the ballot to the voter.
+    """
+    campaign = Campaign.objects.select_for_update().get(pk=voter.campaign_id)
+    if not campaign.is_open:
+        raise VotingClosed()
+    candidates = [c for c in _candidates(campaign) if c.person_id != voter.person_id]
+    grades = {g.code: g for g in campaign.grades.all()}
+    wanted = {c.person_id for c in candidates}
+    given = {int(k): v for k, v in choices.items()}
+    problems = []
+    if voter.person_id in given:
+        problems.append({"field": str(voter.person_id), "message": _("Nobody rates themself.")})
+    for person_id in sorted(set(given) - wanted - {voter.person_id}):
+        problems.append({"field": str(person_id), "message": _("Not a candidate of this ballot.")})
+    for c in candidates:
+        code = given.get(c.person_id)
+        if code is None:
+            problems.append({"field": str(c.person_id), "message": _("Choose a grade.")})
+        elif code not in grades:
+            problems.append(
+                {"field": str(c.person_id), "message": _("Not a grade of this ballot.")}
+            )
+    if problems:
+        raise InvalidInput(_("The ballot is not complete."), details=problems)
+    spent = Voter.objects.filter(pk=voter.pk, has_voted=False).update(has_voted=True)
+    if spent != 1:
+        raise AlreadyVoted()
+    ballot = Ballot.objects.create(id=uuid.uuid4(), campaign=campaign)
+    marks = [
+        BallotMark(id=uuid.uuid4(), ballot=ballot, candidate=c, grade=grades[given[c.person_id]])
+        for c in candidates
+    ]
+    random.SystemRandom().shuffle(marks)
+    BallotMark.objects.bulk_create(marks)
+    # The entry names no actor and no client address: its time and order must not become a link.
+    ip_token = client_ip.set(None)
+    try:
+        audit.record(
+            "evaluation.ballot_cast",
+            obj=campaign,
+            after={"channel": "code" if channel == "code" else "link"},
+        )
+    finally:
+        client_ip.reset(ip_token)
+    voter.has_voted = True
