@@ -10,13 +10,23 @@ from luoshi.core.navigation import SYSTEM_ADMINISTRATION, NavItem, NavSection
 
 from .permissions import can_manage_webhooks
 
+NOTICES = NavSection("notices", _("Notices"), order=80)
+
 
 def nav_sections(user: Any) -> list[NavSection]:
-    if not can_manage_webhooks(user):
+    if not getattr(user, "is_authenticated", False):
         return []
-    return [
-        SYSTEM_ADMINISTRATION.with_items(
-            NavItem(_("Webhooks"), "notify:webhooks", order=70),
-            NavItem(_("Delivery log"), "notify:deliveries", order=71),
+    sections = [
+        NOTICES.with_items(
+            NavItem(_("Inbox"), "notify:inbox", order=10),
+            NavItem(_("Notification settings"), "notify:preferences", order=20),
         )
     ]
+    if can_manage_webhooks(user):
+        sections.append(
+            SYSTEM_ADMINISTRATION.with_items(
+                NavItem(_("Webhooks"), "notify:webhooks", order=70),
+                NavItem(_("Delivery log"), "notify:deliveries", order=71),
+            )
+        )
+    return sections

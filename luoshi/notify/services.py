@@ -375,3 +375,29 @@ def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
         deliver.enqueue([delivery.pk])
     delivery.refresh_from_db()
     return delivery
+
+
+@transaction.atomic
+def webhook_test(*, actor: User, endpoint: WebhookEndpoint) -> Delivery:
+    """Send a test message to one receiver now (after commit), whatever its event filter."""
+    from django.utils.translation import gettext as _
+
+    from .tasks import deliver
+
+    now = timezone.now()
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = _("Test message from Luoshi")
+        body = _("If you can read this, the webhook “%(name)s” works.") % {"name": endpoint.name}
+    delivery = Delivery.objects.create(
+        channel=Delivery.Channel.WEBHOOK,
+        endpoint=endpoint,
+        target=endpoint.url,
+        event="notify.test",
+        subject=subject,
+        body=body,
+        next_attempt_at=now,
+        created_at=now,
+    )
+    audit.record("notify.webhook_test", actor=actor, obj=endpoint)
+    deliver.enqueue([delivery.pk])
+    return delivery
