@@ -8,4 +8,47 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision")
 
     def ready(self) -> None:
-        pass
+        from luoshi.core import audit, demodata, navigation, periodic
+        from luoshi.notify.events import register_family
+
+        from .navigation import nav_sections
+
+        register_family("supervision", _("Supervision"))
+
+        navigation.register(nav_sections)
+        periodic.register("supervision.ladder", _tick)
+        demodata.register("Demo supervision items", _demo, order=30)
+        audit.register_action_labels(
+            {
+                "supervision.register": _("Registered a supervision item"),
+                "supervision.update": _("Changed a supervision item"),
+                "supervision.assign": _("Assigned a supervision item"),
+                "supervision.accept": _("Accepted a supervision item"),
+                "supervision.feedback": _("Fed back on a supervision item"),
+                "supervision.review": _("Reviewed supervision feedback"),
+                "supervision.close_out": _("Decided a supervision close-out"),
+                "supervision.suspend": _("Suspended a supervision item"),
+                "supervision.resume": _("Resumed a supervision item"),
+                "supervision.extension_request": _("Requested an extension"),
+                "supervision.extension_decide": _("Decided an extension"),
+                "supervision.reminder": _("Sent a supervision reminder"),
+                "supervision.urging": _("Issued an urging notice"),
+                "supervision.escalation": _("Escalated an overdue item"),
+                "supervision.export": _("Exported a supervision document"),
+                "supervision.bulletin_compile": _("Compiled a supervision bulletin"),
+                "supervision.bulletin_update": _("Edited a supervision bulletin"),
+                "supervision.bulletin_publish": _("Published a supervision bulletin"),
+            }
+        )
+
+
+def _tick(today):  # type: ignore[no-untyped-def]
+    from .services import tick
+
+    return tick(today)
+
+
+def _demo() -> str:
+    from .demo import build_demo_items
+
+    return build_demo_items()
