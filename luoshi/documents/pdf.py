@@ -128,7 +128,7 @@ def cjk_font(candidates: Sequence[tuple[str, int]] | None = None) -> PdfFont:
                 continue
             try:
                 return _load(path, index)
-            except Exception as exc:  # noqa: BLE001 - reportlab raises plain errors
+            except Exception as exc:
                 problems.append(f"{path}: {exc}")
     raise FontMissing(details=[{"font": p} for p in problems])
 

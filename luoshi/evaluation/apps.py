@@ -8,9 +8,11 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Democratic evaluation")
 
     def ready(self) -> None:
-        from luoshi.core import audit, demodata
+        from luoshi.core import audit, demodata, navigation
 
-        # navigation.register(nav_sections)  # TODO: once the pages exist
+        from .navigation import nav_sections
+
+        navigation.register(nav_sections)
         demodata.register("Demo democratic evaluation", _demo_campaign, order=40)
         audit.register_action_labels(
             {

@@ -408,8 +408,9 @@ def campaign_close(*, actor: Any, campaign: Campaign, version: int | None = None
 def results_view(*, actor: Any, campaign: Campaign, purpose: str = "page") -> dict[int, Any]:
     """The tally, for a reader already allowed to see it; every view is audited."""
     results = campaign_results(campaign)
+    action = "evaluation.results_export" if purpose == "xlsx" else "evaluation.results_view"
     with transaction.atomic():
-        audit.record("evaluation.results_view", actor=actor, obj=campaign, after={"as": purpose})
+        audit.record(action, actor=actor, obj=campaign, after={"as": purpose})
     return results
 
 

@@ -1,0 +1,204 @@
+"""Pages: officers' list, editor, people picker, publish/close, codes, results; voters' ballots."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from luoshi.core.models import AuditEntry
+from luoshi.evaluation import services
+from luoshi.evaluation.models import Ballot, Campaign, Voter
+
+from .conftest import make_campaign
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english(settings: Any) -> None:
+    settings.LANGUAGE_CODE = "en"
+
+
+def test_officer_creates_picks_people_publishes(org: Any, client_for: Any) -> None:
+    hr = client_for("hr")
+    assert hr.get(reverse("evaluation:campaigns")).status_code == 200
+    response = hr.post(
+        reverse("evaluation:campaign_create"),
+        {
+            "unit": org.agency.pk,
+            "year": 2026,
+            "title": "2026年度考核民主测评",
+            "family": "civil_servant",
+            "min_ballots": 3,
+            "purpose": "",
+        },
+    )
+    campaign = Campaign.objects.get()
+    assert response.status_code == 302
+    people_url = reverse("evaluation:people", args=[campaign.pk])
+    page = hr.get(people_url + f"?unit={org.econ.pk}")
+    assert page.status_code == 200 and "戊科员" in page.content.decode()
+    p = org.people
+    hr.post(
+        people_url,
+        {
+            "unit": org.econ.pk,
+            "candidate": [p["staff"].pk],
+            "voter": [p["staff"].pk, p["econ_colleague"].pk],
+        },
+    )
+    hr.post(
+        people_url, {"unit": org.office.pk, "candidate": [p["head"].pk], "voter": [p["head"].pk]}
+    )
+    assert sorted(campaign.candidates.values_list("person_id", flat=True)) == sorted(
+        [p["staff"].pk, p["head"].pk]
+    )
+    assert campaign.voters.count() == 3
+    detail = reverse("evaluation:campaign", args=[campaign.pk])
+    grades = {
+        f"points_{g.pk}": (g.points if g.points is not None else "") for g in campaign.grades.all()
+    }
+    excellent = campaign.grades.get(code="excellent")
+    grades[f"points_{excellent.pk}"] = 100
+    hr.post(detail, {"action": "grades", **grades})
+    assert campaign.grades.get(code="excellent").points == 100
+    hr.post(detail, {"action": "publish", "version": Campaign.objects.get().version})
+    assert Campaign.objects.get().status == Campaign.Status.PUBLISHED
+    # frozen: the editor pages refuse, the publish cannot be repeated
+    assert hr.get(people_url).status_code == 409
+    page = hr.get(detail).content.decode()
+    assert "0 / 3" in page and 'id="results-link"' not in page
+
+
+def test_print_codes_pdf(org: Any, client_for: Any) -> None:
+    campaign = make_campaign(org)
+    response = client_for("hr").post(reverse("evaluation:codes_pdf", args=[campaign.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+    assert b"/FontFile2" in response.content
+    assert Voter.objects.filter(campaign=campaign).exclude(code_hash="").count() == 5
+    assert AuditEntry.objects.filter(action="evaluation.codes_issue").exists()
+
+
+def test_vote_by_code_without_login(org: Any, campaign: Campaign, codes: dict[str, str]) -> None:
+    client = Client()
+    url = reverse("evaluation:vote")
+    assert client.get(url).status_code == 200
+    page = client.post(url, {"code": codes["office_staff"]})
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "丙主任" in html and "戊科员" in html and 'name="step" value="cast"' in html
+    cands = {c.person_id: c.pk for c in campaign.candidates.all()}
+    p = org.people
+    # incomplete: refused with the names missing, nothing spent
+    page = client.post(
+        url, {"code": codes["office_staff"], "step": "cast", f"c{cands[p['head'].pk]}": "excellent"}
+    )
+    assert "戊科员" in page.content.decode() and Ballot.objects.count() == 0
+    done = client.post(
+        url,
+        {
+            "code": codes["office_staff"],
+            "step": "cast",
+            f"c{cands[p['head'].pk]}": "excellent",
+            f"c{cands[p['staff'].pk]}": "unknown",
+        },
+    )
+    assert 'id="ballot-done"' in done.content.decode()
+    assert Ballot.objects.count() == 1
+    again = client.post(url, {"code": codes["office_staff"]})
+    assert "already been cast" in again.content.decode()
+
+
+def test_own_candidacy_is_not_on_the_ballot(org: Any, campaign: Campaign, codes: Any) -> None:
+    html = Client().post(reverse("evaluation:vote"), {"code": codes["head"]}).content.decode()
+    assert "戊科员" in html and "丙主任" not in html
+
+
+def test_vote_by_link(org: Any, client_for: Any, campaign: Campaign) -> None:
+    staff = client_for("staff")
+    page = staff.get(reverse("evaluation:my_ballots")).content.decode()
+    voter = Voter.objects.get(campaign=campaign, person=org.people["staff"])
+    url = reverse("evaluation:ballot", args=[services.link_token(voter)])
+    assert url in page
+    # someone else's link answers not-found
+    assert client_for("head").get(url).status_code == 404
+    html = staff.get(url).content.decode()
+    assert "丙主任" in html and "戊科员" not in html
+    head = campaign.candidates.get(person=org.people["head"])
+    response = staff.post(url, {f"c{head.pk}": "competent"})
+    assert 'id="ballot-done"' in response.content.decode()
+    assert Voter.objects.get(pk=voter.pk).has_voted
+
+
+def test_turnout_only_while_open_then_results(
+    org: Any, client_for: Any, campaign: Campaign, codes: Any, cast: Any
+) -> None:
+    cast(codes["office_staff"], head="excellent", staff="competent")
+    cast(codes["liaison_staff"], head="competent", staff="competent")
+    hr = client_for("hr")
+    detail = hr.get(reverse("evaluation:campaign", args=[campaign.pk])).content.decode()
+    assert "2 / 5" in detail
+    assert hr.get(reverse("evaluation:results", args=[campaign.pk])).status_code == 409
+    assert hr.get(reverse("evaluation:results_xlsx", args=[campaign.pk])).status_code == 409
+    assert not AuditEntry.objects.filter(action="evaluation.results_view").exists()
+    hr.post(reverse("evaluation:campaign", args=[campaign.pk]), {"action": "close"})
+    page = hr.get(reverse("evaluation:results", args=[campaign.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "90.00" in html  # head: (95 + 85) / 2, minimum 2
+    assert AuditEntry.objects.filter(action="evaluation.results_view").count() == 1
+    export = hr.get(reverse("evaluation:results_xlsx", args=[campaign.pk]))
+    assert export.status_code == 200
+    from openpyxl import load_workbook
+
+    sheet = load_workbook(io.BytesIO(export.content)).active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert values[1][1] == "丙主任" and values[1][-2] == 90.0
+    assert AuditEntry.objects.filter(action="evaluation.results_export").count() == 1
+
+
+@pytest.mark.parametrize("persona", ["staff", "outsider", "supervisor", "vice", "admin", "auditor"])
+def test_others_get_not_found(org: Any, client_for: Any, campaign: Campaign, persona: str) -> None:
+    services.campaign_close(actor=org.users["hr"], campaign=campaign)
+    client = client_for(persona)
+    for name in ["campaign", "results", "results_xlsx", "campaign_edit", "people"]:
+        assert client.get(reverse(f"evaluation:{name}", args=[campaign.pk])).status_code == 404
+    assert client.post(reverse("evaluation:codes_pdf", args=[campaign.pk])).status_code == 404
+    assert client.get(reverse("evaluation:campaigns")).status_code == 404
+    assert not AuditEntry.objects.filter(action="evaluation.results_view").exists()
+
+
+@pytest.mark.parametrize("persona", ["hr", "leader", "committee"])
+def test_confidential_roles_see_results(
+    org: Any, client_for: Any, campaign: Campaign, persona: str
+) -> None:
+    services.campaign_close(actor=org.users["hr"], campaign=campaign)
+    client = client_for(persona)
+    assert client.get(reverse("evaluation:results", args=[campaign.pk])).status_code == 200
+    assert client.get(reverse("evaluation:campaigns")).status_code == 200
+    entry = AuditEntry.objects.get(action="evaluation.results_view")
+    assert entry.actor == org.users[persona]
+
+
+def test_committee_cannot_manage(org: Any, client_for: Any) -> None:
+    campaign = make_campaign(org, publish=False)
+    client = client_for("committee")
+    assert client.get(reverse("evaluation:people", args=[campaign.pk])).status_code == 403
+    client.post(reverse("evaluation:campaign", args=[campaign.pk]), {"action": "publish"})
+    assert Campaign.objects.get().status == Campaign.Status.DRAFT
+
+
+def test_list_query_count(org: Any, client_for: Any, django_assert_max_num_queries: Any) -> None:
+    for year in range(2020, 2026):
+        make_campaign(org, year=year, title=f"{year}年度测评")
+    hr = client_for("hr")
+    hr.get(reverse("evaluation:campaigns"))
+    with django_assert_max_num_queries(12):
+        response = hr.get(reverse("evaluation:campaigns"))
+    assert response.content.decode().count("年度测评") >= 6
