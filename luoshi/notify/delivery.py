@@ -138,7 +138,7 @@ def _claim(pk: int, now: dt.datetime) -> Delivery | None:
             status=Delivery.Status.SENT
         )
         if connection.features.has_select_for_update_skip_locked:
-            qs = qs.select_for_update(skip_locked=True)
+            qs = qs.select_for_update(skip_locked=True, of=("self",))
         delivery = qs.select_related("endpoint").first()
         if delivery is None:
             return None

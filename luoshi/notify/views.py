@@ -98,7 +98,9 @@ def preferences(request: HttpRequest) -> HttpResponse:
         "email": pref.email,
         "email_families": [code for code, _label in families if code not in muted],
     }
-    form = PreferenceForm(request.POST or None, initial=initial, families=families)
+    form = PreferenceForm(
+        request.POST if request.method == "POST" else None, initial=initial, families=families
+    )
     if request.method == "POST" and form.is_valid():
         chosen = set(form.cleaned_data["email_families"])
         # families not offered on this page keep their setting
@@ -138,7 +140,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 @login_required
 def webhook_create(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
-    form = WebhookForm(request.POST or None)
+    form = WebhookForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -171,7 +173,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "active": endpoint.active,
         "version": endpoint.version,
     }
-    form = WebhookForm(request.POST or None, initial=initial)
+    form = WebhookForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:

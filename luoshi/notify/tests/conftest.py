@@ -61,8 +61,8 @@ def receiver() -> Iterator[Receiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    host, port = server.server_address[:2]
-    state["r"] = Receiver(url=f"http://{host}:{port}/hook")
+    port = server.server_address[1]
+    state["r"] = Receiver(url=f"http://127.0.0.1:{port}/hook")
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05})
     thread.daemon = True
     thread.start()
