@@ -41,11 +41,12 @@ FORM_TITLE_PT = 18.0  # 小二
 # The six columns of the header rows (mm, summing to the text width): label · value, three times.
 FORM_COLUMNS_MM = (27.0, 31.0, 23.0, 27.0, 27.0, 30.0)
 # The minimum height (mm) of each big cell; a cell grows with its text.
-SUMMARY_MIN_MM = 110.0
-LEADER_MIN_MM = 45.0
-COMMITTEE_MIN_MM = 45.0
-ACKNOWLEDGEMENT_MIN_MM = 25.0
-UNGRADED_MIN_MM = 25.0
+# The self-summary fills the rest of the first page, the other boxes the second.
+SUMMARY_MIN_MM = 165.0
+LEADER_MIN_MM = 65.0
+COMMITTEE_MIN_MM = 65.0
+ACKNOWLEDGEMENT_MIN_MM = 45.0
+UNGRADED_MIN_MM = 50.0
 HEADER_ROW_MM = 11.0
 BLANK_NAME = "\u3000" * 6  # room for a hand signature
 BLANK_PART = "\u3000" * 2  # room for a handwritten year, month or day
@@ -292,7 +293,8 @@ class _FormDocx:
         widths = [Mm(w) for w in FORM_COLUMNS_MM]
         rows = header_rows(self.data)
         sections = form_sections(self.data)
-        table = self.doc.add_table(rows=len(rows) + len(sections), cols=len(widths))
+        count = len(rows) + sum(2 if section.closing else 1 for section in sections)
+        table = self.doc.add_table(rows=count, cols=len(widths))
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
         tblpr = table._tbl.tblPr
@@ -326,14 +328,36 @@ class _FormDocx:
                 self._label_cell(cells[2 * pair_index], label)
                 self._value_cell(cells[2 * pair_index + 1], value)
 
-        for offset, section in enumerate(sections):
-            row = table.rows[len(rows) + offset]
-            row.height = Mm(section.min_height_mm)
-            row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST  # grows with the text
-            label_cell = row.cells[0]
-            body_cell = row.cells[1].merge(row.cells[5])
+        index = len(rows)
+        for number, section in enumerate(sections):
+            text_row = table.rows[index]
+            sign_row = table.rows[index + 1] if section.closing else None
+            index += 2 if sign_row is not None else 1
+            # The text above, the grade and signature lines in a row of their own below it,
+            # without a line between: the signatures stay at the bottom of the box however
+            # long the text. The first box (the self-summary) may run on to the next page;
+            # the others move to the next page whole unless taller than a page.
+            text_row.height = Mm(section.min_height_mm - self._closing_mm(section))
+            text_row.height_rule = WD_ROW_HEIGHT_RULE.AT_LEAST  # grows with the text
+            if number:
+                text_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+            label_cell = text_row.cells[0]
+            text_cell = text_row.cells[1].merge(text_row.cells[5])
+            self._section_text(text_cell, section)
+            if sign_row is not None:
+                sign_row._tr.get_or_add_trPr().append(OxmlElement("w:cantSplit"))
+                label_cell = label_cell.merge(sign_row.cells[0])
+                sign_cell = sign_row.cells[1].merge(sign_row.cells[5])
+                self._section_closing(sign_cell, section)
+                _cell_edge(text_cell, "bottom")
+                _cell_edge(sign_cell, "top")
             self._label_cell(label_cell, section.label)
-            self._section_cell(body_cell, section)
+
+    @staticmethod
+    def _closing_mm(section: FormSection) -> float:
+        """About how tall the row of grade and signature lines is."""
+        lines = len(section.closing) + (2 if section.grade else 0)
+        return lines * FORM_PT * 1.3 * 25.4 / 72 + 3 if section.closing else 0.0
 
     @staticmethod
     def _pair_cells(row: Any, pairs: int) -> list[Any]:
@@ -366,28 +390,229 @@ class _FormDocx:
                 cell, line, align="center" if len(lines) == 1 else "left", reuse=not index
             )
 
-    def _section_cell(self, cell: Any, section: FormSection) -> None:
+    def _section_text(self, cell: Any, section: FormSection) -> None:
         from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
 
         cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
+        for index, text in enumerate(section.body or [""]):  # an empty box for handwriting
+            self._paragraph(cell, text, align="justify", indent=True, reuse=not index)
+
+    def _section_closing(self, cell: Any, section: FormSection) -> None:
+        from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT
+
+        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.BOTTOM
         first = True
-        for text in section.body:
-            self._paragraph(cell, text, align="justify", indent=True, reuse=first)
-            first = False
-        if first:  # nothing written: keep a line for handwriting
-            self._paragraph(cell, "", reuse=True)
         if section.grade:
+            self._paragraph(cell, section.grade, indent=True, reuse=True)
             self._paragraph(cell, "")
-            self._paragraph(cell, section.grade, indent=True)
-        if section.closing:
-            self._paragraph(cell, "")
+            first = False
         for line in section.closing:
-            self._paragraph(cell, line, align="right")
+            self._paragraph(cell, line, align="right", reuse=first)
+            first = False
+
+
+def _cell_edge(cell: Any, edge: str) -> None:
+    """No line on one edge of a cell (the text and signature rows of a box read as one)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tcpr = cell._tc.get_or_add_tcPr()
+    borders = tcpr.find(qn("w:tcBorders"))
+    if borders is None:
+        borders = OxmlElement("w:tcBorders")
+        # CT_TcPr order: tcW, gridSpan, vMerge, tcBorders, shd, noWrap, tcMar, … vAlign …
+        tcpr.insert_element_before(
+            borders,
+            "w:shd",
+            "w:noWrap",
+            "w:tcMar",
+            "w:textDirection",
+            "w:tcFitText",
+            "w:vAlign",
+            "w:hideMark",
+        )
+    element = OxmlElement(f"w:{edge}")
+    element.set(qn("w:val"), "nil")
+    borders.append(element)
 
 
 def registration_form_docx(data: RegistrationFormData) -> bytes:
     """The annual appraisal registration form of one person as a Word document (A4)."""
     return _FormDocx(data).build()
+
+
+# --- the registration form as PDF ----------------------------------------------------------------
+
+PDF_PADDING_PT = 4.0
+PDF_LINE_PT = 0.75
+PDF_ONE_ROW_MAX_PT = 600.0  # a box taller than this is cut into rows (it may span pages)
+PDF_PIECE_PT = 5 * FORM_PT * 1.5  # five lines of text a row in such a box
+
+
+def _pdf_escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _pdf_styles(font: Any) -> dict[str, Any]:
+    from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+
+    def style(name: str, size: float, leading: float = 1.5, **kw: Any) -> ParagraphStyle:
+        return ParagraphStyle(
+            f"appraisal-form-{name}",
+            fontName=font.name,
+            fontSize=size,
+            leading=size * leading,
+            wordWrap="CJK",
+            **kw,
+        )
+
+    return {
+        "title": style("title", FORM_TITLE_PT, alignment=TA_CENTER, spaceAfter=FORM_PT / 2),
+        "category": style("category", FORM_PT * 0.85, 1.2, alignment=TA_RIGHT, spaceAfter=2),
+        "label": style("label", FORM_PT, 1.25, alignment=TA_CENTER),
+        "value": style("value", FORM_PT, 1.25, alignment=TA_CENTER),
+        "text": style("text", FORM_PT, alignment=TA_JUSTIFY, firstLineIndent=2 * FORM_PT),
+        "line": style("line", FORM_PT, firstLineIndent=2 * FORM_PT),
+        "closing": style("closing", FORM_PT, alignment=TA_RIGHT),
+    }
+
+
+def _pdf_paragraph(text: str, style: Any) -> Any:
+    from reportlab.platypus import Paragraph
+
+    # reportlab folds a run of spaces into one: the blanks left for handwriting (ideographic
+    # spaces) become no-break spaces, four to the width of a character
+    return Paragraph(_pdf_escape(text).replace("\u3000", "\xa0" * 4), style)
+
+
+def _pdf_chop(paragraph: Any, width: float, most: float) -> list[Any]:
+    """A paragraph cut into pieces of at most `most` points' height (a table row each), so
+    that a long text breaks between rows, which reportlab does cleanly, at any page end."""
+    pieces: list[Any] = []
+    while True:
+        _width, height = paragraph.wrap(width, 1e6)
+        if height <= most:
+            pieces.append(paragraph)
+            return pieces
+        parts = paragraph.split(width, most)
+        if len(parts) < 2:
+            pieces.append(paragraph)
+            return pieces
+        pieces.append(parts[0])
+        paragraph = parts[1]
+
+
+def _pdf_box(
+    section: FormSection, styles: dict[str, Any], widths: tuple[float, float], min_height: float
+) -> Any:
+    """One box of the form as a two-column table (label · text), its grade and signature lines
+    at the bottom of its minimum height, or right after the text when the text is longer.
+
+    A box that fits on a page is one row, its label centred; a longer one (a long
+    self-summary) is a row per few lines of text, so that it runs on from page to page."""
+    from reportlab.lib import colors
+    from reportlab.platypus import Spacer, Table, TableStyle
+
+    label_width, text_width = widths
+    inner = text_width - 12  # reportlab's default left and right cell padding: 6 pt each
+    label = _pdf_paragraph(section.label, styles["label"])
+    top = [_pdf_paragraph(text, styles["text"]) for text in section.body]
+    bottom: list[Any] = []
+    if section.grade:
+        bottom.append(_pdf_paragraph(section.grade, styles["line"]))
+    bottom.extend(_pdf_paragraph(line, styles["closing"]) for line in section.closing)
+    gap = FORM_PT  # at least a blank line between the text and the signatures
+    used = sum(f.wrap(inner, 1e6)[1] for f in (*top, *bottom))
+    filler = max(gap, min_height - 2 * PDF_PADDING_PT - used - 1)
+    commands: list[tuple[Any, ...]] = [
+        ("BOX", (0, 0), (-1, -1), PDF_LINE_PT, colors.black),
+        ("LINEAFTER", (0, 0), (0, -1), PDF_LINE_PT, colors.black),
+        ("TOPPADDING", (0, 0), (-1, -1), 0),
+        ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+        ("TOPPADDING", (0, 0), (-1, 0), PDF_PADDING_PT),
+        ("BOTTOMPADDING", (0, -1), (-1, -1), PDF_PADDING_PT),
+        ("VALIGN", (1, 0), (1, -1), "TOP"),
+    ]
+    if used + gap <= PDF_ONE_ROW_MAX_PT:
+        rows: list[list[Any]] = [[label, [*top, Spacer(inner, filler), *bottom]]]
+        commands.append(("VALIGN", (0, 0), (0, -1), "MIDDLE"))
+    else:
+        pieces = [piece for p in top for piece in _pdf_chop(p, inner, PDF_PIECE_PT)]
+        rows = [[label if not index else "", piece] for index, piece in enumerate(pieces)]
+        rows.append(["", [Spacer(inner, gap), *bottom]])
+        commands.append(("VALIGN", (0, 0), (0, -1), "TOP"))
+    return Table(rows, colWidths=[label_width, text_width], style=TableStyle(commands))
+
+
+def registration_form_story(data: RegistrationFormData, font: Any) -> list[Any]:
+    """The form as reportlab flowables in the CJK `font` (a luoshi.documents.pdf.PdfFont):
+    the title, the header table, then the table of big cells, whose rows split across pages."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import CondPageBreak, Table, TableStyle
+
+    styles = _pdf_styles(font)
+    story: list[Any] = [_pdf_paragraph(data.form_title, styles["title"])]
+    line = category_line(data)
+    if line:
+        story.append(_pdf_paragraph(line, styles["category"]))
+
+    widths = [w * mm for w in FORM_COLUMNS_MM]
+    rows: list[list[Any]] = []
+    spans: list[tuple[Any, ...]] = []
+    for index, pairs in enumerate(header_rows(data)):
+        cells: list[Any] = []
+        for label, value in pairs:
+            cells.append(_pdf_paragraph(label, styles["label"]))
+            cells.append([_pdf_paragraph(v, styles["value"]) for v in paragraphs(value)] or "")
+        if len(cells) < len(widths):
+            spans.append(("SPAN", (len(cells) - 1, index), (len(widths) - 1, index)))
+            cells.extend([""] * (len(widths) - len(cells)))
+        rows.append(cells)
+    header = Table(
+        rows,
+        colWidths=widths,
+        minRowHeights=[HEADER_ROW_MM * mm] * len(rows),
+        style=TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), PDF_LINE_PT, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), PDF_PADDING_PT),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), PDF_PADDING_PT),
+                *spans,
+            ]
+        ),
+    )
+    story.append(header)
+
+    # One table per box, edge to edge with the one above: a box starts on a new page when
+    # its minimum height does not fit there.
+    for section in form_sections(data):
+        height = section.min_height_mm * mm
+        story.append(CondPageBreak(height))
+        story.append(_pdf_box(section, styles, (widths[0], sum(widths) - widths[0]), height))
+    return story
+
+
+def registration_form_pdf(data: RegistrationFormData) -> bytes:
+    """The annual appraisal registration form of one person as a PDF (A4, CJK font embedded).
+
+    Raises luoshi.documents.pdf.FontMissing when no embeddable Chinese font is installed.
+    """
+    from luoshi.documents import pdf
+
+    font = pdf.cjk_font()
+    return pdf.build_pdf(
+        registration_form_story(data, font),
+        title=data.form_title,
+        margins_mm=(
+            FORM_MARGIN_TOP_MM,
+            FORM_MARGIN_RIGHT_MM,
+            FORM_MARGIN_BOTTOM_MM,
+            FORM_MARGIN_LEFT_MM,
+        ),
+    )
 
 
 # --- the result table (xlsx) ---------------------------------------------------------------------
@@ -501,6 +726,7 @@ def result_notice_docx(data: ResultNoticeData) -> bytes:
 
 __all__ = [
     "registration_form_docx",
+    "registration_form_pdf",
     "result_notice_docx",
     "result_table_xlsx",
 ]

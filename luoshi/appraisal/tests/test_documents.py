@@ -87,6 +87,21 @@ def label_value(table: Any, label: str) -> Any:
     raise AssertionError(f"no cell labelled {label!r}")
 
 
+def box(table: Any, label: str) -> list[Any]:
+    """The cells right of `label` in every row of its box (text row, signature row)."""
+    cells: list[Any] = []
+    for row in table.rows:
+        row_cells = row.cells
+        if row_cells[0].text == label and row_cells[1]._tc not in [c._tc for c in cells]:
+            cells.append(row_cells[1])
+    assert cells, f"no box labelled {label!r}"
+    return cells
+
+
+def box_lines(table: Any, label: str) -> list[str]:
+    return [p.text for cell in box(table, label) for p in cell.paragraphs]
+
+
 # --- registration form, docx ----------------------------------------------------------------------
 
 
@@ -115,7 +130,10 @@ def test_form_docx_has_the_title_and_every_header_cell() -> None:
 def test_form_docx_sections_in_order_with_their_texts_and_signatures() -> None:
     document = open_docx(registration_form_docx(form()))
     table = document.tables[0]
-    labels = [row.cells[0].text for row in table.rows[4:]]
+    labels: list[str] = []
+    for row in table.rows[4:]:
+        if row.cells[0].text not in labels:
+            labels.append(row.cells[0].text)
     assert labels == [
         "Personal summary",
         "Comments of the supervising leader and proposed grade",
@@ -123,25 +141,30 @@ def test_form_docx_sections_in_order_with_their_texts_and_signatures() -> None:
         "Opinion of the person",
         "Explanation of an undetermined grade or of not taking part in the appraisal",
     ]
-    summary = label_value(table, "Personal summary")
-    assert summary.paragraphs[0].text == SUMMARY
-    assert summary.paragraphs[-1].text == "Signature: 张三\u3000\u30002026-1-8"
-    leader = label_value(table, "Comments of the supervising leader and proposed grade").text
-    assert "该同志政治坚定" in leader
+    # the text in the upper row, the signatures in the row below (no line between them)
+    text, signatures = box(table, "Personal summary")
+    assert text.text == SUMMARY
+    assert signatures.text == "Signature: 张三\u3000\u30002026-1-8"
+    bottom = text._tc.tcPr.find(qn("w:tcBorders")).find(qn("w:bottom"))
+    assert bottom.get(qn("w:val")) == "nil"
+    leader = box_lines(table, "Comments of the supervising leader and proposed grade")
+    assert leader[0] == "该同志政治坚定，工作勤勉，完成任务出色。"
     assert "Proposed grade: 优秀" in leader
-    assert "Signature: 李四\u3000\u30002026-1-10" in leader
-    committee = label_value(
-        table, "Opinion of the head of the agency or the appraisal committee"
-    ).text
-    assert "同意主管领导意见。" in committee
+    assert leader[-1] == "Signature: 李四\u3000\u30002026-1-10"
+    committee = box_lines(table, "Opinion of the head of the agency or the appraisal committee")
+    assert committee[0] == "同意主管领导意见。"
     assert "Appraisal grade: 优秀" in committee
     assert "测试省归国华侨联合会 (seal)" in committee
-    assert "Head's signature: " + documents.BLANK_NAME in committee  # signed by hand
-    assert "2026-1-15" in committee
-    person = label_value(table, "Opinion of the person").text
-    assert "同意" in person
+    # signed by hand: a blank for the name
+    assert committee[-1] == "Head's signature: " + documents.BLANK_NAME + "\u3000\u30002026-1-15"
+    person = box_lines(table, "Opinion of the person")
+    assert person[0] == "同意"
     # no date yet: blanks for the year, month and day
-    assert person.endswith(date_blank())
+    assert person[-1].endswith(date_blank())
+    note = box_lines(
+        table, "Explanation of an undetermined grade or of not taking part in the appraisal"
+    )
+    assert note == [""]
 
 
 def date_blank() -> str:
@@ -152,15 +175,24 @@ def date_blank() -> str:
 def test_form_docx_rows_grow_and_a_long_summary_keeps_every_section() -> None:
     document = open_docx(registration_form_docx(form(self_summary=LONG_SUMMARY)))
     table = document.tables[0]
-    summary = label_value(table, "Personal summary")
-    texts = [p.text for p in summary.paragraphs if p.text]
+    texts = [t for t in box_lines(table, "Personal summary") if t]
+    assert len(texts) == 21
     assert texts[0].startswith("第1段。") and texts[19].startswith("第20段。")
     assert texts[-1].startswith("Signature: 张三")
-    for row in table.rows[4:]:
-        assert row.height_rule == WD_ROW_HEIGHT_RULE.AT_LEAST  # grows with its text
-        assert row._tr.trPr.find(qn("w:cantSplit")) is None  # may run on to the next page
-    assert [row.cells[0].text for row in table.rows][-1].startswith("Explanation")
-    assert label_value(table, "Opinion of the person").text.startswith("同意")
+    rows = table.rows
+    summary_row = next(r for r in rows if r.cells[0].text == "Personal summary")
+    assert summary_row.height_rule == WD_ROW_HEIGHT_RULE.AT_LEAST  # grows with its text
+    assert summary_row._tr.trPr.find(qn("w:cantSplit")) is None  # runs on to the next page
+    for label in (
+        "Comments of the supervising leader and proposed grade",
+        "Opinion of the head of the agency or the appraisal committee",
+        "Opinion of the person",
+        "Explanation of an undetermined grade or of not taking part in the appraisal",
+    ):
+        row = next(r for r in rows if r.cells[0].text == label)
+        assert row.height_rule == WD_ROW_HEIGHT_RULE.AT_LEAST
+        assert row._tr.trPr.find(qn("w:cantSplit")) is not None  # moves to a new page whole
+    assert box_lines(table, "Opinion of the person")[0] == "同意"
 
 
 def test_form_docx_page_fonts_and_borders() -> None:
@@ -212,13 +244,16 @@ def test_form_docx_public_institution_title_and_blank_form() -> None:
     assert "2025年度事业单位工作人员年度考核登记表" in texts
     table = document.tables[0]
     assert table.rows[0].cells[5].text == ""
-    summary = label_value(table, "Personal summary").text
-    assert "Signature: " + documents.BLANK_NAME in summary
-    assert summary.endswith(date_blank())
-    note = label_value(
+    summary = box_lines(table, "Personal summary")
+    assert summary[0] == ""  # an empty box, for handwriting
+    assert summary[-1] == f"Signature: {documents.BLANK_NAME}\u3000\u3000{date_blank()}"
+    assert "Proposed grade: " + documents.BLANK_NAME in box_lines(
+        table, "Comments of the supervising leader and proposed grade"
+    )
+    note = box_lines(
         table, "Explanation of an undetermined grade or of not taking part in the appraisal"
     )
-    assert note.text == "该同志2025年度病假累计超过半年，不确定考核等次。"
+    assert note == ["该同志2025年度病假累计超过半年，不确定考核等次。"]
 
 
 def test_form_docx_labels_follow_the_language() -> None:
