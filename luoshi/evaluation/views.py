@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -84,7 +85,12 @@ def campaign_list(request: HttpRequest) -> HttpResponse:
 def _officer_units(request: HttpRequest) -> Any:
     scope = perms.officer_scope(request.user)
     qs = OrgUnit.objects.filter(is_active=True).order_by("path")
-    return qs if scope.everything else scope.filter(qs, unit="pk")
+    if scope.everything:
+        return qs
+    condition = Q(pk__in=sorted(scope.unit_ids))
+    for path in sorted(scope.subtree_paths):
+        condition |= Q(path__startswith=path)
+    return qs.filter(condition)
 
 
 @login_required

@@ -1,0 +1,162 @@
+"""API: officers' CRUD, publish, close, turnout, results; casting by code and by token."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from luoshi.core.models import AuditEntry
+from luoshi.evaluation import services
+from luoshi.evaluation.models import Ballot, Campaign, Voter
+
+from .conftest import make_campaign
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1/evaluation"
+
+
+def _json(client: Client, method: str, url: str, body: Any = None, **headers: Any) -> Any:
+    return getattr(client, method)(
+        url, body, content_type="application/json", HTTP_ACCEPT_LANGUAGE="en", **headers
+    )
+
+
+def test_officer_lifecycle(org: Any, token_for: Any) -> None:
+    hr = token_for("hr")
+    client = Client()
+    created = _json(
+        client,
+        "post",
+        f"{BASE}/campaigns",
+        {"unit": org.agency.pk, "year": 2026, "title": "API 测评", "min_ballots": 1},
+        **hr,
+    )
+    assert created.status_code == 201, created.content
+    cid = created.json()["id"]
+    assert created.json()["grades"][0]["code"] == "excellent"
+    p = org.people
+    patched = _json(
+        client,
+        "patch",
+        f"{BASE}/campaigns/{cid}",
+        {
+            "title": "API 测评（改）",
+            "candidates": [p["staff"].pk],
+            "voters": [p["staff"].pk, p["econ_colleague"].pk],
+        },
+        **hr,
+    )
+    assert patched.status_code == 200, patched.content
+    assert patched.json()["title"] == "API 测评（改）"
+    assert [c["person"] for c in patched.json()["candidates"]] == [p["staff"].pk]
+    published = _json(client, "post", f"{BASE}/campaigns/{cid}/publish", {}, **hr)
+    assert published.json()["status"] == "published"
+    frozen = _json(client, "patch", f"{BASE}/campaigns/{cid}", {"voters": []}, **hr)
+    assert frozen.status_code == 409 and frozen.json()["code"] == "campaign_frozen"
+    assert _json(client, "get", f"{BASE}/campaigns/{cid}/turnout", **hr).json() == {
+        "voted": 0,
+        "total": 2,
+    }
+    early = _json(client, "get", f"{BASE}/campaigns/{cid}/results", **hr)
+    assert early.status_code == 409 and early.json()["code"] == "results_not_available"
+    # the colleague votes with their printed code, no log-in
+    issued = services.codes_issue(actor=org.users["hr"], campaign=Campaign.objects.get(pk=cid))
+    code = next(i.code for i in issued if i.voter.person_id == p["econ_colleague"].pk)
+    opened = _json(Client(), "post", f"{BASE}/ballots/open", {"code": code})
+    assert opened.status_code == 200
+    assert [c["person"] for c in opened.json()["candidates"]] == [p["staff"].pk]
+    cast = _json(
+        Client(), "post", f"{BASE}/ballots", {"code": code, "choices": {p["staff"].pk: "excellent"}}
+    )
+    assert cast.status_code == 201 and cast.json() == {"cast": True}
+    again = _json(
+        Client(), "post", f"{BASE}/ballots", {"code": code, "choices": {p["staff"].pk: "excellent"}}
+    )
+    assert again.status_code in (404, 409)
+    closed = _json(client, "post", f"{BASE}/campaigns/{cid}/close", {}, **hr)
+    assert closed.json()["status"] == "closed"
+    results = _json(client, "get", f"{BASE}/campaigns/{cid}/results", **hr).json()
+    assert results["results"][0]["score"] == "95.00"
+    assert results["results"][0]["counts"]["excellent"] == 1
+    assert AuditEntry.objects.filter(action="evaluation.results_view").count() == 1
+
+
+def test_second_cast_with_the_same_code_is_refused(
+    org: Any, campaign: Campaign, codes: Any
+) -> None:
+    body = {
+        "code": codes["office_staff"],
+        "choices": {org.people["head"].pk: "excellent", org.people["staff"].pk: "competent"},
+    }
+    assert _json(Client(), "post", f"{BASE}/ballots", body).status_code == 201
+    voter = Voter.objects.get(campaign=campaign, person=org.people["office_staff"])
+    second = _json(Client(), "post", f"{BASE}/ballots", body)
+    assert second.status_code == 409 and second.json()["code"] == "already_voted"
+    assert Voter.objects.get(pk=voter.pk).has_voted
+    assert Ballot.objects.count() == 1
+
+
+def test_self_rating_is_refused(org: Any, campaign: Campaign, codes: Any) -> None:
+    body = {
+        "code": codes["head"],
+        "choices": {org.people["head"].pk: "excellent", org.people["staff"].pk: "competent"},
+    }
+    response = _json(Client(), "post", f"{BASE}/ballots", body)
+    assert response.status_code == 422
+    assert "Nobody rates themself." in str(response.json()["details"])
+    assert Ballot.objects.count() == 0
+
+
+def test_token_needs_the_voters_own_account(org: Any, campaign: Campaign, token_for: Any) -> None:
+    voter = Voter.objects.get(campaign=campaign, person=org.people["staff"])
+    token = services.link_token(voter)
+    body = {"token": token, "choices": {org.people["head"].pk: "competent"}}
+    assert _json(Client(), "post", f"{BASE}/ballots", body).status_code == 401
+    assert _json(Client(), "post", f"{BASE}/ballots", body, **token_for("head")).status_code == 404
+    ok = _json(Client(), "post", f"{BASE}/ballots", body, **token_for("staff"))
+    assert ok.status_code == 201
+    bad = _json(Client(), "post", f"{BASE}/ballots", body, HTTP_AUTHORIZATION="Bearer nope")
+    assert bad.status_code == 401
+
+
+def test_bad_code_is_not_found(campaign: Campaign) -> None:
+    response = _json(Client(), "post", f"{BASE}/ballots", {"code": "ZZZZ-ZZZZ", "choices": {}})
+    assert response.status_code == 404
+
+
+@pytest.mark.parametrize("persona", ["staff", "outsider", "supervisor", "vice", "admin"])
+def test_others_get_not_found(org: Any, token_for: Any, persona: str) -> None:
+    campaign = make_campaign(org)
+    services.campaign_close(actor=org.users["hr"], campaign=campaign)
+    headers = token_for(persona)
+    client = Client()
+    assert _json(client, "get", f"{BASE}/campaigns", **headers).json() == []
+    for suffix in ["", "/turnout", "/results"]:
+        response = _json(client, "get", f"{BASE}/campaigns/{campaign.pk}{suffix}", **headers)
+        assert response.status_code == 404, suffix
+    assert (
+        _json(client, "post", f"{BASE}/campaigns/{campaign.pk}/close", {}, **headers).status_code
+        == 404
+    )
+    assert (
+        _json(
+            client,
+            "post",
+            f"{BASE}/campaigns",
+            {"unit": org.agency.pk, "year": 2026, "title": "x"},
+            **headers,
+        ).status_code
+        == 404
+    )
+    assert not AuditEntry.objects.filter(action="evaluation.results_view").exists()
+
+
+def test_leader_reads_but_does_not_manage(org: Any, token_for: Any) -> None:
+    campaign = make_campaign(org, publish=False)
+    headers = token_for("leader")
+    client = Client()
+    assert _json(client, "get", f"{BASE}/campaigns/{campaign.pk}", **headers).status_code == 200
+    response = _json(client, "post", f"{BASE}/campaigns/{campaign.pk}/publish", {}, **headers)
+    assert response.status_code == 403
