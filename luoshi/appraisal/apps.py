@@ -8,4 +8,47 @@ class AppraisalConfig(AppConfig):
     verbose_name = _("Appraisal")
 
     def ready(self) -> None:
-        pass
+        from luoshi.core import audit, demodata, navigation, periodic
+
+        from . import services
+        from .navigation import nav_sections
+
+        navigation.register(nav_sections)
+        periodic.register("appraisal.finalize", services.finalize_due)
+        demodata.register("Demo appraisal", _demo, order=40)
+        audit.register_action_labels(
+            {
+                "appraisal.cycle_open": _("Opened an annual appraisal"),
+                "appraisal.participants_draw": _("Drew appraisal participants"),
+                "appraisal.eligibility_change": _("Changed appraisal eligibility"),
+                "appraisal.summary_submit": _("Submitted a self-summary"),
+                "appraisal.propose": _("Proposed an appraisal grade"),
+                "appraisal.to_committee": _("Sent an annual appraisal to the committee"),
+                "appraisal.quota_set": _("Set the excellent quota"),
+                "appraisal.unit_quota_set": _("Allocated excellent places to a unit"),
+                "appraisal.committee_record": _("Recorded the appraisal committee meeting"),
+                "appraisal.decide": _("Decided an appraisal grade"),
+                "appraisal.publicity_start": _("Published the proposed excellent list"),
+                "appraisal.objection_raise": _("Raised an objection during publicity"),
+                "appraisal.objection_answer": _("Answered an objection"),
+                "appraisal.finalize": _("Finalized an annual appraisal"),
+                "appraisal.notices_send": _("Sent appraisal result notices"),
+                "appraisal.acknowledge": _("Acknowledged an appraisal result"),
+                "appraisal.pending_fill": _("Filled in a pending grade"),
+                "appraisal.appeal_file": _("Filed a review or appeal"),
+                "appraisal.appeal_decide": _("Decided a review or appeal"),
+                "appraisal.history_import": _("Imported earlier appraisal results"),
+                "appraisal.routine_open": _("Opened a routine appraisal"),
+                "appraisal.routine_propose": _("Proposed a routine grade"),
+                "appraisal.routine_confirm": _("Confirmed a routine appraisal"),
+                "appraisal.leadership_score": _("Entered a leadership evaluation score"),
+                "appraisal.view": _("Viewed a confidential appraisal record"),
+                "appraisal.export": _("Exported appraisal results"),
+            }
+        )
+
+
+def _demo() -> str:
+    from .demo import build_demo
+
+    return build_demo()

@@ -1,0 +1,2 @@
+def build_demo() -> str:
+    return "appraisal demo: not built"

@@ -1,0 +1,1090 @@
+"""Every write of appraisal: keyword-only, atomic, audited in the same transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.core import audit, workdays
+from luoshi.core.errors import Conflict, InvalidInput
+from luoshi.core.versioning import check_version
+from luoshi.orgs.models import OrgUnit, Person, User
+
+from . import facts, rules
+from . import permissions as perms
+from .models import (
+    AnnualCycle,
+    Appeal,
+    EligibilityChange,
+    GradeChange,
+    LeadershipScore,
+    Objection,
+    Participant,
+    RoutineCycle,
+    RoutineEntry,
+    UnitQuota,
+    YearResult,
+)
+
+ST = AnnualCycle.Status
+
+
+def _user_or_none(actor: Any) -> Any:
+    return actor if getattr(actor, "is_authenticated", False) else None
+
+
+def _require_status(cycle: AnnualCycle, *allowed: str) -> None:
+    if cycle.status not in allowed:
+        raise InvalidInput(
+            _("This step is not possible while the appraisal is at “%(status)s”.")
+            % {"status": cycle.get_status_display()}
+        )
+
+
+def _lock_cycle(cycle: AnnualCycle) -> AnnualCycle:
+    return AnnualCycle.objects.select_for_update().select_related("agency").get(pk=cycle.pk)
+
+
+def _lock_participant(participant: Participant) -> Participant:
+    return (
+        Participant.objects.select_for_update()
+        .select_related("cycle", "cycle__agency", "unit", "person")
+        .get(pk=participant.pk)
+    )
+
+
+def elig_of(p: Participant) -> rules.Eligibility:
+    return rules.Eligibility(
+        p.eligibility, p.eligibility_reason, p.may_be_excellent, p.forced_grade
+    )
+
+
+def _check_grade(p: Participant, grade: str) -> None:
+    if not rules.grade_allowed(grade, elig_of(p)):
+        if p.eligibility != rules.GRADED:
+            raise InvalidInput(
+                _("%(name)s is not graded this year (%(status)s).")
+                % {"name": p.person.name, "status": rules.ELIGIBILITY_LABELS[p.eligibility]},
+                details=[{"field": "grade", "message": str(elig_of(p).reason_text)}],
+            )
+        raise InvalidInput(
+            _("This grade is not possible for %(name)s: %(reason)s")
+            % {"name": p.person.name, "reason": elig_of(p).reason_text or _("unknown grade")},
+            details=[{"field": "grade", "message": str(elig_of(p).reason_text)}],
+        )
+
+
+# --- annual cycle -----------------------------------------------------------------------------
+
+
+def agency_units(agency: OrgUnit) -> Any:
+    """The agency's own units: its subtree without other local federations (their own agencies)."""
+    locals_ = OrgUnit.objects.filter(path__startswith=agency.path, kind=OrgUnit.Kind.LOCAL).exclude(
+        pk=agency.pk
+    )
+    q = Q(path__startswith=agency.path)
+    for path in locals_.values_list("path", flat=True):
+        q &= ~Q(path__startswith=path)
+    return OrgUnit.objects.filter(q)
+
+
+@transaction.atomic
+def cycle_open(
+    *, actor: Any, agency: OrgUnit, year: int, as_of: dt.date, notice_issuer: str = ""
+) -> AnnualCycle:
+    """The personnel officer opens the year's annual appraisal; participants are drawn at once."""
+    perms.require(perms.is_officer(actor, agency))
+    if AnnualCycle.objects.filter(agency=agency, year=year).exists():
+        raise InvalidInput(
+            _("%(agency)s already has an annual appraisal for %(year)d.")
+            % {"agency": agency.name, "year": year}
+        )
+    pol = rules.policy()
+    cycle = AnnualCycle.objects.create(
+        agency=agency,
+        year=year,
+        as_of=as_of,
+        quota_percent=pol.excellent_quota_percent,
+        notice_issuer=notice_issuer or agency.name,
+    )
+    audit.record("appraisal.cycle_open", actor=actor, obj=cycle, after=audit.snapshot(cycle))
+    participants_draw(actor=actor, cycle=cycle)
+    return cycle
+
+
+@transaction.atomic
+def participants_draw(*, actor: Any, cycle: AnnualCycle) -> int:
+    """Add everyone of the agency who is active, hired by the as-of date and under one of the two
+    rule families; people already drawn are kept. Returns how many were added."""
+    perms.require(perms.is_officer(actor, cycle.agency))
+    cycle = _lock_cycle(cycle)
+    _require_status(cycle, ST.OPEN)
+    pol = rules.policy()
+    existing = set(cycle.participants.values_list("person_id", flat=True))
+    people = (
+        Person.objects.filter(unit__in=agency_units(cycle.agency), is_active=True)
+        .filter(Q(work_start__isnull=True) | Q(work_start__lte=cycle.as_of))
+        .filter(
+            staff_category__appraisal_family__in=[rules.CIVIL_SERVANT, rules.PUBLIC_INSTITUTION]
+        )
+        .select_related("staff_category", "post", "unit")
+        .exclude(pk__in=existing)
+        .order_by("unit__path", "name")
+    )
+    added: list[Participant] = []
+    for person in people:
+        assert person.staff_category is not None
+        p = Participant(
+            cycle=cycle,
+            person=person,
+            unit=person.unit,
+            family=rules.family_for(person.staff_category.appraisal_family),
+            hire_date=person.work_start,
+            duties=person.post.name if person.post else "",
+        )
+        _apply_eligibility(p, pol, cycle)
+        added.append(p)
+    Participant.objects.bulk_create(added)
+    if added:
+        prefill_summaries(
+            cycle=cycle, participants=list(cycle.participants.filter(self_summary=""))
+        )
+    audit.record(
+        "appraisal.participants_draw",
+        actor=actor,
+        obj=cycle,
+        after={"added": [p.person_id for p in added]},
+    )
+    return len(added)
+
+
+def _apply_eligibility(p: Participant, pol: rules.Policy, cycle: AnnualCycle) -> None:
+    penalties = tuple(
+        rules.Penalty(str(x.get("kind", "")), int(x.get("year", 0))) for x in (p.penalties or [])
+    )
+    e = rules.eligibility(
+        rules.EligibilityFacts(
+            year=cycle.year,
+            hire_date=p.hire_date,
+            leave_days=p.leave_days,
+            under_investigation=p.under_investigation,
+            penalties=penalties,
+        ),
+        pol,
+        cycle.as_of,
+    )
+    p.eligibility, p.eligibility_reason = e.status, e.reason
+    p.may_be_excellent, p.forced_grade = e.may_be_excellent, e.forced_grade
+
+
+def prefill_summaries(*, cycle: AnnualCycle, participants: list[Participant]) -> None:
+    """Write the facts (tasks led, completion and lights, routine grades) into empty summaries."""
+    texts = facts.summary_facts(cycle.year, [p.person_id for p in participants])
+    for p in participants:
+        p.self_summary = texts.get(p.person_id, "")
+    Participant.objects.bulk_update(participants, ["self_summary"])
+
+
+ELIGIBILITY_FIELDS = (
+    "leave_days",
+    "under_investigation",
+    "penalties",
+    "eligibility",
+    "eligibility_reason",
+    "may_be_excellent",
+    "forced_grade",
+)
+
+
+@transaction.atomic
+def eligibility_change(
+    *,
+    actor: Any,
+    participant: Participant,
+    reason: str,
+    leave_days: int | None = None,
+    under_investigation: bool | None = None,
+    penalties: list[dict[str, Any]] | None = None,
+    override: str | None = None,
+) -> Participant:
+    """Change the facts behind a participant's eligibility (or override the status); the reason
+    is required and kept with before and after."""
+    perms.require(perms.is_officer(actor, participant.cycle.agency))
+    p = _lock_participant(participant)
+    _require_status(p.cycle, ST.OPEN, ST.COMMITTEE)
+    if not reason.strip():
+        raise InvalidInput(
+            _("Give the reason for the change."),
+            details=[{"field": "reason", "message": _("This field is required.")}],
+        )
+    before = audit.snapshot(p, ELIGIBILITY_FIELDS)
+    if leave_days is not None:
+        if leave_days < 0 or leave_days > 366:
+            raise InvalidInput(_("Days of leave must be between 0 and 366."))
+        p.leave_days = leave_days
+    if under_investigation is not None:
+        p.under_investigation = under_investigation
+    if penalties is not None:
+        clean = []
+        for item in penalties:
+            kind = str(item.get("kind", ""))
+            if kind not in rules.PENALTY_SEVERITY:
+                raise InvalidInput(_("Unknown penalty."))
+            clean.append({"kind": kind, "year": int(item.get("year", p.cycle.year))})
+        p.penalties = clean
+    _apply_eligibility(p, rules.policy(), p.cycle)
+    if override is not None:
+        if override not in rules.ELIGIBILITY:
+            raise InvalidInput(_("Unknown eligibility."))
+        p.eligibility, p.eligibility_reason = override, "manual"
+        if override != rules.GRADED:
+            p.may_be_excellent = False
+    # a grade that no longer fits is cleared
+    if p.proposed_grade and not rules.grade_allowed(p.proposed_grade, elig_of(p)):
+        p.proposed_grade = ""
+    if p.decided_grade and not rules.grade_allowed(p.decided_grade, elig_of(p)):
+        p.decided_grade, p.decided_at = "", None
+    after = audit.snapshot(p, ELIGIBILITY_FIELDS)
+    p.version += 1
+    p.save()
+    EligibilityChange.objects.create(
+        participant=p, before=before, after=after, reason=reason.strip(), actor=_user_or_none(actor)
+    )
+    audit.record(
+        "appraisal.eligibility_change",
+        actor=actor,
+        obj=p,
+        before=before,
+        after={**after, "reason": reason.strip()},
+    )
+    return p
+
+
+@transaction.atomic
+def summary_submit(
+    *, actor: Any, participant: Participant, duties: str, self_summary: str, version: int | None
+) -> Participant:
+    """The person writes (or the officer enters) the self-summary."""
+    if not (perms.is_self(actor, participant) or perms.is_officer(actor, participant.cycle.agency)):
+        raise perms.Forbidden()
+    p = _lock_participant(participant)
+    check_version(p, version)
+    _require_status(p.cycle, ST.OPEN)
+    if not self_summary.strip():
+        raise InvalidInput(
+            _("The self-summary is empty."),
+            details=[{"field": "self_summary", "message": _("This field is required.")}],
+        )
+    before = audit.snapshot(p, ["duties", "self_summary"])
+    p.duties, p.self_summary = duties.strip(), self_summary.strip()
+    p.summary_submitted_at = timezone.now()
+    p.version += 1
+    p.save()
+    audit.record(
+        "appraisal.summary_submit",
+        actor=actor,
+        obj=p,
+        before=before,
+        after=audit.snapshot(p, ["duties", "self_summary"]),
+    )
+    return p
+
+
+@transaction.atomic
+def propose(
+    *, actor: Any, participant: Participant, grade: str, comments: str, version: int | None = None
+) -> Participant:
+    """The supervising leader's comments and proposed grade (comments only for the ungraded)."""
+    perms.require(perms.can_propose(actor, participant))
+    p = _lock_participant(participant)
+    check_version(p, version)
+    _require_status(p.cycle, ST.OPEN)
+    if not comments.strip():
+        raise InvalidInput(
+            _("Write your comments."),
+            details=[{"field": "comments", "message": _("This field is required.")}],
+        )
+    _check_grade(p, grade)
+    if grade == rules.EXCELLENT:
+        _check_routine_link(p)
+    before = audit.snapshot(p, ["leader_comments", "proposed_grade"])
+    p.leader_comments, p.proposed_grade = comments.strip(), grade
+    p.proposed_by, p.proposed_at = _user_or_none(actor), timezone.now()
+    p.version += 1
+    p.save()
+    audit.record(
+        "appraisal.propose",
+        actor=actor,
+        obj=p,
+        before=before,
+        after=audit.snapshot(p, ["leader_comments", "proposed_grade"]),
+    )
+    return p
+
+
+def _check_routine_link(p: Participant) -> None:
+    pol = rules.policy()
+    if not pol.routine_link_for_excellent:
+        return
+    grades = list(
+        RoutineEntry.objects.filter(person=p.person, cycle__year=p.cycle.year)
+        .exclude(grade="")
+        .values_list("grade", flat=True)
+    )
+    if not rules.routine_allows_excellent(grades, pol):
+        raise InvalidInput(
+            _(
+                "Excellent needs Good in at least half of the year's routine appraisals and no "
+                "Average or Poor."
+            )
+        )
+
+
+@transaction.atomic
+def cycle_to_committee(*, actor: Any, cycle: AnnualCycle) -> AnnualCycle:
+    perms.require(perms.can_manage_cycle(actor, cycle))
+    cycle = _lock_cycle(cycle)
+    _require_status(cycle, ST.OPEN)
+    cycle.status = ST.COMMITTEE
+    cycle.version += 1
+    cycle.save()
+    audit.record("appraisal.to_committee", actor=actor, obj=cycle, after={"status": cycle.status})
+    return cycle
+
+
+def _has_approval(cycle: AnnualCycle) -> bool:
+    return bool(cycle.quota_approved_by.strip() and cycle.quota_approval_document.strip())
+
+
+@transaction.atomic
+def quota_set(
+    *,
+    actor: Any,
+    cycle: AnnualCycle,
+    percent: Decimal | str,
+    approved_by: str = "",
+    approval_document: str = "",
+    approved_on: dt.date | None = None,
+) -> AnnualCycle:
+    """The excellent quota: up to the default freely; up to the maximum with an approval record
+    (who approved, which document)."""
+    perms.require(perms.can_manage_cycle(actor, cycle))
+    cycle = _lock_cycle(cycle)
+    _require_status(cycle, ST.OPEN, ST.COMMITTEE)
+    try:
+        value = Decimal(str(percent))
+    except InvalidOperation:
+        raise InvalidInput(_("Enter a number.")) from None
+    pol = rules.policy()
+    has_approval = bool(approved_by.strip() and approval_document.strip())
+    verdict = rules.check_quota_percent(value, pol, has_approval=has_approval)
+    if verdict == rules.QUOTA_TOO_HIGH:
+        raise InvalidInput(
+            _("The excellent quota cannot exceed %(max)s%%.")
+            % {"max": pol.excellent_quota_max_percent}
+        )
+    if verdict == rules.QUOTA_TOO_LOW:
+        raise InvalidInput(_("The excellent quota must be above 0%."))
+    if verdict == rules.QUOTA_NEEDS_APPROVAL:
+        raise InvalidInput(
+            _(
+                "A quota above %(base)s%% needs an approval record: who approved it and the "
+                "approval document."
+            )
+            % {"base": pol.excellent_quota_percent},
+            details=[{"field": "approved_by", "message": _("This field is required.")}],
+        )
+    before = audit.snapshot(
+        cycle, ["quota_percent", "quota_approved_by", "quota_approval_document"]
+    )
+    cycle.quota_percent = value
+    raised = value > pol.excellent_quota_percent
+    cycle.quota_approved_by = approved_by.strip() if raised else ""
+    cycle.quota_approval_document = approval_document.strip() if raised else ""
+    cycle.quota_approved_on = approved_on if raised else None
+    cycle.version += 1
+    cycle.save()
+    audit.record(
+        "appraisal.quota_set",
+        actor=actor,
+        obj=cycle,
+        before=before,
+        after=audit.snapshot(
+            cycle, ["quota_percent", "quota_approved_by", "quota_approval_document"]
+        ),
+    )
+    return cycle
+
+
+@transaction.atomic
+def unit_quota_set(*, actor: Any, cycle: AnnualCycle, unit: OrgUnit, places: int | None) -> None:
+    """Allocate some of the cycle's excellent places to a unit (None removes the allocation)."""
+    perms.require(perms.can_manage_cycle(actor, cycle))
+    cycle = _lock_cycle(cycle)
+    _require_status(cycle, ST.OPEN, ST.COMMITTEE)
+    if places is None:
+        UnitQuota.objects.filter(cycle=cycle, unit=unit).delete()
+    else:
+        if places < 0:
+            raise InvalidInput(_("Enter a number of places of 0 or more."))
+        others = sum(
+            UnitQuota.objects.filter(cycle=cycle)
+            .exclude(unit=unit)
+            .values_list("places", flat=True)
+        )
+        cap = excellent_cap(cycle)
+        if others + places > cap:
+            raise InvalidInput(
+                _(
+                    "The units' places (%(total)d) would exceed the cycle's cap of %(cap)d "
+                    "Excellent."
+                )
+                % {"total": others + places, "cap": cap}
+            )
+        UnitQuota.objects.update_or_create(cycle=cycle, unit=unit, defaults={"places": places})
+    audit.record(
+        "appraisal.unit_quota_set",
+        actor=actor,
+        obj=cycle,
+        after={"unit": unit.pk, "places": places},
+    )
+
+
+def graded_count(cycle: AnnualCycle) -> int:
+    return cycle.participants.filter(eligibility=rules.GRADED).count()
+
+
+def excellent_cap(cycle: AnnualCycle) -> int:
+    return rules.excellent_cap(graded_count(cycle), cycle.quota_percent)
+
+
+@transaction.atomic
+def committee_record(
+    *, actor: Any, cycle: AnnualCycle, meeting_date: dt.date, members_present: str
+) -> AnnualCycle:
+    perms.require(perms.can_decide(actor, cycle))
+    cycle = _lock_cycle(cycle)
+    _require_status(cycle, ST.COMMITTEE)
+    if not members_present.strip():
+        raise InvalidInput(
+            _("List the members present."),
+            details=[{"field": "members_present", "message": _("This field is required.")}],
+        )
+    before = audit.snapshot(cycle, ["meeting_date", "members_present"])
+    cycle.meeting_date, cycle.members_present = meeting_date, members_present.strip()
+    cycle.version += 1
+    cycle.save()
+    audit.record(
+        "appraisal.committee_record",
+        actor=actor,
+        obj=cycle,
+        before=before,
+        after=audit.snapshot(cycle, ["meeting_date", "members_present"]),
+    )
+    return cycle
+
+
+@transaction.atomic
+def decide(*, actor: Any, participant: Participant, grade: str, note: str = "") -> Participant:
+    """The committee's decision for one person. Confirming one Excellent beyond the cap (or the
+    unit's allocation) is refused with the cap and the count."""
+    cycle = _lock_cycle(participant.cycle)  # serialises decisions of one cycle
+    perms.require(perms.can_decide(actor, cycle))
+    _require_status(cycle, ST.COMMITTEE)
+    p = _lock_participant(participant)
+    _check_grade(p, grade)
+    if grade == rules.EXCELLENT and p.decided_grade != rules.EXCELLENT:
+        _check_routine_link(p)
+        count = cycle.participants.filter(decided_grade=rules.EXCELLENT).count()
+        cap = excellent_cap(cycle)
+        if not rules.within_cap(count, cap):
+            raise InvalidInput(
+                _(
+                    "The excellent quota is full: the cap is %(cap)d (%(percent)s%% of %(graded)d "
+                    "graded participants) and %(count)d are already Excellent."
+                )
+                % {
+                    "cap": cap,
+                    "percent": cycle.quota_percent.normalize(),
+                    "graded": graded_count(cycle),
+                    "count": count,
+                },
+                code="quota_full",
+            )
+        unit_quota = UnitQuota.objects.filter(cycle=cycle, unit=p.unit).first()
+        if unit_quota is not None:
+            in_unit = cycle.participants.filter(decided_grade=rules.EXCELLENT, unit=p.unit).count()
+            if not rules.within_cap(in_unit, unit_quota.places):
+                raise InvalidInput(
+                    _(
+                        "%(unit)s's excellent places are full: %(cap)d allocated and %(count)d "
+                        "already Excellent."
+                    )
+                    % {"unit": p.unit.name, "cap": unit_quota.places, "count": in_unit},
+                    code="quota_full",
+                )
+    before = audit.snapshot(p, ["decided_grade", "decision_note"])
+    p.decided_grade, p.decision_note, p.decided_at = grade, note.strip(), timezone.now()
+    p.version += 1
+    p.save()
+    audit.record(
+        "appraisal.decide",
+        actor=actor,
+        obj=p,
+        before=before,
+        after=audit.snapshot(p, ["decided_grade", "decision_note"]),
+    )
+    return p
+
+
+@transaction.atomic
+def decide_as_proposed(*, actor: Any, cycle: AnnualCycle) -> int:
+    """Take every open proposal as the decision (the quota still applies, Excellent first so a
+    refusal names the cap). Returns how many were decided."""
+    n = 0
+    for p in cycle.participants.filter(decided_at__isnull=True, proposed_at__isnull=False).order_by(
+        "id"
+    ):
+        if p.eligibility in (rules.GRADED,):
+            decide(actor=actor, participant=p, grade=p.proposed_grade)
+            n += 1
+        elif p.eligibility in (rules.COMMENTS_ONLY, rules.UNGRADED):
+            decide(actor=actor, participant=p, grade="")
+            n += 1
+    return n
+
+
+def publicity_end_for(start: dt.date) -> tuple[dt.date, str]:
+    """The last day of publicity for a start date, and the calendar's warning ("" if covered)."""
+    pol = rules.policy()
+    cal = workdays.WorkCalendar()
+    warnings: list[str] = []
+
+    def is_wd(day: dt.date) -> bool:
+        a = cal.is_working_day(day)
+        if a.warning:
+            warnings.append(a.warning)
+        return a.value
+
+    def add(day: dt.date, n: int) -> dt.date:
+        a = cal.add_working_days(day, n)
+        if a.warning:
+            warnings.append(a.warning)
+        return a.value
+
+    end = rules.publicity_end(start, pol, is_working_day=is_wd, add_working_days=add)
+    return end, (warnings[0] if warnings else "")
+
+
+@transaction.atomic
+def publicity_start(*, actor: Any, cycle: AnnualCycle, start: dt.date | None = None) -> AnnualCycle:
+    """Publish the proposed Excellent list inside the agency for N working days."""
+    perms.require(perms.can_manage_cycle(actor, cycle))
+    cycle = _lock_cycle(cycle)
+    _require_status(cycle, ST.COMMITTEE)
+    if cycle.meeting_date is None:
+        raise InvalidInput(_("Record the committee meeting first."))
+    undecided = cycle.participants.filter(
+        eligibility__in=[rules.GRADED, rules.COMMENTS_ONLY, rules.UNGRADED], decided_at__isnull=True
+    ).count()
+    if undecided:
+        raise InvalidInput(
+            _("%(n)d participants have no committee decision yet.") % {"n": undecided}
+        )
+    start = start or timezone.localdate()
+    end, _warning = publicity_end_for(start)
+    cycle.publicity_start, cycle.publicity_end = start, end
+    cycle.status = ST.PUBLICITY
+    cycle.committee_decided_at = timezone.now()
+    cycle.version += 1
+    cycle.save()
+    audit.record(
+        "appraisal.publicity_start",
+        actor=actor,
+        obj=cycle,
+        after={"publicity_start": start, "publicity_end": end},
+    )
+    return cycle
+
+
+@transaction.atomic
+def objection_raise(
+    *, actor: Any, cycle: AnnualCycle, text: str, participant: Participant | None = None
+) -> Objection:
+    """Anyone taking part in the cycle (or managing it) may object during publicity."""
+    if cycle.pk not in perms.cycles_visible_ids(actor):
+        raise perms.NotFound()
+    cycle = _lock_cycle(cycle)
+    _require_status(cycle, ST.PUBLICITY)
+    if not text.strip():
+        raise InvalidInput(
+            _("Write the objection."),
+            details=[{"field": "text", "message": _("This field is required.")}],
+        )
+    if participant is not None and (
+        participant.cycle_id != cycle.pk or participant.decided_grade != rules.EXCELLENT
+    ):
+        raise InvalidInput(_("Objections concern people on the publicity list."))
+    obj = Objection.objects.create(
+        cycle=cycle, participant=participant, text=text.strip(), raised_by=_user_or_none(actor)
+    )
+    audit.record("appraisal.objection_raise", actor=actor, obj=obj, after={"cycle": cycle.pk})
+    return obj
+
+
+@transaction.atomic
+def objection_answer(*, actor: Any, objection: Objection, answer: str) -> Objection:
+    perms.require(perms.can_manage_cycle(actor, objection.cycle))
+    obj = Objection.objects.select_for_update().get(pk=objection.pk)
+    if not answer.strip():
+        raise InvalidInput(
+            _("Write the answer."),
+            details=[{"field": "answer", "message": _("This field is required.")}],
+        )
+    obj.answer, obj.answered_by, obj.answered_at = (
+        answer.strip(),
+        _user_or_none(actor),
+        timezone.now(),
+    )
+    obj.save()
+    audit.record("appraisal.objection_answer", actor=actor, obj=obj, after={"answer": obj.answer})
+    return obj
+
+
+def _set_year_result(p: Participant, grade: str, source: str = YearResult.Source.CYCLE) -> None:
+    YearResult.objects.update_or_create(
+        person=p.person,
+        year=p.cycle.year,
+        defaults={"grade": grade, "family": p.family, "source": source},
+    )
+
+
+def finalize_cycle(cycle: AnnualCycle, today: dt.date, *, actor: Any = None) -> bool:
+    """Make the results final once publicity is over and every objection answered. Idempotent:
+    a cycle already final, or not yet due, is left alone. Returns whether it changed."""
+    with transaction.atomic():
+        cycle = _lock_cycle(cycle)
+        if cycle.status != ST.PUBLICITY or not rules.publicity_over(cycle.publicity_end, today):
+            return False
+        if cycle.objections.filter(answered_at__isnull=True).exists():
+            return False
+        now = timezone.now()
+        participants = list(cycle.participants.select_related("person").order_by("id"))
+        changes = []
+        for p in participants:
+            if p.eligibility == rules.PENDING:
+                continue
+            p.final_grade = p.decided_grade if p.eligibility == rules.GRADED else ""
+            p.is_final = True
+            p.version += 1
+            changes.append(
+                GradeChange(
+                    participant=p,
+                    old_grade="",
+                    new_grade=p.final_grade,
+                    reason=_("Final after publicity"),
+                    actor=_user_or_none(actor),
+                    at=now,
+                )
+            )
+            _set_year_result(p, p.final_grade)
+        Participant.objects.bulk_update(participants, ["final_grade", "is_final", "version"])
+        GradeChange.objects.bulk_create(changes)
+        cycle.status, cycle.finalized_at = ST.FINAL, now
+        cycle.version += 1
+        cycle.save()
+        audit.record(
+            "appraisal.finalize", actor=actor, obj=cycle, after={"finalized": len(changes)}
+        )
+        return True
+
+
+def finalize_due(today: dt.date) -> str:
+    """The `luoshi tick` step: finalize every cycle whose publicity ended before today."""
+    done = 0
+    held = 0
+    for cycle in AnnualCycle.objects.filter(status=ST.PUBLICITY, publicity_end__lt=today):
+        if finalize_cycle(cycle, today):
+            done += 1
+        else:
+            held += 1
+    return f"{done} annual appraisal(s) finalized, {held} held by open objections"
+
+
+@transaction.atomic
+def notices_send(*, actor: Any, cycle: AnnualCycle) -> int:
+    """Give each person their result in writing (a notice); returns how many were sent."""
+    perms.require(perms.can_manage_cycle(actor, cycle))
+    cycle = _lock_cycle(cycle)
+    _require_status(cycle, ST.FINAL)
+    pending = list(
+        cycle.participants.filter(is_final=True, notified_at__isnull=True).select_related("person")
+    )
+    users = dict(
+        User.objects.filter(
+            person_id__in=[p.person_id for p in pending], is_active=True
+        ).values_list("person_id", "pk")
+    )
+    now = timezone.now()
+    for p in pending:
+        user_id = users.get(p.person_id)
+        if user_id is not None:
+            _notify(
+                recipients=[user_id],
+                event="appraisal.result",
+                subject=_("Your %(year)d annual appraisal result") % {"year": cycle.year},
+                body=_("Result: %(grade)s. Open the page to acknowledge it.")
+                % {"grade": rules.grade_label(p.family, p.final_grade) or _("ungraded")},
+                link=reverse("appraisal:participant", args=[p.pk]),
+                actor=_user_or_none(actor),
+                org_unit_id=p.unit_id,
+            )
+        p.notified_at = now
+    Participant.objects.bulk_update(pending, ["notified_at"])
+    audit.record("appraisal.notices_send", actor=actor, obj=cycle, after={"sent": len(pending)})
+    return len(pending)
+
+
+def _notify(**kwargs: Any) -> None:
+    try:
+        from luoshi.notify.services import notify
+    except ImportError:  # pragma: no cover - the notify app is always installed in the product
+        return
+    notify(**kwargs)
+
+
+@transaction.atomic
+def acknowledge(
+    *, actor: Any, participant: Participant, choice: str, text: str = ""
+) -> Participant:
+    """The person's own opinion on the result (agree / disagree, with text)."""
+    if not perms.is_self(actor, participant):
+        raise perms.NotFound()
+    p = _lock_participant(participant)
+    if not p.notified_at:
+        raise InvalidInput(_("The result has not been notified yet."))
+    if p.ack:
+        raise InvalidInput(_("You have already given your opinion."))
+    if choice not in Participant.Ack.values:
+        raise InvalidInput(
+            _("Choose agree or disagree."),
+            details=[{"field": "choice", "message": _("This field is required.")}],
+        )
+    if choice == Participant.Ack.DISAGREE and not text.strip():
+        raise InvalidInput(
+            _("Say why you disagree."),
+            details=[{"field": "text", "message": _("This field is required.")}],
+        )
+    p.ack, p.ack_text, p.ack_at = choice, text.strip(), timezone.now()
+    p.version += 1
+    p.save()
+    audit.record("appraisal.acknowledge", actor=actor, obj=p, after={"ack": choice})
+    return p
+
+
+def _change_final_grade(p: Participant, grade: str, reason: str, actor: Any) -> None:
+    old = p.final_grade
+    p.final_grade = grade
+    p.is_final = True
+    p.version += 1
+    p.save()
+    GradeChange.objects.create(
+        participant=p, old_grade=old, new_grade=grade, reason=reason, actor=_user_or_none(actor)
+    )
+    _set_year_result(p, grade)
+
+
+@transaction.atomic
+def pending_grade_fill(
+    *, actor: Any, participant: Participant, grade: str, reason: str
+) -> Participant:
+    """补定: the investigation closed; the officer fills in the grade (or records it ungraded)."""
+    perms.require(perms.can_manage_cycle(actor, participant.cycle))
+    p = _lock_participant(participant)
+    if p.eligibility != rules.PENDING:
+        raise InvalidInput(_("Only a pending participant's grade is filled in later."))
+    if not reason.strip():
+        raise InvalidInput(_("Give the reason for the change."))
+    if grade and grade not in rules.GRADES:
+        raise InvalidInput(_("Unknown grade."))
+    before = audit.snapshot(p, ["eligibility", "final_grade"])
+    p.eligibility = rules.GRADED if grade else rules.UNGRADED
+    p.under_investigation = False
+    p.decided_grade = grade
+    _change_final_grade(p, grade, reason.strip(), actor)
+    audit.record(
+        "appraisal.pending_fill",
+        actor=actor,
+        obj=p,
+        before=before,
+        after=audit.snapshot(p, ["eligibility", "final_grade"]),
+    )
+    return p
+
+
+# --- review and appeal ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def appeal_file(
+    *,
+    actor: Any,
+    participant: Participant,
+    kind: str,
+    reason: str,
+    learned_on: dt.date | None = None,
+    filed_on: dt.date | None = None,
+) -> Appeal:
+    """A review or appeal request by the person (or entered by the officer), with its
+    statutory deadlines computed; one filed late is kept and marked so."""
+    if not (perms.is_self(actor, participant) or perms.is_officer(actor, participant.cycle.agency)):
+        raise perms.NotFound()
+    p = _lock_participant(participant)
+    if not p.is_final:
+        raise InvalidInput(_("There is no final result to contest yet."))
+    if kind not in (rules.REVIEW, rules.APPEAL):
+        raise InvalidInput(_("Unknown request kind."))
+    if not reason.strip():
+        raise InvalidInput(
+            _("Give the reasons."),
+            details=[{"field": "reason", "message": _("This field is required.")}],
+        )
+    if p.appeals.filter(kind=kind, status=Appeal.Status.FILED).exists():
+        raise InvalidInput(_("A request of this kind is already open."))
+    filed_on = filed_on or timezone.localdate()
+    learned_on = learned_on or (
+        timezone.localtime(p.notified_at).date() if p.notified_at else filed_on
+    )
+    review_decided_on = None
+    if kind == rules.APPEAL:
+        review_decided_on = (
+            p.appeals.filter(kind=rules.REVIEW)
+            .exclude(decided_on=None)
+            .order_by("-decided_on")
+            .values_list("decided_on", flat=True)
+            .first()
+        )
+    d = rules.request_deadlines(
+        kind,
+        rules.policy(),
+        learned_on=learned_on,
+        review_decided_on=review_decided_on,
+        filed_on=filed_on,
+    )
+    appeal = Appeal.objects.create(
+        participant=p,
+        kind=kind,
+        learned_on=learned_on,
+        filed_on=filed_on,
+        file_by=d.file_by,
+        decide_by=d.decide_by,
+        decide_by_extended=d.decide_by_extended,
+        in_time=rules.filed_in_time(d, filed_on),
+        reason=reason.strip(),
+        filed_by=_user_or_none(actor),
+    )
+    audit.record("appraisal.appeal_file", actor=actor, obj=appeal, after=audit.snapshot(appeal))
+    return appeal
+
+
+@transaction.atomic
+def appeal_decide(
+    *, actor: Any, appeal: Appeal, decision: str, new_grade: str | None = None
+) -> Appeal:
+    """Decide a request: upheld (new_grade None or unchanged) or changed (the final grade changes,
+    its history kept)."""
+    participant = appeal.participant
+    perms.require(perms.can_manage_cycle(actor, participant.cycle))
+    a = Appeal.objects.select_for_update().get(pk=appeal.pk)
+    if a.status != Appeal.Status.FILED:
+        raise Conflict(_("This request has already been decided."))
+    if not decision.strip():
+        raise InvalidInput(
+            _("Write the decision."),
+            details=[{"field": "decision", "message": _("This field is required.")}],
+        )
+    p = _lock_participant(participant)
+    a.decision, a.decided_on = decision.strip(), timezone.localdate()
+    if new_grade is not None and new_grade != p.final_grade:
+        _check_grade(p, new_grade)
+        a.status, a.new_grade = Appeal.Status.CHANGED, new_grade
+        _change_final_grade(
+            p,
+            new_grade,
+            _("%(kind)s decision: %(text)s") % {"kind": a.get_kind_display(), "text": a.decision},
+            actor,
+        )
+    else:
+        a.status = Appeal.Status.UPHELD
+    a.version += 1
+    a.save()
+    audit.record("appraisal.appeal_decide", actor=actor, obj=a, after=audit.snapshot(a))
+    return a
+
+
+# --- history import ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def history_import(*, actor: Any, agency: OrgUnit, rows: Iterable[Any]) -> int:
+    """Write checked rows of earlier years' results (see importing.py); all or nothing."""
+    perms.require(perms.is_officer(actor, agency))
+    n = 0
+    for row in rows:
+        YearResult.objects.update_or_create(
+            person_id=row.person_id,
+            year=row.year,
+            defaults={
+                "grade": row.grade,
+                "family": row.family,
+                "source": YearResult.Source.IMPORT,
+                "note": row.note,
+            },
+        )
+        n += 1
+    audit.record(
+        "appraisal.history_import",
+        actor=actor,
+        obj=agency,
+        object_type="appraisal.yearresult",
+        after={"rows": n},
+    )
+    return n
+
+
+# --- routine appraisal ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def routine_open(*, actor: Any, unit: OrgUnit, year: int, quarter: int) -> RoutineCycle:
+    """Open a quarter for a unit; each member's report is pre-filled from tasks and reports."""
+    perms.require(perms.can_open_routine(actor, unit))
+    if quarter not in (1, 2, 3, 4):
+        raise InvalidInput(_("The quarter must be 1 to 4."))
+    if RoutineCycle.objects.filter(unit=unit, year=year, quarter=quarter).exists():
+        raise InvalidInput(
+            _("%(unit)s already has a routine appraisal for %(year)d Q%(q)d.")
+            % {"unit": unit.name, "year": year, "q": quarter}
+        )
+    cycle = RoutineCycle.objects.create(unit=unit, year=year, quarter=quarter)
+    people = list(
+        Person.objects.filter(unit=unit, is_active=True)
+        .exclude(pk=unit.head_id or 0)
+        .order_by("name")
+    )
+    texts = facts.quarter_reports(year, quarter, [p.pk for p in people])
+    RoutineEntry.objects.bulk_create(
+        [RoutineEntry(cycle=cycle, person=p, report=texts.get(p.pk, "")) for p in people]
+    )
+    audit.record("appraisal.routine_open", actor=actor, obj=cycle, after={"people": len(people)})
+    return cycle
+
+
+@transaction.atomic
+def routine_propose(*, actor: Any, entry: RoutineEntry, grade: str, comments: str) -> RoutineEntry:
+    """The unit head's grade; Good is capped per unit (default 40%)."""
+    cycle = RoutineCycle.objects.select_for_update().select_related("unit").get(pk=entry.cycle_id)
+    perms.require(perms.is_unit_head(actor, cycle.unit) or perms.is_leader_for(actor, cycle.unit))
+    if cycle.status != RoutineCycle.Status.OPEN:
+        raise InvalidInput(_("This routine appraisal is already confirmed."))
+    e = RoutineEntry.objects.select_for_update().select_related("person").get(pk=entry.pk)
+    if perms.is_self(actor, e):  # type: ignore[arg-type]
+        raise perms.Forbidden()
+    if grade not in rules.ROUTINE_GRADES:
+        raise InvalidInput(
+            _("Choose a grade."),
+            details=[{"field": "grade", "message": _("This field is required.")}],
+        )
+    if grade == rules.GOOD and e.grade != rules.GOOD:
+        total = cycle.entries.count()
+        cap = rules.routine_good_cap(total, rules.policy())
+        count = cycle.entries.filter(grade=rules.GOOD).count()
+        if not rules.within_cap(count, cap):
+            raise InvalidInput(
+                _(
+                    "Good is capped at %(cap)d of %(total)d people in this unit and %(count)d "
+                    "already have it."
+                )
+                % {"cap": cap, "total": total, "count": count},
+                code="quota_full",
+            )
+    before = audit.snapshot(e, ["grade", "comments"])
+    e.grade, e.comments = grade, comments.strip()
+    e.proposed_by, e.proposed_at = _user_or_none(actor), timezone.now()
+    e.version += 1
+    e.save()
+    audit.record(
+        "appraisal.routine_propose",
+        actor=actor,
+        obj=e,
+        before=before,
+        after=audit.snapshot(e, ["grade", "comments"]),
+    )
+    return e
+
+
+@transaction.atomic
+def routine_confirm(*, actor: Any, cycle: RoutineCycle) -> RoutineCycle:
+    """The leader in charge confirms the quarter's grades."""
+    c = RoutineCycle.objects.select_for_update().select_related("unit").get(pk=cycle.pk)
+    perms.require(perms.is_leader_in_charge(actor, c.unit))
+    if c.status != RoutineCycle.Status.OPEN:
+        raise InvalidInput(_("This routine appraisal is already confirmed."))
+    missing = c.entries.filter(grade="").count()
+    if missing:
+        raise InvalidInput(_("%(n)d people have no grade yet.") % {"n": missing})
+    c.status, c.confirmed_by, c.confirmed_at = (
+        RoutineCycle.Status.CONFIRMED,
+        _user_or_none(actor),
+        timezone.now(),
+    )
+    c.version += 1
+    c.save()
+    audit.record("appraisal.routine_confirm", actor=actor, obj=c, after={"status": c.status})
+    return c
+
+
+# --- unit performance -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def leadership_score_set(
+    *, actor: Any, agency: OrgUnit, unit: OrgUnit, year: int, score: Decimal | str
+) -> LeadershipScore:
+    perms.require(perms.is_officer(actor, agency))
+    try:
+        value = Decimal(str(score))
+    except InvalidOperation:
+        raise InvalidInput(_("Enter a number.")) from None
+    if not Decimal(0) <= value <= Decimal(100):
+        raise InvalidInput(_("The score must be between 0 and 100."))
+    if not unit.path.startswith(agency.path):
+        raise InvalidInput(_("The unit is not part of this agency."))
+    row, _created = LeadershipScore.objects.update_or_create(
+        unit=unit, year=year, defaults={"agency": agency, "score": value}
+    )
+    audit.record(
+        "appraisal.leadership_score",
+        actor=actor,
+        obj=unit,
+        object_type="appraisal.leadershipscore",
+        after={"year": year, "score": value},
+    )
+    return row
+
+
+# --- confidential views are audited -----------------------------------------------------------
+
+
+def record_view(*, actor: Any, obj: Any, what: str) -> None:
+    """Every view of a confidential record is written to the audit log."""
+    with transaction.atomic():
+        audit.record("appraisal.view", actor=actor, obj=obj, after={"what": what})

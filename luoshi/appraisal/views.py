@@ -1,0 +1,831 @@
+"""Pages of appraisal: cycles and their dashboard, a participant's page (own record, leader's
+proposal, committee decision), committee, publicity, appeals, consequences, routine quarters,
+unit performance. Every write goes through services; every view of a confidential record is
+audited."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.core import uploads
+from luoshi.core.errors import DomainError, NotFound
+from luoshi.core.paging import paginate
+from luoshi.documents.xlsx import XLSX_CONTENT_TYPE, XlsxWriter, read_limited
+from luoshi.orgs.models import OrgUnit
+from luoshi.orgs.permissions import has_role, scope_for
+from luoshi.orgs.roles import Role
+
+from . import docbuild, forms, importing, rules, selectors, services
+from . import permissions as perms
+from .models import STEP_LABELS, AnnualCycle, Appeal, Objection, Participant, RoutineCycle
+
+UPLOAD_PURPOSE = "appraisal_history"
+SESSION_KEY = "appraisal_history_upload"
+
+
+def _form_errors(form: Any, exc: DomainError) -> None:
+    form.add_error(None, exc.message)
+    for detail in exc.details:
+        if detail.get("field") in form.fields:
+            form.add_error(detail["field"], detail["message"])
+
+
+def _require_business_scope(request: HttpRequest) -> None:
+    if scope_for(request.user).is_empty:
+        raise NotFound()
+
+
+def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+# --- cycles -----------------------------------------------------------------------------------
+
+
+@login_required
+def cycle_list(request: HttpRequest) -> HttpResponse:
+    _require_business_scope(request)
+    cycles = selectors.cycles_visible(request.user).order_by("-year", "agency__path")
+    return render(
+        request,
+        "appraisal/cycle_list.html",
+        {"page_obj": paginate(request, cycles), "can_open": perms.can_open_cycle(request.user)},
+    )
+
+
+@login_required
+def cycle_open(request: HttpRequest) -> HttpResponse:
+    perms.require(perms.can_open_cycle(request.user))
+    agencies = OrgUnit.objects.filter(
+        kind__in=[OrgUnit.Kind.AGENCY, OrgUnit.Kind.LOCAL], is_active=True
+    )
+    allowed = [a.pk for a in agencies if perms.is_officer(request.user, a)]
+    year = timezone.localdate().year
+    form = forms.CycleForm(
+        request.POST or None,
+        agencies=OrgUnit.objects.filter(pk__in=allowed),
+        initial={"year": year, "as_of": timezone.localdate()},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.cycle_open(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The annual appraisal was opened."))
+            return redirect("appraisal:cycle", pk=cycle.pk)
+    return render(request, "appraisal/cycle_form.html", {"form": form})
+
+
+def _cycle_context(request: HttpRequest, cycle: AnnualCycle) -> dict[str, Any]:
+    return {
+        "cycle": cycle,
+        "is_officer": perms.can_manage_cycle(request.user, cycle),
+        "can_decide": perms.can_decide(request.user, cycle),
+        "sees_all": perms.sees_all_confidential(request.user, cycle),
+    }
+
+
+@login_required
+def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The cycle dashboard: who is at which step (confidential: audited)."""
+    cycle = perms.access_cycle(request.user, pk)
+    ctx = _cycle_context(request, cycle)
+    qs = selectors.participants_confidential(request.user, cycle)
+    if request.method == "POST":
+        perms.require(ctx["is_officer"])
+        action = request.POST.get("action", "")
+        try:
+            if action == "draw":
+                n = services.participants_draw(actor=request.user, cycle=cycle)
+                messages.success(request, _("%(n)d participants added.") % {"n": n})
+            elif action == "to_committee":
+                services.cycle_to_committee(actor=request.user, cycle=cycle)
+                messages.success(request, _("The appraisal is with the committee."))
+            elif action == "quota":
+                qform = forms.QuotaForm(request.POST)
+                if qform.is_valid():
+                    services.quota_set(actor=request.user, cycle=cycle, **qform.cleaned_data)
+                    messages.success(request, _("The excellent quota was saved."))
+                else:
+                    messages.error(request, _("The input is not valid."))
+            elif action == "unit_quota":
+                uform = forms.UnitQuotaForm(request.POST, units=services.agency_units(cycle.agency))
+                if uform.is_valid():
+                    services.unit_quota_set(
+                        actor=request.user,
+                        cycle=cycle,
+                        unit=uform.cleaned_data["unit"],
+                        places=uform.cleaned_data["places"],
+                    )
+                    messages.success(request, _("Saved."))
+                else:
+                    messages.error(request, _("The input is not valid."))
+            elif action == "notices":
+                n = services.notices_send(actor=request.user, cycle=cycle)
+                messages.success(request, _("%(n)d notices sent.") % {"n": n})
+            else:
+                raise NotFound()
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            messages.error(request, str(exc.message))
+        return redirect("appraisal:cycle", pk=cycle.pk)
+    step = request.GET.get("step", "")
+    rows = list(qs)
+    if step in STEP_LABELS:
+        rows = [p for p in rows if p.step == step]
+    services.record_view(actor=request.user, obj=cycle, what="dashboard")
+    ctx.update(
+        {
+            "steps": selectors.step_counts(qs),
+            "step": step,
+            "page_obj": paginate(request, rows),
+            "quota": selectors.quota_state(cycle),
+            "quota_form": forms.QuotaForm(
+                initial={
+                    "percent": cycle.quota_percent,
+                    "approved_by": cycle.quota_approved_by,
+                    "approval_document": cycle.quota_approval_document,
+                }
+            ),
+            "unit_quota_form": forms.UnitQuotaForm(units=services.agency_units(cycle.agency)),
+            "unit_quotas": cycle.unit_quotas.select_related("unit").order_by("unit__path"),
+            "step_labels": STEP_LABELS,
+            "documents": _documents_available(),
+        }
+    )
+    return render(request, "appraisal/cycle_detail.html", ctx)
+
+
+# --- participant ------------------------------------------------------------------------------
+
+
+def _participant_context(request: HttpRequest, p: Participant) -> dict[str, Any]:
+    user = request.user
+    cycle = p.cycle
+    is_self = perms.is_self(user, p)
+    confidential = perms.can_see_confidential(user, p)
+    is_officer = perms.can_manage_cycle(user, cycle)
+    ctx: dict[str, Any] = {
+        "p": p,
+        "cycle": cycle,
+        "is_self": is_self,
+        "confidential": confidential,
+        "is_officer": is_officer,
+        "elig": services.elig_of(p),
+        "show_result": p.is_final and (is_self or confidential),
+        "appeals": list(p.appeals.all()),
+        "documents": _documents_available(),
+    }
+    if is_self and cycle.status == AnnualCycle.Status.OPEN:
+        ctx["summary_form"] = forms.SummaryForm(
+            initial={"duties": p.duties, "self_summary": p.self_summary, "version": p.version}
+        )
+    if perms.can_propose(user, p) and cycle.status == AnnualCycle.Status.OPEN:
+        ctx["proposal_form"] = forms.ProposalForm(
+            participant=p, initial={"comments": p.leader_comments, "grade": p.proposed_grade}
+        )
+    if perms.can_decide(user, cycle) and cycle.status == AnnualCycle.Status.COMMITTEE:
+        ctx["decision_form"] = forms.DecisionForm(
+            participant=p,
+            initial={"grade": p.decided_grade or p.proposed_grade, "note": p.decision_note},
+        )
+    if is_officer and cycle.status in (AnnualCycle.Status.OPEN, AnnualCycle.Status.COMMITTEE):
+        penalty = (p.penalties or [{}])[-1] if p.penalties else {}
+        ctx["eligibility_form"] = forms.EligibilityForm(
+            initial={
+                "leave_days": p.leave_days,
+                "under_investigation": p.under_investigation,
+                "penalty": penalty.get("kind", ""),
+                "penalty_year": penalty.get("year", cycle.year),
+            }
+        )
+        ctx["eligibility_changes"] = list(p.eligibility_changes.all())
+    if is_officer and p.eligibility == rules.PENDING and cycle.status == AnnualCycle.Status.FINAL:
+        ctx["pending_form"] = forms.PendingForm(participant=p)
+    if is_self and p.notified_at and not p.ack:
+        ctx["ack_form"] = forms.AckForm()
+    if (is_self or is_officer) and p.is_final:
+        ctx["appeal_form"] = forms.AppealForm()
+    if confidential or is_self:
+        ctx["grade_changes"] = list(p.grade_changes.all())
+    return ctx
+
+
+@login_required
+def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    p = perms.access_participant(request.user, pk)
+    ctx = _participant_context(request, p)
+    if request.method == "POST":
+        return _participant_post(request, p, ctx)
+    if ctx["confidential"]:
+        services.record_view(actor=request.user, obj=p, what="participant")
+    return render(request, "appraisal/participant.html", ctx)
+
+
+def _participant_post(request: HttpRequest, p: Participant, ctx: dict[str, Any]) -> HttpResponse:
+    action = request.POST.get("action", "")
+    user = request.user
+    form: Any = None
+    try:
+        if action == "summary" and "summary_form" in ctx:
+            form = ctx["summary_form"] = forms.SummaryForm(request.POST)
+            if form.is_valid():
+                services.summary_submit(actor=user, participant=p, **form.cleaned_data)
+                messages.success(request, _("Your self-summary was submitted."))
+                return redirect("appraisal:participant", pk=p.pk)
+        elif action == "propose" and "proposal_form" in ctx:
+            form = ctx["proposal_form"] = forms.ProposalForm(request.POST, participant=p)
+            if form.is_valid():
+                services.propose(actor=user, participant=p, **form.cleaned_data)
+                messages.success(request, _("Your proposal was saved."))
+                return redirect("appraisal:participant", pk=p.pk)
+        elif action == "decide" and "decision_form" in ctx:
+            form = ctx["decision_form"] = forms.DecisionForm(request.POST, participant=p)
+            if form.is_valid():
+                services.decide(actor=user, participant=p, **form.cleaned_data)
+                messages.success(request, _("The decision was recorded."))
+                return redirect("appraisal:participant", pk=p.pk)
+        elif action == "eligibility" and "eligibility_form" in ctx:
+            form = ctx["eligibility_form"] = forms.EligibilityForm(request.POST)
+            if form.is_valid():
+                d = form.cleaned_data
+                penalties = (
+                    [{"kind": d["penalty"], "year": d["penalty_year"] or p.cycle.year}]
+                    if d["penalty"]
+                    else []
+                )
+                services.eligibility_change(
+                    actor=user,
+                    participant=p,
+                    reason=d["reason"],
+                    leave_days=d["leave_days"],
+                    under_investigation=d["under_investigation"],
+                    penalties=penalties,
+                    override=d["override"] or None,
+                )
+                messages.success(request, _("Eligibility was changed."))
+                return redirect("appraisal:participant", pk=p.pk)
+        elif action == "pending" and "pending_form" in ctx:
+            form = ctx["pending_form"] = forms.PendingForm(request.POST, participant=p)
+            if form.is_valid():
+                services.pending_grade_fill(actor=user, participant=p, **form.cleaned_data)
+                messages.success(request, _("The grade was filled in."))
+                return redirect("appraisal:participant", pk=p.pk)
+        elif action == "ack" and "ack_form" in ctx:
+            form = ctx["ack_form"] = forms.AckForm(request.POST)
+            if form.is_valid():
+                services.acknowledge(actor=user, participant=p, **form.cleaned_data)
+                messages.success(request, _("Your opinion was recorded."))
+                return redirect("appraisal:participant", pk=p.pk)
+        elif action == "appeal" and "appeal_form" in ctx:
+            form = ctx["appeal_form"] = forms.AppealForm(request.POST)
+            if form.is_valid():
+                services.appeal_file(actor=user, participant=p, **form.cleaned_data)
+                messages.success(request, _("The request was filed."))
+                return redirect("appraisal:participant", pk=p.pk)
+        else:
+            raise NotFound()
+    except DomainError as exc:
+        if isinstance(exc, NotFound) or form is None:
+            raise
+        _form_errors(form, exc)
+    return render(request, "appraisal/participant.html", ctx, status=422)
+
+
+# --- committee --------------------------------------------------------------------------------
+
+
+@login_required
+def committee(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = perms.access_cycle(request.user, pk)
+    perms.require(perms.can_decide(request.user, cycle))
+    meeting_form = forms.MeetingForm(
+        request.POST if request.POST.get("action") == "meeting" else None,
+        initial={
+            "meeting_date": cycle.meeting_date or timezone.localdate(),
+            "members_present": cycle.members_present,
+        },
+    )
+    publicity_form = forms.PublicityForm(initial={"start": timezone.localdate()})
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "meeting":
+                if meeting_form.is_valid():
+                    services.committee_record(
+                        actor=request.user, cycle=cycle, **meeting_form.cleaned_data
+                    )
+                    messages.success(request, _("The meeting was recorded."))
+                    return redirect("appraisal:committee", pk=cycle.pk)
+            elif action == "decide":
+                p = perms.access_participant(request.user, request.POST.get("participant"))
+                if p.cycle_id != cycle.pk:
+                    raise NotFound()
+                grade = request.POST.get("grade", "")
+                services.decide(
+                    actor=request.user,
+                    participant=p,
+                    grade=grade,
+                    note=request.POST.get("note", ""),
+                )
+                messages.success(
+                    request,
+                    _("%(name)s: %(grade)s.")
+                    % {
+                        "name": p.person.name,
+                        "grade": rules.grade_label(p.family, grade) or _("No grade"),
+                    },
+                )
+                return redirect("appraisal:committee", pk=cycle.pk)
+            elif action == "as_proposed":
+                n = services.decide_as_proposed(actor=request.user, cycle=cycle)
+                messages.success(request, _("%(n)d proposals taken as decisions.") % {"n": n})
+                return redirect("appraisal:committee", pk=cycle.pk)
+            elif action == "publicity":
+                perms.require(perms.can_manage_cycle(request.user, cycle))
+                publicity_form = forms.PublicityForm(request.POST)
+                if publicity_form.is_valid():
+                    services.publicity_start(
+                        actor=request.user, cycle=cycle, start=publicity_form.cleaned_data["start"]
+                    )
+                    messages.success(request, _("The list was published."))
+                    return redirect("appraisal:publicity", pk=cycle.pk)
+            else:
+                raise NotFound()
+        except DomainError as exc:
+            if isinstance(exc, NotFound | perms.Forbidden):
+                raise
+            messages.error(request, str(exc.message))
+    services.record_view(actor=request.user, obj=cycle, what="committee")
+    rows = list(selectors.participants_confidential(request.user, cycle))
+    return render(
+        request,
+        "appraisal/committee.html",
+        {
+            **_cycle_context(request, cycle),
+            "rows": rows,
+            "quota": selectors.quota_state(cycle),
+            "meeting_form": meeting_form,
+            "publicity_form": publicity_form,
+            "grade_choices": {
+                rules.CIVIL_SERVANT: rules.grade_choices(rules.CIVIL_SERVANT),
+                rules.PUBLIC_INSTITUTION: rules.grade_choices(rules.PUBLIC_INSTITUTION),
+            },
+        },
+    )
+
+
+# --- publicity --------------------------------------------------------------------------------
+
+
+@login_required
+def publicity(request: HttpRequest, pk: int) -> HttpResponse:
+    """The published list of proposed Excellent: visible to everyone in the cycle."""
+    cycle = perms.access_cycle(request.user, pk)
+    listed = list(selectors.publicity_list(cycle))
+    is_officer = perms.can_manage_cycle(request.user, cycle)
+    form = forms.ObjectionForm(listed=listed)
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "object":
+                form = forms.ObjectionForm(request.POST, listed=listed)
+                if form.is_valid():
+                    target = next(
+                        (p for p in listed if str(p.pk) == form.cleaned_data["participant"]), None
+                    )
+                    services.objection_raise(
+                        actor=request.user,
+                        cycle=cycle,
+                        text=form.cleaned_data["text"],
+                        participant=target,
+                    )
+                    messages.success(request, _("Your objection was recorded."))
+                    return redirect("appraisal:publicity", pk=cycle.pk)
+            elif action == "answer" and is_officer:
+                objection = Objection.objects.select_related("cycle").get(
+                    pk=int(request.POST.get("objection", "0") or 0), cycle=cycle
+                )
+                aform = forms.AnswerForm(request.POST)
+                if aform.is_valid():
+                    services.objection_answer(
+                        actor=request.user, objection=objection, answer=aform.cleaned_data["answer"]
+                    )
+                    messages.success(request, _("The answer was recorded."))
+                else:
+                    messages.error(request, _("Write the answer."))
+                return redirect("appraisal:publicity", pk=cycle.pk)
+            else:
+                raise NotFound()
+        except Objection.DoesNotExist:
+            raise NotFound() from None
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            _form_errors(form, exc)
+    objections = (
+        list(cycle.objections.select_related("participant__person").all()) if is_officer else []
+    )
+    return render(
+        request,
+        "appraisal/publicity.html",
+        {
+            **_cycle_context(request, cycle),
+            "listed": listed,
+            "form": form,
+            "objections": objections,
+            "answer_form": forms.AnswerForm(),
+            "open": cycle.status == AnnualCycle.Status.PUBLICITY,
+        },
+    )
+
+
+# --- appeals and consequences -----------------------------------------------------------------
+
+
+@login_required
+def appeals(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = perms.access_cycle(request.user, pk)
+    perms.require(perms.can_manage_cycle(request.user, cycle))
+    if request.method == "POST":
+        appeal = perms.access_appeal(request.user, request.POST.get("appeal"))
+        if appeal.participant.cycle_id != cycle.pk:
+            raise NotFound()
+        form = forms.AppealDecisionForm(request.POST, participant=appeal.participant)
+        if form.is_valid():
+            try:
+                services.appeal_decide(
+                    actor=request.user,
+                    appeal=appeal,
+                    decision=form.cleaned_data["decision"],
+                    new_grade=form.cleaned_data["new_grade"] or None,
+                )
+                messages.success(request, _("The request was decided."))
+            except DomainError as exc:
+                messages.error(request, str(exc.message))
+        else:
+            messages.error(request, _("Write the decision."))
+        return redirect("appraisal:appeals", pk=cycle.pk)
+    rows = list(
+        Appeal.objects.filter(participant__cycle=cycle)
+        .select_related("participant", "participant__person", "participant__unit")
+        .order_by("status", "filed_on")
+    )
+    services.record_view(actor=request.user, obj=cycle, what="appeals")
+    forms_by_id = {a.pk: forms.AppealDecisionForm(participant=a.participant) for a in rows}
+    return render(
+        request,
+        "appraisal/appeals.html",
+        {
+            **_cycle_context(request, cycle),
+            "rows": [(a, forms_by_id[a.pk]) for a in rows],
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def consequences(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = perms.access_cycle(request.user, pk)
+    perms.require(
+        perms.can_manage_cycle(request.user, cycle) or has_role(request.user, Role.AGENCY_LEADER)
+    )
+    services.record_view(actor=request.user, obj=cycle, what="consequences")
+    groups = selectors.consequences(cycle)
+    return render(
+        request,
+        "appraisal/consequences.html",
+        {
+            **_cycle_context(request, cycle),
+            "groups": [(k, rules.CONSEQUENCE_LABELS[k], groups[k]) for k in rules.CONSEQUENCES],
+        },
+    )
+
+
+@login_required
+def history_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """Earlier years' results: upload → preview (nothing written) → commit (all or nothing)."""
+    cycle = perms.access_cycle(request.user, pk)
+    perms.require(perms.can_manage_cycle(request.user, cycle))
+    form = forms.ImportForm()
+    plan = None
+    token = request.session.get(SESSION_KEY)
+    if request.method == "POST" and request.POST.get("action") == "commit":
+        try:
+            _name, data = uploads.load(request.user, UPLOAD_PURPOSE, token)
+        except NotFound:
+            messages.error(request, _("Upload the file again."))
+            return redirect("appraisal:history_import", pk=cycle.pk)
+        try:
+            n = importing.import_history(actor=request.user, agency=cycle.agency, data=data)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            uploads.discard(request.user, UPLOAD_PURPOSE, token)
+            request.session.pop(SESSION_KEY, None)
+            messages.success(request, _("%(n)d results imported.") % {"n": n})
+            return redirect("appraisal:consequences", pk=cycle.pk)
+    elif request.method == "POST":
+        form = forms.ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                data = read_limited(form.cleaned_data["file"])
+                plan = importing.plan_from_bytes(data, agency=cycle.agency)
+            except DomainError as exc:
+                form.add_error("file", exc.message)
+            else:
+                if token:
+                    uploads.discard(request.user, UPLOAD_PURPOSE, token)
+                request.session[SESSION_KEY] = uploads.store(
+                    request.user, UPLOAD_PURPOSE, form.cleaned_data["file"].name, data
+                )
+    return render(
+        request,
+        "appraisal/history_import.html",
+        {**_cycle_context(request, cycle), "form": form, "plan": plan},
+    )
+
+
+# --- documents --------------------------------------------------------------------------------
+
+
+def _documents() -> Any:
+    try:
+        from . import documents
+    except ImportError:  # pragma: no cover - written by another helper
+        return None
+    return documents
+
+
+def _documents_available() -> dict[str, bool]:
+    docs = _documents()
+    names = (
+        "registration_form_docx",
+        "registration_form_pdf",
+        "result_table_xlsx",
+        "result_notice_docx",
+    )
+    return {n: bool(docs is not None and hasattr(docs, n)) for n in names}
+
+
+@login_required
+def participant_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
+    p = perms.access_participant(request.user, pk)
+    docs = _documents()
+    if kind == "form.docx" and hasattr(docs, "registration_form_docx"):
+        data = docs.registration_form_docx(docbuild.registration_data(p))
+        name, ctype = f"{p.cycle.year}-{p.person.name}-考核登记表.docx", DOCX
+    elif kind == "form.pdf" and hasattr(docs, "registration_form_pdf"):
+        data = docs.registration_form_pdf(docbuild.registration_data(p))
+        name, ctype = f"{p.cycle.year}-{p.person.name}-考核登记表.pdf", "application/pdf"
+    elif kind == "notice.docx" and hasattr(docs, "result_notice_docx") and p.is_final:
+        data = docs.result_notice_docx(docbuild.notice_data(p))
+        name, ctype = f"{p.cycle.year}-{p.person.name}-考核结果通知.docx", DOCX
+    else:
+        raise NotFound()
+    from urllib.parse import quote
+
+    if perms.can_see_confidential(request.user, p):
+        services.record_view(actor=request.user, obj=p, what=kind)
+    return _attachment(data, quote(name), ctype)
+
+
+@login_required
+def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = perms.access_cycle(request.user, pk)
+    perms.require(perms.sees_all_confidential(request.user, cycle))
+    docs = _documents()
+    if not hasattr(docs, "result_table_xlsx"):
+        raise NotFound()
+    participants = list(
+        selectors.participants_confidential(request.user, cycle).select_related(
+            "person__staff_category"
+        )
+    )
+    stream = io.BytesIO()
+    docs.result_table_xlsx(docbuild.result_rows(participants), stream)
+    services.record_view(actor=request.user, obj=cycle, what="results.xlsx")
+    from urllib.parse import quote
+
+    return _attachment(stream.getvalue(), quote(f"{cycle.year}-考核结果.xlsx"), XLSX_CONTENT_TYPE)
+
+
+# --- own page ---------------------------------------------------------------------------------
+
+
+@login_required
+def mine(request: HttpRequest) -> HttpResponse:
+    _require_business_scope(request)
+    from .models import RoutineEntry
+
+    pid = perms.person_id(request.user) or 0
+    routine = (
+        RoutineEntry.objects.filter(person_id=pid, cycle__status=RoutineCycle.Status.CONFIRMED)
+        .select_related("cycle", "cycle__unit")
+        .order_by("-cycle__year", "-cycle__quarter")
+    )
+    return render(
+        request,
+        "appraisal/mine.html",
+        {
+            "participations": list(selectors.own_participation(request.user)),
+            "routine": list(routine),
+        },
+    )
+
+
+# --- routine ----------------------------------------------------------------------------------
+
+
+def _routine_units(user: Any) -> Any:
+    units = OrgUnit.objects.filter(is_active=True).exclude(kind=OrgUnit.Kind.LOCAL)
+    return [u for u in units if perms.can_open_routine(user, u)]
+
+
+@login_required
+def routine_list(request: HttpRequest) -> HttpResponse:
+    _require_business_scope(request)
+    scope = perms.leader_scope(request.user)
+    qs = RoutineCycle.objects.select_related("unit").order_by("-year", "-quarter", "unit__path")
+    if has_role(request.user, Role.PERSONNEL_OFFICER):
+        visible = scope_for(request.user).filter(qs, unit="unit")
+    else:
+        condition = scope.q(unit="unit")
+        visible = qs if condition is None else qs.filter(condition)
+    units = _routine_units(request.user)
+    form = forms.RoutineOpenForm(
+        request.POST or None,
+        units=OrgUnit.objects.filter(pk__in=[u.pk for u in units]),
+        initial={
+            "year": timezone.localdate().year,
+            "quarter": (timezone.localdate().month - 1) // 3 + 1,
+        },
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            cycle = services.routine_open(actor=request.user, **form.cleaned_data)
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("The routine appraisal was opened."))
+            return redirect("appraisal:routine", pk=cycle.pk)
+    return render(
+        request,
+        "appraisal/routine_list.html",
+        {"page_obj": paginate(request, visible), "form": form if units else None},
+    )
+
+
+@login_required
+def routine_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    cycle = perms.access_routine(request.user, pk)
+    can_grade = cycle.status == RoutineCycle.Status.OPEN and (
+        perms.is_unit_head(request.user, cycle.unit)
+        or perms.is_leader_for(request.user, cycle.unit)
+    )
+    can_confirm = cycle.status == RoutineCycle.Status.OPEN and perms.is_leader_in_charge(
+        request.user, cycle.unit
+    )
+    if request.method == "POST":
+        action = request.POST.get("action", "")
+        try:
+            if action == "grade" and can_grade:
+                entry = perms.access_routine_entry(request.user, request.POST.get("entry"))
+                if entry.cycle_id != cycle.pk:
+                    raise NotFound()
+                form = forms.RoutineGradeForm(request.POST)
+                if form.is_valid():
+                    services.routine_propose(actor=request.user, entry=entry, **form.cleaned_data)
+                    messages.success(request, _("Saved."))
+                else:
+                    messages.error(request, _("Choose a grade."))
+            elif action == "confirm" and can_confirm:
+                services.routine_confirm(actor=request.user, cycle=cycle)
+                messages.success(request, _("The routine appraisal was confirmed."))
+            else:
+                raise NotFound()
+        except DomainError as exc:
+            if isinstance(exc, NotFound):
+                raise
+            messages.error(request, str(exc.message))
+        return redirect("appraisal:routine", pk=cycle.pk)
+    entries = list(cycle.entries.select_related("person").order_by("person__name"))
+    total = len(entries)
+    return render(
+        request,
+        "appraisal/routine_detail.html",
+        {
+            "cycle": cycle,
+            "entries": entries,
+            "can_grade": can_grade,
+            "can_confirm": can_confirm,
+            "grade_choices": [(g, rules.ROUTINE_LABELS[g]) for g in rules.ROUTINE_GRADES],
+            "good_cap": rules.routine_good_cap(total, rules.policy()),
+            "good_count": sum(1 for e in entries if e.grade == rules.GOOD),
+            "cap_percent": rules.policy().routine_good_cap_percent,
+        },
+    )
+
+
+# --- unit performance -------------------------------------------------------------------------
+
+
+def _performance_agency(request: HttpRequest) -> OrgUnit:
+    agencies = [
+        a
+        for a in OrgUnit.objects.filter(kind=OrgUnit.Kind.AGENCY, is_active=True).order_by("path")
+        if perms.is_officer(request.user, a)
+        or (has_role(request.user, Role.AGENCY_LEADER) and perms.is_leader_for(request.user, a))
+    ]
+    if not agencies:
+        raise NotFound()
+    wanted = request.GET.get("agency")
+    return next((a for a in agencies if str(a.pk) == wanted), agencies[0])
+
+
+def _year(request: HttpRequest) -> int:
+    try:
+        return max(2000, min(2100, int(request.GET.get("year", ""))))
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def units(request: HttpRequest) -> HttpResponse:
+    agency = _performance_agency(request)
+    year = _year(request)
+    is_officer = perms.is_officer(request.user, agency)
+    form = forms.LeadershipScoreForm(
+        request.POST or None, units=services.agency_units(agency).filter(parent=agency)
+    )
+    if request.method == "POST":
+        perms.require(is_officer)
+        if form.is_valid():
+            try:
+                services.leadership_score_set(
+                    actor=request.user, agency=agency, year=year, **form.cleaned_data
+                )
+            except DomainError as exc:
+                _form_errors(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(f"{reverse('appraisal:units')}?agency={agency.pk}&year={year}")
+    rows, supervision = selectors.unit_performance(agency, year)
+    pol = rules.policy()
+    return render(
+        request,
+        "appraisal/units.html",
+        {
+            "agency": agency,
+            "year": year,
+            "rows": rows,
+            "supervision": supervision,
+            "weights": pol.unit_weights,
+            "form": form if is_officer else None,
+        },
+    )
+
+
+METRIC_LABELS = {
+    "completion": _("Task completion (%)"),
+    "on_time": _("On time (%)"),
+    "supervision": _("Supervision items on time (%)"),
+    "reports_on_time": _("Reports on time (%)"),
+    "leadership": _("Leadership evaluation"),
+}
+
+
+@login_required
+def units_xlsx(request: HttpRequest) -> HttpResponse:
+    agency = _performance_agency(request)
+    year = _year(request)
+    rows, _supervision = selectors.unit_performance(agency, year)
+    book = XlsxWriter()
+    sheet = book.add_sheet(
+        _("Unit performance"),
+        [_("Rank"), _("Unit"), *[str(METRIC_LABELS[k]) for k in rules.UNIT_METRICS], _("Score")],
+    )
+    for r in rows:
+        sheet.append(
+            [r.rank, r.unit.name, *[r.metrics.get(k) for k in rules.UNIT_METRICS], r.score]
+        )
+    from urllib.parse import quote
+
+    services.record_view(actor=request.user, obj=agency, what="units.xlsx")
+    return _attachment(book.to_bytes(), quote(f"{year}-部门绩效.xlsx"), XLSX_CONTENT_TYPE)
