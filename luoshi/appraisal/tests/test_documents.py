@@ -3,8 +3,11 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import io
+import re
+import zlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -24,9 +27,11 @@ from luoshi.appraisal.docdata import (
 )
 from luoshi.appraisal.documents import (
     registration_form_docx,
+    registration_form_pdf,
     result_notice_docx,
     result_table_xlsx,
 )
+from luoshi.documents import pdf
 
 SUMMARY = (
     "一年来，本人认真学习贯彻党的路线方针政策，牢固树立“四个意识”，坚定“四个自信”。"
@@ -369,3 +374,215 @@ def test_result_notice_docx_ungraded_without_mark() -> None:
     assert "Dear 张三：" in texts
     assert "No appraisal grade was determined for you for 2025." in texts
     assert not any(t.startswith("Consequences") or t.startswith("If you disagree") for t in texts)
+
+
+# --- registration form, PDF -----------------------------------------------------------------------
+
+
+def _pdf_stream(obj: bytes) -> bytes:
+    head, _sep, rest = obj.partition(b"stream")
+    raw = rest.lstrip(b"\r\n")
+    raw = raw[: raw.rfind(b"endstream")].rstrip(b"\r\n")
+    if b"ASCII85Decode" in head:
+        raw = base64.a85decode(raw.strip().removesuffix(b"~>"), adobe=False)
+    if b"FlateDecode" in head:
+        raw = zlib.decompress(raw)
+    return raw
+
+
+def _pdf_literal(data: bytes, start: int) -> tuple[bytes, int]:
+    """The bytes of a PDF string literal whose "(" is just before `start`, and the index
+    after its ")"."""
+    out = bytearray()
+    depth, i = 1, start
+    escapes = {ord("n"): 10, ord("r"): 13, ord("t"): 9, ord("b"): 8, ord("f"): 12}
+    while True:
+        c = data[i]
+        if c == 0x5C:  # a backslash
+            n = data[i + 1]
+            octal = re.match(rb"[0-7]{1,3}", data[i + 1 : i + 4])
+            if octal:
+                out.append(int(octal.group(), 8) & 0xFF)
+                i += 1 + len(octal.group())
+            elif n in (0x0D, 0x0A):
+                i += 2
+            else:
+                out.append(escapes.get(n, n))
+                i += 2
+            continue
+        if c == 0x28:
+            depth += 1
+        elif c == 0x29:
+            depth -= 1
+            if depth == 0:
+                return bytes(out), i + 1
+        out.append(c)
+        i += 1
+
+
+def _to_unicode(cmap: bytes) -> dict[int, str]:
+    table: dict[int, str] = {}
+    for block in re.findall(rb"beginbfchar(.*?)endbfchar", cmap, re.S):
+        for src, dst in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            table[int(src, 16)] = bytes.fromhex(dst.decode()).decode("utf-16-be")
+    for block in re.findall(rb"beginbfrange(.*?)endbfrange", cmap, re.S):
+        ranges = re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block)
+        for low, high, dst in ranges:
+            for code in range(int(low, 16), int(high, 16) + 1):
+                table[code] = chr(int(dst, 16) + code - int(low, 16))
+    return table
+
+
+def pdf_pages(data: bytes) -> list[str]:
+    """The text of each page, decoded through the fonts' ToUnicode maps (as a PDF reader
+    copies it); one line per text object."""
+    objects = {
+        int(m.group(1)): m.group(2)
+        for m in re.finditer(rb"(\d+) 0 obj\r?\n(.*?)endobj", data, re.S)
+    }
+    fonts: dict[bytes, dict[int, str]] = {}
+    for obj in objects.values():
+        name = re.search(rb"/Name /(\S+)", obj)
+        cmap = re.search(rb"/ToUnicode (\d+) 0 R", obj)
+        if name and cmap:
+            fonts[name.group(1)] = _to_unicode(_pdf_stream(objects[int(cmap.group(1))]))
+    tree = next(o for o in objects.values() if b"/Type /Pages" in o)
+    kids = re.search(rb"/Kids \[([^\]]*)\]", tree)
+    assert kids
+    pages: list[str] = []
+    for ref in re.findall(rb"(\d+) 0 R", kids.group(1)):
+        contents = re.search(rb"/Contents (\d+) 0 R", objects[int(ref)])
+        assert contents
+        content = _pdf_stream(objects[int(contents.group(1))])
+        out: list[str] = []
+        font = b""
+        i = 0
+        while i < len(content):
+            if content[i : i + 1] == b"/":
+                selected = re.match(rb"/(\S+)\s+[\d.]+\s+Tf", content[i:])
+                if selected:
+                    font = selected.group(1)
+                    i += selected.end()
+                    continue
+            if content[i : i + 1] == b"(":
+                raw, i = _pdf_literal(content, i + 1)
+                table = fonts.get(font)
+                out.append(
+                    "".join(table.get(b, "\ufffd") for b in raw)
+                    if table is not None
+                    else raw.decode("latin-1")
+                )
+                continue
+            if content[i : i + 2] == b"ET":
+                out.append("\n")
+            i += 1
+        pages.append("".join(out))
+    return pages
+
+
+def squeeze(text: str) -> str:
+    """Text without any white space (wrapped English loses its spaces at line ends)."""
+    return re.sub(r"\s+", "", text)
+
+
+def test_form_pdf_embeds_the_cjk_font_and_has_every_label_and_value() -> None:
+    data = registration_form_pdf(form())
+    assert data.startswith(b"%PDF-")
+    assert b"/FontFile2" in data  # the TrueType font travels inside the PDF
+    face = pdf.cjk_font().face
+    assert re.search(rb"/BaseFont /[A-Z]{6}\+" + re.escape(face.encode()), data)
+    pages = pdf_pages(data)
+    assert len(pages) == 2  # the form on two A4 pages
+    first, second = squeeze(pages[0]), squeeze(pages[1])
+    for text in (
+        "2025年度公务员年度考核登记表",
+        "Staffcategory:公务员",
+        "Name",
+        "张三",
+        "Sex",
+        "男",
+        "Monthofbirth",
+        "1985.03",
+        "Politicalstatus",
+        "中共党员",
+        "Incurrentpostsince",
+        "2020.07",
+        "Unitandpost(rank)",
+        "测试省归国华侨联合会综合处副处长（二级调研员）",
+        "Workdoneoroverseen",
+        "负责机关综合协调、文稿起草和督查督办工作",
+        "Personalsummary",
+        squeeze(SUMMARY),
+        "Signature:张三2026-1-8",
+    ):
+        assert text in first, text
+    for text in (
+        "Commentsofthesupervisingleaderandproposedgrade",
+        "该同志政治坚定，工作勤勉，完成任务出色。",
+        "Proposedgrade:优秀",
+        "Signature:李四2026-1-10",
+        "Opinionoftheheadoftheagencyortheappraisalcommittee",
+        "同意主管领导意见。",
+        "Appraisalgrade:优秀",
+        "测试省归国华侨联合会(seal)",
+        "Head'ssignature:",
+        "2026-1-15",
+        "Opinionoftheperson",
+        "Explanationofanundeterminedgradeorofnottakingpartintheappraisal",
+    ):
+        assert text in second, text
+    # the order of the boxes
+    assert second.index("Commentsofthe") < second.index("Opinionofthehead")
+    assert second.index("Opinionofthehead") < second.index("Opinionoftheperson")
+    assert second.index("Opinionoftheperson") < second.index("Explanationof")
+
+
+def test_form_pdf_keeps_the_blanks_for_handwriting() -> None:
+    data = registration_form_pdf(form(acknowledgement="", leader_signature=Signature()))
+    text = "".join(pdf_pages(data))
+    # each blank character is four no-break spaces (copied out as spaces by some fonts)
+    name = 4 * len(documents.BLANK_NAME)
+    assert re.search(rf"Signature:[ \xa0]{{{name},}}", text)  # the leader signs by hand
+    part = 4 * len(documents.BLANK_PART)
+    day = rf"[ \xa0]{{{part}}}"
+    assert re.search(rf"[ \xa0]{{{2 * part}}}-{day}-{day}", text)  # year, month, day to fill
+
+
+def test_form_pdf_long_summary_runs_on_and_keeps_every_section() -> None:
+    data = registration_form_pdf(form(self_summary=LONG_SUMMARY))
+    pages = pdf_pages(data)
+    assert len(pages) > 2
+    text = squeeze("".join(pages))
+    positions = [text.index(f"第{n}段。") for n in range(1, 21)]
+    assert positions == sorted(positions)
+    assert text.count(squeeze(SUMMARY)) >= 20  # wrapped across lines and pages, none lost
+    signature = text.index("Signature:张三2026-1-8")
+    assert signature > positions[-1]
+    later = [
+        "Commentsofthesupervisingleaderandproposedgrade",
+        "Opinionoftheheadoftheagencyortheappraisalcommittee",
+        "Opinionoftheperson",
+        "Explanationofanundeterminedgradeorofnottakingpartintheappraisal",
+    ]
+    found = [text.index(label) for label in later]
+    assert signature < found[0] and found == sorted(found)
+    # the summary starts on the first page, right below the header
+    assert "第1段。" in squeeze(pages[0])
+
+
+def test_form_pdf_one_paragraph_longer_than_a_page() -> None:
+    sentence = "本人全年牵头完成重点任务十二项，按期办结率百分之百。"
+    huge = sentence * 150  # one paragraph of about four pages
+    data = registration_form_pdf(form(self_summary=huge, committee_opinion=huge))
+    text = squeeze("".join(pdf_pages(data)))
+    assert text.count(sentence) == 300
+    assert "Explanationofanundeterminedgradeorofnottakingpartintheappraisal" in text
+
+
+def test_form_pdf_public_institution_title() -> None:
+    data = registration_form_pdf(
+        form(form_title="2025年度事业单位工作人员年度考核登记表", proposed_grade="合格")
+    )
+    text = squeeze("".join(pdf_pages(data)))
+    assert text.startswith("2025年度事业单位工作人员年度考核登记表")
+    assert "Proposedgrade:合格" in text
