@@ -2,7 +2,7 @@
 
 - `registration_form_docx` / `registration_form_pdf`: the annual appraisal registration form
   (公务员年度考核登记表, RULES.md §5; public-institution staff get their own title and grade
-  words, both given in the data) as agencies print it: A4, one bordered table, the header rows
+  words, both given in the data) as agencies print it: A4, a ruled table, the header rows
   (name, sex, birth month, political status, time in the current post, unit and post, duties),
   then the big cells (self-summary, the supervising leader's comments and proposed grade, the
   committee's opinion, the person's own opinion, the note on no grade) each with its signature
@@ -39,7 +39,7 @@ FORM_TEXT_WIDTH_MM = 210 - FORM_MARGIN_LEFT_MM - FORM_MARGIN_RIGHT_MM  # 165
 FORM_PT = 12.0  # 小四, the table's text
 FORM_TITLE_PT = 18.0  # 小二
 # The six columns of the header rows (mm, summing to the text width): label · value, three times.
-FORM_COLUMNS_MM = (27.0, 31.0, 23.0, 27.0, 27.0, 30.0)
+FORM_COLUMNS_MM = (27.0, 29.0, 27.0, 27.0, 25.0, 30.0)
 # The minimum height (mm) of each big cell; a cell grows with its text.
 # The self-summary fills the rest of the first page, the other boxes the second.
 SUMMARY_MIN_MM = 165.0
@@ -242,7 +242,6 @@ class _FormDocx:
         text: str,
         *,
         size: float = FORM_PT,
-        bold: bool = False,
         align: str = "",
         indent: bool = False,
         reuse: bool = False,
@@ -267,8 +266,6 @@ class _FormDocx:
         if text:
             run = paragraph.add_run(text)
             run.font.size = Pt(size)
-            if bold:
-                run.bold = True
             if font:
                 _rfonts(run._r.get_or_add_rPr(), font)
         return paragraph
