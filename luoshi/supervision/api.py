@@ -1,7 +1,413 @@
-"""The supervision app's JSON API (mounted by luoshi.api.api)."""
+"""The supervision app's JSON API (mounted by luoshi.api.api at /api/v1/supervision/): the same
+selectors and services as the pages."""
 
 from __future__ import annotations
 
-from ninja import Router
+import base64
+import binascii
+import datetime as dt
+from typing import Annotated, Any
+
+from django.core.paginator import Paginator
+from django.http import HttpRequest
+from ninja import Field, Path, Query, Router, Schema
+
+from luoshi.core.apitypes import MAX_ID, Text, error_responses
+from luoshi.core.errors import Forbidden, InvalidInput, NotFound
+from luoshi.orgs.models import OrgUnit, Person
+from luoshi.orgs.selectors import people_visible, units_visible
+from luoshi.plans.selectors import tasks_visible
+
+from . import permissions as perms
+from . import selectors, services
+from .models import Feedback, SupervisionItem
 
 router = Router(tags=["supervision"])
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Item = SupervisionItem
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+class ItemOut(Schema):
+    id: int
+    number: str
+    title: str
+    source: str
+    kind: str
+    is_major: bool
+    urgency: str
+    lead_unit: int = Field(..., alias="lead_unit_id")
+    lead_unit_name: str
+    leader_in_charge: int | None = Field(None, alias="leader_in_charge_id")
+    responsible_person: int | None = Field(None, alias="responsible_person_id")
+    instruction_by: int | None = Field(None, alias="instruction_by_id")
+    task: int | None = Field(None, alias="task_id")
+    assigned_on: dt.date | None
+    deadline: dt.date | None
+    original_deadline: dt.date | None
+    deadline_working_days: int | None
+    deadline_warning: str
+    status: str
+    light: str
+    light_reason: str
+    progress: int
+    closed_on: dt.date | None
+    closed_on_time: bool | None
+    version: int
+
+    @staticmethod
+    def resolve_lead_unit_name(obj: SupervisionItem) -> str:
+        return obj.lead_unit.name
+
+
+class FeedbackOut(Schema):
+    id: int
+    kind: str
+    unit: int = Field(..., alias="unit_id")
+    text: str
+    percent: int | None
+    submitted_on: dt.date
+    review: str
+    review_note: str
+    reviewed_on: dt.date | None
+    attachments: list[str]
+
+    @staticmethod
+    def resolve_attachments(obj: Feedback) -> list[str]:
+        return [a.name for a in obj.attachments.all()]
+
+
+class ExtensionOut(Schema):
+    id: int
+    requested_on: dt.date
+    reason: str
+    old_deadline: dt.date
+    new_deadline: dt.date
+    status: str
+
+
+class EventOut(Schema):
+    kind: str
+    at: dt.datetime
+    note: str
+
+
+class ItemDetailOut(ItemOut):
+    content: str
+    instruction_on: dt.date | None
+    instruction_text: str
+    source_document: str
+    meeting: str
+    meeting_item: str
+    report_cadence: str
+    cooperating_units: list[int]
+    feedback: list[FeedbackOut]
+    extensions: list[ExtensionOut]
+    timeline: list[EventOut]
+
+    @staticmethod
+    def resolve_cooperating_units(obj: SupervisionItem) -> list[int]:
+        return list(obj.cooperating_units.values_list("pk", flat=True))
+
+    @staticmethod
+    def resolve_feedback(obj: SupervisionItem) -> list[Any]:
+        return list(obj.feedback.prefetch_related("attachments"))
+
+    @staticmethod
+    def resolve_extensions(obj: SupervisionItem) -> list[Any]:
+        return list(obj.extensions.all())
+
+    @staticmethod
+    def resolve_timeline(obj: SupervisionItem) -> list[Any]:
+        return list(obj.events.all()[:100])
+
+
+class ItemPage(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    results: list[ItemOut]
+
+
+class ItemQuery(Schema):
+    q: Text = Field("", max_length=100, description="Number, title or text; either script")
+    lead_org: int | None = Field(None, ge=1, le=MAX_ID, description="Lead unit and below")
+    leader_in_charge: int | None = Field(None, ge=1, le=MAX_ID)
+    light: Item.Light | None = None
+    status: Item.Status | None = None
+    kind: Item.Kind | None = None
+    urgency: Item.Urgency | None = None
+    source: Item.Source | None = None
+    overdue: bool = False
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(20, ge=1, le=200)
+
+
+@router.get("/items", response=ItemPage)
+def list_items(request: HttpRequest, filters: Query[ItemQuery]) -> dict[str, Any]:
+    """The supervision ledger, scoped to the caller; closed items only with `status` or `q`."""
+    f = selectors.ItemFilter(
+        q=filters.q,
+        lead_unit=filters.lead_org,
+        leader_in_charge=filters.leader_in_charge,
+        light=filters.light or "",
+        status=filters.status or "",
+        kind=filters.kind or "",
+        urgency=filters.urgency or "",
+        source=filters.source or "",
+        overdue=filters.overdue,
+    )
+    paginator = Paginator(selectors.item_ledger(_user(request), f), filters.page_size)
+    page = paginator.get_page(filters.page)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "page_size": filters.page_size,
+        "results": list(page.object_list),
+    }
+
+
+def _detail(item: SupervisionItem) -> SupervisionItem:
+    return item
+
+
+@router.get("/items/{item_id}", response=ItemDetailOut)
+def get_item(request: HttpRequest, item_id: Id) -> Any:
+    """One item with its feedback, extension requests and timeline."""
+    return _detail(perms.access_item(_user(request), item_id))
+
+
+class ItemCreateIn(Schema):
+    title: Text = Field(..., min_length=1, max_length=300)
+    source: Item.Source
+    lead_unit: int = Field(..., ge=1, le=MAX_ID)
+    cooperating_units: list[int] = Field(default_factory=list, max_length=50)
+    content: Text = Field("", max_length=5000)
+    kind: Item.Kind = Item.Kind.ROUTINE
+    is_major: bool = False
+    urgency: Item.Urgency = Item.Urgency.NORMAL
+    responsible_person: int | None = Field(None, ge=1, le=MAX_ID)
+    leader_in_charge: int | None = Field(None, ge=1, le=MAX_ID)
+    deadline: dt.date | None = None
+    deadline_working_days: int | None = Field(None, ge=1, le=400)
+    report_cadence: Item.Cadence = Item.Cadence.MONTHLY
+    instruction_by: int | None = Field(None, ge=1, le=MAX_ID)
+    instruction_on: dt.date | None = None
+    instruction_text: Text = Field("", max_length=5000)
+    source_document: Text = Field("", max_length=300)
+    meeting: Text = Field("", max_length=200)
+    meeting_item: Text = Field("", max_length=300)
+    task: int | None = Field(None, ge=1, le=MAX_ID)
+    remarks: Text = Field("", max_length=2000)
+
+
+def _unit(user: Any, pk: int, name: str) -> OrgUnit:
+    unit = units_visible(user).filter(pk=pk).first()
+    if unit is None:
+        raise InvalidInput(details=[{"field": name, "message": "Unknown unit."}])
+    return unit
+
+
+def _person(user: Any, pk: int | None, name: str) -> Person | None:
+    if pk is None:
+        return None
+    person = people_visible(user).filter(pk=pk).first()
+    if person is None:
+        raise InvalidInput(details=[{"field": name, "message": "Unknown person."}])
+    return person
+
+
+@router.post(
+    "/items",
+    response={201: ItemDetailOut},
+    openapi_extra=error_responses({403: "Only the supervision office registers items."}),
+)
+def create_item(request: HttpRequest, payload: ItemCreateIn) -> Any:
+    """Register an item (it is numbered now; assign it to fix the deadline)."""
+    user = _user(request)
+    if not perms.can_register(user):
+        raise Forbidden()
+    task = None
+    if payload.task is not None:
+        task = tasks_visible(user).filter(pk=payload.task).first()
+        if task is None:
+            raise InvalidInput(details=[{"field": "task", "message": "Unknown task."}])
+    data = services.ItemIn(
+        title=payload.title,
+        source=payload.source,
+        lead_unit=_unit(user, payload.lead_unit, "lead_unit"),
+        cooperating_units=[
+            _unit(user, pk, "cooperating_units") for pk in payload.cooperating_units
+        ],
+        content=payload.content,
+        kind=payload.kind,
+        is_major=payload.is_major,
+        urgency=payload.urgency,
+        responsible_person=_person(user, payload.responsible_person, "responsible_person"),
+        leader_in_charge=_person(user, payload.leader_in_charge, "leader_in_charge"),
+        deadline=payload.deadline,
+        deadline_working_days=payload.deadline_working_days,
+        report_cadence=payload.report_cadence,
+        instruction_by=_person(user, payload.instruction_by, "instruction_by"),
+        instruction_on=payload.instruction_on,
+        instruction_text=payload.instruction_text,
+        source_document=payload.source_document,
+        meeting=payload.meeting,
+        meeting_item=payload.meeting_item,
+        task=task,
+        remarks=payload.remarks,
+    )
+    item = services.item_register(actor=user, data=data)
+    return 201, _detail(perms.access_item(user, item.pk))
+
+
+class VersionIn(Schema):
+    version: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+@router.post("/items/{item_id}/assign", response=ItemDetailOut)
+def assign_item(request: HttpRequest, item_id: Id, payload: VersionIn) -> Any:
+    """Assign the item: the deadline is fixed and the lead unit is told."""
+    user = _user(request)
+    item = perms.access_item(user, item_id)
+    perms.require(perms.can_assign(user, item))
+    services.item_assign(actor=user, item=item, version=payload.version)
+    return _detail(perms.access_item(user, item_id))
+
+
+@router.post("/items/{item_id}/accept", response=ItemDetailOut)
+def accept_item(request: HttpRequest, item_id: Id, payload: VersionIn) -> Any:
+    """The lead unit accepts the item."""
+    user = _user(request)
+    item = perms.access_item(user, item_id)
+    perms.require(perms.can_accept(user, item))
+    services.item_accept(actor=user, item=item, version=payload.version)
+    return _detail(perms.access_item(user, item_id))
+
+
+class FileIn(Schema):
+    name: Text = Field(..., min_length=1, max_length=200)
+    content_base64: str = Field(..., max_length=30_000_000)
+
+
+class FeedbackIn(Schema):
+    kind: Feedback.Kind
+    text: Text = Field(..., min_length=1, max_length=5000)
+    percent: int | None = Field(None, ge=0, le=100)
+    files: list[FileIn] = Field(default_factory=list, max_length=10)
+    version: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+@router.post("/items/{item_id}/feedback", response={201: FeedbackOut})
+def submit_feedback(request: HttpRequest, item_id: Id, payload: FeedbackIn) -> Any:
+    """Periodic or final feedback from the lead unit, with attachments (base64)."""
+    user = _user(request)
+    item = perms.access_item(user, item_id)
+    perms.require(perms.can_feedback(user, item))
+    files = []
+    for f in payload.files:
+        try:
+            files.append((f.name, base64.b64decode(f.content_base64, validate=True)))
+        except (binascii.Error, ValueError):
+            raise InvalidInput(details=[{"field": "files", "message": "Not base64."}]) from None
+    feedback = services.feedback_submit(
+        actor=user,
+        item=item,
+        kind=payload.kind,
+        text=payload.text,
+        percent=payload.percent,
+        files=files,
+        version=payload.version,
+    )
+    return 201, feedback
+
+
+class ReviewIn(Schema):
+    accept: bool
+    reason: Text = Field("", max_length=2000)
+
+
+@router.post("/items/{item_id}/feedback/{feedback_id}/review", response=FeedbackOut)
+def review_feedback(request: HttpRequest, item_id: Id, feedback_id: Id, payload: ReviewIn) -> Any:
+    """The office accepts feedback, or returns it with a reason."""
+    user = _user(request)
+    item = perms.access_item(user, item_id)
+    feedback = perms.access_feedback(user, item, feedback_id)
+    perms.require(perms.can_review_feedback(user, feedback))
+    return services.feedback_review(
+        actor=user, feedback=feedback, accept=payload.accept, reason=payload.reason
+    )
+
+
+class ExtensionIn(Schema):
+    new_deadline: dt.date
+    reason: Text = Field(..., min_length=1, max_length=2000)
+
+
+@router.post("/items/{item_id}/extensions", response={201: ExtensionOut})
+def request_extension(request: HttpRequest, item_id: Id, payload: ExtensionIn) -> Any:
+    """Ask for a later deadline (before the current one has passed)."""
+    user = _user(request)
+    item = perms.access_item(user, item_id)
+    perms.require(perms.is_lead_member(user, item))
+    ext = services.extension_request(
+        actor=user, item=item, new_deadline=payload.new_deadline, reason=payload.reason
+    )
+    return 201, ext
+
+
+class DecisionIn(Schema):
+    approve: bool
+    note: Text = Field("", max_length=2000)
+    version: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+@router.post("/items/{item_id}/extensions/{extension_id}/decide", response=ExtensionOut)
+def decide_extension(
+    request: HttpRequest, item_id: Id, extension_id: Id, payload: DecisionIn
+) -> Any:
+    """Approve (the deadline moves; statistics keep the original) or reject."""
+    user = _user(request)
+    item = perms.access_item(user, item_id)
+    ext = item.extensions.filter(pk=extension_id).select_related("item").first()
+    if ext is None:
+        raise NotFound()
+    perms.require(perms.can_decide_extension(user, item))
+    return services.extension_decide(
+        actor=user, request=ext, approve=payload.approve, note=payload.note
+    )
+
+
+@router.post("/items/{item_id}/close-out", response=ItemDetailOut)
+def close_out(request: HttpRequest, item_id: Id, payload: DecisionIn) -> Any:
+    """The leader in charge approves (or refuses, with a reason) the close-out."""
+    user = _user(request)
+    item = perms.access_item(user, item_id)
+    perms.require(perms.can_close_out(user, item))
+    services.item_close_out(
+        actor=user, item=item, approve=payload.approve, note=payload.note, version=payload.version
+    )
+    return _detail(perms.access_item(user, item_id))
+
+
+class UnitStatsOut(Schema):
+    unit_id: int
+    unit_name: str
+    assigned: int
+    closed: int
+    closed_on_time: int
+    overdue: int
+    open: int
+    completion_rate: float | None
+    on_time_rate: float | None
+
+
+@router.get("/statistics", response=list[UnitStatsOut])
+def statistics(request: HttpRequest) -> Any:
+    """Per lead unit: assigned, closed, closed on time (original deadline), overdue, open."""
+    return selectors.unit_statistics(selectors.items_visible(_user(request)))
