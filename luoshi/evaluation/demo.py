@@ -38,7 +38,7 @@ def build_demo_campaign(today: dt.date | None = None, seed: int = 2026) -> str:
         .select_related("unit")
         .order_by("unit__path", "id")
     )
-    heads = [p for p in people if p.headed_units.exists()][:6]  # type: ignore[attr-defined]
+    heads = [p for p in people if p.headed_units.exists()][:6]
     if not heads:
         heads = people[:5]
     voters = people[:30]

@@ -1,0 +1,204 @@
+"""A ballot can never be traced to its voter: the schema, the data, the audit log, and races.
+
+- Schema: the ballot tables hold no column that refers to a voter, person or account, no date
+  or time, and no sequential key; the voter list holds no time and no reference to a ballot.
+- Data: after closing, ballots are rewritten under new random keys in random order, and on
+  PostgreSQL no ballot row shares its inserting transaction (xmin) with a voter row.
+- Races: two simultaneous casts with one code on PostgreSQL give exactly one ballot.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import pytest
+from django.db import connection, connections, models
+
+from luoshi.core.models import AuditEntry
+from luoshi.evaluation import services
+from luoshi.evaluation.models import Ballot, BallotMark, Campaign, Candidate, GradeOption, Voter
+
+GRADES = ["excellent", "competent", "basically_competent", "incompetent", "unknown"]
+
+
+def _columns(model: type[models.Model]) -> dict[str, str]:
+    with connection.cursor() as cursor:
+        description = connection.introspection.get_table_description(cursor, model._meta.db_table)
+    return {
+        col.name: connection.introspection.get_field_type(col.type_code, col) for col in description
+    }
+
+
+def _relations(model: type[models.Model]) -> set[str]:
+    """The tables a table's foreign keys point at, read from the database itself."""
+    with connection.cursor() as cursor:
+        relations = connection.introspection.get_relations(cursor, model._meta.db_table)
+    return {table for _column, (_field, table) in relations.items()}
+
+
+@pytest.mark.django_db
+def test_the_schema_cannot_link_a_ballot_to_a_voter() -> None:
+    assert set(_columns(Ballot)) == {"id", "campaign_id"}
+    assert set(_columns(BallotMark)) == {"id", "ballot_id", "candidate_id", "grade_id"}
+    assert _relations(Ballot) == {Campaign._meta.db_table}
+    assert _relations(BallotMark) == {
+        Ballot._meta.db_table,
+        Candidate._meta.db_table,
+        GradeOption._meta.db_table,
+    }
+    for model in (Ballot, BallotMark):
+        kinds = _columns(model)
+        # random keys, not a counter that gives the order of casting
+        assert kinds["id"] in {"UUIDField", "CharField"}, kinds
+        assert not {"DateTimeField", "DateField", "TimeField"} & set(kinds.values())
+        pk = model._meta.pk
+        assert isinstance(pk, models.UUIDField) and pk.default is not None
+    voter_columns = _columns(Voter)
+    assert not {"DateTimeField", "DateField", "TimeField"} & set(voter_columns.values())
+    assert Ballot._meta.db_table not in _relations(Voter)
+    assert BallotMark._meta.db_table not in _relations(Voter)
+    # and nothing else in the schema points at a ballot
+    others: list[type[models.Model]] = [Voter, Candidate, GradeOption, Campaign, AuditEntry]
+    for other in others:
+        assert Ballot._meta.db_table not in _relations(other)
+
+
+def _big_campaign(org: Any) -> tuple[Campaign, dict[int, str]]:
+    hr = org.users["hr"]
+    campaign = services.campaign_create(
+        actor=hr, unit=org.agency, year=2026, title="匿名性测评", min_ballots=1
+    )
+    p = org.people
+    services.candidates_set(actor=hr, campaign=campaign, people=[p["head"], p["staff"]])
+    voters = [person for key, person in p.items() if key != "outsider"]
+    services.voters_set(actor=hr, campaign=campaign, people=voters)
+    campaign = services.campaign_publish(actor=hr, campaign=campaign)
+    issued = services.codes_issue(actor=hr, campaign=campaign)
+    return campaign, {i.voter.person_id: i.code for i in issued}
+
+
+def _physical_order() -> str:
+    return "ctid" if connection.vendor == "postgresql" else "rowid"
+
+
+def _ballot_patterns_in_storage_order(campaign: Campaign) -> list[tuple[str, ...]]:
+    """Each ballot's grades (head, staff), ballots in the order the database stores them."""
+    table = Ballot._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT id FROM {table} WHERE campaign_id = %s ORDER BY {_physical_order()}",  # noqa: S608
+            [campaign.pk],
+        )
+        ids = [row[0] for row in cursor.fetchall()]
+    marks: dict[str, dict[int, str]] = {}
+    for ballot_id, person_id, code in BallotMark.objects.values_list(
+        "ballot_id", "candidate__person_id", "grade__code"
+    ):
+        marks.setdefault(str(ballot_id).replace("-", ""), {})[person_id] = code
+    heads = Candidate.objects.filter(campaign=campaign).order_by("sort_order")
+    order = [c.person_id for c in heads]
+    return [tuple(marks[str(i).replace("-", "")].get(pid, "-") for pid in order) for i in ids]
+
+
+@pytest.mark.django_db
+def test_the_data_cannot_link_a_ballot_to_a_voter(org: Any) -> None:
+    campaign, codes = _big_campaign(org)
+    cast_order: list[tuple[str, ...]] = []
+    candidates = list(Candidate.objects.filter(campaign=campaign).order_by("sort_order"))
+    for index, (person_id, code) in enumerate(sorted(codes.items())):
+        voter = services.voter_for_code(code)
+        pattern = {
+            c.person_id: GRADES[(index + k * (index // 5 + 1)) % 5]
+            for k, c in enumerate(candidates)
+            if c.person_id != person_id
+        }
+        services.ballot_cast(voter=voter, choices=pattern, channel="code")
+        cast_order.append(tuple(pattern.get(c.person_id, "-") for c in candidates))
+    ids_before = set(Ballot.objects.values_list("id", flat=True))
+    assert _ballot_patterns_in_storage_order(campaign) == cast_order  # while open, yes
+    services.campaign_close(actor=org.users["hr"], campaign=campaign)
+
+    # rewritten: new keys, same tally, storage order no longer the order of casting
+    ids_after = set(Ballot.objects.values_list("id", flat=True))
+    assert len(ids_after) == len(cast_order) and not ids_before & ids_after
+    stored = _ballot_patterns_in_storage_order(campaign)
+    assert sorted(stored) == sorted(cast_order)
+    assert stored != cast_order
+    # the voter list says who voted and nothing else; no code survives the vote
+    assert set(Voter.objects.filter(campaign=campaign).values_list("has_voted", flat=True)) == {
+        True
+    }
+    assert not Voter.objects.filter(campaign=campaign).exclude(code_hash="").exists()
+    # no ballot value equals a voter's, person's or account's key
+    voter_keys = {str(v) for v in Voter.objects.values_list("id", flat=True)}
+    voter_keys |= {str(v) for v in Voter.objects.values_list("person_id", flat=True)}
+    ballot_values = {str(v) for row in Ballot.objects.values_list("id") for v in row}
+    assert not voter_keys & ballot_values
+    # the audit log's entries for casts name no actor and no address, and no choice
+    casts = AuditEntry.objects.filter(action="evaluation.ballot_cast")
+    assert casts.count() == len(cast_order)
+    assert not casts.exclude(actor=None).exists() and not casts.exclude(client_ip=None).exists()
+    assert all(set((e.after or {}).keys()) == {"channel"} for e in casts)
+
+
+def _xmins(model: type[models.Model]) -> set[str]:
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT DISTINCT xmin::text FROM {model._meta.db_table}")  # noqa: S608
+        return {row[0] for row in cursor.fetchall()}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_no_inserting_transaction_links_a_ballot_to_its_voter(org: Any) -> None:
+    """PostgreSQL stamps each row with the transaction that wrote it (xmin). A cast writes the
+    voter's "has voted" and the ballot in one transaction, so while the vote is open they share
+    it; closing rewrites every ballot in the closing transaction, which removes that link."""
+    if connection.vendor != "postgresql":
+        pytest.skip("xmin is PostgreSQL's")
+    campaign, codes = _big_campaign(org)
+    candidates = list(Candidate.objects.filter(campaign=campaign))
+    for person_id, code in list(codes.items())[:4]:
+        choices = {c.person_id: "excellent" for c in candidates if c.person_id != person_id}
+        services.ballot_cast(voter=services.voter_for_code(code), choices=choices)
+    open_tx = _xmins(Ballot)
+    assert len(open_tx) == 4 and open_tx <= _xmins(Voter)  # the link exists while open
+    services.campaign_close(actor=org.users["hr"], campaign=campaign)
+    closed_tx = _xmins(Ballot) | _xmins(BallotMark)
+    assert len(closed_tx) == 1 and not closed_tx & open_tx
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_simultaneous_casts_with_one_code_give_one_ballot(org: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks are what this test is about: run it on PostgreSQL")
+    campaign, codes = _big_campaign(org)
+    candidates = list(Candidate.objects.filter(campaign=campaign))
+    for person_id, code in list(codes.items())[:3]:
+        choices = {c.person_id: "competent" for c in candidates if c.person_id != person_id}
+        barrier = threading.Barrier(2)
+        outcomes: list[str] = []
+
+        def cast(
+            code: str = code,
+            choices: dict[int, str] = choices,
+            barrier: threading.Barrier = barrier,
+            outcomes: list[str] = outcomes,
+        ) -> None:
+            try:
+                voter = services.voter_for_code(code)
+                barrier.wait(timeout=10)
+                services.ballot_cast(voter=voter, choices=choices, channel="code")
+                outcomes.append("cast")
+            except services.AlreadyVoted:
+                outcomes.append("refused")
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=cast) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert sorted(outcomes) == ["cast", "refused"]
+    assert Ballot.objects.filter(campaign=campaign).count() == 3
+    assert Voter.objects.filter(campaign=campaign, has_voted=True).count() == 3
