@@ -58,6 +58,15 @@ class TaskForm(StyledFormMixin, forms.Form):
     )
     deadline = forms.DateField(label=_("Deadline"), required=False, widget=DATE)
     is_key = forms.BooleanField(label=_("Key task"), required=False)
+    source = forms.ChoiceField(
+        label=_("Source"), choices=Task.Source.choices, initial=Task.Source.WORK_PLAN
+    )
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
     goal = forms.CharField(
         label=_("Goal"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
@@ -127,7 +136,16 @@ class TaskEditForm(StyledFormMixin, forms.Form):
     is_key = forms.BooleanField(label=_("Key task"), required=False)
     report_cadence = forms.ChoiceField(label=_("Report cadence"), choices=Task.Cadence.choices)
     report_due_day = forms.IntegerField(label=_("Reports due by day"), min_value=1, max_value=28)
+    source = forms.ChoiceField(label=_("Source"), choices=Task.Source.choices)
+    categories = forms.ModelMultipleChoiceField(
+        label=_("Categories"),
+        queryset=Category.objects.all(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 5}),
+    )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    CLASSIFICATION = ("source", "categories")
 
 
 class LedgerFilterForm(StyledFormMixin, forms.Form):
@@ -269,3 +287,52 @@ class CarryOverForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, plans: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["plan"]).queryset = plans
+
+
+class CategoryForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=64)
+
+
+class CategoryRenameForm(StyledFormMixin, forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=64)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReportOverviewForm(StyledFormMixin, forms.Form):
+    """The report overview's filters (from the query string; page, drill-down and export)."""
+
+    compact = True
+    cadence = forms.ChoiceField(
+        label=_("Report cadence"),
+        required=False,
+        choices=[
+            (Task.Cadence.MONTHLY, _("Monthly")),
+            (Task.Cadence.QUARTERLY, _("Quarterly")),
+            (Task.Cadence.WEEKLY, _("Weekly")),
+        ],
+    )
+    plan = forms.ModelChoiceField(
+        label=_("Work plan"),
+        queryset=WorkPlan.objects.none(),
+        required=False,
+        empty_label=_("All plans"),
+    )
+    lead_unit = forms.TypedChoiceField(
+        label=_("Lead unit"), required=False, coerce=int, empty_value=None
+    )
+    period = forms.DateField(
+        label=_("Period"), required=False, widget=forms.Select(choices=[("", "")])
+    )
+
+    def __init__(self, *args: Any, plans: Any, units: list[OrgUnit], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["plan"]).queryset = plans
+        cast(forms.TypedChoiceField, self.fields["lead_unit"]).choices = [
+            ("", _("All units")),
+            *((u.pk, "\u3000" * max(0, u.depth - 1) + u.name) for u in units),
+        ]
+        self.units = {u.pk: u for u in units}
+
+    def set_periods(self, periods: list[tuple[str, str]]) -> None:
+        widget = cast(forms.Select, self.fields["period"].widget)
+        widget.choices = [("", _("All periods")), *periods]

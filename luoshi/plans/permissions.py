@@ -26,6 +26,16 @@ def can_approve_plans(user: Any) -> bool:
     return has_role(user, Role.AGENCY_LEADER)
 
 
+def can_manage_categories(user: Any) -> bool:
+    """The categories tasks are tagged with: kept by those who draft the plans (the office)."""
+    return can_manage_plans(user)
+
+
+def can_view_report_overview(user: Any) -> bool:
+    """The office (supervisors) and agency leaders follow up missing and late reports."""
+    return can_manage_plans(user) or can_approve_plans(user)
+
+
 def _own_person_id(user: Any) -> int | None:
     return getattr(user, "person_id", None)
 

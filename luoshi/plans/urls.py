@@ -44,3 +44,13 @@ from . import views_import  # noqa: E402
 urlpatterns += [
     path("plans/<int:pk>/import/", views_import.plan_import, name="plan_import"),
 ]
+
+# The office's pages (views_office): categories, the overview of missing and late reports.
+from . import views_office  # noqa: E402
+
+urlpatterns += [
+    path("plans/categories/", views_office.categories, name="categories"),
+    path("reports/", views_office.report_overview, name="report_overview"),
+    path("reports/tasks/", views_office.report_overview_tasks, name="report_overview_tasks"),
+    path("reports/export.xlsx", views_office.report_overview_xlsx, name="report_overview_xlsx"),
+]

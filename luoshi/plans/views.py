@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -20,7 +22,7 @@ from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import scope_for
 
 from . import permissions as perms
-from . import selectors, services
+from . import selectors, services, services_categories
 from .forms import (
     AdjustForm,
     CarryOverForm,
@@ -42,6 +44,28 @@ def _form_errors(form: Any, exc: DomainError) -> None:
     for detail in exc.details:
         if detail.get("field") in form.fields:
             form.add_error(detail["field"], detail["message"])
+
+
+def _submit(
+    request: HttpRequest,
+    form: Any,
+    run: Callable[[dict[str, Any]], Any],
+    success: str | Callable[[dict[str, Any]], str],
+) -> tuple[bool, Any]:
+    """Validate a posted form and call the service with its cleaned data.
+
+    Returns (True, the service's result) after adding the success message, or (False, None)
+    with the domain error's message and details put on the form (next to their fields).
+    """
+    if not form.is_valid():
+        return False, None
+    try:
+        result = run(form.cleaned_data)
+    except DomainError as exc:
+        _form_errors(form, exc)
+        return False, None
+    messages.success(request, success(form.cleaned_data) if callable(success) else success)
+    return True, result
 
 
 def _require_business_scope(request: HttpRequest) -> None:
@@ -84,13 +108,14 @@ def plan_create(request: HttpRequest) -> HttpResponse:
     form = PlanForm(
         request.POST or None, agencies=agencies, initial={"year": timezone.localdate().year}
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            plan = services.plan_create(actor=request.user, **form.cleaned_data)
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The plan was created."))
+    if request.method == "POST":
+        ok, plan = _submit(
+            request,
+            form,
+            lambda d: services.plan_create(actor=request.user, **d),
+            _("The plan was created."),
+        )
+        if ok:
             return redirect("plans:plan", pk=plan.pk)
     return render(request, "plans/plan_form.html", {"form": form})
 
@@ -153,8 +178,8 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
         people=people,
         initial={"key_point": request.GET.get("key_point")},
     )
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
+
+    def create(d: dict[str, Any]) -> Task:
         data = services.TaskIn(
             plan=plan,
             key_point=d["key_point"],
@@ -166,18 +191,24 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
             responsible_person=d["responsible_person"],
             deadline=d["deadline"],
             is_key=d["is_key"],
+            source=d["source"],
             goal=d["goal"],
             measures=d["measures"],
             milestones=d["milestones"],
             indicators=d["indicators"],
             sort_order=plan.tasks.count() + 1,
         )
-        try:
+        with transaction.atomic():
             task = services.task_create(actor=request.user, data=data)
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The task was created."))
+            if d["categories"]:  # TaskIn has no categories: tag the new task in the same step
+                services_categories.task_classify(
+                    actor=request.user, task=task, categories=d["categories"]
+                )
+        return task
+
+    if request.method == "POST":
+        ok, task = _submit(request, form, create, _("The task was created."))
+        if ok:
             return redirect("plans:task", pk=task.pk)
     return render(request, "plans/task_form.html", {"form": form, "plan": plan})
 
@@ -285,22 +316,32 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "is_key",
             "report_cadence",
             "report_due_day",
+            "source",
             "version",
         ]
     }
+    initial["categories"] = list(task.categories.all())
     form = TaskEditForm(request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        changes = {
-            k: v for k, v in form.cleaned_data.items() if k != "version" and v != getattr(task, k)
-        }
-        try:
-            services.task_update(
-                actor=request.user, task=task, version=form.cleaned_data["version"], changes=changes
+
+    def save(d: dict[str, Any]) -> Task:
+        skip = {"version", *TaskEditForm.CLASSIFICATION}
+        changes = {k: v for k, v in d.items() if k not in skip and v != getattr(task, k)}
+        with transaction.atomic():
+            if changes:
+                services.task_update(
+                    actor=request.user, task=task, version=d["version"], changes=changes
+                )
+            return services_categories.task_classify(
+                actor=request.user,
+                task=task,
+                categories=d["categories"],
+                source=d["source"],
+                version=None if changes else d["version"],
             )
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Saved."))
+
+    if request.method == "POST":
+        ok, _task = _submit(request, form, save, _("Saved."))
+        if ok:
             return redirect("plans:task", pk=task.pk)
     return render(request, "plans/task_edit.html", {"form": form, "task": task})
 
@@ -319,8 +360,8 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     perms.require(context["can_report"])
     is_lead = context["report_unit"] == task.lead_unit
     form = ReportForm(request.POST, request.FILES, task=task, is_lead=is_lead)
-    if form.is_valid():
-        d = form.cleaned_data
+
+    def submit(d: dict[str, Any]) -> Any:
         data = services.ReportIn(
             text=d["text"],
             percent=d.get("percent"),
@@ -333,15 +374,12 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
                 if d.get(name)
             },
         )
-        try:
-            services.report_submit(
-                actor=request.user, task=task, unit=context["report_unit"], data=data
-            )
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Your report was submitted."))
-            return redirect("plans:task", pk=task.pk)
+        return services.report_submit(
+            actor=request.user, task=task, unit=context["report_unit"], data=data
+        )
+
+    if _submit(request, form, submit, _("Your report was submitted."))[0]:
+        return redirect("plans:task", pk=task.pk)
     return _rerender(request, task, report_form=form)
 
 
@@ -351,19 +389,16 @@ def task_completion(request: HttpRequest, pk: int) -> HttpResponse:
     task = perms.access_task(request.user, pk)
     perms.require(perms.can_request_completion(request.user, task))
     form = NoteForm(request.POST)
-    if form.is_valid():
-        try:
-            services.completion_request(
-                actor=request.user,
-                task=task,
-                note=form.cleaned_data["note"],
-                version=form.cleaned_data["version"],
-            )
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("Completion was requested; the office will verify it."))
-            return redirect("plans:task", pk=task.pk)
+    ok, _task = _submit(
+        request,
+        form,
+        lambda d: services.completion_request(
+            actor=request.user, task=task, note=d["note"], version=d["version"]
+        ),
+        _("Completion was requested; the office will verify it."),
+    )
+    if ok:
+        return redirect("plans:task", pk=task.pk)
     return _rerender(request, task, completion_form=form)
 
 
@@ -373,26 +408,24 @@ def task_verify(request: HttpRequest, pk: int) -> HttpResponse:
     task = perms.access_task(request.user, pk)
     perms.require(perms.can_verify(request.user, task))
     form = VerifyForm(request.POST)
-    if form.is_valid():
-        accept = form.cleaned_data["decision"] == "accept"
-        try:
-            services.completion_verify(
-                actor=request.user,
-                task=task,
-                accept=accept,
-                reason=form.cleaned_data["reason"],
-                version=form.cleaned_data["version"],
-            )
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(
-                request,
-                _("The task was closed out.")
-                if accept
-                else _("The task was returned to the lead unit."),
-            )
-            return redirect("plans:task", pk=task.pk)
+    ok, _task = _submit(
+        request,
+        form,
+        lambda d: services.completion_verify(
+            actor=request.user,
+            task=task,
+            accept=d["decision"] == "accept",
+            reason=d["reason"],
+            version=d["version"],
+        ),
+        lambda d: (
+            _("The task was closed out.")
+            if d["decision"] == "accept"
+            else _("The task was returned to the lead unit.")
+        ),
+    )
+    if ok:
+        return redirect("plans:task", pk=task.pk)
     return _rerender(request, task, verify_form=form)
 
 

@@ -1,0 +1,212 @@
+"""The office's pages: the categories tasks are tagged with, and the overview of missing and
+late progress reports per lead unit and period (with drill-down and an xlsx export)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from luoshi.core.errors import DomainError, NotFound
+from luoshi.core.paging import paginate
+from luoshi.orgs import selectors as org_selectors
+
+from . import permissions as perms
+from . import reporting, selectors, services_categories
+from .forms import CategoryForm, CategoryRenameForm, ReportOverviewForm
+from .models import Category, Task
+from .views import _submit
+
+# --- categories -------------------------------------------------------------------------------
+
+
+def _categories_page(
+    request: HttpRequest,
+    *,
+    form: CategoryForm | None = None,
+    rename: tuple[int, CategoryRenameForm] | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    categories = Category.objects.annotate(task_count=Count("task")).order_by("sort_order", "name")
+    return render(
+        request,
+        "plans/categories.html",
+        {
+            "page_obj": paginate(request, categories),
+            "form": form or CategoryForm(),
+            "rename_pk": rename[0] if rename else None,
+            "rename_form": rename[1] if rename else None,
+        },
+        status=status,
+    )
+
+
+@login_required
+def categories(request: HttpRequest) -> HttpResponse:
+    """List, add, rename, reorder and remove the categories (the office only; others: 404)."""
+    if not perms.can_manage_categories(request.user):
+        raise NotFound()
+    if request.method != "POST":
+        return _categories_page(request)
+    action = request.POST.get("action", "")
+    user = request.user
+    if action == "create":
+        form = CategoryForm(request.POST)
+        ok, _category = _submit(
+            request,
+            form,
+            lambda d: services_categories.category_create(actor=user, name=d["name"]),
+            _("The category was added."),
+        )
+        return (
+            redirect("plans:categories") if ok else _categories_page(request, form=form, status=422)
+        )
+    pk = _int(request.POST.get("pk"))
+    category = Category.objects.filter(pk=pk).first() if pk is not None else None
+    if category is None:
+        raise NotFound()
+    if action == "rename":
+        rename_form = CategoryRenameForm(request.POST)
+        ok, _category = _submit(
+            request,
+            rename_form,
+            lambda d: services_categories.category_rename(
+                actor=user, category=category, name=d["name"], version=d["version"]
+            ),
+            _("The category was renamed."),
+        )
+        if not ok:
+            return _categories_page(request, rename=(category.pk, rename_form), status=422)
+    elif action in {"up", "down"}:
+        services_categories.category_move(
+            actor=user, category=category, step=-1 if action == "up" else 1
+        )
+    elif action == "delete":
+        try:
+            services_categories.category_delete(actor=user, category=category)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The category was removed."))
+    return redirect(f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path)
+
+
+def _int(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+# --- the report overview ----------------------------------------------------------------------
+
+
+def _overview_request(
+    request: HttpRequest,
+) -> tuple[ReportOverviewForm, reporting.OverviewFilter, list[dt.date], dt.date]:
+    """The overview's filter from the query string; the periods it shows (newest first)."""
+    user = request.user
+    if not perms.can_view_report_overview(user):
+        raise NotFound()
+    today = timezone.localdate()
+    units = list(org_selectors.units_visible(user).order_by("path"))
+    plans = selectors.plans_visible(user).order_by("-year", "agency__path")
+    form = ReportOverviewForm(request.GET or None, plans=plans, units=units)
+    f = reporting.OverviewFilter()
+    chosen: dt.date | None = None
+    if form.is_bound and form.is_valid():
+        d = form.cleaned_data
+        f.cadence = d["cadence"] or Task.Cadence.MONTHLY
+        f.plan = d["plan"]
+        f.unit = form.units.get(d["lead_unit"]) if d["lead_unit"] else None
+        chosen = d["period"]
+    year = f.plan.year if f.plan is not None else today.year
+    first, last = dt.date(year, 1, 1), min(today, dt.date(year, 12, 31))
+    periods = reporting.periods_between(f.cadence, first, last) if first <= last else []
+    form.set_periods([(p.isoformat(), reporting.period_label(f.cadence, p)) for p in periods])
+    if chosen is not None:
+        start = reporting.parse_period(f.cadence, chosen.isoformat())
+        f.periods = [start] if start is not None else []
+    else:
+        f.periods = periods
+    return form, f, periods, today
+
+
+def _query(request: HttpRequest, *drop: str) -> str:
+    query = request.GET.copy()
+    for key in ("page", *drop):
+        query.pop(key, None)
+    return query.urlencode()
+
+
+@login_required
+@require_safe
+def report_overview(request: HttpRequest) -> HttpResponse:
+    form, f, _periods, today = _overview_request(request)
+    overview = reporting.report_overview(request.user, f, today=today)
+    return render(
+        request,
+        "plans/report_overview.html",
+        {
+            "form": form,
+            "overview": overview,
+            "page_obj": paginate(request, overview.rows),
+            "totals": overview.totals,
+            "query": _query(request),
+            "drill_query": _query(request, "period"),
+            "today": today,
+        },
+    )
+
+
+@login_required
+@require_safe
+def report_overview_tasks(request: HttpRequest) -> HttpResponse:
+    """The tasks behind one number: ?unit=&period=&state= with the overview's filters."""
+    form, f, _periods, today = _overview_request(request)
+    unit_id = _int(request.GET.get("unit"))
+    start = reporting.parse_period(f.cadence, request.GET.get("period", ""))
+    state = request.GET.get("state", reporting.EXPECTED)
+    if unit_id is None or start is None or state not in reporting.STATES:
+        raise NotFound()
+    unit = org_selectors.units_visible(request.user).filter(pk=unit_id).first()
+    if unit is None:
+        raise NotFound()
+    tasks = reporting.overview_tasks(
+        request.user, f, unit_id=unit_id, start=start, state=state, today=today
+    )
+    return render(
+        request,
+        "plans/report_overview_tasks.html",
+        {
+            "form": form,
+            "unit": unit,
+            "period_label": reporting.period_label(f.cadence, start),
+            "state_label": reporting.STATE_LABELS[state],
+            "page_obj": paginate(request, tasks),
+            "back_query": _query(request, "unit", "period", "state"),
+        },
+    )
+
+
+@login_required
+@require_safe
+def report_overview_xlsx(request: HttpRequest) -> FileResponse:
+    _form, f, _periods, today = _overview_request(request)
+    overview = reporting.report_overview(request.user, f, today=today)
+    handle = reporting.overview_xlsx(overview)
+    reporting.overview_export_record(actor=request.user, f=f, rows=len(overview.rows))
+    return FileResponse(
+        handle,
+        as_attachment=True,
+        filename=f"进度报告报送情况-{today:%Y%m%d}.xlsx",
+        content_type=reporting.XLSX,
+    )
