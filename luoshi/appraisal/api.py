@@ -1,7 +1,470 @@
-"""The appraisal app's JSON API (mounted by luoshi.api.api)."""
+"""The appraisal app's JSON API (mounted by luoshi.api.api at /api/v1/appraisal/): the same
+permissions, selectors and services as the pages."""
 
 from __future__ import annotations
 
-from ninja import Router
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any
+
+from django.http import HttpRequest
+from ninja import Field, Path, Router, Schema, Status
+
+from luoshi.core.apitypes import MAX_ID, Text, error_responses
+from luoshi.core.errors import Forbidden, NotFound
+from luoshi.orgs.models import OrgUnit
+
+from . import permissions as perms
+from . import rules, selectors, services
+from .models import AnnualCycle, Appeal, Participant
 
 router = Router(tags=["appraisal"])
+Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+Grade = Annotated[str, Field(pattern=r"^(|excellent|competent|basic|incompetent)$")]
+
+
+def _user(request: HttpRequest) -> Any:
+    return request.auth  # type: ignore[attr-defined]
+
+
+# --- schemas ----------------------------------------------------------------------------------
+
+
+class CycleOut(Schema):
+    id: int
+    agency: int = Field(..., alias="agency_id")
+    year: int
+    as_of: dt.date
+    status: str
+    quota_percent: Decimal
+    quota_approved_by: str
+    quota_approval_document: str
+    meeting_date: dt.date | None
+    members_present: str
+    publicity_start: dt.date | None
+    publicity_end: dt.date | None
+    version: int
+
+
+class CycleIn(Schema):
+    agency: int = Field(..., ge=1, le=MAX_ID)
+    year: int = Field(..., ge=2000, le=2100)
+    as_of: dt.date
+    notice_issuer: Text = Field("", max_length=200)
+
+
+class QuotaOut(Schema):
+    graded: int
+    percent: Decimal
+    cap: int
+    excellent: int
+    proposed_excellent: int
+
+
+class ParticipantOut(Schema):
+    id: int
+    person: int = Field(..., alias="person_id")
+    name: str
+    unit: int = Field(..., alias="unit_id")
+    family: str
+    eligibility: str
+    step: str
+    final_grade: str | None
+    ack: str
+    version: int
+
+
+class ParticipantDetailOut(ParticipantOut):
+    duties: str
+    self_summary: str
+    leader_comments: str | None
+    proposed_grade: str | None
+    decided_grade: str | None
+    decision_note: str | None
+
+
+def _participant(p: Participant, *, confidential: bool, detail: bool = False) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "id": p.pk,
+        "person_id": p.person_id,
+        "name": p.person.name,
+        "unit_id": p.unit_id,
+        "family": p.family,
+        "eligibility": p.eligibility,
+        "step": p.step,
+        "final_grade": p.final_grade if p.is_final else None,
+        "ack": p.ack,
+        "version": p.version,
+    }
+    if detail:
+        data.update(
+            {
+                "duties": p.duties,
+                "self_summary": p.self_summary,
+                "leader_comments": p.leader_comments if confidential else None,
+                "proposed_grade": p.proposed_grade if confidential else None,
+                "decided_grade": p.decided_grade if confidential else None,
+                "decision_note": p.decision_note if confidential else None,
+            }
+        )
+    return data
+
+
+# --- cycles -----------------------------------------------------------------------------------
+
+
+@router.get("/cycles", response=list[CycleOut])
+def list_cycles(request: HttpRequest) -> Any:
+    return list(selectors.cycles_visible(_user(request)).order_by("-year", "agency__path"))
+
+
+@router.post(
+    "/cycles",
+    response={201: CycleOut},
+    openapi_extra=error_responses({403: "Only the personnel officer opens an appraisal."}),
+)
+def open_cycle(request: HttpRequest, payload: CycleIn) -> Any:
+    user = _user(request)
+    agency = OrgUnit.objects.filter(pk=payload.agency).first()
+    if agency is None or not perms.is_officer(user, agency):
+        raise NotFound()
+    cycle = services.cycle_open(
+        actor=user,
+        agency=agency,
+        year=payload.year,
+        as_of=payload.as_of,
+        notice_issuer=payload.notice_issuer,
+    )
+    return Status(201, cycle)
+
+
+@router.get("/cycles/{cycle_id}", response=CycleOut)
+def get_cycle(request: HttpRequest, cycle_id: Id) -> Any:
+    return perms.access_cycle(_user(request), cycle_id)
+
+
+@router.get("/cycles/{cycle_id}/quota", response=QuotaOut)
+def get_quota(request: HttpRequest, cycle_id: Id) -> Any:
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    if not perms.sees_all_confidential(user, cycle) and perms.leader_scope(user).is_empty:
+        raise NotFound()
+    return selectors.quota_state(cycle).__dict__
+
+
+class QuotaIn(Schema):
+    percent: Decimal = Field(..., ge=0, le=100, max_digits=5, decimal_places=2)
+    approved_by: Text = Field("", max_length=200)
+    approval_document: Text = Field("", max_length=200)
+    approved_on: dt.date | None = None
+
+
+@router.post("/cycles/{cycle_id}/quota", response=CycleOut)
+def set_quota(request: HttpRequest, cycle_id: Id, payload: QuotaIn) -> Any:
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    return services.quota_set(actor=user, cycle=cycle, **payload.dict())
+
+
+@router.post("/cycles/{cycle_id}/to-committee", response=CycleOut)
+def to_committee(request: HttpRequest, cycle_id: Id) -> Any:
+    user = _user(request)
+    return services.cycle_to_committee(actor=user, cycle=perms.access_cycle(user, cycle_id))
+
+
+@router.get("/cycles/{cycle_id}/participants", response=list[ParticipantOut])
+def list_participants(request: HttpRequest, cycle_id: Id) -> Any:
+    """Participants whose records the caller may see (for staff: none but their own)."""
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    qs = list(selectors.participants_confidential(user, cycle))
+    if perms.sees_all_confidential(user, cycle) or qs:
+        services.record_view(actor=user, obj=cycle, what="api.participants")
+    own = [p for p in selectors.own_participation(user) if p.cycle_id == cycle.pk]
+    seen = {p.pk for p in qs}
+    rows = qs + [p for p in own if p.pk not in seen]
+    return [_participant(p, confidential=True) for p in rows]
+
+
+@router.get("/participants/{participant_id}", response=ParticipantDetailOut)
+def get_participant(request: HttpRequest, participant_id: Id) -> Any:
+    user = _user(request)
+    p = perms.access_participant(user, participant_id)
+    confidential = perms.can_see_confidential(user, p)
+    if confidential:
+        services.record_view(actor=user, obj=p, what="api.participant")
+    return _participant(p, confidential=confidential, detail=True)
+
+
+class SummaryIn(Schema):
+    duties: Text = Field("", max_length=5000)
+    self_summary: Text = Field(..., max_length=20000)
+    version: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+@router.post("/participants/{participant_id}/summary", response=ParticipantDetailOut)
+def submit_summary(request: HttpRequest, participant_id: Id, payload: SummaryIn) -> Any:
+    user = _user(request)
+    p = perms.access_participant(user, participant_id)
+    p = services.summary_submit(actor=user, participant=p, **payload.dict())
+    return _participant(p, confidential=perms.can_see_confidential(user, p), detail=True)
+
+
+class ProposalIn(Schema):
+    grade: Grade = ""
+    comments: Text = Field(..., max_length=5000)
+    version: int | None = Field(None, ge=1, le=2**31 - 1)
+
+
+@router.post(
+    "/participants/{participant_id}/proposal",
+    response=ParticipantDetailOut,
+    openapi_extra=error_responses({403: "Only the supervising leader proposes."}),
+)
+def propose(request: HttpRequest, participant_id: Id, payload: ProposalIn) -> Any:
+    user = _user(request)
+    p = perms.access_participant(user, participant_id)
+    p = services.propose(actor=user, participant=p, **payload.dict())
+    return _participant(p, confidential=True, detail=True)
+
+
+class EligibilityIn(Schema):
+    reason: Text = Field(..., max_length=2000)
+    leave_days: int | None = Field(None, ge=0, le=366)
+    under_investigation: bool | None = None
+    penalties: list[dict[str, Any]] | None = None
+    override: str | None = Field(None, pattern=r"^(graded|comments_only|ungraded|pending)$")
+
+
+@router.post("/participants/{participant_id}/eligibility", response=ParticipantDetailOut)
+def change_eligibility(request: HttpRequest, participant_id: Id, payload: EligibilityIn) -> Any:
+    user = _user(request)
+    p = perms.access_participant(user, participant_id)
+    p = services.eligibility_change(actor=user, participant=p, **payload.dict())
+    return _participant(p, confidential=True, detail=True)
+
+
+class MeetingIn(Schema):
+    meeting_date: dt.date
+    members_present: Text = Field(..., max_length=2000)
+
+
+@router.post("/cycles/{cycle_id}/committee", response=CycleOut)
+def record_meeting(request: HttpRequest, cycle_id: Id, payload: MeetingIn) -> Any:
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    return services.committee_record(actor=user, cycle=cycle, **payload.dict())
+
+
+class DecisionIn(Schema):
+    grade: Grade = ""
+    note: Text = Field("", max_length=5000)
+
+
+@router.post(
+    "/participants/{participant_id}/decision",
+    response=ParticipantDetailOut,
+    openapi_extra=error_responses(
+        {422: "Not possible for this person, or the excellent quota is full (code quota_full)."}
+    ),
+)
+def decide(request: HttpRequest, participant_id: Id, payload: DecisionIn) -> Any:
+    user = _user(request)
+    p = perms.access_participant(user, participant_id)
+    p = services.decide(actor=user, participant=p, **payload.dict())
+    return _participant(p, confidential=True, detail=True)
+
+
+class PublicityIn(Schema):
+    start: dt.date | None = None
+
+
+class PublicityOut(Schema):
+    start: dt.date | None
+    end: dt.date | None
+    status: str
+    listed: list[dict[str, Any]]
+
+
+def _publicity(cycle: AnnualCycle) -> dict[str, Any]:
+    return {
+        "start": cycle.publicity_start,
+        "end": cycle.publicity_end,
+        "status": cycle.status,
+        "listed": [
+            {"participant": p.pk, "name": p.person.name, "unit": p.unit.name}
+            for p in selectors.publicity_list(cycle)
+        ],
+    }
+
+
+@router.post("/cycles/{cycle_id}/publicity", response=PublicityOut)
+def start_publicity(request: HttpRequest, cycle_id: Id, payload: PublicityIn) -> Any:
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    return _publicity(services.publicity_start(actor=user, cycle=cycle, start=payload.start))
+
+
+@router.get("/cycles/{cycle_id}/publicity", response=PublicityOut)
+def get_publicity(request: HttpRequest, cycle_id: Id) -> Any:
+    return _publicity(perms.access_cycle(_user(request), cycle_id))
+
+
+class ObjectionIn(Schema):
+    text: Text = Field(..., max_length=5000)
+    participant: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+class ObjectionOut(Schema):
+    id: int
+    participant: int | None = Field(None, alias="participant_id")
+    text: str
+    answer: str
+    answered_at: dt.datetime | None
+
+
+@router.post("/cycles/{cycle_id}/objections", response={201: ObjectionOut})
+def raise_objection(request: HttpRequest, cycle_id: Id, payload: ObjectionIn) -> Any:
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    target = None
+    if payload.participant is not None:
+        target = next(
+            (p for p in selectors.publicity_list(cycle) if p.pk == payload.participant), None
+        )
+        if target is None:
+            raise NotFound()
+    return Status(
+        201,
+        services.objection_raise(actor=user, cycle=cycle, text=payload.text, participant=target),
+    )
+
+
+@router.get("/cycles/{cycle_id}/objections", response=list[ObjectionOut])
+def list_objections(request: HttpRequest, cycle_id: Id) -> Any:
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    if not perms.can_manage_cycle(user, cycle):
+        raise Forbidden()
+    return list(cycle.objections.all())
+
+
+class AnswerIn(Schema):
+    answer: Text = Field(..., max_length=5000)
+
+
+@router.post("/objections/{objection_id}/answer", response=ObjectionOut)
+def answer_objection(request: HttpRequest, objection_id: Id, payload: AnswerIn) -> Any:
+    from .models import Objection
+
+    user = _user(request)
+    obj = Objection.objects.select_related("cycle", "cycle__agency").filter(pk=objection_id).first()
+    if obj is None or obj.cycle_id not in perms.cycles_visible_ids(user):
+        raise NotFound()
+    return services.objection_answer(actor=user, objection=obj, answer=payload.answer)
+
+
+@router.post("/cycles/{cycle_id}/notices")
+def send_notices(request: HttpRequest, cycle_id: Id) -> dict[str, int]:
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    return {"sent": services.notices_send(actor=user, cycle=cycle)}
+
+
+class AckIn(Schema):
+    choice: str = Field(..., pattern=r"^(agree|disagree)$")
+    text: Text = Field("", max_length=5000)
+
+
+@router.post("/participants/{participant_id}/acknowledgement", response=ParticipantDetailOut)
+def acknowledge(request: HttpRequest, participant_id: Id, payload: AckIn) -> Any:
+    user = _user(request)
+    p = perms.access_participant(user, participant_id)
+    p = services.acknowledge(actor=user, participant=p, **payload.dict())
+    return _participant(p, confidential=perms.can_see_confidential(user, p), detail=True)
+
+
+class AppealIn(Schema):
+    kind: str = Field(..., pattern=r"^(review|appeal)$")
+    reason: Text = Field(..., max_length=5000)
+    learned_on: dt.date | None = None
+
+
+class AppealOut(Schema):
+    id: int
+    participant: int = Field(..., alias="participant_id")
+    kind: str
+    learned_on: dt.date
+    filed_on: dt.date
+    file_by: dt.date
+    decide_by: dt.date | None
+    decide_by_extended: dt.date | None
+    in_time: bool
+    status: str
+    decision: str
+    decided_on: dt.date | None
+    new_grade: str
+
+
+@router.post("/participants/{participant_id}/appeals", response={201: AppealOut})
+def file_appeal(request: HttpRequest, participant_id: Id, payload: AppealIn) -> Any:
+    user = _user(request)
+    p = perms.access_participant(user, participant_id)
+    return Status(201, services.appeal_file(actor=user, participant=p, **payload.dict()))
+
+
+@router.get("/cycles/{cycle_id}/appeals", response=list[AppealOut])
+def list_appeals(request: HttpRequest, cycle_id: Id) -> Any:
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    if perms.can_manage_cycle(user, cycle):
+        return list(Appeal.objects.filter(participant__cycle=cycle).order_by("filed_on", "id"))
+    pid = perms.person_id(user) or 0
+    return list(Appeal.objects.filter(participant__cycle=cycle, participant__person_id=pid))
+
+
+class AppealDecisionIn(Schema):
+    decision: Text = Field(..., max_length=5000)
+    new_grade: Grade | None = None
+
+
+@router.post("/appeals/{appeal_id}/decision", response=AppealOut)
+def decide_appeal(request: HttpRequest, appeal_id: Id, payload: AppealDecisionIn) -> Any:
+    user = _user(request)
+    appeal = perms.access_appeal(user, appeal_id)
+    return services.appeal_decide(
+        actor=user, appeal=appeal, decision=payload.decision, new_grade=payload.new_grade or None
+    )
+
+
+class ConsequenceOut(Schema):
+    kind: str
+    person: int
+    name: str
+    unit: str
+    grade: str
+
+
+@router.get("/cycles/{cycle_id}/consequences", response=list[ConsequenceOut])
+def list_consequences(request: HttpRequest, cycle_id: Id) -> Any:
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    if not perms.can_manage_cycle(user, cycle):
+        raise Forbidden()
+    services.record_view(actor=user, obj=cycle, what="api.consequences")
+    out = []
+    for kind, rows in selectors.consequences(cycle).items():
+        for r in rows:
+            out.append(
+                {
+                    "kind": kind,
+                    "person": r.person_id,
+                    "name": r.name,
+                    "unit": r.unit,
+                    "grade": r.grade,
+                }
+            )
+    return out
+
+
+__all__ = ["router", "rules"]
