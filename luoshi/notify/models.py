@@ -123,6 +123,12 @@ class WebhookEndpoint(BaseModel):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def url_display(self) -> str:
+        """The address without its query (robots carry their secret key there)."""
+        base, _sep, query = self.url.partition("?")
+        return f"{base}?…" if query else base
+
     def accepts(self, event: str) -> bool:
         wanted = [e for e in (self.events or []) if e]
         return not wanted or event in wanted or event_family(event) in wanted

@@ -258,3 +258,22 @@ def test_webhook_test_message(org: Any, receiver: Receiver) -> None:
     d.refresh_from_db()
     assert d.status == "sent"
     assert receiver.bodies[0]["msgtype"] == "text"
+
+
+def test_luoshi_tick_retries_due_deliveries(org: Any, receiver: Receiver) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    receiver.status = 500
+    _hook(receiver)
+    _action_with_notice(org)
+    d = Delivery.objects.get()
+    receiver.status = 200
+    assert d.next_attempt_at is not None
+    out = io.StringIO()
+    with time_machine.travel(d.next_attempt_at + dt.timedelta(seconds=1), tick=True):
+        call_command("tick", stdout=out)
+    assert "tick: notify_deliveries: 1 sent, 0 failed" in out.getvalue()
+    d.refresh_from_db()
+    assert d.status == "sent"

@@ -218,6 +218,7 @@ def test_webhook_create_edit_delete_with_audit(org: Any, client_for: Any, person
     assert hook.org_unit_id == org.econ.pk
     page = client.get("/notices/webhooks/")
     assert "督查群" in page.content.decode()
+    assert "key=abc" not in page.content.decode()  # the robot's secret is not shown
     answer = client.post(
         f"/notices/webhooks/{hook.pk}/",
         {
