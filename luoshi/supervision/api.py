@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 from django.core.paginator import Paginator
 from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema
+from ninja import Field, Path, Query, Router, Schema, Status
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import Forbidden, InvalidInput, NotFound
@@ -263,7 +263,7 @@ def create_item(request: HttpRequest, payload: ItemCreateIn) -> Any:
         remarks=payload.remarks,
     )
     item = services.item_register(actor=user, data=data)
-    return 201, _detail(perms.access_item(user, item.pk))
+    return Status(201, _detail(perms.access_item(user, item.pk)))
 
 
 class VersionIn(Schema):
@@ -324,7 +324,7 @@ def submit_feedback(request: HttpRequest, item_id: Id, payload: FeedbackIn) -> A
         files=files,
         version=payload.version,
     )
-    return 201, feedback
+    return Status(201, feedback)
 
 
 class ReviewIn(Schema):
@@ -358,7 +358,7 @@ def request_extension(request: HttpRequest, item_id: Id, payload: ExtensionIn) -
     ext = services.extension_request(
         actor=user, item=item, new_deadline=payload.new_deadline, reason=payload.reason
     )
-    return 201, ext
+    return Status(201, ext)
 
 
 class DecisionIn(Schema):

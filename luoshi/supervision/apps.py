@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -42,7 +44,7 @@ class SupervisionConfig(AppConfig):
         )
 
 
-def _tick(today):  # type: ignore[no-untyped-def]
+def _tick(today: dt.date) -> str:
     from .services import tick
 
     return tick(today)

@@ -104,7 +104,7 @@ class FeedbackForm(StyledFormMixin, forms.Form):
     percent = forms.IntegerField(
         label=_("Progress (%)"), required=False, min_value=0, max_value=100
     )
-    files = forms.FileField(
+    attachments = forms.FileField(
         label=_("Attachments"),
         required=False,
         widget=MultipleFileInput(),

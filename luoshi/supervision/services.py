@@ -73,7 +73,7 @@ def _today(today: dt.date | None) -> dt.date:
 def settings_for(agency_id: int | None) -> SupervisionSettings:
     """The agency's supervision settings (defaults, unsaved, when it has none)."""
     row = SupervisionSettings.objects.filter(agency_id=agency_id).first() if agency_id else None
-    return row or SupervisionSettings(agency_id=agency_id)
+    return row or SupervisionSettings(agency_id=agency_id or 0)
 
 
 def _item_search_text(item: SupervisionItem) -> str:

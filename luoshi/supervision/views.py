@@ -385,7 +385,7 @@ def item_feedback(request: HttpRequest, pk: int) -> HttpResponse:
     form = FeedbackForm(request.POST, request.FILES)
     if form.is_valid():
         d = form.cleaned_data
-        files = [(f.name, f.read()) for f in request.FILES.getlist("files")]
+        files = [(f.name or "", f.read()) for f in request.FILES.getlist("attachments")]
         try:
             services.feedback_submit(
                 actor=request.user,
@@ -573,9 +573,10 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
             except ValueError:
                 form.add_error("month", _("Not a month."))
             else:
-                agency = services._agency_of(user, user.person.unit) if user.person else None
-                if agency is None:
+                person = getattr(user, "person", None)
+                if person is None:
                     raise NotFound()
+                agency = services._agency_of(user, person.unit)
                 try:
                     bulletin = bulletins.bulletin_compile(actor=user, agency=agency, month=month)
                 except DomainError as exc:

@@ -248,7 +248,7 @@ def test_api_lifecycle(org, token_for) -> None:
     body = closed.json()
     assert body["status"] == "closed" and body["deadline"] == "2025-11-28"
     assert body["original_deadline"] == "2025-10-31"
-    assert [e["kind"] for e in body["timeline"]][0] == "closed"
+    assert body["timeline"][0]["kind"] == "closed"
     listed = client.get("/api/v1/supervision/items?status=closed", **sup).json()
     assert listed["count"] == 1
     stats = client.get("/api/v1/supervision/statistics", **sup).json()
