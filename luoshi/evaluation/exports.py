@@ -64,10 +64,6 @@ def results_xlsx(
     )
 
 
-def results_file_name(campaign: Campaign) -> str:
-    return f"{campaign.year}-{_('evaluation-results')}-{campaign.pk}.xlsx"
-
-
 def codes_pdf(
     campaign: Campaign, issued: Sequence[IssuedCode], *, vote_url: str, day: dt.date | None = None
 ) -> bytes:
