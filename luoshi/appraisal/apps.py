@@ -44,6 +44,7 @@ class AppraisalConfig(AppConfig):
                 "appraisal.leadership_score": _("Entered a leadership evaluation score"),
                 "appraisal.view": _("Viewed a confidential appraisal record"),
                 "appraisal.export": _("Exported appraisal results"),
+                "appraisal.campaign_link": _("Linked a democratic evaluation to an appraisal"),
             }
         )
 

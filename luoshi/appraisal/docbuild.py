@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.utils import timezone
 
 from . import rules
@@ -74,9 +76,14 @@ def registration_data(p: Participant) -> RegistrationFormData:
     )
 
 
-def result_rows(participants: list[Participant]) -> list[ResultRow]:
+def result_rows(
+    participants: list[Participant], evaluation: dict[int, Any] | None = None
+) -> list[ResultRow]:
     rows = []
+    evaluation = evaluation or {}
     for i, p in enumerate(participants, start=1):
+        result = evaluation.get(p.person_id)
+        score = f"{result.score}" if result is not None and result.valid and result.score else ""
         grade = p.final_grade if p.is_final else p.decided_grade
         rows.append(
             ResultRow(
@@ -86,7 +93,7 @@ def result_rows(participants: list[Participant]) -> list[ResultRow]:
                 post_and_rank=_post_and_rank(p),
                 staff_category=p.person.staff_category.name if p.person.staff_category else "",
                 proposed_grade=rules.grade_word(p.family, p.proposed_grade),
-                evaluation_score="",
+                evaluation_score=score,
                 grade=rules.grade_word(p.family, grade),
                 status=STATUS_WORDS.get(p.eligibility, ""),
                 remarks=str(rules.REASONS.get(p.eligibility_reason, "")),

@@ -124,6 +124,14 @@ class AnnualCycle(BaseModel):
     publicity_end = models.DateField(_("publicity until"), null=True, blank=True)
     finalized_at = models.DateTimeField(_("finalized at"), null=True, blank=True)
     notice_issuer = models.CharField(_("issuing body"), max_length=200, blank=True)
+    evaluation_campaign = models.ForeignKey(
+        "evaluation.Campaign",
+        verbose_name=_("democratic evaluation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name = _("annual appraisal")

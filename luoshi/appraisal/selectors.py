@@ -195,3 +195,21 @@ def unit_performance(agency: OrgUnit, year: int) -> tuple[list[UnitScoreRow], bo
         by_unit[uid].rank = position
         out.append(by_unit[uid])
     return out, facts.supervision_model() is not None
+
+
+# --- democratic evaluation --------------------------------------------------------------------
+
+
+def evaluation_results(cycle: AnnualCycle) -> dict[int, Any]:
+    """person id → the evaluation's CandidateResult (counts, ballots, score, valid) once the
+    linked campaign is closed; {} otherwise. Built by luoshi.evaluation; read here only."""
+    if cycle.evaluation_campaign_id is None:
+        return {}
+    try:
+        from luoshi.evaluation.selectors import campaign_results
+    except ImportError:  # pragma: no cover
+        return {}
+    campaign = cycle.evaluation_campaign
+    if campaign is None or not getattr(campaign, "is_closed", False):
+        return {}
+    return dict(campaign_results(campaign))

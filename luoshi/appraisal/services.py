@@ -360,6 +360,30 @@ def cycle_to_committee(*, actor: Any, cycle: AnnualCycle) -> AnnualCycle:
     return cycle
 
 
+@transaction.atomic
+def campaign_link(*, actor: Any, cycle: AnnualCycle, campaign: Any) -> AnnualCycle:
+    """Link the cycle to its democratic evaluation (built by luoshi.evaluation); None unlinks."""
+    perms.require(perms.can_manage_cycle(actor, cycle))
+    cycle = _lock_cycle(cycle)
+    _require_status(cycle, ST.OPEN, ST.COMMITTEE)
+    if campaign is not None:
+        unit = OrgUnit.objects.get(pk=campaign.unit_id)
+        if campaign.year != cycle.year or not unit.path.startswith(cycle.agency.path):
+            raise InvalidInput(_("The evaluation must be of the same year and agency."))
+    before = {"evaluation_campaign": cycle.evaluation_campaign_id}
+    cycle.evaluation_campaign = campaign
+    cycle.version += 1
+    cycle.save()
+    audit.record(
+        "appraisal.campaign_link",
+        actor=actor,
+        obj=cycle,
+        before=before,
+        after={"evaluation_campaign": campaign.pk if campaign else None},
+    )
+    return cycle
+
+
 def _has_approval(cycle: AnnualCycle) -> bool:
     return bool(cycle.quota_approved_by.strip() and cycle.quota_approval_document.strip())
 

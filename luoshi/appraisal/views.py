@@ -135,6 +135,13 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Saved."))
                 else:
                     messages.error(request, _("The input is not valid."))
+            elif action == "campaign":
+                raw = request.POST.get("campaign", "")
+                campaign = _campaigns(cycle).filter(pk=int(raw)).first() if raw.isdigit() else None
+                if raw and campaign is None:
+                    raise NotFound()
+                services.campaign_link(actor=request.user, cycle=cycle, campaign=campaign)
+                messages.success(request, _("Saved."))
             elif action == "notices":
                 n = services.notices_send(actor=request.user, cycle=cycle)
                 messages.success(request, _("%(n)d notices sent.") % {"n": n})
@@ -167,9 +174,19 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "unit_quotas": cycle.unit_quotas.select_related("unit").order_by("unit__path"),
             "step_labels": STEP_LABELS,
             "documents": _documents_available(),
+            "campaigns": list(_campaigns(cycle)) if ctx["is_officer"] else [],
         }
     )
     return render(request, "appraisal/cycle_detail.html", ctx)
+
+
+def _campaigns(cycle: AnnualCycle) -> Any:
+    """Democratic evaluations that may be linked: same year, inside the cycle's agency."""
+    from luoshi.evaluation.models import Campaign
+
+    return Campaign.objects.filter(
+        year=cycle.year, unit__path__startswith=cycle.agency.path
+    ).order_by("-id")
 
 
 # --- participant ------------------------------------------------------------------------------
@@ -224,6 +241,8 @@ def _participant_context(request: HttpRequest, p: Participant) -> dict[str, Any]
         ctx["appeal_form"] = forms.AppealForm()
     if confidential or is_self:
         ctx["grade_changes"] = list(p.grade_changes.all())
+    if confidential:
+        ctx["evaluation"] = selectors.evaluation_results(cycle).get(p.person_id)
     return ctx
 
 
@@ -374,6 +393,9 @@ def committee(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(exc.message))
     services.record_view(actor=request.user, obj=cycle, what="committee")
     rows = list(selectors.participants_confidential(request.user, cycle))
+    results = selectors.evaluation_results(cycle)
+    for row in rows:
+        row.evaluation = results.get(row.person_id)  # type: ignore[attr-defined]
     return render(
         request,
         "appraisal/committee.html",
@@ -619,7 +641,9 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
         )
     )
     stream = io.BytesIO()
-    docs.result_table_xlsx(docbuild.result_rows(participants), stream)
+    docs.result_table_xlsx(
+        docbuild.result_rows(participants, selectors.evaluation_results(cycle)), stream
+    )
     services.record_view(actor=request.user, obj=cycle, what="results.xlsx")
     from urllib.parse import quote
 
