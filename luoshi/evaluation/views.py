@@ -415,6 +415,14 @@ def _chosen_by_candidate(context: dict[str, Any], chosen: dict[int, str]) -> dic
     return {c.pk: chosen[c.person_id] for c in context["candidates"] if c.person_id in chosen}
 
 
+def _public(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpResponse:
+    """A page of the shared screen, open without log-in: the top bar shows only the product."""
+    from django.conf import settings
+
+    context.setdefault("agency_name", settings.LUOSHI_AGENCY_NAME or "")
+    return render(request, template, context)
+
+
 @never_cache
 def vote(request: HttpRequest) -> HttpResponse:
     """The shared screen: enter a printed code, rate, submit; no log-in needed.
@@ -439,13 +447,13 @@ def vote(request: HttpRequest) -> HttpResponse:
                         done, errors, chosen = _cast(request, voter, "code", context["candidates"])
                     except services.AlreadyVoted as exc:
                         form.add_error("code", exc.message)
-                        return render(request, "evaluation/vote_code.html", {"form": form})
+                        return _public(request, "evaluation/vote_code.html", {"form": form})
                     if done:
-                        return render(
+                        return _public(
                             request,
                             "evaluation/ballot_done.html",
                             {"campaign": voter.campaign, "next_voter": True},
                         )
                     context.update(errors=errors, chosen=_chosen_by_candidate(context, chosen))
-                return render(request, "evaluation/ballot.html", context)
-    return render(request, "evaluation/vote_code.html", {"form": form})
+                return _public(request, "evaluation/ballot.html", context)
+    return _public(request, "evaluation/vote_code.html", {"form": form})

@@ -209,3 +209,30 @@ def test_list_query_count_does_not_grow(org: Any, client_for: Any) -> None:
         response = hr.get(reverse("evaluation:campaigns"))
     assert response.content.decode().count("年度测评") >= 7
     assert len(seven) == len(one)
+
+
+def test_results_page_query_count_does_not_grow(org: Any, client_for: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    hr = client_for("hr")
+    counts = []
+    for size in (2, 8):
+        people = [p for k, p in org.people.items() if k != "outsider"][:size]
+        campaign = services.campaign_create(
+            actor=org.users["hr"], unit=org.agency, year=2026, title=f"测评{size}", min_ballots=1
+        )
+        services.candidates_set(actor=org.users["hr"], campaign=campaign, people=people)
+        services.voters_set(actor=org.users["hr"], campaign=campaign, people=people)
+        campaign = services.campaign_publish(actor=org.users["hr"], campaign=campaign)
+        for issued in services.codes_issue(actor=org.users["hr"], campaign=campaign):
+            voter = services.voter_for_code(issued.code)
+            choices = {c.person_id: "competent" for c in services.ballot_candidates(voter)}
+            services.ballot_cast(voter=voter, choices=choices)
+        services.campaign_close(actor=org.users["hr"], campaign=campaign)
+        url = reverse("evaluation:results", args=[campaign.pk])
+        hr.get(url)
+        with CaptureQueriesContext(connection) as queries:
+            assert hr.get(url).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
