@@ -396,3 +396,19 @@ def test_bulletin_compile_edit_publish(org, client_for) -> None:
             client_for("outsider").get(f"/supervision/bulletins/{bulletin.pk}/").status_code == 404
         )
     assert bulletins.parse_month("2025-10") == D(2025, 10, 1)
+
+
+def test_api_ledger_query_count_is_fixed(org, token_for) -> None:
+    from django.test import Client
+
+    client, header = Client(), token_for("supervisor")
+    register(org)
+    client.get("/api/v1/supervision/items", **header)
+    with CaptureQueriesContext(connection) as few:
+        assert client.get("/api/v1/supervision/items", **header).status_code == 200
+    for i in range(10):
+        register(org, title=f"事项{i}")
+    with CaptureQueriesContext(connection) as many:
+        response = client.get("/api/v1/supervision/items", **header)
+    assert response.json()["count"] == 11
+    assert len(many) == len(few)

@@ -329,3 +329,48 @@ def test_two_concurrent_ticks_take_each_step_once(org) -> None:
     numbers = sorted(UrgingStep.objects.filter(step="urging").values_list("number", flat=True))
     assert len(set(numbers)) == len(items)
     assert AuditEntry.objects.filter(action="supervision.urging").count() == len(items)
+
+
+def test_luoshi_tick_runs_the_ladder_once_a_step(org, item) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    services.item_assign(actor=None, item=item, today=D(2025, 9, 26))
+    for _ in range(2):
+        out = StringIO()
+        call_command("tick", "--today=2025-10-11", stdout=out)
+    assert "supervision.ladder" in out.getvalue()
+    assert list(UrgingStep.objects.values_list("step", flat=True)) == ["urging"]
+    item.refresh_from_db()
+    assert item.light == "red"
+
+
+def test_workdays_cli_agrees_with_the_assignment(org) -> None:
+    """Issue 4 §5: `luoshi workdays add DATE N --json` gives the date items use."""
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("workdays", "add", "2025-09-26", "5", "--json", stdout=out)
+    answer = json.loads(out.getvalue())
+    assert answer["value"] == "2025-10-10" and answer["covered"] is True
+
+
+def test_people_are_notified_in_their_language(org, item) -> None:
+    from luoshi.notify.models import Notice
+
+    staff = org.users["staff"]
+    staff.language = "en"
+    staff.save(update_fields=["language"])
+    services.item_assign(actor=org.users["supervisor"], item=item, today=D(2025, 9, 26))
+    notice = Notice.objects.get(recipient=staff, event="supervision.assigned")
+    assert notice.subject == f"Supervision item assigned: {item.number}"
+    assert notice.link == f"/supervision/items/{item.pk}/"
+    services.run_ladder(D(2025, 10, 11))
+    assert Notice.objects.filter(recipient=staff, event="supervision.urging").count() == 1
+    services.run_ladder(D(2025, 10, 17))
+    vice = org.users["vice"]
+    assert Notice.objects.filter(recipient=vice, event="supervision.escalation").count() == 1
