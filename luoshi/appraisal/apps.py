@@ -15,7 +15,7 @@ class AppraisalConfig(AppConfig):
 
         navigation.register(nav_sections)
         periodic.register("appraisal.finalize", services.finalize_due)
-        demodata.register("Demo appraisal", _demo, order=40)
+        demodata.register("Demo appraisal", _demo, order=45)
         audit.register_action_labels(
             {
                 "appraisal.cycle_open": _("Opened an annual appraisal"),
