@@ -309,5 +309,6 @@ def test_navigation_entries(org: Any, client_for: Any) -> None:
     assert 'href="/notices/webhooks/"' in html
     assert 'href="/notices/deliveries/"' in html
     html = client_for("staff").get("/notices/").content.decode()
-    assert 'href="/notices/preferences/"' in html
+    assert 'href="/notices/preferences/"' in html  # from the inbox
     assert 'href="/notices/webhooks/"' not in html
+    assert 'href="/notices/"' in client_for("staff").get("/profile/").content.decode()  # the bell
