@@ -327,3 +327,35 @@ def overview_export_record(*, actor: Any, f: OverviewFilter, rows: int) -> Any:
             "rows": rows,
         },
     )
+
+
+# --- a unit's own missing reports (the "my work" page) ----------------------------------------
+
+
+def previous_period(cadence: str, today: dt.date) -> dt.date:
+    """The start of the period before the one `today` falls in."""
+    return rules.report_period(cadence, rules.report_period(cadence, today) - dt.timedelta(days=1))
+
+
+@dataclass
+class MissingReport:
+    task: Task
+    period: dt.date
+    label: str
+
+
+def missing_for_unit(
+    user: Any, unit_id: int, *, today: dt.date, limit: int = 50
+) -> list[MissingReport]:
+    """The unit's lead tasks whose report for the last finished period is past due and not in
+    (one query)."""
+    condition = Q(pk__in=[])
+    for cadence in PERIODIC_CADENCES:
+        start = previous_period(cadence, today)
+        condition |= state_q(MISSING, cadence, start, today)
+    tasks = tasks_visible(user).filter(lead_unit_id=unit_id).filter(condition)
+    out = []
+    for task in tasks.order_by("plan_id", "sort_order", "id")[:limit]:
+        start = previous_period(task.report_cadence, today)
+        out.append(MissingReport(task, start, period_label(task.report_cadence, start)))
+    return out

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
@@ -22,7 +24,7 @@ from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import scope_for
 
 from . import permissions as perms
-from . import selectors, services, services_categories
+from . import reporting, selectors, services, services_categories
 from .forms import (
     AdjustForm,
     CarryOverForm,
@@ -35,7 +37,7 @@ from .forms import (
     TaskForm,
     VerifyForm,
 )
-from .models import AdjustmentRequest, Task, WorkPlan
+from .models import AdjustmentRequest, Indicator, Task, TaskEvent, WorkPlan
 from .rules import report_period
 
 
@@ -265,19 +267,19 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         if is_lead
         else (person.unit if person and person.unit_id in cooperating_ids else None)
     )
-    people = org_selectors.people_visible(user).filter(
-        unit__path__startswith=task.lead_unit.path, is_active=True
-    )
+    events = list(task.events.select_related("actor__person")[:50])
+    adjustments = list(task.adjustments.filter(status=AdjustmentRequest.Status.PENDING))
+    describe_adjustments(task, adjustments, events)
     return {
         "task": task,
         "cooperating": cooperating,
         "milestones": list(task.milestones.all()),
         "indicators": list(task.indicators.all()),
-        "reports": task.reports.select_related("unit", "submitted_by").prefetch_related(
+        "reports": task.reports.select_related("unit", "submitted_by__person").prefetch_related(
             "values__indicator"
         )[:24],
-        "events": task.events.select_related("actor")[:50],
-        "adjustments": task.adjustments.filter(status=AdjustmentRequest.Status.PENDING),
+        "events": events,
+        "adjustments": adjustments,
         "can_report": perms.can_report(user, task, cooperating_ids) and report_unit is not None,
         "report_unit": report_unit,
         "report_form": ReportForm(task=task, is_lead=is_lead),
@@ -286,7 +288,6 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         "can_verify": perms.can_verify(user, task),
         "verify_form": VerifyForm(initial={"version": task.version}),
         "can_adjust": task.status == Task.Status.IN_PROGRESS and is_lead,
-        "adjust_form": AdjustForm(people=people),
         "can_decide": perms.can_decide_adjustment(user, task),
         "decide_form": DecideForm(),
         "can_edit": perms.can_edit_task(user, task),
@@ -429,34 +430,51 @@ def task_verify(request: HttpRequest, pk: int) -> HttpResponse:
     return _rerender(request, task, verify_form=form)
 
 
+def _adjust_form(request: HttpRequest, task: Task) -> AdjustForm:
+    people = org_selectors.people_visible(request.user).filter(
+        unit__path__startswith=task.lead_unit.path, is_active=True
+    )
+    return AdjustForm(
+        request.POST if request.method == "POST" else None,
+        people=people,
+        milestones=list(task.milestones.all()),
+        indicators=list(task.indicators.all()),
+    )
+
+
 @login_required
-@require_POST
 def task_adjust(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead unit proposes a new deadline or responsible person, and changes to the
+    milestones and indicators; a supervisor or the leader in charge decides."""
     task = perms.access_task(request.user, pk)
     perms.require(
         task.status == Task.Status.IN_PROGRESS and perms.is_lead_member(request.user, task)
     )
-    people = org_selectors.people_visible(request.user).filter(
-        unit__path__startswith=task.lead_unit.path
-    )
-    form = AdjustForm(request.POST, people=people)
-    if form.is_valid():
-        d = form.cleaned_data
+    form = _adjust_form(request, task)
+
+    def request_adjustment(d: dict[str, Any]) -> AdjustmentRequest:
         changes: dict[str, Any] = {}
         if d["deadline"] and d["deadline"] != task.deadline:
             changes["deadline"] = d["deadline"]
         if d["responsible_person"] and d["responsible_person"] != task.responsible_person:
             changes["responsible_person"] = d["responsible_person"]
-        try:
-            services.adjustment_request(
-                actor=request.user, task=task, reason=d["reason"], changes=changes
-            )
-        except DomainError as exc:
-            _form_errors(form, exc)
-        else:
-            messages.success(request, _("The adjustment was requested."))
+        changes.update(form.roadmap_changes())
+        return services.adjustment_request(
+            actor=request.user, task=task, reason=d["reason"], changes=changes
+        )
+
+    if request.method == "POST":
+        ok, _adjustment = _submit(
+            request, form, request_adjustment, _("The adjustment was requested.")
+        )
+        if ok:
             return redirect("plans:task", pk=task.pk)
-    return _rerender(request, task, adjust_form=form)
+    return render(
+        request,
+        "plans/task_adjust.html",
+        {"task": task, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
 
 
 @login_required
@@ -495,7 +513,9 @@ def my_work(request: HttpRequest) -> HttpResponse:
     visible = selectors.tasks_visible(user)
     person = getattr(user, "person", None)
     to_report: list[Task] = []
+    missing: list[reporting.MissingReport] = []
     if person is not None:
+        missing = reporting.missing_for_unit(user, person.unit_id, today=today)
         mine = (
             visible.filter(
                 Q(lead_unit=person.unit)
@@ -535,6 +555,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
         "plans/my_work.html",
         {
             "to_report": to_report,
+            "missing": missing,
             "to_verify": to_verify,
             "adjustments": adjustments,
             "due_soon": due_soon,
@@ -587,3 +608,152 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Ht
     if attachment is None:
         raise NotFound()
     return FileResponse(attachment.file.open("rb"), as_attachment=True, filename=attachment.name)
+
+
+# --- adjustments, as lines a person reads -----------------------------------------------------
+
+_PERSON_FIELDS = {"leader_in_charge", "responsible_person"}
+_DIRECTIONS = dict(Indicator.Direction.choices)
+
+
+def _shown(value: Any, names: dict[tuple[str, Any], str], kind: str = "") -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if kind:
+        return names.get((kind, value), str(value))
+    return str(value)
+
+
+def _field_kind(key: str) -> str:
+    return "person" if key in _PERSON_FIELDS else "unit" if key == "lead_unit" else ""
+
+
+def _target(entry: dict[str, Any]) -> str:
+    number = decimal.Decimal(str(entry.get("target") or 0)).normalize()
+    return f"{number:f}{entry.get('unit', '')}"
+
+
+def change_lines(
+    changes: dict[str, Any] | None,
+    old: dict[str, Any] | None,
+    names: dict[tuple[str, Any], str],
+) -> list[str]:
+    """A proposed or applied adjustment as readable lines (old → new where the old is known)."""
+    lines: list[str] = []
+    for key, value in (changes or {}).items():
+        if key == "milestones":
+            for op in value or ():
+                was = op.get("was") or {}
+                params = {
+                    "title": op.get("title", ""),
+                    "date": op.get("due_date", ""),
+                    "old_title": was.get("title", ""),
+                    "old_date": was.get("due_date", ""),
+                }
+                if op.get("op") == "add":
+                    lines.append(_("Add milestone “%(title)s”, due %(date)s") % params)
+                elif op.get("op") == "change":
+                    lines.append(
+                        _(
+                            "Change milestone “%(old_title)s” (due %(old_date)s) "
+                            "to “%(title)s” (due %(date)s)"
+                        )
+                        % params
+                    )
+                else:
+                    lines.append(_("Remove milestone “%(old_title)s” (due %(old_date)s)") % params)
+        elif key == "indicators":
+            for op in value or ():
+                was = op.get("was") or {}
+                params = {
+                    "name": op.get("name", ""),
+                    "target": _target(op) if "target" in op else "",
+                    "direction": _DIRECTIONS.get(op.get("direction", ""), ""),
+                    "old_name": was.get("name", ""),
+                    "old_target": _target(was) if was else "",
+                    "old_direction": _DIRECTIONS.get(was.get("direction", ""), ""),
+                }
+                if op.get("op") == "add":
+                    lines.append(
+                        _("Add indicator “%(name)s”: target %(target)s, %(direction)s") % params
+                    )
+                elif op.get("op") == "change":
+                    lines.append(
+                        _(
+                            "Change indicator “%(old_name)s” (target %(old_target)s, "
+                            "%(old_direction)s) to “%(name)s” (target %(target)s, "
+                            "%(direction)s)"
+                        )
+                        % params
+                    )
+                else:
+                    lines.append(
+                        _("Remove indicator “%(old_name)s” (target %(old_target)s)") % params
+                    )
+        else:
+            try:
+                label = str(getattr(Task._meta.get_field(key), "verbose_name", key))
+            except FieldDoesNotExist:  # an old key no longer on the model
+                label = key
+            kind = _field_kind(key)
+            new = _shown(value, names, kind)
+            if old is not None and key in old:
+                lines.append(
+                    _("%(field)s: %(old)s → %(new)s")
+                    % {"field": label, "old": _shown(old[key], names, kind), "new": new}
+                )
+            else:
+                lines.append(_("%(field)s: %(new)s") % {"field": label, "new": new})
+    return lines
+
+
+def describe_adjustments(task: Task, adjustments: list[Any], events: list[Any]) -> None:
+    """Put readable lines on pending adjustments (`.lines`: current → proposed) and on the
+    adjustment entries of the history (requested: proposed; approved: before → after).
+    Names of people and units are read in at most two queries, whatever the number."""
+    from luoshi.orgs.models import Person
+
+    kinds = {TaskEvent.Kind.ADJUSTMENT_REQUESTED, TaskEvent.Kind.ADJUSTMENT_APPROVED}
+    dicts: list[dict[str, Any]] = [a.changes or {} for a in adjustments]
+    for e in events:
+        if e.kind in kinds:
+            dicts += [e.after or {}, e.before or {}]
+    current = {
+        "lead_unit": task.lead_unit_id,
+        "leader_in_charge": task.leader_in_charge_id,
+        "responsible_person": task.responsible_person_id,
+    }
+    person_ids = {v for d in [*dicts, current] for k, v in d.items() if k in _PERSON_FIELDS}
+    unit_ids = {v for d in [*dicts, current] for k, v in d.items() if k == "lead_unit"}
+    names: dict[tuple[str, Any], str] = {}
+    person_ids.discard(None)
+    unit_ids.discard(None)
+    if person_ids:
+        names.update(
+            (("person", pk), name)
+            for pk, name in Person.objects.filter(pk__in=person_ids).values_list("pk", "name")
+        )
+    if unit_ids:
+        names.update(
+            (("unit", pk), name)
+            for pk, name in OrgUnit.objects.filter(pk__in=unit_ids).values_list("pk", "name")
+        )
+    now = {**audit_values(task), **current}
+    for a in adjustments:
+        a.lines = change_lines(a.changes, now, names)
+    for e in events:
+        e.lines = []
+        if e.kind == TaskEvent.Kind.ADJUSTMENT_REQUESTED:
+            e.lines = change_lines(e.after, None, names)
+        elif e.kind == TaskEvent.Kind.ADJUSTMENT_APPROVED:
+            e.lines = change_lines(e.after, e.before or {}, names)
+
+
+def audit_values(task: Task) -> dict[str, Any]:
+    """The task's adjustable fields as the history stores them (plain values)."""
+    return {
+        "deadline": task.deadline.isoformat() if task.deadline else None,
+        "ongoing": task.ongoing,
+    }

@@ -218,3 +218,15 @@ def test_the_page_has_a_fixed_number_of_queries(org, plan, tasks, client_for) ->
         report(org, task, dt.date(2026, 1, 1), dt.date(2026, 1, 9))
     assert count(url) == small
     assert count(drill) == small_drill
+
+
+@time_machine.travel(dt.datetime(2026, 4, 10, 9, 0, tzinfo=dt.UTC), tick=False)
+def test_my_work_shows_the_unit_s_missing_reports(org, plan, tasks, client_for) -> None:
+    missing = reporting.missing_for_unit(org.users["staff"], org.econ.pk, today=TODAY)
+    assert [(m.task.code, m.label) for m in missing] == [("2026-2-0-2", "2026-03")]
+    # The office's March report is due on the 15th: not missing yet.
+    assert not reporting.missing_for_unit(org.users["supervisor"], org.office.pk, today=TODAY)
+    html = client_for("staff").get("/my-work/").content.decode()
+    assert "2026-2-0-2" in html and "2026-03" in html
+    report(org, tasks["econ"], dt.date(2026, 3, 1), dt.date(2026, 4, 9))
+    assert not reporting.missing_for_unit(org.users["staff"], org.econ.pk, today=TODAY)
