@@ -468,3 +468,155 @@ def list_consequences(request: HttpRequest, cycle_id: Id) -> Any:
 
 
 __all__ = ["router", "rules"]
+
+
+# --- routine appraisal ------------------------------------------------------------------------
+
+
+class RoutineCycleOut(Schema):
+    id: int
+    unit: int = Field(..., alias="unit_id")
+    year: int
+    quarter: int
+    status: str
+
+
+class RoutineEntryOut(Schema):
+    id: int
+    person: int = Field(..., alias="person_id")
+    report: str
+    grade: str
+    comments: str
+
+
+class RoutineIn(Schema):
+    unit: int = Field(..., ge=1, le=MAX_ID)
+    year: int = Field(..., ge=2000, le=2100)
+    quarter: int = Field(..., ge=1, le=4)
+
+
+@router.post("/routine", response={201: RoutineCycleOut})
+def open_routine(request: HttpRequest, payload: RoutineIn) -> Any:
+    user = _user(request)
+    unit = OrgUnit.objects.filter(pk=payload.unit).first()
+    if unit is None or not perms.can_open_routine(user, unit):
+        raise NotFound()
+    cycle = services.routine_open(actor=user, unit=unit, year=payload.year, quarter=payload.quarter)
+    return Status(201, cycle)
+
+
+@router.get("/routine/{routine_id}/entries", response=list[RoutineEntryOut])
+def routine_entries(request: HttpRequest, routine_id: Id) -> Any:
+    cycle = perms.access_routine(_user(request), routine_id)
+    return list(cycle.entries.order_by("person__name", "id"))
+
+
+class RoutineGradeIn(Schema):
+    grade: str = Field(..., pattern=r"^(good|fairly_good|average|poor)$")
+    comments: Text = Field("", max_length=2000)
+
+
+@router.post(
+    "/routine-entries/{entry_id}/grade",
+    response=RoutineEntryOut,
+    openapi_extra=error_responses({422: "Good is capped per unit (code quota_full)."}),
+)
+def grade_routine(request: HttpRequest, entry_id: Id, payload: RoutineGradeIn) -> Any:
+    user = _user(request)
+    entry = perms.access_routine_entry(user, entry_id)
+    return services.routine_propose(actor=user, entry=entry, **payload.dict())
+
+
+@router.post("/routine/{routine_id}/confirm", response=RoutineCycleOut)
+def confirm_routine(request: HttpRequest, routine_id: Id) -> Any:
+    user = _user(request)
+    return services.routine_confirm(actor=user, cycle=perms.access_routine(user, routine_id))
+
+
+@router.get("/my-routine", response=list[RoutineEntryOut])
+def my_routine(request: HttpRequest) -> Any:
+    """The caller's own confirmed routine results."""
+    from .models import RoutineCycle, RoutineEntry
+
+    pid = perms.person_id(_user(request)) or 0
+    return list(
+        RoutineEntry.objects.filter(
+            person_id=pid, cycle__status=RoutineCycle.Status.CONFIRMED
+        ).order_by("-cycle__year", "-cycle__quarter")
+    )
+
+
+# --- unit performance -------------------------------------------------------------------------
+
+
+class UnitScoreOut(Schema):
+    unit: int
+    name: str
+    rank: int
+    score: Decimal
+    metrics: dict[str, Decimal | None]
+    weights_used: dict[str, Decimal]
+
+
+class UnitScoresOut(Schema):
+    agency: int
+    year: int
+    supervision_available: bool
+    units: list[UnitScoreOut]
+
+
+def _agency_for_scores(user: Any, agency_id: int) -> OrgUnit:
+    agency = OrgUnit.objects.filter(pk=agency_id, kind=OrgUnit.Kind.AGENCY).first()
+    if agency is None:
+        raise NotFound()
+    from luoshi.orgs.permissions import has_role
+    from luoshi.orgs.roles import Role
+
+    if not (
+        perms.is_officer(user, agency)
+        or (has_role(user, Role.AGENCY_LEADER) and perms.is_leader_for(user, agency))
+    ):
+        raise NotFound()
+    return agency
+
+
+@router.get("/unit-scores/{agency_id}/{year}", response=UnitScoresOut)
+def unit_scores(request: HttpRequest, agency_id: Id, year: int) -> Any:
+    agency = _agency_for_scores(_user(request), agency_id)
+    rows, supervision = selectors.unit_performance(agency, year)
+    return {
+        "agency": agency.pk,
+        "year": year,
+        "supervision_available": supervision,
+        "units": [
+            {
+                "unit": r.unit.pk,
+                "name": r.unit.name,
+                "rank": r.rank,
+                "score": r.score,
+                "metrics": r.metrics,
+                "weights_used": r.weights_used,
+            }
+            for r in rows
+        ],
+    }
+
+
+class LeadershipIn(Schema):
+    unit: int = Field(..., ge=1, le=MAX_ID)
+    score: Decimal = Field(..., ge=0, le=100, max_digits=5, decimal_places=2)
+
+
+@router.post("/unit-scores/{agency_id}/{year}/leadership")
+def set_leadership(
+    request: HttpRequest, agency_id: Id, year: int, payload: LeadershipIn
+) -> dict[str, Any]:
+    user = _user(request)
+    agency = _agency_for_scores(user, agency_id)
+    unit = OrgUnit.objects.filter(pk=payload.unit).first()
+    if unit is None:
+        raise NotFound()
+    row = services.leadership_score_set(
+        actor=user, agency=agency, unit=unit, year=year, score=payload.score
+    )
+    return {"unit": unit.pk, "year": year, "score": str(row.score)}

@@ -106,3 +106,36 @@ def test_flow_over_the_api(org: Any, cycle: AnnualCycle, token_for: Any) -> None
     cons = get(hr, f"/cycles/{cycle.pk}/consequences").json()
     assert any(c["kind"] == "commendation" and c["person"] == org.people["staff"].pk for c in cons)
     assert get(staff, f"/cycles/{cycle.pk}/consequences").status_code == 403
+
+
+def test_routine_and_unit_scores_api(org: Any, token_for: Any) -> None:
+    head, leader, staff, hr = (token_for(k) for k in ("head", "leader", "staff", "hr"))
+    resp = post(head, "/routine", {"unit": org.office.pk, "year": 2025, "quarter": 4})
+    assert resp.status_code == 201
+    rid = resp.json()["id"]
+    assert (
+        post(staff, "/routine", {"unit": org.office.pk, "year": 2025, "quarter": 3}).status_code
+        == 404
+    )
+    entries = get(head, f"/routine/{rid}/entries").json()
+    assert get(staff, f"/routine/{rid}/entries").status_code == 404
+    for e in entries:
+        assert (
+            post(head, f"/routine-entries/{e['id']}/grade", {"grade": "fairly_good"}).status_code
+            == 200
+        )
+    assert (
+        post(head, f"/routine-entries/{entries[0]['id']}/grade", {"grade": "good"}).status_code
+        == 200
+    )
+    resp = post(head, f"/routine-entries/{entries[1]['id']}/grade", {"grade": "good"})
+    assert resp.status_code == 422 and resp.json()["code"] == "quota_full"  # 3 people: cap 1
+    assert post(leader, f"/routine/{rid}/confirm", {}).json()["status"] == "confirmed"
+    resp = post(
+        hr, f"/unit-scores/{org.agency.pk}/2025/leadership", {"unit": org.econ.pk, "score": 88}
+    )
+    assert resp.status_code == 200
+    scores = get(hr, f"/unit-scores/{org.agency.pk}/2025").json()
+    econ = next(u for u in scores["units"] if u["unit"] == org.econ.pk)
+    assert econ["rank"] == 1 and econ["metrics"]["leadership"] == "88.00"
+    assert get(staff, f"/unit-scores/{org.agency.pk}/2025").status_code == 404
