@@ -28,7 +28,7 @@ ORDER_STEP = 10
 def _clean_name(name: str, *, exclude: Category | None = None) -> str:
     clean = " ".join(name.split())
     if not clean:
-        raise InvalidInput(details=[{"field": "name", "message": _("The name is required.")}])
+        raise InvalidInput(details=[{"field": "name", "message": _("A category needs a name.")}])
     if len(clean) > NAME_MAX:
         raise InvalidInput(
             details=[
