@@ -277,3 +277,31 @@ def test_luoshi_tick_retries_due_deliveries(org: Any, receiver: Receiver) -> Non
     assert "tick: notify_deliveries: 1 sent, 0 failed" in out.getvalue()
     d.refresh_from_db()
     assert d.status == "sent"
+
+
+def test_administrator_retries_a_failed_delivery_from_the_log(
+    org: Any, receiver: Receiver, client_for: Any
+) -> None:
+    from luoshi.core.models import AuditEntry
+
+    receiver.status = 500
+    hook = _hook(receiver, "wecom")
+    _action_with_notice(org)
+    d = Delivery.objects.get()
+    assert d.status == "failed"
+    receiver.status = 200
+    client = client_for("supervisor")
+    answer = client.post(f"/notices/deliveries/{d.pk}/retry/")
+    assert answer.status_code == 302
+    d.refresh_from_db()
+    assert (d.status, d.attempts) == ("sent", 1)
+    assert AuditEntry.objects.filter(action="notify.delivery_retry").count() == 1
+    # a sent one is left alone; others' cannot reach it
+    assert client.post(f"/notices/deliveries/{d.pk}/retry/").status_code == 302
+    assert client_for("staff").post(f"/notices/deliveries/{d.pk}/retry/").status_code == 404
+    assert len(receiver.received) == 2
+    # the test button sends at once and reports the outcome
+    answer = client.post(f"/notices/webhooks/{hook.pk}/test/", follow=True)
+    assert answer.status_code == 200
+    assert len(receiver.received) == 3
+    assert Delivery.objects.filter(event="notify.test", status="sent").count() == 1
