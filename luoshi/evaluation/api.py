@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
 from ninja.utils import check_csrf
 
-from luoshi.core.apitypes import MAX_ID
+from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import InvalidInput, NotAuthenticated, NotFound
 from luoshi.orgs.models import OrgUnit, Person
 
@@ -40,8 +40,8 @@ def _user(request: HttpRequest) -> Any:
 
 
 class GradeSchema(Schema):
-    code: str = Field(..., min_length=1, max_length=32)
-    label: str = Field("", max_length=32)
+    code: Text = Field(..., min_length=1, max_length=32)
+    label: Text = Field("", max_length=32)
     points: int | None = Field(None, ge=0, le=1000)
 
 
@@ -84,17 +84,17 @@ class CampaignDetailOut(CampaignOut):
 class CampaignIn(Schema):
     unit: int = Field(..., ge=1, le=MAX_ID)
     year: int = Field(..., ge=2000, le=2100)
-    title: str = Field(..., min_length=1, max_length=200)
-    purpose: str = Field("", max_length=64)
+    title: Text = Field(..., min_length=1, max_length=200)
+    purpose: Text = Field("", max_length=64)
     family: str = Campaign.Family.CIVIL_SERVANT
     min_ballots: int | None = Field(None, ge=1, le=10000)
 
 
 class CampaignPatch(Schema):
     version: int | None = None
-    title: str | None = Field(None, min_length=1, max_length=200)
+    title: Text | None = Field(None, min_length=1, max_length=200)
     year: int | None = Field(None, ge=2000, le=2100)
-    purpose: str | None = Field(None, max_length=64)
+    purpose: Text | None = Field(None, max_length=64)
     min_ballots: int | None = Field(None, ge=1, le=10000)
     grades: list[GradeSchema] | None = None
     candidates: list[int] | None = Field(None, max_length=5000)
@@ -133,7 +133,7 @@ class CredentialIn(Schema):
 
 
 class BallotIn(CredentialIn):
-    choices: dict[int, str] = Field(..., description="candidate's person id → grade code")
+    choices: dict[str, Text] = Field(..., description="candidate's person id → grade code")
 
 
 class BallotOpenOut(Schema):
@@ -322,7 +322,8 @@ def _optional_user(request: HttpRequest) -> Any:
 
 def _voter(request: HttpRequest, data: CredentialIn) -> tuple[Voter, str]:
     if bool(data.token) == bool(data.code):
-        raise InvalidInput(
+        # exactly one credential opens a ballot; anything else matches none
+        raise services.BadCredential(
             details=[{"field": "code", "message": _("Send either a code or a token.")}],
         )
     if data.code:
@@ -333,7 +334,18 @@ def _voter(request: HttpRequest, data: CredentialIn) -> tuple[Voter, str]:
     return services.voter_for_token(data.token or "", user), "link"
 
 
-@router.post("/ballots/open", response=BallotOpenOut, auth=None)
+@router.post(
+    "/ballots/open",
+    response=BallotOpenOut,
+    auth=None,
+    openapi_extra=error_responses(
+        {
+            401: "A link token sent without the voter's log-in.",
+            404: "No open ballot for this code or token.",
+            409: "This credential has already voted.",
+        }
+    ),
+)
 def open_ballot(request: HttpRequest, data: CredentialIn) -> Any:
     """What this credential votes on (the voter's own candidacy is left out)."""
     voter = _voter(request, data)[0]
@@ -352,9 +364,27 @@ def open_ballot(request: HttpRequest, data: CredentialIn) -> Any:
     }
 
 
-@router.post("/ballots", response={201: CastOut}, auth=None)
+@router.post(
+    "/ballots",
+    response={201: CastOut},
+    auth=None,
+    openapi_extra=error_responses(
+        {
+            401: "A link token sent without the voter's log-in.",
+            404: "No open ballot for this code or token.",
+            409: "This credential has already voted, or the vote is closed.",
+            422: "The ballot is incomplete, rates the voter, or names an unknown grade.",
+        }
+    ),
+)
 def cast_ballot(request: HttpRequest, data: BallotIn) -> Any:
     """Cast a ballot with a printed code (no log-in) or a link token (the voter's account)."""
     voter, channel = _voter(request, data)
-    services.ballot_cast(voter=voter, choices=data.choices, channel=channel)
+    choices: dict[int, str] = {}
+    for key, grade in data.choices.items():
+        if not key.isdigit() or int(key) > MAX_ID:
+            message = _("Not a candidate of this ballot.")
+            raise InvalidInput(details=[{"field": f"choices.{key[:20]}", "message": message}])
+        choices[int(key)] = grade
+    services.ballot_cast(voter=voter, choices=choices, channel=channel)
     return Status(201, {"cast": True})

@@ -85,7 +85,7 @@ def campaign_results(campaign: Campaign) -> dict[int, CandidateResult]:
     code_of = {g.pk: g.code for g in grades}
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     rows = (
-        BallotMark.objects.filter(ballot__campaign=campaign)
+        BallotMark.objects.filter(candidate__campaign=campaign)
         .values("candidate_id", "grade_id")
         .annotate(n=Count("id"))
         .order_by()
