@@ -382,7 +382,7 @@ def _reshuffle_ballots(campaign: Campaign) -> None:
     postgres = connection.vendor == "postgresql"
     new_key = "gen_random_uuid()" if postgres else "lower(hex(randomblob(16)))"
     remap = "evaluation_ballot_remap"
-    db_id = Ballot._meta.pk.get_db_prep_value  # type: ignore[union-attr]
+    db_id = Ballot._meta.pk.get_db_prep_value
     pairs = [
         (db_id(old, connection), db_id(new, connection))
         for old, new in zip(old_ids, new_ids, strict=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -80,7 +81,11 @@ def test_print_codes_pdf(org: Any, client_for: Any) -> None:
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF-")
-    assert b"/FontFile2" in response.content
+    assert b"/FontFile2" in response.content  # the font travels inside the file
+    from luoshi.documents.pdf import cjk_font
+
+    face = cjk_font().face.encode()
+    assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+" + re.escape(face), response.content)
     assert Voter.objects.filter(campaign=campaign).exclude(code_hash="").count() == 5
     assert AuditEntry.objects.filter(action="evaluation.codes_issue").exists()
 
