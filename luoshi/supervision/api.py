@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import enum
 from typing import Annotated, Any
 
 from django.core.paginator import Paginator
@@ -27,11 +28,30 @@ Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Item = SupervisionItem
 
 
+def _choices(name: str, choices: Any) -> Any:
+    """An enum for the API with a name of its own: the OpenAPI schema names enums by class, and
+    plans' Task.Status must not be confused with SupervisionItem.Status."""
+    return enum.Enum(name, {v: v for v in choices.values}, type=str)
+
+
+LightIn = _choices("SupervisionLight", Item.Light)
+StatusIn = _choices("SupervisionStatus", Item.Status)
+KindIn = _choices("SupervisionKind", Item.Kind)
+UrgencyIn = _choices("SupervisionUrgency", Item.Urgency)
+SourceIn = _choices("SupervisionSource", Item.Source)
+CadenceIn = _choices("SupervisionCadence", Item.Cadence)
+FeedbackKindIn = _choices("SupervisionFeedbackKind", Feedback.Kind)
+
+
+def _v(value: Any) -> str:
+    return "" if value is None else str(getattr(value, "value", value))
+
+
 def _user(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
-class ItemOut(Schema):
+class SupervisionItemOut(Schema):
     id: int
     number: str
     title: str
@@ -63,7 +83,7 @@ class ItemOut(Schema):
         return obj.lead_unit.name
 
 
-class FeedbackOut(Schema):
+class SupervisionFeedbackOut(Schema):
     id: int
     kind: str
     unit: int = Field(..., alias="unit_id")
@@ -80,7 +100,7 @@ class FeedbackOut(Schema):
         return [a.name for a in obj.attachments.all()]
 
 
-class ExtensionOut(Schema):
+class SupervisionExtensionOut(Schema):
     id: int
     requested_on: dt.date
     reason: str
@@ -89,13 +109,13 @@ class ExtensionOut(Schema):
     status: str
 
 
-class EventOut(Schema):
+class SupervisionEventOut(Schema):
     kind: str
     at: dt.datetime
     note: str
 
 
-class ItemDetailOut(ItemOut):
+class SupervisionItemDetailOut(SupervisionItemOut):
     content: str
     instruction_on: dt.date | None
     instruction_text: str
@@ -104,9 +124,9 @@ class ItemDetailOut(ItemOut):
     meeting_item: str
     report_cadence: str
     cooperating_units: list[int]
-    feedback: list[FeedbackOut]
-    extensions: list[ExtensionOut]
-    timeline: list[EventOut]
+    feedback: list[SupervisionFeedbackOut]
+    extensions: list[SupervisionExtensionOut]
+    timeline: list[SupervisionEventOut]
 
     @staticmethod
     def resolve_cooperating_units(obj: SupervisionItem) -> list[int]:
@@ -125,40 +145,40 @@ class ItemDetailOut(ItemOut):
         return list(obj.events.all()[:100])
 
 
-class ItemPage(Schema):
+class SupervisionItemPage(Schema):
     count: int
     page: int
     pages: int
     page_size: int
-    results: list[ItemOut]
+    results: list[SupervisionItemOut]
 
 
-class ItemQuery(Schema):
+class SupervisionItemQuery(Schema):
     q: Text = Field("", max_length=100, description="Number, title or text; either script")
     lead_org: int | None = Field(None, ge=1, le=MAX_ID, description="Lead unit and below")
     leader_in_charge: int | None = Field(None, ge=1, le=MAX_ID)
-    light: Item.Light | None = None
-    status: Item.Status | None = None
-    kind: Item.Kind | None = None
-    urgency: Item.Urgency | None = None
-    source: Item.Source | None = None
+    light: LightIn | None = None  # type: ignore[valid-type]
+    status: StatusIn | None = None  # type: ignore[valid-type]
+    kind: KindIn | None = None  # type: ignore[valid-type]
+    urgency: UrgencyIn | None = None  # type: ignore[valid-type]
+    source: SourceIn | None = None  # type: ignore[valid-type]
     overdue: bool = False
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(20, ge=1, le=200)
 
 
-@router.get("/items", response=ItemPage)
-def list_items(request: HttpRequest, filters: Query[ItemQuery]) -> dict[str, Any]:
+@router.get("/items", response=SupervisionItemPage)
+def list_items(request: HttpRequest, filters: Query[SupervisionItemQuery]) -> dict[str, Any]:
     """The supervision ledger, scoped to the caller; closed items only with `status` or `q`."""
     f = selectors.ItemFilter(
         q=filters.q,
         lead_unit=filters.lead_org,
         leader_in_charge=filters.leader_in_charge,
-        light=filters.light or "",
-        status=filters.status or "",
-        kind=filters.kind or "",
-        urgency=filters.urgency or "",
-        source=filters.source or "",
+        light=_v(filters.light),
+        status=_v(filters.status),
+        kind=_v(filters.kind),
+        urgency=_v(filters.urgency),
+        source=_v(filters.source),
         overdue=filters.overdue,
     )
     paginator = Paginator(selectors.item_ledger(_user(request), f), filters.page_size)
@@ -176,26 +196,26 @@ def _detail(item: SupervisionItem) -> SupervisionItem:
     return item
 
 
-@router.get("/items/{item_id}", response=ItemDetailOut)
+@router.get("/items/{item_id}", response=SupervisionItemDetailOut)
 def get_item(request: HttpRequest, item_id: Id) -> Any:
     """One item with its feedback, extension requests and timeline."""
     return _detail(perms.access_item(_user(request), item_id))
 
 
-class ItemCreateIn(Schema):
+class SupervisionItemCreateIn(Schema):
     title: Text = Field(..., min_length=1, max_length=300)
-    source: Item.Source
+    source: SourceIn  # type: ignore[valid-type]
     lead_unit: int = Field(..., ge=1, le=MAX_ID)
     cooperating_units: list[int] = Field(default_factory=list, max_length=50)
     content: Text = Field("", max_length=5000)
-    kind: Item.Kind = Item.Kind.ROUTINE
+    kind: KindIn = "routine"  # type: ignore[valid-type]
     is_major: bool = False
-    urgency: Item.Urgency = Item.Urgency.NORMAL
+    urgency: UrgencyIn = "normal"  # type: ignore[valid-type]
     responsible_person: int | None = Field(None, ge=1, le=MAX_ID)
     leader_in_charge: int | None = Field(None, ge=1, le=MAX_ID)
     deadline: dt.date | None = None
     deadline_working_days: int | None = Field(None, ge=1, le=400)
-    report_cadence: Item.Cadence = Item.Cadence.MONTHLY
+    report_cadence: CadenceIn = "monthly"  # type: ignore[valid-type]
     instruction_by: int | None = Field(None, ge=1, le=MAX_ID)
     instruction_on: dt.date | None = None
     instruction_text: Text = Field("", max_length=5000)
@@ -224,10 +244,10 @@ def _person(user: Any, pk: int | None, name: str) -> Person | None:
 
 @router.post(
     "/items",
-    response={201: ItemDetailOut},
+    response={201: SupervisionItemDetailOut},
     openapi_extra=error_responses({403: "Only the supervision office registers items."}),
 )
-def create_item(request: HttpRequest, payload: ItemCreateIn) -> Any:
+def create_item(request: HttpRequest, payload: SupervisionItemCreateIn) -> Any:
     """Register an item (it is numbered now; assign it to fix the deadline)."""
     user = _user(request)
     if not perms.can_register(user):
@@ -239,20 +259,20 @@ def create_item(request: HttpRequest, payload: ItemCreateIn) -> Any:
             raise InvalidInput(details=[{"field": "task", "message": "Unknown task."}])
     data = services.ItemIn(
         title=payload.title,
-        source=payload.source,
+        source=_v(payload.source),
         lead_unit=_unit(user, payload.lead_unit, "lead_unit"),
         cooperating_units=[
             _unit(user, pk, "cooperating_units") for pk in payload.cooperating_units
         ],
         content=payload.content,
-        kind=payload.kind,
+        kind=_v(payload.kind),
         is_major=payload.is_major,
-        urgency=payload.urgency,
+        urgency=_v(payload.urgency),
         responsible_person=_person(user, payload.responsible_person, "responsible_person"),
         leader_in_charge=_person(user, payload.leader_in_charge, "leader_in_charge"),
         deadline=payload.deadline,
         deadline_working_days=payload.deadline_working_days,
-        report_cadence=payload.report_cadence,
+        report_cadence=_v(payload.report_cadence),
         instruction_by=_person(user, payload.instruction_by, "instruction_by"),
         instruction_on=payload.instruction_on,
         instruction_text=payload.instruction_text,
@@ -266,12 +286,12 @@ def create_item(request: HttpRequest, payload: ItemCreateIn) -> Any:
     return Status(201, _detail(perms.access_item(user, item.pk)))
 
 
-class VersionIn(Schema):
+class SupervisionVersionIn(Schema):
     version: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-@router.post("/items/{item_id}/assign", response=ItemDetailOut)
-def assign_item(request: HttpRequest, item_id: Id, payload: VersionIn) -> Any:
+@router.post("/items/{item_id}/assign", response=SupervisionItemDetailOut)
+def assign_item(request: HttpRequest, item_id: Id, payload: SupervisionVersionIn) -> Any:
     """Assign the item: the deadline is fixed and the lead unit is told."""
     user = _user(request)
     item = perms.access_item(user, item_id)
@@ -280,8 +300,8 @@ def assign_item(request: HttpRequest, item_id: Id, payload: VersionIn) -> Any:
     return _detail(perms.access_item(user, item_id))
 
 
-@router.post("/items/{item_id}/accept", response=ItemDetailOut)
-def accept_item(request: HttpRequest, item_id: Id, payload: VersionIn) -> Any:
+@router.post("/items/{item_id}/accept", response=SupervisionItemDetailOut)
+def accept_item(request: HttpRequest, item_id: Id, payload: SupervisionVersionIn) -> Any:
     """The lead unit accepts the item."""
     user = _user(request)
     item = perms.access_item(user, item_id)
@@ -290,21 +310,21 @@ def accept_item(request: HttpRequest, item_id: Id, payload: VersionIn) -> Any:
     return _detail(perms.access_item(user, item_id))
 
 
-class FileIn(Schema):
+class SupervisionFileIn(Schema):
     name: Text = Field(..., min_length=1, max_length=200)
     content_base64: str = Field(..., max_length=30_000_000)
 
 
-class FeedbackIn(Schema):
-    kind: Feedback.Kind
+class SupervisionFeedbackIn(Schema):
+    kind: FeedbackKindIn  # type: ignore[valid-type]
     text: Text = Field(..., min_length=1, max_length=5000)
     percent: int | None = Field(None, ge=0, le=100)
-    files: list[FileIn] = Field(default_factory=list, max_length=10)
+    files: list[SupervisionFileIn] = Field(default_factory=list, max_length=10)
     version: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-@router.post("/items/{item_id}/feedback", response={201: FeedbackOut})
-def submit_feedback(request: HttpRequest, item_id: Id, payload: FeedbackIn) -> Any:
+@router.post("/items/{item_id}/feedback", response={201: SupervisionFeedbackOut})
+def submit_feedback(request: HttpRequest, item_id: Id, payload: SupervisionFeedbackIn) -> Any:
     """Periodic or final feedback from the lead unit, with attachments (base64)."""
     user = _user(request)
     item = perms.access_item(user, item_id)
@@ -318,7 +338,7 @@ def submit_feedback(request: HttpRequest, item_id: Id, payload: FeedbackIn) -> A
     feedback = services.feedback_submit(
         actor=user,
         item=item,
-        kind=payload.kind,
+        kind=_v(payload.kind),
         text=payload.text,
         percent=payload.percent,
         files=files,
@@ -327,13 +347,15 @@ def submit_feedback(request: HttpRequest, item_id: Id, payload: FeedbackIn) -> A
     return Status(201, feedback)
 
 
-class ReviewIn(Schema):
+class SupervisionReviewIn(Schema):
     accept: bool
     reason: Text = Field("", max_length=2000)
 
 
-@router.post("/items/{item_id}/feedback/{feedback_id}/review", response=FeedbackOut)
-def review_feedback(request: HttpRequest, item_id: Id, feedback_id: Id, payload: ReviewIn) -> Any:
+@router.post("/items/{item_id}/feedback/{feedback_id}/review", response=SupervisionFeedbackOut)
+def review_feedback(
+    request: HttpRequest, item_id: Id, feedback_id: Id, payload: SupervisionReviewIn
+) -> Any:
     """The office accepts feedback, or returns it with a reason."""
     user = _user(request)
     item = perms.access_item(user, item_id)
@@ -344,13 +366,13 @@ def review_feedback(request: HttpRequest, item_id: Id, feedback_id: Id, payload:
     )
 
 
-class ExtensionIn(Schema):
+class SupervisionExtensionIn(Schema):
     new_deadline: dt.date
     reason: Text = Field(..., min_length=1, max_length=2000)
 
 
-@router.post("/items/{item_id}/extensions", response={201: ExtensionOut})
-def request_extension(request: HttpRequest, item_id: Id, payload: ExtensionIn) -> Any:
+@router.post("/items/{item_id}/extensions", response={201: SupervisionExtensionOut})
+def request_extension(request: HttpRequest, item_id: Id, payload: SupervisionExtensionIn) -> Any:
     """Ask for a later deadline (before the current one has passed)."""
     user = _user(request)
     item = perms.access_item(user, item_id)
@@ -361,15 +383,15 @@ def request_extension(request: HttpRequest, item_id: Id, payload: ExtensionIn) -
     return Status(201, ext)
 
 
-class DecisionIn(Schema):
+class SupervisionDecisionIn(Schema):
     approve: bool
     note: Text = Field("", max_length=2000)
     version: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-@router.post("/items/{item_id}/extensions/{extension_id}/decide", response=ExtensionOut)
+@router.post("/items/{item_id}/extensions/{extension_id}/decide", response=SupervisionExtensionOut)
 def decide_extension(
-    request: HttpRequest, item_id: Id, extension_id: Id, payload: DecisionIn
+    request: HttpRequest, item_id: Id, extension_id: Id, payload: SupervisionDecisionIn
 ) -> Any:
     """Approve (the deadline moves; statistics keep the original) or reject."""
     user = _user(request)
@@ -383,8 +405,8 @@ def decide_extension(
     )
 
 
-@router.post("/items/{item_id}/close-out", response=ItemDetailOut)
-def close_out(request: HttpRequest, item_id: Id, payload: DecisionIn) -> Any:
+@router.post("/items/{item_id}/close-out", response=SupervisionItemDetailOut)
+def close_out(request: HttpRequest, item_id: Id, payload: SupervisionDecisionIn) -> Any:
     """The leader in charge approves (or refuses, with a reason) the close-out."""
     user = _user(request)
     item = perms.access_item(user, item_id)
@@ -395,7 +417,7 @@ def close_out(request: HttpRequest, item_id: Id, payload: DecisionIn) -> Any:
     return _detail(perms.access_item(user, item_id))
 
 
-class UnitStatsOut(Schema):
+class SupervisionUnitStatsOut(Schema):
     unit_id: int
     unit_name: str
     assigned: int
@@ -407,7 +429,7 @@ class UnitStatsOut(Schema):
     on_time_rate: float | None
 
 
-@router.get("/statistics", response=list[UnitStatsOut])
+@router.get("/statistics", response=list[SupervisionUnitStatsOut])
 def statistics(request: HttpRequest) -> Any:
     """Per lead unit: assigned, closed, closed on time (original deadline), overdue, open."""
     return selectors.unit_statistics(selectors.items_visible(_user(request)))

@@ -36,6 +36,7 @@ class SupervisionConfig(AppConfig):
                 "supervision.reminder": _("Sent a supervision reminder"),
                 "supervision.urging": _("Issued an urging notice"),
                 "supervision.escalation": _("Escalated an overdue item"),
+                "supervision.settings": _("Changed the supervision settings"),
                 "supervision.export": _("Exported a supervision document"),
                 "supervision.bulletin_compile": _("Compiled a supervision bulletin"),
                 "supervision.bulletin_update": _("Edited a supervision bulletin"),

@@ -20,6 +20,20 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the Django documentation's recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
 class ItemForm(StyledFormMixin, forms.Form):
     """Register an item: paste the instruction, pick the units."""
 
@@ -104,11 +118,7 @@ class FeedbackForm(StyledFormMixin, forms.Form):
     percent = forms.IntegerField(
         label=_("Progress (%)"), required=False, min_value=0, max_value=100
     )
-    attachments = forms.FileField(
-        label=_("Attachments"),
-        required=False,
-        widget=MultipleFileInput(),
-    )
+    attachments = MultipleFileField(label=_("Attachments"), required=False)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
@@ -220,5 +230,29 @@ class BulletinEditForm(StyledFormMixin, forms.Form):
     )
     closing = forms.CharField(
         label=_("Closing remarks"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class SettingsForm(StyledFormMixin, forms.Form):
+    number_prefix = forms.CharField(
+        label=_("Item number prefix"),
+        max_length=16,
+        help_text=_("Numbers read like 督办〔2025〕12号."),
+    )
+    urging_prefix = forms.CharField(label=_("Urging notice prefix"), max_length=16)
+    issuing_body = forms.CharField(
+        label=_("Issuing body"),
+        max_length=64,
+        required=False,
+        help_text=_("Printed on assignment sheets, urging notices and bulletins."),
+    )
+    reminder_working_days = forms.IntegerField(
+        label=_("Reminder before the deadline (working days)"), min_value=0, max_value=60
+    )
+    escalate_after_working_days = forms.IntegerField(
+        label=_("Escalate after the first overdue working day (working days)"),
+        min_value=0,
+        max_value=60,
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)

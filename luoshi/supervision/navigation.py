@@ -25,4 +25,5 @@ def nav_sections(user: Any) -> list[NavSection]:
     ]
     if can_register(user):
         items.insert(0, NavItem(_("Register an item"), "supervision:register", order=5))
+        items.append(NavItem(_("Supervision settings"), "supervision:settings", order=90))
     return [SUPERVISION.with_items(*items)]

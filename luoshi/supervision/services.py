@@ -1059,3 +1059,42 @@ def export_record(
 def require(check: bool) -> None:
     if not check:
         raise Forbidden()
+
+
+SETTINGS_FIELDS = (
+    "number_prefix",
+    "urging_prefix",
+    "issuing_body",
+    "reminder_working_days",
+    "escalate_after_working_days",
+)
+
+
+@transaction.atomic
+def settings_update(
+    *, actor: Any, agency: OrgUnit, values: dict[str, Any], version: int | None = None
+) -> SupervisionSettings:
+    """Change the agency's supervision settings (numbers, ladder); audited, optimistic lock."""
+    conf = SupervisionSettings.objects.select_for_update().filter(agency=agency).first()
+    if conf is None:
+        conf = SupervisionSettings.objects.create(agency=agency)
+    else:
+        check_version(conf, version)
+    problems = []
+    for name in ("number_prefix", "urging_prefix"):
+        if not str(values.get(name, getattr(conf, name))).strip():
+            problems.append({"field": name, "message": _("A prefix is required.")})
+    for name in ("reminder_working_days", "escalate_after_working_days"):
+        if not 0 <= int(values.get(name, getattr(conf, name))) <= 60:
+            problems.append({"field": name, "message": _("Give 0 to 60 working days.")})
+    if problems:
+        raise InvalidInput(details=problems)
+    before = audit.snapshot(conf, SETTINGS_FIELDS)
+    for name in SETTINGS_FIELDS:
+        if name in values:
+            value = values[name]
+            setattr(conf, name, value.strip() if isinstance(value, str) else value)
+    save_versioned(conf, SETTINGS_FIELDS)
+    old, new = audit.diff(before, audit.snapshot(conf, SETTINGS_FIELDS))
+    audit.record("supervision.settings", actor=actor, obj=conf, before=old, after=new)
+    return conf

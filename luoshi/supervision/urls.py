@@ -41,6 +41,7 @@ urlpatterns = [
         views.urging_notice,
         name="urging_notice",
     ),
+    path("supervision/settings/", views.settings_page, name="settings"),
     path("supervision/bulletins/", views.bulletin_list, name="bulletins"),
     path("supervision/bulletins/<int:pk>/", views.bulletin_detail, name="bulletin"),
     path("supervision/bulletins/<int:pk>.docx", views.bulletin_docx, name="bulletin_docx"),

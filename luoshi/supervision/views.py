@@ -658,3 +658,36 @@ def bulletin_docx(request: HttpRequest, pk: int) -> FileResponse:
         params={"bulletin": bulletin.pk},
     )
     return FileResponse(handle, as_attachment=True, filename=name, content_type=DOCX_CONTENT_TYPE)
+
+
+@login_required
+def settings_page(request: HttpRequest) -> HttpResponse:
+    """The office's supervision settings for its agency: number prefixes and the urging ladder
+    (lights use the agency's light settings, shared with tasks)."""
+    from .forms import SettingsForm
+
+    user = request.user
+    perms.require(perms.can_register(user))
+    person = getattr(user, "person", None)
+    if person is None:
+        raise NotFound()
+    agency = services._agency_of(user, person.unit)
+    conf = services.settings_for(agency.pk)
+    initial = {f: getattr(conf, f) for f in services.SETTINGS_FIELDS}
+    initial["version"] = conf.version if conf.pk else None
+    form = SettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            services.settings_update(
+                actor=user,
+                agency=agency,
+                values={f: d[f] for f in services.SETTINGS_FIELDS},
+                version=d["version"],
+            )
+        except DomainError as exc:
+            _form_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("supervision:settings")
+    return render(request, "supervision/settings.html", {"form": form, "agency": agency})

@@ -8,6 +8,7 @@ import zipfile
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
@@ -412,3 +413,51 @@ def test_api_ledger_query_count_is_fixed(org, token_for) -> None:
         response = client.get("/api/v1/supervision/items", **header)
     assert response.json()["count"] == 11
     assert len(many) == len(few)
+
+
+def test_settings_page_changes_the_ladder_and_prefix(org, client_for) -> None:
+    from luoshi.supervision.models import SupervisionSettings
+
+    assert client_for("staff").get("/supervision/settings/").status_code == 403
+    client = client_for("supervisor")
+    assert client.get("/supervision/settings/").status_code == 200
+    response = client.post(
+        "/supervision/settings/",
+        {
+            "number_prefix": "侨督",
+            "urging_prefix": "侨催",
+            "issuing_body": "测试省侨联办公室",
+            "reminder_working_days": 2,
+            "escalate_after_working_days": 3,
+        },
+    )
+    assert response.status_code == 302
+    conf = SupervisionSettings.objects.get(agency=org.agency)
+    assert (conf.reminder_working_days, conf.escalate_after_working_days) == (2, 3)
+    assert register(org).number == "侨督〔2025〕1号"
+    assert AuditEntry.objects.filter(action="supervision.settings").count() == 1
+
+
+def test_attachments_download_only_for_those_who_see_the_item(org, client_for) -> None:
+    item = assigned(org)
+    services.item_accept(actor=org.users["staff"], item=item, today=D(2025, 9, 26))
+    item.refresh_from_db()
+    response = client_for("staff").post(
+        f"/supervision/items/{item.pk}/feedback/",
+        {
+            "kind": "periodic",
+            "text": "阶段进展",
+            "percent": 30,
+            "version": item.version,
+            "attachments": [SimpleUploadedFile("进展.pdf", b"%PDF-1.4 x")],
+        },
+    )
+    import re
+
+    assert response.status_code == 302, re.findall(
+        r"(?:invalid-feedback d-block|alert-danger)[^<]*<", response.content.decode()
+    )
+    attachment = item.feedback.get().attachments.get()
+    url = f"/supervision/items/{item.pk}/attachments/{attachment.pk}/"
+    assert client_for("supervisor").get(url).status_code == 200
+    assert client_for("outsider").get(url).status_code == 404
