@@ -120,7 +120,8 @@ def build_demo_items(today: dt.date | None = None) -> str:
     )
 
     # 4. a key task of the work plan, followed as a supervision item
-    key = Task.objects.filter(plan__agency=agency, is_key=True, status="in_progress").first()
+    tasks = Task.objects.filter(plan__agency=agency, status="in_progress").order_by("sort_order")
+    key = tasks.filter(is_key=True).first() or tasks.first()
     if key is not None:
         linked = register(
             back(3),

@@ -54,12 +54,22 @@ Kind = ItemEvent.Kind
 
 
 def _event(
-    item: SupervisionItem, kind: str, actor: Any, *, note: str = "", data: Any = None
+    item: SupervisionItem,
+    kind: str,
+    actor: Any,
+    *,
+    note: str = "",
+    data: Any = None,
+    day: dt.date | None = None,
 ) -> None:
+    """A line of the item's timeline; a backfilled step (an earlier `today`) carries its day."""
+    at = timezone.now()
+    if day is not None and day != timezone.localdate():
+        at = timezone.make_aware(dt.datetime.combine(day, dt.time(12)))
     ItemEvent.objects.create(
         item=item,
         kind=kind,
-        at=timezone.now(),
+        at=at,
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         note=note,
         data=audit._plain(data) if data is not None else None,
@@ -296,7 +306,7 @@ def item_register(
     item.search_text = _item_search_text(item)
     item.save()
     item.cooperating_units.set(data.cooperating_units)
-    _event(item, Kind.REGISTERED, actor, data={"number": item.number})
+    _event(item, Kind.REGISTERED, actor, data={"number": item.number}, day=day)
     audit.record(
         "supervision.register",
         actor=actor,
@@ -407,6 +417,7 @@ def item_assign(
         actor,
         note=warning,
         data={"deadline": item.deadline, "working_days": item.deadline_working_days},
+        day=day,
     )
     audit.record(
         "supervision.assign",
@@ -442,7 +453,7 @@ def item_accept(
     day = _today(today)
     item.status, item.accepted_on = S.ACCEPTED, day
     save_versioned(item, ["status", "accepted_on"])
-    _event(item, Kind.ACCEPTED, actor)
+    _event(item, Kind.ACCEPTED, actor, day=day)
     audit.record("supervision.accept", actor=actor, obj=item, after={"status": item.status})
     return item
 
@@ -538,6 +549,7 @@ def feedback_submit(
         actor,
         note=feedback.text[:500],
         data={"kind": kind, "percent": percent, "files": [c[0] for c in checked]},
+        day=day,
     )
     audit.record(
         "supervision.feedback",
@@ -596,6 +608,7 @@ def feedback_review(
         actor,
         note=reason.strip(),
         data={"feedback": feedback.pk, "kind": feedback.kind},
+        day=day,
     )
     audit.record(
         "supervision.review",
@@ -650,11 +663,11 @@ def item_close_out(
         item.closed_on_time = rules.on_time(item.completed_on, item.original_deadline)
         item.progress = 100
         save_versioned(item, ["status", "closed_on", "closed_on_time", "progress"])
-        _event(item, Kind.CLOSED, actor, note=note.strip())
+        _event(item, Kind.CLOSED, actor, note=note.strip(), day=day)
     else:
         item.status, item.completed_on, item.returned_on = S.ACCEPTED, None, day
         save_versioned(item, ["status", "completed_on", "returned_on"])
-        _event(item, Kind.CLOSE_REFUSED, actor, note=note.strip())
+        _event(item, Kind.CLOSE_REFUSED, actor, note=note.strip(), day=day)
     audit.record(
         "supervision.close_out",
         actor=actor,
@@ -765,6 +778,7 @@ def extension_request(
         actor,
         note=reason.strip(),
         data={"from": item.deadline, "to": new_deadline},
+        day=day,
     )
     audit.record(
         "supervision.extension_request",
@@ -803,6 +817,7 @@ def extension_decide(
         actor,
         note=note.strip(),
         data={"to": request.new_deadline},
+        day=day,
     )
     audit.record(
         "supervision.extension_decide",
@@ -988,7 +1003,7 @@ def _take_step(
         rules.URGING: Kind.URGED,
         rules.ESCALATION: Kind.ESCALATED,
     }[step]
-    _event(item, kind, None, data={"number": row.number, "deadline": item.deadline})
+    _event(item, kind, None, data={"number": row.number, "deadline": item.deadline}, day=today)
     audit.record(
         f"supervision.{step}",
         obj=item,
