@@ -9,8 +9,9 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Field, Path, Router, Schema, Status
+from pydantic import AfterValidator
 
-from luoshi.core.apitypes import MAX_ID, Text, error_responses
+from luoshi.core.apitypes import MAX_ID, error_responses
 from luoshi.core.errors import Forbidden, NotFound
 from luoshi.orgs.models import OrgUnit
 
@@ -20,6 +21,15 @@ from .models import AnnualCycle, Appeal, Participant
 
 router = Router(tags=["appraisal"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
+YearPath = Annotated[int, Path(ge=2000, le=2100)]
+
+
+def _clean_text(value: str) -> str:
+    """Text the database can store: NUL characters dropped, broken Unicode replaced."""
+    return value.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
+
+
+Text = Annotated[str, AfterValidator(_clean_text)]
 Grade = Annotated[str, Field(pattern=r"^(|excellent|competent|basic|incompetent)$")]
 
 
@@ -30,7 +40,7 @@ def _user(request: HttpRequest) -> Any:
 # --- schemas ----------------------------------------------------------------------------------
 
 
-class CycleOut(Schema):
+class AppraisalCycleOut(Schema):
     id: int
     agency: int = Field(..., alias="agency_id")
     year: int
@@ -46,14 +56,14 @@ class CycleOut(Schema):
     version: int
 
 
-class CycleIn(Schema):
+class AppraisalCycleIn(Schema):
     agency: int = Field(..., ge=1, le=MAX_ID)
     year: int = Field(..., ge=2000, le=2100)
     as_of: dt.date
     notice_issuer: Text = Field("", max_length=200)
 
 
-class QuotaOut(Schema):
+class AppraisalQuotaOut(Schema):
     graded: int
     percent: Decimal
     cap: int
@@ -61,7 +71,7 @@ class QuotaOut(Schema):
     proposed_excellent: int
 
 
-class ParticipantOut(Schema):
+class AppraisalParticipantOut(Schema):
     id: int
     person: int = Field(..., alias="person_id")
     name: str
@@ -74,7 +84,7 @@ class ParticipantOut(Schema):
     version: int
 
 
-class ParticipantDetailOut(ParticipantOut):
+class AppraisalParticipantDetailOut(AppraisalParticipantOut):
     duties: str
     self_summary: str
     leader_comments: str | None
@@ -113,17 +123,19 @@ def _participant(p: Participant, *, confidential: bool, detail: bool = False) ->
 # --- cycles -----------------------------------------------------------------------------------
 
 
-@router.get("/cycles", response=list[CycleOut])
+@router.get("/cycles", response=list[AppraisalCycleOut])
 def list_cycles(request: HttpRequest) -> Any:
     return list(selectors.cycles_visible(_user(request)).order_by("-year", "agency__path"))
 
 
 @router.post(
     "/cycles",
-    response={201: CycleOut},
-    openapi_extra=error_responses({403: "Only the personnel officer opens an appraisal."}),
+    response={201: AppraisalCycleOut},
+    openapi_extra=error_responses(
+        {404: "The agency is not one where this account is the personnel officer."}
+    ),
 )
-def open_cycle(request: HttpRequest, payload: CycleIn) -> Any:
+def open_cycle(request: HttpRequest, payload: AppraisalCycleIn) -> Any:
     user = _user(request)
     agency = OrgUnit.objects.filter(pk=payload.agency).first()
     if agency is None or not perms.is_officer(user, agency):
@@ -138,12 +150,12 @@ def open_cycle(request: HttpRequest, payload: CycleIn) -> Any:
     return Status(201, cycle)
 
 
-@router.get("/cycles/{cycle_id}", response=CycleOut)
+@router.get("/cycles/{cycle_id}", response=AppraisalCycleOut)
 def get_cycle(request: HttpRequest, cycle_id: Id) -> Any:
     return perms.access_cycle(_user(request), cycle_id)
 
 
-@router.get("/cycles/{cycle_id}/quota", response=QuotaOut)
+@router.get("/cycles/{cycle_id}/quota", response=AppraisalQuotaOut)
 def get_quota(request: HttpRequest, cycle_id: Id) -> Any:
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
@@ -152,27 +164,29 @@ def get_quota(request: HttpRequest, cycle_id: Id) -> Any:
     return selectors.quota_state(cycle).__dict__
 
 
-class QuotaIn(Schema):
-    percent: Decimal = Field(..., ge=0, le=100, max_digits=5, decimal_places=2)
+class AppraisalQuotaIn(Schema):
+    percent: float = Field(..., ge=0, le=100)
     approved_by: Text = Field("", max_length=200)
     approval_document: Text = Field("", max_length=200)
     approved_on: dt.date | None = None
 
 
-@router.post("/cycles/{cycle_id}/quota", response=CycleOut)
-def set_quota(request: HttpRequest, cycle_id: Id, payload: QuotaIn) -> Any:
+@router.post("/cycles/{cycle_id}/quota", response=AppraisalCycleOut)
+def set_quota(request: HttpRequest, cycle_id: Id, payload: AppraisalQuotaIn) -> Any:
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
-    return services.quota_set(actor=user, cycle=cycle, **payload.dict())
+    data = payload.dict()
+    data["percent"] = Decimal(str(round(payload.percent, 2)))
+    return services.quota_set(actor=user, cycle=cycle, **data)
 
 
-@router.post("/cycles/{cycle_id}/to-committee", response=CycleOut)
+@router.post("/cycles/{cycle_id}/to-committee", response=AppraisalCycleOut)
 def to_committee(request: HttpRequest, cycle_id: Id) -> Any:
     user = _user(request)
     return services.cycle_to_committee(actor=user, cycle=perms.access_cycle(user, cycle_id))
 
 
-@router.get("/cycles/{cycle_id}/participants", response=list[ParticipantOut])
+@router.get("/cycles/{cycle_id}/participants", response=list[AppraisalParticipantOut])
 def list_participants(request: HttpRequest, cycle_id: Id) -> Any:
     """Participants whose records the caller may see (for staff: none but their own)."""
     user = _user(request)
@@ -186,7 +200,7 @@ def list_participants(request: HttpRequest, cycle_id: Id) -> Any:
     return [_participant(p, confidential=True) for p in rows]
 
 
-@router.get("/participants/{participant_id}", response=ParticipantDetailOut)
+@router.get("/participants/{participant_id}", response=AppraisalParticipantDetailOut)
 def get_participant(request: HttpRequest, participant_id: Id) -> Any:
     user = _user(request)
     p = perms.access_participant(user, participant_id)
@@ -196,21 +210,25 @@ def get_participant(request: HttpRequest, participant_id: Id) -> Any:
     return _participant(p, confidential=confidential, detail=True)
 
 
-class SummaryIn(Schema):
+class AppraisalSummaryIn(Schema):
     duties: Text = Field("", max_length=5000)
     self_summary: Text = Field(..., max_length=20000)
     version: int | None = Field(None, ge=1, le=2**31 - 1)
 
 
-@router.post("/participants/{participant_id}/summary", response=ParticipantDetailOut)
-def submit_summary(request: HttpRequest, participant_id: Id, payload: SummaryIn) -> Any:
+@router.post(
+    "/participants/{participant_id}/summary",
+    response=AppraisalParticipantDetailOut,
+    openapi_extra=error_responses({409: "The record changed since you read it."}),
+)
+def submit_summary(request: HttpRequest, participant_id: Id, payload: AppraisalSummaryIn) -> Any:
     user = _user(request)
     p = perms.access_participant(user, participant_id)
     p = services.summary_submit(actor=user, participant=p, **payload.dict())
     return _participant(p, confidential=perms.can_see_confidential(user, p), detail=True)
 
 
-class ProposalIn(Schema):
+class AppraisalProposalIn(Schema):
     grade: Grade = ""
     comments: Text = Field(..., max_length=5000)
     version: int | None = Field(None, ge=1, le=2**31 - 1)
@@ -218,17 +236,19 @@ class ProposalIn(Schema):
 
 @router.post(
     "/participants/{participant_id}/proposal",
-    response=ParticipantDetailOut,
-    openapi_extra=error_responses({403: "Only the supervising leader proposes."}),
+    response=AppraisalParticipantDetailOut,
+    openapi_extra=error_responses(
+        {403: "Only the supervising leader proposes.", 409: "The record changed since you read it."}
+    ),
 )
-def propose(request: HttpRequest, participant_id: Id, payload: ProposalIn) -> Any:
+def propose(request: HttpRequest, participant_id: Id, payload: AppraisalProposalIn) -> Any:
     user = _user(request)
     p = perms.access_participant(user, participant_id)
     p = services.propose(actor=user, participant=p, **payload.dict())
     return _participant(p, confidential=True, detail=True)
 
 
-class EligibilityIn(Schema):
+class AppraisalEligibilityIn(Schema):
     reason: Text = Field(..., max_length=2000)
     leave_days: int | None = Field(None, ge=0, le=366)
     under_investigation: bool | None = None
@@ -236,50 +256,52 @@ class EligibilityIn(Schema):
     override: str | None = Field(None, pattern=r"^(graded|comments_only|ungraded|pending)$")
 
 
-@router.post("/participants/{participant_id}/eligibility", response=ParticipantDetailOut)
-def change_eligibility(request: HttpRequest, participant_id: Id, payload: EligibilityIn) -> Any:
+@router.post("/participants/{participant_id}/eligibility", response=AppraisalParticipantDetailOut)
+def change_eligibility(
+    request: HttpRequest, participant_id: Id, payload: AppraisalEligibilityIn
+) -> Any:
     user = _user(request)
     p = perms.access_participant(user, participant_id)
     p = services.eligibility_change(actor=user, participant=p, **payload.dict())
     return _participant(p, confidential=True, detail=True)
 
 
-class MeetingIn(Schema):
+class AppraisalMeetingIn(Schema):
     meeting_date: dt.date
     members_present: Text = Field(..., max_length=2000)
 
 
-@router.post("/cycles/{cycle_id}/committee", response=CycleOut)
-def record_meeting(request: HttpRequest, cycle_id: Id, payload: MeetingIn) -> Any:
+@router.post("/cycles/{cycle_id}/committee", response=AppraisalCycleOut)
+def record_meeting(request: HttpRequest, cycle_id: Id, payload: AppraisalMeetingIn) -> Any:
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
     return services.committee_record(actor=user, cycle=cycle, **payload.dict())
 
 
-class DecisionIn(Schema):
+class AppraisalDecisionIn(Schema):
     grade: Grade = ""
     note: Text = Field("", max_length=5000)
 
 
 @router.post(
     "/participants/{participant_id}/decision",
-    response=ParticipantDetailOut,
+    response=AppraisalParticipantDetailOut,
     openapi_extra=error_responses(
         {422: "Not possible for this person, or the excellent quota is full (code quota_full)."}
     ),
 )
-def decide(request: HttpRequest, participant_id: Id, payload: DecisionIn) -> Any:
+def decide(request: HttpRequest, participant_id: Id, payload: AppraisalDecisionIn) -> Any:
     user = _user(request)
     p = perms.access_participant(user, participant_id)
     p = services.decide(actor=user, participant=p, **payload.dict())
     return _participant(p, confidential=True, detail=True)
 
 
-class PublicityIn(Schema):
+class AppraisalPublicityIn(Schema):
     start: dt.date | None = None
 
 
-class PublicityOut(Schema):
+class AppraisalPublicityOut(Schema):
     start: dt.date | None
     end: dt.date | None
     status: str
@@ -298,24 +320,24 @@ def _publicity(cycle: AnnualCycle) -> dict[str, Any]:
     }
 
 
-@router.post("/cycles/{cycle_id}/publicity", response=PublicityOut)
-def start_publicity(request: HttpRequest, cycle_id: Id, payload: PublicityIn) -> Any:
+@router.post("/cycles/{cycle_id}/publicity", response=AppraisalPublicityOut)
+def start_publicity(request: HttpRequest, cycle_id: Id, payload: AppraisalPublicityIn) -> Any:
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
     return _publicity(services.publicity_start(actor=user, cycle=cycle, start=payload.start))
 
 
-@router.get("/cycles/{cycle_id}/publicity", response=PublicityOut)
+@router.get("/cycles/{cycle_id}/publicity", response=AppraisalPublicityOut)
 def get_publicity(request: HttpRequest, cycle_id: Id) -> Any:
     return _publicity(perms.access_cycle(_user(request), cycle_id))
 
 
-class ObjectionIn(Schema):
+class AppraisalObjectionIn(Schema):
     text: Text = Field(..., max_length=5000)
     participant: int | None = Field(None, ge=1, le=MAX_ID)
 
 
-class ObjectionOut(Schema):
+class AppraisalObjectionOut(Schema):
     id: int
     participant: int | None = Field(None, alias="participant_id")
     text: str
@@ -323,8 +345,8 @@ class ObjectionOut(Schema):
     answered_at: dt.datetime | None
 
 
-@router.post("/cycles/{cycle_id}/objections", response={201: ObjectionOut})
-def raise_objection(request: HttpRequest, cycle_id: Id, payload: ObjectionIn) -> Any:
+@router.post("/cycles/{cycle_id}/objections", response={201: AppraisalObjectionOut})
+def raise_objection(request: HttpRequest, cycle_id: Id, payload: AppraisalObjectionIn) -> Any:
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
     target = None
@@ -340,7 +362,7 @@ def raise_objection(request: HttpRequest, cycle_id: Id, payload: ObjectionIn) ->
     )
 
 
-@router.get("/cycles/{cycle_id}/objections", response=list[ObjectionOut])
+@router.get("/cycles/{cycle_id}/objections", response=list[AppraisalObjectionOut])
 def list_objections(request: HttpRequest, cycle_id: Id) -> Any:
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
@@ -349,12 +371,12 @@ def list_objections(request: HttpRequest, cycle_id: Id) -> Any:
     return list(cycle.objections.all())
 
 
-class AnswerIn(Schema):
+class AppraisalAnswerIn(Schema):
     answer: Text = Field(..., max_length=5000)
 
 
-@router.post("/objections/{objection_id}/answer", response=ObjectionOut)
-def answer_objection(request: HttpRequest, objection_id: Id, payload: AnswerIn) -> Any:
+@router.post("/objections/{objection_id}/answer", response=AppraisalObjectionOut)
+def answer_objection(request: HttpRequest, objection_id: Id, payload: AppraisalAnswerIn) -> Any:
     from .models import Objection
 
     user = _user(request)
@@ -371,26 +393,28 @@ def send_notices(request: HttpRequest, cycle_id: Id) -> dict[str, int]:
     return {"sent": services.notices_send(actor=user, cycle=cycle)}
 
 
-class AckIn(Schema):
+class AppraisalAckIn(Schema):
     choice: str = Field(..., pattern=r"^(agree|disagree)$")
     text: Text = Field("", max_length=5000)
 
 
-@router.post("/participants/{participant_id}/acknowledgement", response=ParticipantDetailOut)
-def acknowledge(request: HttpRequest, participant_id: Id, payload: AckIn) -> Any:
+@router.post(
+    "/participants/{participant_id}/acknowledgement", response=AppraisalParticipantDetailOut
+)
+def acknowledge(request: HttpRequest, participant_id: Id, payload: AppraisalAckIn) -> Any:
     user = _user(request)
     p = perms.access_participant(user, participant_id)
     p = services.acknowledge(actor=user, participant=p, **payload.dict())
     return _participant(p, confidential=perms.can_see_confidential(user, p), detail=True)
 
 
-class AppealIn(Schema):
+class AppraisalAppealIn(Schema):
     kind: str = Field(..., pattern=r"^(review|appeal)$")
     reason: Text = Field(..., max_length=5000)
     learned_on: dt.date | None = None
 
 
-class AppealOut(Schema):
+class AppraisalAppealOut(Schema):
     id: int
     participant: int = Field(..., alias="participant_id")
     kind: str
@@ -406,14 +430,14 @@ class AppealOut(Schema):
     new_grade: str
 
 
-@router.post("/participants/{participant_id}/appeals", response={201: AppealOut})
-def file_appeal(request: HttpRequest, participant_id: Id, payload: AppealIn) -> Any:
+@router.post("/participants/{participant_id}/appeals", response={201: AppraisalAppealOut})
+def file_appeal(request: HttpRequest, participant_id: Id, payload: AppraisalAppealIn) -> Any:
     user = _user(request)
     p = perms.access_participant(user, participant_id)
     return Status(201, services.appeal_file(actor=user, participant=p, **payload.dict()))
 
 
-@router.get("/cycles/{cycle_id}/appeals", response=list[AppealOut])
+@router.get("/cycles/{cycle_id}/appeals", response=list[AppraisalAppealOut])
 def list_appeals(request: HttpRequest, cycle_id: Id) -> Any:
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
@@ -423,13 +447,17 @@ def list_appeals(request: HttpRequest, cycle_id: Id) -> Any:
     return list(Appeal.objects.filter(participant__cycle=cycle, participant__person_id=pid))
 
 
-class AppealDecisionIn(Schema):
+class AppraisalAppealDecisionIn(Schema):
     decision: Text = Field(..., max_length=5000)
     new_grade: Grade | None = None
 
 
-@router.post("/appeals/{appeal_id}/decision", response=AppealOut)
-def decide_appeal(request: HttpRequest, appeal_id: Id, payload: AppealDecisionIn) -> Any:
+@router.post(
+    "/appeals/{appeal_id}/decision",
+    response=AppraisalAppealOut,
+    openapi_extra=error_responses({409: "The request has already been decided."}),
+)
+def decide_appeal(request: HttpRequest, appeal_id: Id, payload: AppraisalAppealDecisionIn) -> Any:
     user = _user(request)
     appeal = perms.access_appeal(user, appeal_id)
     return services.appeal_decide(
@@ -437,7 +465,7 @@ def decide_appeal(request: HttpRequest, appeal_id: Id, payload: AppealDecisionIn
     )
 
 
-class ConsequenceOut(Schema):
+class AppraisalConsequenceOut(Schema):
     kind: str
     person: int
     name: str
@@ -445,7 +473,7 @@ class ConsequenceOut(Schema):
     grade: str
 
 
-@router.get("/cycles/{cycle_id}/consequences", response=list[ConsequenceOut])
+@router.get("/cycles/{cycle_id}/consequences", response=list[AppraisalConsequenceOut])
 def list_consequences(request: HttpRequest, cycle_id: Id) -> Any:
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
@@ -473,7 +501,7 @@ __all__ = ["router", "rules"]
 # --- routine appraisal ------------------------------------------------------------------------
 
 
-class RoutineCycleOut(Schema):
+class AppraisalRoutineCycleOut(Schema):
     id: int
     unit: int = Field(..., alias="unit_id")
     year: int
@@ -481,7 +509,7 @@ class RoutineCycleOut(Schema):
     status: str
 
 
-class RoutineEntryOut(Schema):
+class AppraisalRoutineEntryOut(Schema):
     id: int
     person: int = Field(..., alias="person_id")
     report: str
@@ -489,14 +517,18 @@ class RoutineEntryOut(Schema):
     comments: str
 
 
-class RoutineIn(Schema):
+class AppraisalRoutineIn(Schema):
     unit: int = Field(..., ge=1, le=MAX_ID)
     year: int = Field(..., ge=2000, le=2100)
     quarter: int = Field(..., ge=1, le=4)
 
 
-@router.post("/routine", response={201: RoutineCycleOut})
-def open_routine(request: HttpRequest, payload: RoutineIn) -> Any:
+@router.post(
+    "/routine",
+    response={201: AppraisalRoutineCycleOut},
+    openapi_extra=error_responses({404: "The unit is not one this account appraises."}),
+)
+def open_routine(request: HttpRequest, payload: AppraisalRoutineIn) -> Any:
     user = _user(request)
     unit = OrgUnit.objects.filter(pk=payload.unit).first()
     if unit is None or not perms.can_open_routine(user, unit):
@@ -505,35 +537,35 @@ def open_routine(request: HttpRequest, payload: RoutineIn) -> Any:
     return Status(201, cycle)
 
 
-@router.get("/routine/{routine_id}/entries", response=list[RoutineEntryOut])
+@router.get("/routine/{routine_id}/entries", response=list[AppraisalRoutineEntryOut])
 def routine_entries(request: HttpRequest, routine_id: Id) -> Any:
     cycle = perms.access_routine(_user(request), routine_id)
     return list(cycle.entries.order_by("person__name", "id"))
 
 
-class RoutineGradeIn(Schema):
+class AppraisalRoutineGradeIn(Schema):
     grade: str = Field(..., pattern=r"^(good|fairly_good|average|poor)$")
     comments: Text = Field("", max_length=2000)
 
 
 @router.post(
     "/routine-entries/{entry_id}/grade",
-    response=RoutineEntryOut,
+    response=AppraisalRoutineEntryOut,
     openapi_extra=error_responses({422: "Good is capped per unit (code quota_full)."}),
 )
-def grade_routine(request: HttpRequest, entry_id: Id, payload: RoutineGradeIn) -> Any:
+def grade_routine(request: HttpRequest, entry_id: Id, payload: AppraisalRoutineGradeIn) -> Any:
     user = _user(request)
     entry = perms.access_routine_entry(user, entry_id)
     return services.routine_propose(actor=user, entry=entry, **payload.dict())
 
 
-@router.post("/routine/{routine_id}/confirm", response=RoutineCycleOut)
+@router.post("/routine/{routine_id}/confirm", response=AppraisalRoutineCycleOut)
 def confirm_routine(request: HttpRequest, routine_id: Id) -> Any:
     user = _user(request)
     return services.routine_confirm(actor=user, cycle=perms.access_routine(user, routine_id))
 
 
-@router.get("/my-routine", response=list[RoutineEntryOut])
+@router.get("/my-routine", response=list[AppraisalRoutineEntryOut])
 def my_routine(request: HttpRequest) -> Any:
     """The caller's own confirmed routine results."""
     from .models import RoutineCycle, RoutineEntry
@@ -549,7 +581,7 @@ def my_routine(request: HttpRequest) -> Any:
 # --- unit performance -------------------------------------------------------------------------
 
 
-class UnitScoreOut(Schema):
+class AppraisalUnitScoreOut(Schema):
     unit: int
     name: str
     rank: int
@@ -558,11 +590,11 @@ class UnitScoreOut(Schema):
     weights_used: dict[str, Decimal]
 
 
-class UnitScoresOut(Schema):
+class AppraisalUnitScoresOut(Schema):
     agency: int
     year: int
     supervision_available: bool
-    units: list[UnitScoreOut]
+    units: list[AppraisalUnitScoreOut]
 
 
 def _agency_for_scores(user: Any, agency_id: int) -> OrgUnit:
@@ -580,8 +612,8 @@ def _agency_for_scores(user: Any, agency_id: int) -> OrgUnit:
     return agency
 
 
-@router.get("/unit-scores/{agency_id}/{year}", response=UnitScoresOut)
-def unit_scores(request: HttpRequest, agency_id: Id, year: int) -> Any:
+@router.get("/unit-scores/{agency_id}/{year}", response=AppraisalUnitScoresOut)
+def unit_scores(request: HttpRequest, agency_id: Id, year: YearPath) -> Any:
     agency = _agency_for_scores(_user(request), agency_id)
     rows, supervision = selectors.unit_performance(agency, year)
     return {
@@ -602,14 +634,14 @@ def unit_scores(request: HttpRequest, agency_id: Id, year: int) -> Any:
     }
 
 
-class LeadershipIn(Schema):
+class AppraisalLeadershipIn(Schema):
     unit: int = Field(..., ge=1, le=MAX_ID)
-    score: Decimal = Field(..., ge=0, le=100, max_digits=5, decimal_places=2)
+    score: float = Field(..., ge=0, le=100)
 
 
 @router.post("/unit-scores/{agency_id}/{year}/leadership")
 def set_leadership(
-    request: HttpRequest, agency_id: Id, year: int, payload: LeadershipIn
+    request: HttpRequest, agency_id: Id, year: YearPath, payload: AppraisalLeadershipIn
 ) -> dict[str, Any]:
     user = _user(request)
     agency = _agency_for_scores(user, agency_id)
@@ -617,6 +649,6 @@ def set_leadership(
     if unit is None:
         raise NotFound()
     row = services.leadership_score_set(
-        actor=user, agency=agency, unit=unit, year=year, score=payload.score
+        actor=user, agency=agency, unit=unit, year=year, score=Decimal(str(round(payload.score, 2)))
     )
     return {"unit": unit.pk, "year": year, "score": str(row.score)}

@@ -624,6 +624,8 @@ def publicity_start(*, actor: Any, cycle: AnnualCycle, start: dt.date | None = N
             _("%(n)d participants have no committee decision yet.") % {"n": undecided}
         )
     start = start or timezone.localdate()
+    if not dt.date(2000, 1, 1) <= start <= dt.date(2100, 12, 31):
+        raise InvalidInput(_("Enter a date between 2000 and 2100."))
     end, _warning = publicity_end_for(start)
     cycle.publicity_start, cycle.publicity_end = start, end
     cycle.status = ST.PUBLICITY
@@ -884,6 +886,9 @@ def appeal_file(
     if p.appeals.filter(kind=kind, status=Appeal.Status.FILED).exists():
         raise InvalidInput(_("A request of this kind is already open."))
     filed_on = filed_on or timezone.localdate()
+    for day in (filed_on, learned_on):
+        if day is not None and not dt.date(2000, 1, 1) <= day <= dt.date(2100, 12, 31):
+            raise InvalidInput(_("Enter a date between 2000 and 2100."))
     learned_on = learned_on or (
         timezone.localtime(p.notified_at).date() if p.notified_at else filed_on
     )
