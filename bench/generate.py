@@ -703,7 +703,8 @@ def load_plans(
                      "report_cadence", "report_due_day", "completion_note",
                      "completion_requested_at", "completed_on", "sort_order", "search_text",
                      "carried_from_id", "key_point_id", "lead_unit_id", "leader_in_charge_id",
-                     "responsible_person_id", "plan_id"])  # fmt: skip
+                     "responsible_person_id", "plan_id", "lead_unit_path",
+                     "plan_year"])  # fmt: skip
     s_coop = Stream(conns["plans_task_cooperating_units"], "plans_task_cooperating_units",
                     ["id", "task_id", "orgunit_id"])  # fmt: skip
     s_ms = Stream(conns["plans_milestone"], "plans_milestone",
@@ -797,7 +798,7 @@ def load_plans(
                 "已按要求完成，相关材料已归档。"
                 if status in ("completed", "completion_requested") else "",
                 requested, completed_on, j, search_key(code, title, goal, MEASURES),
-                None, kp, lead.id, leader_of(lead), responsible, plan_id,
+                None, kp, lead.id, leader_of(lead), responsible, plan_id, lead.path, year,
             ))  # fmt: skip
             if len(leads) > 1 and rng.random() < 0.3:
                 others = [d for d in leads if d is not lead]
@@ -885,6 +886,14 @@ def load_plans(
     }  # fmt: skip
 
 
+def build_rollups(started: float) -> None:
+    """The dashboards' roll-up tables, from the loaded tasks (as `luoshi rollup --rebuild`)."""
+    from luoshi.plans import rollup
+
+    rows = rollup.rebuild()
+    log(f"roll-ups: {rows} rows", started)
+
+
 def vacuum(url: str, started: float) -> None:
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute("VACUUM (ANALYZE)")
@@ -922,6 +931,7 @@ def main(argv: list[str] | None = None) -> int:
     reporter = accounts["bench_reporter"]
     assert isinstance(reporter, dict)
     counts = load_plans(url, units, n_tasks, int(reporter["user_id"]), started)
+    build_rollups(started)
     vacuum(url, started)
     seconds = time.monotonic() - started
     VAR.mkdir(exist_ok=True)

@@ -191,6 +191,8 @@ LUOSHI_FONT_PAGE_NUMBER = env("LUOSHI_FONT_PAGE_NUMBER", "宋体")
 LUOSHI_FONT_FALLBACK_SERIF = env("LUOSHI_FONT_FALLBACK_SERIF", "Noto Serif CJK SC")
 LUOSHI_FONT_FALLBACK_SANS = env("LUOSHI_FONT_FALLBACK_SANS", "Noto Sans CJK SC")
 LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20)
+# Big ledgers count their rows up to this many; beyond it the viewer narrows the filters.
+LUOSHI_COUNT_LIMIT = env_int("LUOSHI_COUNT_LIMIT", 10000)
 
 # Background work (django-tasks). Jobs are enqueued after commit. With no worker configured they
 # run synchronously in the request (immediate backend); set LUOSHI_TASKS_BACKEND to

@@ -5,9 +5,53 @@ from typing import Any
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
+from django.utils.functional import cached_property
 
 
 def paginate(request: HttpRequest, items: Any, per_page: int | None = None) -> Page:
     """A page of `items` from ?page=N; out-of-range and junk numbers fall back to a valid page."""
     paginator = Paginator(items, per_page or settings.LUOSHI_PAGE_SIZE)
+    return paginator.get_page(request.GET.get("page"))
+
+
+class FastPaginator(Paginator):
+    """A paginator for big tables (the ledgers at national scale).
+
+    - The count stops at `count_limit` (`count_capped` tells when it did), so that a page of an
+      unfiltered national ledger does not count half a million rows; the pages beyond it are not
+      offered — the viewer narrows the filters instead.
+    - A page loads its primary keys first from the filtered, ordered table alone (an index range
+      scan when an index matches the order), then only those rows with their relations
+      ("deferred join"), instead of joining every matching row before the LIMIT.
+    """
+
+    def __init__(self, object_list: Any, per_page: int, count_limit: int | None = None, **kw: Any):
+        super().__init__(object_list, per_page, **kw)
+        self.count_limit = count_limit or settings.LUOSHI_COUNT_LIMIT
+        self.count_capped = False
+
+    object_list: Any
+
+    @cached_property
+    def count(self) -> int:
+        n = self.object_list.order_by()[: self.count_limit + 1].count()
+        if n > self.count_limit:
+            self.count_capped = True
+            return self.count_limit
+        return int(n)
+
+    def page(self, number: Any) -> Page:
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = min(bottom + self.per_page, self.count)
+        if top + self.orphans >= self.count:
+            top = self.count
+        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
+        rows = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids).order_by()}
+        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)  # type: ignore[attr-defined]
+
+
+def fast_paginate(request: HttpRequest, items: Any, per_page: int | None = None) -> Page:
+    """Like paginate(), with FastPaginator."""
+    paginator = FastPaginator(items, per_page or settings.LUOSHI_PAGE_SIZE)
     return paginator.get_page(request.GET.get("page"))

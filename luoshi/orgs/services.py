@@ -24,6 +24,7 @@ from luoshi.core.text import search_key
 from luoshi.core.versioning import check_version as _check_version
 from luoshi.core.versioning import save_versioned as _save_versioned
 
+from . import hooks
 from .models import (
     ApiToken,
     LeaderAssignment,
@@ -167,6 +168,8 @@ def org_unit_move(
         sub.path = unit.path + sub.path[len(old_path) :]
         sub.depth = sub.path.count("/") - 1
         OrgUnit.objects.filter(pk=sub.pk).update(path=sub.path, depth=sub.depth)
+    if unit.path != old_path:
+        hooks.subtree_moved(old_path, unit.path)
     OrgUnitChange.objects.create(
         unit=unit,
         kind=OrgUnitChange.Kind.MOVE,

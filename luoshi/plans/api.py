@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import Forbidden
+from luoshi.core.paging import FastPaginator
 from luoshi.orgs.models import OrgUnit
 
 from . import permissions as perms
@@ -164,7 +164,10 @@ class TaskDetailOut(TaskOut):
 
 
 class TaskPage(Schema):
-    count: int
+    count: int = Field(description="Matching tasks, counted up to a limit (see count_capped)")
+    count_capped: bool = Field(
+        False, description="True when more tasks match than were counted: narrow the filters"
+    )
     page: int
     pages: int
     page_size: int
@@ -180,6 +183,23 @@ class TaskQuery(Schema):
     status: Task.Status | None = None
     key_only: bool = False
     overdue: bool = False
+    sort: (
+        Literal[
+            "code",
+            "-code",
+            "lead_unit",
+            "-lead_unit",
+            "deadline",
+            "-deadline",
+            "progress",
+            "-progress",
+            "status",
+            "-status",
+            "light",
+            "-light",
+        ]
+        | None
+    ) = Field(None, description="Sort column, '-' for descending; default: plan order")
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(20, ge=1, le=200)
 
@@ -196,12 +216,14 @@ def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any
         status=filters.status or "",
         key_only=filters.key_only,
         overdue=filters.overdue,
+        sort=filters.sort or "",
     )
     qs = selectors.task_ledger(_scoped_user(request), f).select_related("lead_unit")
-    paginator = Paginator(qs, filters.page_size)
+    paginator = FastPaginator(qs, filters.page_size)
     page = paginator.get_page(filters.page)
     return {
         "count": paginator.count,
+        "count_capped": paginator.count_capped,
         "page": page.number,
         "pages": paginator.num_pages,
         "page_size": filters.page_size,

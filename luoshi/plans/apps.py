@@ -9,11 +9,13 @@ class PlansConfig(AppConfig):
 
     def ready(self) -> None:
         from luoshi.core import audit, demodata, navigation, periodic
+        from luoshi.orgs import hooks
 
         from . import tasks
         from .navigation import nav_sections
 
         navigation.register(nav_sections)
+        hooks.on_subtree_moved("plans.lead_unit_path", tasks.move_lead_unit_paths)
         periodic.register("plans.lights", tasks.refresh_open_lights)
         demodata.register("Demo work plan", _demo_plan, order=20)
         audit.register_action_labels(

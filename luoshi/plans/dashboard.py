@@ -31,13 +31,11 @@ Query budget
     units or key points. Nothing loops over tasks in Python.
 
 Scale (issue 3 §8)
-    At national scale (a million tasks) a GROUP BY over the tasks is already too slow for the
-    whole-tree target, and needs a roll-up table kept exact on every change, e.g. counts keyed
-    by (plan, lead unit, leader in charge, top key point, light, completed, deadline month,
-    completion month). Every reader here takes (user, DashboardFilter) and returns plain values
-    (`Counts`, `Row`, `MonthPoint`), never querysets, so such a table can replace the GROUP BYs
-    behind the same functions: scope and unit roll-ups stay prefix filters on the lead unit's
-    path, which the roll-up table can carry as a column.
+    At national scale (a million tasks) a GROUP BY over the tasks is too slow, so the counts,
+    the rows and the trend read the roll-up tables `TaskCount` and `TaskMonthCount` (kept exact
+    on every change by rollup.py; a few thousand rows nationally). Scope and unit roll-ups are
+    prefix filters on the lead unit's path, joined from the org tree. Only the overdue list reads
+    the tasks themselves, through the index on (light, deadline).
 """
 
 from __future__ import annotations
@@ -47,8 +45,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, When
-from django.db.models.functions import Coalesce, Substr, TruncMonth
+from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -57,8 +55,9 @@ from luoshi.orgs.permissions import scope_for
 from luoshi.orgs.selectors import units_visible
 from luoshi.orgs.services import PATH_WIDTH
 
-from .models import KeyPoint, Task, WorkPlan
-from .selectors import plans_visible, tasks_visible
+from .models import KeyPoint, Task, TaskCount, TaskMonthCount, WorkPlan
+from .rollup import COUNT_FIELDS
+from .selectors import plans_visible
 
 SEGMENT = PATH_WIDTH + 1  # one level of OrgUnit.path: "00000012/"
 OVERDUE_LIMIT = 20
@@ -124,31 +123,41 @@ class MonthPoint:
 
 # --- what is counted ----------------------------------------------------------------------------
 
-_COUNTS: dict[str, Count] = {
-    "total": Count("id"),
-    "completed": Count("id", filter=Q(status=Task.Status.COMPLETED)),
-    **{str(light): Count("id", filter=Q(light=light)) for light in LIGHTS},
-}
+_COUNTS: dict[str, Sum] = {name: Sum(name) for name in COUNT_FIELDS}
 
 
 def _counts(row: dict[str, Any]) -> Counts:
     return Counts(**{name: row.get(name) or 0 for name in _COUNTS})
 
 
-def counted_tasks(user: Any, f: DashboardFilter) -> QuerySet[Task]:
-    """The tasks a dashboard counts for this viewer and filter (see the module docstring)."""
+def _scoped(qs: QuerySet[Any], user: Any, f: DashboardFilter, path: str) -> QuerySet[Any]:
+    """Rows whose lead unit is in the viewer's scope (which implies the task is visible to
+    them) and in the filter's plan and unit. `path` is the lead unit's path field."""
     scope = scope_for(user)
     if scope.is_empty:
-        return Task.objects.none()
-    qs = tasks_visible(user).exclude(status__in=NOT_COUNTED)
-    lead_in_scope = scope.q(unit="lead_unit")
-    if lead_in_scope is not None:
-        qs = qs.filter(lead_in_scope)
+        return qs.none()
+    if not scope.everything:
+        condition = Q(pk__in=[])
+        for prefix in sorted(scope.subtree_paths):
+            condition |= Q(**{f"{path}__startswith": prefix})
+        if scope.unit_ids:
+            condition |= Q(lead_unit_id__in=sorted(scope.unit_ids))
+        qs = qs.filter(condition)
     if f.plan is not None:
         qs = qs.filter(plan=f.plan)
     if f.unit is not None:
-        qs = qs.filter(lead_unit__path__startswith=f.unit.path)
+        qs = qs.filter(**{f"{path}__startswith": f.unit.path})
     return qs.order_by()  # no ordering in GROUP BYs
+
+
+def counted_tasks(user: Any, f: DashboardFilter) -> QuerySet[Task]:
+    """The tasks a dashboard counts for this viewer and filter (see the module docstring)."""
+    return _scoped(Task.objects.exclude(status__in=NOT_COUNTED), user, f, "lead_unit_path")
+
+
+def counted_rollup(user: Any, f: DashboardFilter) -> QuerySet[TaskCount]:
+    """The roll-up rows of the counted tasks (the same tasks as counted_tasks, pre-grouped)."""
+    return _scoped(TaskCount.objects.all(), user, f, "lead_unit__path")
 
 
 def default_plan(user: Any) -> WorkPlan | None:
@@ -177,7 +186,7 @@ def plan_choices(user: Any, current: WorkPlan | None, limit: int = 50) -> list[W
 
 
 def totals(user: Any, f: DashboardFilter) -> Counts:
-    return _counts(counted_tasks(user, f).aggregate(**_COUNTS))
+    return _counts(counted_rollup(user, f).aggregate(**_COUNTS))
 
 
 # --- by unit ---------------------------------------------------------------------------------
@@ -225,7 +234,7 @@ def row_units(user: Any, f: DashboardFilter) -> tuple[OrgUnit | None, list[Row]]
 def by_unit(user: Any, f: DashboardFilter) -> list[Row]:
     """Counts by lead unit, rolled up to the row units (see row_units)."""
     focus, rows = row_units(user, f)
-    tasks = counted_tasks(user, f)
+    tasks = counted_rollup(user, f)
     if focus is not None:
         prefix = Substr("lead_unit__path", 1, len(focus.path) + SEGMENT)
         by_path = {row.unit.path: row for row in rows if row.unit is not None and not row.own}
@@ -248,7 +257,7 @@ def _shown_when_empty(row: Row) -> bool:
     return not row.own and row.unit is not None and row.unit.is_active
 
 
-def _by_roots(tasks: QuerySet[Task], rows: list[Row]) -> list[Row]:
+def _by_roots(tasks: QuerySet[TaskCount], rows: list[Row]) -> list[Row]:
     """Rows that are several roots of the scope: one CASE over a handful of roots."""
     if not rows:
         return []
@@ -274,7 +283,7 @@ def _by_roots(tasks: QuerySet[Task], rows: list[Row]) -> list[Row]:
 def by_leader(user: Any, f: DashboardFilter) -> list[Row]:
     """Counts by leader in charge, the most tasks first (1 query)."""
     groups = (
-        counted_tasks(user, f)
+        counted_rollup(user, f)
         .values("leader_in_charge_id", "leader_in_charge__name")
         .annotate(**_COUNTS)
     )
@@ -304,8 +313,7 @@ def by_key_point(user: Any, f: DashboardFilter) -> list[Row]:
     rows = [Row(key=kp.pk, label=f"{kp.label}{kp.title}") for kp in points]
     index = {row.key: row for row in rows}
     outside = Row(key=None, label=_("Outside the key points"))
-    top = Coalesce("key_point__parent__parent_id", "key_point__parent_id", "key_point_id")
-    for group in counted_tasks(user, f).values(top_point=top).annotate(**_COUNTS):
+    for group in counted_rollup(user, f).values(top_point=F("key_point_id")).annotate(**_COUNTS):
         row = index.get(group["top_point"])
         if row is not None:
             row.counts = _counts(group)
@@ -354,20 +362,14 @@ def monthly_trend(user: Any, f: DashboardFilter, today: dt.date | None = None) -
     start = months[0]
     last = months[-1]
     end = dt.date(last.year + (last.month == 12), last.month % 12 + 1, 1)
-    tasks = counted_tasks(user, f)
-    due = _per_month(tasks.filter(deadline__gte=start, deadline__lt=end), "deadline")
-    done = _per_month(
-        tasks.filter(status=Task.Status.COMPLETED, completed_on__gte=start, completed_on__lt=end),
-        "completed_on",
-    )
-    return [MonthPoint(m, due.get(m, 0), done.get(m, 0)) for m in months]
-
-
-def _per_month(tasks: QuerySet[Task], date_field: str) -> dict[dt.date, int]:
     rows: Iterable[dict[str, Any]] = (
-        tasks.values(month=TruncMonth(date_field)).annotate(n=Count("id")).values("month", "n")
+        _scoped(TaskMonthCount.objects.all(), user, f, "lead_unit__path")
+        .filter(month__gte=start, month__lt=end)
+        .values("month")
+        .annotate(due=Sum("due"), completed=Sum("completed"))
     )
-    return {_as_date(row["month"]): row["n"] for row in rows}
+    found = {_as_date(r["month"]): (r["due"] or 0, r["completed"] or 0) for r in rows}
+    return [MonthPoint(m, *found.get(m, (0, 0))) for m in months]
 
 
 # --- everything a dashboard page shows ----------------------------------------------------------

@@ -113,7 +113,7 @@ LEDGER_HEADERS = [
     "类别",
 ]
 LEDGER_WIDTHS = (6, 14, 40, 20, 24, 16, 24, 10, 10, 12, 9, 10, 8, 30, 8, 14)
-LEDGER_CHUNK = 2000
+LEDGER_CHUNK = 500  # rows per query; the prefetches are per chunk, so this bounds memory
 
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 

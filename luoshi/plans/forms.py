@@ -188,7 +188,9 @@ class LedgerFilterForm(StyledFormMixin, forms.Form):
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
     plan = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args: Any, units: list[OrgUnit], leaders: list[Person], **kwargs: Any):
+    def __init__(
+        self, *args: Any, units: list[OrgUnit], leaders: list[tuple[int, str]], **kwargs: Any
+    ):
         super().__init__(*args, **kwargs)
         cast(forms.TypedChoiceField, self.fields["lead_unit"]).choices = [
             ("", _("All units")),
@@ -196,7 +198,7 @@ class LedgerFilterForm(StyledFormMixin, forms.Form):
         ]
         cast(forms.TypedChoiceField, self.fields["leader_in_charge"]).choices = [
             ("", _("All leaders")),
-            *((p.pk, p.name) for p in leaders),
+            *leaders,
         ]
 
     def to_filter(self) -> TaskFilter:

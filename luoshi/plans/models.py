@@ -5,6 +5,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -185,6 +187,10 @@ class Task(BaseModel):
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
     sort_order = models.PositiveIntegerField(default=0)
     search_text = models.TextField(default="", editable=False)
+    # Copies kept by save() (and by the org tree's move hook) so that the ledger filters, sorts
+    # and pages on this one table: the lead unit's materialised path and the plan's year.
+    lead_unit_path = models.CharField(max_length=900, default="", editable=False)
+    plan_year = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["plan", "sort_order", "id"]
@@ -195,6 +201,19 @@ class Task(BaseModel):
             models.Index(fields=["plan", "sort_order"]),
             models.Index(fields=["status", "light"]),
             models.Index(fields=["leader_in_charge", "status"]),
+            # The ledger: status/light filters, a subtree prefix, then its order (keyset pages).
+            models.Index(
+                fields=["status", "light", "lead_unit_path", "plan_year", "sort_order", "id"],
+                opclasses=["", "", "varchar_pattern_ops", "", "", ""],
+                name="task_ledger_idx",
+            ),
+            models.Index(
+                fields=["lead_unit_path", "plan_year", "sort_order", "id"],
+                opclasses=["varchar_pattern_ops", "", "", ""],
+                name="task_ledger_path_idx",
+            ),
+            models.Index(fields=["plan_year", "sort_order", "id"], name="task_ledger_order_idx"),
+            models.Index(fields=["light", "deadline", "id"], name="task_light_deadline_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -205,6 +224,22 @@ class Task(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.code} {self.title}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Keep the copies of the lead unit's path and the plan's year (no workflow here)."""
+        path = self.lead_unit.path if self.lead_unit_id else ""
+        year = self.plan.year if self.plan is not None else None
+        update_fields = kwargs.get("update_fields")
+        changed = []
+        if path != self.lead_unit_path:
+            self.lead_unit_path = path
+            changed.append("lead_unit_path")
+        if year != self.plan_year:
+            self.plan_year = year
+            changed.append("plan_year")
+        if update_fields is not None and changed:
+            kwargs["update_fields"] = {*update_fields, *changed}
+        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
@@ -430,3 +465,52 @@ class LightSettings(BaseModel):
 
     def __str__(self) -> str:
         return str(self.agency)
+
+
+class TaskCount(models.Model):
+    """The dashboards' roll-up: counted tasks (every status but draft and cancelled) by plan,
+    lead unit, leader in charge and top key point, with their completion and lights.
+
+    Kept exact in the same transaction as every write that changes a task (see rollup.py); the
+    dashboards read it instead of grouping a million tasks. Scope filters join the lead unit
+    (a few thousand rows), so moving a unit in the tree needs no update here.
+    """
+
+    plan = models.ForeignKey(WorkPlan, null=True, on_delete=models.CASCADE, related_name="+")
+    lead_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    leader_in_charge = models.ForeignKey(
+        Person, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    key_point = models.ForeignKey(KeyPoint, null=True, on_delete=models.CASCADE, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+    red = models.PositiveIntegerField(default=0)
+    yellow = models.PositiveIntegerField(default=0)
+    green = models.PositiveIntegerField(default=0)
+    grey = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [models.Index(fields=["plan", "lead_unit"])]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}/{self.lead_unit_id}/{self.leader_in_charge_id}: {self.total}"
+
+
+class TaskMonthCount(models.Model):
+    """The monthly trend's roll-up: counted tasks due and completed per month, by plan and lead
+    unit. Kept exact together with TaskCount."""
+
+    plan = models.ForeignKey(WorkPlan, null=True, on_delete=models.CASCADE, related_name="+")
+    lead_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # the first day of the month
+    due = models.PositiveIntegerField(default=0)
+    completed = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["plan", "lead_unit"]),
+            models.Index(fields=["month"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan_id}/{self.lead_unit_id} {self.month:%Y-%m}: {self.due}/{self.completed}"

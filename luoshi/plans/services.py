@@ -21,7 +21,7 @@ from luoshi.core.versioning import save_versioned as _save_versioned
 from luoshi.orgs.models import OrgUnit, Person
 from luoshi.orgs.selectors import leaders_in_charge
 
-from . import rules
+from . import rollup, rules
 from .models import (
     AdjustmentRequest,
     Indicator,
@@ -109,6 +109,7 @@ def plan_issue(
         _event(task, TaskEvent.Kind.STATUS, actor, after={"status": task.status})
     audit.record("plan.issue", actor=actor, obj=plan, after={"status": plan.status})
     refresh_lights(plan.tasks.all(), today=day)
+    rollup.refresh(rollup.groups_of_queryset(plan.tasks.all()))
     return plan
 
 
@@ -260,6 +261,7 @@ def task_create(*, actor: Any, data: TaskIn) -> Task:
     snapshot["indicators"] = [[i.name, i.target, i.unit, i.direction] for i in data.indicators]
     _event(task, TaskEvent.Kind.CREATED, actor, after=snapshot)
     audit.record("task.create", actor=actor, obj=task, after=snapshot)
+    rollup.refresh([rollup.group_of(task)])
     return task
 
 
@@ -318,6 +320,7 @@ def _apply_changes(
     changes = dict(changes)
     roadmap = {k: changes.pop(k) for k in sorted(ROADMAP_FIELDS) if k in changes}
     before = audit.snapshot(task, fields=changes.keys())
+    group_before = rollup.group_of(task)
     for key, value in changes.items():
         setattr(task, key, value)
     task.search_text = _task_search_text(task)
@@ -330,6 +333,7 @@ def _apply_changes(
     audit.record("task.update", actor=actor, obj=task, before=b, after=a)
     refresh_lights(Task.objects.filter(pk=task.pk), today=today)
     task.refresh_from_db()
+    rollup.refresh([group_before, rollup.group_of(task)])
     return task
 
 
@@ -740,6 +744,7 @@ def completion_request(*, actor: Any, task: Task, note: str, version: int | None
         obj=task,
         after={"status": task.status, "note": task.completion_note},
     )
+    rollup.refresh([rollup.group_of(task)])
     return task
 
 
@@ -777,6 +782,7 @@ def completion_verify(
         after={"accepted": accept, "reason": reason.strip()},
     )
     refresh_lights(Task.objects.filter(pk=task.pk), today=day)
+    rollup.refresh([rollup.group_of(task)])
     return task
 
 
@@ -812,7 +818,8 @@ def refresh_lights(tasks: Any, *, today: dt.date | None = None, batch: int = 200
     """Recompute the stored lights of these tasks; write only the rows whose light changed.
 
     Idempotent and safe to run concurrently (each row's update is a single UPDATE of the light
-    fields, which carry no version: two runs on one day compute the same answer).
+    fields, which carry no version: two runs on one day compute the same answer). Each batch is
+    one transaction with the dashboards' roll-up of the groups whose lights changed.
     Returns the number of rows changed.
     """
     from luoshi.core.workdays import WorkCalendar
@@ -832,33 +839,49 @@ def refresh_lights(tasks: Any, *, today: dt.date | None = None, batch: int = 200
         if not chunk:
             return changed
         last_id = chunk[-1].pk
-        for task in chunk:
-            agency_id = task.plan.agency_id if task.plan else None
-            if agency_id not in thresholds:
-                thresholds[agency_id] = _thresholds(agency_id)
-            result = rules.compute_light(
-                status=task.status,
-                today=day,
-                deadline=task.deadline,
-                start=task.start_date,
-                progress=task.progress,
-                milestones=[
-                    rules.MilestoneState(m.title, m.due_date, m.done_on)
-                    for m in task.milestones.all()
-                ],
-                working_days_until=until,
-                thresholds=thresholds[agency_id],
+        changed += _refresh_batch(chunk, day, until, thresholds)
+
+
+@transaction.atomic
+def _refresh_batch(
+    chunk: list[Task],
+    day: dt.date,
+    until: rules.WorkingDaysUntil,
+    thresholds: dict[int | None, rules.LightThresholds],
+) -> int:
+    changed = 0
+    groups: set[rollup.Group] = set()
+    for task in chunk:
+        agency_id = task.plan.agency_id if task.plan else None
+        if agency_id not in thresholds:
+            thresholds[agency_id] = _thresholds(agency_id)
+        result = rules.compute_light(
+            status=task.status,
+            today=day,
+            deadline=task.deadline,
+            start=task.start_date,
+            progress=task.progress,
+            milestones=[
+                rules.MilestoneState(m.title, m.due_date, m.done_on)
+                for m in task.milestones.all()
+            ],
+            working_days_until=until,
+            thresholds=thresholds[agency_id],
+        )
+        reason = json.dumps([result.code, dict(result.params)], ensure_ascii=False)[:200]
+        if (task.light, task.light_code, task.light_checked_on) != (
+            result.color,
+            reason,
+            day,
+        ):
+            Task.objects.filter(pk=task.pk).update(
+                light=result.color, light_code=reason, light_checked_on=day
             )
-            reason = json.dumps([result.code, dict(result.params)], ensure_ascii=False)[:200]
-            if (task.light, task.light_code, task.light_checked_on) != (
-                result.color,
-                reason,
-                day,
-            ):
-                Task.objects.filter(pk=task.pk).update(
-                    light=result.color, light_code=reason, light_checked_on=day
-                )
-                changed += task.light != result.color
+            if task.light != result.color:
+                changed += 1
+                groups.add(rollup.group_of(task))
+    rollup.refresh(groups)
+    return changed
 
 
 # --- evidence attachments ---------------------------------------------------------------------

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.db.models import Value
+from django.db.models.functions import Concat, Substr
+
 from .models import Task
 from .services import refresh_lights
 
@@ -13,3 +16,10 @@ def refresh_open_lights(today: dt.date) -> str:
     open_tasks = Task.objects.exclude(status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED])
     changed = refresh_lights(open_tasks, today=today)
     return f"{changed} lights changed"
+
+
+def move_lead_unit_paths(old_path: str, new_path: str) -> None:
+    """A unit moved in the org tree: rewrite the copies of its subtree's paths on tasks."""
+    Task.objects.filter(lead_unit_path__startswith=old_path).update(
+        lead_unit_path=Concat(Value(new_path), Substr("lead_unit_path", len(old_path) + 1))
+    )

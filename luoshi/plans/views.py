@@ -29,7 +29,6 @@ from .forms import (
     AdjustForm,
     CarryOverForm,
     DecideForm,
-    LedgerFilterForm,
     NoteForm,
     PlanForm,
     ReportForm,
@@ -39,6 +38,7 @@ from .forms import (
 )
 from .models import AdjustmentRequest, Indicator, Task, TaskEvent, WorkPlan
 from .rules import report_period
+from .views_ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 
 
 def _form_errors(form: Any, exc: DomainError) -> None:
@@ -216,41 +216,6 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 # --- ledger -----------------------------------------------------------------------------------
-
-
-def ledger_filter_form(request: HttpRequest) -> LedgerFilterForm:
-    """The ledger's filters from the query string (the page and its export read them alike)."""
-    user = request.user
-    units = list(org_selectors.units_visible(user).order_by("path"))
-    leaders = list(
-        org_selectors.people_visible(user)
-        .filter(post__is_leadership=True, is_active=True)
-        .order_by("unit__path", "post__sort_order")
-    )
-    return LedgerFilterForm(request.GET or None, units=units, leaders=leaders)
-
-
-@login_required
-def ledger(request: HttpRequest) -> HttpResponse:
-    _require_business_scope(request)
-    form = ledger_filter_form(request)
-    tasks = selectors.task_ledger(request.user, form.to_filter()).select_related(
-        "plan", "lead_unit", "leader_in_charge"
-    )
-    page = paginate(request, tasks)
-    template = "plans/ledger.html#results" if request.htmx else "plans/ledger.html"  # type: ignore[attr-defined]
-    query = request.GET.copy()
-    query.pop("page", None)
-    return render(
-        request,
-        template,
-        {
-            "form": form,
-            "page_obj": page,
-            "today": timezone.localdate(),
-            "export_query": query.urlencode(),
-        },
-    )
 
 
 # --- a task -----------------------------------------------------------------------------------

@@ -64,9 +64,9 @@ def progress_docx(request: HttpRequest, pk: int) -> FileResponse:
 
 def _ledger_filter(request: HttpRequest) -> TaskFilter:
     """The ledger page's filters, read from the query string the same way."""
-    from .views import ledger_filter_form
+    from .views_ledger import ledger_filter
 
-    return ledger_filter_form(request).to_filter()
+    return ledger_filter(request)
 
 
 @login_required

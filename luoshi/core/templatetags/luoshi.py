@@ -38,3 +38,12 @@ def action_label(code: str) -> str:
     from luoshi.core.audit import action_label as label
 
     return label(code)
+
+
+@register.filter
+def get_item(mapping: Any, key: Any) -> Any:
+    """mapping[key] in a template (None when missing)."""
+    try:
+        return mapping.get(key)
+    except AttributeError:
+        return None

@@ -1,0 +1,100 @@
+"""The ledger at scale: sortable columns, the capped count, the filter form's short lists, the
+lead-unit filter that skips the visibility OR when the scope covers the subtree."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+import pytest
+
+from luoshi.plans import selectors, services
+from luoshi.plans.models import Task, WorkPlan
+
+from .conftest import issue
+
+pytestmark = pytest.mark.django_db
+
+
+def _codes(html: str) -> list[str]:
+    return re.findall(r'<td class="text-nowrap small">([^<]+)</td>', html)
+
+
+def test_columns_sort_both_ways_and_keep_the_filters(
+    org: Any, plan: WorkPlan, client_for: Any
+) -> None:
+    issue(org, plan)
+    client = client_for("leader")
+    by_plan = _codes(client.get("/tasks/").content.decode())
+    assert by_plan == list(
+        Task.objects.exclude(status__in=["completed", "cancelled"])
+        .order_by("plan_year", "sort_order", "id")
+        .values_list("code", flat=True)
+    )
+    html = client.get("/tasks/", {"sort": "code"}).content.decode()
+    assert _codes(html) == sorted(by_plan)
+    assert 'aria-sort="ascending"' in html
+    assert "sort=-code" in html  # the header now sorts the other way
+    desc = _codes(client.get("/tasks/", {"sort": "-code"}).content.decode())
+    assert desc == sorted(by_plan, reverse=True)
+    kept = client.get("/tasks/", {"sort": "deadline", "light": "green"}).content.decode()
+    assert 'name="sort" value="deadline"' in kept
+    assert "light=green" in kept
+    # an unknown key falls back to the plan's order
+    assert _codes(client.get("/tasks/", {"sort": "title; drop"}).content.decode()) == by_plan
+
+
+def test_api_sorts_and_reports_a_capped_count(
+    org: Any, plan: WorkPlan, client_for: Any, settings: Any
+) -> None:
+    issue(org, plan)
+    client = client_for("leader")
+    data = client.get("/api/v1/tasks", {"sort": "-deadline", "page_size": 50}).json()
+    deadlines = [t["deadline"] for t in data["results"] if t["deadline"]]
+    assert deadlines == sorted(deadlines, reverse=True)
+    assert data["count_capped"] is False
+    settings.LUOSHI_COUNT_LIMIT = 2
+    data = client.get("/api/v1/tasks", {"page_size": 1}).json()
+    assert data["count"] == 2 and data["count_capped"] is True and data["pages"] == 2
+    html = client.get("/tasks/").content.decode()
+    assert "More than 2 records" in html or "超过 2 条" in html
+
+
+def test_filter_form_lists_matrix_leaders_not_every_leadership_person(
+    org: Any, plan: WorkPlan, client_for: Any
+) -> None:
+    issue(org, plan)
+    html = client_for("leader").get("/tasks/").content.decode()
+    select = re.search(r'<select name="leader_in_charge".*?</select>', html, re.S)
+    assert select is not None
+    names = re.findall(r'<option value="\d+"[^>]*>([^<]+)</option>', select.group(0))
+    leaders = set(
+        Task.objects.exclude(leader_in_charge=None).values_list("leader_in_charge__name", flat=True)
+    )
+    assert leaders and leaders <= set(names)
+
+
+def test_subtree_filter_in_scope_matches_the_visible_tasks(org: Any, plan: WorkPlan) -> None:
+    issue(org, plan)
+    services.task_create(
+        actor=org.users["supervisor"],
+        data=services.TaskIn(
+            plan=plan,
+            code="2026-9-9-1",
+            title="x",
+            lead_unit=org.econ,
+            deadline=dt.date(2026, 9, 1),
+        ),
+    )
+    for key in ("leader", "staff", "head", "outsider", "supervisor"):
+        user = org.users[key]
+        for unit in (org.agency, org.econ, org.liaison, org.city):
+            f = selectors.TaskFilter(lead_unit=unit.pk, include_closed=True)
+            fast = set(selectors.task_ledger(user, f).values_list("pk", flat=True))
+            slow = set(
+                selectors.tasks_visible(user)
+                .filter(lead_unit__path__startswith=unit.path)
+                .values_list("pk", flat=True)
+            )
+            assert fast == slow, (key, unit.name)

@@ -1,0 +1,136 @@
+"""The task ledger page and its filters (the export reads the same filters).
+
+At national scale the filter form must not list every visible unit and person: the unit list
+offers the top of the viewer's scope and two levels below (plus the chosen unit), the leader list
+the current leaders in charge of the units in scope (plus the chosen leader). The page itself is
+paged by primary key first (core.paging.FastPaginator).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Min
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from luoshi.core.errors import NotFound
+from luoshi.core.paging import fast_paginate
+from luoshi.orgs import selectors as org_selectors
+from luoshi.orgs.models import LeaderAssignment, OrgUnit, Person
+from luoshi.orgs.permissions import scope_for
+
+from . import selectors
+from .forms import LedgerFilterForm
+
+UNIT_CHOICES_DEPTH = 2  # the unit filter lists the scope's top units and two levels below
+UNIT_CHOICES_LIMIT = 300
+LEADER_CHOICES_LIMIT = 500
+SORT_COLUMNS = ("code", "lead_unit", "deadline", "progress", "status", "light")
+
+
+def _int(raw: str | None) -> int | None:
+    try:
+        return int(raw) if raw else None
+    except ValueError:
+        return None
+
+
+def _unit_choices(user: Any, chosen: int | None) -> list[OrgUnit]:
+    visible = (
+        org_selectors.units_visible(user).select_related(None).only("id", "name", "depth", "path")
+    )
+    top = visible.aggregate(depth=Min("depth"))["depth"]
+    if top is None:
+        return []
+    units = list(
+        visible.filter(depth__lte=top + UNIT_CHOICES_DEPTH).order_by("path")[:UNIT_CHOICES_LIMIT]
+    )
+    if chosen is not None and all(u.pk != chosen for u in units):
+        units.extend(visible.filter(pk=chosen))
+    return units
+
+
+def _leader_choices(user: Any, chosen: int | None) -> list[tuple[int, str]]:
+    """Current leaders in charge of the units in scope (the leader-in-charge matrix)."""
+    day = timezone.localdate()
+    units = org_selectors.units_visible(user).values("pk")
+    current = (
+        LeaderAssignment.objects.filter(unit__in=units, start_date__lte=day)
+        .exclude(end_date__lt=day)
+        .values("leader_id")
+    )
+    leaders = list(
+        Person.objects.filter(pk__in=current)
+        .order_by("name", "id")
+        .values_list("id", "name")[:LEADER_CHOICES_LIMIT]
+    )
+    if chosen is not None and all(pk != chosen for pk, _name in leaders):
+        leaders.extend(
+            org_selectors.people_visible(user).filter(pk=chosen).values_list("id", "name")
+        )
+    return leaders
+
+
+def ledger_filter_form(request: HttpRequest) -> LedgerFilterForm:
+    """The ledger's filters from the query string (the page and its export read them alike)."""
+    user = request.user
+    units = _unit_choices(user, _int(request.GET.get("lead_unit")))
+    leaders = _leader_choices(user, _int(request.GET.get("leader_in_charge")))
+    return LedgerFilterForm(request.GET or None, units=units, leaders=leaders)
+
+
+def ledger_filter(
+    request: HttpRequest, form: LedgerFilterForm | None = None
+) -> selectors.TaskFilter:
+    f = (form or ledger_filter_form(request)).to_filter()
+    sort = request.GET.get("sort", "")
+    if sort.lstrip("-") in selectors.LEDGER_SORTS:
+        f.sort = sort
+    return f
+
+
+def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]:
+    """For each sortable column: the query string that sorts by it (again: the other way)."""
+    links = {}
+    for column in SORT_COLUMNS:
+        query = request.GET.copy()
+        query.pop("page", None)
+        if current == column:
+            query["sort"], state = f"-{column}", "asc"
+        elif current == f"-{column}":
+            query.pop("sort", None)
+            state = "desc"
+        else:
+            query["sort"], state = column, ""
+        links[column] = {"query": query.urlencode(), "state": state}
+    return links
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    if scope_for(request.user).is_empty:
+        raise NotFound()
+    form = ledger_filter_form(request)
+    f = ledger_filter(request, form)
+    tasks = selectors.task_ledger(request.user, f).select_related(
+        "plan", "lead_unit", "leader_in_charge"
+    )
+    page = fast_paginate(request, tasks)
+    template = "plans/ledger.html#results" if request.htmx else "plans/ledger.html"  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "page_obj": page,
+            "today": timezone.localdate(),
+            "export_query": query.urlencode(),
+            "sort": f.sort,
+            "sort_links": _sort_links(request, f.sort),
+        },
+    )
