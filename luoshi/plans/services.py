@@ -862,8 +862,7 @@ def _refresh_batch(
             start=task.start_date,
             progress=task.progress,
             milestones=[
-                rules.MilestoneState(m.title, m.due_date, m.done_on)
-                for m in task.milestones.all()
+                rules.MilestoneState(m.title, m.due_date, m.done_on) for m in task.milestones.all()
             ],
             working_days_until=until,
             thresholds=thresholds[agency_id],
