@@ -184,7 +184,7 @@ class LedgerFilterForm(StyledFormMixin, forms.Form):
     source = forms.ChoiceField(
         label=_("Source"), required=False, choices=[("", _("All sources")), *Item.Source.choices]
     )
-    overdue = forms.BooleanField(label=_("Overdue only"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue items only"), required=False)
 
     def __init__(self, *args: Any, units: list[OrgUnit], leaders: list[Person], **kwargs: Any):
         super().__init__(*args, **kwargs)

@@ -803,6 +803,8 @@ def extension_decide(
         raise InvalidInput(_("This request was already decided."))
     day = _today(today)
     item = request.item
+    if approve and item.status not in (S.ASSIGNED, S.ACCEPTED):
+        raise InvalidInput(_("Only an item in progress can be extended."))
     request.status = (
         ExtensionRequest.Status.APPROVED if approve else ExtensionRequest.Status.REJECTED
     )
