@@ -3,18 +3,24 @@ error (a CSP violation or a missing asset would show here)."""
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
 
 from conftest import PASSWORD
 from luoshi.notify import services
-from tests.browser.conftest import browser, login, page  # noqa: F401 - the shared fixtures
+
+# the browser tests' shared fixtures (imported by name: mypy checks that folder on its own)
+_shared: Any = importlib.import_module("tests.browser.conftest")
+browser = _shared.browser
+page = _shared.page
+login = _shared.login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
-def test_bell_inbox_and_administration_pages(page: Any, org: Any) -> None:  # noqa: F811
+def test_bell_inbox_and_administration_pages(page: Any, org: Any) -> None:
     services.notify(
         recipients=[org.users["supervisor"].pk],
         event="supervision.assigned",
