@@ -156,7 +156,8 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rows = list(qs)
     if step in STEP_LABELS:
         rows = [p for p in rows if p.step == step]
-    services.record_view(actor=request.user, obj=cycle, what="dashboard")
+    if ctx["sees_all"] or rows:  # a confidential list was shown
+        services.record_view(actor=request.user, obj=cycle, what="dashboard")
     ctx.update(
         {
             "steps": selectors.step_counts(qs),
