@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Router, Schema, Status
 from ninja.utils import check_csrf
 
-from luoshi.core.apitypes import MAX_ID, Text, error_responses
+from luoshi.core.apitypes import MAX_ID, error_responses
 from luoshi.core.errors import InvalidInput, NotAuthenticated, NotFound
 from luoshi.orgs.models import OrgUnit, Person
 
@@ -40,8 +40,8 @@ def _user(request: HttpRequest) -> Any:
 
 
 class GradeSchema(Schema):
-    code: Text = Field(..., min_length=1, max_length=32)
-    label: Text = Field("", max_length=32)
+    code: str = Field(..., min_length=1, max_length=32)
+    label: str = Field("", max_length=32)
     points: int | None = Field(None, ge=0, le=1000)
 
 
@@ -84,17 +84,17 @@ class CampaignDetailOut(CampaignOut):
 class CampaignIn(Schema):
     unit: int = Field(..., ge=1, le=MAX_ID)
     year: int = Field(..., ge=2000, le=2100)
-    title: Text = Field(..., min_length=1, max_length=200)
-    purpose: Text = Field("", max_length=64)
+    title: str = Field(..., min_length=1, max_length=200)
+    purpose: str = Field("", max_length=64)
     family: str = Campaign.Family.CIVIL_SERVANT
     min_ballots: int | None = Field(None, ge=1, le=10000)
 
 
 class CampaignPatch(Schema):
     version: int | None = None
-    title: Text | None = Field(None, min_length=1, max_length=200)
+    title: str | None = Field(None, min_length=1, max_length=200)
     year: int | None = Field(None, ge=2000, le=2100)
-    purpose: Text | None = Field(None, max_length=64)
+    purpose: str | None = Field(None, max_length=64)
     min_ballots: int | None = Field(None, ge=1, le=10000)
     grades: list[GradeSchema] | None = None
     candidates: list[int] | None = Field(None, max_length=5000)
@@ -133,7 +133,7 @@ class CredentialIn(Schema):
 
 
 class BallotIn(CredentialIn):
-    choices: dict[str, Text] = Field(..., description="candidate's person id → grade code")
+    choices: dict[str, str] = Field(..., description="candidate's person id → grade code")
 
 
 class BallotOpenOut(Schema):

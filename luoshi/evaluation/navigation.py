@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from luoshi.core.navigation import NavItem, NavSection
 
 from .permissions import can_see_campaigns
+from .selectors import my_voter_rows
 
 APPRAISAL = NavSection("appraisal", _("Appraisal"), order=30)
 
@@ -17,6 +18,7 @@ def nav_sections(user: Any) -> list[NavSection]:
     items = []
     if can_see_campaigns(user):
         items.append(NavItem(_("Democratic evaluation"), "evaluation:campaigns", order=40))
-    if getattr(user, "person_id", None):
+    if getattr(user, "person_id", None) and my_voter_rows(user).filter(has_voted=False).exists():
+        # only while a ballot waits for the user (one indexed query)
         items.append(NavItem(_("My ballots"), "evaluation:my_ballots", order=45))
     return [APPRAISAL.with_items(*items)] if items else []

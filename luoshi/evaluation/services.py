@@ -111,13 +111,18 @@ class GradeIn:
     points: int | None = None
 
 
+def _clean(text: str) -> str:
+    """Text as stored: no NUL characters (the database refuses them), no outer spaces."""
+    return (text or "").replace("\x00", "").strip()
+
+
 def _require_draft(campaign: Campaign) -> None:
     if not campaign.is_draft:
         raise CampaignFrozen()
 
 
 def _check_title(title: str) -> str:
-    title = (title or "").strip()
+    title = _clean(title)
     if not title:
         raise InvalidInput(
             _("The evaluation needs a title."),
@@ -154,7 +159,7 @@ def campaign_create(
         unit=unit,
         year=year,
         title=_check_title(title),
-        purpose=(purpose or "").strip()[:64],
+        purpose=_clean(purpose)[:64],
         family=family,
         min_ballots=_check_min_ballots(min_ballots),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -189,7 +194,7 @@ def campaign_update(
     before = audit.snapshot(campaign)
     campaign.title = _check_title(title)
     campaign.year = year
-    campaign.purpose = (purpose or "").strip()[:64]
+    campaign.purpose = _clean(purpose)[:64]
     campaign.min_ballots = _check_min_ballots(min_ballots)
     save_versioned(campaign, ["title", "year", "purpose", "min_ballots"])
     old, new = audit.diff(before, audit.snapshot(campaign))
@@ -209,7 +214,7 @@ def campaign_delete(*, actor: Any, campaign: Campaign) -> None:
 def grades_set(*, actor: Any, campaign: Campaign, grades: Sequence[GradeIn]) -> list[GradeOption]:
     """Replace the campaign's grade scale (codes unique, at least one counted grade)."""
     _require_draft(campaign)
-    codes = [g.code.strip() for g in grades]
+    codes = [_clean(g.code) for g in grades]
     problems = []
     if len(set(codes)) != len(codes) or not all(codes):
         problems.append({"field": "grades", "message": _("Each grade needs its own code.")})
@@ -224,8 +229,8 @@ def grades_set(*, actor: Any, campaign: Campaign, grades: Sequence[GradeIn]) -> 
     rows = GradeOption.objects.bulk_create(
         GradeOption(
             campaign=campaign,
-            code=g.code.strip(),
-            label=g.label.strip()[:32],
+            code=_clean(g.code)[:32],
+            label=_clean(g.label)[:32],
             points=g.points,
             sort_order=index,
         )

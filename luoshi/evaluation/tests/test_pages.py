@@ -241,3 +241,19 @@ def test_results_page_query_count_does_not_grow(org: Any, client_for: Any) -> No
             assert hr.get(url).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_my_ballots_appears_in_the_navigation_only_while_a_ballot_waits(
+    org: Any, client_for: Any
+) -> None:
+    def nav(persona: str) -> str:
+        return client_for(persona).get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+
+    my_ballots = reverse("evaluation:my_ballots")
+    assert my_ballots not in nav("staff")
+    campaign = make_campaign(org)
+    assert my_ballots in nav("staff")
+    assert my_ballots not in nav("auditor")  # not on the voter list
+    voter = Voter.objects.get(campaign=campaign, person=org.people["staff"])
+    services.ballot_cast(voter=voter, choices={org.people["head"].pk: "competent"})
+    assert my_ballots not in nav("staff")
