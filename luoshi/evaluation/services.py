@@ -393,15 +393,13 @@ def _reshuffle_ballots(campaign: Campaign) -> None:
         for old, new in zip(old_ids, new_ids, strict=True)
     ]
     with connection.cursor() as cursor:
-        if postgres:
-            cursor.execute(
-                f"CREATE TEMP TABLE {remap} (old_id uuid PRIMARY KEY, new_id uuid) ON COMMIT DROP"
-            )
-        else:
-            cursor.execute(f"DROP TABLE IF EXISTS temp.{remap}")
-            cursor.execute(
-                f"CREATE TEMP TABLE {remap} (old_id char(32) PRIMARY KEY, new_id char(32))"
-            )
+        # dropped at the end, in this transaction (a rollback takes its creation back too)
+        temp = f"{'pg_temp' if postgres else 'temp'}.{remap}"
+        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
+        key_type = "uuid" if postgres else "char(32)"
+        cursor.execute(
+            f"CREATE TEMP TABLE {remap} (old_id {key_type} PRIMARY KEY, new_id {key_type})"
+        )
         cursor.executemany(f"INSERT INTO {remap} (old_id, new_id) VALUES (%s, %s)", pairs)  # noqa: S608
         cursor.execute(
             f"INSERT INTO {mark_table} (id, ballot_id, candidate_id, grade_id) "  # noqa: S608
@@ -414,8 +412,7 @@ def _reshuffle_ballots(campaign: Campaign) -> None:
         cursor.execute(
             f"DELETE FROM {ballot_table} WHERE id IN (SELECT old_id FROM {remap})"  # noqa: S608
         )
-        if not postgres:
-            cursor.execute(f"DROP TABLE temp.{remap}")
+        cursor.execute(f"DROP TABLE {temp}")
 
 
 @transaction.atomic
