@@ -107,7 +107,10 @@ class OrgUnit(BaseModel):
         ordering = ["path"]
         verbose_name = _("org unit")
         verbose_name_plural = _("org units")
-        indexes = [models.Index(fields=["parent", "sort_order"])]
+        indexes = [
+            models.Index(fields=["parent", "sort_order"]),
+            models.Index(fields=["depth", "sort_order", "id"], name="orgunit_top_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

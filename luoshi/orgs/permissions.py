@@ -50,6 +50,8 @@ def scope_for(user: Any) -> Scope:
     if cached is not None:
         return cached
     person = Person.objects.select_related("unit").filter(pk=user.person_id).first()
+    if person is not None:
+        user.person = person  # the page's user menu and the services read it again
     own_unit = person.unit if person else None
     everything = False
     paths: set[str] = set()

@@ -41,6 +41,7 @@ Scale (issue 3 §8)
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -61,6 +62,7 @@ from .selectors import plans_visible
 
 SEGMENT = PATH_WIDTH + 1  # one level of OrgUnit.path: "00000012/"
 OVERDUE_LIMIT = 20
+LEADER_ROWS = 30  # rows by leader in charge before the rest are summed into one
 TREND_MONTHS = 12
 NOT_COUNTED = (Task.Status.DRAFT, Task.Status.CANCELLED)
 LIGHTS = (Task.Light.RED, Task.Light.YELLOW, Task.Light.GREEN, Task.Light.GREY)
@@ -296,6 +298,14 @@ def by_leader(user: Any, f: DashboardFilter) -> list[Row]:
         for g in groups
     ]
     rows.sort(key=lambda r: (r.key is None, -r.counts.total, r.label))
+    if len(rows) > LEADER_ROWS:  # nationally a few thousand: the busiest, then the rest summed
+        rest = rows[LEADER_ROWS:]
+        others = Row(
+            key=None,
+            label=_("%(count)s other leaders") % {"count": len(rest)},
+            counts=functools.reduce(_add, (r.counts for r in rest), Counts()),
+        )
+        rows = [*rows[:LEADER_ROWS], others]
     return rows
 
 

@@ -8,7 +8,7 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from luoshi.core.forms import StyledFormMixin
+from luoshi.core.forms import FastSelect, StyledFormMixin
 from luoshi.orgs.models import OrgUnit, Person
 
 from .models import Category, Indicator, KeyPoint, Milestone, Task, WorkPlan
@@ -166,11 +166,13 @@ class LedgerFilterForm(StyledFormMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Code, title or text")}),
     )
-    lead_unit = forms.TypedChoiceField(
-        label=_("Lead unit"), required=False, coerce=int, empty_value=None
+    # Plain integers with a pre-rendered list: the selectors scope whatever id comes in, and a
+    # ChoiceField would normalise and search hundreds of choices on every request.
+    lead_unit = forms.IntegerField(
+        label=_("Lead unit"), required=False, min_value=1, widget=FastSelect
     )
-    leader_in_charge = forms.TypedChoiceField(
-        label=_("Leader in charge"), required=False, coerce=int, empty_value=None
+    leader_in_charge = forms.IntegerField(
+        label=_("Leader in charge"), required=False, min_value=1, widget=FastSelect
     )
     light = forms.ChoiceField(
         label=_("Light"), required=False, choices=[("", _("All lights")), *Task.Light.choices]
@@ -189,14 +191,18 @@ class LedgerFilterForm(StyledFormMixin, forms.Form):
     plan = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
     def __init__(
-        self, *args: Any, units: list[OrgUnit], leaders: list[tuple[int, str]], **kwargs: Any
+        self,
+        *args: Any,
+        units: list[tuple[int, str]],
+        leaders: list[tuple[int, str]],
+        **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
-        cast(forms.TypedChoiceField, self.fields["lead_unit"]).choices = [
+        cast(FastSelect, self.fields["lead_unit"].widget).choices = [
             ("", _("All units")),
-            *((u.pk, "\u3000" * max(0, u.depth - 1) + u.name) for u in units),
+            *units,
         ]
-        cast(forms.TypedChoiceField, self.fields["leader_in_charge"]).choices = [
+        cast(FastSelect, self.fields["leader_in_charge"].widget).choices = [
             ("", _("All leaders")),
             *leaders,
         ]

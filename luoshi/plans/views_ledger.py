@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -19,7 +19,7 @@ from django.utils import timezone
 from luoshi.core.errors import NotFound
 from luoshi.core.paging import fast_paginate
 from luoshi.orgs import selectors as org_selectors
-from luoshi.orgs.models import LeaderAssignment, OrgUnit, Person
+from luoshi.orgs.models import LeaderAssignment, OrgUnit
 from luoshi.orgs.permissions import scope_for
 
 from . import selectors
@@ -38,35 +38,35 @@ def _int(raw: str | None) -> int | None:
         return None
 
 
-def _unit_choices(user: Any, chosen: int | None) -> list[OrgUnit]:
-    visible = (
-        org_selectors.units_visible(user).select_related(None).only("id", "name", "depth", "path")
-    )
+def _top_units(user: Any) -> QuerySet[OrgUnit]:
+    """The units of the viewer's scope down to two levels below its top (1 query)."""
+    visible = org_selectors.units_visible(user).select_related(None)
     top = visible.aggregate(depth=Min("depth"))["depth"]
     if top is None:
-        return []
-    units = list(
-        visible.filter(depth__lte=top + UNIT_CHOICES_DEPTH).order_by("path")[:UNIT_CHOICES_LIMIT]
-    )
-    if chosen is not None and all(u.pk != chosen for u in units):
-        units.extend(visible.filter(pk=chosen))
-    return units
+        return visible.none()
+    return visible.filter(depth__lte=top + UNIT_CHOICES_DEPTH)
 
 
-def _leader_choices(user: Any, chosen: int | None) -> list[tuple[int, str]]:
-    """Current leaders in charge of the units in scope (the leader-in-charge matrix)."""
+def _unit_choices(user: Any, top_units: QuerySet[OrgUnit], chosen: int | None) -> list[Any]:
+    fields = ("id", "depth", "name")
+    units = list(top_units.order_by("path").values_list(*fields)[:UNIT_CHOICES_LIMIT])
+    if chosen is not None and all(u[0] != chosen for u in units):
+        units.extend(org_selectors.units_visible(user).filter(pk=chosen).values_list(*fields))
+    return [(pk, "\u3000" * max(0, depth - 1) + name) for pk, depth, name in units]
+
+
+def _leader_choices(
+    user: Any, top_units: QuerySet[OrgUnit], chosen: int | None
+) -> list[tuple[int, str]]:
+    """Current leaders in charge of the top units (the leader-in-charge matrix)."""
     day = timezone.localdate()
-    units = org_selectors.units_visible(user).values("pk")
-    current = (
-        LeaderAssignment.objects.filter(unit__in=units, start_date__lte=day)
+    rows = (
+        LeaderAssignment.objects.filter(unit__in=top_units.values("pk"), start_date__lte=day)
         .exclude(end_date__lt=day)
-        .values("leader_id")
+        .values_list("leader_id", "leader__name")
+        .distinct()
     )
-    leaders = list(
-        Person.objects.filter(pk__in=current)
-        .order_by("name", "id")
-        .values_list("id", "name")[:LEADER_CHOICES_LIMIT]
-    )
+    leaders = sorted(set(rows), key=lambda r: (r[1], r[0]))[:LEADER_CHOICES_LIMIT]
     if chosen is not None and all(pk != chosen for pk, _name in leaders):
         leaders.extend(
             org_selectors.people_visible(user).filter(pk=chosen).values_list("id", "name")
@@ -77,8 +77,9 @@ def _leader_choices(user: Any, chosen: int | None) -> list[tuple[int, str]]:
 def ledger_filter_form(request: HttpRequest) -> LedgerFilterForm:
     """The ledger's filters from the query string (the page and its export read them alike)."""
     user = request.user
-    units = _unit_choices(user, _int(request.GET.get("lead_unit")))
-    leaders = _leader_choices(user, _int(request.GET.get("leader_in_charge")))
+    top_units = _top_units(user)
+    units = _unit_choices(user, top_units, _int(request.GET.get("lead_unit")))
+    leaders = _leader_choices(user, top_units, _int(request.GET.get("leader_in_charge")))
     return LedgerFilterForm(request.GET or None, units=units, leaders=leaders)
 
 

@@ -79,7 +79,9 @@ def test_roll_up_follows_a_change_of_lead_unit_and_lights(org: Any) -> None:
 
 def test_drift_reports_a_tampered_count_and_rebuild_repairs_it(org: Any, plan: WorkPlan) -> None:
     issue(org, plan)
-    TaskCount.objects.filter(pk=TaskCount.objects.first().pk).update(total=999)
+    first = TaskCount.objects.order_by("pk").first()
+    assert first is not None
+    TaskCount.objects.filter(pk=first.pk).update(total=999)
     lines = rollup.drift()
     assert len(lines) == 1 and "999" in lines[0]
     rollup.rebuild()
