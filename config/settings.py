@@ -191,6 +191,10 @@ LUOSHI_FONT_PAGE_NUMBER = env("LUOSHI_FONT_PAGE_NUMBER", "宋体")
 LUOSHI_FONT_FALLBACK_SERIF = env("LUOSHI_FONT_FALLBACK_SERIF", "Noto Serif CJK SC")
 LUOSHI_FONT_FALLBACK_SANS = env("LUOSHI_FONT_FALLBACK_SANS", "Noto Sans CJK SC")
 LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20)
+# Democratic evaluation: ballots a candidate needs before their score counts ([practice] 8).
+LUOSHI_EVALUATION_MIN_BALLOTS = env_int("LUOSHI_EVALUATION_MIN_BALLOTS", 8)
+# PDF: a TrueType CJK font file to embed (default: found among the system's fonts).
+LUOSHI_PDF_FONT = env("LUOSHI_PDF_FONT", "")
 # Big ledgers count their rows up to this many; beyond it the viewer narrows the filters.
 LUOSHI_COUNT_LIMIT = env_int("LUOSHI_COUNT_LIMIT", 10000)
 

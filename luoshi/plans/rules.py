@@ -134,6 +134,17 @@ def report_period(cadence: str, day: dt.date) -> dt.date:
     return dt.date(day.year, day.month, 1)
 
 
+def period_to_report(cadence: str, day: dt.date, due_day: int, previous_reported: bool) -> dt.date:
+    """The period a report written on `day` is for: the previous period while its report is
+    still due (e.g. a monthly report on 3 April is March's, due by 5 April) and not yet in;
+    otherwise the period `day` falls in."""
+    current = report_period(cadence, day)
+    previous = report_period(cadence, current - dt.timedelta(days=1))
+    if not previous_reported and day <= report_due_date(cadence, previous, due_day):
+        return previous
+    return current
+
+
 def report_due_date(cadence: str, period: dt.date, due_day: int) -> dt.date:
     """When the report for `period` is due: by `due_day` of the month after a monthly or
     quarterly period (default the 5th); a weekly report by the Monday after."""

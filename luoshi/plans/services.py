@@ -663,7 +663,16 @@ def report_submit(
     milestones = {m.pk: m for m in task.milestones.all()}
     if set(data.milestones_done) - set(milestones):
         raise InvalidInput(_("A milestone does not belong to this task."))
-    period = rules.report_period(task.report_cadence, day)
+    current = rules.report_period(task.report_cadence, day)
+    previous = rules.report_period(task.report_cadence, current - dt.timedelta(days=1))
+    period = rules.period_to_report(
+        task.report_cadence,
+        day,
+        task.report_due_day,
+        previous_reported=ProgressReport.objects.filter(
+            task=task, unit=unit, period=previous
+        ).exists(),
+    )
     due = rules.report_due_date(task.report_cadence, period, task.report_due_day)
     # Reports entered for a past day (catching up, or the demo) carry that day.
     submitted_at = (

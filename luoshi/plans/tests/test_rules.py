@@ -123,3 +123,18 @@ def test_report_periods(cadence: str, day: dt.date, period: dt.date, due: dt.dat
 
 def test_report_due_day_is_clamped_to_the_month() -> None:
     assert report_due_date("monthly", D(2026, 1, 1), 31) == D(2026, 2, 28)
+
+
+def test_a_report_early_in_the_month_is_for_the_month_before_while_it_is_due() -> None:
+    from luoshi.plans.rules import period_to_report
+
+    april_3, april_6 = dt.date(2026, 4, 3), dt.date(2026, 4, 6)
+    assert period_to_report("monthly", april_3, 5, previous_reported=False) == dt.date(2026, 3, 1)
+    assert period_to_report("monthly", april_3, 5, previous_reported=True) == dt.date(2026, 4, 1)
+    assert period_to_report("monthly", april_6, 5, previous_reported=False) == dt.date(2026, 4, 1)
+    # a quarterly report on 2 July is the second quarter's
+    assert period_to_report("quarterly", dt.date(2026, 7, 2), 5, False) == dt.date(2026, 4, 1)
+    # weekly: due the Monday after; on that Monday it is still last week's
+    monday = dt.date(2026, 4, 13)
+    assert period_to_report("weekly", monday, 5, False) == dt.date(2026, 4, 6)
+    assert period_to_report("weekly", monday + dt.timedelta(1), 5, False) == monday
