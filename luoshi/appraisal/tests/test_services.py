@@ -389,3 +389,35 @@ def test_consequences_with_imported_history(org: Any, cycle: AnnualCycle) -> Non
 def test_quota_state(org: Any, cycle: AnnualCycle) -> None:
     state = selectors.quota_state(cycle)
     assert (state.graded, state.cap, state.percent) == (13, 2, Decimal("20"))
+
+
+def test_luoshi_tick_finalizes_on_the_right_day_under_frozen_time(
+    org: Any, cycle: AnnualCycle
+) -> None:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _decide_all(org, cycle, [org.people["staff"].name])
+    hr = org.users["hr"]
+    services.committee_record(
+        actor=hr, cycle=cycle, meeting_date=dt.date(2025, 12, 31), members_present="甲"
+    )
+    services.decide_as_proposed(actor=hr, cycle=cycle)
+    services.decide(actor=hr, participant=part(cycle, org, "leader"), grade="competent")
+    # published on Wednesday 31 Dec 2025: 31 Dec, then 1 Jan is a holiday, 2 Jan (Fri),
+    # 5, 6, 7 Jan — the fifth working day is Wednesday 7 January 2026
+    with time_machine.travel(dt.datetime(2025, 12, 31, 2, tzinfo=dt.UTC), tick=False):
+        cycle = services.publicity_start(actor=hr, cycle=cycle)
+    assert cycle.publicity_start == dt.date(2025, 12, 31)
+    assert cycle.publicity_end == dt.date(2026, 1, 7)
+    with time_machine.travel(dt.datetime(2026, 1, 7, 9, tzinfo=dt.UTC), tick=False):
+        call_command("tick", stdout=StringIO())
+    cycle.refresh_from_db()
+    assert cycle.status == AnnualCycle.Status.PUBLICITY
+    with time_machine.travel(dt.datetime(2026, 1, 8, 1, tzinfo=dt.UTC), tick=False):
+        call_command("tick", stdout=StringIO())
+        call_command("tick", stdout=StringIO())
+    cycle.refresh_from_db()
+    assert cycle.status == AnnualCycle.Status.FINAL
+    assert part(cycle, org, "staff").final_grade == "excellent"
