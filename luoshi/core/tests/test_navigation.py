@@ -45,6 +45,22 @@ def brand(response: Any) -> str:
 
 
 DEPLOYMENT = ("Deployment", ["plans:dashboard", "plans:my_work", "plans:plans", "plans:ledger"])
+SUPERVISION = (
+    "Supervision",
+    ["supervision:my_items", "supervision:ledger", "supervision:leader", "supervision:bulletins"],
+)
+APPRAISAL_OWN = ("Appraisal", ["appraisal:cycles", "appraisal:mine"])
+APPRAISAL_OFFICER = (
+    "Appraisal",
+    [
+        "appraisal:cycles",
+        "appraisal:mine",
+        "appraisal:routine_list",
+        "evaluation:campaigns",
+        "appraisal:units",
+    ],
+)
+NOTIFY_ADMIN = ["notify:webhooks", "notify:deliveries"]
 
 
 # --- the navigation per persona ------------------------------------------------------------------
@@ -62,7 +78,10 @@ def test_the_system_administrator_sees_the_org_and_its_administration(org, clien
     response = home(client_for("admin"))
     assert nav_of(response) == [
         ORG,
-        ("System administration", ["orgs:import", "orgs:lists", "orgs:accounts", "core:calendar"]),
+        (
+            "System administration",
+            ["orgs:import", "orgs:lists", "orgs:accounts", "core:calendar", *NOTIFY_ADMIN],
+        ),
     ]
     assert 'href="/audit/"' not in response.content.decode()
 
@@ -71,9 +90,50 @@ def test_the_security_administrator_sees_accounts_only(org, client_for) -> None:
     assert nav_of(home(client_for("security"))) == [("System administration", ["orgs:accounts"])]
 
 
-@pytest.mark.parametrize("persona", ["staff", "head", "leader", "supervisor", "hr", "outsider"])
-def test_business_users_see_deployment_and_the_organization(org, client_for, persona) -> None:
-    assert nav_of(home(client_for(persona))) == [DEPLOYMENT, ORG]
+@pytest.mark.parametrize("persona", ["staff", "outsider"])
+def test_staff_see_deployment_supervision_their_appraisal_and_the_org(
+    org, client_for, persona
+) -> None:
+    assert nav_of(home(client_for(persona))) == [DEPLOYMENT, SUPERVISION, APPRAISAL_OWN, ORG]
+
+
+def test_a_unit_head_also_runs_routine_appraisal(org, client_for) -> None:
+    appraisal = ("Appraisal", ["appraisal:cycles", "appraisal:mine", "appraisal:routine_list"])
+    assert nav_of(home(client_for("head"))) == [DEPLOYMENT, SUPERVISION, appraisal, ORG]
+
+
+def test_the_personnel_officer_runs_appraisal_and_evaluation(org, client_for) -> None:
+    assert nav_of(home(client_for("hr"))) == [DEPLOYMENT, SUPERVISION, APPRAISAL_OFFICER, ORG]
+
+
+def test_the_agency_leader_sees_report_overview_and_appraisal(org, client_for) -> None:
+    deployment = ("Deployment", [*DEPLOYMENT[1], "plans:report_overview"])
+    assert nav_of(home(client_for("leader"))) == [
+        deployment,
+        SUPERVISION,
+        APPRAISAL_OFFICER,
+        ORG,
+    ]
+
+
+def test_the_supervisor_runs_the_office(org, client_for) -> None:
+    assert nav_of(home(client_for("supervisor"))) == [
+        ("Deployment", [*DEPLOYMENT[1], "plans:report_overview", "plans:categories"]),
+        (
+            "Supervision",
+            [
+                "supervision:register",
+                "supervision:my_items",
+                "supervision:ledger",
+                "supervision:leader",
+                "supervision:bulletins",
+                "supervision:settings",
+            ],
+        ),
+        APPRAISAL_OWN,
+        ORG,
+        ("System administration", NOTIFY_ADMIN),
+    ]
 
 
 def test_the_sections_render_in_order_with_the_current_page_lit(org, client_for) -> None:
@@ -112,6 +172,7 @@ def test_sections_from_several_apps_merge_by_key_and_sort(org, monkeypatch) -> N
         "orgs:lists",
         "orgs:accounts",
         "core:calendar",
+        *NOTIFY_ADMIN,
     ]
     auditor = navigation.sections_for(org.users["auditor"])
     assert [[i.current_key for i in s.items] for s in auditor] == [
