@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import AfterValidator
+from pydantic import AfterValidator, StringConstraints
 
 MAX_ID = 2**63 - 1  # ids are 64-bit; anything larger cannot exist
 
@@ -20,7 +20,9 @@ def _plain_text(value: str) -> str:
     return value
 
 
-Text = Annotated[str, AfterValidator(_plain_text)]
+# The pattern puts "no NUL" into the OpenAPI document too, so that clients (and the schema
+# fuzzer) know it; the validator also rejects text that cannot be encoded.
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$"), AfterValidator(_plain_text)]
 
 
 def error_responses(descriptions: dict[int, str]) -> dict[str, Any]:
