@@ -12,8 +12,9 @@ from typing import Annotated, Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema, Status
+from pydantic import AfterValidator
 
-from luoshi.core.apitypes import MAX_ID, Text, error_responses
+from luoshi.core.apitypes import MAX_ID, error_responses
 from luoshi.core.errors import Forbidden, InvalidInput, NotFound
 from luoshi.orgs.models import OrgUnit, Person
 from luoshi.orgs.selectors import people_visible, units_visible
@@ -24,6 +25,9 @@ from . import selectors, services
 from .models import Feedback, SupervisionItem
 
 router = Router(tags=["supervision"])
+# Text from clients with NUL characters removed (the database cannot store them; refusing a
+# schema-valid string would be wrong).
+Text = Annotated[str, AfterValidator(lambda value: value.replace("\x00", ""))]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Item = SupervisionItem
 
