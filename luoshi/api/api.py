@@ -344,7 +344,7 @@ def _mount() -> None:
     api.add_router("/", plans_import_router)
     api.add_router("/", notify_router)
     api.add_router("/supervision", supervision_router)
-    api.add_router("/evaluation", evaluation_router)
+    api.add_router("/appraisal", evaluation_router)
     api.add_router("/appraisal", appraisal_router)
 
 

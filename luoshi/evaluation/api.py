@@ -1,12 +1,14 @@
-"""The evaluation app's JSON API (mounted by luoshi.api.api at /api/v1/evaluation/).
+"""The evaluation app's JSON API (mounted by luoshi.api.api at /api/v1/appraisal/, beside the
+appraisal app's own router: the two share the prefix, their paths differ).
 
 Campaigns: personnel officers create, change (while draft), publish, close and delete them;
 officers, committee members and agency leaders in scope read them, their turnout and — once
 closed — their results (every read of results is audited). Anyone else gets 404.
 
 Ballots: `POST /ballots/open` shows what a credential may vote on, `POST /ballots` casts. A
-printed code needs no log-in; a link token works only for its voter's own account. The answer
-to a cast carries nothing that identifies the ballot.
+printed code needs no log-in; a link token works only for its voter's own account.
+`POST /ballots/{code}` casts with the printed code in the path (no log-in). The answer to a
+cast carries nothing that identifies the ballot.
 """
 
 from __future__ import annotations
@@ -140,6 +142,10 @@ class BallotOpenOut(Schema):
     campaign: str
     grades: list[GradeOut]
     candidates: list[CandidateOut]
+
+
+class MarksIn(Schema):
+    choices: dict[str, str] = Field(..., description="candidate's person id → grade code")
 
 
 class CastOut(Schema):
@@ -380,11 +386,36 @@ def open_ballot(request: HttpRequest, data: CredentialIn) -> Any:
 def cast_ballot(request: HttpRequest, data: BallotIn) -> Any:
     """Cast a ballot with a printed code (no log-in) or a link token (the voter's account)."""
     voter, channel = _voter(request, data)
+    services.ballot_cast(voter=voter, choices=_choices(data.choices), channel=channel)
+    return Status(201, {"cast": True})
+
+
+def _choices(raw: dict[str, str]) -> dict[int, str]:
     choices: dict[int, str] = {}
-    for key, grade in data.choices.items():
+    for key, grade in raw.items():
         if not key.isdigit() or int(key) > MAX_ID:
             message = _("Not a candidate of this ballot.")
             raise InvalidInput(details=[{"field": f"choices.{key[:20]}", "message": message}])
         choices[int(key)] = grade
-    services.ballot_cast(voter=voter, choices=choices, channel=channel)
+    return choices
+
+
+@router.post(
+    "/ballots/{code}",
+    response={201: CastOut},
+    auth=None,
+    openapi_extra=error_responses(
+        {
+            404: "No open ballot for this code.",
+            409: "This code has already voted, or the vote is closed.",
+            422: "The ballot is incomplete, rates the voter, or names an unknown grade.",
+        }
+    ),
+)
+def cast_ballot_with_code(
+    request: HttpRequest, code: Annotated[str, Path(max_length=32)], data: MarksIn
+) -> Any:
+    """Cast a ballot with the printed code in the path; no log-in; the marks in the body."""
+    voter = services.voter_for_code(code)
+    services.ballot_cast(voter=voter, choices=_choices(data.choices), channel="code")
     return Status(201, {"cast": True})

@@ -14,7 +14,7 @@ from luoshi.evaluation.models import Ballot, Campaign, Voter
 from .conftest import make_campaign
 
 pytestmark = pytest.mark.django_db
-BASE = "/api/v1/evaluation"
+BASE = "/api/v1/appraisal"
 
 
 def _json(client: Client, method: str, url: str, body: Any = None, **headers: Any) -> Any:
@@ -96,6 +96,33 @@ def test_second_cast_with_the_same_code_is_refused(
     assert second.status_code == 409 and second.json()["code"] == "already_voted"
     assert Voter.objects.get(pk=voter.pk).has_voted
     assert Ballot.objects.count() == 1
+
+
+def test_cast_with_the_code_in_the_path_needs_no_log_in(
+    org: Any, campaign: Campaign, codes: Any
+) -> None:
+    marks = {"choices": {org.people["head"].pk: "excellent", org.people["staff"].pk: "competent"}}
+    url = f"{BASE}/ballots/{codes['office_staff']}"
+    first = _json(Client(), "post", url, marks)
+    assert first.status_code == 201 and first.json() == {"cast": True}
+    assert Voter.objects.get(campaign=campaign, person=org.people["office_staff"]).has_voted
+    assert Ballot.objects.count() == 1
+    second = _json(Client(), "post", url, marks)
+    assert second.status_code == 409 and second.json()["code"] == "already_voted"
+    assert "already been cast" in second.json()["message"]
+    assert Ballot.objects.count() == 1
+    # a code typed as a person reads it (lower case, no dash) is the same code
+    other = codes["staff"].replace("-", "").lower()
+    third = _json(
+        Client(),
+        "post",
+        f"{BASE}/ballots/{other}",
+        {"choices": {org.people["head"].pk: "competent"}},
+    )
+    assert third.status_code == 201
+    unknown = _json(Client(), "post", f"{BASE}/ballots/ZZZZ-ZZZZ", marks)
+    assert unknown.status_code == 404 and unknown.json()["code"] == "bad_credential"
+    assert Ballot.objects.count() == 2
 
 
 def test_self_rating_is_refused(org: Any, campaign: Campaign, codes: Any) -> None:
