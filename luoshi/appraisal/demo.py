@@ -1,6 +1,7 @@
 """The demo agency's appraisals (fictional): two earlier years of imported results, last year's
 annual appraisal run to the end (proposals, committee, publicity, final, notices, some
-acknowledgements, one review), this year's appraisal in progress, a confirmed routine quarter and
+acknowledgements, one review), this year's appraisal in progress (with its democratic evaluation
+open and a few printed codes in the summary), a confirmed routine quarter and
 leadership scores for the unit ranking. Built through the same services as real use; idempotent.
 """
 
@@ -124,15 +125,19 @@ def _last_year(agency: OrgUnit, year: int, hr: User, leader: User) -> AnnualCycl
     return cycle
 
 
-def _this_year(agency: OrgUnit, year: int, hr: User, leader: User) -> AnnualCycle:
+def _this_year(agency: OrgUnit, year: int, hr: User, leader: User) -> tuple[AnnualCycle, str]:
+    from luoshi.evaluation.demo import build_open_campaign
+
     cycle = services.cycle_open(actor=hr, agency=agency, year=year, as_of=dt.date(year, 12, 31))
+    vote = build_open_campaign(agency=agency, year=year, hr=hr)
+    cycle = services.campaign_link(actor=hr, cycle=cycle, campaign=vote.campaign)
     for p in cycle.participants.select_related("person", "unit", "cycle", "cycle__agency")[:12]:
         if p.person_id == leader.person_id or p.eligibility != rules.GRADED:
             continue
         services.propose(
             actor=leader, participant=p, grade=rules.COMPETENT, comments="工作扎实，完成任务较好。"
         )
-    return cycle
+    return cycle, vote.summary()
 
 
 def _routine(agency: OrgUnit, year: int, quarter: int) -> str:
@@ -174,7 +179,7 @@ def build_demo(today: dt.date | None = None, seed: int = 5) -> str:
     rng = random.Random(seed)
     imported = _history(agency, last, hr, rng)
     done = _last_year(agency, last, hr, leader)
-    current = _this_year(agency, day.year, hr, leader)
+    current, vote = _this_year(agency, day.year, hr, leader)
     quarter = (day.month - 1) // 3 + 1
     routine = _routine(agency, day.year, quarter)
     scored = _leadership(agency, last, hr, rng) + _leadership(agency, day.year, hr, rng)
@@ -182,5 +187,5 @@ def build_demo(today: dt.date | None = None, seed: int = 5) -> str:
     return (
         f"{imported} imported results; {last}: {final} final results; "
         f"{day.year}: {current.participants.count()} participants in progress; {routine}; "
-        f"{scored} leadership scores"
+        f"{scored} leadership scores\n  {day.year} {vote}"
     )

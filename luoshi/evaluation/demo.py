@@ -1,4 +1,5 @@
-"""The demo agency's democratic evaluation of last year: small, closed, fictional.
+"""The demo agency's democratic evaluations: last year's (small, closed, fictional) and this
+year's open one (built by the appraisal demo, linked to this year's cycle; codes printed).
 
 The department heads of the demo agency are rated by the agency's people, through the same
 services as a real vote (publish, cast, close), so the results page has something to show.
@@ -8,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from dataclasses import dataclass
 
 from django.db import transaction
 from django.utils import timezone
@@ -15,7 +17,7 @@ from django.utils import timezone
 from luoshi.orgs.demo import AGENCY_CODE
 from luoshi.orgs.models import OrgUnit, Person, User
 
-from . import services
+from . import rules, services
 from .models import Campaign
 
 TITLE = "{year}年度机关处级干部民主测评"
@@ -60,3 +62,64 @@ def build_demo_campaign(today: dt.date | None = None, seed: int = 2026) -> str:
         voted += 1
     services.campaign_close(actor=hr, campaign=campaign)
     return f"{len(heads)} candidates, {voted} of {len(voters)} voters voted; closed"
+
+
+OPEN_TITLE = "{year}年度机关工作人员民主测评"
+DEMO_VOTERS = ("demo_staff", "demo_head", "demo_vice", "demo_supervisor", "demo_leader")
+
+
+@dataclass(frozen=True)
+class OpenCampaign:
+    campaign: Campaign
+    codes: list[tuple[str, str]]  # (who: username or name, printed code)
+
+    def summary(self) -> str:
+        shown = "; ".join(f"{who} {code}" for who, code in self.codes)
+        return (
+            f"open evaluation #{self.campaign.pk}, {self.campaign.candidates.count()} candidates, "
+            f"{self.campaign.voters.count()} voters; printed codes to try at /vote/: {shown}"
+        )
+
+
+def build_open_campaign(*, agency: OrgUnit, year: int, hr: User) -> OpenCampaign:
+    """This year's evaluation, published and open: the agency's staff rate each other.
+
+    Codes are issued through the service (only their hashes are stored); the few returned here,
+    for the demo accounts and two more people, are the only copies, printed once by `luoshi demo`.
+    """
+    people = list(
+        Person.objects.filter(unit__path__startswith=agency.path, is_active=True)
+        .exclude(unit__kind=OrgUnit.Kind.LOCAL)
+        .select_related("unit")
+        .order_by("unit__path", "id")
+    )
+    accounts = {
+        u.person_id: u.username
+        for u in User.objects.filter(username__in=DEMO_VOTERS, person__isnull=False)
+    }
+    voters = people[:30]
+    chosen = {p.pk for p in voters}
+    voters += [p for p in people if p.pk in accounts and p.pk not in chosen]
+    candidates = [p for p in people if p.pk not in accounts][:8]
+    campaign = services.campaign_create(
+        actor=hr,
+        unit=agency,
+        year=year,
+        title=OPEN_TITLE.format(year=year),
+        purpose="annual_appraisal",
+    )
+    services.candidates_set(actor=hr, campaign=campaign, people=candidates)
+    services.voters_set(actor=hr, campaign=campaign, people=voters)
+    campaign = services.campaign_publish(actor=hr, campaign=campaign)
+    issued = services.codes_issue(actor=hr, campaign=campaign)
+    shown: list[tuple[str, str]] = []
+    others = 0
+    for item in issued:
+        who = accounts.get(item.voter.person_id)
+        if who is None and others < 2:
+            who, others = item.voter.person.name, others + 1
+        if who is not None:
+            shown.append((who, rules.format_code(item.code)))
+    order = {name: i for i, name in enumerate(DEMO_VOTERS)}
+    shown.sort(key=lambda row: order.get(row[0], len(order)))
+    return OpenCampaign(campaign, shown)
