@@ -1,0 +1,192 @@
+"""Time the democratic evaluation's tally at the size of issue 5 §6 (prints JSON).
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/luoshi_benchtally \
+        .venv/bin/python bench/tally.py --reset [--candidates 1000] [--voters 300]
+
+Builds, in a database whose name contains "bench" (refused otherwise), one unit with
+candidates + voters people (the two lists apart, so every ballot rates every candidate), a
+campaign through the services (create, candidates, voters, publish), and casts one ballot per
+voter: the first few through `services.ballot_cast` itself (timed), the rest written in bulk as
+exactly the rows that service writes (the voter's `has_voted`, one Ballot under a random key,
+one BallotMark per candidate under random keys, shuffled; the per-ballot audit entry is left
+out). Then it closes the campaign with `services.campaign_close` (timed: the close re-keys and
+reshuffles every mark) and times `selectors.campaign_results` (median of 5, each on a freshly
+loaded campaign). Target: 1,000 candidates × 300 ballots tallied in under 2 s.
+
+`--reset` drops and re-creates the database and runs `luoshi migrate`. Without it, the
+database must already be migrated; every run adds a new unit and campaign. Not part of the
+test suite.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse, urlunparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _database_url() -> str:
+    url = os.environ.get("DATABASE_URL", "")
+    name = urlparse(url).path.lstrip("/")
+    if not url.startswith("postgres") or "bench" not in name:
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL database whose name contains 'bench'.")
+    return url
+
+
+def reset_database(url: str) -> None:
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    if "bench" not in name:  # pragma: no cover - checked by _database_url too
+        raise SystemExit(f"refusing to drop {name!r}: --reset only drops a database named *bench*")
+    admin = urlunparse(parsed._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND pid <> pg_backend_pid()",
+            (name,),
+        )
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    env = {**os.environ, "DATABASE_URL": url, "LUOSHI_DEBUG": "1"}
+    subprocess.run(
+        [str(Path(sys.executable).parent / "luoshi"), "migrate", "--verbosity", "0"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reset", action="store_true", help="drop, create and migrate the DB")
+    parser.add_argument("--candidates", type=int, default=1000)
+    parser.add_argument("--voters", type=int, default=300)
+    parser.add_argument("--service-casts", type=int, default=3, help="ballots cast via the service")
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    url = _database_url()
+    if args.reset:
+        reset_database(url)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("LUOSHI_DEBUG", "1")  # a throw-away bench database
+    import django
+
+    django.setup()
+
+    from django.db import transaction
+
+    from luoshi.evaluation import selectors, services
+    from luoshi.evaluation.models import Ballot, BallotMark, Campaign, Voter
+    from luoshi.orgs.models import OrgUnit, Person
+    from luoshi.orgs.services import org_unit_create
+
+    started = time.perf_counter()
+    suffix = secrets.token_hex(3)
+    with transaction.atomic():
+        unit = org_unit_create(
+            actor=None,
+            name=f"测评基准单位{suffix}",
+            code=f"BENCH-TALLY-{suffix}",
+            kind=OrgUnit.Kind.AGENCY,
+            level=OrgUnit.Level.PROVINCIAL,
+        )
+        total = args.candidates + args.voters
+        Person.objects.bulk_create(
+            [Person(name=f"测评人{i:04d}", gender="M", unit=unit) for i in range(total)],
+            batch_size=2000,
+        )
+        people = list(Person.objects.filter(unit=unit).order_by("id"))
+        candidates, voters = people[: args.candidates], people[args.candidates :]
+        campaign = services.campaign_create(
+            actor=None, unit=unit, year=2026, title=f"基准测评{suffix}", min_ballots=1
+        )
+        services.candidates_set(actor=None, campaign=campaign, people=candidates)
+        services.voters_set(actor=None, campaign=campaign, people=voters)
+        campaign = services.campaign_publish(actor=None, campaign=campaign)
+        issued = services.codes_issue(actor=None, campaign=campaign)
+    setup_s = time.perf_counter() - started
+
+    grades = list(campaign.grades.order_by("sort_order", "id"))
+    codes = [g.code for g in grades]
+    rng = random.Random(5)
+
+    # a few ballots through the service itself
+    cast_times = []
+    for item in issued[: args.service_casts]:
+        voter = services.voter_for_code(item.code)
+        choices = {c.person_id: rng.choice(codes) for c in services.ballot_candidates(voter)}
+        t0 = time.perf_counter()
+        with transaction.atomic():
+            services.ballot_cast(voter=voter, choices=choices, channel="code")
+        cast_times.append(time.perf_counter() - t0)
+
+    # the rest in bulk: the same rows ballot_cast writes (no audit entries)
+    started = time.perf_counter()
+    candidate_rows = list(campaign.candidates.order_by("id"))
+    with transaction.atomic():
+        rest = issued[args.service_casts :]
+        Voter.objects.filter(pk__in=[i.voter.pk for i in rest]).update(has_voted=True)
+        ballots = [Ballot(id=uuid.uuid4(), campaign=campaign) for _ in rest]
+        Ballot.objects.bulk_create(ballots, batch_size=1000)
+        for ballot in ballots:
+            marks = [
+                BallotMark(id=uuid.uuid4(), ballot=ballot, candidate=c, grade=rng.choice(grades))
+                for c in candidate_rows
+            ]
+            rng.shuffle(marks)
+            BallotMark.objects.bulk_create(marks, batch_size=5000)
+    bulk_s = time.perf_counter() - started
+
+    t0 = time.perf_counter()
+    with transaction.atomic():
+        campaign = services.campaign_close(actor=None, campaign=campaign)
+    close_s = time.perf_counter() - t0
+
+    tally_times = []
+    results: dict[int, object] = {}
+    for _ in range(args.repeat):
+        fresh = Campaign.objects.get(pk=campaign.pk)
+        t0 = time.perf_counter()
+        results = selectors.campaign_results(fresh)
+        tally_times.append(time.perf_counter() - t0)
+
+    counted = {sum(r.counts.values()) for r in results.values()}  # type: ignore[attr-defined]
+    print(
+        json.dumps(
+            {
+                "database": urlparse(url).path.lstrip("/"),
+                "campaign": campaign.pk,
+                "candidates": len(candidate_rows),
+                "ballots": Ballot.objects.filter(campaign=campaign).count(),
+                "marks": BallotMark.objects.filter(ballot__campaign=campaign).count(),
+                "ballots_per_candidate": sorted(counted),
+                "setup_s": round(setup_s, 3),
+                "service_cast_s": [round(t, 3) for t in cast_times],
+                "bulk_cast_s": round(bulk_s, 3),
+                "close_s": round(close_s, 3),
+                "tally_s": [round(t, 3) for t in tally_times],
+                "tally_median_s": round(statistics.median(tally_times), 3),
+                "target_s": 2.0,
+            },
+            indent=2,
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()
