@@ -5,24 +5,29 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import datetime as dt
 import enum
+import tempfile
 from typing import Annotated, Any
 
 from django.core.paginator import Paginator
-from django.http import HttpRequest
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 from pydantic import AfterValidator
 
 from luoshi.core.apitypes import MAX_ID, error_responses
 from luoshi.core.errors import Forbidden, InvalidInput, NotFound
+from luoshi.documents.xlsx import XLSX_CONTENT_TYPE
 from luoshi.orgs.models import OrgUnit, Person
+from luoshi.orgs.permissions import scope_for
 from luoshi.orgs.selectors import people_visible, units_visible
 from luoshi.plans.selectors import tasks_visible
 
+from . import bulletins, documents, selectors, services
 from . import permissions as perms
-from . import selectors, services
-from .models import Feedback, SupervisionItem
+from .models import Bulletin, Feedback, SupervisionItem
 
 router = Router(tags=["supervision"])
 # Text from clients with NUL characters removed (the database cannot store them; refusing a
@@ -437,3 +442,225 @@ class SupervisionUnitStatsOut(Schema):
 def statistics(request: HttpRequest) -> Any:
     """Per lead unit: assigned, closed, closed on time (original deadline), overdue, open."""
     return selectors.unit_statistics(selectors.items_visible(_user(request)))
+
+
+# --- suspend and resume (the item page's buttons) ----------------------------------------------
+
+
+class SupervisionSuspendIn(Schema):
+    reason: Text = Field(..., min_length=1, max_length=2000)
+    version: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+@router.post("/items/{item_id}/suspend", response=SupervisionItemDetailOut)
+def suspend_item(request: HttpRequest, item_id: Id, payload: SupervisionSuspendIn) -> Any:
+    """The office suspends an open item, with a reason."""
+    user = _user(request)
+    item = perms.access_item(user, item_id)
+    perms.require(perms.can_suspend(user, item))
+    services.item_suspend(actor=user, item=item, reason=payload.reason, version=payload.version)
+    return _detail(perms.access_item(user, item_id))
+
+
+@router.post("/items/{item_id}/resume", response=SupervisionItemDetailOut)
+def resume_item(request: HttpRequest, item_id: Id, payload: SupervisionVersionIn) -> Any:
+    """The office resumes a suspended item."""
+    user = _user(request)
+    item = perms.access_item(user, item_id)
+    perms.require(perms.can_resume(user, item))
+    services.item_resume(actor=user, item=item, version=payload.version)
+    return _detail(perms.access_item(user, item_id))
+
+
+# --- the ledger as xlsx (the same file as the ledger page's export) ----------------------------
+
+
+@router.get(
+    "/ledger.xlsx",
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The supervision ledger workbook (RULES.md §4 columns).",
+                "content": {XLSX_CONTENT_TYPE: {"schema": {"type": "string", "format": "binary"}}},
+            }
+        }
+    },
+)
+def ledger_xlsx(request: HttpRequest, filters: Query[SupervisionItemQuery]) -> Any:
+    """The ledger with the list's filters as an xlsx workbook, scoped to the caller and recorded
+    in the audit log (`page` and `page_size` are ignored: the file has every matching item)."""
+    user = _user(request)
+    if scope_for(user).is_empty:
+        raise NotFound()
+    f = selectors.ItemFilter(
+        q=filters.q,
+        lead_unit=filters.lead_org,
+        leader_in_charge=filters.leader_in_charge,
+        light=_v(filters.light),
+        status=_v(filters.status),
+        kind=_v(filters.kind),
+        urgency=_v(filters.urgency),
+        source=_v(filters.source),
+        overdue=filters.overdue,
+    )
+    exporter = documents.LedgerXlsx(user, f)
+    handle = tempfile.TemporaryFile()  # noqa: SIM115 (streamed and closed by the response)
+    rows = exporter.write(handle)
+    handle.seek(0)
+    services.export_record(
+        actor=user,
+        identifier=exporter.identifier,
+        file_name=exporter.file_name(),
+        rows=rows,
+        params={"filters": dataclasses.asdict(f)},
+    )
+    return FileResponse(
+        handle, as_attachment=True, filename=exporter.file_name(), content_type=XLSX_CONTENT_TYPE
+    )
+
+
+# --- bulletins ----------------------------------------------------------------------------------
+
+
+BulletinStatusOut = _choices("SupervisionBulletinStatus", Bulletin.Status)
+
+
+class SupervisionBulletinOut(Schema):
+    id: int
+    agency: int = Field(..., alias="agency_id")
+    agency_name: str
+    month: dt.date
+    title: str
+    status: str
+    compiled_at: dt.datetime
+    published_at: dt.datetime | None
+    version: int
+
+    @staticmethod
+    def resolve_agency_name(obj: Bulletin) -> str:
+        return obj.agency.name
+
+
+class SupervisionBulletinDetailOut(SupervisionBulletinOut):
+    introduction: str
+    closing: str
+    data: dict[str, Any]
+
+
+class SupervisionBulletinPage(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    results: list[SupervisionBulletinOut]
+
+
+class SupervisionBulletinQuery(Schema):
+    status: BulletinStatusOut | None = None  # type: ignore[valid-type]
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(20, ge=1, le=200)
+
+
+def _bulletin_viewer(user: Any) -> None:
+    if scope_for(user).is_empty and getattr(user, "person", None) is None:
+        raise NotFound()
+
+
+@router.get("/bulletins", response=SupervisionBulletinPage)
+def list_bulletins(request: HttpRequest, filters: Query[SupervisionBulletinQuery]) -> Any:
+    """Published bulletins of the caller's organization (and agencies their scope covers); the
+    supervision office also sees its drafts."""
+    user = _user(request)
+    _bulletin_viewer(user)
+    qs = selectors.bulletins_visible(user).order_by("-month", "-id")
+    if filters.status is not None:
+        qs = qs.filter(status=_v(filters.status))
+    paginator = Paginator(qs, filters.page_size)
+    page = paginator.get_page(filters.page)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "page_size": filters.page_size,
+        "results": list(page.object_list),
+    }
+
+
+@router.get("/bulletins/{bulletin_id}", response=SupervisionBulletinDetailOut)
+def get_bulletin(request: HttpRequest, bulletin_id: Id) -> Any:
+    """One bulletin with its compiled statistics and lists."""
+    return perms.access_bulletin(_user(request), bulletin_id)
+
+
+class SupervisionBulletinCompileIn(Schema):
+    month: str = Field(..., pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")
+
+
+@router.post(
+    "/bulletins",
+    response={201: SupervisionBulletinDetailOut},
+    openapi_extra=error_responses(
+        {
+            403: "Only the supervision office compiles bulletins.",
+            422: "The month's bulletin is already published.",
+        }
+    ),
+)
+def compile_bulletin(request: HttpRequest, payload: SupervisionBulletinCompileIn) -> Any:
+    """Compile (or recompile, while still a draft) the month's bulletin of the caller's agency."""
+    user = _user(request)
+    _bulletin_viewer(user)
+    perms.require(perms.can_manage_bulletins(user))
+    person = getattr(user, "person", None)
+    if person is None:
+        raise NotFound()
+    try:
+        month = bulletins.parse_month(payload.month)
+    except ValueError:
+        raise InvalidInput(details=[{"field": "month", "message": _("Not a month.")}]) from None
+    agency = services._agency_of(user, person.unit)
+    bulletin = bulletins.bulletin_compile(actor=user, agency=agency, month=month)
+    return Status(201, perms.access_bulletin(user, bulletin.pk))
+
+
+class SupervisionBulletinEditIn(Schema):
+    title: Text | None = Field(None, max_length=200)
+    introduction: Text | None = Field(None, max_length=20000)
+    closing: Text | None = Field(None, max_length=20000)
+    version: int | None = Field(None, ge=1, le=MAX_ID)
+
+
+@router.patch(
+    "/bulletins/{bulletin_id}",
+    response=SupervisionBulletinDetailOut,
+    openapi_extra=error_responses({422: "Published bulletins cannot be edited; a title is due."}),
+)
+def edit_bulletin(request: HttpRequest, bulletin_id: Id, payload: SupervisionBulletinEditIn) -> Any:
+    """Edit a draft's title, introduction and closing remarks (the fields sent)."""
+    user = _user(request)
+    bulletin = perms.access_bulletin(user, bulletin_id)
+    perms.require(perms.can_manage_bulletins(user))
+    changes = {
+        name: value
+        for name in ("title", "introduction", "closing")
+        if (value := getattr(payload, name)) is not None
+    }
+    bulletins.bulletin_update(
+        actor=user, bulletin=bulletin, changes=changes, version=payload.version
+    )
+    return perms.access_bulletin(user, bulletin_id)
+
+
+@router.post(
+    "/bulletins/{bulletin_id}/publish",
+    response=SupervisionBulletinDetailOut,
+    openapi_extra=error_responses({422: "The bulletin is already published."}),
+)
+def publish_bulletin(request: HttpRequest, bulletin_id: Id, payload: SupervisionVersionIn) -> Any:
+    """Publish a draft: all staff of the agency see it, and they are notified."""
+    user = _user(request)
+    bulletin = perms.access_bulletin(user, bulletin_id)
+    perms.require(perms.can_manage_bulletins(user))
+    bulletins.bulletin_publish(actor=user, bulletin=bulletin, version=payload.version)
+    return perms.access_bulletin(user, bulletin_id)
