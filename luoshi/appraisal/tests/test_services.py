@@ -24,6 +24,15 @@ from luoshi.core.periodic import steps
 
 from .conftest import part
 
+
+@pytest.fixture(autouse=True)
+def _english() -> Any:
+    """Messages are asserted in their English source text."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 pytestmark = pytest.mark.django_db
 
 
