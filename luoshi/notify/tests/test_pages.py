@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def _notices(user: Any, n: int, event: str = "supervision.assigned") -> None:
     for i in range(n):
         services.notify(
-            recipients=[user.pk], event=event, subject=f"事项{i}", body="正文", link="/plans/"
+            recipients=[user.pk], event=event, subject=f"测试通知甲{i}", body="正文", link="/plans/"
         )
 
 
@@ -75,7 +75,7 @@ def test_inbox_lists_only_ones_own_notices_in_fixed_queries(
     small = len(captured.captured_queries)
     assert page.status_code == 200
     html = page.content.decode()
-    assert html.count("事项") == 3
+    assert html.count("测试通知甲") == 3
     _notices(org.users["staff"], 15)
     with CaptureQueriesContext(connection) as captured:
         client.get("/notices/")
@@ -90,8 +90,8 @@ def test_unread_filter_and_pagination(org: Any, client_for: Any, settings: Any) 
     assert first is not None
     services.notice_mark_read(user=staff, notice=first)
     client = client_for("staff")
-    assert client.get("/notices/?unread=1").content.decode().count("事项") == 5
-    assert client.get("/notices/?unread=1&page=2").content.decode().count("事项") == 1
+    assert client.get("/notices/?unread=1").content.decode().count("测试通知甲") == 5
+    assert client.get("/notices/?unread=1&page=2").content.decode().count("测试通知甲") == 1
 
 
 def test_mark_read_and_open_the_link(org: Any, client_for: Any) -> None:

@@ -3,7 +3,6 @@ error (a CSP violation or a missing asset would show here)."""
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 import pytest
@@ -11,11 +10,7 @@ import pytest
 from conftest import PASSWORD
 from luoshi.notify import services
 
-# the browser tests' shared fixtures (imported by name: mypy checks that folder on its own)
-_shared: Any = importlib.import_module("tests.browser.conftest")
-browser = _shared.browser
-page = _shared.page
-login = _shared.login
+from .conftest import login
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
