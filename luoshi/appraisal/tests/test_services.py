@@ -33,6 +33,7 @@ def _english() -> Any:
     with translation.override("en"):
         yield
 
+
 pytestmark = pytest.mark.django_db
 
 
