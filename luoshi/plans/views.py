@@ -37,6 +37,7 @@ from .forms import (
     VerifyForm,
 )
 from .models import AdjustmentRequest, Indicator, Task, TaskEvent, WorkPlan
+from .panels import panels_for
 from .rules import report_period
 from .views_ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 
@@ -256,6 +257,7 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         "can_decide": perms.can_decide_adjustment(user, task),
         "decide_form": DecideForm(),
         "can_edit": perms.can_edit_task(user, task),
+        "panels": panels_for(user, task),
         "attachments": task.attachments.select_related("report"),
         "can_carry_over": perms.can_manage_plans(user) and task.is_open and task.plan is not None,
         "carry_form": CarryOverForm(plans=_later_plans(user, task)),

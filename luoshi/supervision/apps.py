@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +19,9 @@ class SupervisionConfig(AppConfig):
         register_family("supervision", _("Supervision"))
 
         navigation.register(nav_sections)
+        from luoshi.plans import panels
+
+        panels.register("supervision.items", _task_panel)
         periodic.register("supervision.ladder", _tick)
         demodata.register("Demo supervision items", _demo, order=30)
         audit.register_action_labels(
@@ -55,3 +59,13 @@ def _demo() -> str:
     from .demo import build_demo_items
 
     return build_demo_items()
+
+
+def _task_panel(user: Any, task: Any) -> Any:
+    """The supervision items linked to a task, as far as the viewer may see them (1 query)."""
+    from luoshi.plans.panels import Panel
+
+    from .selectors import items_visible
+
+    items = list(items_visible(user).filter(task=task).order_by("id"))
+    return Panel("supervision/task_panel.html", {"items": items}) if items else None

@@ -216,3 +216,30 @@ def test_task_page_lists_the_linked_supervision_items(org, client_for) -> None:
     assert response.content.decode().count(reverse("supervision:item", args=[item.pk])) == 1
     assert "关联事项2" in response.content.decode()
     assert len(four) == len(one), [q["sql"] for q in four.captured_queries]
+
+
+def test_task_page_hides_linked_items_the_viewer_may_not_see(org, client_for) -> None:
+    """The task is the staff's unit's; an item on it led by another unit stays invisible."""
+    sup = org.users["supervisor"]
+    plan = plan_services.plan_create(actor=sup, agency=org.agency, year=2025, title="2025年要点")
+    task = plan_services.task_create(
+        actor=sup,
+        data=plan_services.TaskIn(
+            plan=plan, code="2025-1-0-2", title="侨界人才对接", lead_unit=org.econ
+        ),
+    )
+    hidden = assigned(
+        org,
+        title="联络部牵头的督办事项",
+        source=SupervisionItem.Source.WORK_PLAN,
+        task=task,
+        lead_unit=org.liaison,
+        cooperating_units=[org.office],
+        responsible_person=None,
+    )
+    client = client_for("staff")
+    assert client.get(reverse("supervision:item", args=[hidden.pk])).status_code == 404
+    page = client.get(reverse("plans:task", args=[task.pk])).content.decode()
+    assert "侨界人才对接" in page and hidden.title not in page
+    leader_page = client_for("leader").get(reverse("plans:task", args=[task.pk])).content.decode()
+    assert hidden.title in leader_page
