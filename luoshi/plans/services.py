@@ -914,22 +914,10 @@ def _attachment_limit() -> int:
     return int(getattr(settings, "LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
 
 
-@transaction.atomic
-def attachment_add(
-    *, actor: Any, task: Task, name: str, content: bytes, report: ProgressReport | None = None
-) -> Any:
-    """Keep a piece of evidence for a task (or one of its reports) in the default storage.
-
-    Only the types in the allow-list, whose first bytes match the type, and up to the size
-    limit; the file is stored under a random name, never where the web server serves files.
-    """
-    import hashlib
-    import secrets
+def check_attachment(name: str, content: bytes) -> tuple[str, str]:
+    """An evidence file's cleaned name and suffix, or InvalidInput: allowed type, not empty,
+    within the size limit, content matching its type (shared by every app that takes files)."""
     from pathlib import PurePath
-
-    from django.core.files.base import ContentFile
-
-    from .models import Attachment
 
     clean_name = PurePath(name.replace("\\", "/")).name.strip()[:200] or "attachment"
     suffix = PurePath(clean_name).suffix.lower()
@@ -952,6 +940,26 @@ def attachment_add(
             _("The file's content does not match its type %(type)s.") % {"type": suffix},
             code="attachment_type",
         )
+    return clean_name, suffix
+
+
+@transaction.atomic
+def attachment_add(
+    *, actor: Any, task: Task, name: str, content: bytes, report: ProgressReport | None = None
+) -> Any:
+    """Keep a piece of evidence for a task (or one of its reports) in the default storage.
+
+    Only the types in the allow-list, whose first bytes match the type, and up to the size
+    limit; the file is stored under a random name, never where the web server serves files.
+    """
+    import hashlib
+    import secrets
+
+    from django.core.files.base import ContentFile
+
+    from .models import Attachment
+
+    clean_name, suffix = check_attachment(name, content)
     if report is not None and report.task_id != task.pk:
         raise InvalidInput(_("The report belongs to another task."))
     attachment = Attachment(

@@ -13,7 +13,6 @@ import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from pathlib import PurePath
 from typing import Any
 
 from django.core.files.base import ContentFile
@@ -32,7 +31,7 @@ from luoshi.orgs.models import OrgUnit, Person, User
 from luoshi.orgs.selectors import leaders_in_charge, organization_of
 from luoshi.plans import rules as plan_rules
 from luoshi.plans.models import LightSettings, Task
-from luoshi.plans.services import ATTACHMENT_TYPES
+from luoshi.plans.services import check_attachment
 
 from . import rules
 from .models import (
@@ -458,38 +457,6 @@ def item_accept(
     return item
 
 
-def _attachment_limit() -> int:
-    from django.conf import settings
-
-    return int(getattr(settings, "LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
-
-
-def _check_file(name: str, content: bytes) -> tuple[str, str]:
-    """The cleaned file name and suffix, or InvalidInput (plans' evidence rules)."""
-    clean = PurePath(name.replace("\\", "/")).name.strip()[:200] or "attachment"
-    suffix = PurePath(clean).suffix.lower()
-    if suffix not in ATTACHMENT_TYPES:
-        raise InvalidInput(
-            _("Files of type %(type)s cannot be attached. Allowed: %(allowed)s.")
-            % {"type": suffix or "?", "allowed": ", ".join(sorted(ATTACHMENT_TYPES))},
-            code="attachment_type",
-        )
-    if not content:
-        raise InvalidInput(_("The file is empty."), code="attachment_empty")
-    limit = _attachment_limit()
-    if len(content) > limit:
-        raise InvalidInput(
-            _("The file is larger than %(size)s MB.") % {"size": limit // (1024 * 1024)},
-            code="attachment_too_large",
-        )
-    if not content.startswith(ATTACHMENT_TYPES[suffix]):
-        raise InvalidInput(
-            _("The file's content does not match its type %(type)s.") % {"type": suffix},
-            code="attachment_type",
-        )
-    return clean, suffix
-
-
 @transaction.atomic
 def feedback_submit(
     *,
@@ -513,7 +480,7 @@ def feedback_submit(
     if percent is not None and not 0 <= percent <= 100:
         raise InvalidInput(details=[{"field": "percent", "message": _("0 to 100.")}])
     day = _today(today)
-    checked = [(*_check_file(name, content), content) for name, content in files]
+    checked = [(*check_attachment(name, content), content) for name, content in files]
     if kind == Feedback.Kind.FINAL:
         percent = 100
     feedback = Feedback.objects.create(
