@@ -15,9 +15,8 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
-from pydantic import AfterValidator
 
-from luoshi.core.apitypes import MAX_ID, error_responses
+from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import Forbidden, InvalidInput, NotFound
 from luoshi.documents.xlsx import XLSX_CONTENT_TYPE
 from luoshi.orgs.models import OrgUnit, Person
@@ -30,9 +29,6 @@ from . import permissions as perms
 from .models import Bulletin, Feedback, SupervisionItem
 
 router = Router(tags=["supervision"])
-# Text from clients with NUL characters removed (the database cannot store them; refusing a
-# schema-valid string would be wrong).
-Text = Annotated[str, AfterValidator(lambda value: value.replace("\x00", ""))]
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
 Item = SupervisionItem
 
