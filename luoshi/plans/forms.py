@@ -8,12 +8,14 @@ from typing import Any, cast
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.core.apitypes import MAX_ID
 from luoshi.core.forms import FastSelect, StyledFormMixin
 from luoshi.orgs.models import OrgUnit, Person
 
 from .models import Category, Indicator, KeyPoint, Milestone, Task, WorkPlan
 from .selectors import TaskFilter
-from .services import IndicatorIn, MilestoneIn
+from .services import IndicatorIn, MilestoneIn, task_agency_id
+from .services_categories import ledger_category_choices, task_category_choices
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -29,6 +31,14 @@ class PlanForm(StyledFormMixin, forms.Form):
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         cast(forms.ModelChoiceField, self.fields["agency"]).queryset = agencies
+
+
+def _int_or_none(raw: Any) -> int | None:
+    try:
+        value = int(raw) if raw else None
+    except (TypeError, ValueError):
+        return None
+    return value if value is not None and 1 <= value <= MAX_ID else None
 
 
 def _lines(text: str) -> list[str]:
@@ -64,7 +74,7 @@ class TaskForm(StyledFormMixin, forms.Form):
     )
     categories = forms.ModelMultipleChoiceField(
         label=_("Categories"),
-        queryset=Category.objects.all(),
+        queryset=Category.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )
@@ -87,8 +97,20 @@ class TaskForm(StyledFormMixin, forms.Form):
         help_text=_("One a line: name | target | unit | higher or lower, e.g. 培训 | 300 | 人次"),
     )
 
-    def __init__(self, *args: Any, key_points: Any, units: Any, people: Any, **kwargs: Any):
+    def __init__(
+        self,
+        *args: Any,
+        key_points: Any,
+        units: Any,
+        people: Any,
+        plan: WorkPlan | None = None,
+        **kwargs: Any,
+    ):
         super().__init__(*args, **kwargs)
+        # The active categories of the plan's agency (the task services refuse any other).
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["categories"]
+        ).queryset = task_category_choices(plan.agency_id if plan is not None else None)
         cast(forms.ModelChoiceField, self.fields["key_point"]).queryset = key_points
         cast(forms.ModelChoiceField, self.fields["lead_unit"]).queryset = units
         cast(forms.ModelMultipleChoiceField, self.fields["cooperating_units"]).queryset = units
@@ -150,13 +172,26 @@ class TaskEditForm(StyledFormMixin, forms.Form):
     source = forms.ChoiceField(label=_("Source"), choices=Task.Source.choices)
     categories = forms.ModelMultipleChoiceField(
         label=_("Categories"),
-        queryset=Category.objects.all(),
+        queryset=Category.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     CLASSIFICATION = ("source", "categories")
+
+    def __init__(self, *args: Any, task: Task | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The active categories of the task's agency, and the ones it has (an inactive one
+        # stays on the task when it is saved).
+        initial = self.initial.get("categories")
+        if initial is None and task is not None:
+            initial = list(task.categories.all())
+        keep = [getattr(c, "pk", c) for c in initial or ()]
+        agency_id = task_agency_id(task) if task is not None else None
+        cast(
+            forms.ModelMultipleChoiceField, self.fields["categories"]
+        ).queryset = task_category_choices(agency_id, keep)
 
 
 class LedgerFilterForm(StyledFormMixin, forms.Form):
@@ -180,11 +215,8 @@ class LedgerFilterForm(StyledFormMixin, forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("Open tasks")), *Task.Status.choices]
     )
-    category = forms.ModelChoiceField(
-        label=_("Category"),
-        queryset=Category.objects.all(),
-        required=False,
-        empty_label=_("All categories"),
+    category = forms.IntegerField(
+        label=_("Category"), required=False, min_value=1, max_value=MAX_ID, widget=FastSelect
     )
     key_only = forms.BooleanField(label=_("Key tasks only"), required=False)
     overdue = forms.BooleanField(label=_("Overdue only"), required=False)
@@ -195,9 +227,19 @@ class LedgerFilterForm(StyledFormMixin, forms.Form):
         *args: Any,
         units: list[tuple[int, str]],
         leaders: list[tuple[int, str]],
+        user: Any = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
+        # The categories of the agencies the viewer's scope covers (a bounded list; without the
+        # viewer, none is listed, and a category id in the query string still filters).
+        categories: list[tuple[int, str]] = []
+        if user is not None:
+            categories = ledger_category_choices(user, _int_or_none(self.data.get("category")))
+        cast(FastSelect, self.fields["category"].widget).choices = [
+            ("", _("All categories")),
+            *categories,
+        ]
         cast(FastSelect, self.fields["lead_unit"].widget).choices = [
             ("", _("All units")),
             *units,
@@ -217,7 +259,7 @@ class LedgerFilterForm(StyledFormMixin, forms.Form):
             leader_in_charge=d["leader_in_charge"],
             light=d["light"] or "",
             status=d["status"] or "",
-            category=d["category"].pk if d["category"] else None,
+            category=d["category"],
             key_only=d["key_only"],
             overdue=d["overdue"],
         )

@@ -10,6 +10,7 @@ from typing import Any
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.core.models import BaseModel
@@ -71,13 +72,27 @@ class KeyPoint(BaseModel):
 
 
 class Category(BaseModel):
-    name = models.CharField(_("name"), max_length=64, unique=True)
+    """A category (tag) of tasks, from the list its agency keeps (national, provincial and city
+    federations each keep their own). An inactive one is no longer offered for new use but stays
+    on the tasks that have it, in the ledger's filter and in exports."""
+
+    agency = models.ForeignKey(
+        OrgUnit, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="task_categories"
+    )
+    name = models.CharField(_("name"), max_length=64)
     sort_order = models.IntegerField(_("display order"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
         ordering = ["sort_order", "name"]
         verbose_name = _("category")
         verbose_name_plural = _("categories")
+        constraints = [
+            # One name per agency, whatever the case (as the services check it).
+            models.UniqueConstraint(
+                models.F("agency"), Lower("name"), name="category_name_per_agency"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

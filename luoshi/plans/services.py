@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,11 +19,12 @@ from luoshi.core.text import search_key
 from luoshi.core.versioning import check_version as _check_version
 from luoshi.core.versioning import save_versioned as _save_versioned
 from luoshi.orgs.models import OrgUnit, Person
-from luoshi.orgs.selectors import leaders_in_charge
+from luoshi.orgs.selectors import leaders_in_charge, organization_of
 
 from . import rollup, rules
 from .models import (
     AdjustmentRequest,
+    Category,
     Indicator,
     IndicatorValue,
     KeyPoint,
@@ -207,6 +208,34 @@ def _validate_task(data: TaskIn) -> None:
             problems.append({"field": "indicators", "message": _("An indicator needs a name.")})
     if problems:
         raise InvalidInput(details=problems)
+
+
+def task_agency_id(task: Task) -> int:
+    """The agency whose lists a task uses: its plan's (without a plan: its lead unit's)."""
+    if task.plan_id is not None:
+        return task.plan.agency_id  # type: ignore[union-attr]
+    return organization_of(task.lead_unit).pk
+
+
+def check_task_categories(task: Task, categories: Iterable[Category]) -> None:
+    """A task takes categories from its agency's list only; an inactive one stays on the tasks
+    that have it but is not given anew."""
+    agency_id = task_agency_id(task)
+    current = set(task.categories.values_list("pk", flat=True)) if task.pk else set()
+    problems = []
+    for category in categories:
+        if category.agency_id != agency_id:
+            message = _(
+                "The category %(name)s belongs to another agency's list: "
+                "choose one of the task's agency."
+            )
+        elif not category.is_active and category.pk not in current:
+            message = _("The category %(name)s is no longer in use: choose an active one.")
+        else:
+            continue
+        problems.append({"field": "categories", "message": message % {"name": category.name}})
+    if problems:
+        raise InvalidInput(code="category_not_allowed", details=problems)
 
 
 @transaction.atomic

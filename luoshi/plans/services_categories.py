@@ -1,8 +1,10 @@
-"""Writes to the categories (tags) of tasks and to a task's classification (categories, source).
+"""Task categories (tags), kept per agency, and a task's classification (categories, source).
 
-Keyword-only, atomic and audited like every service. Categories are one list for the whole
-installation (the Category model has no agency and no active flag yet): a category still used by
-a task cannot be removed, only renamed or moved.
+Each agency keeps its own list — the national, provincial and city federations alike — and only
+its office changes it: names are unique within the agency whatever the case. A category in use
+cannot be removed, only deactivated: it is then no longer offered for new use but stays on the
+tasks that have it, in the ledger's filter and in exports. Writes are keyword-only, atomic and
+audited like every service; the reads the page, the forms and the API share come first.
 """
 
 from __future__ import annotations
@@ -11,21 +13,143 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Count, Max, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from luoshi.core import audit
-from luoshi.core.errors import InvalidInput
+from luoshi.core.errors import InvalidInput, NotFound
 from luoshi.core.versioning import check_version, save_versioned
+from luoshi.orgs.models import OrgUnit
+from luoshi.orgs.permissions import scope_for
+from luoshi.orgs.selectors import organization_of
 
+from . import permissions as perms
 from .models import Category, Task, TaskEvent
-from .services import _event
+from .services import _event, check_task_categories
 
 NAME_MAX = Category._meta.get_field("name").max_length or 64
 ORDER_STEP = 10
+AGENCY_KINDS = (OrgUnit.Kind.AGENCY, OrgUnit.Kind.LOCAL)
+LEDGER_CHOICES_LIMIT = 500  # the ledger's category filter lists at most this many
+
+# --- who keeps which list ---------------------------------------------------------------------
 
 
-def _clean_name(name: str, *, exclude: Category | None = None) -> str:
+def office_agency(user: Any) -> OrgUnit:
+    """The agency whose list this user keeps: the office's own organization (others: NotFound)."""
+    person = getattr(user, "person", None) if perms.can_manage_categories(user) else None
+    if person is None:
+        raise NotFound()
+    return organization_of(person.unit)
+
+
+def access_category(user: Any, pk: Any) -> Category:
+    """A category of the list this user keeps; any other (or none) is NotFound."""
+    agency = office_agency(user)
+    try:
+        return Category.objects.get(pk=int(pk), agency=agency)
+    except (Category.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+
+
+def access_agency_list(user: Any, agency_id: Any) -> OrgUnit:
+    """An agency whose list the user may read: their own organization, or one their data scope
+    covers (a provincial office reads its cities' lists, never the national one)."""
+    person = getattr(user, "person", None)
+    try:
+        agency = OrgUnit.objects.get(pk=int(agency_id), kind__in=AGENCY_KINDS)
+    except (OrgUnit.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise NotFound() from None
+    own = person is not None and organization_of(person.unit).pk == agency.pk
+    if not own and not scope_for(user).covers_unit(agency.pk, agency.path):
+        raise NotFound()
+    return agency
+
+
+# --- reads ------------------------------------------------------------------------------------
+
+
+def agency_categories(
+    agency: OrgUnit | int, *, include_inactive: bool = True, with_counts: bool = False
+) -> QuerySet[Category]:
+    """An agency's list in its order; with `task_count` (tasks using each) when asked."""
+    qs = Category.objects.filter(agency=agency).order_by("sort_order", "name", "id")
+    if not include_inactive:
+        qs = qs.filter(is_active=True)
+    if with_counts:
+        qs = qs.annotate(task_count=Count("task"))
+    return qs
+
+
+def task_category_choices(agency_id: int | None, keep: Iterable[int] = ()) -> QuerySet[Category]:
+    """What a task of this agency may be tagged with: the active categories of its list, plus
+    the ones it already has (`keep`), so that saving a task does not drop an inactive tag."""
+    offered = Q(is_active=True)
+    kept = sorted(set(keep))
+    if kept:
+        offered |= Q(pk__in=kept)
+    qs = Category.objects.filter(offered)
+    if agency_id is not None:
+        qs = qs.filter(agency_id=agency_id)
+    return qs.order_by("sort_order", "name", "id")
+
+
+def _scope_agencies(user: Any) -> Q | None:
+    """Categories of the agencies the user's data scope covers: the agencies inside its subtrees
+    and the organization each scoped unit belongs to (None: the whole tree). Two small queries at
+    most, whatever the size of the tree."""
+    scope = scope_for(user)
+    if scope.everything:
+        return None
+    roots = set(scope.subtree_paths)
+    if scope.unit_ids or scope.person_ids:
+        roots.update(
+            OrgUnit.objects.filter(
+                Q(pk__in=sorted(scope.unit_ids)) | Q(people__pk__in=sorted(scope.person_ids))
+            ).values_list("path", flat=True)
+        )
+    chains = {path: [int(p) for p in path.strip("/").split("/") if p] for path in roots}
+    ancestors = sorted({pk for chain in chains.values() for pk in chain})
+    agencies = set(
+        OrgUnit.objects.filter(pk__in=ancestors, kind__in=AGENCY_KINDS).values_list("pk", flat=True)
+        if ancestors
+        else []
+    )
+    nearest = [next((pk for pk in reversed(c) if pk in agencies), None) for c in chains.values()]
+    condition = Q(agency_id__in=sorted({pk for pk in nearest if pk is not None}))
+    for path in sorted(scope.subtree_paths):
+        condition |= Q(agency__path__startswith=path)
+    return condition
+
+
+def ledger_category_choices(user: Any, chosen: int | None = None) -> list[tuple[int, str]]:
+    """The ledger filter's categories: those of the agencies the viewer's scope covers (inactive
+    ones too — they still tag tasks), the top of the scope first, at most LEDGER_CHOICES_LIMIT
+    (plus the chosen one). Labelled with their agency when several agencies' lists show."""
+    condition = _scope_agencies(user)
+    qs = Category.objects.all() if condition is None else Category.objects.filter(condition)
+    fields = ("pk", "name", "is_active", "agency_id", "agency__short_name", "agency__name")
+    rows = list(
+        qs.order_by("agency__depth", "agency__path", "sort_order", "name", "id").values_list(
+            *fields
+        )[:LEDGER_CHOICES_LIMIT]
+    )
+    if chosen is not None and all(row[0] != chosen for row in rows):
+        rows.extend(qs.filter(pk=chosen).values_list(*fields))
+    several = len({row[3] for row in rows}) > 1
+    choices = []
+    for pk, name, active, _agency, short, full in rows:
+        label = f"{name}（{short or full}）" if several else name
+        if not active:
+            label = _("%(name)s (inactive)") % {"name": label}
+        choices.append((pk, label))
+    return choices
+
+
+# --- writes -----------------------------------------------------------------------------------
+
+
+def _clean_name(name: str, *, agency_id: int, exclude: Category | None = None) -> str:
     clean = " ".join(name.split())
     if not clean:
         raise InvalidInput(details=[{"field": "name", "message": _("A category needs a name.")}])
@@ -38,27 +162,28 @@ def _clean_name(name: str, *, exclude: Category | None = None) -> str:
                 }
             ]
         )
-    clash = Category.objects.filter(name__iexact=clean)
+    clash = Category.objects.filter(agency_id=agency_id, name__iexact=clean)
     if exclude is not None:
         clash = clash.exclude(pk=exclude.pk)
-    if clash.exists():
-        raise InvalidInput(
-            details=[
-                {
-                    "field": "name",
-                    "message": _("The category %(name)s already exists.") % {"name": clean},
-                }
-            ]
+    found = clash.first()
+    if found is not None:
+        message = (
+            _("The category %(name)s already exists.")
+            if found.is_active
+            else _("The category %(name)s already exists but is inactive: reactivate it.")
         )
+        raise InvalidInput(details=[{"field": "name", "message": message % {"name": found.name}}])
     return clean
 
 
 @transaction.atomic
-def category_create(*, actor: Any, name: str) -> Category:
-    """A new category, placed last."""
-    clean = _clean_name(name)
-    last = Category.objects.aggregate(m=Max("sort_order"))["m"] or 0
-    category = Category.objects.create(name=clean, sort_order=last + ORDER_STEP)
+def category_create(*, actor: Any, agency: OrgUnit, name: str) -> Category:
+    """A new category in the agency's list, placed last."""
+    if agency.kind not in AGENCY_KINDS:
+        raise InvalidInput(_("Categories are kept by an agency or a local federation."))
+    clean = _clean_name(name, agency_id=agency.pk)
+    last = Category.objects.filter(agency=agency).aggregate(m=Max("sort_order"))["m"] or 0
+    category = Category.objects.create(agency=agency, name=clean, sort_order=last + ORDER_STEP)
     audit.record("category.create", actor=actor, obj=category, after=audit.snapshot(category))
     return category
 
@@ -68,7 +193,7 @@ def category_rename(
     *, actor: Any, category: Category, name: str, version: int | None = None
 ) -> Category:
     check_version(category, version)
-    clean = _clean_name(name, exclude=category)
+    clean = _clean_name(name, agency_id=category.agency_id, exclude=category)
     if clean == category.name:
         return category
     before = {"name": category.name}
@@ -79,9 +204,9 @@ def category_rename(
 
 
 @transaction.atomic
-def category_reorder(*, actor: Any, order: Sequence[int]) -> list[Category]:
-    """Put the categories in this order (ids); categories not named keep their place after."""
-    categories = {c.pk: c for c in Category.objects.select_for_update()}
+def category_reorder(*, actor: Any, agency: OrgUnit, order: Sequence[int]) -> list[Category]:
+    """Put the agency's categories in this order (ids); those not named keep their place after."""
+    categories = {c.pk: c for c in Category.objects.select_for_update().filter(agency=agency)}
     if len(set(order)) != len(order) or set(order) - set(categories):
         raise InvalidInput(_("The order names an unknown category."))
     rest = [c.pk for c in sorted(categories.values(), key=lambda c: (c.sort_order, c.name))]
@@ -98,8 +223,8 @@ def category_reorder(*, actor: Any, order: Sequence[int]) -> list[Category]:
         audit.record(
             "category.reorder",
             actor=actor,
-            object_type="plans.category",
-            object_repr=", ".join(categories[pk].name for pk in ids)[:255],
+            obj=agency,  # the agency's list
+            object_repr=(f"{agency.name}: " + ", ".join(categories[pk].name for pk in ids))[:255],
             before={str(pk): before[str(pk)] for pk in changed},
             after={str(pk): categories[pk].sort_order for pk in changed},
         )
@@ -107,24 +232,64 @@ def category_reorder(*, actor: Any, order: Sequence[int]) -> list[Category]:
 
 
 @transaction.atomic
-def category_move(*, actor: Any, category: Category, step: int) -> list[Category]:
-    """Move a category one place up (step -1) or down (step +1)."""
-    ids = list(Category.objects.order_by("sort_order", "name").values_list("pk", flat=True))
-    index = ids.index(category.pk)
+def category_move(
+    *, actor: Any, category: Category, step: int, among_active: bool = False
+) -> list[Category]:
+    """Move a category one place up (step -1) or down (step +1) in its agency's list; with
+    `among_active`, past the inactive ones (the page that hides them moves what it shows)."""
+    rows = list(
+        agency_categories(category.agency_id).values_list("pk", "is_active")  # in order
+    )
+    ids = [pk for pk, _active in rows]
+    shown = [pk for pk, active in rows if active or not among_active or pk == category.pk]
+    index = shown.index(category.pk)
     target = index + (1 if step > 0 else -1)
-    if not 0 <= target < len(ids):
+    if not 0 <= target < len(shown):
         return list(Category.objects.filter(pk__in=ids))
-    ids[index], ids[target] = ids[target], ids[index]
-    return category_reorder(actor=actor, order=ids)
+    a, b = ids.index(shown[index]), ids.index(shown[target])
+    ids[a], ids[b] = ids[b], ids[a]
+    return category_reorder(actor=actor, agency=category.agency, order=ids)
+
+
+def _set_active(actor: Any, category: Category, active: bool, version: int | None) -> Category:
+    check_version(category, version)
+    if category.is_active == active:
+        return category
+    category.is_active = active
+    save_versioned(category, ["is_active"])
+    audit.record(
+        "category.reactivate" if active else "category.deactivate",
+        actor=actor,
+        obj=category,
+        before={"is_active": not active},
+        after={"is_active": active},
+    )
+    return category
+
+
+@transaction.atomic
+def category_deactivate(*, actor: Any, category: Category, version: int | None = None) -> Category:
+    """No longer offered for new use; the tasks that have it keep it (and the ledger filters and
+    exports show it)."""
+    return _set_active(actor, category, False, version)
+
+
+@transaction.atomic
+def category_reactivate(*, actor: Any, category: Category, version: int | None = None) -> Category:
+    return _set_active(actor, category, True, version)
 
 
 @transaction.atomic
 def category_delete(*, actor: Any, category: Category) -> None:
-    """Remove a category no task uses (one in use stays, so the tasks keep their tags)."""
+    """Remove a category no task uses (one in use stays, so the tasks keep their tags: deactivate
+    it instead)."""
     used = Task.categories.through.objects.filter(category_id=category.pk).count()
     if used:
         raise InvalidInput(
-            _("The category %(name)s is used by %(n)d tasks and cannot be removed.")
+            _(
+                "The category %(name)s is used by %(n)d tasks and cannot be removed; "
+                "deactivate it instead."
+            )
             % {"name": category.name, "n": used},
             code="category_in_use",
         )
@@ -143,7 +308,8 @@ def task_classify(
     version: int | None = None,
 ) -> Task:
     """Set a task's categories and/or its source; both may change after the plan is issued
-    (they are not owners, deadline, milestones or indicators). Recorded in the task's history."""
+    (they are not owners, deadline, milestones or indicators). Recorded in the task's history.
+    Categories come from the list of the task's agency (see services.check_task_categories)."""
     check_version(task, version)
     if not task.is_open:
         raise InvalidInput(_("A closed task cannot be changed."))
@@ -158,9 +324,11 @@ def task_classify(
         task.source = source
         save_versioned(task, ["source"])
     if categories is not None:
-        wanted = sorted({c.pk for c in categories})
+        chosen = list(categories)
+        wanted = sorted({c.pk for c in chosen})
         current = sorted(task.categories.values_list("pk", flat=True))
         if wanted != current:
+            check_task_categories(task, chosen)
             task.categories.set(wanted)
             before["categories"], after["categories"] = current, wanted
     if after:

@@ -1,5 +1,6 @@
-"""The office's pages: the categories tasks are tagged with, and the overview of missing and
-late progress reports per lead unit and period (with drill-down and an xlsx export)."""
+"""The office's pages: its agency's list of the categories tasks are tagged with, and the
+overview of missing and late progress reports per lead unit and period (with drill-down and an
+xlsx export)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +18,7 @@ from django.views.decorators.http import require_safe
 from luoshi.core.errors import DomainError, NotFound
 from luoshi.core.paging import paginate
 from luoshi.orgs import selectors as org_selectors
+from luoshi.orgs.models import OrgUnit
 
 from . import permissions as perms
 from . import reporting, selectors, services_categories
@@ -30,17 +31,24 @@ from .views import _submit
 
 def _categories_page(
     request: HttpRequest,
+    agency: OrgUnit,
     *,
     form: CategoryForm | None = None,
     rename: tuple[int, CategoryRenameForm] | None = None,
     status: int = 200,
 ) -> HttpResponse:
-    categories = Category.objects.annotate(task_count=Count("task")).order_by("sort_order", "name")
+    show_inactive = request.GET.get("inactive") == "1"
+    categories = services_categories.agency_categories(
+        agency, include_inactive=show_inactive, with_counts=True
+    )
     return render(
         request,
         "plans/categories.html",
         {
+            "agency": agency,
             "page_obj": paginate(request, categories),
+            "show_inactive": show_inactive,
+            "inactive_count": Category.objects.filter(agency=agency, is_active=False).count(),
             "form": form or CategoryForm(),
             "rename_pk": rename[0] if rename else None,
             "rename_form": rename[1] if rename else None,
@@ -51,28 +59,27 @@ def _categories_page(
 
 @login_required
 def categories(request: HttpRequest) -> HttpResponse:
-    """List, add, rename, reorder and remove the categories (the office only; others: 404)."""
-    if not perms.can_manage_categories(request.user):
-        raise NotFound()
-    if request.method != "POST":
-        return _categories_page(request)
-    action = request.POST.get("action", "")
+    """The office keeps its own agency's list: add, rename, reorder, deactivate, reactivate and
+    remove (others, and other agencies' categories: 404)."""
     user = request.user
+    agency = services_categories.office_agency(user)
+    if request.method != "POST":
+        return _categories_page(request, agency)
+    action = request.POST.get("action", "")
     if action == "create":
         form = CategoryForm(request.POST)
         ok, _category = _submit(
             request,
             form,
-            lambda d: services_categories.category_create(actor=user, name=d["name"]),
+            lambda d: services_categories.category_create(
+                actor=user, agency=agency, name=d["name"]
+            ),
             _("The category was added."),
         )
-        return (
-            redirect("plans:categories") if ok else _categories_page(request, form=form, status=422)
-        )
-    pk = _int(request.POST.get("pk"))
-    category = Category.objects.filter(pk=pk).first() if pk is not None else None
-    if category is None:
-        raise NotFound()
+        if not ok:
+            return _categories_page(request, agency, form=form, status=422)
+        return redirect(_back(request))
+    category = services_categories.access_category(user, request.POST.get("pk"))
     if action == "rename":
         rename_form = CategoryRenameForm(request.POST)
         ok, _category = _submit(
@@ -84,19 +91,44 @@ def categories(request: HttpRequest) -> HttpResponse:
             _("The category was renamed."),
         )
         if not ok:
-            return _categories_page(request, rename=(category.pk, rename_form), status=422)
+            return _categories_page(request, agency, rename=(category.pk, rename_form), status=422)
     elif action in {"up", "down"}:
         services_categories.category_move(
-            actor=user, category=category, step=-1 if action == "up" else 1
+            actor=user,
+            category=category,
+            step=-1 if action == "up" else 1,
+            among_active=request.GET.get("inactive") != "1",
         )
-    elif action == "delete":
+    elif action in {"deactivate", "reactivate", "delete"}:
+        done = {
+            "deactivate": _("The category was deactivated: its tasks keep it."),
+            "reactivate": _("The category was reactivated."),
+            "delete": _("The category was removed."),
+        }[action]
+        version = _int(request.POST.get("version"))
         try:
-            services_categories.category_delete(actor=user, category=category)
+            if action == "delete":
+                services_categories.category_delete(actor=user, category=category)
+            elif action == "deactivate":
+                services_categories.category_deactivate(
+                    actor=user, category=category, version=version
+                )
+            else:
+                services_categories.category_reactivate(
+                    actor=user, category=category, version=version
+                )
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:
-            messages.success(request, _("The category was removed."))
-    return redirect(f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path)
+            messages.success(request, done)
+    else:
+        raise NotFound()
+    return redirect(_back(request))
+
+
+def _back(request: HttpRequest) -> str:
+    """The page as it was (its page number and the show-inactive toggle)."""
+    return f"{request.path}?{request.GET.urlencode()}" if request.GET else request.path
 
 
 def _int(value: Any) -> int | None:

@@ -277,7 +277,7 @@ def test_ledger_xlsx_streams_with_a_fixed_number_of_queries(org, plan, client_fo
 def test_ledger_rows_are_right_across_chunks(org, plan, monkeypatch) -> None:
     """Chunks of 7: each chunk's related rows belong to that chunk's tasks."""
     add_tasks(org, plan, 17, 1)
-    category = Category.objects.create(name="党建")
+    category = Category.objects.create(agency=org.agency, name="党建")
     Task.objects.get(code="2026-9-0-9").categories.add(category)
     monkeypatch.setattr(exports, "LEDGER_CHUNK", 7)
     export = exports.LedgerXlsx(org.users["supervisor"], TaskFilter()).render()
