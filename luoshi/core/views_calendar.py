@@ -2,8 +2,8 @@
 
 A year as twelve month grids (each kind of day told apart by colour and by a word), the coverage
 banner, a form to change one day, adding a year, confirming a year complete, filling years from
-the chinesecalendar package, and a CSV import in three steps on one URL (upload → preview →
-commit, all or nothing), its file kept as a StoredUpload between the steps.
+the chinesecalendar package, and a CSV import in the three steps of luoshi.core.importflow on one
+URL (upload → preview → commit, all or nothing).
 """
 
 from __future__ import annotations
@@ -26,8 +26,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
+from . import importflow
 from . import services_calendar as services
-from . import uploads
 from .errors import InvalidInput, NotFound
 from .forms import StyledFormMixin
 from .models import CalendarDay, CalendarYear
@@ -255,15 +255,11 @@ class DayForm(StyledFormMixin, forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("CSV file"),
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".csv,text/csv",
-                "class": "form-control",
-                "aria-describedby": "calendar-file-help",
-            }
-        ),
+    file = importflow.file_field(
+        gettext_lazy("CSV file"),
+        accept=".csv,text/csv",
+        help_id="calendar-file-help",
+        autofocus=False,
     )
     mark_covered = forms.BooleanField(
         label=gettext_lazy(
@@ -477,110 +473,77 @@ def calendar_day(request: HttpRequest, day: str) -> HttpResponse:
 # --- CSV import ---------------------------------------------------------------------------------
 
 
-def _import_url(step: str = "") -> str:
-    url = reverse("core:calendar_import")
-    return f"{url}?step={step}" if step else url
-
-
-def _pending(request: HttpRequest) -> dict[str, Any] | None:
-    state = request.session.get(SESSION_KEY)
-    if not isinstance(state, dict):
-        return None
-    try:
-        info = uploads.peek(request.user, UPLOAD_PURPOSE, state.get("token"))
-    except NotFound:
-        return None
-    return {"token": info.token, "name": info.name, "mark_covered": bool(state.get("covered"))}
-
-
-def _forget(request: HttpRequest) -> None:
-    state = request.session.pop(SESSION_KEY, None)
-    if isinstance(state, dict):
-        uploads.discard(request.user, UPLOAD_PURPOSE, state.get("token"))
+def _import_flow(request: HttpRequest) -> importflow.ImportFlow:
+    return importflow.ImportFlow(
+        request,
+        purpose=UPLOAD_PURPOSE,
+        url=reverse("core:calendar_import"),
+        session_key=SESSION_KEY,
+    )
 
 
 @login_required
 def calendar_import(request: HttpRequest) -> HttpResponse:
     _require(request)
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action == "upload":
-            return _import_upload(request)
-        if action == "commit":
-            return _import_commit(request)
-        if action == "cancel":
-            _forget(request)
-            messages.info(request, _("The import was cancelled; nothing was written."))
-        return redirect(_import_url())
-    step = request.GET.get("step", "")
-    if step == "preview":
-        return _import_preview(request)
-    return _import_form(request, ImportForm())
+    flow = _import_flow(request)
+    return flow.route(
+        upload=lambda: _import_upload(flow),
+        preview=lambda pending, data: _import_preview(flow, pending, data),
+        commit=lambda pending, data: _import_commit(flow, pending, data),
+        form=lambda: _import_form(flow, ImportForm()),
+    )
 
 
-def _import_form(request: HttpRequest, form: ImportForm, status: int = 200) -> HttpResponse:
+def _import_form(flow: importflow.ImportFlow, form: ImportForm, status: int = 200) -> HttpResponse:
     context = {
         "form": form,
-        "pending": _pending(request),
         "max_kb": services.IMPORT_MAX_BYTES // 1024,
         "kind_words": services.KIND_WORDS,
         "nav_current": "core:calendar",
     }
-    return render(request, "core/calendar_import.html", context, status=status)
+    return flow.render("core/calendar_import.html", context, status=status)
 
 
-def _import_upload(request: HttpRequest) -> HttpResponse:
-    form = ImportForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _import_form(request, form, status=422)
-    upload = form.cleaned_data["file"]
-    if upload.size is not None and upload.size > services.IMPORT_MAX_BYTES:
-        form.add_error(
-            "file",
-            _("The file is larger than %(kb)d KB.") % {"kb": services.IMPORT_MAX_BYTES // 1024},
-        )
-        return _import_form(request, form, status=422)
-    data = upload.read(services.IMPORT_MAX_BYTES + 1)
-    name = (upload.name or "calendar.csv").replace("/", "_").replace("\\", "_")[:200]
-    _forget(request)
-    request.session[SESSION_KEY] = {
-        "token": uploads.store(request.user, UPLOAD_PURPOSE, name, data),
-        "covered": bool(form.cleaned_data["mark_covered"]),
-    }
-    return redirect(_import_url("preview"))
+def _import_upload(flow: importflow.ImportFlow) -> HttpResponse:
+    form = ImportForm(flow.request.POST, flow.request.FILES)
+    covered = form.is_valid() and bool(form.cleaned_data["mark_covered"])
+    received = flow.receive(
+        form,
+        default_name="calendar.csv",
+        max_bytes=services.IMPORT_MAX_BYTES,
+        name_max=200,
+        covered=covered,
+    )
+    if not received:
+        return _import_form(flow, form, status=422)
+    return flow.redirect("preview")
 
 
-def _import_preview(request: HttpRequest) -> HttpResponse:
-    pending = _pending(request)
-    if pending is None:
-        messages.warning(request, _("Upload the file first."))
-        return redirect(_import_url())
-    _name, data = uploads.load(request.user, UPLOAD_PURPOSE, pending["token"])
+def _import_preview(
+    flow: importflow.ImportFlow, pending: dict[str, Any], data: bytes
+) -> HttpResponse:
     plan = services.calendar_import_plan(data)
-    context = {"pending": pending, "plan": plan, "nav_current": "core:calendar"}
-    return render(request, "core/calendar_import_preview.html", context)
+    context = {
+        "pending": pending,
+        "plan": plan,
+        "nav_current": "core:calendar",
+    }
+    return flow.render("core/calendar_import_preview.html", context)
 
 
-def _import_commit(request: HttpRequest) -> HttpResponse:
-    pending = _pending(request)
-    if pending is None or request.POST.get("token") != pending["token"]:
-        messages.warning(
-            request, _("This preview is no longer current. Upload the file again to import it.")
-        )
-        return redirect(_import_url())
-    name, data = uploads.load(request.user, UPLOAD_PURPOSE, pending["token"])
-    try:
-        result = services.calendar_import(
-            actor=request.user,
-            can_edit=True,
-            data=data,
-            file_name=name,
-            mark_covered=pending["mark_covered"],
-        )
-    except InvalidInput as exc:
-        messages.error(request, str(exc.message))
-        return redirect(_import_url("preview"))
-    _forget(request)
+def _import_commit(
+    flow: importflow.ImportFlow, pending: dict[str, Any], data: bytes
+) -> HttpResponse:
+    name = pending["name"]
+    result = services.calendar_import(
+        actor=flow.request.user,
+        can_edit=True,
+        data=data,
+        file_name=name,
+        mark_covered=bool(pending.get("covered")),
+    )
+    flow.forget()
+    request = flow.request
     messages.success(
         request,
         _(

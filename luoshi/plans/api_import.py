@@ -15,10 +15,9 @@ from ninja.files import UploadedFile
 from pydantic import ConfigDict, TypeAdapter
 from pydantic import ValidationError as PydanticValidationError
 
+from luoshi.core import importflow
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import InvalidInput
-from luoshi.documents.xlsx import read_limited
-from luoshi.orgs.importer import clean_file_name
 from luoshi.orgs.models import OrgUnit
 
 from . import permissions as perms
@@ -166,8 +165,8 @@ def import_plan(
         raise InvalidInput(
             details=[{"field": "file", "message": _("Choose a .docx or .xlsx file to upload.")}]
         )
-    name = clean_file_name(file.name or "")
-    data = read_limited(file)
+    name = importflow.clean_file_name(file.name or "", "")
+    data = importflow.read_upload(file)
     prepared = services_import.prepare_import(plan, data, name)
     fixes = _overrides(overrides, plan, prepared)
     outcome = services_import.commit_import(

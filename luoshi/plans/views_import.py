@@ -1,9 +1,9 @@
 """The import page of a draft plan: upload a Word outline or an Excel breakdown table, preview
 what was recognised (and fix what was not), then commit all or nothing.
 
-Three steps on one URL, like the import of units and people: upload (the file is read once so
-that a file the parsers cannot read is refused at once with their message, then kept in the
-database as a StoredUpload of this user; the session holds only its random token, per plan),
+The three steps of luoshi.core.importflow on one URL: upload (the file is read once so that a
+file the parsers cannot read is refused at once with their message, then kept as a StoredUpload
+of this user; the session holds its token, per plan),
 preview (every key point and task as recognised; a select of the agency's units for each task
 whose lead unit is unknown or ambiguous, a date input for each time limit that was not
 understood; nothing written), commit (services_import.commit_import with the office's choices).
@@ -25,12 +25,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from luoshi.core import uploads
-from luoshi.core.errors import DomainError, NotFound
+from luoshi.core import importflow
+from luoshi.core.errors import DomainError
 from luoshi.core.forms import StyledFormMixin
-from luoshi.documents.xlsx import read_limited
 from luoshi.orgs import selectors as org_selectors
-from luoshi.orgs.importer import clean_file_name
 from luoshi.orgs.models import OrgUnit
 
 from . import permissions as perms
@@ -44,31 +42,17 @@ UPLOAD_PURPOSE = "plan_import"
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
-def _session_key(plan: WorkPlan) -> str:
-    return f"plans_import_upload_{plan.pk}"
-
-
-def _result_key(plan: WorkPlan) -> str:
-    return f"plans_import_result_{plan.pk}"
-
-
 # --- forms ------------------------------------------------------------------------------------
 
 
 class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Work plan (.docx) or task breakdown table (.xlsx)"),
+    file = importflow.file_field(
+        gettext_lazy("Work plan (.docx) or task breakdown table (.xlsx)"),
+        accept=".docx,.xlsx,application/vnd.openxmlformats-officedocument."
+        "wordprocessingml.document,application/vnd.openxmlformats-officedocument."
+        "spreadsheetml.sheet",
+        help_id="plan-import-file-help",
         allow_empty_file=True,  # the parsers say clearly that an empty file is empty
-        widget=forms.ClearableFileInput(
-            attrs={
-                "accept": ".docx,.xlsx,application/vnd.openxmlformats-officedocument."
-                "wordprocessingml.document,application/vnd.openxmlformats-officedocument."
-                "spreadsheetml.sheet",
-                "autofocus": True,
-                "aria-describedby": "plan-import-file-help",
-                "class": "form-control",
-            }
-        ),
     )
 
 
@@ -132,112 +116,71 @@ def _lead_choices(
     ]
 
 
-# --- the uploaded file, kept between preview and commit ------------------------------------------
-
-
-def _pending(request: HttpRequest, plan: WorkPlan) -> dict[str, Any] | None:
-    try:
-        info = uploads.peek(request.user, UPLOAD_PURPOSE, request.session.get(_session_key(plan)))
-    except NotFound:
-        return None
-    return {"token": info.token, "name": info.name}
-
-
-def _forget(request: HttpRequest, plan: WorkPlan) -> None:
-    token = request.session.pop(_session_key(plan), None)
-    uploads.discard(request.user, UPLOAD_PURPOSE, token)
-
-
-def _store(request: HttpRequest, plan: WorkPlan, name: str, data: bytes) -> None:
-    _forget(request, plan)
-    request.session[_session_key(plan)] = uploads.store(request.user, UPLOAD_PURPOSE, name, data)
-
-
 # --- pages ------------------------------------------------------------------------------------
 
 
-def _url(plan: WorkPlan, step: str = "") -> str:
-    url = reverse("plans:plan_import", args=[plan.pk])
-    return f"{url}?step={step}" if step else url
+def _flow(request: HttpRequest, plan: WorkPlan) -> importflow.ImportFlow:
+    return importflow.ImportFlow(
+        request,
+        purpose=UPLOAD_PURPOSE,
+        url=reverse("plans:plan_import", args=[plan.pk]),
+        session_key=f"plans_import_upload_{plan.pk}",
+        result_key=f"plans_import_result_{plan.pk}",
+    )
 
 
 @login_required
 def plan_import(request: HttpRequest, pk: int) -> HttpResponse:
     plan = perms.access_plan(request.user, pk)
     perms.require(perms.can_manage_plans(request.user))
-    step = request.GET.get("step", "")
-    if step == "done":
-        result = request.session.pop(_result_key(plan), None)
-        if isinstance(result, dict):
+    flow = _flow(request, plan)
+    if request.GET.get("step", "") == "done":
+        result = flow.result()
+        if result is not None:
             return render(request, "plans/plan_import_done.html", {"plan": plan, "result": result})
     if plan.status != WorkPlan.Status.DRAFT:
         messages.warning(request, _("Only a draft plan can take an import."))
         return redirect("plans:plan", pk=plan.pk)
-    if request.method == "POST":
-        action = request.POST.get("action", "")
-        if action == "upload":
-            return _upload(request, plan)
-        if action == "commit":
-            return _commit(request, plan)
-        if action == "cancel":
-            _forget(request, plan)
-            messages.info(request, _("The import was cancelled; nothing was written."))
-        return redirect(_url(plan))
-    if step == "preview":
-        return _preview(request, plan)
-    return _form_page(request, plan, UploadForm())
+    return flow.route(
+        upload=lambda: _upload(flow, plan),
+        preview=lambda pending, data: _preview(flow, plan, pending, data),
+        commit=lambda pending, data: _commit(flow, plan, pending, data),
+        form=lambda: _form_page(flow, plan, UploadForm()),
+    )
 
 
 def _form_page(
-    request: HttpRequest, plan: WorkPlan, form: UploadForm, status: int = 200
+    flow: importflow.ImportFlow, plan: WorkPlan, form: UploadForm, status: int = 200
 ) -> HttpResponse:
     context = {
         "plan": plan,
         "form": form,
-        "pending": _pending(request, plan),
         "has_outline": plan.tasks.exists() or plan.key_points.exists(),
         "max_mb": settings.LUOSHI_IMPORT_MAX_BYTES // (1024 * 1024),
     }
-    return render(request, "plans/plan_import.html", context, status=status)
+    return flow.render("plans/plan_import.html", context, status=status)
 
 
-def _upload(request: HttpRequest, plan: WorkPlan) -> HttpResponse:
-    form = UploadForm(request.POST, request.FILES)
-    if not form.is_valid():
-        return _form_page(request, plan, form, status=422)
-    upload = form.cleaned_data["file"]
-    name = clean_file_name(upload.name or "") or "upload.docx"
-    try:
-        data = read_limited(upload)
-        services_import.prepare_import(plan, data, name)  # refuse what cannot be read, now
-    except DomainError as exc:
-        form.add_error("file", str(exc.message))
-        return _form_page(request, plan, form, status=422)
-    _store(request, plan, name, data)
-    return redirect(_url(plan, "preview"))
+def _upload(flow: importflow.ImportFlow, plan: WorkPlan) -> HttpResponse:
+    form = UploadForm(flow.request.POST, flow.request.FILES)
+    received = flow.receive(
+        form,
+        default_name="upload.docx",
+        # refuse what cannot be read now, with the parsers' message
+        check=lambda data, name: services_import.prepare_import(plan, data, name),
+    )
+    if not received:
+        return _form_page(flow, plan, form, status=422)
+    return flow.redirect("preview")
 
 
-def _load(request: HttpRequest, plan: WorkPlan, token: Any) -> tuple[str, bytes, PreparedImport]:
-    """The stored upload and what it would do now; NotFound or a DomainError from the parsers."""
-    name, data = uploads.load(request.user, UPLOAD_PURPOSE, token)
-    return name, data, services_import.prepare_import(plan, data, name)
-
-
-def _preview(request: HttpRequest, plan: WorkPlan) -> HttpResponse:
-    token = request.session.get(_session_key(plan))
-    try:
-        if not isinstance(token, str):
-            raise NotFound()
-        name, _data, prepared = _load(request, plan, token)
-    except NotFound:
-        messages.warning(request, _("Upload the file first."))
-        return redirect(_url(plan))
-    except DomainError as exc:  # the plan changed since the upload (another import, say)
-        _forget(request, plan)
-        messages.error(request, str(exc.message))
-        return redirect(_url(plan))
-    form = _fix_form(request, plan, prepared)
-    return _preview_page(request, plan, prepared, name, token, form)
+def _preview(
+    flow: importflow.ImportFlow, plan: WorkPlan, pending: dict[str, Any], data: bytes
+) -> HttpResponse:
+    # a DomainError here (the plan changed since the upload) discards the file: see importflow
+    prepared = services_import.prepare_import(plan, data, pending["name"])
+    form = _fix_form(flow.request, plan, prepared)
+    return _preview_page(flow, plan, prepared, pending, form)
 
 
 def _fix_form(
@@ -254,11 +197,10 @@ def _fix_form(
 
 
 def _preview_page(
-    request: HttpRequest,
+    flow: importflow.ImportFlow,
     plan: WorkPlan,
     prepared: PreparedImport,
-    name: str,
-    token: str,
+    pending: dict[str, Any],
     form: FixForm | None,
     *,
     error: str = "",
@@ -266,48 +208,40 @@ def _preview_page(
 ) -> HttpResponse:
     context: dict[str, Any] = {
         "plan": plan,
-        "pending": {"token": token, "name": name},
+        "pending": pending,
         "prepared": prepared,
         "form": form,
         "error": error,
     }
     if prepared.kind == ENRICH:
         context["enrichment"] = prepared.enrichment
-        return render(request, "plans/plan_import_enrich.html", context, status=status)
+        return flow.render("plans/plan_import_enrich.html", context, status=status)
     assert prepared.parsed is not None and form is not None
     unit_names = dict(
         OrgUnit.objects.filter(path__startswith=plan.agency.path).values_list("pk", "name")
     )
     context.update(_outline_preview(prepared.parsed, form, unit_names))
-    return render(request, "plans/plan_import_preview.html", context, status=status)
+    return flow.render("plans/plan_import_preview.html", context, status=status)
 
 
-def _commit(request: HttpRequest, plan: WorkPlan) -> HttpResponse:
-    token = request.session.get(_session_key(plan))
+def _commit(
+    flow: importflow.ImportFlow, plan: WorkPlan, pending: dict[str, Any], data: bytes
+) -> HttpResponse:
     try:
-        if not isinstance(token, str) or request.POST.get("token") != token:
-            raise NotFound()
-        name, data, prepared = _load(request, plan, token)
-    except NotFound:
-        messages.warning(
-            request, _("This preview is no longer current. Upload the file again to import it.")
-        )
-        return redirect(_url(plan))
-    except DomainError as exc:
-        _forget(request, plan)
-        messages.error(request, str(exc.message))
-        return redirect(_url(plan))
-    form = _fix_form(request, plan, prepared, request.POST)
+        prepared = services_import.prepare_import(plan, data, pending["name"])
+    except DomainError as exc:  # the plan changed since the preview
+        return flow.refused(exc, step="", discard=True)
+    form = _fix_form(flow.request, plan, prepared, flow.request.POST)
     if form is not None and not form.is_valid():
-        return _preview_page(request, plan, prepared, name, token, form, status=422)
-    source = {"file": name, "sha256": hashlib.sha256(data).hexdigest()}
+        return _preview_page(flow, plan, prepared, pending, form, status=422)
+    name = pending["name"]
     try:
         outcome = services_import.commit_import(
-            actor=request.user,
+            actor=flow.request.user,
             plan=plan,
             prepared=prepared,
             overrides=form.overrides() if form is not None else None,
-            source=source,
+            source={"file": name, "sha256": hashlib.sha256(data).hexdigest()},
         )
     except DomainError as exc:
         if form is not None:
@@ -316,13 +250,9 @@ def _commit(request: HttpRequest, plan: WorkPlan) -> HttpResponse:
                 if field in form.fields:
                     form.add_error(field, str(detail.get("message", "")))
         return _preview_page(
-            request, plan, prepared, name, token, form, error=str(exc.message), status=422
+            flow, plan, prepared, pending, form, error=str(exc.message), status=422
         )
-    _forget(request, plan)
-    summary = outcome.summary()
-    summary["name"] = name
-    request.session[_result_key(plan)] = summary
-    return redirect(_url(plan, "done"))
+    return flow.finish({**outcome.summary(), "name": name})
 
 
 # --- what the preview shows -------------------------------------------------------------------
