@@ -179,7 +179,11 @@ class BallotMark(models.Model):
     """The grade one ballot gives one candidate."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    ballot = models.ForeignKey(Ballot, on_delete=models.CASCADE, related_name="marks")
+    # no index of its own: the unique (ballot, candidate) index serves lookups by ballot, and
+    # one index fewer makes the rewrite at closing cheaper
+    ballot = models.ForeignKey(
+        Ballot, on_delete=models.CASCADE, related_name="marks", db_index=False
+    )
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="marks")
     grade = models.ForeignKey(GradeOption, on_delete=models.PROTECT, related_name="marks")
 
