@@ -159,6 +159,16 @@ def _fast_hashing(settings: Any) -> None:
     settings.PASSWORD_HASHERS = ["conftest.FastArgon2PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache() -> Any:
+    """Every test starts with an empty cache: ids are reused between tests, so a cached frame
+    of one test's user must not appear in the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 def _is_transactional(request: Any) -> bool:
     marker = request.node.get_closest_marker("django_db")
     if marker is not None and marker.kwargs.get("transaction"):

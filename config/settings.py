@@ -78,6 +78,7 @@ MIDDLEWARE = [
     "luoshi.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "luoshi.core.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -91,6 +92,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "config.urls"
+FORM_RENDERER = "luoshi.core.forms.FastFormRenderer"
 WSGI_APPLICATION = "config.wsgi.application"
 
 TEMPLATES = [
@@ -136,6 +138,26 @@ else:
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# --- cache: derived data only (navigation, filter choices; luoshi.core.cache). Local memory by
+# default; with several processes set LUOSHI_CACHE_URL=redis://host:6379/0 so that they share it
+# (sessions are then read from the cache and written through to the database).
+CACHE_URL = env("LUOSHI_CACHE_URL", "")
+if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": env("LUOSHI_CACHE_PREFIX", "luoshi"),
+        }
+    }
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+elif CACHE_URL:
+    raise ImproperlyConfigured("LUOSHI_CACHE_URL must be a redis:// URL (or unset).")
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+LUOSHI_CACHE_SECONDS = env_int("LUOSHI_CACHE_SECONDS", 300)
+LUOSHI_CACHE_SHARED = bool(CACHE_URL)  # every process sees one cache: exact figures may use it
+
 # --- accounts and security
 AUTH_USER_MODEL = "orgs.User"
 AUTHENTICATION_BACKENDS = ["luoshi.orgs.auth.AccountBackend"]
@@ -148,7 +170,10 @@ LOGOUT_REDIRECT_URL = "login"
 
 SESSION_IDLE_MINUTES = env_int("LUOSHI_SESSION_IDLE_MINUTES", 30)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True  # the age is an idle timeout: every request renews it
+# The age is an idle timeout: activity renews it (core.middleware.SessionRenewalMiddleware), at
+# most once per LUOSHI_SESSION_RENEW_SECONDS so that reading pages does not write to the database.
+SESSION_SAVE_EVERY_REQUEST = False
+LUOSHI_SESSION_RENEW_SECONDS = env_int("LUOSHI_SESSION_RENEW_SECONDS", 60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

@@ -22,3 +22,9 @@ class CoreConfig(AppConfig):
         )
         navigation.register(navigation.core_sections)
         navigation.register(views_calendar.calendar_sections)
+
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import mark_session_renewed
+
+        user_logged_in.connect(mark_session_renewed, dispatch_uid="luoshi-session-renewed")

@@ -14,8 +14,5 @@ def site(request: HttpRequest) -> dict[str, Any]:
         return {"agency_name": None, "nav": []}
     match = getattr(request, "resolver_match", None)
     current = f"{match.namespace}:{match.url_name}" if match and match.namespace else ""
-    return {
-        "agency_name": navigation.agency_name(user),
-        "nav": navigation.as_context(navigation.sections_for(user)),
-        "nav_current": current,
-    }
+    nav, name = navigation.frame_for(user)
+    return {"agency_name": name, "nav": nav, "nav_current": current}

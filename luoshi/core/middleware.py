@@ -1,7 +1,9 @@
 from __future__ import annotations
 
 import ipaddress
+import time
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -68,6 +70,43 @@ def _client_address(request: HttpRequest) -> str | None:
     if len(entries) < proxies:
         return remote
     return _valid_ip(entries[-proxies]) or remote
+
+
+class SessionRenewalMiddleware:
+    """Renew a session's idle timeout on activity, at most once per LUOSHI_SESSION_RENEW_SECONDS.
+
+    Saving the session on every request (SESSION_SAVE_EVERY_REQUEST) would write to the database
+    on every page view; renewing once a minute keeps the idle timeout exact to within a minute.
+    """
+
+    KEY = "_renewed_at"
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is None or session.is_empty() or response.status_code >= 500:
+            return response
+        if "_auth_user_id" not in session:  # an anonymous visitor's session is not renewed
+            return response
+        now = int(time.time())
+        every = int(getattr(settings, "LUOSHI_SESSION_RENEW_SECONDS", 60))
+        try:
+            last = int(session.get(self.KEY, 0))
+        except (TypeError, ValueError):
+            last = 0
+        if now - last >= every or now < last:
+            session[self.KEY] = now  # marks the session modified: saved with a new expiry
+        return response
+
+
+def mark_session_renewed(sender: Any, request: HttpRequest, **kwargs: Any) -> None:
+    """A log-in saves the session: the next renewal is due a full interval later."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionRenewalMiddleware.KEY] = int(time.time())
 
 
 class RequestContextMiddleware:

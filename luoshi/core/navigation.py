@@ -10,6 +10,11 @@ pages): work plans 10, supervision 20, appraisal 30, commendations 40, statistic
 organization 60, system administration 90. Items within a section follow their own `order`,
 then the order the apps were installed in.
 
+The navigation and the agency's name are computed once per user and language and kept in the
+cache (luoshi.core.cache) until the "org" generation changes (accounts, roles, people, units,
+the leader-in-charge matrix) or the entry expires. A provider whose items depend on other data
+(a ballot waiting for the user) registers with `cached=False` and is asked on every request.
+
 The agency's name works the same way: LUOSHI_AGENCY_NAME when it is set, else the first
 registered name provider that has a name for the user, else the product's name.
 """
@@ -22,6 +27,7 @@ from typing import Any
 
 from django.conf import settings
 from django.urls import reverse
+from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -58,13 +64,19 @@ NameProvider = Callable[[Any], str | None]
 SYSTEM_ADMINISTRATION = NavSection("admin", _("System administration"), order=90)
 
 _NAV_PROVIDERS: list[NavProvider] = []
+_DYNAMIC_PROVIDERS: list[NavProvider] = []
 _NAME_PROVIDERS: list[NameProvider] = []
 
 
-def register(provider: NavProvider) -> NavProvider:
-    """Add a navigation provider (call from AppConfig.ready(); registering twice adds it once)."""
-    if provider not in _NAV_PROVIDERS:
-        _NAV_PROVIDERS.append(provider)
+def register(provider: NavProvider, *, cached: bool = True) -> NavProvider:
+    """Add a navigation provider (call from AppConfig.ready(); registering twice adds it once).
+
+    `cached=False`: the provider reads more than the user's roles and units, so it is asked on
+    every request instead of being kept with the rest of the navigation.
+    """
+    target = _NAV_PROVIDERS if cached else _DYNAMIC_PROVIDERS
+    if provider not in target:
+        target.append(provider)
     return provider
 
 
@@ -75,10 +87,10 @@ def register_agency_name(provider: NameProvider) -> NameProvider:
     return provider
 
 
-def sections_for(user: Any) -> list[NavSection]:
+def sections_for(user: Any, providers: Iterable[NavProvider] | None = None) -> list[NavSection]:
     """Every provider's sections for `user`, merged by key, empty ones left out, in order."""
     merged: dict[str, NavSection] = {}
-    for provider in _NAV_PROVIDERS:
+    for provider in (*_NAV_PROVIDERS, *_DYNAMIC_PROVIDERS) if providers is None else providers:
         for section in provider(user):
             known = merged.get(section.key)
             merged[section.key] = (
@@ -103,18 +115,53 @@ def agency_name(user: Any) -> str:
 
 
 def as_context(sections: Iterable[NavSection]) -> list[dict[str, Any]]:
-    """The sections in the shape base.html reads: section, items (label, url, key)."""
+    """The sections in the shape base.html reads: section, items (label, url, key), with the
+    labels translated into the active language (plain strings, so the result can be cached)."""
     return [
         {
             "key": section.key,
-            "section": section.label,
+            "section": str(section.label),
+            "order": section.order,
             "items": [
-                {"label": item.label, "url": reverse(item.url_name), "key": item.current_key}
+                {
+                    "label": str(item.label),
+                    "url": reverse(item.url_name),
+                    "key": item.current_key,
+                    "order": item.order,
+                }
                 for item in section.items
             ],
         }
         for section in sections
     ]
+
+
+def _merge(first: list[dict[str, Any]], more: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """`more` sections (as_context shape) merged into `first` by key, in order."""
+    if not more:
+        return first
+    merged = {s["key"]: dict(s, items=list(s["items"])) for s in first}
+    for section in more:
+        known = merged.get(section["key"])
+        if known is None:
+            merged[section["key"]] = section
+        else:
+            known["items"] = sorted([*known["items"], *section["items"]], key=lambda i: i["order"])
+    return sorted(merged.values(), key=lambda s: (s["order"], s["key"]))
+
+
+def frame_for(user: Any) -> tuple[list[dict[str, Any]], str]:
+    """The navigation (as_context shape) and the agency's name for `user`, from the cache when
+    nothing they derive from has changed since; the dynamic providers are asked every time."""
+    from .cache import remember
+
+    def compute() -> tuple[list[dict[str, Any]], str]:
+        return as_context(sections_for(user, _NAV_PROVIDERS)), agency_name(user)
+
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    nav, name = remember(f"nav:{user.pk}:{language}", ("org",), compute)
+    dynamic = sections_for(user, _DYNAMIC_PROVIDERS) if _DYNAMIC_PROVIDERS else []
+    return _merge(nav, as_context(dynamic)), name
 
 
 # --- core's own entry ---------------------------------------------------------------------------

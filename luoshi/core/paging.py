@@ -47,8 +47,23 @@ class FastPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {obj.pk: obj for obj in self.object_list.filter(pk__in=ids).order_by()}
+        rows = {obj.pk: obj for obj in rows_by_pk(self.object_list, ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)  # type: ignore[attr-defined]
+
+
+def rows_by_pk(qs: Any, ids: list[Any]) -> Any:
+    """The rows of `qs` with these primary keys, loaded as `qs` loads them (relations, deferred
+    fields, prefetches) but by primary key alone: the ids came from `qs`, so its filters need not
+    run again. A queryset with annotations or extra tables keeps its filters (they may feed them).
+    """
+    query = qs.query
+    if query.annotations or query.extra or query.distinct or query.combinator:
+        return qs.filter(pk__in=ids).order_by()
+    plain = qs.model._base_manager.using(qs.db).filter(pk__in=ids)
+    plain.query.select_related = query.select_related
+    plain.query.deferred_loading = query.deferred_loading
+    plain._prefetch_related_lookups = qs._prefetch_related_lookups
+    return plain
 
 
 def fast_paginate(request: HttpRequest, items: Any, per_page: int | None = None) -> Page:

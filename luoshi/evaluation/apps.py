@@ -10,9 +10,10 @@ class EvaluationConfig(AppConfig):
     def ready(self) -> None:
         from luoshi.core import audit, demodata, navigation
 
-        from .navigation import nav_sections
+        from .navigation import ballot_sections, nav_sections
 
         navigation.register(nav_sections)
+        navigation.register(ballot_sections, cached=False)
         demodata.register("Demo democratic evaluation", _demo_campaign, order=40)
         audit.register_action_labels(
             {

@@ -15,10 +15,18 @@ APPRAISAL = NavSection("appraisal", _("Appraisal"), order=30)
 
 
 def nav_sections(user: Any) -> list[NavSection]:
-    items = []
     if can_see_campaigns(user):
-        items.append(NavItem(_("Democratic evaluation"), "evaluation:campaigns", order=40))
+        return [
+            APPRAISAL.with_items(
+                NavItem(_("Democratic evaluation"), "evaluation:campaigns", order=40)
+            )
+        ]
+    return []
+
+
+def ballot_sections(user: Any) -> list[NavSection]:
+    """ "My ballots", only while a ballot waits for the user (one indexed query): registered
+    with cached=False, since a vote or a new campaign changes it without touching the roles."""
     if getattr(user, "person_id", None) and my_voter_rows(user).filter(has_voted=False).exists():
-        # only while a ballot waits for the user (one indexed query)
-        items.append(NavItem(_("My ballots"), "evaluation:my_ballots", order=45))
-    return [APPRAISAL.with_items(*items)] if items else []
+        return [APPRAISAL.with_items(NavItem(_("My ballots"), "evaluation:my_ballots", order=45))]
+    return []

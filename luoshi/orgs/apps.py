@@ -8,9 +8,22 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organization")
 
     def ready(self) -> None:
-        from luoshi.core import audit, navigation
+        from luoshi.core import audit, cache, navigation
 
+        from . import models
         from . import navigation as org_navigation
+
+        # What the cached navigation, agency name and filter choices derive from.
+        cache.invalidate_on(
+            "org",
+            (
+                models.User,
+                models.Person,
+                models.OrgUnit,
+                models.RoleAssignment,
+                models.LeaderAssignment,
+            ),
+        )
 
         navigation.register(org_navigation.nav_sections)
         navigation.register_agency_name(org_navigation.agency_name)

@@ -163,6 +163,14 @@ class TaskDetailOut(TaskOut):
         return list(obj.reports.all()[:50])
 
 
+# The columns TaskOut reads (the ledger's rows load these only).
+TASK_OUT_COLUMNS = (
+    "id", "code", "title", "plan_id", "lead_unit_id", "lead_unit__name", "leader_in_charge_id",
+    "responsible_person_id", "deadline", "is_key", "status", "light", "light_code", "progress",
+    "version",
+)  # fmt: skip
+
+
 class TaskPage(Schema):
     count: int = Field(description="Matching tasks, counted up to a limit (see count_capped)")
     count_capped: bool = Field(
@@ -218,7 +226,12 @@ def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any
         overdue=filters.overdue,
         sort=filters.sort or "",
     )
-    qs = selectors.task_ledger(_scoped_user(request), f).select_related("lead_unit")
+    qs = (
+        selectors.task_ledger(_scoped_user(request), f)
+        .select_related(None)
+        .select_related("lead_unit")
+        .only(*TASK_OUT_COLUMNS)
+    )
     paginator = FastPaginator(qs, filters.page_size)
     page = paginator.get_page(filters.page)
     return {
@@ -380,8 +393,9 @@ def dashboard(
         plan=perms.access_plan(user, plan) if plan is not None else None,
         unit=access_unit(user, unit) if unit is not None else None,
     )
-    totals = dash.totals(user, f)
-    rows = dash.by_unit(user, f)
+    totals, rows = dash.cached(
+        user, f, "api", lambda: (dash.totals(user, f), dash.by_unit(user, f))
+    )
     return {
         "total": totals.total,
         "completed": totals.completed,

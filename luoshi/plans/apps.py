@@ -8,11 +8,14 @@ class PlansConfig(AppConfig):
     verbose_name = _("Work plans")
 
     def ready(self) -> None:
-        from luoshi.core import audit, demodata, navigation, periodic
+        from luoshi.core import audit, cache, demodata, navigation, periodic
         from luoshi.orgs import hooks
 
-        from . import tasks
+        from . import models, tasks
         from .navigation import nav_sections
+
+        # What the cached dashboards show besides the roll-ups (rollup.refresh bumps too).
+        cache.invalidate_on("tasks", (models.Task, models.WorkPlan, models.KeyPoint))
 
         navigation.register(nav_sections)
         hooks.on_subtree_moved("plans.lead_unit_path", tasks.move_lead_unit_paths)

@@ -42,15 +42,16 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Sum, When
 from django.db.models.functions import Substr
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from luoshi.core.cache import fingerprint, remember
 from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import scope_for
 from luoshi.orgs.selectors import units_visible
@@ -59,6 +60,8 @@ from luoshi.orgs.services import PATH_WIDTH
 from .models import KeyPoint, Task, TaskCount, TaskMonthCount, WorkPlan
 from .rollup import COUNT_FIELDS
 from .selectors import plans_visible
+
+T = TypeVar("T")
 
 SEGMENT = PATH_WIDTH + 1  # one level of OrgUnit.path: "00000012/"
 OVERDUE_LIMIT = 20
@@ -396,7 +399,30 @@ class Dashboard:
     trend: list[MonthPoint]
 
 
+def cached(user: Any, f: DashboardFilter, part: str, compute: Callable[[], T]) -> T:
+    """`compute()` for this viewer's scope and filter, from the cache while no task, plan, key
+    point or org data has changed since (luoshi.core.cache: the "tasks" generation is bumped by
+    every roll-up refresh and every saved task, plan or key point, so the figures stay exact)."""
+    scope = scope_for(user)
+    key = fingerprint(
+        part,
+        scope,
+        f.plan.pk if f.plan is not None else None,
+        f.unit.pk if f.unit is not None else None,
+        timezone.localdate(),
+        translation.get_language(),
+    )
+    return remember(f"dashboard:{key}", ("tasks", "org"), compute, shared_only=True)
+
+
 def dashboard(user: Any, f: DashboardFilter, today: dt.date | None = None) -> Dashboard:
+    """Everything the leadership and unit dashboards show (cached, see `cached`)."""
+    if today is not None and today != timezone.localdate():
+        return _dashboard(user, f, today)
+    return cached(user, f, "page", lambda: _dashboard(user, f, today))
+
+
+def _dashboard(user: Any, f: DashboardFilter, today: dt.date | None = None) -> Dashboard:
     return Dashboard(
         filter=f,
         totals=totals(user, f),

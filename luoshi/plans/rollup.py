@@ -28,6 +28,8 @@ from django.db import connection, transaction
 from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import Coalesce, TruncMonth
 
+from luoshi.core import cache
+
 from .models import Task, TaskCount, TaskMonthCount
 
 Group = tuple[int | None, int]  # (plan_id, lead_unit_id)
@@ -82,6 +84,7 @@ def refresh(groups: Iterable[Group]) -> None:
     ordered = sorted(set(groups), key=lambda g: (g[0] or 0, g[1]))
     if not ordered:
         return
+    cache.bump("tasks")  # the cached dashboards (plans.dashboard.cached) read these rows
     with transaction.atomic():
         _lock(ordered)
         for chunk in _chunks(ordered, _CHUNK):
@@ -133,6 +136,7 @@ def rebuild() -> int:
         TaskCount.objects.all().delete()
         TaskMonthCount.objects.all().delete()
         _insert(Task.objects.all())
+        cache.bump("tasks")
         return TaskCount.objects.count()
 
 
@@ -156,6 +160,7 @@ def drift() -> list[str]:
         TaskCount.objects.all().delete()
         TaskMonthCount.objects.all().delete()
         _insert(Task.objects.all())
+        cache.bump("tasks")
         fresh = _snapshot(TaskCount, keys, COUNT_FIELDS)
         fresh_months = _snapshot(TaskMonthCount, month_keys, ("due", "completed"))
         transaction.savepoint_rollback(sid)

@@ -16,8 +16,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from luoshi.core.cache import fingerprint, remember
 from luoshi.core.errors import NotFound
 from luoshi.core.paging import fast_paginate
+from luoshi.orgs import permissions as org_permissions
 from luoshi.orgs import selectors as org_selectors
 from luoshi.orgs.models import LeaderAssignment, OrgUnit
 from luoshi.orgs.permissions import scope_for
@@ -28,6 +30,11 @@ from .forms import LedgerFilterForm
 UNIT_CHOICES_DEPTH = 2  # the unit filter lists the scope's top units and two levels below
 UNIT_CHOICES_LIMIT = 300
 LEADER_CHOICES_LIMIT = 500
+# What the page shows of each task (the rows load these columns only).
+LEDGER_COLUMNS = (
+    "id", "code", "title", "is_key", "deadline", "progress", "status", "light", "light_code",
+    "lead_unit__name", "leader_in_charge__name",
+)  # fmt: skip
 SORT_COLUMNS = ("code", "lead_unit", "deadline", "progress", "status", "light")
 
 
@@ -47,17 +54,17 @@ def _top_units(user: Any) -> QuerySet[OrgUnit]:
     return visible.filter(depth__lte=top + UNIT_CHOICES_DEPTH)
 
 
-def _unit_choices(user: Any, top_units: QuerySet[OrgUnit], chosen: int | None) -> list[Any]:
-    fields = ("id", "depth", "name")
-    units = list(top_units.order_by("path").values_list(*fields)[:UNIT_CHOICES_LIMIT])
-    if chosen is not None and all(u[0] != chosen for u in units):
-        units.extend(org_selectors.units_visible(user).filter(pk=chosen).values_list(*fields))
-    return [(pk, "\u3000" * max(0, depth - 1) + name) for pk, depth, name in units]
+def _unit_label(row: tuple[int, int, str]) -> tuple[int, str]:
+    pk, depth, name = row
+    return pk, "\u3000" * max(0, depth - 1) + name
 
 
-def _leader_choices(
-    user: Any, top_units: QuerySet[OrgUnit], chosen: int | None
-) -> list[tuple[int, str]]:
+def _unit_choices(top_units: QuerySet[OrgUnit]) -> list[tuple[int, str]]:
+    rows = top_units.order_by("path").values_list("id", "depth", "name")[:UNIT_CHOICES_LIMIT]
+    return [_unit_label(row) for row in rows]
+
+
+def _leader_choices(top_units: QuerySet[OrgUnit]) -> list[tuple[int, str]]:
     """Current leaders in charge of the top units (the leader-in-charge matrix)."""
     day = timezone.localdate()
     rows = (
@@ -66,20 +73,40 @@ def _leader_choices(
         .values_list("leader_id", "leader__name")
         .distinct()
     )
-    leaders = sorted(set(rows), key=lambda r: (r[1], r[0]))[:LEADER_CHOICES_LIMIT]
-    if chosen is not None and all(pk != chosen for pk, _name in leaders):
-        leaders.extend(
-            org_selectors.people_visible(user).filter(pk=chosen).values_list("id", "name")
-        )
-    return leaders
+    return sorted(set(rows), key=lambda r: (r[1], r[0]))[:LEADER_CHOICES_LIMIT]
+
+
+def _choices(user: Any) -> tuple[list[Any], list[tuple[int, str]]]:
+    """The unit and leader lists of the viewer's scope, kept in the cache (luoshi.core.cache)
+    per scope and day until units, people or the matrix change."""
+    scope = scope_for(user)
+    roles = sorted(org_permissions.roles_of(user))  # the org administrator sees every unit
+
+    def compute() -> tuple[list[Any], list[tuple[int, str]]]:
+        top_units = _top_units(user)
+        return _unit_choices(top_units), _leader_choices(top_units)
+
+    key = fingerprint(scope, roles, timezone.localdate())
+    return remember(f"ledger-choices:{key}", ("org",), compute)
+
+
+def _with_chosen(user: Any, choices: list[Any], chosen: int | None, people: bool) -> list[Any]:
+    """`choices` plus the chosen entry when the list does not hold it (one query then)."""
+    if chosen is None or any(pk == chosen for pk, _label in choices):
+        return choices
+    if people:
+        extra = org_selectors.people_visible(user).filter(pk=chosen).values_list("id", "name")
+        return [*choices, *extra]
+    rows = org_selectors.units_visible(user).filter(pk=chosen).values_list("id", "depth", "name")
+    return [*choices, *(_unit_label(row) for row in rows)]
 
 
 def ledger_filter_form(request: HttpRequest) -> LedgerFilterForm:
     """The ledger's filters from the query string (the page and its export read them alike)."""
     user = request.user
-    top_units = _top_units(user)
-    units = _unit_choices(user, top_units, _int(request.GET.get("lead_unit")))
-    leaders = _leader_choices(user, top_units, _int(request.GET.get("leader_in_charge")))
+    units, leaders = _choices(user)
+    units = _with_chosen(user, units, _int(request.GET.get("lead_unit")), people=False)
+    leaders = _with_chosen(user, leaders, _int(request.GET.get("leader_in_charge")), people=True)
     return LedgerFilterForm(request.GET or None, units=units, leaders=leaders)
 
 
@@ -116,8 +143,11 @@ def ledger(request: HttpRequest) -> HttpResponse:
         raise NotFound()
     form = ledger_filter_form(request)
     f = ledger_filter(request, form)
-    tasks = selectors.task_ledger(request.user, f).select_related(
-        "plan", "lead_unit", "leader_in_charge"
+    tasks = (
+        selectors.task_ledger(request.user, f)
+        .select_related(None)
+        .select_related("lead_unit", "leader_in_charge")
+        .only(*LEDGER_COLUMNS)
     )
     page = fast_paginate(request, tasks)
     template = "plans/ledger.html#results" if request.htmx else "plans/ledger.html"  # type: ignore[attr-defined]

@@ -266,6 +266,7 @@ def test_the_task_page_reads_adjustments_in_fixed_queries(org, task, client_for)
             )
 
     def count() -> int:
+        supervisor.get(f"/tasks/{task.pk}/")  # warm: the cached navigation is filled
         with CaptureQueriesContext(connection) as ctx:
             assert supervisor.get(f"/tasks/{task.pk}/").status_code == 200
         return len(ctx.captured_queries)

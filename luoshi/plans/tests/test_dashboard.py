@@ -335,6 +335,7 @@ def issued_plan(org: Any, year: int, n: int) -> WorkPlan:
 
 
 def count_queries(fn: Any) -> int:
+    fn()  # warm: the cached navigation is filled
     with CaptureQueriesContext(connection) as ctx:
         fn()
     return len(ctx.captured_queries)
@@ -377,3 +378,50 @@ def test_selectors_run_a_fixed_number_of_queries(org: Any) -> None:
         for plan in (small, large)
     }
     assert queries[2026] == queries[2027] <= 10
+
+
+# --- the cache (luoshi.core.cache): figures from a shared cache stay exact --------------------
+# Every write that changes them (a close-out, a light refresh, a renamed task) orphans the
+# cached entry at once.
+
+
+@pytest.fixture
+def shared_cache(settings: Any) -> None:
+    settings.LUOSHI_CACHE_SHARED = True  # as with LUOSHI_CACHE_URL (see core/tests/test_cache.py)
+
+
+def cached_board(org: Any, plan: Any) -> dash.Dashboard:
+    return dash.dashboard(org.users["leader"], dash.DashboardFilter(plan=plan))
+
+
+def test_a_second_look_reads_no_task_table(
+    org: Any, scene: dict[str, Any], shared_cache: None
+) -> None:
+    first = cached_board(org, scene["plan"])
+    with CaptureQueriesContext(connection) as ctx:
+        again = cached_board(org, scene["plan"])
+    assert lights(again.totals) == lights(first.totals)
+    assert not [q for q in ctx.captured_queries if "plans_task" in q["sql"]]
+
+
+def test_the_figures_follow_every_write(
+    org: Any, scene: dict[str, Any], shared_cache: None
+) -> None:
+    plan = scene["plan"]
+    before = cached_board(org, plan)
+    supervisor = org.users["supervisor"]
+
+    green = Task.objects.get(plan=plan, code="2026-2-0-2")
+    services.completion_request(actor=supervisor, task=green, note="完成")
+    services.completion_verify(actor=supervisor, task=green, accept=True, today=TODAY)
+    after_close = cached_board(org, plan)
+    assert after_close.totals.completed == before.totals.completed + 1
+
+    services.refresh_lights(Task.objects.filter(plan=plan), today=dt.date(2026, 12, 31))
+    after_lights = cached_board(org, plan)
+    expected = Task.objects.filter(plan=plan, light=Task.Light.RED).count()
+    assert after_lights.totals.red == expected != after_close.totals.red
+
+    red = after_lights.overdue[0]
+    services.task_update(actor=supervisor, task=red, version=None, changes={"title": "改过的标题"})
+    assert cached_board(org, plan).overdue[0].title == "改过的标题"

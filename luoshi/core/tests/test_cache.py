@@ -1,0 +1,104 @@
+"""Derived data in the cache: generations orphan stale entries, on local memory and on Redis."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+from django.core.cache import caches
+from django.db import transaction
+from django.test import override_settings
+
+from luoshi.core import cache as derived
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def _redis_available() -> bool:
+    import redis
+
+    try:
+        return bool(redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping())
+    except redis.RedisError:
+        return False
+
+
+BACKENDS = {
+    "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "redis": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+    },
+}
+
+
+@pytest.fixture(params=["locmem", "redis"])
+def backend(request: Any) -> Any:
+    if request.param == "redis" and not _redis_available():
+        pytest.skip("no Redis at 127.0.0.1:6379")  # CI machines run one: see .ci/run
+    # a key prefix of its own for each test: never another test's (or another run's) keys
+    config = dict(BACKENDS[request.param], KEY_PREFIX=f"luoshi-test-{uuid.uuid4().hex}")
+    with override_settings(CACHES={"default": config}):
+        yield caches["default"]
+        caches["default"].delete_many(["luoshi:k", "luoshi:gen:org", "luoshi:gen:tasks"])
+
+
+def test_an_entry_is_computed_once_until_its_generation_moves(backend: Any) -> None:
+    calls: list[int] = []
+
+    def compute() -> int:
+        calls.append(1)
+        return len(calls)
+
+    assert derived.remember("k", ("org",), compute) == 1
+    assert derived.remember("k", ("org",), compute) == 1
+    assert len(calls) == 1
+    derived.bump_now("org")
+    assert derived.remember("k", ("org",), compute) == 2
+    derived.bump_now("tasks")  # another generation does not touch it
+    assert derived.remember("k", ("org",), compute) == 2
+
+
+def test_a_generation_that_was_evicted_orphans_the_entries(backend: Any) -> None:
+    assert derived.remember("k", ("org",), lambda: "old") == "old"
+    backend.delete("luoshi:gen:org")
+    assert derived.remember("k", ("org",), lambda: "new") == "new"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_write_bumps_now_and_again_at_commit(backend: Any) -> None:
+    """Now: the writer's own later reads see the change. At commit: an entry that another
+    request computed from the old data in between (under the first bump) is orphaned too."""
+    assert derived.remember("k", ("org",), lambda: "before") == "before"
+    with transaction.atomic():
+        derived.bump("org")
+        assert derived.remember("k", ("org",), lambda: "stale from another reader") == (
+            "stale from another reader"
+        )
+    assert derived.remember("k", ("org",), lambda: "after") == "after"
+
+
+def test_zero_seconds_turns_the_cache_off(backend: Any, settings: Any) -> None:
+    settings.LUOSHI_CACHE_SECONDS = 0
+    values = iter(["a", "b"])
+    assert derived.remember("k", ("org",), lambda: next(values)) == "a"
+    assert derived.remember("k", ("org",), lambda: next(values)) == "b"
+
+
+def test_saving_a_role_moves_the_org_generation(org: Any) -> None:
+    from luoshi.orgs.models import RoleAssignment
+
+    before = caches["default"].get("luoshi:gen:org")
+    RoleAssignment.objects.filter(user=org.users["staff"]).first().save()  # type: ignore[union-attr]
+    assert caches["default"].get("luoshi:gen:org") != before
+
+
+def test_exact_figures_are_cached_only_in_a_shared_cache(backend: Any, settings: Any) -> None:
+    values = iter(range(10))
+    settings.LUOSHI_CACHE_SHARED = False
+    assert derived.remember("k", ("tasks",), lambda: next(values), shared_only=True) == 0
+    assert derived.remember("k", ("tasks",), lambda: next(values), shared_only=True) == 1
+    settings.LUOSHI_CACHE_SHARED = True
+    assert derived.remember("k", ("tasks",), lambda: next(values), shared_only=True) == 2
+    assert derived.remember("k", ("tasks",), lambda: next(values), shared_only=True) == 2
