@@ -4,19 +4,23 @@ permissions, selectors and services as the pages."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Form, Path, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import AfterValidator
 
+from luoshi.core import importflow
 from luoshi.core.apitypes import MAX_ID, error_responses
 from luoshi.core.errors import Forbidden, NotFound
 from luoshi.orgs.models import OrgUnit
 
+from . import importing, rules, selectors, services
 from . import permissions as perms
-from . import rules, selectors, services
 from .models import AnnualCycle, Appeal, Participant
 
 router = Router(tags=["appraisal"])
@@ -493,6 +497,99 @@ def list_consequences(request: HttpRequest, cycle_id: Id) -> Any:
                 }
             )
     return out
+
+
+# --- earlier years' results (xlsx import) ------------------------------------------------------
+
+
+class AppraisalHistoryRowOut(Schema):
+    row: int
+    person: int
+    name: str
+    unit: str
+    year: int
+    grade: str
+    family: str
+    note: str
+
+
+class AppraisalHistoryImportOut(Schema):
+    dry_run: bool
+    committed: bool
+    count: int
+    rows: list[AppraisalHistoryRowOut]
+
+
+@router.post(
+    "/cycles/{cycle_id}/history-import",
+    response={201: AppraisalHistoryImportOut},
+    summary="Import earlier years' annual results from an xlsx workbook",
+    openapi_extra=error_responses(
+        {
+            404: "No such cycle, or the account is not its personnel officer.",
+            422: (
+                "The file cannot be read or has problems, and nothing was written (code "
+                "`import_invalid`); `details` lists each as {row, field, message}, row being "
+                "the Excel row number."
+            ),
+        }
+    ),
+)
+def import_history(
+    request: HttpRequest,
+    cycle_id: Id,
+    file: Annotated[UploadedFile | None, File()] = None,
+    dry_run: Form[bool] = False,
+) -> Status[dict[str, Any]]:
+    """The import page's upload → preview → commit over the API, all or nothing.
+
+    Send the workbook as the multipart field `file`: one sheet with the columns 年度 · 姓名 ·
+    单位 (optional, tells namesakes apart) · 等次 (empty for 不定等次) · 备注 (optional). With
+    `dry_run` the file is only checked and `rows` previews what would be written
+    (`committed` false); without it the rows are written (`committed` true). Any problem
+    answers `422` listing every problem by row, and nothing is written. Only the cycle's
+    personnel officers may import; to anyone else the cycle does not exist.
+    """
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    if not perms.can_manage_cycle(user, cycle):
+        raise NotFound()
+    if file is None:
+        raise importing.HistoryInvalid(
+            [importing.Problem(None, "file", _("Choose an .xlsx file to upload."))]
+        )
+    name = importflow.clean_file_name(file.name or "", "")
+    data = importflow.read_upload(file)
+    source = {"file": name, "sha256": hashlib.sha256(data).hexdigest()}
+    plan = importing.plan_from_bytes(data, agency=cycle.agency)
+    if plan.problems:
+        raise importing.HistoryInvalid(plan.problems)
+    rows = plan.rows
+    if dry_run:  # the preview shows confidential results: the view is audited
+        services.record_view(actor=user, obj=cycle, what="api.history_import_preview")
+    else:
+        services.history_import(actor=user, agency=cycle.agency, rows=rows, source=source)
+    return Status(
+        201,
+        {
+            "dry_run": dry_run,
+            "committed": not dry_run,
+            "count": len(rows),
+            "rows": [
+                {
+                    "row": r.row,
+                    "person": r.person_id,
+                    "name": r.name,
+                    "unit": r.unit,
+                    "year": r.year,
+                    "grade": r.grade,
+                    "family": r.family,
+                    "note": r.note,
+                }
+                for r in rows
+            ],
+        },
+    )
 
 
 __all__ = ["router", "rules"]

@@ -963,8 +963,11 @@ def appeal_decide(
 
 
 @transaction.atomic
-def history_import(*, actor: Any, agency: OrgUnit, rows: Iterable[Any]) -> int:
-    """Write checked rows of earlier years' results (see importing.py); all or nothing."""
+def history_import(
+    *, actor: Any, agency: OrgUnit, rows: Iterable[Any], source: dict[str, str] | None = None
+) -> int:
+    """Write checked rows of earlier years' results (see importing.py); all or nothing.
+    `source` (the file's name and digest) goes into the audit entry."""
     perms.require(perms.is_officer(actor, agency))
     n = 0
     for row in rows:
@@ -984,7 +987,7 @@ def history_import(*, actor: Any, agency: OrgUnit, rows: Iterable[Any]) -> int:
         actor=actor,
         obj=agency,
         object_type="appraisal.yearresult",
-        after={"rows": n},
+        after={"rows": n, **(source or {})},
     )
     return n
 
