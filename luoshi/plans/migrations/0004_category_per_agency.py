@@ -44,6 +44,14 @@ def _organization(path, organizations):
 
 
 def assign_agencies(apps, schema_editor):
+    _assign(apps)
+    if schema_editor.connection.vendor == "postgresql":
+        # Check the deferred foreign keys of the rows changed above now: PostgreSQL refuses to
+        # alter a table that still has pending trigger events in the same transaction.
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def _assign(apps):
     Category = apps.get_model("plans", "Category")
     Task = apps.get_model("plans", "Task")
     OrgUnit = apps.get_model("orgs", "OrgUnit")
@@ -124,6 +132,8 @@ def drop_agencies(apps, schema_editor):
             category.name = f"{category.name} ({category.agency_id})"[:64]
             category.save(update_fields=["name"])
         seen.add(category.name)
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
 
 
 class Migration(migrations.Migration):
