@@ -734,13 +734,18 @@ def finalize_cycle(cycle: AnnualCycle, today: dt.date, *, actor: Any = None) -> 
 
 
 def finalize_due(today: dt.date) -> str:
-    """The `luoshi tick` step: finalize every cycle whose publicity ended before today."""
+    """The `luoshi tick` step: finalize every cycle whose publicity ended before today.
+
+    Safe when two ticks overlap: each cycle is locked and checked again before it is finalized,
+    so one run finalizes it and the other finds it done (and does not count it as held)."""
     done = 0
     held = 0
     for cycle in AnnualCycle.objects.filter(status=ST.PUBLICITY, publicity_end__lt=today):
         if finalize_cycle(cycle, today):
             done += 1
-        else:
+        elif AnnualCycle.objects.filter(
+            pk=cycle.pk, status=ST.PUBLICITY, objections__answered_at__isnull=True
+        ).exists():
             held += 1
     return f"{done} annual appraisal(s) finalized, {held} held by open objections"
 
