@@ -8,7 +8,9 @@ closed — their results (every read of results is audited). Anyone else gets 40
 Ballots: `POST /ballots/open` shows what a credential may vote on, `POST /ballots` casts. A
 printed code needs no log-in; a link token works only for its voter's own account.
 `POST /ballots/{code}` casts with the printed code in the path (no log-in). The answer to a
-cast carries nothing that identifies the ballot.
+cast carries nothing that identifies the ballot. Guessing codes is limited per client address:
+after too many wrong codes every code from that address is answered 429 (`too_many_attempts`)
+for a while, whether it exists or not.
 """
 
 from __future__ import annotations
@@ -348,6 +350,7 @@ def _voter(request: HttpRequest, data: CredentialIn) -> tuple[Voter, str]:
         {
             401: "A link token sent without the voter's log-in.",
             404: "No open ballot for this code or token.",
+            429: "Too many wrong codes from this client address; try again later.",
             409: "This credential has already voted.",
         }
     ),
@@ -378,6 +381,7 @@ def open_ballot(request: HttpRequest, data: CredentialIn) -> Any:
         {
             401: "A link token sent without the voter's log-in.",
             404: "No open ballot for this code or token.",
+            429: "Too many wrong codes from this client address; try again later.",
             409: "This credential has already voted, or the vote is closed.",
             422: "The ballot is incomplete, rates the voter, or names an unknown grade.",
         }
@@ -407,6 +411,7 @@ def _choices(raw: dict[str, str]) -> dict[int, str]:
     openapi_extra=error_responses(
         {
             404: "No open ballot for this code.",
+            429: "Too many wrong codes from this client address; try again later.",
             409: "This code has already voted, or the vote is closed.",
             422: "The ballot is incomplete, rates the voter, or names an unknown grade.",
         }

@@ -8,13 +8,15 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Democratic evaluation")
 
     def ready(self) -> None:
-        from luoshi.core import audit, demodata, navigation
+        from luoshi.core import audit, demodata, navigation, periodic
 
+        from . import services
         from .navigation import ballot_sections, nav_sections
 
         navigation.register(nav_sections)
         navigation.register(ballot_sections, cached=False)
         demodata.register("Demo democratic evaluation", _demo_campaign, order=40)
+        periodic.register("evaluation.code_failures", services.code_failures_purge)
         audit.register_action_labels(
             {
                 "evaluation.create": _("Created a democratic evaluation"),

@@ -8,6 +8,8 @@ Anonymity is a property of the schema, not of good behaviour:
 - `Voter` records only *whether* the person has voted: no time, no link to a ballot, and no
   `updated_at` (a modification time would give the order of voting).
 - Credentials (the link token and the printed code) are stored only as keyed hashes.
+- Failed attempts at printed codes (`CodeFailure`, for the limit on guessing) keep only a keyed
+  hash of the client's address and the time: no code, no campaign, no voter, no ballot.
 
 A campaign stands alone (the annual appraisal links to it, not the other way round).
 """
@@ -196,3 +198,24 @@ class BallotMark(models.Model):
 
     def __str__(self) -> str:
         return f"{self.candidate_id}: {self.grade_id}"
+
+
+class CodeFailure(models.Model):
+    """One failed attempt at a printed ballot code, counted against the client's address.
+
+    Only a keyed hash (HMAC with the secret key) of the address is kept, with the time: never the
+    code, the campaign, a voter or a ballot, so a row links to nobody's vote. Written in its own
+    transaction (see services.voter_for_code) so that it holds across processes and hosts;
+    rows older than the window are purged by `luoshi tick`.
+    """
+
+    client = models.CharField(max_length=64, editable=False)
+    at = models.DateTimeField(editable=False)
+
+    class Meta:
+        verbose_name = _("failed ballot code attempt")
+        verbose_name_plural = _("failed ballot code attempts")
+        indexes = [models.Index(fields=["client", "at"], name="evaluation_codefail_client")]
+
+    def __str__(self) -> str:
+        return f"{self.client[:8]}… {self.at:%Y-%m-%d %H:%M}"

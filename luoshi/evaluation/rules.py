@@ -8,6 +8,7 @@ Pure functions and defaults; every [practice] value is a setting with the docume
 
 from __future__ import annotations
 
+import datetime as dt
 import decimal
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -50,6 +51,22 @@ def builtin_grade_label(code: str) -> str:
 
 def min_ballots_default() -> int:
     return int(getattr(settings, "LUOSHI_EVALUATION_MIN_BALLOTS", DEFAULT_MIN_BALLOTS))
+
+
+# Guessing printed codes: this many failed attempts from one client address within the window
+# lock that address out of code voting until the oldest of them leaves the window.
+DEFAULT_CODE_MAX_FAILURES = 10
+DEFAULT_CODE_FAILURE_MINUTES = 15
+
+
+def code_max_failures() -> int:
+    limit = getattr(settings, "LUOSHI_BALLOT_CODE_MAX_FAILURES", DEFAULT_CODE_MAX_FAILURES)
+    return max(1, int(limit))
+
+
+def code_failure_window() -> dt.timedelta:
+    minutes = getattr(settings, "LUOSHI_BALLOT_CODE_FAILURE_MINUTES", DEFAULT_CODE_FAILURE_MINUTES)
+    return dt.timedelta(minutes=max(1, int(minutes)))
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ ballot was cast — that was the last trace linking a ballot to the moment its v
 from __future__ import annotations
 
 import base64
+import datetime as dt
 import hashlib
 import hmac
 import random
@@ -35,7 +36,7 @@ from luoshi.core.versioning import check_version, save_versioned
 from luoshi.orgs.models import OrgUnit, Person
 
 from . import rules
-from .models import Ballot, BallotMark, Campaign, Candidate, GradeOption, Voter
+from .models import Ballot, BallotMark, Campaign, Candidate, CodeFailure, GradeOption, Voter
 from .selectors import campaign_results, turnout
 
 # --- errors -----------------------------------------------------------------------------------
@@ -68,6 +69,18 @@ class BadCredential(NotFound):
     code = "bad_credential"
     default_message = gettext_lazy(
         "This code is not valid. Check it against your sheet and type it again."
+    )
+
+
+class TooManyCodeAttempts(DomainError):
+    """Too many wrong codes from one client address: refused before the code is even looked up,
+    so the answer is the same whether the code exists or not."""
+
+    code = "too_many_attempts"
+    status = 429
+    default_message = gettext_lazy(
+        "Too many wrong ballot codes were typed from this device. Try again later, or ask the "
+        "personnel office for help."
     )
 
 
@@ -452,8 +465,43 @@ def results_view(*, actor: Any, campaign: Campaign, purpose: str = "page") -> di
 # --- casting ----------------------------------------------------------------------------------
 
 
-def voter_for_code(code: str) -> Voter:
-    """The voter a printed code belongs to, in an open campaign (not-found otherwise)."""
+def voter_for_code(code: str, *, client: str | None = None) -> Voter:
+    """The voter a printed code belongs to, in an open campaign (not-found otherwise).
+
+    Guessing is limited per client address (`client`, by default the request's): after
+    rules.code_max_failures() failed attempts within rules.code_failure_window(), every code
+    from that address is refused (TooManyCodeAttempts, HTTP 429) until the oldest failure leaves
+    the window. The check comes before the look-up, so a locked-out guesser learns nothing about
+    any code. A failure is written in its own durable transaction, after the look-up's has been
+    rolled back: it counts even though the attempt itself leaves nothing behind, and it must
+    not be called inside a caller's transaction (Django refuses a durable block there, so it
+    cannot be silently undone). A success resets nothing: a spent code still looks up, and must
+    not wipe a guesser's count.
+    """
+    address = client if client is not None else client_ip.get()
+    key = _keyed_hash("client", address) if address else ""
+    now = timezone.now()
+    if key:
+        until = _code_locked_until(key, now)
+        if until is not None:
+            raise TooManyCodeAttempts(
+                _(
+                    "Too many wrong ballot codes were typed from this device. Try again after "
+                    "%(time)s, or ask the personnel office for help."
+                )
+                % {"time": timezone.localtime(until).strftime("%H:%M")}
+            )
+    try:
+        with transaction.atomic():
+            return _voter_for_code(code)
+    except BadCredential:
+        if key:
+            with transaction.atomic(durable=True):
+                CodeFailure.objects.create(client=key, at=now)
+        raise
+
+
+def _voter_for_code(code: str) -> Voter:
     normalized = rules.normalize_code(code)
     if len(normalized) != rules.CODE_LENGTH:
         raise BadCredential()
@@ -465,6 +513,27 @@ def voter_for_code(code: str) -> Voter:
     if voter is None:
         raise BadCredential()
     return voter
+
+
+def _code_locked_until(key: str, now: dt.datetime) -> dt.datetime | None:
+    """When the address's lock ends, or None when it may try a code."""
+    limit, window = rules.code_max_failures(), rules.code_failure_window()
+    recent = list(
+        CodeFailure.objects.filter(client=key, at__gt=now - window)
+        .order_by("-at")
+        .values_list("at", flat=True)[:limit]
+    )
+    if len(recent) < limit:
+        return None
+    return recent[-1] + window
+
+
+def code_failures_purge(today: dt.date | None = None) -> str:
+    """The `luoshi tick` step: forget failed code attempts older than the window."""
+    cutoff = timezone.now() - rules.code_failure_window()
+    with transaction.atomic():
+        deleted, _rows = CodeFailure.objects.filter(at__lte=cutoff).delete()
+    return f"{deleted} old failed ballot code attempt(s) purged"
 
 
 def voter_for_token(token: str, user: Any) -> Voter:

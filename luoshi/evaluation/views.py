@@ -435,6 +435,11 @@ def vote(request: HttpRequest) -> HttpResponse:
         code = form.cleaned_data["code"]
         try:
             voter = services.voter_for_code(code)
+        except services.TooManyCodeAttempts as exc:
+            form.add_error("code", exc.message)
+            response = _public(request, "evaluation/vote_code.html", {"form": form})
+            response.status_code = exc.status
+            return response
         except NotFound as exc:
             form.add_error("code", exc.message)
         else:
