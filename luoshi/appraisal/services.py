@@ -53,6 +53,17 @@ def _lock_cycle(cycle: AnnualCycle) -> AnnualCycle:
     return AnnualCycle.objects.select_for_update().select_related("agency").get(pk=cycle.pk)
 
 
+def _save_audited(action: str, *, actor: Any, obj: Any, audited: list[str], **values: Any) -> None:
+    """Set `values` on a versioned row (already locked and checked by the caller), save it with
+    its version raised, and audit the `audited` fields as they were before and are after."""
+    before = audit.snapshot(obj, audited)
+    for name, value in values.items():
+        setattr(obj, name, value)
+    obj.version += 1
+    obj.save()
+    audit.record(action, actor=actor, obj=obj, before=before, after=audit.snapshot(obj, audited))
+
+
 def _lock_participant(participant: Participant) -> Participant:
     return (
         Participant.objects.select_for_update()
@@ -283,17 +294,14 @@ def summary_submit(
             _("The self-summary is empty."),
             details=[{"field": "self_summary", "message": _("This field is required.")}],
         )
-    before = audit.snapshot(p, ["duties", "self_summary"])
-    p.duties, p.self_summary = duties.strip(), self_summary.strip()
-    p.summary_submitted_at = timezone.now()
-    p.version += 1
-    p.save()
-    audit.record(
+    _save_audited(
         "appraisal.summary_submit",
         actor=actor,
         obj=p,
-        before=before,
-        after=audit.snapshot(p, ["duties", "self_summary"]),
+        audited=["duties", "self_summary"],
+        duties=duties.strip(),
+        self_summary=self_summary.strip(),
+        summary_submitted_at=timezone.now(),
     )
     return p
 
@@ -315,17 +323,15 @@ def propose(
     _check_grade(p, grade)
     if grade == rules.EXCELLENT:
         _check_routine_link(p)
-    before = audit.snapshot(p, ["leader_comments", "proposed_grade"])
-    p.leader_comments, p.proposed_grade = comments.strip(), grade
-    p.proposed_by, p.proposed_at = _user_or_none(actor), timezone.now()
-    p.version += 1
-    p.save()
-    audit.record(
+    _save_audited(
         "appraisal.propose",
         actor=actor,
         obj=p,
-        before=before,
-        after=audit.snapshot(p, ["leader_comments", "proposed_grade"]),
+        audited=["leader_comments", "proposed_grade"],
+        leader_comments=comments.strip(),
+        proposed_grade=grade,
+        proposed_by=_user_or_none(actor),
+        proposed_at=timezone.now(),
     )
     return p
 
@@ -426,24 +432,16 @@ def quota_set(
             % {"base": pol.excellent_quota_percent},
             details=[{"field": "approved_by", "message": _("This field is required.")}],
         )
-    before = audit.snapshot(
-        cycle, ["quota_percent", "quota_approved_by", "quota_approval_document"]
-    )
-    cycle.quota_percent = value
     raised = value > pol.excellent_quota_percent
-    cycle.quota_approved_by = approved_by.strip() if raised else ""
-    cycle.quota_approval_document = approval_document.strip() if raised else ""
-    cycle.quota_approved_on = approved_on if raised else None
-    cycle.version += 1
-    cycle.save()
-    audit.record(
+    _save_audited(
         "appraisal.quota_set",
         actor=actor,
         obj=cycle,
-        before=before,
-        after=audit.snapshot(
-            cycle, ["quota_percent", "quota_approved_by", "quota_approval_document"]
-        ),
+        audited=["quota_percent", "quota_approved_by", "quota_approval_document"],
+        quota_percent=value,
+        quota_approved_by=approved_by.strip() if raised else "",
+        quota_approval_document=approval_document.strip() if raised else "",
+        quota_approved_on=approved_on if raised else None,
     )
     return cycle
 
@@ -502,16 +500,13 @@ def committee_record(
             _("List the members present."),
             details=[{"field": "members_present", "message": _("This field is required.")}],
         )
-    before = audit.snapshot(cycle, ["meeting_date", "members_present"])
-    cycle.meeting_date, cycle.members_present = meeting_date, members_present.strip()
-    cycle.version += 1
-    cycle.save()
-    audit.record(
+    _save_audited(
         "appraisal.committee_record",
         actor=actor,
         obj=cycle,
-        before=before,
-        after=audit.snapshot(cycle, ["meeting_date", "members_present"]),
+        audited=["meeting_date", "members_present"],
+        meeting_date=meeting_date,
+        members_present=members_present.strip(),
     )
     return cycle
 
@@ -555,16 +550,14 @@ def decide(*, actor: Any, participant: Participant, grade: str, note: str = "") 
                     % {"unit": p.unit.name, "cap": unit_quota.places, "count": in_unit},
                     code="quota_full",
                 )
-    before = audit.snapshot(p, ["decided_grade", "decision_note"])
-    p.decided_grade, p.decision_note, p.decided_at = grade, note.strip(), timezone.now()
-    p.version += 1
-    p.save()
-    audit.record(
+    _save_audited(
         "appraisal.decide",
         actor=actor,
         obj=p,
-        before=before,
-        after=audit.snapshot(p, ["decided_grade", "decision_note"]),
+        audited=["decided_grade", "decision_note"],
+        decided_grade=grade,
+        decision_note=note.strip(),
+        decided_at=timezone.now(),
     )
     return p
 
@@ -1053,17 +1046,15 @@ def routine_propose(*, actor: Any, entry: RoutineEntry, grade: str, comments: st
                 % {"cap": cap, "total": total, "count": count},
                 code="quota_full",
             )
-    before = audit.snapshot(e, ["grade", "comments"])
-    e.grade, e.comments = grade, comments.strip()
-    e.proposed_by, e.proposed_at = _user_or_none(actor), timezone.now()
-    e.version += 1
-    e.save()
-    audit.record(
+    _save_audited(
         "appraisal.routine_propose",
         actor=actor,
         obj=e,
-        before=before,
-        after=audit.snapshot(e, ["grade", "comments"]),
+        audited=["grade", "comments"],
+        grade=grade,
+        comments=comments.strip(),
+        proposed_by=_user_or_none(actor),
+        proposed_at=timezone.now(),
     )
     return e
 

@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from luoshi.core import uploads
 from luoshi.core.errors import DomainError, NotFound
@@ -258,71 +259,85 @@ def participant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "appraisal/participant.html", ctx)
 
 
+def _eligibility_change(
+    *, actor: Any, participant: Participant, penalty: str, penalty_year: int | None, **d: Any
+) -> Any:
+    penalties = (
+        [{"kind": penalty, "year": penalty_year or participant.cycle.year}] if penalty else []
+    )
+    return services.eligibility_change(
+        actor=actor,
+        participant=participant,
+        reason=d["reason"],
+        leave_days=d["leave_days"],
+        under_investigation=d["under_investigation"],
+        penalties=penalties,
+        override=d["override"] or None,
+    )
+
+
+# The participant page's actions: action → (its form's name in the page, the form for the posted
+# data, the service it runs with the form's data, what the page says when it is done). An action
+# is open only when the page offered its form (the context holds it).
+_PARTICIPANT_ACTIONS: dict[str, tuple[str, Any, Any, Any]] = {
+    "summary": (
+        "summary_form",
+        lambda data, p: forms.SummaryForm(data),
+        services.summary_submit,
+        gettext_lazy("Your self-summary was submitted."),
+    ),
+    "propose": (
+        "proposal_form",
+        lambda data, p: forms.ProposalForm(data, participant=p),
+        services.propose,
+        gettext_lazy("Your proposal was saved."),
+    ),
+    "decide": (
+        "decision_form",
+        lambda data, p: forms.DecisionForm(data, participant=p),
+        services.decide,
+        gettext_lazy("The decision was recorded."),
+    ),
+    "eligibility": (
+        "eligibility_form",
+        lambda data, p: forms.EligibilityForm(data),
+        _eligibility_change,
+        gettext_lazy("Eligibility was changed."),
+    ),
+    "pending": (
+        "pending_form",
+        lambda data, p: forms.PendingForm(data, participant=p),
+        services.pending_grade_fill,
+        gettext_lazy("The grade was filled in."),
+    ),
+    "ack": (
+        "ack_form",
+        lambda data, p: forms.AckForm(data),
+        services.acknowledge,
+        gettext_lazy("Your opinion was recorded."),
+    ),
+    "appeal": (
+        "appeal_form",
+        lambda data, p: forms.AppealForm(data),
+        services.appeal_file,
+        gettext_lazy("The request was filed."),
+    ),
+}
+
+
 def _participant_post(request: HttpRequest, p: Participant, ctx: dict[str, Any]) -> HttpResponse:
-    action = request.POST.get("action", "")
-    user = request.user
-    form: Any = None
+    action = _PARTICIPANT_ACTIONS.get(request.POST.get("action", ""))
+    if action is None or action[0] not in ctx:
+        raise NotFound()
+    key, make_form, run, done = action
+    form = ctx[key] = make_form(request.POST, p)
     try:
-        if action == "summary" and "summary_form" in ctx:
-            form = ctx["summary_form"] = forms.SummaryForm(request.POST)
-            if form.is_valid():
-                services.summary_submit(actor=user, participant=p, **form.cleaned_data)
-                messages.success(request, _("Your self-summary was submitted."))
-                return redirect("appraisal:participant", pk=p.pk)
-        elif action == "propose" and "proposal_form" in ctx:
-            form = ctx["proposal_form"] = forms.ProposalForm(request.POST, participant=p)
-            if form.is_valid():
-                services.propose(actor=user, participant=p, **form.cleaned_data)
-                messages.success(request, _("Your proposal was saved."))
-                return redirect("appraisal:participant", pk=p.pk)
-        elif action == "decide" and "decision_form" in ctx:
-            form = ctx["decision_form"] = forms.DecisionForm(request.POST, participant=p)
-            if form.is_valid():
-                services.decide(actor=user, participant=p, **form.cleaned_data)
-                messages.success(request, _("The decision was recorded."))
-                return redirect("appraisal:participant", pk=p.pk)
-        elif action == "eligibility" and "eligibility_form" in ctx:
-            form = ctx["eligibility_form"] = forms.EligibilityForm(request.POST)
-            if form.is_valid():
-                d = form.cleaned_data
-                penalties = (
-                    [{"kind": d["penalty"], "year": d["penalty_year"] or p.cycle.year}]
-                    if d["penalty"]
-                    else []
-                )
-                services.eligibility_change(
-                    actor=user,
-                    participant=p,
-                    reason=d["reason"],
-                    leave_days=d["leave_days"],
-                    under_investigation=d["under_investigation"],
-                    penalties=penalties,
-                    override=d["override"] or None,
-                )
-                messages.success(request, _("Eligibility was changed."))
-                return redirect("appraisal:participant", pk=p.pk)
-        elif action == "pending" and "pending_form" in ctx:
-            form = ctx["pending_form"] = forms.PendingForm(request.POST, participant=p)
-            if form.is_valid():
-                services.pending_grade_fill(actor=user, participant=p, **form.cleaned_data)
-                messages.success(request, _("The grade was filled in."))
-                return redirect("appraisal:participant", pk=p.pk)
-        elif action == "ack" and "ack_form" in ctx:
-            form = ctx["ack_form"] = forms.AckForm(request.POST)
-            if form.is_valid():
-                services.acknowledge(actor=user, participant=p, **form.cleaned_data)
-                messages.success(request, _("Your opinion was recorded."))
-                return redirect("appraisal:participant", pk=p.pk)
-        elif action == "appeal" and "appeal_form" in ctx:
-            form = ctx["appeal_form"] = forms.AppealForm(request.POST)
-            if form.is_valid():
-                services.appeal_file(actor=user, participant=p, **form.cleaned_data)
-                messages.success(request, _("The request was filed."))
-                return redirect("appraisal:participant", pk=p.pk)
-        else:
-            raise NotFound()
+        if form.is_valid():
+            run(actor=request.user, participant=p, **form.cleaned_data)
+            messages.success(request, str(done))
+            return redirect("appraisal:participant", pk=p.pk)
     except DomainError as exc:
-        if isinstance(exc, NotFound) or form is None:
+        if isinstance(exc, NotFound):
             raise
         _form_errors(form, exc)
     return render(request, "appraisal/participant.html", ctx, status=422)

@@ -227,3 +227,31 @@ def test_unit_performance_and_leadership_score(org: Any, plan: Any, client_for: 
     resp = c.post(url("units") + "?year=2026", {"unit": org.office.pk, "score": "120"})
     assert resp.status_code == 200
     assert client_for("staff").get(url("units")).status_code == 404
+
+
+def test_participant_page_actions_eligibility_and_refusals(
+    org: Any, cycle: AnnualCycle, client_for: Any
+) -> None:
+    from luoshi.appraisal import rules
+
+    hr, staff = client_for("hr"), client_for("staff")
+    p = part(cycle, org, "staff")
+    page = url("participant", p.pk)
+    resp = hr.post(
+        page,
+        {
+            "action": "eligibility",
+            "leave_days": "0",
+            "penalty": rules.WARNING,
+            "reason": "受警告处分",
+        },
+    )
+    assert resp.status_code == 302, resp.content
+    change = p.eligibility_changes.get()
+    assert change.reason == "受警告处分"
+    # a refusal by the service shows on the form (the reason is required by the service too)
+    resp = hr.post(page, {"action": "eligibility", "leave_days": "0", "reason": " "})
+    assert resp.status_code == 422 and p.eligibility_changes.count() == 1
+    # an action whose form the page does not offer this user, or no such action: not found
+    assert staff.post(page, {"action": "eligibility", "reason": "x"}).status_code == 404
+    assert hr.post(page, {"action": "nonsense"}).status_code == 404
