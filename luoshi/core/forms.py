@@ -77,6 +77,11 @@ def _options_html(choices: tuple[tuple[str, str], ...]) -> str:
     )
 
 
+def options_html(choices: list[tuple[Any, Any]]) -> SafeString:
+    """<option> elements for (value, label) pairs, none selected (escaped; see FastSelect)."""
+    return mark_safe(_options_html(tuple((str(v), str(label)) for v, label in choices)))  # noqa: S308
+
+
 # --- fast widget rendering --------------------------------------------------------------------
 
 _WIDGETS = "django/forms/widgets/"

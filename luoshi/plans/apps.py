@@ -16,6 +16,7 @@ class PlansConfig(AppConfig):
 
         # What the cached dashboards show besides the roll-ups (rollup.refresh bumps too).
         cache.invalidate_on("tasks", (models.Task, models.WorkPlan, models.KeyPoint))
+        cache.invalidate_on("categories", (models.Category,))  # the ledger's cached filter list
 
         navigation.register(nav_sections)
         hooks.on_subtree_moved("plans.lead_unit_path", tasks.move_lead_unit_paths)

@@ -228,14 +228,18 @@ class LedgerFilterForm(StyledFormMixin, forms.Form):
         units: list[tuple[int, str]],
         leaders: list[tuple[int, str]],
         user: Any = None,
+        categories: list[tuple[int, str]] | None = None,
         **kwargs: Any,
     ):
         super().__init__(*args, **kwargs)
         # The categories of the agencies the viewer's scope covers (a bounded list; without the
-        # viewer, none is listed, and a category id in the query string still filters).
-        categories: list[tuple[int, str]] = []
-        if user is not None:
-            categories = ledger_category_choices(user, _int_or_none(self.data.get("category")))
+        # viewer, none is listed, and a category id in the query string still filters), or the
+        # list the caller computed (plans.choices caches it).
+        if categories is None:
+            categories = []
+            if user is not None:
+                chosen = _int_or_none(self.data.get("category"))
+                categories = ledger_category_choices(user, chosen)
         cast(FastSelect, self.fields["category"].widget).choices = [
             ("", _("All categories")),
             *categories,

@@ -41,6 +41,8 @@ def register_audit_labels() -> None:
             "category.rename": _("Renamed a task category"),
             "category.reorder": _("Reordered the task categories"),
             "category.delete": _("Removed a task category"),
+            "category.deactivate": _("Deactivated a task category"),
+            "category.reactivate": _("Reactivated a task category"),
             "task.classify": _("Changed a task's categories or source"),
             "report_overview.export": _("Exported the progress report overview"),
         }

@@ -179,6 +179,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
         key_points=plan.key_points.all(),
         units=units,
         people=people,
+        plan=plan,
         initial={"key_point": request.GET.get("key_point")},
     )
 
@@ -289,7 +290,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
         ]
     }
     initial["categories"] = list(task.categories.all())
-    form = TaskEditForm(request.POST or None, initial=initial)
+    form = TaskEditForm(request.POST or None, initial=initial, task=task)
 
     def save(d: dict[str, Any]) -> Task:
         skip = {"version", *TaskEditForm.CLASSIFICATION}

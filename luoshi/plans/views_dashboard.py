@@ -7,7 +7,6 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.db.models import Min
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,17 +14,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.core.errors import NotFound
-from luoshi.orgs import selectors as org_selectors
+from luoshi.core.forms import options_html
 from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import access_unit, scope_for
 
 from . import dashboard as dash
+from .choices import scope_unit_choices
 from .models import Task, WorkPlan
 from .permissions import access_plan
 
 ALL_PLANS = "all"
-UNIT_CHOICES_DEPTH = 2  # the unit filter lists the scope's top units and two levels below
-UNIT_CHOICES_LIMIT = 300
 
 
 def _require_business_scope(request: HttpRequest) -> None:
@@ -43,16 +41,6 @@ def _plan_from(request: HttpRequest) -> tuple[WorkPlan | None, str]:
         return chosen, str(chosen.pk)
     plan = dash.default_plan(request.user)
     return plan, str(plan.pk) if plan else ALL_PLANS
-
-
-def _unit_choices(user: Any) -> list[OrgUnit]:
-    visible = org_selectors.units_visible(user)
-    top = visible.aggregate(depth=Min("depth"))["depth"]
-    if top is None:
-        return []
-    return list(
-        visible.filter(depth__lte=top + UNIT_CHOICES_DEPTH).order_by("path")[:UNIT_CHOICES_LIMIT]
-    )
 
 
 def _row_data(row: dash.Row, url: str = "") -> dict[str, Any]:
@@ -114,7 +102,9 @@ def _render(
         ],
         "plan": f.plan,
         "plan_value": plan_value,
-        "plans": dash.plan_choices(request.user, f.plan),
+        "plans": dash.cached(
+            request.user, f, "plans", lambda: dash.plan_choices(request.user, f.plan)
+        ),
         "all_plans": ALL_PLANS,
         "chart_data": _chart_data(board, query),
         "unit_rows": [(row, _unit_url(row, query)) for row in board.by_unit],
@@ -142,7 +132,7 @@ def leadership_dashboard(request: HttpRequest) -> HttpResponse:
         "plans/dashboard.html",
         dash.DashboardFilter(plan=plan),
         plan_value,
-        {"units": _unit_choices(request.user)},
+        {"unit_options": options_html(scope_unit_choices(request.user))},
     )
 
 

@@ -1,35 +1,30 @@
 """The task ledger page and its filters (the export reads the same filters).
 
-At national scale the filter form must not list every visible unit and person: the unit list
-offers the top of the viewer's scope and two levels below (plus the chosen unit), the leader list
-the current leaders in charge of the units in scope (plus the chosen leader). The page itself is
-paged by primary key first (core.paging.FastPaginator).
+The filter lists come from plans.choices (bounded and cached); the page itself is paged by
+primary key first (core.paging.FastPaginator).
 """
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth.decorators import login_required
-from django.db.models import Min, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from luoshi.core.cache import fingerprint, remember
 from luoshi.core.errors import NotFound
 from luoshi.core.paging import fast_paginate
-from luoshi.orgs import permissions as org_permissions
-from luoshi.orgs import selectors as org_selectors
-from luoshi.orgs.models import LeaderAssignment, OrgUnit
 from luoshi.orgs.permissions import scope_for
 
 from . import selectors
+from .choices import (
+    scope_category_choices,
+    scope_leader_choices,
+    scope_unit_choices,
+    with_chosen,
+)
 from .forms import LedgerFilterForm
+from .services_categories import ledger_category_choices
 
-UNIT_CHOICES_DEPTH = 2  # the unit filter lists the scope's top units and two levels below
-UNIT_CHOICES_LIMIT = 300
-LEADER_CHOICES_LIMIT = 500
 # What the page shows of each task (the rows load these columns only).
 LEDGER_COLUMNS = (
     "id", "code", "title", "is_key", "deadline", "progress", "status", "light", "light_code",
@@ -45,69 +40,19 @@ def _int(raw: str | None) -> int | None:
         return None
 
 
-def _top_units(user: Any) -> QuerySet[OrgUnit]:
-    """The units of the viewer's scope down to two levels below its top (1 query)."""
-    visible = org_selectors.units_visible(user).select_related(None)
-    top = visible.aggregate(depth=Min("depth"))["depth"]
-    if top is None:
-        return visible.none()
-    return visible.filter(depth__lte=top + UNIT_CHOICES_DEPTH)
-
-
-def _unit_label(row: tuple[int, int, str]) -> tuple[int, str]:
-    pk, depth, name = row
-    return pk, "\u3000" * max(0, depth - 1) + name
-
-
-def _unit_choices(top_units: QuerySet[OrgUnit]) -> list[tuple[int, str]]:
-    rows = top_units.order_by("path").values_list("id", "depth", "name")[:UNIT_CHOICES_LIMIT]
-    return [_unit_label(row) for row in rows]
-
-
-def _leader_choices(top_units: QuerySet[OrgUnit]) -> list[tuple[int, str]]:
-    """Current leaders in charge of the top units (the leader-in-charge matrix)."""
-    day = timezone.localdate()
-    rows = (
-        LeaderAssignment.objects.filter(unit__in=top_units.values("pk"), start_date__lte=day)
-        .exclude(end_date__lt=day)
-        .values_list("leader_id", "leader__name")
-        .distinct()
-    )
-    return sorted(set(rows), key=lambda r: (r[1], r[0]))[:LEADER_CHOICES_LIMIT]
-
-
-def _choices(user: Any) -> tuple[list[Any], list[tuple[int, str]]]:
-    """The unit and leader lists of the viewer's scope, kept in the cache (luoshi.core.cache)
-    per scope and day until units, people or the matrix change."""
-    scope = scope_for(user)
-    roles = sorted(org_permissions.roles_of(user))  # the org administrator sees every unit
-
-    def compute() -> tuple[list[Any], list[tuple[int, str]]]:
-        top_units = _top_units(user)
-        return _unit_choices(top_units), _leader_choices(top_units)
-
-    key = fingerprint(scope, roles, timezone.localdate())
-    return remember(f"ledger-choices:{key}", ("org",), compute)
-
-
-def _with_chosen(user: Any, choices: list[Any], chosen: int | None, people: bool) -> list[Any]:
-    """`choices` plus the chosen entry when the list does not hold it (one query then)."""
-    if chosen is None or any(pk == chosen for pk, _label in choices):
-        return choices
-    if people:
-        extra = org_selectors.people_visible(user).filter(pk=chosen).values_list("id", "name")
-        return [*choices, *extra]
-    rows = org_selectors.units_visible(user).filter(pk=chosen).values_list("id", "depth", "name")
-    return [*choices, *(_unit_label(row) for row in rows)]
-
-
 def ledger_filter_form(request: HttpRequest) -> LedgerFilterForm:
     """The ledger's filters from the query string (the page and its export read them alike)."""
     user = request.user
-    units, leaders = _choices(user)
-    units = _with_chosen(user, units, _int(request.GET.get("lead_unit")), people=False)
-    leaders = _with_chosen(user, leaders, _int(request.GET.get("leader_in_charge")), people=True)
-    return LedgerFilterForm(request.GET or None, units=units, leaders=leaders)
+    units, leaders = scope_unit_choices(user), scope_leader_choices(user)
+    units = with_chosen(user, units, _int(request.GET.get("lead_unit")), people=False)
+    leaders = with_chosen(user, leaders, _int(request.GET.get("leader_in_charge")), people=True)
+    categories = scope_category_choices(user)
+    chosen = _int(request.GET.get("category"))
+    if chosen is not None and all(pk != chosen for pk, _label in categories):
+        categories = ledger_category_choices(user, chosen)  # the chosen one added (uncached)
+    return LedgerFilterForm(
+        request.GET or None, units=units, leaders=leaders, categories=categories
+    )
 
 
 def ledger_filter(
