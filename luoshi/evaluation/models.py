@@ -182,7 +182,7 @@ class BallotMark(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # no index of its own: the unique (ballot, candidate) index serves lookups by ballot, and
-    # one index fewer makes the rewrite at closing cheaper
+    # closing, which rewrites every mark, has one index fewer to write
     ballot = models.ForeignKey(
         Ballot, on_delete=models.CASCADE, related_name="marks", db_index=False
     )
