@@ -3,7 +3,10 @@ appraisal app's own router: the two share the prefix, their paths differ).
 
 Campaigns: personnel officers create, change (while draft), publish, close and delete them;
 officers, committee members and agency leaders in scope read them, their turnout and — once
-closed — their results (every read of results is audited). Anyone else gets 404.
+closed and sealed — their results (every read of results is audited). Anyone else gets 404.
+Closing answers at once with status "sealing": voting has stopped and the ballots are being
+rewritten anonymously in the background; until the status is "closed" (`sealed_at` set) the
+results answer 409 `results_sealing`.
 
 Ballots: `POST /ballots/open` shows what a credential may vote on, `POST /ballots` casts. A
 printed code needs no log-in; a link token works only for its voter's own account.
@@ -61,10 +64,17 @@ class CampaignOut(Schema):
     purpose: str
     family: str
     min_ballots: int
-    status: str
+    status: str = Field(
+        ...,
+        description=(
+            "draft, published (open for voting), sealing (closed: no more votes, ballots "
+            "being sealed, no results yet) or closed (sealed: results available)"
+        ),
+    )
     version: int
     published_at: dt.datetime | None
     closed_at: dt.datetime | None
+    sealed_at: dt.datetime | None = Field(None, description="when the ballots were sealed")
 
 
 class VoterOut(Schema):
@@ -280,7 +290,8 @@ def get_turnout(request: HttpRequest, campaign_id: Id) -> Any:
 
 @router.get("/campaigns/{campaign_id}/results", response=ResultsOut)
 def get_results(request: HttpRequest, campaign_id: Id) -> Any:
-    """Per-candidate counts per grade and the score; only after closing; audited."""
+    """Per-candidate counts per grade and the score; only once closed and sealed (409
+    `results_sealing` meanwhile); audited."""
     user = _user(request)
     campaign = perms.access_campaign(user, campaign_id)
     results = services.results_view(actor=user, campaign=campaign, purpose="api")

@@ -17,6 +17,7 @@ class EvaluationConfig(AppConfig):
         navigation.register(ballot_sections, cached=False)
         demodata.register("Demo democratic evaluation", _demo_campaign, order=40)
         periodic.register("evaluation.code_failures", services.code_failures_purge)
+        periodic.register("evaluation.sealing", services.sealing_resume)
         audit.register_action_labels(
             {
                 "evaluation.create": _("Created a democratic evaluation"),
@@ -28,6 +29,7 @@ class EvaluationConfig(AppConfig):
                 "evaluation.publish": _("Published a democratic evaluation"),
                 "evaluation.codes_issue": _("Printed ballot codes"),
                 "evaluation.close": _("Closed a democratic evaluation"),
+                "evaluation.seal": _("The ballots of a democratic evaluation were sealed"),
                 "evaluation.results_view": _("Viewed the results of a democratic evaluation"),
                 "evaluation.results_export": _("Exported the results of a democratic evaluation"),
                 "evaluation.ballot_cast": _("A ballot was cast"),

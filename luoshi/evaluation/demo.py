@@ -61,6 +61,8 @@ def build_demo_campaign(today: dt.date | None = None, seed: int = 2026) -> str:
         services.ballot_cast(voter=voter, choices=choices, channel="code")
         voted += 1
     services.campaign_close(actor=hr, campaign=campaign)
+    # sealed here, not by the background task: the demo's results are there at once (small)
+    services.campaign_seal(campaign_id=campaign.pk)
     return f"{len(heads)} candidates, {voted} of {len(voters)} voters voted; closed"
 
 

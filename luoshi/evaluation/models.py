@@ -2,9 +2,9 @@
 
 Anonymity is a property of the schema, not of good behaviour:
 - `Ballot` and `BallotMark` hold no reference to a voter, no timestamp and no sequential id
-  (random UUID keys); they are rewritten in random order when the campaign closes, so that not
-  even the physical row order or the inserting transaction of a ballot survives (see
-  services.campaign_close).
+  (random UUID keys); they are rewritten in random order once the campaign closes ("sealing",
+  a background task started by the close), so that not even the physical row order or the
+  inserting transaction of a ballot survives (see services.campaign_close and campaign_seal).
 - `Voter` records only *whether* the person has voted: no time, no link to a ballot, and no
   `updated_at` (a modification time would give the order of voting).
 - Credentials (the link token and the printed code) are stored only as keyed hashes.
@@ -30,6 +30,8 @@ class Campaign(BaseModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Open for voting")
+        # voting has stopped; the ballots are being rewritten anonymously (services.campaign_seal)
+        SEALING = "sealing", _("Closed, sealing the ballots")
         CLOSED = "closed", _("Closed")
 
     class Family(models.TextChoices):
@@ -54,6 +56,7 @@ class Campaign(BaseModel):
     )
     published_at = models.DateTimeField(_("published at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    sealed_at = models.DateTimeField(_("ballots sealed at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -81,7 +84,13 @@ class Campaign(BaseModel):
         return self.status == self.Status.PUBLISHED
 
     @property
+    def is_sealing(self) -> bool:
+        """Closed (nobody can vote) but the ballots not yet rewritten: no results yet."""
+        return self.status == self.Status.SEALING
+
+    @property
     def is_closed(self) -> bool:
+        """Closed and sealed: the results can be read."""
         return self.status == self.Status.CLOSED
 
 

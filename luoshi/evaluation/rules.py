@@ -69,6 +69,11 @@ def code_failure_window() -> dt.timedelta:
     return dt.timedelta(minutes=max(1, int(minutes)))
 
 
+# A campaign closed this many minutes ago and still sealing has lost its task: `luoshi tick`
+# enqueues it again (sealing 1,000 candidates x 300 ballots takes well under a minute).
+SEALING_RETRY_MINUTES = 5
+
+
 @dataclass(frozen=True)
 class ScaleRow:
     code: str

@@ -1,8 +1,9 @@
 """Reads of evaluation campaigns: scoped lists, turnout, and the tally.
 
 `campaign_results(campaign)` is the stable entry point for the annual appraisal: a dict of
-person id → CandidateResult, available only once the campaign is closed. It checks no user and
-writes no audit entry; pages and the API go through services.results_view, which does both.
+person id → CandidateResult, available only once the campaign is closed and its ballots sealed
+(`is_closed`; while "sealing" it raises ResultsSealing). It checks no user and writes no audit
+entry; pages and the API go through services.results_view, which does both.
 """
 
 from __future__ import annotations
@@ -21,13 +22,29 @@ from .models import BallotMark, Campaign, Candidate, Voter
 from .permissions import confidential_scope
 from .rules import CandidateResult
 
-__all__ = ["CandidateResult", "ResultsNotAvailable", "campaign_results", "campaigns_visible"]
+__all__ = [
+    "CandidateResult",
+    "ResultsNotAvailable",
+    "ResultsSealing",
+    "campaign_results",
+    "campaigns_visible",
+]
 
 
 class ResultsNotAvailable(DomainError):
     code = "results_not_available"
     status = 409
     default_message = _("Results are available only after the evaluation is closed.")
+
+
+class ResultsSealing(ResultsNotAvailable):
+    """Closed, but the ballots are still being rewritten anonymously (services.campaign_seal)."""
+
+    code = "results_sealing"
+    default_message = _(
+        "The vote is closed and its ballots are being sealed. The results will be shown in a "
+        "moment."
+    )
 
 
 def campaigns_visible(user: Any) -> QuerySet[Campaign]:
@@ -77,7 +94,9 @@ def candidates_of(campaign: Campaign) -> list[Candidate]:
 
 
 def campaign_results(campaign: Campaign) -> dict[int, CandidateResult]:
-    """person id → CandidateResult for every candidate of a closed campaign (3 queries)."""
+    """person id → CandidateResult for every candidate of a closed, sealed campaign (3 queries)."""
+    if campaign.is_sealing:
+        raise ResultsSealing()
     if not campaign.is_closed:
         raise ResultsNotAvailable()
     grades = list(campaign.grades.order_by("sort_order", "id"))

@@ -4,10 +4,16 @@ Lifecycle: draft → published → closed. A draft's title, scale, candidates an
 freely; publishing freezes them (any later edit is refused) and gives each voter a one-time
 credential. Casting a ballot is one transaction: the voter's credential is spent with a
 conditional UPDATE (… WHERE has_voted = false), so a credential votes once even when two casts
-race, and the ballot's marks are inserted with no link to the voter. Closing rewrites the
-ballots in random order under new keys, in the closing transaction, so that neither the rows'
-physical order nor their inserting transaction (PostgreSQL's xmin, SQLite's rowid) tells when a
-ballot was cast — that was the last trace linking a ballot to the moment its voter voted.
+race, and the ballot's marks are inserted with no link to the voter.
+
+Closing is two steps. `campaign_close` (the officer's request, instant) stops the vote at once
+— the campaign becomes "sealing", every credential is spent — and, after its commit, enqueues
+the `seal_ballots` task. That task (`campaign_seal`, in its own transaction, which takes
+seconds for a large campaign) rewrites the ballots in random order under new keys, so that
+neither the rows' physical order nor their inserting transaction (PostgreSQL's xmin, SQLite's
+rowid) tells when a ballot was cast — the last trace linking a ballot to the moment its voter
+voted — and then marks the campaign closed. Results are shown only then. A task that is lost
+is enqueued again by `luoshi tick` (`sealing_resume`); sealing twice does nothing.
 """
 
 from __future__ import annotations
@@ -437,13 +443,18 @@ def _reshuffle_ballots(campaign: Campaign) -> None:
 
 @transaction.atomic
 def campaign_close(*, actor: Any, campaign: Campaign, version: int | None = None) -> Campaign:
+    """Stop the vote now; the ballots are sealed by a background task after the commit.
+
+    The campaign becomes "sealing" (no ballot is accepted any more: casting locks the same row
+    and checks the status) and every credential is spent. `seal_ballots` is enqueued once this
+    transaction commits; until it has run the results are not shown.
+    """
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     check_version(campaign, version)
     if not campaign.is_open:
         raise VotingClosed()
-    _reshuffle_ballots(campaign)
     campaign.voters.update(code_hash="", token_hash="")  # spent: nothing can vote any more
-    campaign.status, campaign.closed_at = Campaign.Status.CLOSED, timezone.now()
+    campaign.status, campaign.closed_at = Campaign.Status.SEALING, timezone.now()
     save_versioned(campaign, ["status", "closed_at"])
     count = turnout(campaign)
     audit.record(
@@ -452,7 +463,59 @@ def campaign_close(*, actor: Any, campaign: Campaign, version: int | None = None
         obj=campaign,
         after={"status": campaign.status, "voted": count.voted, "voters": count.total},
     )
+    campaign_id = campaign.pk
+    transaction.on_commit(lambda: _enqueue_sealing(campaign_id))
     return campaign
+
+
+def _enqueue_sealing(campaign_id: int) -> None:
+    from .tasks import seal_ballots
+
+    seal_ballots.enqueue(campaign_id)
+
+
+def campaign_seal(*, campaign_id: int) -> bool:
+    """Seal a closed campaign's ballots (the `seal_ballots` task): rewrite them anonymously in
+    one transaction, then mark the campaign closed, its results readable.
+
+    Idempotent: a campaign that is not "sealing" (already sealed, or gone) is left alone and
+    False returned. Two runs at once: the campaign row is locked first, so the second waits
+    and then finds it sealed. The audit entry names no actor and no client address (like the
+    cast's): the task may run inside the closing officer's request (immediate backend).
+    """
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
+        if campaign is None or not campaign.is_sealing:
+            return False
+        _reshuffle_ballots(campaign)
+        campaign.status, campaign.sealed_at = Campaign.Status.CLOSED, timezone.now()
+        save_versioned(campaign, ["status", "sealed_at"])
+        ballots = Ballot.objects.filter(campaign=campaign).count()
+        ip_token = client_ip.set(None)
+        try:
+            audit.record(
+                "evaluation.seal",
+                obj=campaign,
+                after={"status": campaign.status, "ballots": ballots},
+            )
+        finally:
+            client_ip.reset(ip_token)
+    return True
+
+
+def sealing_resume(today: dt.date | None = None) -> str:
+    """The `luoshi tick` step: enqueue sealing again for every campaign closed more than
+    rules.SEALING_RETRY_MINUTES ago and still not sealed (its task lost: a worker that died, a
+    queue that was cleared). A duplicate of a task still queued does nothing when it runs."""
+    cutoff = timezone.now() - dt.timedelta(minutes=rules.SEALING_RETRY_MINUTES)
+    stale = list(
+        Campaign.objects.filter(status=Campaign.Status.SEALING, closed_at__lte=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for campaign_id in stale:
+        _enqueue_sealing(campaign_id)
+    return f"{len(stale)} unsealed closed evaluation(s) queued for sealing again"
 
 
 def results_view(*, actor: Any, campaign: Campaign, purpose: str = "page") -> dict[int, Any]:

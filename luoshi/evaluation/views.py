@@ -164,7 +164,13 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
                 services.campaign_close(
                     actor=request.user, campaign=campaign, version=_version(request)
                 )
-                messages.success(request, _("The evaluation is closed; its results are ready."))
+                messages.success(
+                    request,
+                    _(
+                        "The evaluation is closed: nobody can vote any more. Its ballots are "
+                        "being sealed; the results will be shown in a moment."
+                    ),
+                )
             elif action == "delete":
                 services.campaign_delete(actor=request.user, campaign=campaign)
                 messages.success(request, _("The draft evaluation was deleted."))
@@ -313,7 +319,18 @@ def _results_context(request: HttpRequest, campaign: Campaign, purpose: str) -> 
 @require_safe
 @never_cache
 def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
+    """The tally once sealed. While the ballots are being sealed: a notice that htmx polls
+    (`#sealing`, every 3 s); the first poll that finds the campaign sealed answers with
+    HX-Refresh, so the browser loads the results as a normal, audited page view."""
     campaign = perms.access_campaign(request.user, pk)
+    polling = bool(getattr(request, "htmx", False))
+    if campaign.is_sealing:
+        template = "evaluation/campaign_sealing.html"
+        if polling:
+            template += "#sealing"
+        return render(request, template, {"campaign": campaign, "polling": polling})
+    if polling and campaign.is_closed:
+        return HttpResponse(headers={"HX-Refresh": "true"})
     context = _results_context(request, campaign, "page")
     rows = [
         {"candidate": c, "result": context["results"][c.person_id]} for c in context["candidates"]

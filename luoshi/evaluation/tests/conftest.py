@@ -47,6 +47,19 @@ def codes(org: Any, campaign: Campaign) -> dict[str, str]:
 
 
 @pytest.fixture
+def close(org: Any, django_capture_on_commit_callbacks: Any) -> Callable[..., Campaign]:
+    """Close as the officer and run what the commit starts: the sealing task (the immediate
+    backend runs it at once). Returns the campaign as sealed."""
+
+    def do(campaign: Campaign, actor: Any = None) -> Campaign:
+        with django_capture_on_commit_callbacks(execute=True):
+            services.campaign_close(actor=actor or org.users["hr"], campaign=campaign)
+        return Campaign.objects.get(pk=campaign.pk)
+
+    return do
+
+
+@pytest.fixture
 def cast(org: Any) -> Callable[..., None]:
     def do(code: str, **grades: str) -> None:
         voter = services.voter_for_code(code)

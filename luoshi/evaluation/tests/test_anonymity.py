@@ -2,8 +2,9 @@
 
 - Schema: the ballot tables hold no column that refers to a voter, person or account, no date
   or time, and no sequential key; the voter list holds no time and no reference to a ballot.
-- Data: after closing, ballots are rewritten under new random keys in random order, and on
-  PostgreSQL no ballot row shares its inserting transaction (xmin) with a voter row.
+- Data: once a closed campaign is sealed (the background task the close enqueues), ballots are
+  rewritten under new random keys in random order, and on PostgreSQL no ballot row shares its
+  inserting transaction (xmin) with a voter row.
 - Races: two simultaneous casts with one code on PostgreSQL give exactly one ballot.
 """
 
@@ -102,7 +103,7 @@ def _ballot_patterns_in_storage_order(campaign: Campaign) -> list[tuple[str, ...
 
 
 @pytest.mark.django_db
-def test_the_data_cannot_link_a_ballot_to_a_voter(org: Any) -> None:
+def test_the_data_cannot_link_a_ballot_to_a_voter(org: Any, close: Any) -> None:
     campaign, codes = _big_campaign(org)
     cast_order: list[tuple[str, ...]] = []
     candidates = list(Candidate.objects.filter(campaign=campaign).order_by("sort_order"))
@@ -117,7 +118,7 @@ def test_the_data_cannot_link_a_ballot_to_a_voter(org: Any) -> None:
         cast_order.append(tuple(pattern.get(c.person_id, "-") for c in candidates))
     ids_before = set(Ballot.objects.values_list("id", flat=True))
     assert _ballot_patterns_in_storage_order(campaign) == cast_order  # while open, yes
-    services.campaign_close(actor=org.users["hr"], campaign=campaign)
+    assert close(campaign).is_closed  # closed and sealed
 
     # rewritten: new keys, same tally, storage order no longer the order of casting
     ids_after = set(Ballot.objects.values_list("id", flat=True))
@@ -152,7 +153,8 @@ def _xmins(model: type[models.Model]) -> set[str]:
 def test_no_inserting_transaction_links_a_ballot_to_its_voter(org: Any) -> None:
     """PostgreSQL stamps each row with the transaction that wrote it (xmin). A cast writes the
     voter's "has voted" and the ballot in one transaction, so while the vote is open they share
-    it; closing rewrites every ballot in the closing transaction, which removes that link."""
+    it; sealing (the task the close enqueues, run here by the immediate backend once the close
+    has committed) rewrites every ballot in one transaction, which removes that link."""
     if connection.vendor != "postgresql":
         pytest.skip("xmin is PostgreSQL's")
     campaign, codes = _big_campaign(org)
@@ -163,6 +165,7 @@ def test_no_inserting_transaction_links_a_ballot_to_its_voter(org: Any) -> None:
     open_tx = _xmins(Ballot)
     assert len(open_tx) == 4 and open_tx <= _xmins(Voter)  # the link exists while open
     services.campaign_close(actor=org.users["hr"], campaign=campaign)
+    assert Campaign.objects.get(pk=campaign.pk).is_closed  # sealed on commit
     closed_tx = _xmins(Ballot) | _xmins(BallotMark)
     assert len(closed_tx) == 1 and not closed_tx & open_tx
 

@@ -23,7 +23,9 @@ def _json(client: Client, method: str, url: str, body: Any = None, **headers: An
     )
 
 
-def test_officer_lifecycle(org: Any, token_for: Any) -> None:
+def test_officer_lifecycle(
+    org: Any, token_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     hr = token_for("hr")
     client = Client()
     created = _json(
@@ -75,8 +77,14 @@ def test_officer_lifecycle(org: Any, token_for: Any) -> None:
         Client(), "post", f"{BASE}/ballots", {"code": code, "choices": {p["staff"].pk: "excellent"}}
     )
     assert again.status_code in (404, 409)
-    closed = _json(client, "post", f"{BASE}/campaigns/{cid}/close", {}, **hr)
-    assert closed.json()["status"] == "closed"
+    with django_capture_on_commit_callbacks(execute=True):  # the sealing task, after commit
+        closed = _json(client, "post", f"{BASE}/campaigns/{cid}/close", {}, **hr)
+        assert closed.json()["status"] == "sealing" and closed.json()["sealed_at"] is None
+        sealing = _json(client, "get", f"{BASE}/campaigns/{cid}/results", **hr)
+        assert sealing.status_code == 409 and sealing.json()["code"] == "results_sealing"
+        assert "being sealed" in sealing.json()["message"]
+    sealed = _json(client, "get", f"{BASE}/campaigns/{cid}", **hr).json()
+    assert sealed["status"] == "closed" and sealed["sealed_at"]
     results = _json(client, "get", f"{BASE}/campaigns/{cid}/results", **hr).json()
     assert results["results"][0]["score"] == "95.00"
     assert results["results"][0]["counts"]["excellent"] == 1

@@ -142,7 +142,12 @@ def test_vote_by_link(org: Any, client_for: Any, campaign: Campaign) -> None:
 
 
 def test_turnout_only_while_open_then_results(
-    org: Any, client_for: Any, campaign: Campaign, codes: Any, cast: Any
+    org: Any,
+    client_for: Any,
+    campaign: Campaign,
+    codes: Any,
+    cast: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     cast(codes["office_staff"], head="excellent", staff="competent")
     cast(codes["liaison_staff"], head="competent", staff="competent")
@@ -152,7 +157,8 @@ def test_turnout_only_while_open_then_results(
     assert hr.get(reverse("evaluation:results", args=[campaign.pk])).status_code == 409
     assert hr.get(reverse("evaluation:results_xlsx", args=[campaign.pk])).status_code == 409
     assert not AuditEntry.objects.filter(action="evaluation.results_view").exists()
-    hr.post(reverse("evaluation:campaign", args=[campaign.pk]), {"action": "close"})
+    with django_capture_on_commit_callbacks(execute=True):  # the sealing task, after commit
+        hr.post(reverse("evaluation:campaign", args=[campaign.pk]), {"action": "close"})
     page = hr.get(reverse("evaluation:results", args=[campaign.pk]))
     assert page.status_code == 200
     html = page.content.decode()
@@ -169,8 +175,10 @@ def test_turnout_only_while_open_then_results(
 
 
 @pytest.mark.parametrize("persona", ["staff", "outsider", "supervisor", "vice", "admin", "auditor"])
-def test_others_get_not_found(org: Any, client_for: Any, campaign: Campaign, persona: str) -> None:
-    services.campaign_close(actor=org.users["hr"], campaign=campaign)
+def test_others_get_not_found(
+    org: Any, client_for: Any, campaign: Campaign, persona: str, close: Any
+) -> None:
+    close(campaign)
     client = client_for(persona)
     for name in ["campaign", "results", "results_xlsx", "campaign_edit", "people"]:
         assert client.get(reverse(f"evaluation:{name}", args=[campaign.pk])).status_code == 404
@@ -181,9 +189,9 @@ def test_others_get_not_found(org: Any, client_for: Any, campaign: Campaign, per
 
 @pytest.mark.parametrize("persona", ["hr", "leader", "committee"])
 def test_confidential_roles_see_results(
-    org: Any, client_for: Any, campaign: Campaign, persona: str
+    org: Any, client_for: Any, campaign: Campaign, persona: str, close: Any
 ) -> None:
-    services.campaign_close(actor=org.users["hr"], campaign=campaign)
+    close(campaign)
     client = client_for(persona)
     assert client.get(reverse("evaluation:results", args=[campaign.pk])).status_code == 200
     assert client.get(reverse("evaluation:campaigns")).status_code == 200
@@ -216,7 +224,7 @@ def test_list_query_count_does_not_grow(org: Any, client_for: Any) -> None:
     assert len(seven) == len(one)
 
 
-def test_results_page_query_count_does_not_grow(org: Any, client_for: Any) -> None:
+def test_results_page_query_count_does_not_grow(org: Any, client_for: Any, close: Any) -> None:
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -234,7 +242,7 @@ def test_results_page_query_count_does_not_grow(org: Any, client_for: Any) -> No
             voter = services.voter_for_code(issued.code)
             choices = {c.person_id: "competent" for c in services.ballot_candidates(voter)}
             services.ballot_cast(voter=voter, choices=choices)
-        services.campaign_close(actor=org.users["hr"], campaign=campaign)
+        close(campaign)
         url = reverse("evaluation:results", args=[campaign.pk])
         hr.get(url)
         with CaptureQueriesContext(connection) as queries:

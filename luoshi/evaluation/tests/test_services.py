@@ -171,13 +171,12 @@ def test_codes_are_stored_hashed(org: Any, campaign: Campaign, codes: dict[str, 
 
 
 def test_results_only_after_closing(
-    org: Any, campaign: Campaign, codes: dict[str, str], cast: Any
+    org: Any, campaign: Campaign, codes: dict[str, str], cast: Any, close: Any
 ) -> None:
     cast(codes["office_staff"], head="excellent", staff="competent")
     with pytest.raises(selectors.ResultsNotAvailable):
         selectors.campaign_results(campaign)
-    services.campaign_close(actor=org.users["hr"], campaign=campaign)
-    campaign.refresh_from_db()
+    campaign = close(campaign)
     assert campaign.is_closed
     with pytest.raises(services.VotingClosed):
         services.ballot_cast(
@@ -189,7 +188,7 @@ def test_results_only_after_closing(
 
 
 def test_results_math_with_unknown_and_the_minimum(
-    org: Any, codes: dict[str, str], cast: Any
+    org: Any, codes: dict[str, str], cast: Any, close: Any
 ) -> None:
     campaign = Campaign.objects.get()
     campaign_min = 3
@@ -199,8 +198,7 @@ def test_results_math_with_unknown_and_the_minimum(
     cast(codes["econ_colleague"], head="basically_competent", staff="excellent")
     cast(codes["staff"], head="unknown")
     cast(codes["head"], staff="incompetent")
-    services.campaign_close(actor=org.users["hr"], campaign=campaign)
-    campaign.refresh_from_db()
+    campaign = close(campaign)
     results = selectors.campaign_results(campaign)
     head = results[org.people["head"].pk]
     assert head.counts == {
@@ -230,9 +228,8 @@ def test_tally_rule() -> None:
     assert rules.tally(7, {}, points, 0).counts == {"a": 0, "b": 0, "u": 0}
 
 
-def test_results_view_is_audited(org: Any, campaign: Campaign) -> None:
-    services.campaign_close(actor=org.users["hr"], campaign=campaign)
-    campaign.refresh_from_db()
+def test_results_view_is_audited(org: Any, campaign: Campaign, close: Any) -> None:
+    campaign = close(campaign)
     services.results_view(actor=org.users["leader"], campaign=campaign)
     entry = AuditEntry.objects.get(action="evaluation.results_view")
     assert entry.actor == org.users["leader"]

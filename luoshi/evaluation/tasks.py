@@ -1,0 +1,13 @@
+"""Background jobs of the evaluation app (django-tasks; enqueued after the close commits)."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+from . import services
+
+
+@task()
+def seal_ballots(campaign_id: int) -> bool:
+    """Rewrite a closed campaign's ballots anonymously; nothing if already sealed."""
+    return services.campaign_seal(campaign_id=campaign_id)
