@@ -17,7 +17,9 @@ from .conftest import part
 pytestmark = pytest.mark.django_db
 
 
-def test_linked_campaign_scores_show_after_closing(org: Any, client_for: Any) -> None:
+def test_linked_campaign_scores_show_after_closing(
+    org: Any, client_for: Any, django_capture_on_commit_callbacks: Any
+) -> None:
     cycle = services.cycle_open(
         actor=org.users["hr"], agency=org.agency, year=2026, as_of=dt.date(2026, 12, 31)
     )
@@ -37,7 +39,8 @@ def test_linked_campaign_scores_show_after_closing(org: Any, client_for: Any) ->
             if c.person_id != voter.person_id
         }
         ev.ballot_cast(voter=voter, choices=choices, channel="code")
-    ev.campaign_close(actor=org.users["hr"], campaign=campaign)
+    with django_capture_on_commit_callbacks(execute=True):  # the close's sealing task runs
+        ev.campaign_close(actor=org.users["hr"], campaign=campaign)
     cycle.refresh_from_db()
     results = selectors.evaluation_results(cycle)
     assert results[org.people["staff"].pk].ballots >= 2
