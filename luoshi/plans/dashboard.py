@@ -197,17 +197,30 @@ def totals(user: Any, f: DashboardFilter) -> Counts:
 # --- by unit ---------------------------------------------------------------------------------
 
 
+# What the rows and the overdue list read of their units and tasks (the board is cached, so it
+# is pickled: full rows with their relations would cost more to load than to compute).
+_ROW_UNIT_FIELDS = ("id", "name", "path", "depth", "is_active", "sort_order", "parent_id", "kind")
+_OVERDUE_FIELDS = (
+    "id", "code", "title", "deadline", "progress", "status", "light", "light_code",
+    "lead_unit__name", "leader_in_charge__name",
+)  # fmt: skip
+
+
 def _scope_roots(user: Any) -> list[tuple[OrgUnit, bool]]:
     """The top units of the viewer's scope, each with whether its subtree is covered (1 query)."""
     scope = scope_for(user)
     if scope.everything:
-        roots = OrgUnit.objects.filter(parent__isnull=True)
+        roots = OrgUnit.objects.filter(parent__isnull=True).only(*_ROW_UNIT_FIELDS)
         return [(u, True) for u in roots.order_by("sort_order", "id")]
     if scope.is_empty:
         return []
-    units = OrgUnit.objects.filter(
-        Q(path__in=sorted(scope.subtree_paths)) | Q(pk__in=sorted(scope.unit_ids))
-    ).order_by("path")
+    units = (
+        OrgUnit.objects.filter(
+            Q(path__in=sorted(scope.subtree_paths)) | Q(pk__in=sorted(scope.unit_ids))
+        )
+        .only(*_ROW_UNIT_FIELDS)
+        .order_by("path")
+    )
     paths = scope.subtree_paths
     found: list[tuple[OrgUnit, bool]] = []
     for unit in units:
@@ -229,7 +242,13 @@ def row_units(user: Any, f: DashboardFilter) -> tuple[OrgUnit | None, list[Row]]
             return None, [
                 Row(key=u.pk, label=u.name, unit=u, own=not subtree) for u, subtree in roots
             ]
-    children = units_visible(user).filter(parent=focus).order_by("sort_order", "id")
+    children = (
+        units_visible(user)
+        .filter(parent=focus)
+        .select_related(None)
+        .only(*_ROW_UNIT_FIELDS)
+        .order_by("sort_order", "id")
+    )
     own_label = _("%(unit)s (itself)") % {"unit": focus.name}
     rows = [Row(key=focus.pk, label=own_label, unit=focus, own=True)]
     rows.extend(Row(key=c.pk, label=c.name, unit=c) for c in children)
@@ -348,6 +367,7 @@ def overdue(user: Any, f: DashboardFilter, limit: int = OVERDUE_LIMIT) -> list[T
         counted_tasks(user, f)
         .filter(light=Task.Light.RED)
         .select_related("lead_unit", "leader_in_charge")
+        .only(*_OVERDUE_FIELDS)
         .order_by(F("deadline").asc(nulls_last=True), "id")[:limit]
     )
 

@@ -5,6 +5,7 @@ from typing import Any
 from django import template
 from django.core.paginator import Page
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -55,3 +56,23 @@ def light_badge(light: str, label: Any, reason: Any = "") -> str:
     """includes/light.html as a tag (tables render it once per row; a tag costs a tenth)."""
     title = format_html(' title="{}"', reason) if reason else ""
     return format_html('<span class="ls-light ls-light-{}"{}>{}</span>', light, title, label)
+
+
+@register.simple_tag
+def nav_items(nav: list[dict[str, Any]], current: str) -> str:
+    """The left navigation's sections and links (core.navigation's as_context shape), built in
+    Python: every page shows a few dozen of them."""
+    parts = []
+    for group in nav:
+        parts.append(format_html('<li class="ls-nav-section">{}</li>', group["section"]))
+        for item in group["items"]:
+            active = " active" if item["key"] == current else ""
+            parts.append(
+                format_html(
+                    '<li><a class="nav-link{}" href="{}">{}</a></li>',
+                    active,
+                    item["url"],
+                    item["label"],
+                )
+            )
+    return mark_safe("".join(parts))  # noqa: S308 — every part comes from format_html
