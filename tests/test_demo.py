@@ -115,4 +115,8 @@ def test_demo_plan_has_a_realistic_mix_of_lights(db) -> None:
     assert lights == {"red", "yellow", "green", "grey"}
     assert Task.objects.filter(plan=plan, status="completed").exists()
     assert Task.objects.filter(plan=plan, reports__isnull=False).distinct().count() == 17
+    # the agency keeps its own list of task categories, and every task carries one or two
+    names = set(plan.agency.task_categories.values_list("name", flat=True))
+    assert names == {"为侨服务", "联谊联络", "参政议政", "自身建设"}
+    assert not Task.objects.filter(plan=plan, categories__isnull=True).exists()
     assert build_demo_plan(today=dt.date(2026, 11, 26)).startswith("already present")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from pathlib import Path
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
@@ -36,6 +37,26 @@ def _users() -> dict[str, User]:
     return {u.username: u for u in User.objects.filter(username__startswith="demo_")}
 
 
+DEMO_CATEGORIES = ("为侨服务", "联谊联络", "参政议政", "自身建设")
+
+
+def _demo_categories(actor: Any, agency: OrgUnit, tasks: list[Task]) -> None:
+    """The agency's list of task categories, each task tagged with one (two for every fifth)."""
+    from .models import Category
+    from .services_categories import category_create, task_classify
+
+    known = {c.name: c for c in Category.objects.filter(agency=agency)}  # an earlier year's demo
+    made = [
+        known.get(name) or category_create(actor=actor, agency=agency, name=name)
+        for name in DEMO_CATEGORIES
+    ]
+    for index, task in enumerate(tasks):
+        chosen = [made[index % len(made)]]
+        if index % 5 == 0:
+            chosen.append(made[(index + 1) % len(made)])
+        task_classify(actor=actor, task=task, categories=chosen)
+
+
 @transaction.atomic
 def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
     day = today or timezone.localdate()
@@ -57,6 +78,7 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
     services.plan_issue(actor=users.get("demo_supervisor"), plan=plan, today=min(start, day))
     reporter = users.get("demo_supervisor")
     tasks = list(Task.objects.filter(plan=plan).select_related("lead_unit").order_by("sort_order"))
+    _demo_categories(users.get("demo_supervisor"), agency, tasks)
     for index, task in enumerate(tasks):
         deadline = task.deadline or dt.date(day.year, 12, 31)
         months = range(1, day.month + (0 if day.day < 5 else 1))
