@@ -37,12 +37,11 @@ import os
 import random
 import secrets
 import statistics
-import subprocess
 import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse, urlunparse
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -57,28 +56,10 @@ def _database_url() -> str:
 
 
 def reset_database(url: str) -> None:
-    import psycopg
+    """Drop, re-create and migrate the bench database (the generator's own routine)."""
+    from generate import reset_database as generator_reset  # bench/ is this script's folder
 
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    if "bench" not in name:  # pragma: no cover - checked by _database_url too
-        raise SystemExit(f"refusing to drop {name!r}: --reset only drops a database named *bench*")
-    admin = urlunparse(parsed._replace(path="/postgres"))
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(
-            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-            "WHERE datname = %s AND pid <> pg_backend_pid()",
-            (name,),
-        )
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    env = {**os.environ, "DATABASE_URL": url, "LUOSHI_DEBUG": "1"}
-    subprocess.run(
-        [str(Path(sys.executable).parent / "luoshi"), "migrate", "--verbosity", "0"],
-        cwd=ROOT,
-        env=env,
-        check=True,
-    )
+    generator_reset(url)
 
 
 class _Rehearsal(Exception):
