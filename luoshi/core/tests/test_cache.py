@@ -102,3 +102,58 @@ def test_exact_figures_are_cached_only_in_a_shared_cache(backend: Any, settings:
     settings.LUOSHI_CACHE_SHARED = True
     assert derived.remember("k", ("tasks",), lambda: next(values), shared_only=True) == 2
     assert derived.remember("k", ("tasks",), lambda: next(values), shared_only=True) == 2
+
+
+# --- end to end: pages show a change at once although their frame and lists are cached ---------
+
+
+def test_a_granted_role_shows_in_the_cached_navigation_at_once(org: Any, client_for: Any) -> None:
+    from luoshi.orgs import services
+
+    client = client_for("staff")
+    assert "/plans/categories/" not in client.get("/").content.decode()  # cached from here on
+    services.role_assign(
+        actor=org.users["security"], user=org.users["staff"], role="supervisor", scope="all"
+    )
+    assert "/plans/categories/" in client.get("/").content.decode()
+
+
+def test_a_new_category_shows_in_the_cached_ledger_filter_at_once(
+    org: Any, client_for: Any
+) -> None:
+    from luoshi.plans import services_categories
+
+    client = client_for("supervisor")
+    assert "新增的类别" not in client.get("/tasks/").content.decode()  # the lists are cached
+    services_categories.category_create(
+        actor=org.users["supervisor"], agency=org.agency, name="新增的类别"
+    )
+    assert "新增的类别" in client.get("/tasks/").content.decode()
+
+
+def test_reading_pages_renews_the_session_at_most_once_a_minute(org: Any, client_for: Any) -> None:
+    import datetime as dt
+
+    import time_machine
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def session_writes(client: Any) -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get("/").status_code == 200
+        return sum(
+            1
+            for q in ctx.captured_queries
+            if "django_session" in q["sql"] and q["sql"].lstrip().upper().startswith("UPDATE")
+        )
+
+    start = dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+    with time_machine.travel(start, tick=False):
+        client = client_for("staff")
+        assert session_writes(client) == 0  # the log-in just saved it
+    with time_machine.travel(start + dt.timedelta(seconds=30), tick=False):
+        assert session_writes(client) == 0
+    with time_machine.travel(start + dt.timedelta(seconds=61), tick=False):
+        assert session_writes(client) == 1  # a minute on: the idle timeout is renewed
+    with time_machine.travel(start + dt.timedelta(seconds=90), tick=False):
+        assert session_writes(client) == 0
