@@ -28,3 +28,9 @@ class CoreConfig(AppConfig):
         from .middleware import mark_session_renewed
 
         user_logged_in.connect(mark_session_renewed, dispatch_uid="luoshi-session-renewed")
+
+        from django.db.models.signals import post_migrate
+
+        from . import cache
+
+        post_migrate.connect(cache.bump_all, sender=self, dispatch_uid="luoshi-cache-migrate")

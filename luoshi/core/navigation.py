@@ -150,18 +150,19 @@ def _merge(first: list[dict[str, Any]], more: list[dict[str, Any]]) -> list[dict
     return sorted(merged.values(), key=lambda s: (s["order"], s["key"]))
 
 
-def frame_for(user: Any) -> tuple[list[dict[str, Any]], str]:
-    """The navigation (as_context shape) and the agency's name for `user`, from the cache when
-    nothing they derive from has changed since; the dynamic providers are asked every time."""
+def frame_for(user: Any) -> tuple[list[dict[str, Any]], str, str]:
+    """The navigation (as_context shape), the agency's name and the user's display name for
+    `user`, from the cache when nothing they derive from has changed since; the dynamic
+    providers are asked every time."""
     from .cache import remember
 
-    def compute() -> tuple[list[dict[str, Any]], str]:
-        return as_context(sections_for(user, _NAV_PROVIDERS)), agency_name(user)
+    def compute() -> tuple[list[dict[str, Any]], str, str]:
+        return as_context(sections_for(user, _NAV_PROVIDERS)), agency_name(user), str(user)
 
     language = translation.get_language() or settings.LANGUAGE_CODE
-    nav, name = remember(f"nav:{user.pk}:{language}", ("org",), compute)
+    nav, name, label = remember(f"frame:{user.pk}:{language}", ("org",), compute)
     dynamic = sections_for(user, _DYNAMIC_PROVIDERS) if _DYNAMIC_PROVIDERS else []
-    return _merge(nav, as_context(dynamic)), name
+    return _merge(nav, as_context(dynamic)), name, label
 
 
 # --- core's own entry ---------------------------------------------------------------------------

@@ -53,13 +53,14 @@ class FastPaginator(Paginator):
 
 def rows_by_pk(qs: Any, ids: list[Any]) -> Any:
     """The rows of `qs` with these primary keys, loaded as `qs` loads them (relations, deferred
-    fields, prefetches) but by primary key alone: the ids came from `qs`, so its filters need not
-    run again. A queryset with annotations or extra tables keeps its filters (they may feed them).
+    fields, prefetches) but by primary key alone and unordered (the caller puts them in the
+    ids' order): the ids came from `qs`, so its filters need not run again. A queryset with
+    annotations or extra tables keeps its filters (they may feed them).
     """
     query = qs.query
     if query.annotations or query.extra or query.distinct or query.combinator:
         return qs.filter(pk__in=ids).order_by()
-    plain = qs.model._base_manager.using(qs.db).filter(pk__in=ids)
+    plain = qs.model._base_manager.using(qs.db).filter(pk__in=ids).order_by()  # kept in id order
     plain.query.select_related = query.select_related
     plain.query.deferred_loading = query.deferred_loading
     plain._prefetch_related_lookups = qs._prefetch_related_lookups

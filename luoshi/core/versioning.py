@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
+from . import cache
 from .errors import Conflict
 
 
@@ -33,3 +34,4 @@ def save_versioned(obj: Any, fields: Iterable[str]) -> None:
     if updated != 1:
         raise Conflict()
     obj.version += 1
+    cache.model_changed(type(obj))  # no post_save signal for an update: tell the cache

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.utils import timezone
 
+from luoshi.core.cache import remember
 from luoshi.core.errors import Forbidden, NotFound
 from luoshi.core.scoping import EMPTY, Scope
 
@@ -43,12 +44,31 @@ def units_in_charge(person: Person, on: Any = None) -> list[OrgUnit]:
 
 
 def scope_for(user: Any) -> Scope:
-    """The union of the data scopes the user's roles grant (cached on the user for the request)."""
+    """The union of the data scopes the user's roles grant (cached on the user for the request).
+
+    With a cache that every process shares (LUOSHI_CACHE_URL) the scope and roles are also kept
+    there per user and day under the "org" generation, which every write to accounts, people,
+    units, roles and the leader-in-charge matrix bumps (luoshi.core.cache), so it is exact; the
+    account row itself (active or not) is read on every request by authentication.
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return EMPTY
     cached = getattr(user, "_luoshi_scope", None)
     if cached is not None:
         return cached
+    day = timezone.localdate()
+    scope, roles = remember(
+        f"scope:{user.pk}:{day.isoformat()}",
+        ("org",),
+        lambda: _compute_scope(user, day),
+        shared_only=True,
+    )
+    user._luoshi_roles = roles
+    user._luoshi_scope = scope
+    return scope
+
+
+def _compute_scope(user: Any, day: Any) -> tuple[Scope, frozenset[str]]:
     person = Person.objects.select_related("unit").filter(pk=user.person_id).first()
     if person is not None:
         user.person = person  # the page's user menu and the services read it again
@@ -58,7 +78,6 @@ def scope_for(user: Any) -> Scope:
     unit_ids: set[int] = set()
     person_ids: set[int] = set()
     assignments = list(RoleAssignment.objects.filter(user=user).select_related("anchor"))
-    user._luoshi_roles = frozenset(a.role for a in assignments)
     for assignment in assignments:
         anchor = assignment.anchor or own_unit
         kind = assignment.scope
@@ -69,7 +88,7 @@ def scope_for(user: Any) -> Scope:
         elif kind == ScopeKind.UNIT and anchor is not None:
             unit_ids.add(anchor.id)
         elif kind == ScopeKind.IN_CHARGE and person is not None:
-            paths.update(unit.path for unit in units_in_charge(person))
+            paths.update(unit.path for unit in units_in_charge(person, day))
             if own_unit is not None:
                 unit_ids.add(own_unit.id)
         elif kind == ScopeKind.OWN and person is not None:
@@ -82,8 +101,7 @@ def scope_for(user: Any) -> Scope:
         unit_ids=frozenset(unit_ids),
         person_ids=frozenset(person_ids),
     )
-    user._luoshi_scope = scope
-    return scope
+    return scope, frozenset(a.role for a in assignments)
 
 
 def forget_cached_access(user: Any) -> None:

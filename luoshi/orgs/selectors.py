@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
+from luoshi.core.cache import remember
 from luoshi.core.text import fold_query
 
 from .models import LeaderAssignment, OrgUnit, OrgUnitChange, Person, User
@@ -34,6 +35,33 @@ def units_visible(user: Any) -> QuerySet[OrgUnit]:
     if scope.unit_ids:
         q |= Q(pk__in=sorted(scope.unit_ids))
     return qs.filter(q)
+
+
+@dataclass(frozen=True)
+class UnitBrief:
+    """What filters need of a unit: its id, materialised path, depth and name."""
+
+    id: int
+    path: str
+    depth: int
+    name: str
+
+
+def unit_brief(pk: int) -> UnitBrief | None:
+    """A unit's id, path, depth and name (None when there is no such unit), kept in the cache
+    until the org tree changes. Visibility is the caller's check (`unit_brief_visible`)."""
+
+    def compute() -> UnitBrief | None:
+        row = OrgUnit.objects.filter(pk=pk).values_list("id", "path", "depth", "name").first()
+        return UnitBrief(*row) if row else None
+
+    return remember(f"unit-brief:{pk}", ("org",), compute)
+
+
+def unit_brief_visible(user: Any, brief: UnitBrief) -> bool:
+    """True when `units_visible(user)` holds this unit (without a query)."""
+    scope = scope_for(user)
+    return scope.everything or _maintains_org(user) or scope.covers_unit(brief.id, brief.path)
 
 
 def people_visible(user: Any) -> QuerySet[Person]:

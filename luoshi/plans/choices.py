@@ -91,11 +91,14 @@ def scope_category_choices(user: Any) -> list[tuple[int, str]]:
 
 
 def with_chosen(user: Any, choices: list[Any], chosen: int | None, people: bool) -> list[Any]:
-    """`choices` plus the chosen entry when the list does not hold it (one query then)."""
+    """`choices` plus the chosen entry when the list does not hold it and the viewer may see it
+    (a person: one query; a unit: from the cache)."""
     if chosen is None or any(pk == chosen for pk, _label in choices):
         return choices
     if people:
         extra = org_selectors.people_visible(user).filter(pk=chosen).values_list("id", "name")
         return [*choices, *extra]
-    rows = org_selectors.units_visible(user).filter(pk=chosen).values_list("id", "depth", "name")
-    return [*choices, *(_unit_label(row) for row in rows)]
+    unit = org_selectors.unit_brief(chosen)
+    if unit is None or not org_selectors.unit_brief_visible(user, unit):
+        return choices
+    return [*choices, _unit_label((unit.id, unit.depth, unit.name))]

@@ -10,9 +10,8 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from luoshi.core.text import fold_query
-from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import scope_for
-from luoshi.orgs.selectors import organization_of
+from luoshi.orgs.selectors import organization_of, unit_brief
 
 from .models import KeyPoint, Task, WorkPlan
 from .permissions import can_approve_plans, can_manage_plans
@@ -134,7 +133,7 @@ def task_ledger(user: Any, f: TaskFilter, today: dt.date | None = None) -> Query
     """
     unit = None
     if f.lead_unit:
-        unit = OrgUnit.objects.filter(pk=f.lead_unit).only("id", "path").first()
+        unit = unit_brief(f.lead_unit)
         if unit is None:
             return Task.objects.none()
     scope = scope_for(user)

@@ -157,3 +157,98 @@ def test_reading_pages_renews_the_session_at_most_once_a_minute(org: Any, client
         assert session_writes(client) == 1  # a minute on: the idle timeout is renewed
     with time_machine.travel(start + dt.timedelta(seconds=90), tick=False):
         assert session_writes(client) == 0
+
+
+# --- writes that bypass save(), and migrations ---------------------------------------------------
+
+
+def test_a_versioned_update_moves_the_generations_derived_from_its_model(org: Any) -> None:
+    """save_versioned writes with .update() (no post_save): it tells the cache itself."""
+    from luoshi.orgs import services
+
+    derived.remember("k", ("org",), lambda: "before")
+    before = caches["default"].get("luoshi:gen:org")
+    services.person_update(actor=None, person=org.people["staff"], mobile="13900000099")
+    assert caches["default"].get("luoshi:gen:org") != before
+    assert derived.remember("k", ("org",), lambda: "after") == "after"
+
+
+def test_migrate_moves_every_generation(db: Any) -> None:
+    from django.core.management import call_command
+
+    derived.remember("k", ("org", "tasks", "categories"), lambda: "before")
+    names = ("org", "tasks", "categories")
+    before = {name: caches["default"].get(f"luoshi:gen:{name}") for name in names}
+    call_command("migrate", verbosity=0)
+    for name in names:
+        assert caches["default"].get(f"luoshi:gen:{name}") != before[name], name
+    assert derived.remember("k", names, lambda: "after") == "after"
+
+
+# --- access decisions: the scope, only in a shared cache, exact ----------------------------------
+
+
+def _fresh(user: Any) -> Any:
+    """The account as the next request loads it (nothing cached on the object)."""
+    from luoshi.orgs.models import User
+
+    return User.objects.get(pk=user.pk)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_scope_is_kept_in_a_shared_cache_until_a_role_changes(
+    org: Any, settings: Any, django_assert_num_queries: Any
+) -> None:
+    from luoshi.orgs import permissions as perms
+    from luoshi.orgs import services
+
+    settings.LUOSHI_CACHE_SHARED = True  # this process's cache stands for the shared one
+    staff = org.users["staff"]
+    first = perms.scope_for(_fresh(staff))
+    assert not first.everything
+    user = _fresh(staff)
+    with django_assert_num_queries(0):
+        assert perms.scope_for(user) == first
+        assert perms.roles_of(user) == {"staff"}
+    services.role_assign(actor=org.users["security"], user=staff, role="supervisor", scope="all")
+    user = _fresh(staff)
+    assert perms.scope_for(user).everything
+    assert perms.roles_of(user) == {"staff", "supervisor"}
+    assignment = staff.role_assignments.get(role="supervisor")
+    services.role_revoke(actor=org.users["security"], assignment=assignment)
+    assert perms.scope_for(_fresh(staff)) == first
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_move_to_another_unit_changes_the_cached_scope_at_once(org: Any, settings: Any) -> None:
+    from luoshi.orgs import permissions as perms
+    from luoshi.orgs import services
+
+    settings.LUOSHI_CACHE_SHARED = True
+    head = org.users["head"]  # unit head: their own unit
+    assert perms.scope_for(_fresh(head)).covers_unit(org.office.pk, org.office.path)
+    services.person_update(actor=None, person=org.people["head"], unit=org.liaison)
+    moved = perms.scope_for(_fresh(head))
+    assert moved.covers_unit(org.liaison.pk, org.liaison.path)
+    assert not moved.covers_unit(org.office.pk, org.office.path)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_scope_computed_inside_a_rolled_back_grant_is_not_kept(org: Any, settings: Any) -> None:
+    from luoshi.orgs import permissions as perms
+    from luoshi.orgs import services
+
+    settings.LUOSHI_CACHE_SHARED = True
+    staff = org.users["staff"]
+    assert not perms.scope_for(_fresh(staff)).everything
+
+    class Abort(Exception):
+        pass
+
+    with pytest.raises(Abort), transaction.atomic():
+        services.role_assign(
+            actor=org.users["security"], user=staff, role="supervisor", scope="all"
+        )
+        assert perms.scope_for(_fresh(staff)).everything  # the transaction sees its own grant
+        raise Abort
+    assert not perms.scope_for(_fresh(staff)).everything

@@ -382,7 +382,8 @@ def test_selectors_run_a_fixed_number_of_queries(org: Any) -> None:
 
 # --- the cache (luoshi.core.cache): figures from a shared cache stay exact --------------------
 # Every write that changes them (a close-out, a light refresh, a renamed task) orphans the
-# cached entry at once.
+# cached entry at once. Transactional tests: an exact entry computed inside a transaction that
+# changed its sources is not stored (it could still roll back), so the writes must commit.
 
 
 @pytest.fixture
@@ -394,6 +395,7 @@ def cached_board(org: Any, plan: Any) -> dash.Dashboard:
     return dash.dashboard(org.users["leader"], dash.DashboardFilter(plan=plan))
 
 
+@pytest.mark.django_db(transaction=True)
 def test_a_second_look_reads_no_task_table(
     org: Any, scene: dict[str, Any], shared_cache: None
 ) -> None:
@@ -404,6 +406,7 @@ def test_a_second_look_reads_no_task_table(
     assert not [q for q in ctx.captured_queries if "plans_task" in q["sql"]]
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_figures_follow_every_write(
     org: Any, scene: dict[str, Any], shared_cache: None
 ) -> None:
@@ -421,6 +424,10 @@ def test_the_figures_follow_every_write(
     after_lights = cached_board(org, plan)
     expected = Task.objects.filter(plan=plan, light=Task.Light.RED).count()
     assert after_lights.totals.red == expected != after_close.totals.red
+
+    with CaptureQueriesContext(connection) as ctx:
+        assert cached_board(org, plan).totals.red == expected  # from the cache again
+    assert not [q for q in ctx.captured_queries if "plans_task" in q["sql"]]
 
     red = after_lights.overdue[0]
     services.task_update(actor=supervisor, task=red, version=None, changes={"title": "改过的标题"})
