@@ -130,22 +130,34 @@ def server_env(secret: str) -> dict[str, str]:
 
 
 class Server:
-    def __init__(self, env: dict[str, str]) -> None:
+    """The application under a production-style server: gunicorn with sync worker processes
+    (the README's deployment line), or granian (a Rust HTTP server; WSGI, worker processes
+    with a few blocking threads each, keep-alive)."""
+
+    def __init__(self, env: dict[str, str], kind: str = "gunicorn", workers: int = WORKERS,
+                 threads: int = 1) -> None:  # fmt: skip
+        self.kind = kind
         self.port = free_port()
-        self.log = open(VAR / "gunicorn.log", "w")  # noqa: SIM115
-        self.proc = subprocess.Popen(
-            [
+        self.log = open(VAR / f"{kind}.log", "w")  # noqa: SIM115
+        if kind == "granian":
+            command = [
+                str(VENV_BIN / "granian"), "--interface", "wsgi", "config.wsgi:application",
+                "--host", "127.0.0.1", "--port", str(self.port),
+                "--workers", str(workers), "--blocking-threads", str(threads),
+                "--runtime-threads", "1", "--no-ws", "--log-level", "warning",
+            ]  # fmt: skip
+        else:
+            command = [
                 str(VENV_BIN / "gunicorn"), "config.wsgi",
                 "--bind", f"127.0.0.1:{self.port}",
-                "--workers", str(WORKERS),
+                "--workers", str(workers),
+                "--threads", str(threads),
                 "--timeout", "600",
                 "--graceful-timeout", "10",
-            ],
-            cwd=ROOT,
-            env=env,
-            stdout=self.log,
-            stderr=subprocess.STDOUT,
-        )  # fmt: skip
+            ]  # fmt: skip
+        self.proc = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=self.log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             try:
@@ -155,9 +167,7 @@ class Server:
             except OSError:
                 time.sleep(0.3)
         self.stop()
-        raise SystemExit(
-            "gunicorn did not answer on /login/ within 60 s (see bench/var/gunicorn.log)"
-        )
+        raise SystemExit(f"{kind} did not answer on /login/ within 60 s (see bench/var/{kind}.log)")
 
     def workers(self) -> list[int]:
         try:
@@ -448,6 +458,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated endpoint names")
     parser.add_argument("--budget", type=float, default=BUDGET_S, help="seconds per measurement")
     parser.add_argument("--no-bare", action="store_true", help="skip the bare SQL timing")
+    parser.add_argument("--server", choices=("gunicorn", "granian"), default="gunicorn")
+    parser.add_argument("--workers", type=int, default=WORKERS, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     args = parser.parse_args(argv)
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to the generated PostgreSQL database.")
@@ -466,14 +479,16 @@ def main(argv: list[str] | None = None) -> int:
         "machine": info,
         "dataset": {k: v for k, v in data.items() if k != "accounts"},
         "prepared": {k: v for k, v in prep.items() if k not in ("sessions", "report_tasks")},
-        "workers": WORKERS,
+        "workers": args.workers,
         "git": git_state(),
         "endpoints": {},
     }
-    server = Server(env)
+    server = Server(env, args.server, args.workers, args.threads)
+    results["server"] = {"kind": args.server, "workers": args.workers, "threads": args.threads}
     counter = [0]
     try:
-        print(f"gunicorn on 127.0.0.1:{server.port}, {WORKERS} workers", flush=True)
+        print(f"{args.server} on 127.0.0.1:{server.port}, {args.workers} workers × "
+              f"{args.threads} threads", flush=True)  # fmt: skip
         for ep in plan:
             headers = headers_for(ep, data, prep)
             row: dict[str, Any] = {"label": ep.label, "path": ep.path, "targets": ep.targets}
