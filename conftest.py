@@ -165,7 +165,10 @@ def _empty_cache() -> Any:
     of one test's user must not appear in the next."""
     from django.core.cache import cache
 
+    from luoshi.core.cache import clear_local
+
     cache.clear()
+    clear_local()
     yield
 
 

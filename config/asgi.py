@@ -4,3 +4,7 @@ from django.core.asgi import get_asgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 application = get_asgi_application()
+
+from luoshi.core.runtime import tune_worker  # noqa: E402 — needs the loaded application
+
+tune_worker()

@@ -174,6 +174,9 @@ SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # most once per LUOSHI_SESSION_RENEW_SECONDS so that reading pages does not write to the database.
 SESSION_SAVE_EVERY_REQUEST = False
 LUOSHI_SESSION_RENEW_SECONDS = env_int("LUOSHI_SESSION_RENEW_SECONDS", 60)
+# Server processes move their long-lived objects out of the garbage collector's walks once
+# loaded (luoshi.core.runtime); 0 turns it off.
+LUOSHI_GC_FREEZE = env_bool("LUOSHI_GC_FREEZE", True)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"

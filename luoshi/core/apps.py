@@ -34,3 +34,8 @@ class CoreConfig(AppConfig):
         from . import cache
 
         post_migrate.connect(cache.bump_all, sender=self, dispatch_uid="luoshi-cache-migrate")
+
+        from django.core.signals import request_finished, request_started
+
+        request_started.connect(cache.request_started, dispatch_uid="luoshi-cache-request")
+        request_finished.connect(cache.request_finished, dispatch_uid="luoshi-cache-request")

@@ -15,6 +15,12 @@ signals or where processes do not share one cache. Writes that bypass `save()` o
 model — the versioned updates of luoshi.core.versioning — call `model_changed()`, and every
 generation is bumped after `migrate` (data migrations write without signals too).
 
+Within a request the generations are read once (with the first entry) and kept as the
+request's snapshot, and entries found are also kept in this process's memory (`_near`, small,
+bounded): a page that asks for several entries makes one cache round trip, not one each. A
+write in the request moves its own snapshot at once; other processes' writes are seen by the
+next request, as if this one had started a moment earlier.
+
 With several application processes, point `LUOSHI_CACHE_URL` at Redis so that they share one
 cache (and one set of generations); the default local-memory cache is per process, so exact
 figures (`shared_only=True`: the dashboards) are not cached in it at all.
@@ -23,7 +29,11 @@ figures (`shared_only=True`: the dashboards) are not cached in it at all.
 from __future__ import annotations
 
 import hashlib
+import pickle
 import secrets
+import threading
+import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any, TypeVar
 
@@ -48,12 +58,16 @@ def _ttl() -> int:
 
 def bump_now(*names: str) -> None:
     """Start a new generation of each named source (outside a transaction, or after commit)."""
+    snapshot = _request.generations
     for name in names:
         key = _generation_key(name)
         try:
-            cache.incr(key)
+            value = cache.incr(key)
         except ValueError:  # not there yet (or evicted): any new value orphans the old entries
-            cache.set(key, _fresh_generation(), timeout=None)
+            value = _fresh_generation()
+            cache.set(key, value, timeout=None)
+        if snapshot is not None:
+            snapshot[name] = value  # this request's own later reads see its write
 
 
 def _fresh_generation() -> int:
@@ -92,6 +106,82 @@ def fingerprint(*parts: Any) -> str:
     return hashlib.sha256(repr(parts).encode()).hexdigest()[:24]
 
 
+class _RequestState(threading.local):
+    generations: dict[str, Any] | None = None  # the request's snapshot; None outside requests
+
+
+_request = _RequestState()
+
+
+def request_started(**kwargs: Any) -> None:
+    _request.generations = {}
+
+
+def request_finished(**kwargs: Any) -> None:
+    _request.generations = None
+
+
+# Entries this process has read or computed: key → (generations, expiry, pickled value). Values are
+# unpickled on every use, so no two requests share (and could change) one object.
+_near: OrderedDict[str, tuple[tuple[Any, ...], float, bytes]] = OrderedDict()
+_near_lock = threading.Lock()
+NEAR_ENTRIES = 512
+
+
+def clear_local() -> None:
+    """Forget this process's copies and the request's snapshot (tests start from nothing)."""
+    with _near_lock:
+        _near.clear()
+    _request.generations = None
+    _uncommitted.clear()
+
+
+def _near_get(entry_key: str, current: tuple[Any, ...]) -> tuple[bool, Any]:
+    with _near_lock:
+        held = _near.get(entry_key)
+        if held is None or held[0] != current or held[1] < time.monotonic():
+            return False, None
+        _near.move_to_end(entry_key)
+    return True, pickle.loads(held[2])  # noqa: S301 — bytes this process pickled itself
+
+
+def _near_put(entry_key: str, current: tuple[Any, ...], ttl: int, value: Any) -> None:
+    data = pickle.dumps(value, pickle.HIGHEST_PROTOCOL)
+    with _near_lock:
+        _near[entry_key] = (current, time.monotonic() + ttl, data)
+        _near.move_to_end(entry_key)
+        while len(_near) > NEAR_ENTRIES:
+            _near.popitem(last=False)
+
+
+def _read(entry_key: str, generations: Sequence[str]) -> tuple[tuple[Any, ...], Any]:
+    """The current generations and the stored entry (None if absent): one round trip at most
+    (none when the request's snapshot has the generations and this process the entry)."""
+    snapshot = _request.generations
+    missing = [n for n in generations if snapshot is None or n not in snapshot]
+    if snapshot is not None and not missing:
+        current = tuple(snapshot[n] for n in generations)
+        hit, value = _near_get(entry_key, current)
+        if hit:
+            return current, (current, value)
+        return current, cache.get(entry_key)
+    gen_keys = [_generation_key(name) for name in missing]
+    found = cache.get_many([entry_key, *gen_keys])
+    values = {name: found.get(k) for name, k in zip(missing, gen_keys, strict=True)}
+    if None in values.values():
+        for name, value in values.items():
+            if value is None:
+                cache.add(_generation_key(name), _fresh_generation(), timeout=None)
+        again = cache.get_many(gen_keys)
+        values = {name: again.get(k) for name, k in zip(missing, gen_keys, strict=True)}
+    if snapshot is not None:
+        snapshot.update(values)
+        current = tuple(snapshot[n] for n in generations)
+    else:
+        current = tuple(values[n] for n in generations)
+    return current, found.get(entry_key)
+
+
 def remember(
     key: str,
     generations: Sequence[str],
@@ -102,7 +192,8 @@ def remember(
 ) -> T:
     """The cached value of `compute()` for `key`, valid under the current `generations`.
 
-    One cache round trip on a hit (the entry and the generations are read together).
+    One cache round trip on a hit (the entry and the generations are read together), none when
+    the request has read the generations already and this process holds the entry.
     `shared_only`: figures that must be exact (the dashboards) are cached only in a cache that
     every process shares (LUOSHI_CACHE_URL); with a cache per process, another process's write
     could not orphan this process's entry.
@@ -113,22 +204,18 @@ def remember(
     if shared_only and not getattr(settings, "LUOSHI_CACHE_SHARED", False):
         return compute()
     entry_key = f"{_PREFIX}{key}"
-    gen_keys = [_generation_key(name) for name in generations]
-    found = cache.get_many([entry_key, *gen_keys])
-    current = tuple(found.get(k) for k in gen_keys)
-    if None in current:
-        for name, value in zip(generations, current, strict=True):
-            if value is None:
-                cache.add(_generation_key(name), _fresh_generation(), timeout=None)
-        current = tuple(cache.get_many(gen_keys).get(k) for k in gen_keys)
-    entry = found.get(entry_key)
+    current, entry = _read(entry_key, generations)
     if entry is not None and entry[0] == current:
+        if _request.generations is not None:
+            _near_put(entry_key, current, ttl, entry[1])
         return entry[1]
     value = compute()
     marks = zip(generations, current, strict=True)
     if shared_only and _uncommitted and any(mark in _uncommitted for mark in marks):
         return value  # computed inside a transaction that changed its sources: not for others
     cache.set(entry_key, (current, value), timeout=ttl)
+    if _request.generations is not None:
+        _near_put(entry_key, current, ttl, value)
     return value
 
 

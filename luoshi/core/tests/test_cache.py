@@ -159,6 +159,44 @@ def test_reading_pages_renews_the_session_at_most_once_a_minute(org: Any, client
         assert session_writes(client) == 0
 
 
+# --- within a request: generations read once, entries kept in the process ----------------------
+
+
+@pytest.fixture
+def in_request() -> Any:
+    derived.request_started()
+    yield
+    derived.request_finished()
+
+
+def test_a_request_reads_the_generations_once(backend: Any, in_request: None) -> None:
+    assert derived.remember("k", ("org",), lambda: "first") == "first"
+    backend.incr("luoshi:gen:org")  # another process's write, during this request
+    assert derived.remember("k", ("org",), lambda: "second") == "first"  # as of the start
+    derived.request_finished()
+    derived.request_started()  # the next request sees it
+    assert derived.remember("k", ("org",), lambda: "third") == "third"
+
+
+def test_a_write_in_the_request_is_seen_by_the_request_at_once(
+    backend: Any, in_request: None
+) -> None:
+    assert derived.remember("k", ("org",), lambda: "before") == "before"
+    derived.bump_now("org")
+    assert derived.remember("k", ("org",), lambda: "after") == "after"
+
+
+def test_entries_are_kept_in_the_process_as_copies(backend: Any, in_request: None) -> None:
+    assert derived.remember("k", ("org",), lambda: ["a"]) == ["a"]
+    backend.delete("luoshi:k")  # gone from the shared cache: this process still holds it
+    held = derived.remember("k", ("org",), lambda: ["recomputed"])
+    assert held == ["a"]
+    held.append("changed by a caller")
+    assert derived.remember("k", ("org",), lambda: ["recomputed"]) == ["a"]
+    derived.request_finished()
+    assert derived.remember("k", ("org",), lambda: ["outside"]) == ["outside"]  # no snapshot
+
+
 # --- writes that bypass save(), and migrations ---------------------------------------------------
 
 
