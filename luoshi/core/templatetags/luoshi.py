@@ -5,7 +5,9 @@ from typing import Any
 from django import template
 from django.core.paginator import Page
 from django.utils.html import format_html
-from django.utils.safestring import mark_safe
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 register = template.Library()
 
@@ -32,6 +34,74 @@ def page_window(page: Page, radius: int = 2) -> list[int | None]:
             out.append(None)
         out.append(n)
     return out
+
+
+@register.simple_tag(takes_context=True)
+def pagination(context: dict[str, Any], page: Page) -> SafeString:
+    """includes/pagination.html: the count (or "more than" when capped), "page n of m" and the
+    page links, keeping the other query parameters. Built in Python: every list page shows it."""
+    paginator = page.paginator
+    pages, count = paginator.num_pages, paginator.count
+    if not (pages > 1 or count):
+        return mark_safe("")
+    if getattr(paginator, "count_capped", False):
+        limit = paginator.count_limit  # type: ignore[attr-defined]
+        total = _("More than %(limit)s records: narrow the filters to see them all") % {
+            "limit": limit
+        }
+    else:
+        total = ngettext("%(counter)s record", "%(counter)s records", count) % {"counter": count}
+    where = _("page %(page)s of %(pages)s") % {"page": page.number, "pages": pages}
+    head = format_html(
+        '<nav class="d-flex align-items-center justify-content-between mt-2" aria-label="{}">\n'
+        '  <div class="text-secondary small">\n    {}\n    · {}\n  </div>',
+        _("Pages"),
+        total,
+        where,
+    )
+    if pages <= 1:
+        return format_html("{}\n</nav>", head)
+    query = context["request"].GET.copy()
+
+    def href(number: int) -> str:
+        query["page"] = str(number)
+        return "?" + query.urlencode()
+
+    def step(present: bool, number: int, rel: str, label: str) -> SafeString:
+        if not present:
+            return format_html(
+                '<li class="page-item disabled"><span class="page-link">{}</span></li>', label
+            )
+        return format_html(
+            '<li class="page-item"><a class="page-link" href="{}" rel="{}">{}</a></li>',
+            href(number),
+            rel,
+            label,
+        )
+
+    items = [
+        step(page.has_previous(), page.number - 1, "prev", _("Previous")),
+    ]
+    for number in page_window(page):
+        if number is None:
+            items.append(
+                mark_safe('<li class="page-item disabled"><span class="page-link">…</span></li>')
+            )
+        else:
+            active = " active" if number == page.number else ""
+            items.append(
+                format_html(
+                    '<li class="page-item{}"><a class="page-link" href="{}">{}</a></li>',
+                    active,
+                    href(number),
+                    number,
+                )
+            )
+    items.append(step(page.has_next(), page.number + 1, "next", _("Next")))
+    links = mark_safe("\n    ".join(items))  # noqa: S308 — every item comes from format_html
+    return format_html(
+        '{}\n  <ul class="pagination pagination-sm mb-0">\n    {}\n  </ul>\n</nav>', head, links
+    )
 
 
 @register.filter
