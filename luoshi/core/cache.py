@@ -234,12 +234,24 @@ def bump_all(**kwargs: Any) -> None:
     bump_now(*sorted({name for names in _WATCHED.values() for name in names}))
 
 
+_BOOKKEEPING: dict[type[Model], frozenset[str]] = {}  # model → fields nothing derives from
+
+
+def ignore_updates_of(model: type[Model], fields: Iterable[str]) -> None:
+    """Saves of `model` that write only these fields (`update_fields`) bump nothing: bookkeeping
+    such as an account's last log-in, which no cached entry derives from (call from ready())."""
+    _BOOKKEEPING[model] = frozenset(fields)
+
+
 def invalidate_on(generation: str, models: Iterable[type[Model]]) -> None:
     """Bump `generation` after every save or delete of these models, and on `model_changed()`
     (call from ready())."""
 
     def handler(sender: Any, **kwargs: Any) -> None:
         if kwargs.get("raw"):  # fixtures
+            return
+        written = kwargs.get("update_fields")
+        if written and sender in _BOOKKEEPING and set(written) <= _BOOKKEEPING[sender]:
             return
         bump(generation)
 

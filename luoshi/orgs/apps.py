@@ -25,6 +25,10 @@ class OrgsConfig(AppConfig):
             ),
         )
 
+        # A log-in (or a failed one) writes these on the account: no cached entry reads them, and
+        # at national scale logins every minute would otherwise empty the "org" entries.
+        cache.ignore_updates_of(models.User, ("last_login", "failed_logins", "locked_until"))
+
         navigation.register(org_navigation.nav_sections)
         navigation.register_agency_name(org_navigation.agency_name)
 

@@ -197,6 +197,19 @@ def test_entries_are_kept_in_the_process_as_copies(backend: Any, in_request: Non
     assert derived.remember("k", ("org",), lambda: ["outside"]) == ["outside"]  # no snapshot
 
 
+def test_a_log_in_does_not_move_the_org_generation(org: Any, client: Any) -> None:
+    from conftest import PASSWORD
+
+    derived.remember("k", ("org",), lambda: "kept")
+    before = caches["default"].get("luoshi:gen:org")
+    assert client.post("/login/", {"username": "staff", "password": "wrong"}).status_code == 200
+    assert client.post("/login/", {"username": "staff", "password": PASSWORD}).status_code == 302
+    assert caches["default"].get("luoshi:gen:org") == before
+    org.users["staff"].first_name = "改名"
+    org.users["staff"].save(update_fields=["first_name", "last_login"])  # not only bookkeeping
+    assert caches["default"].get("luoshi:gen:org") != before
+
+
 # --- writes that bypass save(), and migrations ---------------------------------------------------
 
 
