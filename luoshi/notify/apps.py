@@ -1,5 +1,15 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+
+
+def _notice_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    from luoshi.core import cache
+
+    from .selectors import unread_generation
+
+    cache.bump(unread_generation(instance.recipient_id))
 
 
 class NotifyConfig(AppConfig):
@@ -14,6 +24,15 @@ class NotifyConfig(AppConfig):
         from .navigation import nav_sections
 
         periodic.register("notify_deliveries", delivery.run_due)
+
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Notice
+
+        # The services bump the unread counts they change; a notice saved or deleted any other
+        # way (the demo, the admin of a future version) does too.
+        post_save.connect(_notice_changed, sender=Notice, dispatch_uid="luoshi-notice-saved")
+        post_delete.connect(_notice_changed, sender=Notice, dispatch_uid="luoshi-notice-deleted")
         navigation.register(nav_sections)
         audit.register_action_labels(
             {

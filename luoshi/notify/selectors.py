@@ -6,6 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from luoshi.core.cache import remember
+
 from .models import Delivery, Notice, WebhookEndpoint
 
 
@@ -17,10 +19,23 @@ def inbox(user: Any, *, unread_only: bool = False) -> QuerySet[Notice]:
     return qs
 
 
+def unread_generation(user_id: int) -> str:
+    """The cache generation of one user's unread count (luoshi.core.cache): bumped by every
+    write to their notices (services `_send`, `notice_mark_read`, `notice_mark_all_read`)."""
+    return f"notices:{user_id}"
+
+
 def unread_count(user: Any) -> int:
+    """The user's unread notices, shown on every page: kept in the shared cache until their
+    notices change (computed on every request without one: the badge must be exact)."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    return Notice.objects.filter(recipient=user, read_at__isnull=True).count()
+    return remember(
+        f"unread:{user.pk}",
+        (unread_generation(user.pk),),
+        lambda: Notice.objects.filter(recipient=user, read_at__isnull=True).count(),
+        shared_only=True,
+    )
 
 
 def webhooks() -> QuerySet[WebhookEndpoint]:

@@ -16,11 +16,12 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 
-from luoshi.core import audit
+from luoshi.core import audit, cache
 from luoshi.core.errors import InvalidInput
 from luoshi.orgs.models import OrgUnit, User
 
 from .models import Delivery, Notice, Preference, WebhookEndpoint, event_family
+from .selectors import unread_generation
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def _send(
     )
     if not notices:
         return 0
+    cache.bump(*sorted({unread_generation(m.user.pk) for m in messages}))
     deliveries = [
         Delivery(
             channel=Delivery.Channel.EMAIL,
@@ -235,15 +237,18 @@ def notice_mark_read(*, user: User, notice: Notice) -> Notice:
     if notice.read_at is None:
         notice.read_at = timezone.now()
         Notice.objects.filter(pk=notice.pk, read_at__isnull=True).update(read_at=notice.read_at)
+        cache.bump(unread_generation(user.pk))
     return notice
 
 
 @transaction.atomic
 def notice_mark_all_read(*, user: User) -> int:
     """Mark every unread notice of the user read; returns how many changed."""
-    return Notice.objects.filter(recipient=user, read_at__isnull=True).update(
+    changed = Notice.objects.filter(recipient=user, read_at__isnull=True).update(
         read_at=timezone.now()
     )
+    cache.bump(unread_generation(user.pk))
+    return changed
 
 
 # --- preferences ------------------------------------------------------------------------------

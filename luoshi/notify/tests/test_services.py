@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from django.core import mail
 from django.db import transaction
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from luoshi.notify import services
@@ -96,3 +96,31 @@ def test_mark_read_and_all_read(org: Any) -> None:
     assert Notice.objects.filter(read_at__isnull=True).count() == 1
     assert services.notice_mark_all_read(user=staff) == 1
     assert Notice.objects.filter(read_at__isnull=True).count() == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_cached_unread_count_follows_every_change(
+    org: Any, settings: Any, django_assert_num_queries: Any
+) -> None:
+    """With a shared cache the badge on every page is counted once, then read from the cache
+    until the user's notices change: a new notice, one read, all read."""
+    from luoshi.notify.selectors import unread_count
+
+    settings.LUOSHI_CACHE_SHARED = True  # this process's cache stands for the shared one
+    staff = org.users["staff"]
+    assert unread_count(staff) == 0
+    with django_assert_num_queries(0):
+        assert unread_count(staff) == 0
+    services.notify(recipients=[staff.pk, org.users["head"].pk], event="a.b", subject="1", body="")
+    services.notify(recipients=[staff.pk], event="a.b", subject="2", body="")
+    assert unread_count(staff) == 2
+    assert unread_count(org.users["head"]) == 1
+    with django_assert_num_queries(0):
+        assert unread_count(staff) == 2
+    services.notice_mark_read(user=staff, notice=Notice.objects.filter(recipient=staff).first())
+    assert unread_count(staff) == 1
+    assert unread_count(org.users["head"]) == 1
+    services.notice_mark_all_read(user=staff)
+    assert unread_count(staff) == 0
+    Notice.objects.create(recipient=staff, event="a.b", subject="3", created_at=timezone.now())
+    assert unread_count(staff) == 1
