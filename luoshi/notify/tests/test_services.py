@@ -117,7 +117,7 @@ def test_the_cached_unread_count_follows_every_change(
     assert unread_count(org.users["head"]) == 1
     with django_assert_num_queries(0):
         assert unread_count(staff) == 2
-    services.notice_mark_read(user=staff, notice=Notice.objects.filter(recipient=staff).first())
+    services.notice_mark_read(user=staff, notice=Notice.objects.filter(recipient=staff)[0])
     assert unread_count(staff) == 1
     assert unread_count(org.users["head"]) == 1
     services.notice_mark_all_read(user=staff)
