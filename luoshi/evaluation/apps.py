@@ -8,13 +8,16 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Democratic evaluation")
 
     def ready(self) -> None:
-        from luoshi.core import audit, demodata, navigation, periodic
+        from luoshi.core import audit, cache, demodata, navigation, periodic
 
-        from . import services
+        from . import models, services
         from .navigation import ballot_sections, nav_sections
 
         navigation.register(nav_sections)
         navigation.register(ballot_sections, cached=False)
+        # "My ballots" in the navigation (evaluation.navigation): campaigns change status by
+        # versioned updates (cache.model_changed), voter lists by signals; votes bump explicitly.
+        cache.invalidate_on("ballots", (models.Campaign, models.Voter))
         demodata.register("Demo democratic evaluation", _demo_campaign, order=40)
         periodic.register("evaluation.code_failures", services.code_failures_purge)
         periodic.register("evaluation.sealing", services.sealing_resume)

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.core.cache import remember
 from luoshi.core.navigation import NavItem, NavSection
 
 from .permissions import can_see_campaigns
@@ -25,8 +26,19 @@ def nav_sections(user: Any) -> list[NavSection]:
 
 
 def ballot_sections(user: Any) -> list[NavSection]:
-    """ "My ballots", only while a ballot waits for the user (one indexed query): registered
-    with cached=False, since a vote or a new campaign changes it without touching the roles."""
-    if getattr(user, "person_id", None) and my_voter_rows(user).filter(has_voted=False).exists():
+    """ "My ballots", only while a ballot waits for the user: registered with cached=False,
+    since a vote or a new campaign changes it without touching the roles. Whether one waits
+    is kept in the shared cache under the "ballots" generation (every campaign or voter-list
+    write and every vote bumps it; no time or ballot is stored with it)."""
+    if getattr(user, "person_id", None) and _ballot_waits(user):
         return [APPRAISAL.with_items(NavItem(_("My ballots"), "evaluation:my_ballots", order=45))]
     return []
+
+
+def _ballot_waits(user: Any) -> bool:
+    return remember(
+        f"ballot-waits:{user.person_id}",
+        ("ballots",),
+        lambda: my_voter_rows(user).filter(has_voted=False).exists(),
+        shared_only=True,
+    )

@@ -35,7 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from luoshi.core import audit
+from luoshi.core import audit, cache
 from luoshi.core.context import client_ip
 from luoshi.core.errors import DomainError, InvalidInput, NotFound
 from luoshi.core.versioning import check_version, save_versioned
@@ -303,6 +303,7 @@ def voters_set(*, actor: Any, campaign: Campaign, people: Iterable[Person]) -> i
     before = sorted(campaign.voters.values_list("person_id", flat=True))
     campaign.voters.all().delete()
     Voter.objects.bulk_create(Voter(campaign=campaign, person=p) for p in chosen)
+    cache.bump("ballots")  # bulk_create sends no signal ("My ballots" in the navigation)
     audit.record(
         "evaluation.voters",
         actor=actor,
@@ -659,6 +660,7 @@ def ballot_cast(*, voter: Voter, choices: Mapping[int, str], channel: str = "lin
     spent = Voter.objects.filter(pk=voter.pk, has_voted=False).update(has_voted=True)
     if spent != 1:
         raise AlreadyVoted()
+    cache.bump("ballots")  # "My ballots" in the navigation; a counter, nothing of the vote
     ballot = Ballot.objects.create(id=uuid.uuid4(), campaign=campaign)
     marks = [
         BallotMark(id=uuid.uuid4(), ballot=ballot, candidate=c, grade=grades[given[c.person_id]])

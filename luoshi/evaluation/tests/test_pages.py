@@ -7,7 +7,9 @@ import re
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from luoshi.core.models import AuditEntry
@@ -265,3 +267,28 @@ def test_my_ballots_appears_in_the_navigation_only_while_a_ballot_waits(
     voter = Voter.objects.get(campaign=campaign, person=org.people["staff"])
     services.ballot_cast(voter=voter, choices={org.people["head"].pk: "competent"})
     assert my_ballots not in nav("staff")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_my_ballots_follows_publishing_and_voting_from_the_shared_cache(
+    org: Any, client_for: Any, settings: Any
+) -> None:
+    """With a shared cache whether a ballot waits is read from it (no voter-list query once
+    cached) and follows a new campaign and a vote at once."""
+    settings.LUOSHI_CACHE_SHARED = True
+    staff = client_for("staff")
+
+    def nav() -> tuple[str, list[str]]:
+        with CaptureQueriesContext(connection) as queries:
+            html = staff.get("/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        return html, [q["sql"] for q in queries if "evaluation_voter" in q["sql"]]
+
+    my_ballots = reverse("evaluation:my_ballots")
+    assert my_ballots not in nav()[0]
+    campaign = make_campaign(org)
+    assert my_ballots in nav()[0]
+    html, voter_queries = nav()
+    assert my_ballots in html and not voter_queries
+    voter = Voter.objects.get(campaign=campaign, person=org.people["staff"])
+    services.ballot_cast(voter=voter, choices={org.people["head"].pk: "competent"})
+    assert my_ballots not in nav()[0]
