@@ -498,6 +498,8 @@ def main(argv: list[str] | None = None) -> int:
                 results["endpoints"][ep.name] = row
                 print(f"{ep.name}: {row['runs']}", flush=True)
                 continue
+            # every worker warm (its first requests load templates and code), then 3 at c=1
+            run(server.port, ep, headers, 4 * args.workers, args.workers, counter)
             warm = run(server.port, ep, headers, 3, 1, counter)
             typical = statistics.median(warm.latencies)
             row["warmup"] = warm.summary()
