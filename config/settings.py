@@ -145,7 +145,7 @@ CACHE_URL = env("LUOSHI_CACHE_URL", "")
 if CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "luoshi.core.redis_cache.RedisCache",  # Django's, one client per pool
             "LOCATION": CACHE_URL,
             "KEY_PREFIX": env("LUOSHI_CACHE_PREFIX", "luoshi"),
         }

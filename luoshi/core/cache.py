@@ -159,6 +159,8 @@ def _read(entry_key: str, generations: Sequence[str]) -> tuple[tuple[Any, ...], 
     (none when the request's snapshot has the generations and this process the entry)."""
     snapshot = _request.generations
     missing = [n for n in generations if snapshot is None or n not in snapshot]
+    if snapshot is not None and not snapshot:  # a request's first read: every shared generation
+        missing += sorted({n for names in _WATCHED.values() for n in names} - set(missing))
     if snapshot is not None and not missing:
         current = tuple(snapshot[n] for n in generations)
         hit, value = _near_get(entry_key, current)
@@ -168,15 +170,15 @@ def _read(entry_key: str, generations: Sequence[str]) -> tuple[tuple[Any, ...], 
     gen_keys = [_generation_key(name) for name in missing]
     found = cache.get_many([entry_key, *gen_keys])
     values = {name: found.get(k) for name, k in zip(missing, gen_keys, strict=True)}
-    if None in values.values():
+    if None in (values[n] for n in generations if n in values):
         for name, value in values.items():
             if value is None:
                 cache.add(_generation_key(name), _fresh_generation(), timeout=None)
         again = cache.get_many(gen_keys)
         values = {name: again.get(k) for name, k in zip(missing, gen_keys, strict=True)}
     if snapshot is not None:
-        snapshot.update(values)
-        current = tuple(snapshot[n] for n in generations)
+        snapshot.update((n, v) for n, v in values.items() if v is not None)  # absent: read again
+        current = tuple(values[n] if n in values else snapshot[n] for n in generations)
     else:
         current = tuple(values[n] for n in generations)
     return current, found.get(entry_key)

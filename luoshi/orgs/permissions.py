@@ -105,7 +105,7 @@ def _compute_scope(user: Any, day: Any) -> tuple[Scope, frozenset[str]]:
 
 
 def forget_cached_access(user: Any) -> None:
-    for attr in ("_luoshi_scope", "_luoshi_roles"):
+    for attr in ("_luoshi_scope", "_luoshi_roles", "_luoshi_scope_choices"):
         if hasattr(user, attr):
             delattr(user, attr)
 

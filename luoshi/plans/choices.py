@@ -65,8 +65,12 @@ def _choices(user: Any) -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
         top_units = _top_units(user)
         return _unit_choices(top_units), _leader_choices(top_units)
 
-    key = fingerprint(scope, roles, timezone.localdate())
-    return remember(f"scope-choices:{key}", ("org",), compute)
+    held = getattr(user, "_luoshi_scope_choices", None)  # both lists are asked for per request
+    if held is None:
+        key = fingerprint(scope, roles, timezone.localdate())
+        held = remember(f"scope-choices:{key}", ("org",), compute)
+        user._luoshi_scope_choices = held
+    return held
 
 
 def scope_unit_choices(user: Any) -> list[tuple[int, str]]:

@@ -27,7 +27,7 @@ def _redis_available() -> bool:
 BACKENDS = {
     "locmem": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
     "redis": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "luoshi.core.redis_cache.RedisCache",  # as settings.py with LUOSHI_CACHE_URL
         "LOCATION": REDIS_URL,
     },
 }
@@ -58,6 +58,20 @@ def test_an_entry_is_computed_once_until_its_generation_moves(backend: Any) -> N
     assert derived.remember("k", ("org",), compute) == 2
     derived.bump_now("tasks")  # another generation does not touch it
     assert derived.remember("k", ("org",), compute) == 2
+
+
+def test_the_redis_backend_keeps_one_client_per_pool() -> None:
+    if not _redis_available():
+        pytest.skip("no Redis at 127.0.0.1:6379")  # CI machines run one: see .ci/run
+    config = dict(BACKENDS["redis"], KEY_PREFIX=f"luoshi-test-{uuid.uuid4().hex}")
+    with override_settings(CACHES={"default": config}):
+        backend = caches["default"]
+        clients = backend._cache  # type: ignore[attr-defined]
+        assert clients.get_client() is clients.get_client()
+        assert clients.get_client(write=True) is clients.get_client(write=True)
+        backend.set("luoshi:k", [1, "二"])
+        assert backend.get("luoshi:k") == [1, "二"]
+        backend.delete("luoshi:k")
 
 
 def test_a_generation_that_was_evicted_orphans_the_entries(backend: Any) -> None:
