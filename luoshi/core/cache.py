@@ -56,9 +56,10 @@ def _ttl() -> int:
     return int(getattr(settings, "LUOSHI_CACHE_SECONDS", 300))
 
 
-def bump_now(*names: str) -> None:
-    """Start a new generation of each named source (outside a transaction, or after commit)."""
-    snapshot = _request.generations
+def bump_now(*names: str) -> dict[str, int]:
+    """Start a new generation of each named source (outside a transaction, or after commit);
+    returns the new values."""
+    snapshot, started = _request.generations, {}
     for name in names:
         key = _generation_key(name)
         try:
@@ -66,8 +67,10 @@ def bump_now(*names: str) -> None:
         except ValueError:  # not there yet (or evicted): any new value orphans the old entries
             value = _fresh_generation()
             cache.set(key, value, timeout=None)
+        started[name] = value
         if snapshot is not None:
             snapshot[name] = value  # this request's own later reads see its write
+    return started
 
 
 def _fresh_generation() -> int:
@@ -87,9 +90,9 @@ def bump(*names: str) -> None:
     Now: this transaction's own later reads see the change. At commit: an entry that another
     request computed from the old data in between is orphaned too.
     """
-    bump_now(*names)
+    started = bump_now(*names)
     if transaction.get_connection().in_atomic_block:
-        marks = {(name, cache.get(_generation_key(name))) for name in names}
+        marks = set(started.items())
         if len(_uncommitted) > 1000:  # marks of rolled-back transactions (no hook removes them)
             _uncommitted.clear()
         _uncommitted.update(marks)
