@@ -25,10 +25,20 @@ class FastPaginator(Paginator):
       ("deferred join"), instead of joining every matching row before the LIMIT.
     """
 
-    def __init__(self, object_list: Any, per_page: int, count_limit: int | None = None, **kw: Any):
+    def __init__(
+        self,
+        object_list: Any,
+        per_page: int,
+        count_limit: int | None = None,
+        count: int | None = None,
+        **kw: Any,
+    ):
         super().__init__(object_list, per_page, **kw)
         self.count_limit = count_limit or settings.LUOSHI_COUNT_LIMIT
         self.count_capped = False
+        if count is not None:  # known already (a roll-up): capped alike
+            self.count_capped = count > self.count_limit
+            self.__dict__["count"] = min(count, self.count_limit)
 
     object_list: Any
 
@@ -67,7 +77,9 @@ def rows_by_pk(qs: Any, ids: list[Any]) -> Any:
     return plain
 
 
-def fast_paginate(request: HttpRequest, items: Any, per_page: int | None = None) -> Page:
-    """Like paginate(), with FastPaginator."""
-    paginator = FastPaginator(items, per_page or settings.LUOSHI_PAGE_SIZE)
+def fast_paginate(
+    request: HttpRequest, items: Any, per_page: int | None = None, count: int | None = None
+) -> Page:
+    """Like paginate(), with FastPaginator (`count`: the number of items, when known)."""
+    paginator = FastPaginator(items, per_page or settings.LUOSHI_PAGE_SIZE, count=count)
     return paginator.get_page(request.GET.get("page"))

@@ -232,7 +232,9 @@ def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any
         .select_related("lead_unit")
         .only(*TASK_OUT_COLUMNS)
     )
-    paginator = FastPaginator(qs, filters.page_size)
+    paginator = FastPaginator(
+        qs, filters.page_size, count=selectors.ledger_count(_scoped_user(request), f)
+    )
     page = paginator.get_page(filters.page)
     return {
         "count": paginator.count,

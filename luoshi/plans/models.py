@@ -529,3 +529,36 @@ class TaskMonthCount(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id}/{self.lead_unit_id} {self.month:%Y-%m}: {self.due}/{self.completed}"
+
+
+class TaskStatusCount(models.Model):
+    """The ledger's count roll-up: counted tasks (every status but draft and cancelled) by plan,
+    lead unit (with its path, as the tasks copy it), leader in charge, status and light.
+
+    Kept exact together with TaskCount (rollup.refresh). The ledger counts a filter on these
+    columns (an explicit status) by summing a few rows per unit of the subtree instead of
+    walking every matching task in the index (selectors.ledger_count).
+    """
+
+    plan = models.ForeignKey(WorkPlan, null=True, on_delete=models.CASCADE, related_name="+")
+    lead_unit = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
+    lead_unit_path = models.CharField(max_length=900, default="")
+    leader_in_charge = models.ForeignKey(
+        Person, null=True, on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(max_length=24)
+    light = models.CharField(max_length=8)
+    n = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["plan", "lead_unit"]),
+            models.Index(
+                fields=["status", "light", "lead_unit_path"],
+                opclasses=["", "", "varchar_pattern_ops"],
+                name="task_status_count_idx",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.lead_unit_id} {self.status}/{self.light}: {self.n}"

@@ -1,7 +1,8 @@
-"""The dashboards' roll-ups (TaskCount, TaskMonthCount), kept exact on every change.
+"""The roll-ups (TaskCount, TaskMonthCount for the dashboards, TaskStatusCount for the ledger's
+count), kept exact on every change.
 
 A million tasks cannot be grouped on every dashboard request (issue 3 §8), so the counts live in
-two small tables. They are keyed by (plan, lead unit) "groups": every service that changes a
+three small tables. They are keyed by (plan, lead unit) "groups": every service that changes a
 task's status, light, lead unit, leader in charge, plan, key point, deadline or completion date
 calls `refresh()` with the groups the task was in before and after the change, in the same
 transaction. `refresh()` recomputes those groups from the tasks — a handful of rows each — so the
@@ -30,9 +31,14 @@ from django.db.models.functions import Coalesce, TruncMonth
 
 from luoshi.core import cache
 
-from .models import Task, TaskCount, TaskMonthCount
+from .models import Task, TaskCount, TaskMonthCount, TaskStatusCount
 
 Group = tuple[int | None, int]  # (plan_id, lead_unit_id)
+ROLLUPS = (TaskCount, TaskMonthCount, TaskStatusCount)
+# TaskStatusCount's grain: the ledger's count filters on these (selectors.ledger_count)
+STATUS_KEYS = (
+    "plan_id", "lead_unit_id", "lead_unit_path", "leader_in_charge_id", "status", "light",
+)  # fmt: skip
 
 NOT_COUNTED = (Task.Status.DRAFT, Task.Status.CANCELLED)
 COUNT_FIELDS = ("total", "completed", "red", "yellow", "green", "grey")
@@ -89,8 +95,8 @@ def refresh(groups: Iterable[Group]) -> None:
         _lock(ordered)
         for chunk in _chunks(ordered, _CHUNK):
             condition = _condition(chunk)
-            TaskCount.objects.filter(condition).delete()
-            TaskMonthCount.objects.filter(condition).delete()
+            for model in ROLLUPS:
+                model.objects.filter(condition).delete()
             _insert(Task.objects.filter(condition))
 
 
@@ -125,6 +131,10 @@ def _insert(tasks: QuerySet[Task]) -> None:
         TaskMonthCount(plan_id=p, lead_unit_id=u, month=m, due=due, completed=done)
         for (p, u, m), (due, done) in months.items()
     )
+    TaskStatusCount.objects.bulk_create(
+        TaskStatusCount(**row)
+        for row in counted.values(*STATUS_KEYS).annotate(n=Count("id")).iterator(chunk_size=2000)
+    )
 
 
 def rebuild() -> int:
@@ -132,9 +142,10 @@ def rebuild() -> int:
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("LOCK TABLE plans_taskcount, plans_taskmonthcount IN EXCLUSIVE MODE")
-        TaskCount.objects.all().delete()
-        TaskMonthCount.objects.all().delete()
+                tables = ", ".join(model._meta.db_table for model in ROLLUPS)
+                cursor.execute(f"LOCK TABLE {tables} IN EXCLUSIVE MODE")
+        for model in ROLLUPS:
+            model.objects.all().delete()
         _insert(Task.objects.all())
         cache.bump("tasks")
         return TaskCount.objects.count()
@@ -156,16 +167,22 @@ def drift() -> list[str]:
     with transaction.atomic():
         stored = _snapshot(TaskCount, keys, COUNT_FIELDS)
         stored_months = _snapshot(TaskMonthCount, month_keys, ("due", "completed"))
+        stored_status = _snapshot(TaskStatusCount, STATUS_KEYS, ("n",))
         sid = transaction.savepoint()
-        TaskCount.objects.all().delete()
-        TaskMonthCount.objects.all().delete()
+        for model in ROLLUPS:
+            model.objects.all().delete()
         _insert(Task.objects.all())
         cache.bump("tasks")
         fresh = _snapshot(TaskCount, keys, COUNT_FIELDS)
         fresh_months = _snapshot(TaskMonthCount, month_keys, ("due", "completed"))
+        fresh_status = _snapshot(TaskStatusCount, STATUS_KEYS, ("n",))
         transaction.savepoint_rollback(sid)
     lines = []
-    for label, a, b in (("counts", stored, fresh), ("months", stored_months, fresh_months)):
+    for label, a, b in (
+        ("counts", stored, fresh),
+        ("months", stored_months, fresh_months),
+        ("statuses", stored_status, fresh_status),
+    ):
         for key in sorted(set(a) | set(b), key=str):
             if a.get(key) != b.get(key):
                 lines.append(f"{label} {key}: stored {a.get(key)} != counted {b.get(key)}")

@@ -6,14 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
 
 from luoshi.core.text import fold_query
 from luoshi.orgs.permissions import scope_for
 from luoshi.orgs.selectors import organization_of, unit_brief
 
-from .models import KeyPoint, Task, WorkPlan
+from .models import KeyPoint, Task, TaskStatusCount, WorkPlan
 from .permissions import can_approve_plans, can_manage_plans
 
 
@@ -169,3 +169,36 @@ def task_ledger(user: Any, f: TaskFilter, today: dt.date | None = None) -> Query
             status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED]
         )
     return qs.order_by(*ledger_order(f.sort))
+
+
+# Statuses the roll-up counts (rollup.NOT_COUNTED are left out of it).
+_ROLLUP_STATUSES = frozenset(Task.Status.values) - {Task.Status.DRAFT, Task.Status.CANCELLED}
+
+
+def ledger_count(user: Any, f: TaskFilter) -> int | None:
+    """The number of tasks `task_ledger(user, f)` lists, from the ledger's count roll-up
+    (TaskStatusCount: a few rows per unit) when the filters are its columns — an explicit status
+    it counts, and light, lead unit, plan or leader in charge — and the viewer sees every task
+    the lead-unit filter names; None otherwise (the caller counts the tasks)."""
+    if f.q or f.category or f.key_only or f.overdue or f.status not in _ROLLUP_STATUSES:
+        return None
+    scope = scope_for(user)
+    if f.lead_unit:
+        unit = unit_brief(f.lead_unit)
+        if unit is None:
+            return 0
+        if not (scope.everything or any(unit.path.startswith(p) for p in scope.subtree_paths)):
+            return None
+        rows = TaskStatusCount.objects.filter(lead_unit_path__startswith=unit.path)
+    elif scope.everything:
+        rows = TaskStatusCount.objects.all()
+    else:
+        return None
+    rows = rows.filter(status=f.status)
+    if f.light:
+        rows = rows.filter(light=f.light)
+    if f.plan:
+        rows = rows.filter(plan_id=f.plan)
+    if f.leader_in_charge:
+        rows = rows.filter(leader_in_charge_id=f.leader_in_charge)
+    return int(rows.aggregate(n=Sum("n"))["n"] or 0)

@@ -7,7 +7,7 @@ import datetime as dt
 from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
-from .models import Task
+from .models import Task, TaskStatusCount
 from .services import refresh_lights
 
 
@@ -19,7 +19,8 @@ def refresh_open_lights(today: dt.date) -> str:
 
 
 def move_lead_unit_paths(old_path: str, new_path: str) -> None:
-    """A unit moved in the org tree: rewrite the copies of its subtree's paths on tasks."""
-    Task.objects.filter(lead_unit_path__startswith=old_path).update(
-        lead_unit_path=Concat(Value(new_path), Substr("lead_unit_path", len(old_path) + 1))
-    )
+    """A unit moved in the org tree: rewrite the copies of its subtree's paths on tasks and on
+    the ledger's count roll-up."""
+    moved = Concat(Value(new_path), Substr("lead_unit_path", len(old_path) + 1))
+    Task.objects.filter(lead_unit_path__startswith=old_path).update(lead_unit_path=moved)
+    TaskStatusCount.objects.filter(lead_unit_path__startswith=old_path).update(lead_unit_path=moved)

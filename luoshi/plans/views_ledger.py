@@ -94,7 +94,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
         .select_related("lead_unit", "leader_in_charge")
         .only(*LEDGER_COLUMNS)
     )
-    page = fast_paginate(request, tasks)
+    page = fast_paginate(request, tasks, count=selectors.ledger_count(request.user, f))
     template = "plans/ledger.html#results" if request.htmx else "plans/ledger.html"  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)

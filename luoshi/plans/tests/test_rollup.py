@@ -12,8 +12,9 @@ import pytest
 from django.db import connection, connections
 
 from luoshi.orgs import services as org_services
-from luoshi.plans import rollup, services
+from luoshi.plans import rollup, selectors, services
 from luoshi.plans.models import Task, TaskCount, TaskMonthCount, WorkPlan
+from luoshi.plans.selectors import TaskFilter
 
 from .conftest import issue
 
@@ -171,3 +172,92 @@ def test_rollup_command_checks_and_rebuilds(org: Any, plan: WorkPlan) -> None:
     call_command("rollup", "--rebuild", stdout=out)
     call_command("rollup", "--check", stdout=out)
     assert rollup.drift() == []
+
+
+# --- the ledger's count (TaskStatusCount) -------------------------------------------------------
+
+
+def _ledger_sql_count(user: Any, f: Any) -> int:
+    return selectors.task_ledger(user, f).count()
+
+
+def test_the_ledger_count_from_the_roll_up_is_the_number_of_tasks_listed(
+    org: Any, plan: WorkPlan
+) -> None:
+    issue(org, plan)
+    services.refresh_lights(Task.objects.all(), today=dt.date(2026, 12, 31))  # some red
+    task = Task.objects.filter(plan=plan).order_by("id").first()
+    assert task is not None
+    services.completion_request(actor=org.users["supervisor"], task=task, note="done")
+    filters = [
+        TaskFilter(status=status, light=light, lead_unit=unit, plan=p, leader_in_charge=leader)
+        for status in ("in_progress", "completion_requested", "completed")
+        for light in ("", "red", "green", "grey")
+        for unit in (None, org.agency.pk, org.econ.pk, org.liaison.pk)
+        for p in (None, plan.pk)
+        for leader in (None, org.people["vice"].pk)
+    ]
+    checked = 0
+    for persona in ("leader", "supervisor"):  # scopes that cover the units named
+        user = org.users[persona]
+        for f in filters:
+            known = selectors.ledger_count(user, f)
+            if known is not None:
+                assert known == _ledger_sql_count(user, f), (persona, f)
+                checked += 1
+    assert checked > 200
+    assert any(selectors.ledger_count(org.users["leader"], f) for f in filters)
+
+
+def test_the_ledger_counts_the_tasks_when_the_roll_up_cannot_answer(
+    org: Any, plan: WorkPlan
+) -> None:
+    issue(org, plan)
+    leader, staff = org.users["leader"], org.users["staff"]
+    for f in (
+        TaskFilter(),  # the default also lists drafts, which the roll-up leaves out
+        TaskFilter(status="draft"),
+        TaskFilter(status="in_progress", q="侨"),
+        TaskFilter(status="in_progress", key_only=True),
+        TaskFilter(status="in_progress", overdue=True),
+    ):
+        assert selectors.ledger_count(leader, f) is None, f
+    # staff see their own unit's tasks, and those they cooperate on: not the roll-up's grain
+    assert selectors.ledger_count(staff, TaskFilter(status="in_progress")) is None
+    f = TaskFilter(status="in_progress", lead_unit=org.liaison.pk)
+    assert selectors.ledger_count(staff, f) is None
+    assert selectors.ledger_count(leader, TaskFilter(status="in_progress", lead_unit=999999)) == 0
+
+
+def test_the_ledger_count_follows_a_move_of_its_units(org: Any, plan: WorkPlan) -> None:
+    issue(org, plan)
+    leader = org.users["leader"]
+    in_econ = TaskFilter(status="in_progress", lead_unit=org.econ.pk)
+    in_office = TaskFilter(status="in_progress", lead_unit=org.office.pk)
+    before = selectors.ledger_count(leader, in_econ)
+    assert before and before == _ledger_sql_count(leader, in_econ)
+    office_before = selectors.ledger_count(leader, in_office)
+    org_services.org_unit_move(actor=None, unit=org.econ, new_parent=org.office)
+    assert selectors.ledger_count(leader, in_office) == office_before + before
+    assert selectors.ledger_count(leader, in_office) == _ledger_sql_count(leader, in_office)
+    assert rollup.drift() == []
+
+
+def test_the_ledger_page_and_api_show_the_roll_ups_count_without_counting_tasks(
+    org: Any, plan: WorkPlan, client_for: Any
+) -> None:
+    from django.test.utils import CaptureQueriesContext
+
+    issue(org, plan)
+    f = TaskFilter(status="in_progress", lead_unit=org.agency.pk)
+    expected = _ledger_sql_count(org.users["leader"], f)
+    assert expected > 0
+    client = client_for("leader")
+    query = f"status=in_progress&lead_unit={org.agency.pk}"
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(f"/tasks/?{query}").content.decode()
+    assert f"共 {expected} 条" in html
+    counts = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
+    assert not [sql for sql in counts if 'plans_task"' in sql and "taskstatuscount" not in sql]
+    body = client.get(f"/api/v1/tasks?status=in_progress&lead_org={org.agency.pk}").json()
+    assert body["count"] == expected and len(body["results"]) == min(expected, 20)
