@@ -237,6 +237,7 @@ def test_the_ledger_count_follows_a_move_of_its_units(org: Any, plan: WorkPlan) 
     before = selectors.ledger_count(leader, in_econ)
     assert before and before == _ledger_sql_count(leader, in_econ)
     office_before = selectors.ledger_count(leader, in_office)
+    assert office_before is not None
     org_services.org_unit_move(actor=None, unit=org.econ, new_parent=org.office)
     assert selectors.ledger_count(leader, in_office) == office_before + before
     assert selectors.ledger_count(leader, in_office) == _ledger_sql_count(leader, in_office)
