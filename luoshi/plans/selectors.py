@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.utils import timezone
@@ -15,6 +15,8 @@ from luoshi.orgs.selectors import organization_of, unit_brief
 
 from .models import KeyPoint, Task, TaskStatusCount, WorkPlan
 from .permissions import can_approve_plans, can_manage_plans
+
+QS = TypeVar("QS", bound=QuerySet[Any])
 
 
 def tasks_visible(user: Any) -> QuerySet[Task]:
@@ -149,12 +151,7 @@ def task_ledger(user: Any, f: TaskFilter, today: dt.date | None = None) -> Query
         qs = qs.filter(lead_unit_path__startswith=unit.path)
     if f.q:
         qs = qs.filter(search_text__contains=fold_query(f.q))
-    if f.plan:
-        qs = qs.filter(plan_id=f.plan)
-    if f.leader_in_charge:
-        qs = qs.filter(leader_in_charge_id=f.leader_in_charge)
-    if f.light:
-        qs = qs.filter(light=f.light)
+    qs = _shared_filters(qs, f)
     if f.status:
         qs = qs.filter(status=f.status)
     elif not f.include_closed and not f.q:
@@ -194,11 +191,16 @@ def ledger_count(user: Any, f: TaskFilter) -> int | None:
         rows = TaskStatusCount.objects.all()
     else:
         return None
-    rows = rows.filter(status=f.status)
-    if f.light:
-        rows = rows.filter(light=f.light)
-    if f.plan:
-        rows = rows.filter(plan_id=f.plan)
-    if f.leader_in_charge:
-        rows = rows.filter(leader_in_charge_id=f.leader_in_charge)
+    rows = _shared_filters(rows.filter(status=f.status), f)
     return int(rows.aggregate(n=Sum("n"))["n"] or 0)
+
+
+def _shared_filters(qs: QS, f: TaskFilter) -> QS:
+    """The filters on columns the task table and the count roll-up share (same names)."""
+    if f.plan:
+        qs = qs.filter(plan_id=f.plan)
+    if f.leader_in_charge:
+        qs = qs.filter(leader_in_charge_id=f.leader_in_charge)
+    if f.light:
+        qs = qs.filter(light=f.light)
+    return qs
