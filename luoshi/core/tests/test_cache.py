@@ -317,3 +317,15 @@ def test_a_scope_computed_inside_a_rolled_back_grant_is_not_kept(org: Any, setti
         assert perms.scope_for(_fresh(staff)).everything  # the transaction sees its own grant
         raise Abort
     assert not perms.scope_for(_fresh(staff)).everything
+
+
+def test_the_process_keeps_a_bounded_number_of_entries(
+    backend: Any, in_request: None, monkeypatch: Any
+) -> None:
+    monkeypatch.setattr(derived, "NEAR_ENTRIES", 2)
+    for key in ("a", "b", "c"):
+        derived.remember(key, ("org",), lambda key=key: key)  # type: ignore[misc]
+    backend.delete_many(["luoshi:a", "luoshi:b", "luoshi:c"])
+    # the oldest copy was dropped: recomputed; the two newest come from the process
+    assert derived.remember("a", ("org",), lambda: "again") == "again"
+    assert derived.remember("c", ("org",), lambda: "again") == "c"

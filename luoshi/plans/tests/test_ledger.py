@@ -98,3 +98,28 @@ def test_subtree_filter_in_scope_matches_the_visible_tasks(org: Any, plan: WorkP
                 .values_list("pk", flat=True)
             )
             assert fast == slow, (key, unit.name)
+
+
+def _unit_options(html: str) -> dict[str, str]:
+    select = re.search(r'<select[^>]*name="lead_unit".*?</select>', html, re.S)
+    assert select is not None
+    return dict(re.findall(r'<option value="(\d+)"[^>]*>([^<]+)</option>', select.group(0)))
+
+
+def test_a_chosen_unit_beyond_the_list_is_added_only_when_the_viewer_sees_it(
+    org: Any, plan: WorkPlan, client_for: Any, monkeypatch: Any
+) -> None:
+    from luoshi.plans import choices
+
+    issue(org, plan)
+    monkeypatch.setattr(choices, "UNIT_CHOICES_DEPTH", 0)  # the list: the scope's top unit only
+    leader = client_for("leader")
+    assert str(org.econ.pk) not in _unit_options(leader.get("/tasks/").content.decode())
+    chosen = _unit_options(leader.get(f"/tasks/?lead_unit={org.econ.pk}").content.decode())
+    assert org.econ.name in chosen[str(org.econ.pk)]  # in scope: added, and selected
+    # a unit outside the viewer's scope (or none at all) is not offered, whoever asks for it
+    staff = client_for("staff")
+    for pk in (org.city.pk, 999999):
+        html = staff.get(f"/tasks/?lead_unit={pk}").content.decode()
+        assert str(pk) not in _unit_options(html)
+        assert org.city.name not in html
