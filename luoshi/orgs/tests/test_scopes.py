@@ -84,3 +84,17 @@ def test_missing_and_forbidden_look_the_same(client_for, org) -> None:
         return re.sub(rb"/people/\d+/", b"/people/N/", html)
 
     assert body(forbidden) == body(missing)
+
+
+def test_the_cached_unit_check_agrees_with_units_visible_for_every_persona(org) -> None:
+    """unit_brief_visible (Python, for filter lists) and units_visible (SQL) are one rule."""
+    from luoshi.orgs.models import OrgUnit
+
+    units = list(OrgUnit.objects.all())
+    for key, user in org.users.items():
+        visible = set(selectors.units_visible(user).values_list("pk", flat=True))
+        for unit in units:
+            brief = selectors.unit_brief(unit.pk)
+            assert brief is not None
+            assert selectors.unit_brief_visible(user, brief) == (unit.pk in visible), (key, unit)
+    assert selectors.unit_brief(999999) is None
