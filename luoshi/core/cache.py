@@ -194,6 +194,7 @@ def remember(
     *,
     ttl: int | None = None,
     shared_only: bool = False,
+    keep_none: bool = True,
 ) -> T:
     """The cached value of `compute()` for `key`, valid under the current `generations`.
 
@@ -202,6 +203,8 @@ def remember(
     `shared_only`: figures that must be exact (the dashboards) are cached only in a cache that
     every process shares (LUOSHI_CACHE_URL); with a cache per process, another process's write
     could not orphan this process's entry.
+    `keep_none=False`: a None result is not stored (look-ups keyed by what a client sends, such
+    as a token, so that junk values do not fill the cache).
     """
     ttl = _ttl() if ttl is None else ttl
     if ttl <= 0:  # LUOSHI_CACHE_SECONDS=0: no caching (measurements of the uncached path)
@@ -215,6 +218,8 @@ def remember(
             _near_put(entry_key, current, ttl, entry[1])
         return entry[1]
     value = compute()
+    if value is None and not keep_none:
+        return value
     marks = zip(generations, current, strict=True)
     if shared_only and _uncommitted and any(mark in _uncommitted for mark in marks):
         return value  # computed inside a transaction that changed its sources: not for others

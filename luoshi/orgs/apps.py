@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -28,6 +31,13 @@ class OrgsConfig(AppConfig):
         # A log-in (or a failed one) writes these on the account: no cached entry reads them, and
         # at national scale logins every minute would otherwise empty the "org" entries.
         cache.ignore_updates_of(models.User, ("last_login", "failed_logins", "locked_until"))
+
+        # The cached account and token look-ups of authentication (orgs.auth).
+        cache.invalidate_on("tokens", (models.ApiToken,))
+        post_save.connect(_account_changed, sender=models.User, dispatch_uid="luoshi-account-save")
+        post_delete.connect(
+            _account_changed, sender=models.User, dispatch_uid="luoshi-account-delete"
+        )
 
         navigation.register(org_navigation.nav_sections)
         navigation.register_agency_name(org_navigation.agency_name)
@@ -60,3 +70,13 @@ class OrgsConfig(AppConfig):
                 "user.set_active": _("Enabled or disabled an account"),
             }
         )
+
+
+def _account_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """Every write to an account, bookkeeping included, moves its own generation."""
+    from luoshi.core import cache
+
+    from .auth import account_generation
+
+    if not kwargs.get("raw"):
+        cache.bump(account_generation(instance.pk))

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import time
 from typing import Any
 
 from django.conf import settings
@@ -617,16 +618,47 @@ def api_token_find(raw: str) -> ApiToken | None:
 
 
 def api_token_user(raw: str) -> User | None:
-    """The active, unlocked user a bearer token belongs to, or None."""
-    token = api_token_find(raw)
-    if token is None or not token.user.is_active:
+    """The active, unlocked user a bearer token belongs to, or None.
+
+    The token (by its hash) and the account come from the shared cache when there is one
+    (orgs.auth.cached_token, cached_account): exact, so a revoked token, a deactivated or
+    locked account answers 401 on the next call.
+    """
+    from .auth import cached_account, cached_token
+
+    if not raw or not raw.startswith(TOKEN_PREFIX):
+        return None
+    found = cached_token(_token_digest(raw))
+    if found is None:
+        return None
+    token_id, user_id, last_used_at = found
+    user = cached_account(user_id)
+    if user is None or not user.is_active:
         return None
     now = timezone.now()
-    if token.user.locked_until and token.user.locked_until > now:
+    if user.locked_until and user.locked_until > now:
         return None
-    if token.last_used_at is None or now - token.last_used_at > dt.timedelta(minutes=5):
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)  # bookkeeping, not audited
-    return token.user
+    _touch_token(token_id, last_used_at, now)
+    return user
+
+
+# Tokens whose last use this process has written recently: id → when (monotonic seconds).
+_TOKEN_TOUCHED: dict[int, float] = {}
+_TOKEN_TOUCH_EVERY = dt.timedelta(minutes=5)
+
+
+def _touch_token(token_id: int, last_used_at: dt.datetime | None, now: dt.datetime) -> None:
+    """Record a token's use at most every few minutes per process (bookkeeping, not audited;
+    a queryset update sends no signal, so it leaves the cached token alone)."""
+    if last_used_at is not None and now - last_used_at <= _TOKEN_TOUCH_EVERY:
+        return
+    seconds = time.monotonic()
+    if seconds - _TOKEN_TOUCHED.get(token_id, -1e9) <= _TOKEN_TOUCH_EVERY.total_seconds():
+        return
+    if len(_TOKEN_TOUCHED) > 10_000:
+        _TOKEN_TOUCHED.clear()
+    _TOKEN_TOUCHED[token_id] = seconds
+    ApiToken.objects.filter(pk=token_id).update(last_used_at=now)
 
 
 @transaction.atomic
