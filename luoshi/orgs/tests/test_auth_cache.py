@@ -36,9 +36,7 @@ def test_a_session_loads_its_account_once(org: Any, client_for: Any, shared: Non
     assert _statements_on("orgs_user", client, "/tasks/") == (200, 0)
 
 
-def test_a_disabled_account_is_signed_out_at_once(
-    org: Any, client_for: Any, shared: None
-) -> None:
+def test_a_disabled_account_is_signed_out_at_once(org: Any, client_for: Any, shared: None) -> None:
     client = client_for("staff")
     assert client.get("/tasks/").status_code == 200
     services.user_set_active(actor=org.users["admin"], user=org.users["staff"], active=False)
