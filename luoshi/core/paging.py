@@ -20,9 +20,11 @@ class FastPaginator(Paginator):
     - The count stops at `count_limit` (`count_capped` tells when it did), so that a page of an
       unfiltered national ledger does not count half a million rows; the pages beyond it are not
       offered — the viewer narrows the filters instead.
-    - A page loads its primary keys first from the filtered, ordered table alone (an index range
+    - A page selects its primary keys from the filtered, ordered table alone (an index range
       scan when an index matches the order), then only those rows with their relations
-      ("deferred join"), instead of joining every matching row before the LIMIT.
+      ("deferred join"), instead of joining every matching row before the LIMIT. When the list
+      has an explicit order, both steps are one statement (the keys as a subquery, the page's
+      rows sorted again by the same order); otherwise the keys are fetched first.
     """
 
     def __init__(
@@ -56,19 +58,33 @@ class FastPaginator(Paginator):
         top = min(bottom + self.per_page, self.count)
         if top + self.orphans >= self.count:
             top = self.count
-        ids = list(self.object_list.values_list("pk", flat=True)[bottom:top])
-        rows = {obj.pk: obj for obj in rows_by_pk(self.object_list, ids)}
+        qs = self.object_list
+        if top <= bottom:
+            return self._get_page([], number, self)  # type: ignore[attr-defined]
+        ordering = qs.query.order_by
+        if ordering and _plain(qs) and qs.query.can_filter():
+            window = qs.values("pk")[bottom:top]
+            rows_qs = rows_by_pk(qs, window).order_by(*ordering)
+            return self._get_page(list(rows_qs), number, self)  # type: ignore[attr-defined]
+        ids = list(qs.values_list("pk", flat=True)[bottom:top])
+        rows = {obj.pk: obj for obj in rows_by_pk(qs, ids)}
         return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)  # type: ignore[attr-defined]
 
 
-def rows_by_pk(qs: Any, ids: list[Any]) -> Any:
-    """The rows of `qs` with these primary keys, loaded as `qs` loads them (relations, deferred
-    fields, prefetches) but by primary key alone and unordered (the caller puts them in the
-    ids' order): the ids came from `qs`, so its filters need not run again. A queryset with
-    annotations or extra tables keeps its filters (they may feed them).
+def _plain(qs: Any) -> bool:
+    """No annotations, extra tables, DISTINCT or set operations (their rows need the filters)."""
+    query = qs.query
+    return not (query.annotations or query.extra or query.distinct or query.combinator)
+
+
+def rows_by_pk(qs: Any, ids: Any) -> Any:
+    """The rows of `qs` with these primary keys (a list, or a query of them), loaded as `qs`
+    loads them (relations, deferred fields, prefetches) but by primary key alone and unordered
+    (the caller orders them): the ids came from `qs`, so its filters need not run again. A
+    queryset with annotations or extra tables keeps its filters (they may feed them).
     """
     query = qs.query
-    if query.annotations or query.extra or query.distinct or query.combinator:
+    if not _plain(qs):
         return qs.filter(pk__in=ids).order_by()
     plain = qs.model._base_manager.using(qs.db).filter(pk__in=ids).order_by()  # kept in id order
     plain.query.select_related = query.select_related

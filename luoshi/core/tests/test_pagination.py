@@ -73,3 +73,42 @@ def test_labels_are_translated() -> None:
     with translation.override("zh-hans"):
         html = render_to_string("includes/pagination.html", {"page_obj": page}, request=request)
     assert "Previous" not in html and "Next" not in html and "records" not in html
+
+
+# --- FastPaginator's pages: the right rows in the right order, in one statement --------------
+
+
+def test_a_page_of_an_ordered_list_is_one_statement_with_the_rows_in_order(
+    org: Any, django_assert_num_queries: Any
+) -> None:
+    from luoshi.orgs.models import OrgUnit
+
+    for orders in (("name", "id"), ("-sort_order", "-id"), ("parent__name", "-path")):
+        items = OrgUnit.objects.select_related("parent").order_by(*orders)
+        expected = [unit.pk for unit in items]
+        assert len(expected) >= 6
+        paginator = FastPaginator(items, 4, count=len(expected))  # 2 pages
+        seen = []
+        for number in paginator.page_range:
+            with django_assert_num_queries(1):
+                page = paginator.page(number)
+                seen += [(unit.pk, unit.parent.name if unit.parent else None) for unit in page]
+        assert [pk for pk, _name in seen] == expected, orders
+        assert seen == [(u.pk, u.parent.name if u.parent else None) for u in items]
+
+
+def test_a_list_without_its_own_order_keeps_the_ids_order(
+    org: Any, django_assert_num_queries: Any
+) -> None:
+    from luoshi.orgs.models import OrgUnit
+
+    items = OrgUnit.objects.all()  # the model's default order
+    expected = [unit.pk for unit in items]
+    paginator = FastPaginator(items, 4, count=len(expected))
+    seen = []
+    for number in paginator.page_range:
+        with django_assert_num_queries(2):  # the ids, then their rows
+            seen += [unit.pk for unit in paginator.page(number)]
+    assert seen == expected
+    with django_assert_num_queries(0):
+        assert list(FastPaginator(items, 5, count=0).page(1)) == []
