@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import json
 from typing import Annotated, Any, Literal
 
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from ninja import Field, Path, Query, Router, Schema, Status
+from ninja.responses import NinjaJSONEncoder
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import Forbidden
@@ -213,7 +215,7 @@ class TaskQuery(Schema):
 
 
 @router.get("/tasks", response=TaskPage)
-def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any]:
+def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> HttpResponse:
     """The task ledger, scoped to the caller; closed tasks only with `status` or `q`."""
     f = selectors.TaskFilter(
         q=filters.q,
@@ -236,13 +238,41 @@ def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> dict[str, Any
         qs, filters.page_size, count=selectors.ledger_count(_scoped_user(request), f)
     )
     page = paginator.get_page(filters.page)
-    return {
+    data = {
         "count": paginator.count,
         "count_capped": paginator.count_capped,
         "page": page.number,
         "pages": paginator.num_pages,
         "page_size": filters.page_size,
-        "results": list(page.object_list),
+        "results": [task_row(task) for task in page.object_list],
+    }
+    # The page is built as TaskPage documents it (tests compare the two) and rendered as ninja
+    # renders answers, without validating each row again through the schema's attribute getters
+    # (a fifth of the call's time).
+    return HttpResponse(json.dumps(data, cls=NinjaJSONEncoder), content_type=JSON_CONTENT_TYPE)
+
+
+JSON_CONTENT_TYPE = "application/json; charset=utf-8"
+
+
+def task_row(task: Task) -> dict[str, Any]:
+    """A ledger row as TaskOut gives it."""
+    return {
+        "id": task.pk,
+        "code": task.code,
+        "title": task.title,
+        "plan": task.plan_id,
+        "lead_unit": task.lead_unit_id,
+        "lead_unit_name": task.lead_unit.name,
+        "leader_in_charge": task.leader_in_charge_id,
+        "responsible_person": task.responsible_person_id,
+        "deadline": task.deadline,
+        "is_key": task.is_key,
+        "status": task.status,
+        "light": task.light,
+        "light_reason": task.light_reason,
+        "progress": task.progress,
+        "version": task.version,
     }
 
 

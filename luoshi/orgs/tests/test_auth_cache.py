@@ -66,7 +66,7 @@ def test_a_token_is_looked_up_once(org: Any, token_for: Any, shared: None) -> No
 
 def test_a_revoked_token_answers_401_at_once(org: Any, shared: None) -> None:
     token, raw = services.api_token_create(actor=None, user=org.users["staff"], name="t")
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {raw}"}
     client = Client()
     assert client.get("/api/v1/me", **headers).status_code == 200
     assert client.get("/api/v1/me", **headers).status_code == 200  # from the cache

@@ -104,3 +104,43 @@ def test_task_detail(org, plan, token_for) -> None:
     assert [m["title"] for m in body["milestones"]] == ["印发计划"]
     assert body["indicators"][0]["target"] in ("12.00", 12, 12.0, "12")
     assert Client().get(f"{API}/tasks/{t.pk}", **token_for("outsider")).status_code == 404
+
+
+def test_the_ledger_answers_exactly_as_its_documented_schema(org, plan, token_for) -> None:
+    """The ledger renders its rows itself (no per-row validation): the same JSON as TaskPage
+    gives for the same tasks, field for field, in every language."""
+    import json
+
+    from django.utils import translation
+    from ninja.responses import NinjaJSONEncoder
+
+    from luoshi.plans.api import TaskOut, TaskPage
+    from luoshi.plans.models import Task
+
+    issue(org, plan)
+    client = Client()
+    reasons: dict[str, set[str]] = {}
+    for language in ("zh-hans", "en"):
+        headers = token_for("supervisor")
+        response = client.get(
+            f"{API}/tasks", {"page_size": 1, "page": 1}, HTTP_ACCEPT_LANGUAGE=language, **headers
+        )
+        assert response.status_code == 200
+        assert response["Content-Type"] == "application/json; charset=utf-8"
+        body = response.json()
+        assert body["count"] >= 2 and body["pages"] == body["count"] and len(body["results"]) == 1
+        everything = client.get(
+            f"{API}/tasks", {"page_size": 200}, HTTP_ACCEPT_LANGUAGE=language, **headers
+        ).json()
+        tasks = Task.objects.select_related("lead_unit").filter(
+            pk__in=[row["id"] for row in everything["results"]]
+        )
+        by_pk = {t.pk: t for t in tasks}
+        with translation.override(language):
+            expected = TaskPage.model_validate(
+                {**everything, "results": [by_pk[row["id"]] for row in everything["results"]]}
+            ).model_dump()
+        assert everything == json.loads(json.dumps(expected, cls=NinjaJSONEncoder))
+        reasons[language] = {row["light_reason"] for row in everything["results"]} - {""}
+        assert all(set(row) == set(TaskOut.model_fields) for row in everything["results"])
+    assert reasons["en"] and reasons["zh-hans"] and not reasons["en"] & reasons["zh-hans"]
