@@ -157,9 +157,10 @@ def _near_put(entry_key: str, current: tuple[Any, ...], ttl: int, value: Any) ->
             _near.popitem(last=False)
 
 
-def _read(entry_key: str, generations: Sequence[str]) -> tuple[tuple[Any, ...], Any]:
-    """The current generations and the stored entry (None if absent): one round trip at most
-    (none when the request's snapshot has the generations and this process the entry)."""
+def _read(entry_key: str, generations: Sequence[str]) -> tuple[tuple[Any, ...], Any, bool]:
+    """The current generations, the stored entry (None if absent) and whether it came from this
+    process's copies: one round trip at most (none when the request's snapshot has the
+    generations and this process the entry)."""
     snapshot = _request.generations
     missing = [n for n in generations if snapshot is None or n not in snapshot]
     if snapshot is not None and not snapshot:  # a request's first read: every shared generation
@@ -168,8 +169,8 @@ def _read(entry_key: str, generations: Sequence[str]) -> tuple[tuple[Any, ...], 
         current = tuple(snapshot[n] for n in generations)
         hit, value = _near_get(entry_key, current)
         if hit:
-            return current, (current, value)
-        return current, cache.get(entry_key)
+            return current, (current, value), True
+        return current, cache.get(entry_key), False
     gen_keys = [_generation_key(name) for name in missing]
     found = cache.get_many([entry_key, *gen_keys])
     values = {name: found.get(k) for name, k in zip(missing, gen_keys, strict=True)}
@@ -184,7 +185,7 @@ def _read(entry_key: str, generations: Sequence[str]) -> tuple[tuple[Any, ...], 
         current = tuple(values[n] if n in values else snapshot[n] for n in generations)
     else:
         current = tuple(values[n] for n in generations)
-    return current, found.get(entry_key)
+    return current, found.get(entry_key), False
 
 
 def remember(
@@ -212,9 +213,9 @@ def remember(
     if shared_only and not getattr(settings, "LUOSHI_CACHE_SHARED", False):
         return compute()
     entry_key = f"{_PREFIX}{key}"
-    current, entry = _read(entry_key, generations)
+    current, entry, near = _read(entry_key, generations)
     if entry is not None and entry[0] == current:
-        if _request.generations is not None:
+        if _request.generations is not None and not near:
             _near_put(entry_key, current, ttl, entry[1])
         return entry[1]
     value = compute()
