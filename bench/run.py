@@ -395,6 +395,14 @@ def endpoints(data: dict[str, Any], prep: dict[str, Any]) -> list[Endpoint]:
         Endpoint("ledger_api_p100", "Ledger API, 3 filters, page 100",
                  "/api/v1/tasks?" + urlencode({**api_three, "page": 100}), "bench_national",
                  "token", targets=ledger, bare=True),
+        # Two more ledger views people use every day (no target of their own): every yellow
+        # task of the country, and a province's default view (its open tasks) at page 100.
+        Endpoint("ledger_api_tree_light", "Ledger API, whole tree, light only, page 1",
+                 "/api/v1/tasks?" + urlencode({"light": "yellow", "page": 1}),
+                 "bench_national", "token", bare=True),
+        Endpoint("ledger_api_province_open_p100", "Ledger API, one province, open tasks, page 100",
+                 "/api/v1/tasks?" + urlencode({"lead_org": province, "page": 100}),
+                 "bench_national", "token", bare=True),
         Endpoint("task_detail", "Task detail page", "/tasks/0/", "bench_staff", "session",
                  body=detail),
         Endpoint("report_submit", "Submit a report (API)", "/api/v1/tasks/0/reports",
