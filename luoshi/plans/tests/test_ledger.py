@@ -123,3 +123,28 @@ def test_a_chosen_unit_beyond_the_list_is_added_only_when_the_viewer_sees_it(
         html = staff.get(f"/tasks/?lead_unit={pk}").content.decode()
         assert str(pk) not in _unit_options(html)
         assert org.city.name not in html
+
+
+def test_ledger_rows_escape_every_text_and_show_every_column(
+    org: Any, plan: WorkPlan, client_for: Any
+) -> None:
+    from luoshi.orgs.models import OrgUnit
+
+    issue(org, plan)
+    task = Task.objects.exclude(status__in=["completed", "cancelled"]).first()
+    assert task is not None
+    Task.objects.filter(pk=task.pk).update(
+        title='<script>alert("t")</script> & \'x\'', is_key=True, progress=42,
+        deadline=dt.date(2026, 12, 31), light="red",
+        light_code='["milestone_overdue", {"title": "<i>M</i>", "date": "2026-06-30"}]',
+    )  # fmt: skip
+    OrgUnit.objects.filter(pk=task.lead_unit_id).update(name="<b>组</b>")
+    html = client_for("leader").get("/tasks/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    row = next(r for r in html.split("<tr>") if f"/tasks/{task.pk}/" in r)
+    assert "<script>" not in html and "<b>组</b>" not in html
+    assert "&lt;script&gt;alert(&quot;t&quot;)&lt;/script&gt; &amp; &#x27;x&#x27;" in row
+    assert "&lt;b&gt;组&lt;/b&gt;" in row
+    assert '<span class="badge text-bg-warning">Key</span>' in row
+    assert "2026-12-31" in row and "42%" in row
+    reason = "Milestone “&lt;i&gt;M&lt;/i&gt;” was due 2026-06-30"
+    assert f'<span class="ls-light ls-light-red" title="{reason}">Red' in row
