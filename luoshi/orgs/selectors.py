@@ -58,6 +58,21 @@ def unit_brief(pk: int) -> UnitBrief | None:
     return remember(f"unit-brief:{pk}", ("org",), compute)
 
 
+def root_paths() -> frozenset[str]:
+    """The paths of the tree's top units (kept in the cache until the org tree changes)."""
+    top = OrgUnit.objects.filter(parent__isnull=True)
+    return remember("unit-roots", ("org",), lambda: frozenset(top.values_list("path", flat=True)))
+
+
+def covers_every_unit(scope: Any) -> bool:
+    """True when the scope reaches every unit of the tree (all of it, or a subtree per top
+    unit): a record tied to a unit is then always in it."""
+    if scope.everything:
+        return True
+    roots = root_paths()
+    return bool(roots) and all(any(r.startswith(p) for p in scope.subtree_paths) for r in roots)
+
+
 def unit_brief_visible(user: Any, brief: UnitBrief) -> bool:
     """True when `units_visible(user)` holds this unit (without a query)."""
     scope = scope_for(user)

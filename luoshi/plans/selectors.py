@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from luoshi.core.text import fold_query
 from luoshi.orgs.permissions import scope_for
-from luoshi.orgs.selectors import organization_of, unit_brief
+from luoshi.orgs.selectors import covers_every_unit, organization_of, unit_brief
 
 from .models import KeyPoint, Task, TaskStatusCount, WorkPlan
 from .permissions import can_approve_plans, can_manage_plans
@@ -26,7 +26,7 @@ def tasks_visible(user: Any) -> QuerySet[Task]:
     qs = Task.objects.select_related(
         "plan", "key_point", "lead_unit", "leader_in_charge", "responsible_person"
     )
-    if scope.everything:
+    if covers_every_unit(scope):  # every task is led by a unit in scope
         return qs
     condition = _lead_in_scope(scope)
     cooperating = Task.cooperating_units.through.objects.filter(task_id=OuterRef("pk"))
@@ -129,9 +129,10 @@ def ledger_order(sort: str) -> list[Any]:
 def task_ledger(user: Any, f: TaskFilter, today: dt.date | None = None) -> QuerySet[Task]:
     """The ledger's tasks for these filters, in plan order (year, position in the plan).
 
-    When the lead-unit filter names a subtree that the viewer's scope covers, every task led
-    there is visible, so the visibility condition (an OR over joins) is left out and the filter
-    is one prefix range on the task's own copy of the path (index `task_ledger_idx`).
+    When the lead-unit filter names a subtree that the viewer's scope covers (or the scope
+    covers every unit), every task led there is visible, so the visibility condition (an OR
+    over joins) is left out and the filter is one prefix range on the task's own copy of the
+    path (index `task_ledger_idx`) or none; the ordered indexes then serve the page.
     """
     unit = None
     if f.lead_unit:
@@ -139,8 +140,8 @@ def task_ledger(user: Any, f: TaskFilter, today: dt.date | None = None) -> Query
         if unit is None:
             return Task.objects.none()
     scope = scope_for(user)
-    if unit is not None and (
-        scope.everything or any(unit.path.startswith(p) for p in scope.subtree_paths)
+    if covers_every_unit(scope) or (
+        unit is not None and any(unit.path.startswith(p) for p in scope.subtree_paths)
     ):
         qs = Task.objects.select_related(
             "plan", "key_point", "lead_unit", "leader_in_charge", "responsible_person"
@@ -187,7 +188,7 @@ def ledger_count(user: Any, f: TaskFilter) -> int | None:
         if not (scope.everything or any(unit.path.startswith(p) for p in scope.subtree_paths)):
             return None
         rows = TaskStatusCount.objects.filter(lead_unit_path__startswith=unit.path)
-    elif scope.everything:
+    elif covers_every_unit(scope):
         rows = TaskStatusCount.objects.all()
     else:
         return None

@@ -148,3 +148,50 @@ def test_ledger_rows_escape_every_text_and_show_every_column(
     assert "2026-12-31" in row and "42%" in row
     reason = "Milestone “&lt;i&gt;M&lt;/i&gt;” was due 2026-06-30"
     assert f'<span class="ls-light ls-light-red" title="{reason}">Red' in row
+
+
+def test_a_scope_over_every_top_unit_lists_without_the_visibility_condition(
+    org: Any, plan: WorkPlan
+) -> None:
+    """The agency leader's subtree is the whole tree: every task is theirs to see, and the
+    ledger reads the task table in order without the OR over cooperating units; once a second
+    tree exists, the condition is back (and still lets them see what their units cooperate on)."""
+    from luoshi.orgs import services as org_services
+    from luoshi.orgs.models import OrgUnit
+    from luoshi.orgs.permissions import forget_cached_access
+
+    issue(org, plan)
+    leader = org.users["leader"]
+    everything = selectors.TaskFilter(include_closed=True)
+    qs = selectors.task_ledger(leader, everything)
+    assert "EXISTS" not in str(qs.query)
+    assert set(qs.values_list("pk", flat=True)) == set(Task.objects.values_list("pk", flat=True))
+    assert selectors.ledger_count(leader, selectors.TaskFilter(status="in_progress")) == (
+        Task.objects.filter(status="in_progress").count()
+    )
+
+    other = org_services.org_unit_create(
+        actor=None, name="另一机关", code="T-OTHER",
+        kind=OrgUnit.Kind.AGENCY, level=OrgUnit.Level.PROVINCIAL,
+    )  # fmt: skip
+    made = [
+        services.task_create(
+            actor=org.users["supervisor"],
+            data=services.TaskIn(
+                plan=plan,
+                code=f"2026-9-9-{i}",
+                title="别处牵头",
+                lead_unit=other,
+                cooperating_units=coop,
+                deadline=dt.date(2026, 9, 1),
+            ),
+        )
+        for i, coop in ((1, ()), (2, (org.econ,)))
+    ]
+    forget_cached_access(leader)
+    qs = selectors.task_ledger(leader, everything)
+    assert "EXISTS" in str(qs.query)
+    seen = set(qs.values_list("pk", flat=True))
+    assert made[0].pk not in seen and made[1].pk in seen
+    assert seen == set(selectors.tasks_visible(leader).values_list("pk", flat=True))
+    assert selectors.ledger_count(leader, selectors.TaskFilter(status="in_progress")) is None
