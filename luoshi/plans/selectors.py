@@ -171,16 +171,29 @@ def task_ledger(user: Any, f: TaskFilter, today: dt.date | None = None) -> Query
 
 # Statuses the roll-up counts (rollup.NOT_COUNTED are left out of it).
 _ROLLUP_STATUSES = frozenset(Task.Status.values) - {Task.Status.DRAFT, Task.Status.CANCELLED}
+# The default view lists the open tasks: these from the roll-up, drafts from the task table.
+_OPEN_COUNTED = sorted(_ROLLUP_STATUSES - {Task.Status.COMPLETED})
 
 
 def ledger_count(user: Any, f: TaskFilter) -> int | None:
     """The number of tasks `task_ledger(user, f)` lists, from the ledger's count roll-up
-    (TaskStatusCount: a few rows per unit) when the filters are its columns — an explicit status
-    it counts, and light, lead unit, plan or leader in charge — and the viewer sees every task
-    the lead-unit filter names; None otherwise (the caller counts the tasks)."""
-    if f.q or f.category or f.key_only or f.overdue or f.status not in _ROLLUP_STATUSES:
+    (TaskStatusCount: a few rows per unit) when the filters are its columns — a status it
+    counts, or none (the open tasks: the roll-up's open statuses plus the drafts, counted from
+    the task table where they are few) — with light, lead unit, plan or leader in charge, and
+    the viewer sees every task the lead-unit filter names; None otherwise (the caller counts
+    the tasks)."""
+    if f.q or f.category or f.key_only or f.overdue:
         return None
+    if f.status:
+        if f.status not in _ROLLUP_STATUSES:
+            return None
+        statuses, drafts = [f.status], False
+    elif f.include_closed:
+        return None
+    else:
+        statuses, drafts = _OPEN_COUNTED, True
     scope = scope_for(user)
+    tasks = Task.objects.filter(status=Task.Status.DRAFT)
     if f.lead_unit:
         unit = unit_brief(f.lead_unit)
         if unit is None:
@@ -188,12 +201,16 @@ def ledger_count(user: Any, f: TaskFilter) -> int | None:
         if not (scope.everything or any(unit.path.startswith(p) for p in scope.subtree_paths)):
             return None
         rows = TaskStatusCount.objects.filter(lead_unit_path__startswith=unit.path)
+        tasks = tasks.filter(lead_unit_path__startswith=unit.path)
     elif covers_every_unit(scope):
         rows = TaskStatusCount.objects.all()
     else:
         return None
-    rows = _shared_filters(rows.filter(status=f.status), f)
-    return int(rows.aggregate(n=Sum("n"))["n"] or 0)
+    rows = _shared_filters(rows.filter(status__in=statuses), f)
+    n = int(rows.aggregate(n=Sum("n"))["n"] or 0)
+    if drafts:
+        n += _shared_filters(tasks, f).count()
+    return n
 
 
 def _shared_filters(qs: QS, f: TaskFilter) -> QS:
