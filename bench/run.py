@@ -403,6 +403,10 @@ def endpoints(data: dict[str, Any], prep: dict[str, Any]) -> list[Endpoint]:
         Endpoint("ledger_api_province_open_p100", "Ledger API, one province, open tasks, page 100",
                  "/api/v1/tasks?" + urlencode({"lead_org": province, "page": 100}),
                  "bench_national", "token", bare=True),
+        # The floor: an authenticated API call that reads nothing of the dataset (the account
+        # and token from the cache, one person row): what any request costs here.
+        Endpoint("api_me", "Who am I (API), the floor of a signed-in call", "/api/v1/me",
+                 "bench_national", "token", bare=True),
         Endpoint("task_detail", "Task detail page", "/tasks/0/", "bench_staff", "session",
                  body=detail),
         Endpoint("report_submit", "Submit a report (API)", "/api/v1/tasks/0/reports",
