@@ -6,6 +6,8 @@ primary key first (core.paging.FastPaginator).
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -66,19 +68,21 @@ def ledger_filter(
 
 
 def _sort_links(request: HttpRequest, current: str) -> dict[str, dict[str, str]]:
-    """For each sortable column: the query string that sorts by it (again: the other way)."""
+    """For each sortable column: the query string that sorts by it (again: the other way).
+
+    The filters are kept as given (without the page, which a new order starts again from)."""
+    kept = [
+        (k, v) for k, values in request.GET.lists() if k not in ("page", "sort") for v in values
+    ]
     links = {}
     for column in SORT_COLUMNS:
-        query = request.GET.copy()
-        query.pop("page", None)
         if current == column:
-            query["sort"], state = f"-{column}", "asc"
+            sort, state = [("sort", f"-{column}")], "asc"
         elif current == f"-{column}":
-            query.pop("sort", None)
-            state = "desc"
+            sort, state = [], "desc"
         else:
-            query["sort"], state = column, ""
-        links[column] = {"query": query.urlencode(), "state": state}
+            sort, state = [("sort", column)], ""
+        links[column] = {"query": urlencode(kept + sort), "state": state}
     return links
 
 
