@@ -33,9 +33,11 @@ class FastPaginator(Paginator):
         per_page: int,
         count_limit: int | None = None,
         count: int | None = None,
+        values: tuple[str, ...] = (),
         **kw: Any,
     ):
         super().__init__(object_list, per_page, **kw)
+        self.values = values  # a page's rows as dicts of these fields ("id" among them), not models
         self.count_limit = count_limit or settings.LUOSHI_COUNT_LIMIT
         self.count_capped = False
         if count is not None:  # known already (a roll-up): capped alike
@@ -65,10 +67,15 @@ class FastPaginator(Paginator):
         if ordering and _plain(qs) and qs.query.can_filter():
             window = qs.values("pk")[bottom:top]
             rows_qs = rows_by_pk(qs, window).order_by(*ordering)
+            if self.values:
+                rows_qs = rows_qs.values(*self.values)
             return self._get_page(list(rows_qs), number, self)  # type: ignore[attr-defined]
         ids = list(qs.values_list("pk", flat=True)[bottom:top])
-        rows = {obj.pk: obj for obj in rows_by_pk(qs, ids)}
-        return self._get_page([rows[pk] for pk in ids if pk in rows], number, self)  # type: ignore[attr-defined]
+        if self.values:
+            found = {row["id"]: row for row in rows_by_pk(qs, ids).values(*self.values)}
+        else:
+            found = {obj.pk: obj for obj in rows_by_pk(qs, ids)}
+        return self._get_page([found[pk] for pk in ids if pk in found], number, self)  # type: ignore[attr-defined]
 
 
 def _plain(qs: Any) -> bool:
@@ -94,8 +101,15 @@ def rows_by_pk(qs: Any, ids: Any) -> Any:
 
 
 def fast_paginate(
-    request: HttpRequest, items: Any, per_page: int | None = None, count: int | None = None
+    request: HttpRequest,
+    items: Any,
+    per_page: int | None = None,
+    count: int | None = None,
+    values: tuple[str, ...] = (),
 ) -> Page:
-    """Like paginate(), with FastPaginator (`count`: the number of items, when known)."""
-    paginator = FastPaginator(items, per_page or settings.LUOSHI_PAGE_SIZE, count=count)
+    """Like paginate(), with FastPaginator (`count`: the number of items, when known; `values`:
+    the rows as dicts of these fields)."""
+    paginator = FastPaginator(
+        items, per_page or settings.LUOSHI_PAGE_SIZE, count=count, values=values
+    )
     return paginator.get_page(request.GET.get("page"))

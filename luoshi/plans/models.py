@@ -284,17 +284,9 @@ class Task(BaseModel):
     @property
     def light_reason(self) -> str:
         """Why the light has its colour, in the current language."""
-        import json
+        from .rules import stored_reason_text
 
-        from .rules import reason_text
-
-        if not self.light_code:
-            return ""
-        try:
-            code, params = json.loads(self.light_code)
-        except (ValueError, TypeError):
-            return ""
-        return reason_text(code, params)
+        return stored_reason_text(self.light_code)
 
 
 class Milestone(BaseModel):

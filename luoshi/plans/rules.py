@@ -11,6 +11,7 @@ Status lights (RULES.md §4 — no national standard; the defaults here are sett
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -53,6 +54,17 @@ def reason_text(code: str, params: dict[str, object] | None = None) -> str:
     if template is None:
         return ""
     return str(template) % params if params else str(template)
+
+
+def stored_reason_text(light_code: str) -> str:
+    """The reason stored with a task's light (`Task.light_code`: JSON [code, params]) in words."""
+    if not light_code:
+        return ""
+    try:
+        code, params = json.loads(light_code)
+    except (ValueError, TypeError):
+        return ""
+    return reason_text(code, params)
 
 
 @dataclass(frozen=True)

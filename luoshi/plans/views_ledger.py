@@ -27,7 +27,7 @@ from .choices import (
 from .forms import LedgerFilterForm
 from .services_categories import ledger_category_choices
 
-# What the page shows of each task (the rows load these columns only).
+# What the page shows of each task (its rows are dicts of these, not model instances).
 LEDGER_COLUMNS = (
     "id", "code", "title", "is_key", "deadline", "progress", "status", "light", "light_code",
     "lead_unit__name", "leader_in_charge__name",
@@ -92,13 +92,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
         raise NotFound()
     form = ledger_filter_form(request)
     f = ledger_filter(request, form)
-    tasks = (
-        selectors.task_ledger(request.user, f)
-        .select_related(None)
-        .select_related("lead_unit", "leader_in_charge")
-        .only(*LEDGER_COLUMNS)
-    )
-    page = fast_paginate(request, tasks, count=selectors.ledger_count(request.user, f))
+    tasks = selectors.task_ledger(request.user, f).select_related(None)
+    count = selectors.ledger_count(request.user, f)
+    page = fast_paginate(request, tasks, count=count, values=LEDGER_COLUMNS)
     template = "plans/ledger.html#results" if request.htmx else "plans/ledger.html"  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)

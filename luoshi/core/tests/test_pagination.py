@@ -112,3 +112,14 @@ def test_a_list_without_its_own_order_keeps_the_ids_order(
     assert seen == expected
     with django_assert_num_queries(0):
         assert list(FastPaginator(items, 5, count=0).page(1)) == []
+
+
+def test_a_page_can_be_dicts_of_chosen_fields(org: Any) -> None:
+    from luoshi.orgs.models import OrgUnit
+
+    fields = ("id", "name", "parent__name")
+    for items in (OrgUnit.objects.order_by("-name", "id"), OrgUnit.objects.all()):
+        expected = list(items.values(*fields))
+        paginator = FastPaginator(items, 4, count=len(expected), values=fields)
+        seen = [row for number in paginator.page_range for row in paginator.page(number)]
+        assert seen == expected

@@ -15,6 +15,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from luoshi.plans.models import Task
+from luoshi.plans.rules import stored_reason_text
 
 register = template.Library()
 
@@ -111,9 +112,10 @@ _LEDGER_ROW = (
 
 
 @register.simple_tag
-def ledger_rows(tasks: Iterable[Any]) -> SafeString:
-    """The task ledger's <tr>s (20 a page): code, linked title with the key-task badge, lead
-    unit, leader in charge, deadline, progress, status, light with its reason as a tooltip.
+def ledger_rows(tasks: Iterable[dict[str, Any]]) -> SafeString:
+    """The task ledger's <tr>s (20 a page, dicts of views_ledger.LEDGER_COLUMNS): code, linked
+    title with the key-task badge, lead unit, leader in charge, deadline, progress, status,
+    light with its reason as a tooltip.
 
     Built with str.format and html.escape (what format_html does, without its per-argument
     checks): every text is escaped; numbers, dates and our own markup are not text."""
@@ -122,23 +124,24 @@ def ledger_rows(tasks: Iterable[Any]) -> SafeString:
     lights = {k: escape(v) for k, v in _labels(Task.Light).items()}
     parts, task_url = [], task_urls()
     for task in tasks:
-        leader = escape(task.leader_in_charge.name) if task.leader_in_charge_id else "—"
-        deadline = task.deadline.strftime("%Y-%m-%d") if task.deadline else "—"
-        reason = task.light_reason
+        leader = task["leader_in_charge__name"]
+        deadline = task["deadline"]
+        reason = stored_reason_text(task["light_code"])
+        status, light = task["status"], task["light"]
         parts.append(
             _LEDGER_ROW.format(
-                escape(task.code),
-                task_url(int(task.pk)),
-                escape(task.title),
-                key if task.is_key else "",
-                escape(task.lead_unit.name),
-                leader,
-                deadline,
-                int(task.progress),
-                statuses.get(task.status) or escape(task.status),
-                escape(task.light),
+                escape(task["code"]),
+                task_url(int(task["id"])),
+                escape(task["title"]),
+                key if task["is_key"] else "",
+                escape(task["lead_unit__name"]),
+                escape(leader) if leader is not None else "—",
+                deadline.strftime("%Y-%m-%d") if deadline else "—",
+                int(task["progress"]),
+                statuses.get(status) or escape(status),
+                escape(light),
                 f' title="{escape(reason)}"' if reason else "",
-                lights.get(task.light) or escape(task.light),
+                lights.get(light) or escape(light),
             )
         )
     if not parts:
