@@ -56,15 +56,21 @@ def reason_text(code: str, params: dict[str, object] | None = None) -> str:
     return str(template) % params if params else str(template)
 
 
-def stored_reason_text(light_code: str) -> str:
-    """The reason stored with a task's light (`Task.light_code`: JSON [code, params]) in words."""
+def decode_light_code(light_code: str) -> tuple[str, dict[str, object]] | None:
+    """A stored light reason (`light_code`: JSON [code, params]) as (code, params), or None."""
     if not light_code:
-        return ""
+        return None
     try:
         code, params = json.loads(light_code)
     except (ValueError, TypeError):
-        return ""
-    return reason_text(code, params)
+        return None
+    return code, params
+
+
+def stored_reason_text(light_code: str) -> str:
+    """The reason stored with a task's light, in words (the current language)."""
+    decoded = decode_light_code(light_code)
+    return reason_text(*decoded) if decoded else ""
 
 
 @dataclass(frozen=True)

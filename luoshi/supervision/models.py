@@ -10,7 +10,6 @@ statistics keep the original one. The urging ladder's steps are rows with one pe
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.conf import settings
 from django.db import models
@@ -253,15 +252,12 @@ class SupervisionItem(BaseModel):
 
     @property
     def light_reason(self) -> str:
+        from luoshi.plans.rules import decode_light_code
+
         from .rules import reason_text
 
-        if not self.light_code:
-            return ""
-        try:
-            code, params = json.loads(self.light_code)
-        except (ValueError, TypeError):
-            return ""
-        return reason_text(code, params)
+        decoded = decode_light_code(self.light_code)
+        return reason_text(*decoded) if decoded else ""
 
     def due_date_for_statistics(self) -> dt.date | None:
         """On-time statistics measure against the original deadline (extensions do not count)."""
