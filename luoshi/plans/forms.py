@@ -277,12 +277,25 @@ class ReportForm(StyledFormMixin, forms.Form):
         label=_("Overall progress (%)"), min_value=0, max_value=100, required=False
     )
 
-    def __init__(self, *args: Any, task: Task, is_lead: bool, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        task: Task,
+        is_lead: bool,
+        milestones: list[Milestone] | None = None,
+        indicators: list[Indicator] | None = None,
+        **kwargs: Any,
+    ) -> None:
+        """`milestones` and `indicators`: the task's, when the caller has read them already."""
         super().__init__(*args, **kwargs)
         if not is_lead:
             del self.fields["percent"]
+        if indicators is None:
+            indicators = list(task.indicators.all())
+        if milestones is None:
+            milestones = list(task.milestones.all())
         self.indicator_fields = []
-        for indicator in task.indicators.all():
+        for indicator in indicators:
             name = f"indicator_{indicator.pk}"
             self.fields[name] = forms.DecimalField(
                 label=f"{indicator.name}（{_('target')} {indicator.target:g}{indicator.unit}）",
@@ -292,7 +305,7 @@ class ReportForm(StyledFormMixin, forms.Form):
             )
             self.indicator_fields.append((indicator, name))
         self.milestone_fields = []
-        for milestone in task.milestones.all():
+        for milestone in milestones:
             if milestone.done_on:
                 continue
             name = f"milestone_{milestone.pk}"

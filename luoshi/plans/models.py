@@ -300,7 +300,9 @@ class Milestone(BaseModel):
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["task", "due_date", "sort_order"]
+        # By the task's id, not "task": that would follow Task's own ordering and join the
+        # task, its plan and the plan's agency into every read of one task's rows.
+        ordering = ["task_id", "due_date", "sort_order"]
         verbose_name = _("milestone")
         verbose_name_plural = _("milestones")
 
@@ -328,7 +330,7 @@ class Indicator(BaseModel):
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
-        ordering = ["task", "sort_order", "id"]
+        ordering = ["task_id", "sort_order", "id"]
         verbose_name = _("indicator")
         verbose_name_plural = _("indicators")
 
@@ -354,7 +356,7 @@ class ProgressReport(BaseModel):
     due_on = models.DateField(_("due on"), null=True, blank=True)
 
     class Meta:
-        ordering = ["task", "-period", "unit__path"]
+        ordering = ["task_id", "-period", "unit__path"]
         verbose_name = _("progress report")
         verbose_name_plural = _("progress reports")
         constraints = [
@@ -404,7 +406,7 @@ class Attachment(BaseModel):
     )
 
     class Meta:
-        ordering = ["task", "id"]
+        ordering = ["task_id", "id"]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
 
@@ -439,7 +441,7 @@ class TaskEvent(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
-        ordering = ["task", "-at", "-id"]
+        ordering = ["task_id", "-at", "-id"]
 
     def __str__(self) -> str:
         return f"{self.task_id} {self.kind}"

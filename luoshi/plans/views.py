@@ -237,11 +237,13 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
     events = list(task.events.select_related("actor__person")[:50])
     adjustments = list(task.adjustments.filter(status=AdjustmentRequest.Status.PENDING))
     describe_adjustments(task, adjustments, events)
+    milestones, indicators = list(task.milestones.all()), list(task.indicators.all())
+    can_carry_over = perms.can_manage_plans(user) and task.is_open and task.plan is not None
     return {
         "task": task,
         "cooperating": cooperating,
-        "milestones": list(task.milestones.all()),
-        "indicators": list(task.indicators.all()),
+        "milestones": milestones,
+        "indicators": indicators,
         "reports": task.reports.select_related("unit", "submitted_by__person").prefetch_related(
             "values__indicator"
         )[:24],
@@ -249,7 +251,9 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         "adjustments": adjustments,
         "can_report": perms.can_report(user, task, cooperating_ids) and report_unit is not None,
         "report_unit": report_unit,
-        "report_form": ReportForm(task=task, is_lead=is_lead),
+        "report_form": ReportForm(
+            task=task, is_lead=is_lead, milestones=milestones, indicators=indicators
+        ),
         "can_request_completion": perms.can_request_completion(user, task),
         "completion_form": NoteForm(initial={"version": task.version}),
         "can_verify": perms.can_verify(user, task),
@@ -260,8 +264,9 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         "can_edit": perms.can_edit_task(user, task),
         "panels": panels_for(user, task),
         "attachments": task.attachments.select_related("report"),
-        "can_carry_over": perms.can_manage_plans(user) and task.is_open and task.plan is not None,
-        "carry_form": CarryOverForm(plans=_later_plans(user, task)),
+        "can_carry_over": can_carry_over,
+        # The later plans are looked up only for those who may carry the task over.
+        "carry_form": CarryOverForm(plans=_later_plans(user, task)) if can_carry_over else None,
         "today": timezone.localdate(),
     }
 
@@ -328,7 +333,14 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
     context = _task_context(request, task)
     perms.require(context["can_report"])
     is_lead = context["report_unit"] == task.lead_unit
-    form = ReportForm(request.POST, request.FILES, task=task, is_lead=is_lead)
+    form = ReportForm(
+        request.POST,
+        request.FILES,
+        task=task,
+        is_lead=is_lead,
+        milestones=context["milestones"],
+        indicators=context["indicators"],
+    )
 
     def submit(d: dict[str, Any]) -> Any:
         data = services.ReportIn(
@@ -693,6 +705,10 @@ def describe_adjustments(task: Task, adjustments: list[Any], events: list[Any]) 
         "leader_in_charge": task.leader_in_charge_id,
         "responsible_person": task.responsible_person_id,
     }
+    if not dicts:
+        for e in events:
+            e.lines = []
+        return  # nothing to describe: no names to read
     person_ids = {v for d in [*dicts, current] for k, v in d.items() if k in _PERSON_FIELDS}
     unit_ids = {v for d in [*dicts, current] for k, v in d.items() if k == "lead_unit"}
     names: dict[tuple[str, Any], str] = {}

@@ -128,3 +128,43 @@ def test_my_work_lists_what_to_report_and_verify(org, plan, client_for) -> None:
     services.completion_request(actor=org.users["staff"], task=t, note="完成")
     html = client_for("supervisor").get("/my-work/").content.decode()
     assert "组建侨界专家智库" in html
+
+
+def test_task_page_reads_each_part_of_the_task_once_without_joins(org, plan, client_for) -> None:
+    """The lead unit's staff see the report form too: it reuses the milestones and indicators
+    the page read, a task's own rows are read by its id (their ordering does not join the task,
+    its plan and the plan's agency), and the plans it could be carried into are looked up only
+    for those who may carry it over."""
+    task = Task.objects.get(code="2026-2-0-2")
+    assert task.lead_unit == org.econ
+    task.milestones.create(title="形成方案", due_date=dt.date(2026, 5, 31))
+    task.indicators.create(name="专家人数", target=20, unit="人")
+    issue(org, plan)
+    client = client_for("staff")
+    client.get(f"/tasks/{task.pk}/")  # warm
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(f"/tasks/{task.pk}/")
+    assert response.status_code == 200 and response.context["can_report"]
+    assert response.context["report_form"].milestone_fields  # the form was built from them
+    sqls = [q["sql"] for q in ctx.captured_queries]
+    for table in ("plans_milestone", "plans_indicator"):
+        reads = [s for s in sqls if f'FROM "{table}"' in s]
+        assert len(reads) == 1, (table, reads)
+    children = ("milestone", "indicator", "progressreport", "attachment", "taskevent")
+    for sql in sqls:
+        if any(f'FROM "plans_{name}"' in sql for name in children):
+            assert 'JOIN "plans_task"' not in sql and 'JOIN "plans_workplan"' not in sql, sql
+    assert not response.context["can_carry_over"] and response.context["carry_form"] is None
+    assert not any('FROM "plans_workplan"' in s for s in sqls), sqls
+
+
+def test_task_page_offers_carry_over_to_plan_managers(org, plan, client_for) -> None:
+    issue(org, plan)
+    later = services.plan_create(
+        actor=org.users["supervisor"], agency=org.agency, year=2027, title="2027年工作要点"
+    )
+    task = Task.objects.get(code="2026-1-1-1")
+    response = client_for("supervisor").get(f"/tasks/{task.pk}/")
+    assert response.context["can_carry_over"]
+    assert list(response.context["carry_form"].fields["plan"].queryset) == [later]
+    assert "2027年工作要点" in response.content.decode()
