@@ -152,12 +152,21 @@ def report_period(cadence: str, day: dt.date) -> dt.date:
     return dt.date(day.year, day.month, 1)
 
 
-def period_to_report(cadence: str, day: dt.date, due_day: int, previous_reported: bool) -> dt.date:
+def period_to_report(
+    cadence: str,
+    day: dt.date,
+    due_day: int,
+    previous_reported: bool,
+    started_on: dt.date | None = None,
+) -> dt.date:
     """The period a report written on `day` is for: the previous period while its report is
     still due (e.g. a monthly report on 3 April is March's, due by 5 April) and not yet in;
-    otherwise the period `day` falls in."""
+    otherwise the period `day` falls in. A task owes nothing for a period that ended before it
+    started (`started_on`): a report on 3 January for a task started that day is January's."""
     current = report_period(cadence, day)
     previous = report_period(cadence, current - dt.timedelta(days=1))
+    if started_on is not None and started_on >= current:
+        return current
     if not previous_reported and day <= report_due_date(cadence, previous, due_day):
         return previous
     return current

@@ -40,12 +40,19 @@ from .models import (
 
 
 def _event(
-    task: Task, kind: str, actor: Any, *, before: Any = None, after: Any = None, note: str = ""
+    task: Task,
+    kind: str,
+    actor: Any,
+    *,
+    before: Any = None,
+    after: Any = None,
+    note: str = "",
+    at: dt.datetime | None = None,
 ) -> None:
     TaskEvent.objects.create(
         task=task,
         kind=kind,
-        at=timezone.now(),
+        at=at or timezone.now(),
         actor=actor if getattr(actor, "is_authenticated", False) else None,
         before=audit._plain(before) if before is not None else None,
         after=audit._plain(after) if after is not None else None,
@@ -701,6 +708,7 @@ def report_submit(
         previous_reported=ProgressReport.objects.filter(
             task=task, unit=unit, period=previous
         ).exists(),
+        started_on=task.start_date,
     )
     due = rules.report_due_date(task.report_cadence, period, task.report_due_day)
     # Reports entered for a past day (catching up, or the demo) carry that day.
@@ -742,6 +750,7 @@ def report_submit(
         actor,
         after={"unit": unit.pk, "period": period, "percent": data.percent},
         note=data.text.strip()[:500],
+        at=submitted_at,  # the history shows a report entered for a past day on that day
     )
     audit.record(
         "task.report" if created else "task.report_correct",

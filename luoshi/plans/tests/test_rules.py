@@ -138,3 +138,25 @@ def test_a_report_early_in_the_month_is_for_the_month_before_while_it_is_due() -
     monday = dt.date(2026, 4, 13)
     assert period_to_report("weekly", monday, 5, False) == dt.date(2026, 4, 6)
     assert period_to_report("weekly", monday + dt.timedelta(1), 5, False) == monday
+
+
+def test_no_report_is_owed_for_a_period_that_ended_before_the_task_started() -> None:
+    from luoshi.plans.rules import period_to_report
+
+    jan_3 = dt.date(2026, 1, 3)
+    # a 2026 task issued on 2 January owes nothing for December 2025
+    assert period_to_report("monthly", jan_3, 5, False, started_on=dt.date(2026, 1, 2)) == (
+        dt.date(2026, 1, 1)
+    )
+    # one started in December does
+    assert period_to_report("monthly", jan_3, 5, False, started_on=dt.date(2025, 12, 15)) == (
+        dt.date(2025, 12, 1)
+    )
+    # started on the first day of the current period: the current one
+    july_2 = dt.date(2026, 7, 2)
+    assert period_to_report("quarterly", july_2, 5, False, started_on=dt.date(2026, 7, 1)) == (
+        dt.date(2026, 7, 1)
+    )
+    assert period_to_report("quarterly", july_2, 5, False, started_on=dt.date(2026, 6, 30)) == (
+        dt.date(2026, 4, 1)
+    )

@@ -132,6 +132,34 @@ def test_report_updates_progress_indicators_and_milestones(org, plan) -> None:
     assert t.reports.count() == 2
 
 
+def test_a_first_report_early_in_the_month_is_for_that_month_when_the_task_started_in_it(
+    org, plan
+) -> None:
+    issue(org, plan, today=D(2026, 1, 2))
+    t = task("2026-1-1-1")
+    assert t.start_date == D(2026, 1, 2)
+    report = services.report_submit(
+        actor=org.users["head"],
+        task=t,
+        unit=org.office,
+        today=D(2026, 1, 3),
+        data=services.ReportIn(text="已部署", percent=5),
+    )
+    assert report.period == D(2026, 1, 1)  # not December 2025, before the task existed
+    # entered for a past day, the report and its entry in the history carry that day
+    event = t.events.get(kind="reported")
+    assert event.at == report.submitted_at and report.submitted_at.date() == D(2026, 1, 3)
+    # January's is in: a report on 3 February is February's
+    report = services.report_submit(
+        actor=org.users["head"],
+        task=t,
+        unit=org.office,
+        today=D(2026, 2, 3),
+        data=services.ReportIn(text="二月进展", percent=10),
+    )
+    assert report.period == D(2026, 2, 1)
+
+
 def test_bad_reports_write_nothing(org, plan) -> None:
     issue(org, plan)
     t = task("2026-1-1-1")
