@@ -103,9 +103,20 @@ def test_demo_leader_sees_the_agency_and_auditor_only_the_log(demo) -> None:
 
 def test_demo_plan_has_a_realistic_mix_of_lights(db) -> None:
     import datetime as dt
+    import json
+
+    from django.db.models import F
+    from django.utils import timezone
 
     from luoshi.plans.demo import build_demo_plan
-    from luoshi.plans.models import Task, WorkPlan
+    from luoshi.plans.models import (
+        Indicator,
+        Milestone,
+        ProgressReport,
+        Task,
+        TaskEvent,
+        WorkPlan,
+    )
 
     build_demo()
     summary = build_demo_plan(today=dt.date(2026, 11, 26))
@@ -115,6 +126,39 @@ def test_demo_plan_has_a_realistic_mix_of_lights(db) -> None:
     assert lights == {"red", "yellow", "green", "grey"}
     assert Task.objects.filter(plan=plan, status="completed").exists()
     assert Task.objects.filter(plan=plan, reports__isnull=False).distinct().count() == 17
+    # every task has a roadmap; the tasks on pace have done their past milestones with
+    # evidence, and some of the tasks far behind are red for a milestone passed undone
+    milestones = Milestone.objects.filter(task__plan=plan)
+    assert not Task.objects.filter(plan=plan, milestones__isnull=True).exists()
+    done = milestones.filter(done_on__isnull=False)
+    assert done.exists() and not done.filter(evidence="").exists()
+    assert not done.filter(done_on__gt=dt.date(2026, 11, 26)).exists()
+    red = Task.objects.filter(plan=plan, light="red", status="in_progress")
+    assert any(json.loads(t.light_code)[0] == "milestone_overdue" for t in red)
+    assert milestones.filter(
+        done_on__isnull=True, due_date__lt=dt.date(2026, 11, 26), task__status="in_progress"
+    ).exists()
+    # the lead units report their indicators' actual values (whole for whole targets)
+    assert Indicator.objects.filter(task__plan=plan, actual__gt=0).exists()
+    for indicator in Indicator.objects.filter(task__plan=plan, actual__isnull=False):
+        if indicator.target == indicator.target.to_integral_value():
+            assert indicator.actual == indicator.actual.to_integral_value(), indicator
+    # every task has a responsible person of its lead unit
+    assert not Task.objects.filter(plan=plan, responsible_person__isnull=True).exists()
+    assert (
+        not Task.objects.filter(plan=plan).exclude(responsible_person__unit=F("lead_unit")).exists()
+    )
+    # the history follows the story: set up on the issue day, reports on their days,
+    # close-outs on the day they were verified; nothing dated after today
+    events = TaskEvent.objects.filter(task__plan=plan)
+    assert not events.filter(at__date__gt=dt.date(2026, 11, 26)).exists()
+    assert not events.filter(kind="created", at__date__gt=dt.date(2026, 1, 5)).exists()
+    for event in events.filter(kind="completion_accepted").select_related("task"):
+        assert timezone.localtime(event.at).date() == event.task.completed_on
+    # no report is dated before its task started, nor for a period before the year
+    reports = ProgressReport.objects.filter(task__plan=plan)
+    assert not reports.filter(period__lt=dt.date(2026, 1, 1)).exists()
+    assert not reports.filter(submitted_at__date__lt=F("task__start_date")).exists()
     # the agency keeps its own list of task categories, and every task carries one or two
     names = set(plan.agency.task_categories.values_list("name", flat=True))
     assert names == {"为侨服务", "联谊联络", "参政议政", "自身建设"}

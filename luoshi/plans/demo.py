@@ -7,6 +7,7 @@ parser and services as a real plan; reports, close-outs and lights then give a r
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import random
 from pathlib import Path
 from typing import Any
@@ -15,13 +16,22 @@ from django.db import transaction
 from django.utils import timezone
 
 from luoshi.orgs.demo import AGENCY_CODE
-from luoshi.orgs.models import OrgUnit, User
+from luoshi.orgs.models import OrgUnit, Person, User
 
-from . import importing, rules, services
-from .models import Task, WorkPlan
+from . import importing, rules, services, services_import
+from .models import Task, TaskEvent, WorkPlan
 from .outline import parse_outline
 
 OUTLINE = Path(__file__).with_name("demo_data") / "work-points.txt"
+
+# The roadmap every demo task gets (RULES.md: 责任人、路线图、时间表): each step at a share of
+# the time from the plan's issue to the task's deadline, the last one on the deadline.
+# Each step with the evidence its completion is reported with.
+ROADMAP = [
+    (0.2, "制定实施方案，明确责任分工", "实施方案已印发，会议纪要已归档"),
+    (0.6, "组织实施，开展中期检查", "中期检查情况通报已印发"),
+    (1.0, "总结评估，形成工作报告", "工作总结报告已报送办公室"),
+]
 
 PHRASES = [
     "按计划推进，已完成阶段性任务。",
@@ -58,6 +68,47 @@ def _demo_categories(actor: Any, agency: OrgUnit, tasks: list[Task]) -> None:
 
 
 @transaction.atomic
+def _actual(target: decimal.Decimal, percent: int) -> decimal.Decimal:
+    """The share `percent` of a target, whole when the target is (4 sessions, not 3.32)."""
+    step = decimal.Decimal(1) if target == target.to_integral_value() else decimal.Decimal("0.01")
+    return (target * percent / 100).quantize(step, rounding=decimal.ROUND_HALF_UP)
+
+
+def _demo_roadmap(actor: Any, task: Task, start: dt.date) -> None:
+    """A responsible person from the lead unit and milestones on the way to the task's deadline,
+    set while the plan is a draft (the lights are refreshed once the plan is issued)."""
+    person = Person.objects.filter(unit=task.lead_unit).order_by("id").first()
+    if person is not None and task.responsible_person_id is None:
+        task = services.task_update(
+            actor=actor, task=task, version=None, changes={"responsible_person": person}
+        )
+    deadline = task.deadline or dt.date(start.year, 12, 31)
+    days = (deadline - start).days
+    for share, title, _evidence in ROADMAP:
+        services_import.milestone_add(
+            actor=actor,
+            task=task,
+            title=title,
+            due_date=start + dt.timedelta(days=round(days * share)),
+            refresh_light=False,
+        )
+
+
+def _date_the_history(plan: WorkPlan, loaded: dt.datetime, start: dt.date) -> None:
+    """Date the history the demo wrote as its story goes: the tasks set up and issued on the
+    plan's issue day, close-outs on the day they were verified (reports already carry theirs)."""
+    zone = timezone.get_current_timezone()
+    issued = dt.datetime.combine(start, dt.time(9, 0), tzinfo=zone)
+    closing = {TaskEvent.Kind.COMPLETION_REQUESTED, TaskEvent.Kind.COMPLETION_ACCEPTED}
+    events = list(TaskEvent.objects.filter(task__plan=plan, at__gte=loaded).select_related("task"))
+    for event in events:
+        if event.kind in closing and event.task.completed_on:
+            event.at = dt.datetime.combine(event.task.completed_on, dt.time(15, 0), tzinfo=zone)
+        elif event.kind != TaskEvent.Kind.REPORTED:
+            event.at = issued
+    TaskEvent.objects.bulk_update(events, ["at"])
+
+
 def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
     day = today or timezone.localdate()
     agency = OrgUnit.objects.filter(code=AGENCY_CODE).first()
@@ -67,6 +118,7 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
         return "already present; nothing changed"
     users = _users()
     rng = random.Random(seed)
+    loaded = timezone.now()
     lines = OUTLINE.read_text(encoding="utf-8").format(year=day.year).splitlines()
     parsed = parse_outline(lines, resolve=importing.unit_resolver(agency), year=day.year)
     plan = services.plan_create(
@@ -74,28 +126,50 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
     )
     importing.import_outline(actor=users.get("demo_supervisor"), plan=plan, parsed=parsed)
     start = dt.date(day.year, 1, 5)
+    tasks = list(Task.objects.filter(plan=plan).select_related("lead_unit").order_by("sort_order"))
+    for task in tasks:
+        _demo_roadmap(users.get("demo_supervisor"), task, start)
     services.plan_approve(actor=users.get("demo_leader"), plan=plan)
     services.plan_issue(actor=users.get("demo_supervisor"), plan=plan, today=min(start, day))
-    reporter = users.get("demo_supervisor")
     tasks = list(Task.objects.filter(plan=plan).select_related("lead_unit").order_by("sort_order"))
+    reporter = users.get("demo_supervisor")
     _demo_categories(users.get("demo_supervisor"), agency, tasks)
     for index, task in enumerate(tasks):
         deadline = task.deadline or dt.date(day.year, 12, 31)
         months = range(1, day.month + (0 if day.day < 5 else 1))
-        # Some tasks run ahead, most on time, a few fall behind (yellow) or miss the deadline.
+        # Some tasks run ahead, most on time, a few fall behind (yellow) or miss a milestone or
+        # the deadline (red).
         pace = [1.25, 1.0, 1.0, 0.9, 0.55][index % 5]
+        milestones = list(task.milestones.order_by("due_date"))
+        indicators = [i for i in task.indicators.all() if i.direction == i.Direction.HIGHER]
         for month in months:
             report_day = dt.date(day.year, month, min(28, 3 + rng.randint(0, 3)))
+            if report_day < start:
+                continue  # nothing to report before the plan is issued
             if report_day > day or report_day > deadline + dt.timedelta(days=10):
                 break
             share = rules.elapsed_share(start, deadline, report_day) or 0
             percent = min(100, round(share * 100 * pace))
+            # The tasks on pace finish a milestone a few days before it is due; the tasks far
+            # behind leave theirs undone (a red light once one is past due).
+            done = {}
+            for step, m in enumerate(milestones):
+                if m.done_on is None and pace >= 0.9 and m.due_date <= report_day:
+                    when = m.due_date - dt.timedelta(days=rng.randint(0, 4))
+                    done[m.pk] = (when, ROADMAP[min(step, len(ROADMAP) - 1)][2])
+                    m.done_on = when
+            values = {i.pk: _actual(i.target, percent) for i in indicators}
             services.report_submit(
                 actor=reporter,
                 task=task,
                 unit=task.lead_unit,
                 today=report_day,
-                data=services.ReportIn(text=rng.choice(PHRASES), percent=percent),
+                data=services.ReportIn(
+                    text=rng.choice(PHRASES),
+                    percent=percent,
+                    indicator_values=values,
+                    milestones_done=done,
+                ),
             )
         task.refresh_from_db()
         if task.deadline and task.deadline < day and pace >= 1.0 and index % 3:
@@ -108,6 +182,7 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
                 accept=True,
                 today=min(task.deadline, day),
             )
+    _date_the_history(plan, loaded, start)
     services.refresh_lights(Task.objects.filter(plan=plan), today=day)
     counts = {c: Task.objects.filter(plan=plan, light=c).count() for c in rules.LIGHTS}
     return f"{len(tasks)} tasks, lights " + ", ".join(f"{k} {v}" for k, v in counts.items())
