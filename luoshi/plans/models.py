@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luoshi.core.models import BaseModel
 from luoshi.orgs.models import OrgUnit, Person
@@ -418,7 +419,7 @@ class TaskEvent(models.Model):
     """The history shown on a task: every change, request and decision, with who and why."""
 
     class Kind(models.TextChoices):
-        CREATED = "created", _("Created")
+        CREATED = "created", pgettext_lazy("task history", "Created")
         CHANGED = "changed", _("Changed")
         STATUS = "status", _("Status changed")
         ADJUSTMENT_REQUESTED = "adjustment_requested", _("Adjustment requested")
