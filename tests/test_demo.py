@@ -155,6 +155,9 @@ def test_demo_plan_has_a_realistic_mix_of_lights(db) -> None:
     assert not events.filter(kind="created", at__date__gt=dt.date(2026, 1, 5)).exists()
     for event in events.filter(kind="completion_accepted").select_related("task"):
         assert timezone.localtime(event.at).date() == event.task.completed_on
+    # most reports come in by their due day, some late (迟报)
+    assert any(r.is_late for r in ProgressReport.objects.filter(task__plan=plan))
+    assert sum(not r.is_late for r in ProgressReport.objects.filter(task__plan=plan)) > 100
     # no report is dated before its task started, nor for a period before the year
     reports = ProgressReport.objects.filter(task__plan=plan)
     assert not reports.filter(period__lt=dt.date(2026, 1, 1)).exists()

@@ -8,6 +8,7 @@ import json
 from typing import Annotated, Any, Literal
 
 from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.responses import NinjaJSONEncoder
 
@@ -143,6 +144,18 @@ class ReportOut(Schema):
     text: str
     percent: int | None
     submitted_at: dt.datetime
+    due_on: dt.date | None
+    late: bool = Field(..., alias="is_late", description="Submitted after its due day (迟报)")
+
+
+class NextReportOut(Schema):
+    """What a report by the caller would be for now: the previous period while its report is
+    not in (late after its due day), else the current one."""
+
+    unit: int
+    period: dt.date
+    due_on: dt.date
+    late: bool
 
 
 class TaskDetailOut(TaskOut):
@@ -152,6 +165,9 @@ class TaskDetailOut(TaskOut):
     milestones: list[MilestoneOut]
     indicators: list[IndicatorOut]
     reports: list[ReportOut]
+    next_report: NextReportOut | None = Field(
+        None, description="Only for those who report on the task"
+    )
 
     @staticmethod
     def resolve_milestones(obj: Task) -> list[Any]:
@@ -274,10 +290,21 @@ def task_row(task: dict[str, Any]) -> dict[str, Any]:
 @router.get("/tasks/{task_id}", response=TaskDetailOut)
 def get_task(request: HttpRequest, task_id: Id) -> Any:
     """One task with its owners, roadmap, indicators and latest reports."""
-    task = perms.access_task(_scoped_user(request), task_id)
-    task.cooperating_unit_ids = list(  # type: ignore[attr-defined]
-        task.cooperating_units.values_list("pk", flat=True)
-    )
+    user = _scoped_user(request)
+    task = perms.access_task(user, task_id)
+    cooperating = list(task.cooperating_units.values_list("pk", flat=True))
+    task.cooperating_unit_ids = cooperating  # type: ignore[attr-defined]
+    task.next_report = None  # type: ignore[attr-defined]
+    if perms.can_report(user, task, set(cooperating)):
+        unit = task.lead_unit if perms.is_lead_member(user, task) else user.person.unit
+        today = timezone.localdate()
+        period, due = services.report_period_due(task, unit, today)
+        task.next_report = {  # type: ignore[attr-defined]
+            "unit": unit.pk,
+            "period": period,
+            "due_on": due,
+            "late": today > due,
+        }
     return task
 
 

@@ -143,9 +143,11 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
         milestones = list(task.milestones.order_by("due_date"))
         indicators = [i for i in task.indicators.all() if i.direction == i.Direction.HIGHER]
         for month in months:
-            report_day = dt.date(day.year, month, min(28, 3 + rng.randint(0, 3)))
-            if report_day < start:
-                continue  # nothing to report before the plan is issued
+            # Reports are due by the 5th; the units a little behind are sometimes late (迟报).
+            lateness = 6 if pace == 0.9 else 2
+            report_day = dt.date(day.year, month, 3 + rng.randint(0, lateness))
+            if month <= start.month:
+                continue  # the first report, early the month after the issue, is that month's
             if report_day > day or report_day > deadline + dt.timedelta(days=10):
                 break
             share = rules.elapsed_share(start, deadline, report_day) or 0

@@ -21,6 +21,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luoshi.core import audit
 from luoshi.documents.xlsx import XLSX_CONTENT_TYPE, XlsxWriter
@@ -37,7 +38,7 @@ STATES = (EXPECTED, ON_TIME, LATE, MISSING, PENDING)
 STATE_LABELS = {
     EXPECTED: _("Expected"),
     ON_TIME: _("On time"),
-    LATE: _("Late"),
+    LATE: pgettext_lazy("report", "Late"),  # 迟报
     MISSING: _("Missing"),
     PENDING: _("Not yet due"),
 }
@@ -280,7 +281,7 @@ HEADERS = (
     _("Period"),
     _("Expected"),
     _("On time"),
-    _("Late"),
+    pgettext_lazy("report", "Late"),
     _("Missing"),
     _("Not yet due"),
 )

@@ -143,6 +143,9 @@ def compute_light(
     return Light(GREEN, "on_track")
 
 
+PERIODIC_CADENCES = ("weekly", "monthly", "quarterly")  # Task.Cadence but "by stage"
+
+
 def report_period(cadence: str, day: dt.date) -> dt.date:
     """The first day of the reporting period that `day` falls in."""
     if cadence == "weekly":
@@ -155,21 +158,19 @@ def report_period(cadence: str, day: dt.date) -> dt.date:
 def period_to_report(
     cadence: str,
     day: dt.date,
-    due_day: int,
     previous_reported: bool,
     started_on: dt.date | None = None,
 ) -> dt.date:
-    """The period a report written on `day` is for: the previous period while its report is
-    still due (e.g. a monthly report on 3 April is March's, due by 5 April) and not yet in;
-    otherwise the period `day` falls in. A task owes nothing for a period that ended before it
-    started (`started_on`): a report on 3 January for a task started that day is January's."""
+    """The period a report written on `day` is for: the previous period as long as its report
+    is not in — on time up to its due day (a monthly report on 3 April is March's, due by
+    5 April), late after it (迟报: on 8 April still March's) — otherwise the period `day` falls
+    in. Nothing is owed for a period that ended before the task started (`started_on`: a
+    report on 3 January for a task started that day is January's), nor by a task that reports
+    by stage (its reports are for the period they are written in)."""
     current = report_period(cadence, day)
-    previous = report_period(cadence, current - dt.timedelta(days=1))
-    if started_on is not None and started_on >= current:
+    if cadence not in PERIODIC_CADENCES or (started_on is not None and started_on >= current):
         return current
-    if not previous_reported and day <= report_due_date(cadence, previous, due_day):
-        return previous
-    return current
+    return current if previous_reported else report_period(cadence, current - dt.timedelta(days=1))
 
 
 def report_due_date(cadence: str, period: dt.date, due_day: int) -> dt.date:

@@ -681,6 +681,22 @@ class ReportIn:
 
 
 @transaction.atomic
+def report_period_due(task: Task, unit: OrgUnit, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The period a report by `unit` written on `day` is for (rules.period_to_report: the
+    previous one while it is not in) and the day that report is or was due."""
+    current = rules.report_period(task.report_cadence, day)
+    previous = rules.report_period(task.report_cadence, current - dt.timedelta(days=1))
+    period = rules.period_to_report(
+        task.report_cadence,
+        day,
+        previous_reported=ProgressReport.objects.filter(
+            task=task, unit=unit, period=previous
+        ).exists(),
+        started_on=task.start_date,
+    )
+    return period, rules.report_due_date(task.report_cadence, period, task.report_due_day)
+
+
 def report_submit(
     *, actor: Any, task: Task, unit: OrgUnit, data: ReportIn, today: dt.date | None = None
 ) -> ProgressReport:
@@ -699,18 +715,7 @@ def report_submit(
     milestones = {m.pk: m for m in task.milestones.all()}
     if set(data.milestones_done) - set(milestones):
         raise InvalidInput(_("A milestone does not belong to this task."))
-    current = rules.report_period(task.report_cadence, day)
-    previous = rules.report_period(task.report_cadence, current - dt.timedelta(days=1))
-    period = rules.period_to_report(
-        task.report_cadence,
-        day,
-        task.report_due_day,
-        previous_reported=ProgressReport.objects.filter(
-            task=task, unit=unit, period=previous
-        ).exists(),
-        started_on=task.start_date,
-    )
-    due = rules.report_due_date(task.report_cadence, period, task.report_due_day)
+    period, due = report_period_due(task, unit, day)
     # Reports entered for a past day (catching up, or the demo) carry that day.
     submitted_at = (
         timezone.now()

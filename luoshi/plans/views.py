@@ -239,6 +239,12 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
     describe_adjustments(task, adjustments, events)
     milestones, indicators = list(task.milestones.all()), list(task.indicators.all())
     can_carry_over = perms.can_manage_plans(user) and task.is_open and task.plan is not None
+    can_report = perms.can_report(user, task, cooperating_ids) and report_unit is not None
+    today = timezone.localdate()
+    # Which period the report form writes, and whether it is late (one query, reporters only).
+    period = due = None
+    if can_report and report_unit is not None:
+        period, due = services.report_period_due(task, report_unit, today)
     return {
         "task": task,
         "cooperating": cooperating,
@@ -249,8 +255,11 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         )[:24],
         "events": events,
         "adjustments": adjustments,
-        "can_report": perms.can_report(user, task, cooperating_ids) and report_unit is not None,
+        "can_report": can_report,
         "report_unit": report_unit,
+        "report_period": period and reporting.period_label(task.report_cadence, period),
+        "report_due": due,
+        "report_late": due is not None and today > due,
         "report_form": ReportForm(
             task=task, is_lead=is_lead, milestones=milestones, indicators=indicators
         ),
@@ -267,7 +276,7 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         "can_carry_over": can_carry_over,
         # The later plans are looked up only for those who may carry the task over.
         "carry_form": CarryOverForm(plans=_later_plans(user, task)) if can_carry_over else None,
-        "today": timezone.localdate(),
+        "today": today,
     }
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from django.test import Client
 
@@ -83,6 +85,41 @@ def test_report_and_close_out_through_the_api(org, plan, token_for) -> None:
         **staff,
     )
     assert stale.status_code == 409
+
+
+def test_task_says_what_the_callers_next_report_is_for(org, plan, token_for) -> None:
+    from django.utils import timezone
+
+    from luoshi.plans import rules
+
+    issue(org, plan)  # on 5 January 2026: nothing reported since
+    t = Task.objects.get(code="2026-2-0-2")
+    client = Client()
+    today = timezone.localdate()
+    current = rules.report_period("monthly", today)
+    previous = rules.report_period("monthly", current - dt.timedelta(days=1))
+    due = rules.report_due_date("monthly", previous, 5)
+    body = client.get(f"{API}/tasks/{t.pk}", **token_for("staff")).json()
+    assert body["next_report"] == {
+        "unit": org.econ.pk,
+        "period": previous.isoformat(),
+        "due_on": due.isoformat(),
+        "late": today > due,
+    }
+    # the report then goes to that period, and says whether it came late
+    r = client.post(
+        f"{API}/tasks/{t.pk}/reports",
+        {"text": "补报上期进展"},
+        content_type="application/json",
+        **token_for("staff"),
+    ).json()
+    assert (r["period"], r["due_on"], r["late"]) == (
+        previous.isoformat(),
+        due.isoformat(),
+        today > due,
+    )
+    # those who do not report on the task are told nothing
+    assert client.get(f"{API}/tasks/{t.pk}", **token_for("leader")).json()["next_report"] is None
 
 
 def test_dashboard_counts_for_the_callers_scope(org, plan, token_for) -> None:

@@ -326,7 +326,8 @@ def test_progress_docx_compiles_the_month(org, plan, client_for) -> None:
         org, "2026-1-1-1", "head", org.office, "已印发年度学习计划。\n组织集体学习1次。", january
     )
     _report(org, "2026-1-1-1", "staff", org.econ, "配合提供学习材料。", january)
-    _report(org, "2026-2-0-2", "staff", org.econ, "二月的进展。", dt.date(2026, 2, 10))
+    # the cooperating unit's January report is in, so its report on 10 February is February's
+    _report(org, "2026-1-1-1", "staff", org.econ, "二月的进展。", dt.date(2026, 2, 10))
     data, disposition = download(
         client_for("supervisor"), f"/plans/{plan.pk}/progress.docx", month="2026-01"
     )

@@ -168,3 +168,28 @@ def test_task_page_offers_carry_over_to_plan_managers(org, plan, client_for) -> 
     assert response.context["can_carry_over"]
     assert list(response.context["carry_form"].fields["plan"].queryset) == [later]
     assert "2027年工作要点" in response.content.decode()
+
+
+def test_report_form_says_which_period_it_writes_and_whether_it_is_late(
+    org, plan, client_for
+) -> None:
+    from django.utils import timezone
+
+    from luoshi.plans import rules
+
+    issue(org, plan)  # on 5 January 2026: nothing reported since
+    task = Task.objects.get(code="2026-2-0-2")
+    today = timezone.localdate()
+    previous = rules.report_period(
+        "monthly", rules.report_period("monthly", today) - dt.timedelta(1)
+    )
+    due = rules.report_due_date("monthly", previous, 5)
+    response = client_for("staff").get(f"/tasks/{task.pk}/")
+    assert response.context["report_period"] == f"{previous:%Y-%m}"
+    assert response.context["report_due"] == due
+    html = response.content.decode()
+    assert f"本次报送 {previous:%Y-%m} 期进展，应于 {due:%Y-%m-%d} 前报送。" in html
+    assert ("将记为迟报" in html) == (today > due)
+    # those who may not report see no form and no period
+    response = client_for("supervisor").get(f"/tasks/{task.pk}/")
+    assert not response.context["can_report"] and response.context["report_period"] is None

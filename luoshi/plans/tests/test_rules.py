@@ -125,19 +125,27 @@ def test_report_due_day_is_clamped_to_the_month() -> None:
     assert report_due_date("monthly", D(2026, 1, 1), 31) == D(2026, 2, 28)
 
 
-def test_a_report_early_in_the_month_is_for_the_month_before_while_it_is_due() -> None:
+def test_a_report_is_for_the_period_before_while_that_one_is_not_in() -> None:
     from luoshi.plans.rules import period_to_report
 
     april_3, april_6 = dt.date(2026, 4, 3), dt.date(2026, 4, 6)
-    assert period_to_report("monthly", april_3, 5, previous_reported=False) == dt.date(2026, 3, 1)
-    assert period_to_report("monthly", april_3, 5, previous_reported=True) == dt.date(2026, 4, 1)
-    assert period_to_report("monthly", april_6, 5, previous_reported=False) == dt.date(2026, 4, 1)
+    march, april = dt.date(2026, 3, 1), dt.date(2026, 4, 1)
+    # on time: March's report, due by 5 April
+    assert period_to_report("monthly", april_3, previous_reported=False) == march
+    assert period_to_report("monthly", april_3, previous_reported=True) == april
+    # late (迟报): after the 5th it is still March's until March's is in
+    assert period_to_report("monthly", april_6, previous_reported=False) == march
+    assert period_to_report("monthly", april_6, previous_reported=True) == april
     # a quarterly report on 2 July is the second quarter's
-    assert period_to_report("quarterly", dt.date(2026, 7, 2), 5, False) == dt.date(2026, 4, 1)
-    # weekly: due the Monday after; on that Monday it is still last week's
+    assert period_to_report("quarterly", dt.date(2026, 7, 2), False) == dt.date(2026, 4, 1)
+    assert period_to_report("quarterly", dt.date(2026, 7, 2), True) == dt.date(2026, 7, 1)
+    # weekly: last week's until it is in
     monday = dt.date(2026, 4, 13)
-    assert period_to_report("weekly", monday, 5, False) == dt.date(2026, 4, 6)
-    assert period_to_report("weekly", monday + dt.timedelta(1), 5, False) == monday
+    assert period_to_report("weekly", monday, False) == dt.date(2026, 4, 6)
+    assert period_to_report("weekly", monday + dt.timedelta(1), False) == dt.date(2026, 4, 6)
+    assert period_to_report("weekly", monday + dt.timedelta(1), True) == monday
+    # a task reporting by stage owes no periodic report: its report is for the current month
+    assert period_to_report("by_stage", april_3, previous_reported=False) == april
 
 
 def test_no_report_is_owed_for_a_period_that_ended_before_the_task_started() -> None:
@@ -145,18 +153,18 @@ def test_no_report_is_owed_for_a_period_that_ended_before_the_task_started() -> 
 
     jan_3 = dt.date(2026, 1, 3)
     # a 2026 task issued on 2 January owes nothing for December 2025
-    assert period_to_report("monthly", jan_3, 5, False, started_on=dt.date(2026, 1, 2)) == (
+    assert period_to_report("monthly", jan_3, False, started_on=dt.date(2026, 1, 2)) == (
         dt.date(2026, 1, 1)
     )
     # one started in December does
-    assert period_to_report("monthly", jan_3, 5, False, started_on=dt.date(2025, 12, 15)) == (
+    assert period_to_report("monthly", jan_3, False, started_on=dt.date(2025, 12, 15)) == (
         dt.date(2025, 12, 1)
     )
     # started on the first day of the current period: the current one
     july_2 = dt.date(2026, 7, 2)
-    assert period_to_report("quarterly", july_2, 5, False, started_on=dt.date(2026, 7, 1)) == (
+    assert period_to_report("quarterly", july_2, False, started_on=dt.date(2026, 7, 1)) == (
         dt.date(2026, 7, 1)
     )
-    assert period_to_report("quarterly", july_2, 5, False, started_on=dt.date(2026, 6, 30)) == (
+    assert period_to_report("quarterly", july_2, False, started_on=dt.date(2026, 6, 30)) == (
         dt.date(2026, 4, 1)
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from typing import Any
 
 import pytest
 
@@ -89,7 +90,7 @@ def test_refresh_is_idempotent(org, plan) -> None:
 
 
 def test_report_updates_progress_indicators_and_milestones(org, plan) -> None:
-    issue(org, plan)
+    issue(org, plan, today=D(2026, 3, 2))  # started in March: its first report is March's
     t = task("2026-1-1-1")
     indicator = t.indicators.get()
     milestone = t.milestones.get()
@@ -158,6 +159,31 @@ def test_a_first_report_early_in_the_month_is_for_that_month_when_the_task_start
         data=services.ReportIn(text="二月进展", percent=10),
     )
     assert report.period == D(2026, 2, 1)
+
+
+def test_a_report_after_the_due_day_is_the_missing_period_s_late_report(org, plan) -> None:
+    issue(org, plan, today=D(2026, 1, 5))
+    t = task("2026-1-1-1")
+
+    def submit(day: dt.date, text: str) -> Any:
+        return services.report_submit(
+            actor=org.users["head"],
+            task=t,
+            unit=org.office,
+            today=day,
+            data=services.ReportIn(text=text, percent=20),
+        )
+
+    # March was not reported by 5 April: the report on 8 April is March's, late (迟报)
+    assert services.report_period_due(t, org.office, D(2026, 4, 8)) == (
+        D(2026, 3, 1),
+        D(2026, 4, 5),
+    )
+    late = submit(D(2026, 4, 8), "三月进展（迟报）")
+    assert (late.period, late.due_on, late.is_late) == (D(2026, 3, 1), D(2026, 4, 5), True)
+    # with March in, the next report that month is April's, on time
+    april = submit(D(2026, 4, 20), "四月进展")
+    assert (april.period, april.is_late) == (D(2026, 4, 1), False)
 
 
 def test_bad_reports_write_nothing(org, plan) -> None:
