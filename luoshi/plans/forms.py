@@ -298,7 +298,8 @@ class ReportForm(StyledFormMixin, forms.Form):
         for indicator in indicators:
             name = f"indicator_{indicator.pk}"
             self.fields[name] = forms.DecimalField(
-                label=f"{indicator.name}（{_('target')} {indicator.target:g}{indicator.unit}）",
+                label=f"{indicator.name}（{_('target')} {indicator.target.normalize():f}"
+                f"{indicator.unit}）",
                 required=False,
                 max_digits=14,
                 decimal_places=2,

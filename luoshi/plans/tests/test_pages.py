@@ -145,7 +145,10 @@ def test_task_page_reads_each_part_of_the_task_once_without_joins(org, plan, cli
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(f"/tasks/{task.pk}/")
     assert response.status_code == 200 and response.context["can_report"]
-    assert response.context["report_form"].milestone_fields  # the form was built from them
+    form = response.context["report_form"]
+    assert form.milestone_fields  # the form was built from them
+    ((indicator, name),) = form.indicator_fields
+    assert form.fields[name].label.endswith(" 20人）")  # the target as written, not 20.00
     sqls = [q["sql"] for q in ctx.captured_queries]
     for table in ("plans_milestone", "plans_indicator"):
         reads = [s for s in sqls if f'FROM "{table}"' in s]
