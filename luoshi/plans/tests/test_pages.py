@@ -147,7 +147,7 @@ def test_task_page_reads_each_part_of_the_task_once_without_joins(org, plan, cli
     assert response.status_code == 200 and response.context["can_report"]
     form = response.context["report_form"]
     assert form.milestone_fields  # the form was built from them
-    ((indicator, name),) = form.indicator_fields
+    ((_indicator, name),) = form.indicator_fields
     assert form.fields[name].label.endswith(" 20人）")  # the target as written, not 20.00
     sqls = [q["sql"] for q in ctx.captured_queries]
     for table in ("plans_milestone", "plans_indicator"):
