@@ -178,7 +178,7 @@ class LedgerXlsx:
         )
         return (
             item_ledger(self.user, self.filters)
-            .select_related("reviewed_by")
+            .select_related("reviewed_by__person")
             .prefetch_related(
                 Prefetch("cooperating_units", queryset=OrgUnit.objects.only("id", "name")),
                 Prefetch("feedback", queryset=latest),

@@ -296,16 +296,20 @@ def _item_context(request: HttpRequest, item: SupervisionItem, **overrides: Any)
     user = request.user
     today = timezone.localdate()
     feedback = list(
-        item.feedback.select_related("submitted_by", "reviewed_by").prefetch_related("attachments")
+        item.feedback.select_related(
+            "submitted_by__person", "reviewed_by__person"
+        ).prefetch_related("attachments")
     )
     context = {
         "item": item,
         "cooperating": list(item.cooperating_units.all()),
         "feedback": feedback,
         "pending_feedback": [f for f in feedback if f.review == Feedback.Review.PENDING],
-        "extensions": list(item.extensions.select_related("requested_by", "decided_by")),
+        "extensions": list(
+            item.extensions.select_related("requested_by__person", "decided_by__person")
+        ),
         "urgings": list(item.urgings.all()),
-        "events": item.events.select_related("actor")[:100],
+        "events": item.events.select_related("actor__person")[:100],
         "can_edit": perms.can_edit(user, item),
         "can_assign": perms.can_assign(user, item),
         "can_accept": perms.can_accept(user, item),

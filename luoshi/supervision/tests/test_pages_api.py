@@ -461,3 +461,38 @@ def test_attachments_download_only_for_those_who_see_the_item(org, client_for) -
     url = f"/supervision/items/{item.pk}/attachments/{attachment.pk}/"
     assert client_for("supervisor").get(url).status_code == 200
     assert client_for("outsider").get(url).status_code == 404
+
+
+def test_item_page_query_count_is_fixed(org, client_for) -> None:
+    """Feedback, extension requests and the history name their people without a query each."""
+    item = assigned(org)
+    services.item_accept(actor=org.users["staff"], item=item, today=D(2025, 9, 26))
+    client = client_for("supervisor")
+    url = f"/supervision/items/{item.pk}/"
+
+    def count() -> int:
+        client.get(url)  # warm caches
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    def add(n: int) -> None:
+        for i in range(n):
+            item.refresh_from_db()
+            feedback = services.feedback_submit(
+                actor=org.users["staff"],
+                item=item,
+                kind="periodic",
+                text=f"进展{i}",
+                today=D(2025, 9, 27),
+            )
+            services.feedback_review(actor=org.users["supervisor"], feedback=feedback, accept=True)
+
+    add(1)
+    item.refresh_from_db()
+    services.extension_request(
+        actor=org.users["staff"], item=item, new_deadline=D(2025, 11, 28), reason="需协调"
+    )
+    small = count()
+    add(5)
+    assert count() == small
