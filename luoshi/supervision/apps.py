@@ -67,5 +67,12 @@ def _task_panel(user: Any, task: Any) -> Any:
 
     from .selectors import items_visible
 
-    items = list(items_visible(user).filter(task=task).order_by("id"))
+    # Only the columns the panel shows (items_visible joins six tables for the ledger).
+    items = list(
+        items_visible(user)
+        .filter(task=task)
+        .select_related(None)
+        .only("id", "number", "title", "status", "light", "light_code")
+        .order_by("id")
+    )
     return Panel("supervision/task_panel.html", {"items": items}) if items else None

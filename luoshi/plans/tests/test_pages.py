@@ -196,3 +196,19 @@ def test_report_form_says_which_period_it_writes_and_whether_it_is_late(
     # those who may not report see no form and no period
     response = client_for("supervisor").get(f"/tasks/{task.pk}/")
     assert not response.context["can_report"] and response.context["report_period"] is None
+
+
+def test_task_page_lists_the_supervision_items_on_the_task(org, plan, client_for) -> None:
+    from luoshi.supervision.tests.conftest import register
+
+    issue(org, plan)
+    task = Task.objects.get(code="2026-2-0-2")
+    item = register(org, task=task, title="督促组建侨界专家智库", today=dt.date(2026, 3, 2))
+    register(org, title="另一事项", today=dt.date(2026, 3, 2))  # not on this task
+    for persona in ("supervisor", "staff"):
+        response = client_for(persona).get(f"/tasks/{task.pk}/")
+        (panel,) = [p for p in response.context["panels"] if p is not None]
+        assert [i.pk for i in panel.context["items"]] == [item.pk]
+        html = response.content.decode()
+        assert item.number in html and "督促组建侨界专家智库" in html and "另一事项" not in html
+        assert f'href="/supervision/items/{item.pk}/"' in html
