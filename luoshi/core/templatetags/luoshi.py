@@ -4,7 +4,9 @@ from typing import Any
 
 from django import template
 from django.core.paginator import Page
-from django.utils.html import format_html
+from django.template.loader import render_to_string
+from django.utils import translation
+from django.utils.html import escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -146,3 +148,74 @@ def nav_items(nav: list[dict[str, Any]], current: str) -> str:
                 )
             )
     return mark_safe("".join(parts))  # noqa: S308 — every part comes from format_html
+
+
+# --- the page frame -------------------------------------------------------------------------------
+
+# Markers for the per-request parts of a rendered frame. They hold "<", which escaped text (an
+# agency's name, a user's label, a navigation label) can never contain, so only they are replaced.
+_CSRF, _NEXT, _BELL = (mark_safe(f"<!--ls:{part}-->") for part in ("csrf", "next", "bell"))  # noqa: S308
+_FRAMES: dict[str, str] = {}
+_FRAMES_MAX = 512  # per process; a few kB each
+
+
+@register.simple_tag(takes_context=True)
+def frame(context: Any) -> SafeString:
+    """The top bar and the navigation of every page (includes/frame.html).
+
+    The markup depends only on the language, the agency's name, the user's label, the
+    navigation their roles open (core.navigation.frame_for, cached) and the page's place in it,
+    so it is rendered once per combination of these — the combination itself is the key, which
+    makes a stale frame impossible — and the per-request parts are filled in each time: the
+    CSRF token, the current path (the language form returns to it) and the unread notices."""
+    request = context["request"]
+    match = getattr(request, "resolver_match", None)
+    current = context.get("nav_current", "")
+    inputs = (
+        translation.get_language(),
+        bool(getattr(context.get("user"), "is_authenticated", False)),
+        context.get("agency_name"),
+        context.get("user_label"),
+        current,
+        current == "" and getattr(match, "url_name", None) == "home",
+        context.get("nav") or [],
+    )
+    key = repr(inputs)
+    html = _FRAMES.get(key)
+    if html is None:
+        _language, is_authenticated, agency_name, user_label, current, is_home, nav = inputs
+        html = render_to_string(
+            "includes/frame.html",
+            {
+                "is_authenticated": is_authenticated,
+                "agency_name": agency_name,
+                "user_label": user_label,
+                "nav": nav,
+                "nav_current": current,
+                "is_home": is_home,
+                "csrf_placeholder": _CSRF,
+                "next_placeholder": _NEXT,
+                "bell_placeholder": _BELL,
+            },
+        )
+        if len(_FRAMES) >= _FRAMES_MAX:
+            _FRAMES.clear()
+        _FRAMES[key] = html
+    unread = context.get("notify_unread")
+    bell = (
+        format_html(
+            ' <span class="badge rounded-pill text-bg-danger" id="ls-notices-unread">{}'
+            '<span class="visually-hidden"> {}</span></span>',
+            unread.label,
+            _("unread"),
+        )
+        if unread
+        else ""
+    )
+    token = escape(str(context.get("csrf_token") or ""))
+    filled = (
+        html.replace(_CSRF, token)
+        .replace(_NEXT, escape(request.get_full_path()))
+        .replace(_BELL, bell)
+    )
+    return mark_safe(filled)  # noqa: S308 — rendered by the template engine, escaped parts added
