@@ -87,9 +87,7 @@ def test_unread_notices_are_counted_on_every_page(org, client_for) -> None:
     assert 'id="ls-notices-unread"' not in client.get("/tasks/").content.decode()
 
 
-def test_the_current_page_is_lit_and_roles_change_the_navigation_at_once(
-    org, client_for
-) -> None:
+def test_the_current_page_is_lit_and_roles_change_the_navigation_at_once(org, client_for) -> None:
     client = client_for("staff")
     for url in ("/tasks/", "/plans/", "/tasks/"):
         html = client.get(url).content.decode()
