@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from luoshi.core import home as home_cards
 from luoshi.core.errors import DomainError, NotFound
 from luoshi.core.paging import paginate
 
@@ -128,6 +129,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "unit_count": selectors.units_visible(user).count(),
         "people_count": selectors.people_visible(user).filter(is_active=True).count(),
         "can_see_org": perms.can_see_org(user),
+        "cards": home_cards.cards_for(user),  # what the apps add (core.home)
     }
     return render(request, "orgs/home.html", context)
 

@@ -8,10 +8,11 @@ class PlansConfig(AppConfig):
     verbose_name = _("Work plans")
 
     def ready(self) -> None:
-        from luoshi.core import audit, cache, demodata, navigation, periodic
+        from luoshi.core import audit, cache, demodata, home, navigation, periodic
         from luoshi.orgs import hooks
 
         from . import models, tasks
+        from .home import home_card
         from .navigation import nav_sections
 
         # What the cached dashboards show besides the roll-ups (rollup.refresh bumps too).
@@ -19,6 +20,7 @@ class PlansConfig(AppConfig):
         cache.invalidate_on("categories", (models.Category,))  # the ledger's cached filter list
 
         navigation.register(nav_sections)
+        home.register("plans.work", home_card)
         hooks.on_subtree_moved("plans.lead_unit_path", tasks.move_lead_unit_paths)
         periodic.register("plans.lights", tasks.refresh_open_lights)
         demodata.register("Demo work plan", _demo_plan, order=20)

@@ -222,3 +222,47 @@ def _shared_filters(qs: QS, f: TaskFilter) -> QS:
     if f.light:
         qs = qs.filter(light=f.light)
     return qs
+
+
+# --- my work ------------------------------------------------------------------------------------
+
+
+def tasks_to_report(user: Any, today: dt.date) -> list[Task]:
+    """The tasks in progress the user's unit leads or helps with, or the user is responsible
+    for, whose report for the current period their unit has not made yet (two statements)."""
+    from .rules import report_period
+
+    person = getattr(user, "person", None)
+    if person is None:
+        return []
+    visible = tasks_visible(user)
+    mine = (
+        visible.filter(
+            Q(lead_unit=person.unit_id)
+            | Q(responsible_person=person)
+            | Q(cooperating_units=person.unit_id)
+        )
+        .filter(status=Task.Status.IN_PROGRESS)
+        .distinct()
+    )
+    period_of = {c: report_period(c, today) for c in Task.Cadence.values}
+    reported = set(
+        visible.filter(
+            reports__unit=person.unit_id, reports__period__in=set(period_of.values())
+        ).values_list("pk", "reports__period")
+    )
+    return [
+        t
+        for t in mine.select_related("lead_unit")
+        if (t.pk, period_of[t.report_cadence]) not in reported
+    ]
+
+
+def awaiting_verification(user: Any) -> QuerySet[Task]:
+    """The visible tasks whose lead unit asked for close-out (permissions.can_verify tells who
+    may verify each)."""
+    return (
+        tasks_visible(user)
+        .filter(status=Task.Status.COMPLETION_REQUESTED)
+        .select_related("lead_unit")
+    )

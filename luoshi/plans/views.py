@@ -38,7 +38,6 @@ from .forms import (
 )
 from .models import AdjustmentRequest, Indicator, Task, TaskEvent, WorkPlan
 from .panels import panels_for
-from .rules import report_period
 from .views_ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 
 
@@ -501,32 +500,11 @@ def my_work(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     visible = selectors.tasks_visible(user)
     person = getattr(user, "person", None)
-    to_report: list[Task] = []
     missing: list[reporting.MissingReport] = []
     if person is not None:
         missing = reporting.missing_for_unit(user, person.unit_id, today=today)
-        mine = (
-            visible.filter(
-                Q(lead_unit=person.unit)
-                | Q(responsible_person=person)
-                | Q(cooperating_units=person.unit)
-            )
-            .filter(status=Task.Status.IN_PROGRESS)
-            .distinct()
-        )
-        period_of = {c: report_period(c, today) for c in Task.Cadence.values}
-        reported = set(
-            visible.filter(
-                reports__unit=person.unit, reports__period__in=set(period_of.values())
-            ).values_list("pk", "reports__period")
-        )
-        to_report = [
-            t
-            for t in mine.select_related("lead_unit")
-            if (t.pk, period_of[t.report_cadence]) not in reported
-        ]
-    waiting = visible.filter(status=Task.Status.COMPLETION_REQUESTED).select_related("lead_unit")
-    to_verify = [t for t in waiting if perms.can_verify(user, t)]
+    to_report = selectors.tasks_to_report(user, today)
+    to_verify = [t for t in selectors.awaiting_verification(user) if perms.can_verify(user, t)]
     adjustments = [
         a
         for a in AdjustmentRequest.objects.filter(

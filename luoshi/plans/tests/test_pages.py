@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 from django.db import connection
+from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from luoshi.plans import services
@@ -212,3 +213,44 @@ def test_task_page_lists_the_supervision_items_on_the_task(org, plan, client_for
         html = response.content.decode()
         assert item.number in html and "督促组建侨界专家智库" in html and "另一事项" not in html
         assert f'href="/supervision/items/{item.pk}/"' in html
+
+
+def test_home_shows_the_plan_and_what_waits_for_the_user(org, plan, client_for) -> None:
+    import re
+
+    issue(org, plan)
+    task = Task.objects.get(code="2026-2-0-2")
+    services.completion_request(actor=org.users["staff"], task=task, note="已完成")
+
+    def card(persona: str) -> dict[str, str]:
+        html = client_for(persona).get("/").content.decode()
+        assert "2026年工作要点" in html
+        figures = dict(
+            re.findall(r'data-home="([a-z-]+)">\s*<div[^>]*>[^<]*</div>\s*<div[^>]*>(\d+)', html)
+        )
+        lights = re.findall(r'href="([^"]*)" data-home-light="(\w+)"', html)
+        assert [light for _url, light in lights] == ["red", "yellow", "green", "grey"]
+        for url, light in lights:
+            assert url == f"/tasks/?plan={plan.pk}&amp;light={light}"
+        return figures
+
+    # the econ staff member reports on the econ tasks; the office verifies close-outs
+    staff = card("staff")
+    assert staff["to-verify"] == "0"
+    # 2026-1-1-1 (office, econ helping); 2026-2-0-2 waits for its close-out
+    owed = Task.objects.filter(status="in_progress").filter(
+        Q(lead_unit=org.econ) | Q(cooperating_units=org.econ)
+    )
+    assert list(owed.values_list("code", flat=True)) == ["2026-1-1-1"]
+    assert staff["to-report"] == "1"
+    # a first report goes to last period, still owed (rules.period_to_report); the next is
+    # this period's
+    for text in ("上期配合情况", "本期配合情况"):
+        services.report_submit(
+            actor=org.users["staff"], task=owed.get(), unit=org.econ, data=services.ReportIn(text)
+        )
+    assert card("staff")["to-report"] == "0"
+    assert card("supervisor")["to-verify"] == "1"
+    # no business scope, no card
+    html = client_for("auditor").get("/").content.decode()
+    assert "data-home-light" not in html
