@@ -22,6 +22,9 @@ class SupervisionConfig(AppConfig):
         from luoshi.plans import panels
 
         panels.register("supervision.items", _task_panel)
+        from luoshi.core import home
+
+        home.register("supervision.mine", _home_card)
         periodic.register("supervision.ladder", _tick)
         demodata.register("Demo supervision items", _demo, order=30)
         audit.register_action_labels(
@@ -76,3 +79,27 @@ def _task_panel(user: Any, task: Any) -> Any:
         .order_by("id")
     )
     return Panel("supervision/task_panel.html", {"items": items}) if items else None
+
+
+def _home_card(user: Any) -> Any:
+    """The open items of the user's unit or with the user responsible, and how many of them are
+    red or yellow (one query); none for those who have none."""
+    from django.db.models import Count, Q
+
+    from luoshi.core.home import HomeCard
+
+    from .models import SupervisionItem
+    from .selectors import my_items
+
+    counts = (
+        my_items(user)
+        .order_by()
+        .aggregate(
+            total=Count("id"),
+            red=Count("id", filter=Q(light=SupervisionItem.Light.RED)),
+            yellow=Count("id", filter=Q(light=SupervisionItem.Light.YELLOW)),
+        )
+    )
+    if not counts["total"]:
+        return None
+    return HomeCard("supervision/home_card.html", counts, order=20)

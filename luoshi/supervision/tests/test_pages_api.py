@@ -496,3 +496,19 @@ def test_item_page_query_count_is_fixed(org, client_for) -> None:
     small = count()
     add(5)
     assert count() == small
+
+
+def test_home_counts_my_open_items_and_their_lights(org, client_for) -> None:
+    import re
+
+    def tiles(persona: str) -> dict[str, str]:
+        html = client_for(persona).get("/").content.decode()
+        return dict(
+            re.findall(r'data-home="(items-[a-z]+)">\s*<div[^>]*>.*?</div>\s*<div[^>]*>(\d+)', html)
+        )
+
+    assert tiles("staff") == {}  # nothing open for the econ unit yet: no card
+    item = assigned(org)  # led by 经济科技部
+    SupervisionItem.objects.filter(pk=item.pk).update(light=SupervisionItem.Light.RED)
+    assert tiles("staff") == {"items-open": "1", "items-red": "1", "items-yellow": "0"}
+    assert tiles("head") == {}  # the office's head: not their unit's item
