@@ -168,7 +168,7 @@ def frame(context: Any) -> SafeString:
     so it is rendered once per combination of these — the combination itself is the key, which
     makes a stale frame impossible — and the per-request parts are filled in each time: the
     CSRF token, the current path (the language form returns to it) and the unread notices."""
-    request = context["request"]
+    request = context.get("request")  # None when a template is rendered without one
     match = getattr(request, "resolver_match", None)
     current = context.get("nav_current", "")
     inputs = (
@@ -215,7 +215,7 @@ def frame(context: Any) -> SafeString:
     token = escape(str(context.get("csrf_token") or ""))
     filled = (
         html.replace(_CSRF, token)
-        .replace(_NEXT, escape(request.get_full_path()))
+        .replace(_NEXT, escape(request.get_full_path() if request is not None else "/"))
         .replace(_BELL, bell)
     )
     return mark_safe(filled)  # noqa: S308 — rendered by the template engine, escaped parts added

@@ -118,3 +118,11 @@ def test_the_frames_kept_are_bounded(org, client_for, monkeypatch) -> None:
     for url in ("/tasks/", "/plans/", "/my-work/", "/dashboard/"):
         assert client.get(url).status_code == 200
         assert len(tags._FRAMES) <= 2
+
+
+def test_a_page_rendered_without_a_request_still_has_its_frame(db) -> None:
+    from django.template.loader import render_to_string
+
+    html = render_to_string("404.html", {})
+    assert 'class="ls-topbar' in html and 'name="next" value="/"' in html
+    assert "<!--ls:" not in html
