@@ -12,11 +12,8 @@ from luoshi.core.home import HomeCard
 from luoshi.orgs.permissions import scope_for
 
 from . import dashboard as dash
-from . import permissions as perms
 from . import selectors
 from .models import Task
-
-VERIFY_SHOWN = 100  # the card counts at most this many close-outs waiting (my work lists all)
 
 
 def home_card(user: Any) -> HomeCard | None:
@@ -28,8 +25,7 @@ def home_card(user: Any) -> HomeCard | None:
     plan = dash.default_plan(user)
     f = dash.DashboardFilter(plan=plan)
     totals = dash.cached(user, f, "home", lambda: dash.totals(user, f))
-    waiting = selectors.awaiting_verification(user)[: VERIFY_SHOWN + 1]
-    to_verify = sum(1 for t in waiting if perms.can_verify(user, t))
+    to_verify = selectors.tasks_to_verify(user).count()
     ledger = reverse("plans:ledger")
     lights = [
         (
@@ -48,7 +44,6 @@ def home_card(user: Any) -> HomeCard | None:
             "lights": lights,
             "to_report": len(selectors.tasks_to_report(user, timezone.localdate())),
             "to_verify": to_verify,
-            "to_verify_more": to_verify > VERIFY_SHOWN,
         },
         order=10,
     )

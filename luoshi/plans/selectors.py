@@ -13,7 +13,14 @@ from luoshi.core.text import fold_query
 from luoshi.orgs.permissions import scope_for
 from luoshi.orgs.selectors import covers_every_unit, organization_of, unit_brief
 
-from .models import KeyPoint, Task, TaskStatusCount, WorkPlan
+from .models import (
+    AdjustmentRequest,
+    KeyPoint,
+    ProgressReport,
+    Task,
+    TaskStatusCount,
+    WorkPlan,
+)
 from .permissions import can_approve_plans, can_manage_plans
 
 QS = TypeVar("QS", bound=QuerySet[Any])
@@ -39,13 +46,14 @@ def tasks_visible(user: Any) -> QuerySet[Task]:
     return qs.filter(condition)
 
 
-def _lead_in_scope(scope: Any) -> Q:
-    """Tasks whose lead unit is in scope, on the task's own columns (no join)."""
+def _lead_in_scope(scope: Any, via: str = "") -> Q:
+    """Tasks whose lead unit is in scope, on the task's own columns (no join); `via`: the path
+    to the task from another model ("task__")."""
     condition = Q(pk__in=[])
     for prefix in sorted(scope.subtree_paths):
-        condition |= Q(lead_unit_path__startswith=prefix)
+        condition |= Q(**{f"{via}lead_unit_path__startswith": prefix})
     if scope.unit_ids:
-        condition |= Q(lead_unit_id__in=sorted(scope.unit_ids))
+        condition |= Q(**{f"{via}lead_unit_id__in": sorted(scope.unit_ids)})
     return condition
 
 
@@ -229,40 +237,67 @@ def _shared_filters(qs: QS, f: TaskFilter) -> QS:
 
 def tasks_to_report(user: Any, today: dt.date) -> list[Task]:
     """The tasks in progress the user's unit leads or helps with, or the user is responsible
-    for, whose report for the current period their unit has not made yet (two statements)."""
+    for, whose report for the current period their unit has not made yet (four statements,
+    each on an index: the three ways a task is the user's are read apart — together, as one
+    OR over a join, they cost a scan of every task in progress)."""
     from .rules import report_period
 
     person = getattr(user, "person", None)
     if person is None:
         return []
-    visible = tasks_visible(user)
-    mine = (
-        visible.filter(
-            Q(lead_unit=person.unit_id)
-            | Q(responsible_person=person)
-            | Q(cooperating_units=person.unit_id)
-        )
-        .filter(status=Task.Status.IN_PROGRESS)
-        .distinct()
-    )
+    visible = tasks_visible(user).filter(status=Task.Status.IN_PROGRESS).order_by()
+    helping = Task.cooperating_units.through.objects.filter(orgunit_id=person.unit_id)
+    ids: set[int] = set()
+    for mine in (
+        visible.filter(lead_unit_id=person.unit_id),
+        visible.filter(responsible_person_id=person.pk),
+        visible.filter(pk__in=helping.values("task_id")),
+    ):
+        ids.update(mine.values_list("pk", flat=True))
+    if not ids:
+        return []
     period_of = {c: report_period(c, today) for c in Task.Cadence.values}
     reported = set(
-        visible.filter(
-            reports__unit=person.unit_id, reports__period__in=set(period_of.values())
-        ).values_list("pk", "reports__period")
+        ProgressReport.objects.filter(
+            task_id__in=ids, unit_id=person.unit_id, period__in=set(period_of.values())
+        ).values_list("task_id", "period")
     )
-    return [
-        t
-        for t in mine.select_related("lead_unit")
-        if (t.pk, period_of[t.report_cadence]) not in reported
-    ]
+    tasks = Task.objects.filter(pk__in=ids).select_related("lead_unit").order_by(*LEDGER_ORDER)
+    return [t for t in tasks if (t.pk, period_of[t.report_cadence]) not in reported]
 
 
-def awaiting_verification(user: Any) -> QuerySet[Task]:
-    """The visible tasks whose lead unit asked for close-out (permissions.can_verify tells who
-    may verify each)."""
+def tasks_to_verify(user: Any) -> QuerySet[Task]:
+    """The tasks whose lead unit asked for close-out and the user may verify — a supervisor
+    whose scope covers the lead unit (permissions.can_verify, as a query) — in plan order."""
+    from luoshi.orgs.permissions import has_role
+    from luoshi.orgs.roles import Role
+
+    scope = scope_for(user)
+    if scope.is_empty or not has_role(user, Role.SUPERVISOR):
+        return Task.objects.none()
+    qs = Task.objects.filter(status=Task.Status.COMPLETION_REQUESTED)
+    if not covers_every_unit(scope):
+        qs = qs.filter(_lead_in_scope(scope))
+    return qs.select_related("lead_unit").order_by(*LEDGER_ORDER)
+
+
+def adjustments_to_decide(user: Any) -> QuerySet[AdjustmentRequest]:
+    """Pending adjustment requests the user may decide (permissions.can_decide_adjustment, as a
+    query): on tasks they are leader in charge of, or — for a supervisor — whose lead unit their
+    scope covers."""
+    from luoshi.orgs.permissions import has_role
+    from luoshi.orgs.roles import Role
+
+    scope = scope_for(user)
+    person_id = getattr(user, "person_id", None)
+    condition = Q(task__leader_in_charge_id=person_id) if person_id is not None else Q(pk__in=[])
+    if not scope.is_empty and has_role(user, Role.SUPERVISOR):
+        if covers_every_unit(scope):
+            condition = Q()  # every task (an empty Q would vanish from an OR)
+        else:
+            condition |= _lead_in_scope(scope, via="task__")
     return (
-        tasks_visible(user)
-        .filter(status=Task.Status.COMPLETION_REQUESTED)
-        .select_related("lead_unit")
+        AdjustmentRequest.objects.filter(condition, status=AdjustmentRequest.Status.PENDING)
+        .select_related("task", "task__lead_unit", "requested_by")
+        .order_by("-id")
     )

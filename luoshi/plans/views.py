@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -491,6 +492,9 @@ def adjustment_decide(request: HttpRequest, pk: int) -> HttpResponse:
 
 # --- my work ----------------------------------------------------------------------------------
 
+MY_WORK_SHOWN = 50
+DUE_SOON_SHOWN = 20
+
 
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
@@ -504,27 +508,34 @@ def my_work(request: HttpRequest) -> HttpResponse:
     if person is not None:
         missing = reporting.missing_for_unit(user, person.unit_id, today=today)
     to_report = selectors.tasks_to_report(user, today)
-    to_verify = [t for t in selectors.awaiting_verification(user) if perms.can_verify(user, t)]
-    adjustments = [
-        a
-        for a in AdjustmentRequest.objects.filter(
-            status=AdjustmentRequest.Status.PENDING, task__in=visible
-        ).select_related("task", "task__lead_unit", "requested_by")
-        if perms.can_decide_adjustment(user, a.task)
-    ]
-    due_soon = (
-        visible.filter(light__in=[Task.Light.RED, Task.Light.YELLOW])
-        .exclude(status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED])
-        .select_related("lead_unit")[:20]
-    )
+    # The lists show the first MY_WORK_SHOWN; the counts are exact (a national office may have
+    # thousands waiting: the ledger lists them all).
+    verify = selectors.tasks_to_verify(user)
+    decide = selectors.adjustments_to_decide(user)
+    # Red tasks first, then yellow, each by deadline: one walk of the (light, deadline) index
+    # per light that stops at the 20th task in scope (plan order, or both lights in one query,
+    # sorted every red and yellow task in scope: about a second for a province at national scale).
+    due_soon: list[Task] = []
+    for light in (Task.Light.RED, Task.Light.YELLOW):
+        if len(due_soon) < DUE_SOON_SHOWN:
+            due_soon += (
+                visible.filter(light=light)
+                .exclude(status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED])
+                .select_related("lead_unit")
+                .order_by("deadline", "id")[: DUE_SOON_SHOWN - len(due_soon)]
+            )
     return render(
         request,
         "plans/my_work.html",
         {
             "to_report": to_report,
             "missing": missing,
-            "to_verify": to_verify,
-            "adjustments": adjustments,
+            "to_verify": list(verify[:MY_WORK_SHOWN]),
+            "to_verify_count": verify.count(),
+            "adjustments": list(decide[:MY_WORK_SHOWN]),
+            "adjustments_count": decide.count(),
+            "verify_ledger_url": reverse("plans:ledger") + "?status=completion_requested",
+            "adjust_ledger_url": reverse("plans:ledger") + "?status=adjustment_requested",
             "due_soon": due_soon,
             "today": today,
         },

@@ -254,3 +254,60 @@ def test_home_shows_the_plan_and_what_waits_for_the_user(org, plan, client_for) 
     # no business scope, no card
     html = client_for("auditor").get("/").content.decode()
     assert "data-home-light" not in html
+
+
+def test_my_work_queries_agree_with_the_permission_checks(org, plan) -> None:
+    """tasks_to_verify and adjustments_to_decide are can_verify and can_decide_adjustment written
+    as queries: the same tasks for every persona, a unit-scoped supervisor included."""
+    from luoshi.orgs import services as org_services
+    from luoshi.orgs.roles import Role
+    from luoshi.plans import permissions as perms
+    from luoshi.plans import selectors
+    from luoshi.plans.models import AdjustmentRequest
+
+    issue(org, plan)
+    for unit in (org.office, org.liaison):  # a supervisor for two units only
+        org_services.role_assign(
+            actor=org.users["security"], user=org.users["head"], role=Role.SUPERVISOR, anchor=unit
+        )
+    for code, persona in (("2026-1-1-1", "head"), ("2026-2-0-2", "staff")):
+        task = Task.objects.get(code=code)
+        services.completion_request(actor=org.users[persona], task=task, note="已完成")
+    task = Task.objects.get(code="2026-2-0-1")
+    services.adjustment_request(
+        actor=org.users["supervisor"],
+        task=task,
+        reason="调整",
+        changes={"deadline": dt.date(2026, 11, 30)},
+    )
+    waiting = Task.objects.filter(status="completion_requested")
+    pending = AdjustmentRequest.objects.filter(status="pending")
+    assert waiting.count() == 2 and pending.count() == 1
+    seen = set()
+    for persona, user in org.users.items():
+        verify = {t.pk for t in waiting if perms.can_verify(user, t)}
+        got = set(selectors.tasks_to_verify(user).values_list("pk", flat=True))
+        assert got == verify, (persona, got, verify)
+        decide = {a.pk for a in pending if perms.can_decide_adjustment(user, a.task)}
+        got = set(selectors.adjustments_to_decide(user).values_list("pk", flat=True))
+        assert got == decide, (persona, got, decide)
+        seen.add((len(verify), len(decide)))
+    # everything; the office's close-out and the liaison's adjustment; nothing
+    assert {(2, 1), (1, 1), (0, 0)} <= seen
+
+
+def test_my_work_shows_the_first_waiting_and_counts_them_all(
+    org, plan, client_for, monkeypatch
+) -> None:
+    from luoshi.plans import views
+
+    issue(org, plan)
+    for code, persona in (("2026-1-1-1", "head"), ("2026-2-0-2", "staff")):
+        task = Task.objects.get(code=code)
+        services.completion_request(actor=org.users[persona], task=task, note="已完成")
+    monkeypatch.setattr(views, "MY_WORK_SHOWN", 1)
+    response = client_for("supervisor").get("/my-work/")
+    assert len(response.context["to_verify"]) == 1 and response.context["to_verify_count"] == 2
+    html = response.content.decode()
+    assert "仅列前 1 项，全部请在任务台账中查看" in html
+    assert 'href="/tasks/?status=completion_requested"' in html
