@@ -15,6 +15,8 @@ Measured, authenticated and scoped as real users (bench/generate.py makes them):
     measured too);
   * the ledger with three filters (lead unit = the province, light = yellow, status = in
     progress) at page 1 and page 100, page /tasks/ and API /api/v1/tasks, as the national leader;
+  * the home page / and "my work" /my-work/ as the province's leader, and "my work" as a staff
+    member;
   * a task detail page /tasks/<id>/ and submitting a report POST /api/v1/tasks/<id>/reports, as a
     staff member of the lead unit;
   * the ledger export /tasks/export.xlsx with the filter closest to 50,000 rows (× scale): time,
@@ -407,6 +409,14 @@ def endpoints(data: dict[str, Any], prep: dict[str, Any]) -> list[Endpoint]:
         # and token from the cache, one person row): what any request costs here.
         Endpoint("api_me", "Who am I (API), the floor of a signed-in call", "/api/v1/me",
                  "bench_national", "token", bare=True),
+        # The pages everyone opens first (no target of their own): the home page with its
+        # cards, and "my work", as a province's leader and as a staff member.
+        Endpoint("home_province", "Home page, a province's leader", "/", "bench_province",
+                 "session"),
+        Endpoint("my_work_province", "My work, a province's leader", "/my-work/",
+                 "bench_province", "session"),
+        Endpoint("my_work_staff", "My work, a staff member", "/my-work/", "bench_staff",
+                 "session"),
         Endpoint("task_detail", "Task detail page", "/tasks/0/", "bench_staff", "session",
                  body=detail),
         Endpoint("report_submit", "Submit a report (API)", "/api/v1/tasks/0/reports",
