@@ -9,7 +9,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,8 +20,8 @@ from luoshi.core.paging import paginate
 from luoshi.orgs import selectors as org_selectors
 from luoshi.orgs.models import OrgUnit
 
+from . import dashboard, reporting, selectors, services_categories
 from . import permissions as perms
-from . import reporting, selectors, services_categories
 from .forms import CategoryForm, CategoryRenameForm, ReportOverviewForm
 from .models import Category, Task
 from .views import _submit
@@ -151,7 +151,15 @@ def _overview_request(
     today = timezone.localdate()
     units = list(org_selectors.units_visible(user).order_by("path"))
     plans = selectors.plans_visible(user).order_by("-year", "agency__path")
-    form = ReportOverviewForm(request.GET or None, plans=plans, units=units)
+    # Without a plan in the query, the latest plan in the viewer's scope, as on the dashboard
+    # (an empty choice is "all plans": at national scale that counts a million tasks).
+    data = request.GET.copy() if request.GET else None
+    if "plan" not in request.GET:
+        latest = dashboard.default_plan(user)
+        if latest is not None:
+            data = data if data is not None else QueryDict(mutable=True)
+            data["plan"] = str(latest.pk)
+    form = ReportOverviewForm(data, plans=plans, units=units)
     f = reporting.OverviewFilter()
     chosen: dt.date | None = None
     if form.is_bound and form.is_valid():

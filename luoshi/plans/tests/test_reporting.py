@@ -231,3 +231,26 @@ def test_my_work_shows_the_unit_s_missing_reports(org, plan, tasks, client_for) 
     assert "2026-2-0-2" in html and "2026-03" in html
     report(org, tasks["econ"], dt.date(2026, 3, 1), dt.date(2026, 4, 9))
     assert not reporting.missing_for_unit(org.users["staff"], org.econ.pk, today=TODAY)
+
+
+def test_the_page_shows_the_latest_plan_unless_asked_for_all(org, plan, tasks, client_for) -> None:
+    """Like the dashboard: the latest plan in scope by default (at national scale "all plans"
+    counts every task of the country); an empty choice still means every plan."""
+    services.plan_create(  # a later draft: not the default
+        actor=org.users["supervisor"], agency=org.agency, year=2027, title="2027年工作要点"
+    )
+    client = client_for("supervisor")
+    default = client.get("/reports/")
+    assert default.context["form"]["plan"].value() == str(plan.pk)
+    chosen = client.get(f"/reports/?plan={plan.pk}")
+    assert [vars(r) for r in default.context["page_obj"]] == [
+        vars(r) for r in chosen.context["page_obj"]
+    ]
+    everything = client.get("/reports/?plan=")
+    assert everything.status_code == 200 and everything.context["form"]["plan"].value() in (
+        "",
+        None,
+    )
+    # the drill-down and the export follow the same default
+    drill = client.get(f"/reports/tasks/?unit={org.econ.pk}&period=2026-03-01&state=missing")
+    assert list(drill.context["page_obj"]) == [tasks["econ"]]
