@@ -2,7 +2,7 @@
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/luoshi_bench \
         .venv/bin/python bench/probe.py "/tasks/?light=yellow" --user bench_national [-n 30]
-        [--token] [--cprofile 25] [--sql]
+        [--token] [--cprofile 25] [--sql] [--explain]
 
 Requests the URL through Django's test client as a bench account (session login, or its bearer
 token with --token), warm, `n` times; prints the median and p95 wall time, the statements of
@@ -53,6 +53,9 @@ def main(argv: list[str] | None = None) -> int:
         "--areas", action="store_true", help="with --cprofile: own time summed by package area"
     )
     parser.add_argument("--dump", metavar="FILE", help="with --cprofile: save the profile (pstats)")
+    parser.add_argument(
+        "--explain", action="store_true", help="EXPLAIN (ANALYZE, BUFFERS) the slowest statement"
+    )
     args = parser.parse_args(argv)
 
     data = json.loads((VAR / "dataset.json").read_text())
@@ -93,6 +96,11 @@ def main(argv: list[str] | None = None) -> int:
     for q in ctx.captured_queries:
         sql = q["sql"] if args.sql else q["sql"][:150]
         print(f"  {float(q['time']) * 1000:6.1f} ms  {sql}")
+    if args.explain and ctx.captured_queries and connection.vendor == "postgresql":
+        slowest = max(ctx.captured_queries, key=lambda q: float(q["time"]))["sql"]
+        with connection.cursor() as cursor:  # the plan, and JIT's share of it (session 6)
+            cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + slowest)
+            print("\n".join(row[0] for row in cursor.fetchall()))
 
     if args.cprofile:
         profiler = cProfile.Profile()
