@@ -297,13 +297,12 @@ def get_task(request: HttpRequest, task_id: Id) -> Any:
     task.next_report = None  # type: ignore[attr-defined]
     if perms.can_report(user, task, set(cooperating)):
         unit = task.lead_unit if perms.is_lead_member(user, task) else user.person.unit
-        today = timezone.localdate()
-        period, due = services.report_period_due(task, unit, today)
+        upcoming = services.next_report(task, unit, timezone.localdate())
         task.next_report = {  # type: ignore[attr-defined]
             "unit": unit.pk,
-            "period": period,
-            "due_on": due,
-            "late": today > due,
+            "period": upcoming.period,
+            "due_on": upcoming.due_on,
+            "late": upcoming.late,
         }
     return task
 

@@ -680,7 +680,21 @@ class ReportIn:
     milestones_done: dict[int, tuple[dt.date, str]] = field(default_factory=dict)
 
 
-@transaction.atomic
+@dataclass(frozen=True)
+class NextReport:
+    """What a report by `unit` written on `day` would be for, and whether it comes late."""
+
+    unit: OrgUnit
+    period: dt.date
+    due_on: dt.date
+    late: bool
+
+
+def next_report(task: Task, unit: OrgUnit, day: dt.date) -> NextReport:
+    period, due = report_period_due(task, unit, day)
+    return NextReport(unit=unit, period=period, due_on=due, late=day > due)
+
+
 def report_period_due(task: Task, unit: OrgUnit, day: dt.date) -> tuple[dt.date, dt.date]:
     """The period a report by `unit` written on `day` is for (rules.period_to_report: the
     previous one while it is not in) and the day that report is or was due."""
@@ -697,6 +711,7 @@ def report_period_due(task: Task, unit: OrgUnit, day: dt.date) -> tuple[dt.date,
     return period, rules.report_due_date(task.report_cadence, period, task.report_due_day)
 
 
+@transaction.atomic
 def report_submit(
     *, actor: Any, task: Task, unit: OrgUnit, data: ReportIn, today: dt.date | None = None
 ) -> ProgressReport:

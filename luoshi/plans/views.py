@@ -242,9 +242,9 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
     can_report = perms.can_report(user, task, cooperating_ids) and report_unit is not None
     today = timezone.localdate()
     # Which period the report form writes, and whether it is late (one query, reporters only).
-    period = due = None
+    upcoming = None
     if can_report and report_unit is not None:
-        period, due = services.report_period_due(task, report_unit, today)
+        upcoming = services.next_report(task, report_unit, today)
     return {
         "task": task,
         "cooperating": cooperating,
@@ -257,9 +257,9 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         "adjustments": adjustments,
         "can_report": can_report,
         "report_unit": report_unit,
-        "report_period": period and reporting.period_label(task.report_cadence, period),
-        "report_due": due,
-        "report_late": due is not None and today > due,
+        "report_period": upcoming and reporting.period_label(task.report_cadence, upcoming.period),
+        "report_due": upcoming and upcoming.due_on,
+        "report_late": bool(upcoming and upcoming.late),
         "report_form": ReportForm(
             task=task, is_lead=is_lead, milestones=milestones, indicators=indicators
         ),
@@ -502,7 +502,6 @@ def my_work(request: HttpRequest) -> HttpResponse:
     _require_business_scope(request)
     user = request.user
     today = timezone.localdate()
-    visible = selectors.tasks_visible(user)
     person = getattr(user, "person", None)
     missing: list[reporting.MissingReport] = []
     if person is not None:
@@ -512,18 +511,7 @@ def my_work(request: HttpRequest) -> HttpResponse:
     # thousands waiting: the ledger lists them all).
     verify = selectors.tasks_to_verify(user)
     decide = selectors.adjustments_to_decide(user)
-    # Red tasks first, then yellow, each by deadline: one walk of the (light, deadline) index
-    # per light that stops at the 20th task in scope (plan order, or both lights in one query,
-    # sorted every red and yellow task in scope: about a second for a province at national scale).
-    due_soon: list[Task] = []
-    for light in (Task.Light.RED, Task.Light.YELLOW):
-        if len(due_soon) < DUE_SOON_SHOWN:
-            due_soon += (
-                visible.filter(light=light)
-                .exclude(status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED])
-                .select_related("lead_unit")
-                .order_by("deadline", "id")[: DUE_SOON_SHOWN - len(due_soon)]
-            )
+    due_soon = selectors.tasks_due_soon(user, DUE_SOON_SHOWN)
     return render(
         request,
         "plans/my_work.html",

@@ -202,6 +202,32 @@ def test_bad_reports_write_nothing(org, plan) -> None:
     assert not t.reports.exists()
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_report_refused_half_way_leaves_nothing_behind(org, plan) -> None:
+    """A milestone "done" in the future is found after the report and its indicator values were
+    written: the whole report is rolled back (report_submit is one transaction)."""
+    issue(org, plan)
+    t = task("2026-1-1-1")
+    indicator, milestone = t.indicators.get(), t.milestones.get()
+    with pytest.raises(InvalidInput):
+        services.report_submit(
+            actor=org.users["head"],
+            task=t,
+            unit=org.office,
+            today=D(2026, 3, 20),
+            data=services.ReportIn(
+                text="进展",
+                percent=30,
+                indicator_values={indicator.pk: decimal.Decimal(5)},
+                milestones_done={milestone.pk: (D(2026, 3, 25), "future")},
+            ),
+        )
+    t.refresh_from_db()
+    indicator.refresh_from_db()
+    assert not t.reports.exists() and indicator.actual is None and t.progress == 0
+    assert not t.events.filter(kind="reported").exists()
+
+
 def test_close_out_needs_verification(org, plan) -> None:
     issue(org, plan)
     t = task("2026-2-0-2")
