@@ -168,6 +168,8 @@ def _overview_request(
         f.plan = d["plan"]
         f.unit = form.units.get(d["lead_unit"]) if d["lead_unit"] else None
         chosen = d["period"]
+    elif form.is_bound:  # the errors are shown; the figures are the default view's, not all plans
+        f.plan = dashboard.default_plan(user)
     year = f.plan.year if f.plan is not None else today.year
     first, last = dt.date(year, 1, 1), min(today, dt.date(year, 12, 31))
     periods = reporting.periods_between(f.cadence, first, last) if first <= last else []

@@ -254,3 +254,22 @@ def test_the_page_shows_the_latest_plan_unless_asked_for_all(org, plan, tasks, c
     # the drill-down and the export follow the same default
     drill = client.get(f"/reports/tasks/?unit={org.econ.pk}&period=2026-03-01&state=missing")
     assert list(drill.context["page_obj"]) == [tasks["econ"]]
+
+
+def test_a_bad_filter_is_named_and_the_default_plan_shown(org, plan, tasks, client_for) -> None:
+    # a task outside any plan: counted under "all plans", not under the default plan
+    loose = services.task_create(
+        actor=None, data=services.TaskIn(code="X-1", title="计划外任务", lead_unit=org.liaison)
+    )
+    Task.objects.filter(pk=loose.pk).update(status="in_progress", start_date=dt.date(2026, 1, 5))
+    client = client_for("supervisor")
+    everything = client.get("/reports/?plan=").context["overview"].totals["expected"]
+    default = client.get("/reports/").context["overview"].totals["expected"]
+    assert everything > default
+    for query in ("plan=abc", "plan=999999", "cadence=yearly"):
+        response = client.get(f"/reports/?{query}")
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert 'class="col-12 small text-danger"' in html, query
+        assert response.context["overview"].rows, query  # the latest plan's figures
+        assert response.context["overview"].totals["expected"] == default, query
