@@ -39,3 +39,16 @@ def test_it_can_be_turned_off(unfrozen: None, settings: Any) -> None:
     runtime.tune_worker()
     request_finished.send(sender=None)
     assert gc.get_freeze_count() == 0
+
+
+@pytest.mark.django_db
+def test_postgresql_jit_is_off_for_the_application() -> None:
+    """The JIT compiler spent 1.3 s of a 1.5 s report-overview query (docs/benchmarks.md,
+    session 6): the application's connections run without it unless LUOSHI_DB_JIT=1."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("JIT is PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -51,6 +51,8 @@ def add_tasks(org, plan, n: int, start: int) -> None:
         "/tasks/?light=grey&page=2",
         "/my-work/",
         "/tasks/{task}/",
+        "/",
+        "/reports/",
     ],
 )
 def test_pages_have_a_fixed_number_of_queries(org, plan, client_for, url: str) -> None:
