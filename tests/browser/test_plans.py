@@ -7,6 +7,7 @@ import decimal
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from conftest import PASSWORD
 from luoshi.plans import services
@@ -44,6 +45,9 @@ def test_report_then_close_out(page: Any, org: Any) -> None:
     task = make_task(org)
     login(page, "staff", PASSWORD)
     page.goto(page.base_url + f"/tasks/{task.pk}/")
+    # the form says which period it writes (the task started this month: this month's)
+    today = timezone.localdate()
+    assert page.inner_text("#ls-report-period").startswith(f"本次报送 {today:%Y-%m} 期进展")
     page.fill("textarea[name=text]", "已遴选专家52名，完成入库")
     page.fill("input[name=percent]", "100")
     indicator = task.indicators.get()
@@ -61,7 +65,12 @@ def test_report_then_close_out(page: Any, org: Any) -> None:
     page.click("#ls-user-menu")
     page.click("button:has-text('退出登录')")
     login(page, "supervisor", PASSWORD)
-    page.goto(page.base_url + "/my-work/")
+    # the home page counts the close-out waiting and leads to "my work"
+    page.goto(page.base_url + "/")
+    tile = page.locator("[data-home=to-verify]")
+    assert tile.inner_text().split()[-1] == "1"
+    tile.click()
+    page.wait_for_url("**/my-work/")
     page.click("text=组建侨界专家智库")
     page.select_option("select[name=decision]", "accept")
     page.click("button:has-text('作出决定')")
