@@ -333,8 +333,6 @@ def _mount() -> None:
     from luoshi.orgs.api import router as orgs_router
     from luoshi.orgs.api_import import router as import_router
     from luoshi.plans.api import router as plans_router
-    from luoshi.plans.api_categories import router as plans_categories_router
-    from luoshi.plans.api_import import router as plans_import_router
     from luoshi.supervision.api import router as supervision_router
 
     api.add_router("/", orgs_router)
@@ -342,8 +340,6 @@ def _mount() -> None:
     api.add_router("/imports", import_router)
     api.add_router("/audit", audit_router)
     api.add_router("/", plans_router)
-    api.add_router("/", plans_import_router)
-    api.add_router("/", plans_categories_router)
     api.add_router("/", notify_router)
     api.add_router("/supervision", supervision_router)
     api.add_router("/appraisal", evaluation_router)

@@ -15,12 +15,19 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from luoshi.documents.outline import parse_outline
 from luoshi.orgs.demo import AGENCY_CODE
 from luoshi.orgs.models import OrgUnit, Person, User
 
-from . import importing, rules, services, services_import
 from .models import Task, TaskEvent, WorkPlan
-from .outline import parse_outline
+from .rules import LIGHTS, elapsed_share
+from .services.closeout import completion_request, completion_verify
+from .services.imports import import_outline, unit_resolver
+from .services.lights import refresh_lights
+from .services.plans import plan_approve, plan_create, plan_issue
+from .services.reports import ReportIn, report_submit
+from .services.roadmap import milestone_add
+from .services.tasks import task_update
 
 OUTLINE = Path(__file__).with_name("demo_data") / "work-points.txt"
 
@@ -53,7 +60,7 @@ DEMO_CATEGORIES = ("为侨服务", "联谊联络", "参政议政", "自身建设
 def _demo_categories(actor: Any, agency: OrgUnit, tasks: list[Task]) -> None:
     """The agency's list of task categories, each task tagged with one (two for every fifth)."""
     from .models import Category
-    from .services_categories import category_create, task_classify
+    from .services.categories import category_create, task_classify
 
     known = {c.name: c for c in Category.objects.filter(agency=agency)}  # an earlier year's demo
     made = [
@@ -79,13 +86,13 @@ def _demo_roadmap(actor: Any, task: Task, start: dt.date) -> None:
     set while the plan is a draft (the lights are refreshed once the plan is issued)."""
     person = Person.objects.filter(unit=task.lead_unit).order_by("id").first()
     if person is not None and task.responsible_person_id is None:
-        task = services.task_update(
+        task = task_update(
             actor=actor, task=task, version=None, changes={"responsible_person": person}
         )
     deadline = task.deadline or dt.date(start.year, 12, 31)
     days = (deadline - start).days
     for share, title, _evidence in ROADMAP:
-        services_import.milestone_add(
+        milestone_add(
             actor=actor,
             task=task,
             title=title,
@@ -120,17 +127,17 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
     rng = random.Random(seed)
     loaded = timezone.now()
     lines = OUTLINE.read_text(encoding="utf-8").format(year=day.year).splitlines()
-    parsed = parse_outline(lines, resolve=importing.unit_resolver(agency), year=day.year)
-    plan = services.plan_create(
+    parsed = parse_outline(lines, resolve=unit_resolver(agency), year=day.year)
+    plan = plan_create(
         actor=users.get("demo_supervisor"), agency=agency, year=day.year, title=parsed.title
     )
-    importing.import_outline(actor=users.get("demo_supervisor"), plan=plan, parsed=parsed)
+    import_outline(actor=users.get("demo_supervisor"), plan=plan, parsed=parsed)
     start = dt.date(day.year, 1, 5)
     tasks = list(Task.objects.filter(plan=plan).select_related("lead_unit").order_by("sort_order"))
     for task in tasks:
         _demo_roadmap(users.get("demo_supervisor"), task, start)
-    services.plan_approve(actor=users.get("demo_leader"), plan=plan)
-    services.plan_issue(actor=users.get("demo_supervisor"), plan=plan, today=min(start, day))
+    plan_approve(actor=users.get("demo_leader"), plan=plan)
+    plan_issue(actor=users.get("demo_supervisor"), plan=plan, today=min(start, day))
     tasks = list(Task.objects.filter(plan=plan).select_related("lead_unit").order_by("sort_order"))
     reporter = users.get("demo_supervisor")
     _demo_categories(users.get("demo_supervisor"), agency, tasks)
@@ -150,7 +157,7 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
                 continue  # the first report, early the month after the issue, is that month's
             if report_day > day or report_day > deadline + dt.timedelta(days=10):
                 break
-            share = rules.elapsed_share(start, deadline, report_day) or 0
+            share = elapsed_share(start, deadline, report_day) or 0
             percent = min(100, round(share * 100 * pace))
             # The tasks on pace finish a milestone a few days before it is due; the tasks far
             # behind leave theirs undone (a red light once one is past due).
@@ -161,12 +168,12 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
                     done[m.pk] = (when, ROADMAP[min(step, len(ROADMAP) - 1)][2])
                     m.done_on = when
             values = {i.pk: _actual(i.target, percent) for i in indicators}
-            services.report_submit(
+            report_submit(
                 actor=reporter,
                 task=task,
                 unit=task.lead_unit,
                 today=report_day,
-                data=services.ReportIn(
+                data=ReportIn(
                     text=rng.choice(PHRASES),
                     percent=percent,
                     indicator_values=values,
@@ -175,16 +182,16 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
             )
         task.refresh_from_db()
         if task.deadline and task.deadline < day and pace >= 1.0 and index % 3:
-            services.completion_request(
+            completion_request(
                 actor=reporter, task=task, note="已按期完成全部目标任务，相关材料已归档。"
             )
-            services.completion_verify(
+            completion_verify(
                 actor=users.get("demo_supervisor"),
                 task=task,
                 accept=True,
                 today=min(task.deadline, day),
             )
     _date_the_history(plan, loaded, start)
-    services.refresh_lights(Task.objects.filter(plan=plan), today=day)
-    counts = {c: Task.objects.filter(plan=plan, light=c).count() for c in rules.LIGHTS}
+    refresh_lights(Task.objects.filter(plan=plan), today=day)
+    counts = {c: Task.objects.filter(plan=plan, light=c).count() for c in LIGHTS}
     return f"{len(tasks)} tasks, lights " + ", ".join(f"{k} {v}" for k, v in counts.items())

@@ -11,9 +11,10 @@ from django.utils import timezone
 from luoshi.core.home import HomeCard
 from luoshi.orgs.permissions import scope_for
 
-from . import dashboard as dash
-from . import selectors
 from .models import Task
+from .selectors import dashboard as dash
+from .selectors.closeout import tasks_to_verify
+from .selectors.reports import tasks_to_report
 
 
 def home_card(user: Any) -> HomeCard | None:
@@ -25,7 +26,7 @@ def home_card(user: Any) -> HomeCard | None:
     plan = dash.default_plan(user)
     f = dash.DashboardFilter(plan=plan)
     totals = dash.cached(user, f, "home", lambda: dash.totals(user, f))
-    to_verify = selectors.tasks_to_verify(user).count()
+    to_verify = tasks_to_verify(user).count()
     ledger = reverse("plans:ledger")
     lights = [
         (
@@ -42,7 +43,7 @@ def home_card(user: Any) -> HomeCard | None:
             "plan": plan,
             "totals": totals,
             "lights": lights,
-            "to_report": len(selectors.tasks_to_report(user, timezone.localdate())),
+            "to_report": len(tasks_to_report(user, timezone.localdate())),
             "to_verify": to_verify,
         },
         order=10,

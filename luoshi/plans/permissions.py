@@ -97,7 +97,7 @@ def require(check: bool) -> None:
 
 
 def access_task(user: Any, pk: Any) -> Task:
-    from .selectors import tasks_visible
+    from .selectors.tasks import tasks_visible
 
     try:
         return tasks_visible(user).get(pk=int(pk))
@@ -106,7 +106,7 @@ def access_task(user: Any, pk: Any) -> Task:
 
 
 def access_plan(user: Any, pk: Any) -> WorkPlan:
-    from .selectors import plans_visible
+    from .selectors.plans import plans_visible
 
     try:
         return plans_visible(user).get(pk=int(pk))

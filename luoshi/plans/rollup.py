@@ -90,7 +90,7 @@ def refresh(groups: Iterable[Group]) -> None:
     ordered = sorted(set(groups), key=lambda g: (g[0] or 0, g[1]))
     if not ordered:
         return
-    cache.bump("tasks")  # the cached dashboards (plans.dashboard.cached) read these rows
+    cache.bump("tasks")  # the cached dashboards (plans.selectors.dashboard.cached) read these rows
     with transaction.atomic():
         _lock(ordered)
         for chunk in _chunks(ordered, _CHUNK):

@@ -1,12 +1,4 @@
-"""The rules of deployment and implementation, as pure functions (no database).
-
-Status lights (RULES.md §4 — no national standard; the defaults here are settings per agency):
-- grey: not started (draft) or closed (completed, cancelled);
-- red: the deadline or a milestone has passed undone;
-- yellow: the deadline or the next milestone is within N working days (default 3), or progress
-  lags the elapsed share of the task's time by more than a tolerance (default 15 points);
-- green: on track.
-"""
+"""rules"""
 
 from __future__ import annotations
 
@@ -17,9 +9,57 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+from .models import Task
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def period_end(cadence: str, start: dt.date) -> dt.date:
+    """The last day of the period that starts on `start`."""
+    if cadence == Task.Cadence.WEEKLY:
+        return start + dt.timedelta(days=6)
+    months = 3 if cadence == Task.Cadence.QUARTERLY else 1
+    return _add_months(start, months) - dt.timedelta(days=1)
+
+
+def next_period(cadence: str, start: dt.date) -> dt.date:
+    return period_end(cadence, start) + dt.timedelta(days=1)
+
+
+def period_label(cadence: str, start: dt.date) -> str:
+    if cadence == Task.Cadence.WEEKLY:
+        return f"{start:%Y-%m-%d}"
+    if cadence == Task.Cadence.QUARTERLY:
+        return f"{start.year} Q{(start.month - 1) // 3 + 1}"
+    return f"{start:%Y-%m}"
+
+
+def parse_period(cadence: str, text: str) -> dt.date | None:
+    """A period's start from its ISO date (any day in it), or None."""
+    try:
+        day = dt.date.fromisoformat(text.strip())
+    except (ValueError, AttributeError):
+        return None
+    return report_period(cadence, day)
+
+
+def previous_period(cadence: str, today: dt.date) -> dt.date:
+    """The start of the period before the one `today` falls in."""
+    return report_period(cadence, report_period(cadence, today) - dt.timedelta(days=1))
+
+
 GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
+
+
 LIGHTS = (RED, YELLOW, GREEN, GREY)
+
+
 CLOSED_STATUSES = frozenset({"completed", "cancelled"})
+
+
 NOT_STARTED_STATUSES = frozenset({"draft"})
 
 
@@ -85,6 +125,8 @@ class Light:
 
 
 WorkingDaysUntil = Callable[[dt.date, dt.date], int]
+
+
 """working_days_until(today, day): working days after today up to and including day (0 if day
 is today or past)."""
 

@@ -8,7 +8,7 @@ from django.db.models import Value
 from django.db.models.functions import Concat, Substr
 
 from .models import Task, TaskStatusCount
-from .services import refresh_lights
+from .services.lights import refresh_lights
 
 
 def refresh_open_lights(today: dt.date) -> str:

@@ -29,9 +29,9 @@ from luoshi.core.workdays import WorkCalendar
 from luoshi.documents.official import document_number
 from luoshi.orgs.models import OrgUnit, Person, User
 from luoshi.orgs.selectors import leaders_in_charge, organization_of
-from luoshi.plans import rules as plan_rules
 from luoshi.plans.models import LightSettings, Task
-from luoshi.plans.services import check_attachment
+from luoshi.plans.rules import LightThresholds, WorkingDaysUntil
+from luoshi.plans.services.attachments import check_attachment
 
 from . import rules
 from .models import (
@@ -812,15 +812,15 @@ def extension_decide(
 # --- lights -----------------------------------------------------------------------------------
 
 
-def _thresholds(agency_id: int | None) -> plan_rules.LightThresholds:
+def _thresholds(agency_id: int | None) -> LightThresholds:
     """The same thresholds as the agency's tasks (plans' LightSettings)."""
     row = LightSettings.objects.filter(agency_id=agency_id).first() if agency_id else None
     if row is None:
-        return plan_rules.LightThresholds()
-    return plan_rules.LightThresholds(row.warn_working_days, row.behind_tolerance)
+        return LightThresholds()
+    return LightThresholds(row.warn_working_days, row.behind_tolerance)
 
 
-def _until(calendar: WorkCalendar) -> plan_rules.WorkingDaysUntil:
+def _until(calendar: WorkCalendar) -> WorkingDaysUntil:
     def until(today: dt.date, day: dt.date) -> int:
         if day <= today:
             return 0
@@ -839,7 +839,7 @@ def refresh_lights(
     a work-plan task takes the task's progress. Returns the number of lights that changed."""
     day = _today(today)
     until = _until(WorkCalendar())
-    thresholds: dict[int, plan_rules.LightThresholds] = {}
+    thresholds: dict[int, LightThresholds] = {}
     changed = 0
     last_id = 0
     while True:

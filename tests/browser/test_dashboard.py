@@ -10,8 +10,10 @@ import pytest
 from django.utils import timezone
 
 from conftest import PASSWORD
-from luoshi.plans import services
 from luoshi.plans.models import Task
+from luoshi.plans.services.lights import refresh_lights
+from luoshi.plans.services.plans import key_point_create, plan_approve, plan_create, plan_issue
+from luoshi.plans.services.tasks import TaskIn, task_create
 
 from .conftest import login
 
@@ -22,15 +24,15 @@ def _plan_with_a_red_task(org: Any) -> Task:
     """An issued plan of this year: one task overdue since ten days ago, one on track."""
     today = timezone.localdate()
     sup = org.users["supervisor"]
-    plan = services.plan_create(
+    plan = plan_create(
         actor=sup, agency=org.agency, year=today.year, title=f"{today.year}年工作要点"
     )
-    point = services.key_point_create(
+    point = key_point_create(
         actor=sup, plan=plan, title="围绕中心服务大局", level=1, number=1, label="一、"
     )
-    late = services.task_create(
+    late = task_create(
         actor=sup,
-        data=services.TaskIn(
+        data=TaskIn(
             plan=plan,
             key_point=point,
             code=f"{today.year}-1-0-1",
@@ -39,9 +41,9 @@ def _plan_with_a_red_task(org: Any) -> Task:
             deadline=today - dt.timedelta(days=10),
         ),
     )
-    services.task_create(
+    task_create(
         actor=sup,
-        data=services.TaskIn(
+        data=TaskIn(
             plan=plan,
             key_point=point,
             code=f"{today.year}-1-0-2",
@@ -50,9 +52,9 @@ def _plan_with_a_red_task(org: Any) -> Task:
             deadline=today + dt.timedelta(days=200),
         ),
     )
-    services.plan_approve(actor=org.users["leader"], plan=plan)
-    services.plan_issue(actor=sup, plan=plan, today=today - dt.timedelta(days=40))
-    services.refresh_lights(Task.objects.filter(plan=plan), today=today)
+    plan_approve(actor=org.users["leader"], plan=plan)
+    plan_issue(actor=sup, plan=plan, today=today - dt.timedelta(days=40))
+    refresh_lights(Task.objects.filter(plan=plan), today=today)
     late.refresh_from_db()
     assert late.light == Task.Light.RED
     return late

@@ -11,8 +11,8 @@ from django.urls import reverse
 
 from luoshi.orgs.demo import AGENCY_CODE, build_demo
 from luoshi.orgs.models import OrgUnit, User
-from luoshi.plans import services
 from luoshi.plans.models import Task
+from luoshi.plans.services.plans import plan_create
 
 from .conftest import login
 
@@ -24,7 +24,7 @@ DOCX = Path(settings.BASE_DIR).parent / "shared" / "data" / "work-points-2024.do
 def test_import_the_shared_docx_with_preview_and_commit(page: Any) -> None:
     build_demo()
     supervisor = User.objects.get(username="demo_supervisor")
-    plan = services.plan_create(
+    plan = plan_create(
         actor=supervisor,
         agency=OrgUnit.objects.get(code=AGENCY_CODE),
         year=2024,

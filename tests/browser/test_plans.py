@@ -10,8 +10,9 @@ import pytest
 from django.utils import timezone
 
 from conftest import PASSWORD
-from luoshi.plans import services
 from luoshi.plans.models import Task
+from luoshi.plans.services.plans import key_point_create, plan_approve, plan_create, plan_issue
+from luoshi.plans.services.tasks import IndicatorIn, TaskIn, task_create
 
 from .conftest import login
 
@@ -20,24 +21,24 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def make_task(org: Any) -> Task:
     sup = org.users["supervisor"]
-    plan = services.plan_create(actor=sup, agency=org.agency, year=2026, title="2026年工作要点")
-    point = services.key_point_create(
+    plan = plan_create(actor=sup, agency=org.agency, year=2026, title="2026年工作要点")
+    point = key_point_create(
         actor=sup, plan=plan, title="服务经济发展", level=1, number=1, label="一、", sort_order=1
     )
-    task = services.task_create(
+    task = task_create(
         actor=sup,
-        data=services.TaskIn(
+        data=TaskIn(
             plan=plan,
             key_point=point,
             code="2026-1-0-1",
             title="组建侨界专家智库",
             lead_unit=org.econ,
             deadline=dt.date(2026, 12, 31),
-            indicators=[services.IndicatorIn("新增入库专家", decimal.Decimal(50), "名")],
+            indicators=[IndicatorIn("新增入库专家", decimal.Decimal(50), "名")],
         ),
     )
-    services.plan_approve(actor=org.users["leader"], plan=plan)
-    services.plan_issue(actor=sup, plan=plan)
+    plan_approve(actor=org.users["leader"], plan=plan)
+    plan_issue(actor=sup, plan=plan)
     return task
 
 

@@ -66,12 +66,12 @@ def test_leader_in_charge_confirms_and_staff_see_own(org: Any, client_for: Any) 
 
 
 def test_quarter_report_prefilled_from_tasks(org: Any, plan: Any) -> None:
-    from luoshi.plans import services as plan_services
     from luoshi.plans.models import Task
+    from luoshi.plans.services.plans import plan_approve, plan_issue
 
     with time_machine.travel(dt.datetime(2026, 2, 2, 2, tzinfo=dt.UTC), tick=False):
-        plan = plan_services.plan_approve(actor=org.users["leader"], plan=plan)
-        plan_services.plan_issue(actor=org.users["supervisor"], plan=plan)
+        plan = plan_approve(actor=org.users["leader"], plan=plan)
+        plan_issue(actor=org.users["supervisor"], plan=plan)
         Task.objects.filter(code="2026-1-1-1").update(responsible_person=org.people["office_staff"])
         cycle = services.routine_open(
             actor=org.users["head"], unit=org.office, year=2026, quarter=1

@@ -209,10 +209,10 @@ def test_history_import_preview_then_commit(org: Any, cycle: AnnualCycle, client
 
 
 def test_unit_performance_and_leadership_score(org: Any, plan: Any, client_for: Any) -> None:
-    from luoshi.plans import services as plan_services
+    from luoshi.plans.services.plans import plan_approve, plan_issue
 
-    plan = plan_services.plan_approve(actor=org.users["leader"], plan=plan)
-    plan_services.plan_issue(actor=org.users["supervisor"], plan=plan)
+    plan = plan_approve(actor=org.users["leader"], plan=plan)
+    plan_issue(actor=org.users["supervisor"], plan=plan)
     c = client_for("hr")
     resp = c.post(
         url("units") + f"?year=2026&agency={org.agency.pk}", {"unit": org.office.pk, "score": "92"}

@@ -135,13 +135,11 @@ def test_a_granted_role_shows_in_the_cached_navigation_at_once(org: Any, client_
 def test_a_new_category_shows_in_the_cached_ledger_filter_at_once(
     org: Any, client_for: Any
 ) -> None:
-    from luoshi.plans import services_categories
+    from luoshi.plans.services.categories import category_create
 
     client = client_for("supervisor")
     assert "新增的类别" not in client.get("/tasks/").content.decode()  # the lists are cached
-    services_categories.category_create(
-        actor=org.users["supervisor"], agency=org.agency, name="新增的类别"
-    )
+    category_create(actor=org.users["supervisor"], agency=org.agency, name="新增的类别")
     assert "新增的类别" in client.get("/tasks/").content.decode()
 
 

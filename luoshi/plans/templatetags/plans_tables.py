@@ -113,7 +113,7 @@ _LEDGER_ROW = (
 
 @register.simple_tag
 def ledger_rows(tasks: Iterable[dict[str, Any]]) -> SafeString:
-    """The task ledger's <tr>s (20 a page, dicts of views_ledger.LEDGER_COLUMNS): code, linked
+    """The task ledger's <tr>s (20 a page, dicts of views.ledger.LEDGER_COLUMNS): code, linked
     title with the key-task badge, lead unit, leader in charge, deadline, progress, status,
     light with its reason as a tooltip.
 
@@ -153,7 +153,7 @@ def ledger_rows(tasks: Iterable[dict[str, Any]]) -> SafeString:
 @register.simple_tag
 def sort_th(sort_links: dict[str, dict[str, str]], column: str, label: Any) -> SafeString:
     """A sortable column's header: a link that sorts by it (again: the other way), with
-    aria-sort and an arrow on the current one (the links come from views_ledger._sort_links)."""
+    aria-sort and an arrow on the current one (the links come from views.ledger._sort_links)."""
     link = sort_links[column]
     state = link["state"]
     aria = {"asc": ' aria-sort="ascending"', "desc": ' aria-sort="descending"'}.get(state, "")

@@ -6,16 +6,17 @@ from typing import Any
 
 import pytest
 
-from luoshi.plans import services
 from luoshi.plans.models import WorkPlan
+from luoshi.plans.services.plans import key_point_create, plan_approve, plan_create, plan_issue
+from luoshi.plans.services.tasks import IndicatorIn, MilestoneIn, TaskIn, task_create
 
 
 @pytest.fixture
 def plan(org: Any) -> WorkPlan:
     """A draft 2026 plan of the test agency with two key points and three tasks."""
     sup = org.users["supervisor"]
-    p = services.plan_create(actor=sup, agency=org.agency, year=2026, title="2026年工作要点")
-    kp1 = services.key_point_create(
+    p = plan_create(actor=sup, agency=org.agency, year=2026, title="2026年工作要点")
+    kp1 = key_point_create(
         actor=sup,
         plan=p,
         title="坚持把政治建设摆在首位",
@@ -24,7 +25,7 @@ def plan(org: Any) -> WorkPlan:
         label="一、",
         sort_order=1,
     )
-    sec = services.key_point_create(
+    sec = key_point_create(
         actor=sup,
         plan=p,
         title="深入学习贯彻",
@@ -34,12 +35,12 @@ def plan(org: Any) -> WorkPlan:
         parent=kp1,
         sort_order=2,
     )
-    kp2 = services.key_point_create(
+    kp2 = key_point_create(
         actor=sup, plan=p, title="面向海外开展工作", level=1, number=2, label="二、", sort_order=3
     )
-    services.task_create(
+    task_create(
         actor=sup,
-        data=services.TaskIn(
+        data=TaskIn(
             plan=p,
             key_point=sec,
             code="2026-1-1-1",
@@ -48,13 +49,13 @@ def plan(org: Any) -> WorkPlan:
             cooperating_units=[org.econ],
             deadline=dt.date(2026, 12, 31),
             sort_order=1,
-            milestones=[services.MilestoneIn("印发计划", dt.date(2026, 3, 31))],
-            indicators=[services.IndicatorIn("集体学习", decimal.Decimal(12), "次")],
+            milestones=[MilestoneIn("印发计划", dt.date(2026, 3, 31))],
+            indicators=[IndicatorIn("集体学习", decimal.Decimal(12), "次")],
         ),
     )
-    services.task_create(
+    task_create(
         actor=sup,
-        data=services.TaskIn(
+        data=TaskIn(
             plan=p,
             key_point=kp2,
             code="2026-2-0-1",
@@ -65,9 +66,9 @@ def plan(org: Any) -> WorkPlan:
             is_key=True,
         ),
     )
-    services.task_create(
+    task_create(
         actor=sup,
-        data=services.TaskIn(
+        data=TaskIn(
             plan=p,
             key_point=kp2,
             code="2026-2-0-2",
@@ -81,5 +82,5 @@ def plan(org: Any) -> WorkPlan:
 
 
 def issue(org: Any, plan: WorkPlan, today: dt.date = dt.date(2026, 1, 5)) -> WorkPlan:
-    services.plan_approve(actor=org.users["leader"], plan=plan)
-    return services.plan_issue(actor=org.users["supervisor"], plan=plan, today=today)
+    plan_approve(actor=org.users["leader"], plan=plan)
+    return plan_issue(actor=org.users["supervisor"], plan=plan, today=today)

@@ -1,4 +1,4 @@
-"""The task categories' API (plans/api_categories.py): an agency's list for those who may read
+"""The task categories' API (plans/api/categories.py): an agency's list for those who may read
 it, and changes by that agency's office only — anyone else gets 404, as for a missing one."""
 
 from __future__ import annotations
@@ -7,29 +7,15 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.urls import Resolver404, resolve
 
 from conftest import Org
 from luoshi.orgs import services as org_services
-from luoshi.plans import services_categories
 from luoshi.plans.models import Category, WorkPlan
+from luoshi.plans.services.categories import category_create, task_classify
 
-from .test_categories import office_of
+from .test_categories_services import office_of
 
-
-def _mounted() -> bool:
-    try:
-        return resolve("/api/v1/task-categories").url_name != "api-unknown"
-    except Resolver404:
-        return False
-
-
-pytestmark = [
-    pytest.mark.django_db,
-    pytest.mark.skipif(
-        not _mounted(), reason="luoshi.plans.api_categories.router is not mounted yet"
-    ),
-]
+pytestmark = pytest.mark.django_db
 URL = "/api/v1/task-categories"
 
 
@@ -71,9 +57,9 @@ def test_the_office_keeps_its_agency_s_list(org: Org, token_for: Any) -> None:
 def test_a_category_in_use_is_deactivated_not_deleted(
     org: Org, plan: WorkPlan, token_for: Any
 ) -> None:
-    cat = services_categories.category_create(actor=None, agency=org.agency, name="重点改革")
+    cat = category_create(actor=None, agency=org.agency, name="重点改革")
     task = plan.tasks.get(code="2026-2-0-1")
-    services_categories.task_classify(actor=None, task=task, categories=[cat])
+    task_classify(actor=None, task=task, categories=[cat])
     api = _api(org, token_for, "supervisor")
     response = api.delete(f"{URL}/{cat.pk}")
     assert response.status_code == 422 and response.json()["code"] == "category_in_use"
@@ -86,8 +72,8 @@ def test_a_category_in_use_is_deactivated_not_deleted(
 
 
 def test_other_agencies_get_404(org: Org, token_for: Any) -> None:
-    provincial = services_categories.category_create(actor=None, agency=org.agency, name="省级")
-    city_cat = services_categories.category_create(actor=None, agency=org.city, name="市级")
+    provincial = category_create(actor=None, agency=org.agency, name="省级")
+    city_cat = category_create(actor=None, agency=org.city, name="市级")
     national = org_services.org_unit_create(
         actor=None, name="另一机关", code="OTHER", kind="agency", level="national"
     )

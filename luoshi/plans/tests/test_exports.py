@@ -19,11 +19,25 @@ from docx.enum.section import WD_ORIENT
 from docx.oxml.ns import qn
 
 from luoshi.core.models import AuditEntry
+from luoshi.documents.breakdown import parse_breakdown
 from luoshi.documents.docx import docx_lines
-from luoshi.plans import exports, services
-from luoshi.plans.breakdown import parse_breakdown
+from luoshi.plans.exports import ledger as ledger_exports
+from luoshi.plans.exports.breakdown import BREAKDOWN_HEADERS
+from luoshi.plans.exports.cells import (
+    LIGHT_FILLS,
+    LIGHT_WORDS,
+    indicators_text,
+    milestones_text,
+    safe_file_name,
+)
+from luoshi.plans.exports.ledger import LEDGER_HEADERS, LedgerXlsx
+from luoshi.plans.exports.registry import EXPORTERS, register
+from luoshi.plans.exports.reports import ProgressDocx, parse_month
 from luoshi.plans.models import Category, Indicator, Milestone, Task
-from luoshi.plans.selectors import TaskFilter
+from luoshi.plans.selectors.ledger import TaskFilter
+from luoshi.plans.services.lights import refresh_lights
+from luoshi.plans.services.reports import ReportIn, report_submit
+from luoshi.plans.services.tasks import TaskIn, task_create
 
 from .conftest import issue
 
@@ -47,9 +61,9 @@ def sheet_rows(data: bytes) -> list[tuple[Any, ...]]:
 
 def add_tasks(org: Any, plan: Any, n: int, start: int) -> None:
     for i in range(start, start + n):
-        services.task_create(
+        task_create(
             actor=None,
-            data=services.TaskIn(
+            data=TaskIn(
                 plan=plan,
                 code=f"2026-9-0-{i}",
                 title=f"批量任务{i}",
@@ -128,7 +142,7 @@ def test_breakdown_docx_in_the_official_layout(org, plan, client_for) -> None:
     normal = document.styles["Normal"].element.rPr.rFonts
     assert normal.get(qn("w:eastAsia")) == "仿宋_GB2312"
     table = document.tables[0]
-    assert [c.text for c in table.rows[0].cells] == exports.BREAKDOWN_HEADERS
+    assert [c.text for c in table.rows[0].cells] == BREAKDOWN_HEADERS
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None
     texts = [tuple(dict.fromkeys(c.text for c in row.cells)) for row in table.rows[1:]]
     assert texts[0] == ("一、坚持把政治建设摆在首位",)  # a key point across the table
@@ -187,13 +201,13 @@ def test_plan_exports_are_audited(org, plan, client_for) -> None:
 
 def test_ledger_xlsx_writes_lights_as_words_in_coloured_cells(org, plan, client_for) -> None:
     issue(org, plan)
-    services.refresh_lights(Task.objects.all(), today=dt.date(2026, 7, 1))
+    refresh_lights(Task.objects.all(), today=dt.date(2026, 7, 1))
     data, disposition = download(client_for("supervisor"), "/tasks/export.xlsx")
     assert "任务台账-" in disposition
     book: Any = openpyxl.load_workbook(io.BytesIO(data))
     sheet = book["任务台账"]
     header = [c.value for c in sheet[1]]
-    assert header == exports.LEDGER_HEADERS
+    assert header == LEDGER_HEADERS
     light_col = header.index("亮灯") + 1
     code_col = header.index("编号") + 1
     lights = dict(Task.objects.values_list("code", "light"))
@@ -203,9 +217,9 @@ def test_ledger_xlsx_writes_lights_as_words_in_coloured_cells(org, plan, client_
         code = sheet.cell(row, code_col).value
         cell = sheet.cell(row, light_col)
         light = lights[code]
-        assert cell.value == exports.LIGHT_WORDS[light]
+        assert cell.value == LIGHT_WORDS[light]
         assert cell.fill.fill_type == "solid"
-        assert cell.fill.fgColor.rgb.endswith(exports.LIGHT_FILLS[light])
+        assert cell.fill.fgColor.rgb.endswith(LIGHT_FILLS[light])
         seen[code] = cell.value
     assert seen["2026-2-0-2"] == "红灯"
     first = dict(zip(header, next(sheet.iter_rows(min_row=2, values_only=True)), strict=True))
@@ -218,7 +232,7 @@ def test_ledger_xlsx_writes_lights_as_words_in_coloured_cells(org, plan, client_
 
 def test_ledger_xlsx_honours_the_ledger_filters(org, plan, client_for) -> None:
     issue(org, plan)
-    services.refresh_lights(Task.objects.all(), today=dt.date(2026, 7, 1))
+    refresh_lights(Task.objects.all(), today=dt.date(2026, 7, 1))
     client = client_for("supervisor")
     red = sheet_rows(download(client, "/tasks/export.xlsx", light="red")[0])
     expected = set(Task.objects.filter(light="red").values_list("code", flat=True))
@@ -280,8 +294,8 @@ def test_ledger_rows_are_right_across_chunks(org, plan, monkeypatch) -> None:
     add_tasks(org, plan, 17, 1)
     category = Category.objects.create(agency=org.agency, name="党建")
     Task.objects.get(code="2026-9-0-9").categories.add(category)
-    monkeypatch.setattr(exports, "LEDGER_CHUNK", 7)
-    export = exports.LedgerXlsx(org.users["supervisor"], TaskFilter()).render()
+    monkeypatch.setattr(ledger_exports, "LEDGER_CHUNK", 7)
+    export = LedgerXlsx(org.users["supervisor"], TaskFilter()).render()
     try:
         rows = sheet_rows(export.file.read())
     finally:
@@ -296,25 +310,25 @@ def test_ledger_rows_are_right_across_chunks(org, plan, monkeypatch) -> None:
 
 
 def test_exporters_are_registered() -> None:
-    assert set(exports.EXPORTERS) >= {
+    assert set(EXPORTERS) >= {
         "plan_breakdown_xlsx",
         "plan_breakdown_docx",
         "plan_progress_docx",
         "task_ledger_xlsx",
     }
     with pytest.raises(ValueError):
-        exports.register(exports.LedgerXlsx)
+        register(LedgerXlsx)
 
 
 # --- the monthly progress compilation -------------------------------------------------------------
 
 
 def _report(org: Any, code: str, persona: str, unit: Any, text: str, day: dt.date) -> None:
-    services.report_submit(
+    report_submit(
         actor=org.users[persona],
         task=Task.objects.get(code=code),
         unit=unit,
-        data=services.ReportIn(text=text, percent=30 if unit else None),
+        data=ReportIn(text=text, percent=30 if unit else None),
         today=day,
     )
 
@@ -380,16 +394,16 @@ def test_progress_docx_is_scoped_and_checks_the_month(org, plan, client_for) -> 
 
 def test_progress_docx_defaults_to_the_current_month(org, plan) -> None:
     issue(org, plan)
-    exporter = exports.ProgressDocx(
-        org.users["supervisor"], plan, exports.parse_month("", today=dt.date(2026, 3, 17))
+    exporter = ProgressDocx(
+        org.users["supervisor"], plan, parse_month("", today=dt.date(2026, 3, 17))
     )
     assert exporter.month == dt.date(2026, 3, 1)
     assert exporter.file_name() == "2026年工作要点2026年3月工作进展汇编"
 
 
 def test_safe_file_names() -> None:
-    assert exports.safe_file_name("2026年/工作:要点?") == "2026年_工作_要点_"
-    assert exports.safe_file_name("...") == "export"
+    assert safe_file_name("2026年/工作:要点?") == "2026年_工作_要点_"
+    assert safe_file_name("...") == "export"
 
 
 def test_roadmap_and_indicator_texts() -> None:
@@ -399,7 +413,7 @@ def test_roadmap_and_indicator_texts() -> None:
         Milestone(title="验收", due_date=dt.date(2027, 1, 31)),
     ]
     assert (
-        exports.milestones_text(milestones, 2026)
+        milestones_text(milestones, 2026)
         == "6月15日前完成中期评估；11月底前总结；2027年1月底前验收"
     )
     indicators = [
@@ -411,4 +425,4 @@ def test_roadmap_and_indicator_texts() -> None:
             direction=Indicator.Direction.LOWER,
         ),
     ]
-    assert exports.indicators_text(indicators) == "举办研习班4期；办结时长≤5.5天"
+    assert indicators_text(indicators) == "举办研习班4期；办结时长≤5.5天"

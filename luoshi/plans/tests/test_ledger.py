@@ -9,8 +9,11 @@ from typing import Any
 
 import pytest
 
-from luoshi.plans import selectors, services
 from luoshi.plans.models import Task, WorkPlan
+from luoshi.plans.selectors import choices
+from luoshi.plans.selectors.ledger import TaskFilter, ledger_count, task_ledger
+from luoshi.plans.selectors.tasks import tasks_visible
+from luoshi.plans.services.tasks import TaskIn, task_create
 
 from .conftest import issue
 
@@ -77,9 +80,9 @@ def test_filter_form_lists_matrix_leaders_not_every_leadership_person(
 
 def test_subtree_filter_in_scope_matches_the_visible_tasks(org: Any, plan: WorkPlan) -> None:
     issue(org, plan)
-    services.task_create(
+    task_create(
         actor=org.users["supervisor"],
-        data=services.TaskIn(
+        data=TaskIn(
             plan=plan,
             code="2026-9-9-1",
             title="x",
@@ -90,10 +93,10 @@ def test_subtree_filter_in_scope_matches_the_visible_tasks(org: Any, plan: WorkP
     for key in ("leader", "staff", "head", "outsider", "supervisor"):
         user = org.users[key]
         for unit in (org.agency, org.econ, org.liaison, org.city):
-            f = selectors.TaskFilter(lead_unit=unit.pk, include_closed=True)
-            fast = set(selectors.task_ledger(user, f).values_list("pk", flat=True))
+            f = TaskFilter(lead_unit=unit.pk, include_closed=True)
+            fast = set(task_ledger(user, f).values_list("pk", flat=True))
             slow = set(
-                selectors.tasks_visible(user)
+                tasks_visible(user)
                 .filter(lead_unit__path__startswith=unit.path)
                 .values_list("pk", flat=True)
             )
@@ -109,7 +112,6 @@ def _unit_options(html: str) -> dict[str, str]:
 def test_a_chosen_unit_beyond_the_list_is_added_only_when_the_viewer_sees_it(
     org: Any, plan: WorkPlan, client_for: Any, monkeypatch: Any
 ) -> None:
-    from luoshi.plans import choices
 
     issue(org, plan)
     monkeypatch.setattr(choices, "UNIT_CHOICES_DEPTH", 0)  # the list: the scope's top unit only
@@ -162,11 +164,11 @@ def test_a_scope_over_every_top_unit_lists_without_the_visibility_condition(
 
     issue(org, plan)
     leader = org.users["leader"]
-    everything = selectors.TaskFilter(include_closed=True)
-    qs = selectors.task_ledger(leader, everything)
+    everything = TaskFilter(include_closed=True)
+    qs = task_ledger(leader, everything)
     assert "EXISTS" not in str(qs.query)
     assert set(qs.values_list("pk", flat=True)) == set(Task.objects.values_list("pk", flat=True))
-    assert selectors.ledger_count(leader, selectors.TaskFilter(status="in_progress")) == (
+    assert ledger_count(leader, TaskFilter(status="in_progress")) == (
         Task.objects.filter(status="in_progress").count()
     )
 
@@ -175,9 +177,9 @@ def test_a_scope_over_every_top_unit_lists_without_the_visibility_condition(
         kind=OrgUnit.Kind.AGENCY, level=OrgUnit.Level.PROVINCIAL,
     )  # fmt: skip
     made = [
-        services.task_create(
+        task_create(
             actor=org.users["supervisor"],
-            data=services.TaskIn(
+            data=TaskIn(
                 plan=plan,
                 code=f"2026-9-9-{i}",
                 title="别处牵头",
@@ -189,9 +191,9 @@ def test_a_scope_over_every_top_unit_lists_without_the_visibility_condition(
         for i, coop in ((1, ()), (2, (org.econ,)))
     ]
     forget_cached_access(leader)
-    qs = selectors.task_ledger(leader, everything)
+    qs = task_ledger(leader, everything)
     assert "EXISTS" in str(qs.query)
     seen = set(qs.values_list("pk", flat=True))
     assert made[0].pk not in seen and made[1].pk in seen
-    assert seen == set(selectors.tasks_visible(leader).values_list("pk", flat=True))
-    assert selectors.ledger_count(leader, selectors.TaskFilter(status="in_progress")) is None
+    assert seen == set(tasks_visible(leader).values_list("pk", flat=True))
+    assert ledger_count(leader, TaskFilter(status="in_progress")) is None

@@ -12,9 +12,12 @@ import pytest
 from django.db import connection, connections
 
 from luoshi.orgs import services as org_services
-from luoshi.plans import rollup, selectors, services
+from luoshi.plans import rollup
 from luoshi.plans.models import Task, TaskCount, TaskMonthCount, WorkPlan
-from luoshi.plans.selectors import TaskFilter
+from luoshi.plans.selectors.ledger import TaskFilter, ledger_count, task_ledger
+from luoshi.plans.services.closeout import completion_request, completion_verify
+from luoshi.plans.services.lights import refresh_lights
+from luoshi.plans.services.tasks import TaskIn, task_create, task_update
 
 from .conftest import issue
 
@@ -22,9 +25,9 @@ pytestmark = pytest.mark.django_db
 
 
 def _task(org: Any, plan: WorkPlan | None, code: str, **kw: Any) -> Task:
-    return services.task_create(
+    return task_create(
         actor=org.users["supervisor"],
-        data=services.TaskIn(plan=plan, code=code, title=kw.pop("title", code), **kw),
+        data=TaskIn(plan=plan, code=code, title=kw.pop("title", code), **kw),
     )
 
 
@@ -46,9 +49,9 @@ def test_roll_up_follows_create_issue_report_and_close_out(org: Any, plan: WorkP
     task = Task.objects.filter(plan=plan).first()
     assert task is not None
     sup = org.users["supervisor"]
-    services.completion_request(actor=sup, task=task, note="done")
+    completion_request(actor=sup, task=task, note="done")
     task.refresh_from_db()
-    services.completion_verify(actor=sup, task=task, accept=True, today=dt.date(2026, 3, 2))
+    completion_verify(actor=sup, task=task, accept=True, today=dt.date(2026, 3, 2))
     assert _totals()["completed"] == 1
     month = TaskMonthCount.objects.get(plan=plan, lead_unit=task.lead_unit, month="2026-03-01")
     assert month.completed == 1
@@ -62,7 +65,7 @@ def test_roll_up_follows_a_change_of_lead_unit_and_lights(org: Any) -> None:
     rollup.refresh([rollup.group_of(task)])
     assert TaskCount.objects.get(lead_unit=org.econ).total == 1
     task.refresh_from_db()
-    services.task_update(
+    task_update(
         actor=org.users["supervisor"],
         task=task,
         version=task.version,
@@ -73,7 +76,7 @@ def test_roll_up_follows_a_change_of_lead_unit_and_lights(org: Any) -> None:
     row = TaskCount.objects.get(lead_unit=org.liaison)
     assert row.total == 1
     assert row.yellow == 1  # due tomorrow
-    services.refresh_lights(Task.objects.all(), today=dt.date(2026, 7, 1))
+    refresh_lights(Task.objects.all(), today=dt.date(2026, 7, 1))
     assert TaskCount.objects.get(lead_unit=org.liaison).red == 1
     assert rollup.drift() == []
 
@@ -103,14 +106,14 @@ def test_task_copies_the_path_and_year_and_follows_a_move(org: Any, plan: WorkPl
 def test_dashboard_reads_the_roll_up_with_a_fixed_number_of_queries(
     org: Any, plan: WorkPlan, django_assert_max_num_queries: Any
 ) -> None:
-    from luoshi.plans import dashboard as dash
+    from luoshi.plans.selectors.dashboard import DashboardFilter, counted_tasks, dashboard
 
     issue(org, plan)
     user = org.users["leader"]
-    f = dash.DashboardFilter(plan=plan)
+    f = DashboardFilter(plan=plan)
     with django_assert_max_num_queries(20):
-        board = dash.dashboard(user, f, today=dt.date(2026, 4, 15))
-    live = dash.counted_tasks(user, f)
+        board = dashboard(user, f, today=dt.date(2026, 4, 15))
+    live = counted_tasks(user, f)
     assert board.totals.total == live.count()
     assert board.totals.red == live.filter(light=Task.Light.RED).count()
     assert sum(r.counts.total for r in board.by_leader) == board.totals.total
@@ -128,7 +131,7 @@ def test_concurrent_light_refreshes_keep_the_roll_up_exact(org: Any) -> None:
     ]
     ids = [t.pk for t in tasks]
     Task.objects.filter(pk__in=ids).update(status=Task.Status.IN_PROGRESS)
-    services.refresh_lights(Task.objects.filter(pk__in=ids), today=dt.date(2026, 3, 2))
+    refresh_lights(Task.objects.filter(pk__in=ids), today=dt.date(2026, 3, 2))
     rollup.rebuild()
     assert TaskCount.objects.get(lead_unit=org.econ).red == 0
     barrier = threading.Barrier(len(ids))
@@ -137,7 +140,7 @@ def test_concurrent_light_refreshes_keep_the_roll_up_exact(org: Any) -> None:
     def refresh(pk: int) -> None:
         try:
             barrier.wait(timeout=10)
-            services.refresh_lights(Task.objects.filter(pk=pk), today=dt.date(2026, 5, 6))
+            refresh_lights(Task.objects.filter(pk=pk), today=dt.date(2026, 5, 6))
         except BaseException as exc:
             errors.append(exc)
         finally:
@@ -153,7 +156,7 @@ def test_concurrent_light_refreshes_keep_the_roll_up_exact(org: Any) -> None:
         assert TaskCount.objects.get(lead_unit=org.econ).red == len(ids)
         assert rollup.drift() == []
         # back to green for the next round, through the same path
-        services.refresh_lights(Task.objects.filter(pk__in=ids), today=dt.date(2026, 3, 2))
+        refresh_lights(Task.objects.filter(pk__in=ids), today=dt.date(2026, 3, 2))
         barrier.reset()
 
 
@@ -178,17 +181,17 @@ def test_rollup_command_checks_and_rebuilds(org: Any, plan: WorkPlan) -> None:
 
 
 def _ledger_sql_count(user: Any, f: Any) -> int:
-    return selectors.task_ledger(user, f).count()
+    return task_ledger(user, f).count()
 
 
 def test_the_ledger_count_from_the_roll_up_is_the_number_of_tasks_listed(
     org: Any, plan: WorkPlan
 ) -> None:
     issue(org, plan)
-    services.refresh_lights(Task.objects.all(), today=dt.date(2026, 12, 31))  # some red
+    refresh_lights(Task.objects.all(), today=dt.date(2026, 12, 31))  # some red
     task = Task.objects.filter(plan=plan).order_by("id").first()
     assert task is not None
-    services.completion_request(actor=org.users["supervisor"], task=task, note="done")
+    completion_request(actor=org.users["supervisor"], task=task, note="done")
     draft = Task.objects.filter(plan=plan).order_by("id").last()
     assert draft is not None
     Task.objects.filter(pk=draft.pk).update(status="draft", light="grey")  # the open view has them
@@ -205,13 +208,13 @@ def test_the_ledger_count_from_the_roll_up_is_the_number_of_tasks_listed(
     for persona in ("leader", "supervisor"):  # scopes that cover the units named
         user = org.users[persona]
         for f in filters:
-            known = selectors.ledger_count(user, f)
+            known = ledger_count(user, f)
             if known is not None:
                 assert known == _ledger_sql_count(user, f), (persona, f)
                 checked += 1
     assert checked > 300
-    assert any(selectors.ledger_count(org.users["leader"], f) for f in filters)
-    assert selectors.ledger_count(org.users["leader"], TaskFilter()) == _ledger_sql_count(
+    assert any(ledger_count(org.users["leader"], f) for f in filters)
+    assert ledger_count(org.users["leader"], TaskFilter()) == _ledger_sql_count(
         org.users["leader"], TaskFilter()
     )
     assert Task.objects.filter(status="draft").exists()
@@ -229,12 +232,12 @@ def test_the_ledger_counts_the_tasks_when_the_roll_up_cannot_answer(
         TaskFilter(status="in_progress", key_only=True),
         TaskFilter(status="in_progress", overdue=True),
     ):
-        assert selectors.ledger_count(leader, f) is None, f
+        assert ledger_count(leader, f) is None, f
     # staff see their own unit's tasks, and those they cooperate on: not the roll-up's grain
-    assert selectors.ledger_count(staff, TaskFilter(status="in_progress")) is None
+    assert ledger_count(staff, TaskFilter(status="in_progress")) is None
     f = TaskFilter(status="in_progress", lead_unit=org.liaison.pk)
-    assert selectors.ledger_count(staff, f) is None
-    assert selectors.ledger_count(leader, TaskFilter(status="in_progress", lead_unit=999999)) == 0
+    assert ledger_count(staff, f) is None
+    assert ledger_count(leader, TaskFilter(status="in_progress", lead_unit=999999)) == 0
 
 
 def test_the_ledger_count_follows_a_move_of_its_units(org: Any, plan: WorkPlan) -> None:
@@ -242,13 +245,13 @@ def test_the_ledger_count_follows_a_move_of_its_units(org: Any, plan: WorkPlan) 
     leader = org.users["leader"]
     in_econ = TaskFilter(status="in_progress", lead_unit=org.econ.pk)
     in_office = TaskFilter(status="in_progress", lead_unit=org.office.pk)
-    before = selectors.ledger_count(leader, in_econ)
+    before = ledger_count(leader, in_econ)
     assert before and before == _ledger_sql_count(leader, in_econ)
-    office_before = selectors.ledger_count(leader, in_office)
+    office_before = ledger_count(leader, in_office)
     assert office_before is not None
     org_services.org_unit_move(actor=None, unit=org.econ, new_parent=org.office)
-    assert selectors.ledger_count(leader, in_office) == office_before + before
-    assert selectors.ledger_count(leader, in_office) == _ledger_sql_count(leader, in_office)
+    assert ledger_count(leader, in_office) == office_before + before
+    assert ledger_count(leader, in_office) == _ledger_sql_count(leader, in_office)
     assert rollup.drift() == []
 
 

@@ -14,7 +14,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from luoshi.core.models import AuditEntry
-from luoshi.plans import services as plan_services
+from luoshi.plans.services.plans import plan_create
+from luoshi.plans.services.tasks import TaskIn, task_create
 from luoshi.supervision import services
 from luoshi.supervision.models import Bulletin, SupervisionItem
 
@@ -182,12 +183,10 @@ def test_bulletins_through_the_api(org, client_for, token_for) -> None:
 
 def test_task_page_lists_the_linked_supervision_items(org, client_for) -> None:
     sup = org.users["supervisor"]
-    plan = plan_services.plan_create(
-        actor=sup, agency=org.agency, year=2025, title="2025年工作要点"
-    )
-    task = plan_services.task_create(
+    plan = plan_create(actor=sup, agency=org.agency, year=2025, title="2025年工作要点")
+    task = task_create(
         actor=sup,
-        data=plan_services.TaskIn(
+        data=TaskIn(
             plan=plan,
             code="2025-1-0-1",
             title="组建侨界专家智库",
@@ -222,12 +221,10 @@ def test_task_page_lists_the_linked_supervision_items(org, client_for) -> None:
 def test_task_page_hides_linked_items_the_viewer_may_not_see(org, client_for) -> None:
     """The task is the staff's unit's; an item on it led by another unit stays invisible."""
     sup = org.users["supervisor"]
-    plan = plan_services.plan_create(actor=sup, agency=org.agency, year=2025, title="2025年要点")
-    task = plan_services.task_create(
+    plan = plan_create(actor=sup, agency=org.agency, year=2025, title="2025年要点")
+    task = task_create(
         actor=sup,
-        data=plan_services.TaskIn(
-            plan=plan, code="2025-1-0-2", title="侨界人才对接", lead_unit=org.econ
-        ),
+        data=TaskIn(plan=plan, code="2025-1-0-2", title="侨界人才对接", lead_unit=org.econ),
     )
     hidden = assigned(
         org,

@@ -15,10 +15,15 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from luoshi.core.errors import DomainError
+from luoshi.documents.outline import parse_docx
 from luoshi.orgs.models import OrgUnit
-from luoshi.plans import importing
 from luoshi.plans.models import WorkPlan
-from luoshi.plans.outline import parse_docx
+from luoshi.plans.services.imports import (
+    ImportResult,
+    find_or_create_plan,
+    import_outline,
+    unit_resolver,
+)
 
 
 class Command(BaseCommand):
@@ -41,22 +46,22 @@ class Command(BaseCommand):
             raise CommandError(f"Cannot read {options['file']}: {exc.strerror}") from None
         year = options["year"]
         try:
-            parsed = parse_docx(data, resolve=importing.unit_resolver(agency), year=year)
+            parsed = parse_docx(data, resolve=unit_resolver(agency), year=year)
             plan = WorkPlan.objects.filter(agency=agency, year=year).first()
             if options["dry_run"]:
-                result = importing.ImportResult(
+                result = ImportResult(
                     len(parsed.key_points),
                     parsed.task_count,
                     [u.as_dict() for u in parsed.unresolved()],
                 )
             else:
-                plan = plan or importing.find_or_create_plan(
+                plan = plan or find_or_create_plan(
                     actor=None,
                     agency=agency,
                     year=year,
                     title=parsed.title or f"{agency.name}{year}年工作要点",
                 )
-                result = importing.import_outline(actor=None, plan=plan, parsed=parsed)
+                result = import_outline(actor=None, plan=plan, parsed=parsed)
         except DomainError as exc:
             if options["json"]:
                 self.stdout.write(json.dumps(exc.as_dict(), ensure_ascii=False))

@@ -1,0 +1,26 @@
+"""Forms of the close-out (销号): the completion request and its verification."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from luoshi.core.forms import StyledFormMixin
+
+
+class NoteForm(StyledFormMixin, forms.Form):
+    note = forms.CharField(
+        label=_("What was achieved, with the evidence"), widget=forms.Textarea(attrs={"rows": 4})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class VerifyForm(StyledFormMixin, forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("accept", _("Accept and close out")), ("return", _("Return to the lead unit"))],
+    )
+    reason = forms.CharField(
+        label=_("Reason or remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput)

@@ -1,0 +1,1 @@
+"""Every write of the plans app, one module per concept (see docs/architecture.md)."""

@@ -1,0 +1,526 @@
+"""Importing a plan: a Word outline or an Excel breakdown table into a draft plan, in two steps
+(prepare → commit), all-or-nothing; completing an outlined plan from a breakdown table.
+
+Commit a parsed work plan (from luoshi.documents.outline / breakdown) into the database.
+
+Parsing is pure and lives in outline.py and breakdown.py; this module resolves unit names
+against the org tree, lets the office override what was not recognised, and writes the outline
+and its tasks through the services — all or nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from luoshi.core import audit
+from luoshi.core.errors import InvalidInput
+from luoshi.core.text import to_simplified
+from luoshi.documents.breakdown import ParsedBreakdown, match_task, parse_breakdown
+from luoshi.documents.docx import check_docx
+from luoshi.documents.outline import (
+    ParsedKeyPoint,
+    ParsedMilestone,
+    ParsedPlan,
+    ParsedTask,
+    ProposedIndicator,
+    parse_docx,
+)
+from luoshi.documents.xlsx import WorkbookError, check_xlsx
+from luoshi.orgs.models import OrgUnit, Person
+
+from ..models import KeyPoint, Task, WorkPlan
+from .lights import refresh_lights
+from .plans import key_point_create, plan_create
+from .roadmap import _NAME_MAX, _TARGET_LIMIT, _TITLE_MAX, _UNIT_MAX, indicator_add, milestone_add
+from .tasks import IndicatorIn, MilestoneIn, TaskIn, task_create
+
+OUTLINE = "outline"  # a Word outline into an empty plan
+
+
+BREAKDOWN = "breakdown"  # a breakdown table into an empty plan
+
+
+ENRICH = "enrich"  # a breakdown table completing the tasks of a plan with its outline
+
+
+_WORKBOOK_SUFFIXES = (".xlsx", ".xlsm")
+
+
+@dataclass
+class RowMatch:
+    """One row of the breakdown table and what it adds to the plan's task it matches."""
+
+    row: ParsedTask
+    task: Task | None = None
+    milestones: list[ParsedMilestone] = field(default_factory=list)  # to add
+    indicators: list[ProposedIndicator] = field(default_factory=list)  # to add
+    skipped: list[str] = field(default_factory=list)  # what is left out, and why
+
+
+@dataclass
+class Enrichment:
+    sheet: str
+    rows: list[RowMatch]
+    committed: bool = False
+
+    @property
+    def matched(self) -> list[RowMatch]:
+        return [r for r in self.rows if r.task is not None]
+
+    @property
+    def unmatched(self) -> list[RowMatch]:
+        return [r for r in self.rows if r.task is None]
+
+    @property
+    def milestone_count(self) -> int:
+        return sum(len(r.milestones) for r in self.rows)
+
+    @property
+    def indicator_count(self) -> int:
+        return sum(len(r.indicators) for r in self.rows)
+
+    def summary(self) -> dict[str, Any]:
+        return {
+            "sheet": self.sheet,
+            "tasks": len({r.task.pk for r in self.matched if r.task is not None}),
+            "milestones": self.milestone_count,
+            "indicators": self.indicator_count,
+            "unmatched": [{"row": r.row.line, "title": r.row.title} for r in self.unmatched],
+            "skipped": [
+                {"row": r.row.line, "code": r.task.code if r.task else "", "message": message}
+                for r in self.rows
+                for message in r.skipped
+            ],
+        }
+
+
+def plan_enrichment(plan: WorkPlan, breakdown: ParsedBreakdown) -> Enrichment:
+    """What each row of the table would add to the plan's tasks (nothing is written)."""
+    tasks = list(
+        Task.objects.filter(plan=plan)
+        .prefetch_related("milestones", "indicators")
+        .order_by("sort_order", "id")
+    )
+    by_code = {task.code: task for task in tasks}
+    outline = ParsedPlan(
+        title=plan.title,
+        year=plan.year,
+        key_points=[
+            ParsedKeyPoint(
+                number=0,
+                label="",
+                title="",
+                tasks=[
+                    ParsedTask(code=t.code, number=0, label="", title=t.title, text=t.title)
+                    for t in tasks
+                ],
+            )
+        ],
+    )
+    planned_milestones: dict[int, set[tuple[str, dt.date]]] = {
+        t.pk: {(m.title, m.due_date) for m in t.milestones.all()} for t in tasks
+    }
+    planned_indicators: dict[int, set[tuple[decimal.Decimal, str]]] = {
+        t.pk: {(i.target, i.unit) for i in t.indicators.all()} for t in tasks
+    }
+    rows = []
+    for row in breakdown.tasks:
+        found = match_task(outline, row)
+        match = RowMatch(row=row, task=by_code[found.code] if found else None)
+        if match.task is not None:
+            _plan_row(match, match.task, planned_milestones, planned_indicators)
+        rows.append(match)
+    return Enrichment(sheet=breakdown.sheet, rows=rows)
+
+
+def _plan_row(
+    match: RowMatch,
+    task: Task,
+    milestones: dict[int, set[tuple[str, dt.date]]],
+    indicators: dict[int, set[tuple[decimal.Decimal, str]]],
+) -> None:
+    for milestone in match.row.milestones:
+        title = milestone.title.strip()[:_TITLE_MAX]
+        if milestone.due is None:
+            match.skipped.append(
+                milestone.problem or _("“%(text)s” has no date.") % {"text": milestone.text}
+            )
+        elif task.deadline and milestone.due > task.deadline:
+            match.skipped.append(
+                _("“%(title)s” (%(due)s) is due after the task's deadline %(deadline)s.")
+                % {"title": title, "due": milestone.due, "deadline": task.deadline}
+            )
+        elif (title, milestone.due) in milestones[task.pk]:
+            match.skipped.append(
+                _("The task already has the milestone “%(title)s” (%(due)s).")
+                % {"title": title, "due": milestone.due}
+            )
+        elif title:
+            milestones[task.pk].add((title, milestone.due))
+            match.milestones.append(milestone)
+    for indicator in match.row.indicators:
+        key = (indicator.target.quantize(decimal.Decimal("0.01")), indicator.unit[:_UNIT_MAX])
+        if key in indicators[task.pk]:
+            continue  # the outline's text already proposed it (merge_breakdown's rule)
+        if not indicator.target.is_finite() or abs(indicator.target) >= _TARGET_LIMIT:
+            match.skipped.append(
+                _("The number in “%(text)s” is too large for an indicator.")
+                % {"text": indicator.text}
+            )
+            continue
+        indicators[task.pk].add(key)
+        match.indicators.append(indicator)
+
+
+def _apply_enrichment(actor: Any, enrichment: Enrichment) -> None:
+    for match in enrichment.matched:
+        task = match.task
+        assert task is not None
+        for milestone in match.milestones:
+            assert milestone.due is not None
+            milestone_add(
+                actor=actor,
+                task=task,
+                title=milestone.title[:_TITLE_MAX],
+                due_date=milestone.due,
+                refresh_light=False,
+            )
+        for indicator in match.indicators:
+            indicator_add(
+                actor=actor,
+                task=task,
+                name=(indicator.name or task.title)[:_NAME_MAX],
+                target=indicator.target,
+                unit=indicator.unit[:_UNIT_MAX],
+                direction=indicator.direction,
+            )
+    touched = {m.task.pk for m in enrichment.matched if m.task is not None and m.milestones}
+    if touched:
+        refresh_lights(Task.objects.filter(pk__in=touched))
+
+
+def breakdown_outline(breakdown: ParsedBreakdown) -> ParsedPlan:
+    """The table's rows as the tasks of one key point named after its sheet."""
+    return ParsedPlan(
+        title=breakdown.sheet,
+        year=breakdown.year,
+        key_points=[
+            ParsedKeyPoint(number=1, label="一、", title=breakdown.sheet, tasks=breakdown.tasks)
+        ],
+        problems=list(breakdown.problems),
+    )
+
+
+@dataclass
+class PreparedImport:
+    """What an uploaded file would do to a plan: read, checked, nothing written."""
+
+    kind: str  # OUTLINE, BREAKDOWN or ENRICH
+    parsed: ParsedPlan | None = None  # OUTLINE and BREAKDOWN: what import_outline writes
+    breakdown: ParsedBreakdown | None = None  # BREAKDOWN and ENRICH
+    enrichment: Enrichment | None = None  # ENRICH
+
+    @property
+    def problems(self) -> list[str]:
+        if self.parsed is not None:
+            return self.parsed.problems
+        return self.breakdown.problems if self.breakdown is not None else []
+
+
+@dataclass
+class ImportOutcome:
+    kind: str
+    result: ImportResult
+    enrichment: Enrichment | None = None
+
+    def summary(self) -> dict[str, Any]:
+        data = self.result.summary()
+        data.update(
+            kind=self.kind,
+            committed=self.result.committed,
+            enriched=self.enrichment.summary() if self.enrichment is not None else None,
+        )
+        return data
+
+
+def is_workbook(data: bytes, name: str = "") -> bool:
+    """An Excel workbook by its name or its content (anything else is read as Word)."""
+    if name.lower().endswith(_WORKBOOK_SUFFIXES):
+        return True
+    try:
+        check_xlsx(data)
+    except WorkbookError:
+        return False
+    return True
+
+
+def _has_outline(plan: WorkPlan) -> bool:
+    return plan.tasks.exists() or plan.key_points.exists()
+
+
+def check_importable(plan: WorkPlan) -> None:
+    if plan.status != WorkPlan.Status.DRAFT:
+        raise InvalidInput(_("Only a draft plan can take an import."), code="plan_not_draft")
+
+
+def prepare_import(plan: WorkPlan, data: bytes, name: str = "") -> PreparedImport:
+    """Read the upload for this plan; InvalidInput (with the parser's clear message) if it
+    cannot be read or does not fit the plan."""
+    check_importable(plan)
+    if is_workbook(data, name):
+        breakdown = parse_breakdown(data, resolve=unit_resolver(plan.agency), year=plan.year)
+        if _has_outline(plan):
+            return PreparedImport(
+                ENRICH, breakdown=breakdown, enrichment=plan_enrichment(plan, breakdown)
+            )
+        return PreparedImport(BREAKDOWN, parsed=breakdown_outline(breakdown), breakdown=breakdown)
+    if _has_outline(plan):
+        check_docx(data)  # a file that is not a Word document is told so first
+        raise InvalidInput(
+            _(
+                "This plan already has its outline. Upload its task breakdown table (.xlsx) "
+                "to add milestones and indicators to its tasks, or import the Word document "
+                "into an empty plan."
+            ),
+            code="plan_has_outline",
+        )
+    return PreparedImport(OUTLINE, parsed=parse_for(plan, data))
+
+
+@transaction.atomic
+def commit_import(
+    *,
+    actor: Any,
+    plan: WorkPlan,
+    prepared: PreparedImport,
+    overrides: dict[str, Override] | None = None,
+    dry_run: bool = False,
+    source: dict[str, str] | None = None,
+) -> ImportOutcome:
+    """Write what prepare_import read, all or nothing (nothing with dry_run).
+
+    `source` ({"file", "sha256"} of the upload) goes into the audit log with the outcome.
+
+    The plan's row is locked first, so two commits of one plan run one after the other (the
+    second then finds the outline there, or the milestones already added).
+    """
+    plan = WorkPlan.objects.select_for_update().select_related("agency").get(pk=plan.pk)
+    check_importable(plan)
+    if prepared.kind == ENRICH:
+        assert prepared.breakdown is not None
+        if not _has_outline(plan):
+            raise InvalidInput(_("The plan has no tasks any more; upload the file again."))
+        enrichment = plan_enrichment(plan, prepared.breakdown)  # as of now, under the lock
+        tasks = len({m.task.pk for m in enrichment.matched if m.task is not None})
+        result = ImportResult(0, tasks)
+        if not dry_run:
+            _apply_enrichment(actor, enrichment)
+            audit.record(
+                "plan.import_breakdown",
+                actor=actor,
+                obj=plan,
+                after={**enrichment.summary(), **(source or {})},
+            )
+            enrichment.committed = result.committed = True
+        return ImportOutcome(ENRICH, result, enrichment)
+    assert prepared.parsed is not None
+    result = import_outline(
+        actor=actor, plan=plan, parsed=prepared.parsed, overrides=overrides, dry_run=dry_run
+    )
+    if result.committed and source:
+        audit.record(
+            "plan.import_file",
+            actor=actor,
+            obj=plan,
+            after={"kind": prepared.kind, **source, **result.summary()},
+        )
+    return ImportOutcome(prepared.kind, result)
+
+
+def unit_resolver(agency: OrgUnit) -> Callable[[str], Sequence[int]]:
+    """Names, short names and codes of the agency's units (either script) → unit ids."""
+    index: dict[str, list[int]] = {}
+    for unit in OrgUnit.objects.filter(path__startswith=agency.path, is_active=True).only(
+        "pk", "name", "short_name", "code"
+    ):
+        for key in {unit.name, unit.short_name, unit.code}:
+            if key:
+                index.setdefault(to_simplified(key).strip().casefold(), []).append(unit.pk)
+
+    def resolve(name: str) -> Sequence[int]:
+        return index.get(to_simplified(name).strip().casefold(), [])
+
+    return resolve
+
+
+def every_department(agency: OrgUnit) -> list[OrgUnit]:
+    """What 各部门 means: every department of the agency."""
+    return list(
+        OrgUnit.objects.filter(
+            path__startswith=agency.path, kind=OrgUnit.Kind.DEPARTMENT, is_active=True
+        ).order_by("sort_order", "id")
+    )
+
+
+@dataclass
+class Override:
+    """What the office fixed in the preview for one task."""
+
+    lead: int | None = None
+    deadline: dt.date | None = None
+
+
+@dataclass
+class ImportResult:
+    key_points: int
+    tasks: int
+    unresolved: list[dict[str, str]] = field(default_factory=list)
+    committed: bool = False
+
+    def summary(self) -> dict[str, Any]:
+        return {"key_points": self.key_points, "tasks": self.tasks, "unresolved": self.unresolved}
+
+
+def parse_for(plan: WorkPlan, data: bytes) -> ParsedPlan:
+    return parse_docx(data, resolve=unit_resolver(plan.agency), year=plan.year)
+
+
+def _unresolved(parsed: ParsedPlan, overrides: dict[str, Override]) -> list[dict[str, str]]:
+    out = []
+    for item in parsed.unresolved():
+        fix = overrides.get(item.code)
+        if fix is not None and item.field == "lead" and fix.lead:
+            continue
+        if fix is not None and item.field == "deadline" and fix.deadline:
+            continue
+        out.append(item.as_dict())
+    return out
+
+
+@transaction.atomic
+def import_outline(
+    *,
+    actor: Any,
+    plan: WorkPlan,
+    parsed: ParsedPlan,
+    overrides: dict[str, Override] | None = None,
+    dry_run: bool = False,
+) -> ImportResult:
+    """Write the parsed outline and tasks into an empty draft plan.
+
+    Every task needs a lead unit (recognised, or chosen by the office in the preview); anything
+    else not recognised (a cooperating unit, a date phrase) is reported and left out. Nothing is
+    written when a lead unit is missing, or with dry_run.
+    """
+    overrides = overrides or {}
+    unresolved = _unresolved(parsed, overrides)
+    result = ImportResult(len(parsed.key_points), parsed.task_count, unresolved)
+    if plan.status != WorkPlan.Status.DRAFT:
+        raise InvalidInput(_("Only a draft plan can take an imported outline."))
+    if plan.key_points.exists() or plan.tasks.exists():
+        raise InvalidInput(_("This plan already has an outline; import into an empty plan."))
+    missing_leads = [u for u in unresolved if u["field"] == "lead"]
+    if dry_run:
+        return result
+    if missing_leads:
+        raise InvalidInput(
+            _("%(n)d tasks have no lead unit yet; choose them before importing.")
+            % {"n": len(missing_leads)},
+            code="lead_unit_missing",
+            details=[
+                {"code": u["code"], "field": u["field"], "message": u["message"]}
+                for u in missing_leads
+            ],
+        )
+    units = {u.pk: u for u in OrgUnit.objects.filter(path__startswith=plan.agency.path)}
+    departments = every_department(plan.agency)
+    people = {p.name: p for p in Person.objects.filter(unit__path__startswith=plan.agency.path)}
+    order = 0
+
+    def create_task(task: ParsedTask, key_point: KeyPoint) -> None:
+        nonlocal order
+        order += 1
+        fix = overrides.get(task.code, Override())
+        lead_id = fix.lead or task.lead_id
+        if lead_id not in units:  # chosen in the preview from outside the agency
+            raise InvalidInput(
+                _("Task %(code)s: choose a lead unit of the agency.") % {"code": task.code}
+            )
+        lead = units[lead_id]
+        cooperating: list[OrgUnit] = [units[i] for i in task.cooperating_ids if i in units]
+        if task.cooperating_every:
+            cooperating = departments
+        cooperating = [u for u in dict.fromkeys(cooperating) if u != lead]
+        deadline = fix.deadline or task.deadline.date
+        milestones = [MilestoneIn(m.title, m.due) for m in task.milestones if m.due is not None]
+        if deadline:
+            milestones = [m for m in milestones if m.due_date <= deadline]
+        task_create(
+            actor=actor,
+            data=TaskIn(
+                plan=plan,
+                key_point=key_point,
+                code=task.code,
+                title=task.title[:500],
+                lead_unit=lead,
+                cooperating_units=cooperating,
+                leader_in_charge=people.get(task.leader) if task.leader else None,
+                responsible_person=people.get(task.responsible) if task.responsible else None,
+                deadline=deadline,
+                ongoing=task.deadline.ongoing,
+                measures="\n".join(task.measures),
+                milestones=milestones,
+                indicators=[
+                    IndicatorIn(i.name[:200], i.target, i.unit[:32], i.direction)
+                    for i in task.indicators
+                ],
+                sort_order=order,
+            ),
+        )
+
+    sort = 0
+    for kp in parsed.key_points:
+        sort += 1
+        point = key_point_create(
+            actor=actor,
+            plan=plan,
+            title=kp.title,
+            level=1,
+            number=kp.number,
+            label=kp.label,
+            sort_order=sort,
+        )
+        for task in kp.tasks:
+            create_task(task, point)
+        for section in kp.sections:
+            sort += 1
+            sub = key_point_create(
+                actor=actor,
+                plan=plan,
+                title=section.title,
+                level=2,
+                number=section.number,
+                label=section.label,
+                parent=point,
+                sort_order=sort,
+            )
+            for task in section.tasks:
+                create_task(task, sub)
+    preamble = "\n".join(line for line in parsed.preamble if line.strip() != parsed.title)
+    if preamble and not plan.preamble:
+        plan.preamble = preamble
+        plan.save(update_fields=["preamble", "updated_at"])
+    audit.record("plan.import", actor=actor, obj=plan, after=result.summary())
+    result.committed = True
+    return result
+
+
+def find_or_create_plan(*, actor: Any, agency: OrgUnit, year: int, title: str) -> WorkPlan:
+    plan = WorkPlan.objects.filter(agency=agency, year=year).first()
+    return plan or plan_create(actor=actor, agency=agency, year=year, title=title)

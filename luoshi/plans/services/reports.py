@@ -1,0 +1,143 @@
+"""Progress reports: which period a report is for, and submitting one."""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from luoshi.core import audit
+from luoshi.core.errors import InvalidInput
+from luoshi.core.versioning import save_versioned as _save_versioned
+from luoshi.orgs.models import OrgUnit
+
+from ..models import (
+    Indicator,
+    IndicatorValue,
+    ProgressReport,
+    Task,
+    TaskEvent,
+)
+from ..rules import period_to_report, report_due_date, report_period
+from .history import _event
+from .lights import refresh_lights
+
+
+@dataclass
+class ReportIn:
+    text: str
+    percent: int | None = None
+    indicator_values: dict[int, decimal.Decimal] = field(default_factory=dict)
+    milestones_done: dict[int, tuple[dt.date, str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class NextReport:
+    """What a report by `unit` written on `day` would be for, and whether it comes late."""
+
+    unit: OrgUnit
+    period: dt.date
+    due_on: dt.date
+    late: bool
+
+
+def next_report(task: Task, unit: OrgUnit, day: dt.date) -> NextReport:
+    period, due = report_period_due(task, unit, day)
+    return NextReport(unit=unit, period=period, due_on=due, late=day > due)
+
+
+def report_period_due(task: Task, unit: OrgUnit, day: dt.date) -> tuple[dt.date, dt.date]:
+    """The period a report by `unit` written on `day` is for (period_to_report: the
+    previous one while it is not in) and the day that report is or was due."""
+    current = report_period(task.report_cadence, day)
+    previous = report_period(task.report_cadence, current - dt.timedelta(days=1))
+    period = period_to_report(
+        task.report_cadence,
+        day,
+        previous_reported=ProgressReport.objects.filter(
+            task=task, unit=unit, period=previous
+        ).exists(),
+        started_on=task.start_date,
+    )
+    return period, report_due_date(task.report_cadence, period, task.report_due_day)
+
+
+@transaction.atomic
+def report_submit(
+    *, actor: Any, task: Task, unit: OrgUnit, data: ReportIn, today: dt.date | None = None
+) -> ProgressReport:
+    """Submit (or correct) one unit's report for the current period."""
+    day = today or timezone.localdate()
+    if not data.text.strip():
+        raise InvalidInput(details=[{"field": "text", "message": _("Describe the progress.")}])
+    if data.percent is not None and not 0 <= data.percent <= 100:
+        raise InvalidInput(
+            details=[{"field": "percent", "message": _("Progress is a percentage from 0 to 100.")}]
+        )
+    is_lead = unit.pk == task.lead_unit_id
+    indicators = {i.pk: i for i in task.indicators.all()}
+    if set(data.indicator_values) - set(indicators):
+        raise InvalidInput(_("An indicator does not belong to this task."))
+    milestones = {m.pk: m for m in task.milestones.all()}
+    if set(data.milestones_done) - set(milestones):
+        raise InvalidInput(_("A milestone does not belong to this task."))
+    period, due = report_period_due(task, unit, day)
+    # Reports entered for a past day (catching up, or the demo) carry that day.
+    submitted_at = (
+        timezone.now()
+        if today is None
+        else timezone.make_aware(dt.datetime.combine(day, dt.time(10, 0)))
+    )
+    report, created = ProgressReport.objects.update_or_create(
+        task=task,
+        unit=unit,
+        period=period,
+        defaults={
+            "text": data.text.strip(),
+            "percent": data.percent if is_lead else None,
+            "submitted_by": actor,
+            "submitted_at": submitted_at,
+            "due_on": due,
+        },
+    )
+    for pk, value in data.indicator_values.items():
+        IndicatorValue.objects.update_or_create(
+            report=report, indicator_id=pk, defaults={"value": value}
+        )
+        if is_lead:
+            Indicator.objects.filter(pk=pk).update(actual=value, updated_at=timezone.now())
+    for pk, (done_on, evidence) in data.milestones_done.items():
+        if done_on > day:
+            raise InvalidInput(_("A milestone cannot be done in the future."))
+        milestone = milestones[pk]
+        milestone.done_on, milestone.evidence = done_on, evidence.strip()
+        milestone.save(update_fields=["done_on", "evidence", "updated_at"])
+    if is_lead and data.percent is not None and data.percent != task.progress:
+        task.progress = data.percent
+        _save_versioned(task, ["progress"])
+    _event(
+        task,
+        TaskEvent.Kind.REPORTED,
+        actor,
+        after={"unit": unit.pk, "period": period, "percent": data.percent},
+        note=data.text.strip()[:500],
+        at=submitted_at,  # the history shows a report entered for a past day on that day
+    )
+    audit.record(
+        "task.report" if created else "task.report_correct",
+        actor=actor,
+        obj=report,
+        after={
+            "text": report.text,
+            "percent": report.percent,
+            "indicators": data.indicator_values,
+            "milestones": list(data.milestones_done),
+        },
+    )
+    refresh_lights(Task.objects.filter(pk=task.pk), today=day)
+    return report
