@@ -47,6 +47,8 @@ from django.utils.translation import gettext as _
 
 from luoshi.core.errors import InvalidInput
 from luoshi.core.text import to_simplified
+from luoshi.documents.docx import TableBlock, open_docx
+from luoshi.documents.xlsx import normalize_header
 
 Resolver = Callable[[str], Sequence[Any]]
 
@@ -1168,8 +1170,6 @@ _TABLE_COLUMNS: dict[str, tuple[str, ...]] = {
 
 
 def _table_header(row: Sequence[str]) -> dict[str, int]:
-    from luoshi.documents.xlsx import normalize_header
-
     found: dict[str, int] = {}
     for index, cell in enumerate(row):
         normalized = normalize_header(cell)
@@ -1238,8 +1238,6 @@ def docx_outline_lines(
     source: bytes | IO[bytes] | str | Path, *, max_bytes: int | None = None
 ) -> list[str]:
     """The lines of a .docx work plan, tables turned into outline lines (see table_lines)."""
-    from luoshi.documents.docx import TableBlock, open_docx
-
     document = open_docx(source, max_bytes=max_bytes)
     lines: list[str] = []
     for block in document.blocks():

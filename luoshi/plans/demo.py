@@ -19,8 +19,9 @@ from luoshi.documents.outline import parse_outline
 from luoshi.orgs.demo import AGENCY_CODE
 from luoshi.orgs.models import OrgUnit, Person, User
 
-from .models import Task, TaskEvent, WorkPlan
+from .models import Category, Task, TaskEvent, WorkPlan
 from .rules import LIGHTS, elapsed_share
+from .services.categories import category_create, task_classify
 from .services.closeout import completion_request, completion_verify
 from .services.imports import import_outline, unit_resolver
 from .services.lights import refresh_lights
@@ -59,9 +60,6 @@ DEMO_CATEGORIES = ("为侨服务", "联谊联络", "参政议政", "自身建设
 
 def _demo_categories(actor: Any, agency: OrgUnit, tasks: list[Task]) -> None:
     """The agency's list of task categories, each task tagged with one (two for every fifth)."""
-    from .models import Category
-    from .services.categories import category_create, task_classify
-
     known = {c.name: c for c in Category.objects.filter(agency=agency)}  # an earlier year's demo
     made = [
         known.get(name) or category_create(actor=actor, agency=agency, name=name)

@@ -17,6 +17,8 @@ from django.utils.translation import pgettext_lazy
 from luoshi.core.models import BaseModel
 from luoshi.orgs.models import OrgUnit, Person
 
+from .rules import stored_reason_text
+
 
 class WorkPlan(BaseModel):
     """The year's work key points (年度工作要点) of one agency."""
@@ -285,8 +287,6 @@ class Task(BaseModel):
     @property
     def light_reason(self) -> str:
         """Why the light has its colour, in the current language."""
-        from .rules import stored_reason_text
-
         return stored_reason_text(self.light_code)
 
 

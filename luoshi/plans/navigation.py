@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.core import audit
 from luoshi.core.navigation import NavItem, NavSection
 from luoshi.orgs.permissions import scope_for
 
@@ -33,8 +34,6 @@ def nav_sections(user: Any) -> list[NavSection]:
 def register_audit_labels() -> None:
     """The office pages' audit actions (categories, classification, the report overview's
     export). Called when this module is imported, i.e. from PlansConfig.ready()."""
-    from luoshi.core import audit
-
     audit.register_action_labels(
         {
             "category.create": _("Added a task category"),

@@ -1,4 +1,15 @@
-"""rules"""
+"""The rules of deployment and implementation, as pure functions (no database).
+
+Status lights (RULES.md §4 — no national standard; the defaults here are settings per agency):
+- grey: not started (draft) or closed (completed, cancelled);
+- red: the deadline or a milestone has passed undone;
+- yellow: the deadline or the next milestone is within N working days (default 3), or progress
+  lags the elapsed share of the task's time by more than a tolerance (default 15 points);
+- green: on track.
+
+Reporting periods (monthly by default, due by the 5th; settings per task): the period a day
+falls in, its end, label and due day, and which period a report written on a day is for.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +20,6 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from .models import Task
-
 
 def _add_months(day: dt.date, months: int) -> dt.date:
     index = day.year * 12 + day.month - 1 + months
@@ -19,9 +28,9 @@ def _add_months(day: dt.date, months: int) -> dt.date:
 
 def period_end(cadence: str, start: dt.date) -> dt.date:
     """The last day of the period that starts on `start`."""
-    if cadence == Task.Cadence.WEEKLY:
+    if cadence == "weekly":
         return start + dt.timedelta(days=6)
-    months = 3 if cadence == Task.Cadence.QUARTERLY else 1
+    months = 3 if cadence == "quarterly" else 1
     return _add_months(start, months) - dt.timedelta(days=1)
 
 
@@ -30,9 +39,9 @@ def next_period(cadence: str, start: dt.date) -> dt.date:
 
 
 def period_label(cadence: str, start: dt.date) -> str:
-    if cadence == Task.Cadence.WEEKLY:
+    if cadence == "weekly":
         return f"{start:%Y-%m-%d}"
-    if cadence == Task.Cadence.QUARTERLY:
+    if cadence == "quarterly":
         return f"{start.year} Q{(start.month - 1) // 3 + 1}"
     return f"{start:%Y-%m}"
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from luoshi.core.apitypes import MAX_ID, error_responses
+from luoshi.orgs.permissions import access_unit
 
 from .. import permissions as perms
 from ..selectors import dashboard as dash
@@ -50,8 +51,6 @@ def dashboard(
 ) -> Any:
     """Counts by light and by lead unit for the caller's scope — the leadership dashboard's
     figures (tasks counted once, under their lead unit; drafts and cancelled tasks left out)."""
-    from luoshi.orgs.permissions import access_unit
-
     user = _scoped_user(request)
     f = dash.DashboardFilter(
         plan=perms.access_plan(user, plan) if plan is not None else None,

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from luoshi.orgs.permissions import scope_for
+from luoshi.orgs.permissions import has_role, scope_for
+from luoshi.orgs.roles import Role
 from luoshi.orgs.selectors import covers_every_unit
 
 from ..models import (
@@ -19,9 +20,6 @@ def adjustments_to_decide(user: Any) -> QuerySet[AdjustmentRequest]:
     """Pending adjustment requests the user may decide (permissions.can_decide_adjustment, as a
     query): on tasks they are leader in charge of, or — for a supervisor — whose lead unit their
     scope covers."""
-    from luoshi.orgs.permissions import has_role
-    from luoshi.orgs.roles import Role
-
     scope = scope_for(user)
     person_id = getattr(user, "person_id", None)
     condition = Q(task__leader_in_charge_id=person_id) if person_id is not None else Q(pk__in=[])

@@ -6,7 +6,8 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from luoshi.orgs.permissions import scope_for
+from luoshi.orgs.permissions import has_role, scope_for
+from luoshi.orgs.roles import Role
 from luoshi.orgs.selectors import covers_every_unit
 
 from ..models import (
@@ -19,9 +20,6 @@ from .tasks import _lead_in_scope
 def tasks_to_verify(user: Any) -> QuerySet[Task]:
     """The tasks whose lead unit asked for close-out and the user may verify — a supervisor
     whose scope covers the lead unit (permissions.can_verify, as a query) — in plan order."""
-    from luoshi.orgs.permissions import has_role
-    from luoshi.orgs.roles import Role
-
     scope = scope_for(user)
     if scope.is_empty or not has_role(user, Role.SUPERVISOR):
         return Task.objects.none()
