@@ -27,20 +27,15 @@ from django.utils.translation import gettext as _
 
 from luoshi.core.errors import InvalidInput
 from luoshi.core.text import to_simplified
+from luoshi.documents.assignments import Assignment, Resolver
+from luoshi.documents.cjk import _simplified_same_length, chinese_number, fold_width
+from luoshi.documents.dates import _N, _RECURRING, _scan_dates
+from luoshi.documents.indicators import propose_indicators
 from luoshi.documents.outline import (
-    _N,
-    _RECURRING,
-    Assignment,
     ParsedMilestone,
     ParsedPlan,
     ParsedTask,
-    Resolver,
-    _scan_dates,
-    _simplified_same_length,
     apply_assignment,
-    chinese_number,
-    fold_width,
-    propose_indicators,
     task_unresolved,
 )
 from luoshi.documents.xlsx import Column, SheetReader, WorkbookError, open_workbook

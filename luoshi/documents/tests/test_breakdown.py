@@ -21,7 +21,8 @@ from luoshi.documents.breakdown import (
     parse_breakdown,
     parse_milestones,
 )
-from luoshi.documents.outline import HIGHER, parse_docx
+from luoshi.documents.indicators import HIGHER
+from luoshi.documents.outline import parse_docx
 from luoshi.documents.tests.test_outline import UNIT_IDS, resolve
 from luoshi.documents.xlsx import WorkbookError
 

@@ -16,18 +16,11 @@ from django.conf import settings
 from django.utils import translation
 
 from luoshi.core.text import to_traditional
+from luoshi.documents.assignments import split_assignment
+from luoshi.documents.dates import parse_deadline
 from luoshi.documents.docx import DocumentError
-from luoshi.documents.outline import (
-    HIGHER,
-    LOWER,
-    OutlineError,
-    classify,
-    parse_deadline,
-    parse_docx,
-    parse_outline,
-    propose_indicators,
-    split_assignment,
-)
+from luoshi.documents.indicators import HIGHER, LOWER, propose_indicators
+from luoshi.documents.outline import OutlineError, classify, parse_docx, parse_outline
 
 
 @pytest.fixture(autouse=True)

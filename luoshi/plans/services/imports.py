@@ -23,12 +23,12 @@ from luoshi.core.errors import InvalidInput
 from luoshi.core.text import to_simplified
 from luoshi.documents.breakdown import ParsedBreakdown, match_task, parse_breakdown
 from luoshi.documents.docx import check_docx
+from luoshi.documents.indicators import ProposedIndicator
 from luoshi.documents.outline import (
     ParsedKeyPoint,
     ParsedMilestone,
     ParsedPlan,
     ParsedTask,
-    ProposedIndicator,
     parse_docx,
 )
 from luoshi.documents.xlsx import WorkbookError, check_xlsx

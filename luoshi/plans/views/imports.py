@@ -27,7 +27,9 @@ from django.utils.translation import gettext_lazy
 from luoshi.core import importflow
 from luoshi.core.errors import DomainError
 from luoshi.core.forms import StyledFormMixin
-from luoshi.documents.outline import HIGHER, ParsedPlan, ParsedTask, UnitRef, task_unresolved
+from luoshi.documents.assignments import UnitRef
+from luoshi.documents.indicators import HIGHER
+from luoshi.documents.outline import ParsedPlan, ParsedTask, task_unresolved
 from luoshi.orgs import selectors as org_selectors
 from luoshi.orgs.models import OrgUnit
 
