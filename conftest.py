@@ -15,7 +15,7 @@ import pytest
 from django.contrib.auth.hashers import Argon2PasswordHasher
 from django.test import Client
 
-from luoshi.core.services_calendar import ensure_seeded
+from luoshi.core.calendar import ensure_seeded
 from luoshi.orgs import services
 from luoshi.orgs.defaults import ensure_default_lists
 from luoshi.orgs.models import OrgUnit, Person, StaffCategory, User

@@ -1,7 +1,8 @@
 from django.urls import include, path
 
 from luoshi.api.api import api
-from luoshi.orgs import views as org_views
+from luoshi.orgs.urls import core_urlpatterns
+from luoshi.orgs.views import orgs as org_views
 
 urlpatterns = [
     path("", org_views.home, name="home"),
@@ -9,7 +10,7 @@ urlpatterns = [
     path("logout/", org_views.logout_view, name="logout"),
     path("language/", org_views.set_language, name="set_language"),
     path("api/v1/", api.urls),
-    path("", include("luoshi.core.urls")),
+    path("", include((core_urlpatterns, "core"))),  # the audit log and the calendar
     path("", include("luoshi.orgs.urls")),
     path("", include("luoshi.plans.urls")),
     path("", include("luoshi.notify.urls")),

@@ -28,7 +28,6 @@ from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, re_path
 from django.utils import translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.openapi.schema import OpenAPISchema
@@ -37,7 +36,17 @@ from ninja.security import HttpBearer
 from ninja.security.session import SessionAuth
 from ninja.utils import check_csrf
 
-from luoshi.core.errors import DomainError
+from luoshi.appraisal.api import router as appraisal_router
+from luoshi.core.errors import CsrfFailed, DomainError
+from luoshi.evaluation.api import router as evaluation_router
+from luoshi.notify.api import router as notify_router
+from luoshi.orgs.api.audit import router as audit_router
+from luoshi.orgs.api.imports import router as import_router
+from luoshi.orgs.api.orgs import auth_router
+from luoshi.orgs.api.orgs import router as orgs_router
+from luoshi.orgs.services import api_token_user
+from luoshi.plans.api import router as plans_router
+from luoshi.supervision.api import router as supervision_router
 
 logger = logging.getLogger(__name__)
 
@@ -48,14 +57,6 @@ class ErrorOut(Schema):
     code: str
     message: str
     details: list[dict[str, Any]]
-
-
-class CsrfFailed(DomainError):
-    code = "csrf_failed"
-    status = 403
-    default_message = gettext_lazy(
-        "The CSRF token is missing or wrong. Reload the page and try again."
-    )
 
 
 class UnsupportedMediaType(Exception):
@@ -69,8 +70,6 @@ class BearerToken(HttpBearer):
     """`Authorization: Bearer <personal access token>`."""
 
     def authenticate(self, request: HttpRequest, token: str) -> Any:
-        from luoshi.orgs.services import api_token_user
-
         user = api_token_user(token.strip())
         if user is None:
             # A bad token is an answer, not a reason to try the session instead.
@@ -324,26 +323,14 @@ def _document_errors(schema: dict[str, Any]) -> None:
                 }
 
 
-def _mount() -> None:
-    from luoshi.appraisal.api import router as appraisal_router
-    from luoshi.core.api import router as audit_router
-    from luoshi.evaluation.api import router as evaluation_router
-    from luoshi.notify.api import router as notify_router
-    from luoshi.orgs.api import auth_router
-    from luoshi.orgs.api import router as orgs_router
-    from luoshi.orgs.api_import import router as import_router
-    from luoshi.plans.api import router as plans_router
-    from luoshi.supervision.api import router as supervision_router
+# --- every app's router -------------------------------------------------------------------------
 
-    api.add_router("/", orgs_router)
-    api.add_router("/auth", auth_router)
-    api.add_router("/imports", import_router)
-    api.add_router("/audit", audit_router)
-    api.add_router("/", plans_router)
-    api.add_router("/", notify_router)
-    api.add_router("/supervision", supervision_router)
-    api.add_router("/appraisal", evaluation_router)
-    api.add_router("/appraisal", appraisal_router)
-
-
-_mount()
+api.add_router("/", orgs_router)
+api.add_router("/auth", auth_router)
+api.add_router("/imports", import_router)
+api.add_router("/audit", audit_router)
+api.add_router("/", plans_router)
+api.add_router("/", notify_router)
+api.add_router("/supervision", supervision_router)
+api.add_router("/appraisal", evaluation_router)
+api.add_router("/appraisal", appraisal_router)

@@ -8,7 +8,8 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        from . import audit, navigation, views_calendar
+        # Imported here, once the app registry is ready: these modules use the models.
+        from . import audit
 
         audit.register_action_labels(
             {
@@ -20,8 +21,6 @@ class CoreConfig(AppConfig):
                 "calendar.import": _("Imported working-day calendar days"),
             }
         )
-        navigation.register(navigation.core_sections)
-        navigation.register(views_calendar.calendar_sections)
 
         from django.contrib.auth.signals import user_logged_in
 

@@ -56,6 +56,14 @@ class NotAuthenticated(DomainError):
     default_message = _("Please log in.")
 
 
+class CsrfFailed(DomainError):
+    """An unsafe request made with a session carries no or a wrong CSRF token (API and pages)."""
+
+    code = "csrf_failed"
+    status = 403
+    default_message = _("The CSRF token is missing or wrong. Reload the page and try again.")
+
+
 class InvalidInput(DomainError):
     code = "invalid"
     status = 422

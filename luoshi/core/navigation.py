@@ -163,19 +163,3 @@ def frame_for(user: Any) -> tuple[list[dict[str, Any]], str, str]:
     nav, name, label = remember(f"frame:{user.pk}:{language}", ("org",), compute)
     dynamic = sections_for(user, _DYNAMIC_PROVIDERS) if _DYNAMIC_PROVIDERS else []
     return _merge(nav, as_context(dynamic)), name, label
-
-
-# --- core's own entry ---------------------------------------------------------------------------
-
-
-def core_sections(user: Any) -> list[NavSection]:
-    """The audit log, for the audit administrator."""
-    from .views import can_read_audit
-
-    if not can_read_audit(user):
-        return []
-    return [
-        SYSTEM_ADMINISTRATION.with_items(
-            NavItem(_("Audit log"), "core:audit", order=90),
-        )
-    ]

@@ -3,7 +3,7 @@
 The table `CalendarDay` holds every day of the years the calendar knows; `CalendarYear` says
 which of those years are *covered* (their official holidays and make-up working days 调休上班 are
 complete). It is seeded from the `chinesecalendar` package during `migrate` and extended by a
-system administrator each November (luoshi.core.services_calendar). Every day is stored, not only
+system administrator each November (luoshi.core.calendar). Every day is stored, not only
 the exceptions (about 8,400 rows for 2004–2026), so the table reads as the calendar itself and a
 report may count working days in SQL (`is_working_day=True` over a date range) — within covered
 years; these functions are the way to get the warning beyond them.

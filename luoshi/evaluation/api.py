@@ -28,8 +28,9 @@ from ninja import Field, Path, Router, Schema, Status
 from ninja.utils import check_csrf
 
 from luoshi.core.apitypes import MAX_ID, error_responses
-from luoshi.core.errors import InvalidInput, NotAuthenticated, NotFound
+from luoshi.core.errors import CsrfFailed, InvalidInput, NotAuthenticated, NotFound
 from luoshi.orgs.models import OrgUnit, Person
+from luoshi.orgs.services import api_token_user
 
 from . import permissions as perms
 from . import selectors, services
@@ -323,8 +324,6 @@ def _optional_user(request: HttpRequest) -> Any:
     """The caller, if any: a bearer token (a bad one is refused) or a session (CSRF-checked)."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer "):
-        from luoshi.orgs.services import api_token_user
-
         user = api_token_user(header[7:].strip())
         if user is None:
             raise NotAuthenticated()
@@ -332,8 +331,6 @@ def _optional_user(request: HttpRequest) -> Any:
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated and user.is_active:
         if check_csrf(request) is not None:
-            from luoshi.api.api import CsrfFailed
-
             raise CsrfFailed()
         return user
     return None

@@ -17,7 +17,7 @@ from django.utils import timezone
 from luoshi.orgs.demo import AGENCY_CODE
 from luoshi.orgs.models import OrgUnit, Person, User
 
-from . import rules, services
+from . import rules, sealing, services
 from .models import Campaign
 
 TITLE = "{year}年度机关处级干部民主测评"
@@ -62,7 +62,7 @@ def build_demo_campaign(today: dt.date | None = None, seed: int = 2026) -> str:
         voted += 1
     services.campaign_close(actor=hr, campaign=campaign)
     # sealed here, not by the background task: the demo's results are there at once (small)
-    services.campaign_seal(campaign_id=campaign.pk)
+    sealing.campaign_seal(campaign_id=campaign.pk)
     return f"{len(heads)} candidates, {voted} of {len(voters)} voters voted; closed"
 
 

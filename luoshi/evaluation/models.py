@@ -4,7 +4,7 @@ Anonymity is a property of the schema, not of good behaviour:
 - `Ballot` and `BallotMark` hold no reference to a voter, no timestamp and no sequential id
   (random UUID keys); they are rewritten in random order once the campaign closes ("sealing",
   a background task started by the close), so that not even the physical row order or the
-  inserting transaction of a ballot survives (see services.campaign_close and campaign_seal).
+  inserting transaction of a ballot survives (services.campaign_close, sealing.campaign_seal).
 - `Voter` records only *whether* the person has voted: no time, no link to a ballot, and no
   `updated_at` (a modification time would give the order of voting).
 - Credentials (the link token and the printed code) are stored only as keyed hashes.
@@ -30,7 +30,7 @@ class Campaign(BaseModel):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         PUBLISHED = "published", _("Open for voting")
-        # voting has stopped; the ballots are being rewritten anonymously (services.campaign_seal)
+        # voting has stopped; the ballots are being rewritten anonymously (sealing.campaign_seal)
         SEALING = "sealing", _("Closed, sealing the ballots")
         CLOSED = "closed", _("Closed")
 

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 
 from luoshi.core.errors import Forbidden, NotFound
 from luoshi.core.scoping import EMPTY, Scope
 from luoshi.orgs.models import Person, RoleAssignment
 from luoshi.orgs.permissions import has_role, units_in_charge
 from luoshi.orgs.roles import Role, ScopeKind
+from luoshi.orgs.selectors import organization_of
 
 from .models import Campaign
 
@@ -53,8 +54,6 @@ def role_scope(user: Any, roles: tuple[str, ...]) -> Scope:
         elif assignment.scope == ScopeKind.IN_CHARGE and person is not None:
             paths.update(unit.path for unit in units_in_charge(person))
         if assignment.role == Role.COMMITTEE_MEMBER and own_unit is not None:
-            from luoshi.orgs.selectors import organization_of
-
             unit_ids.add(organization_of(own_unit).id)
     scope = Scope(
         everything=everything, subtree_paths=frozenset(paths), unit_ids=frozenset(unit_ids)
@@ -92,10 +91,16 @@ def campaigns_q(scope: Scope) -> Q | None:
     return scope.q(unit="unit")
 
 
+def campaigns_visible(user: Any) -> QuerySet[Campaign]:
+    scope = confidential_scope(user)
+    qs = Campaign.objects.select_related("unit")
+    if scope.is_empty:
+        return qs.none()
+    return scope.filter(qs, unit="unit")
+
+
 def access_campaign(user: Any, pk: Any) -> Campaign:
     """A campaign the user may see (officers, committee members, leaders in scope)."""
-    from .selectors import campaigns_visible
-
     try:
         return campaigns_visible(user).get(pk=int(pk))
     except (Campaign.DoesNotExist, ValueError, TypeError, OverflowError):

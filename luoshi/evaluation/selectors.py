@@ -19,7 +19,7 @@ from luoshi.core.errors import DomainError
 
 from . import rules
 from .models import BallotMark, Campaign, Candidate, Voter
-from .permissions import confidential_scope
+from .permissions import campaigns_visible
 from .rules import CandidateResult
 
 __all__ = [
@@ -38,21 +38,13 @@ class ResultsNotAvailable(DomainError):
 
 
 class ResultsSealing(ResultsNotAvailable):
-    """Closed, but the ballots are still being rewritten anonymously (services.campaign_seal)."""
+    """Closed, but the ballots are still being rewritten anonymously (sealing.campaign_seal)."""
 
     code = "results_sealing"
     default_message = _(
         "The vote is closed and its ballots are being sealed. The results will be shown in a "
         "moment."
     )
-
-
-def campaigns_visible(user: Any) -> QuerySet[Campaign]:
-    scope = confidential_scope(user)
-    qs = Campaign.objects.select_related("unit")
-    if scope.is_empty:
-        return qs.none()
-    return scope.filter(qs, unit="unit")
 
 
 def campaign_list(user: Any, *, year: int | None = None, status: str = "") -> QuerySet[Campaign]:

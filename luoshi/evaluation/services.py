@@ -8,7 +8,7 @@ race, and the ballot's marks are inserted with no link to the voter.
 
 Closing is two steps. `campaign_close` (the officer's request, instant) stops the vote at once
 — the campaign becomes "sealing", every credential is spent — and, after its commit, enqueues
-the `seal_ballots` task. That task (`campaign_seal`, in its own transaction, which takes
+the `seal_ballots` task. That task (`sealing.campaign_seal`, in its own transaction, which takes
 seconds for a large campaign) rewrites the ballots in random order under new keys, so that
 neither the rows' physical order nor their inserting transaction (PostgreSQL's xmin, SQLite's
 rowid) tells when a ballot was cast — the last trace linking a ballot to the moment its voter
@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -44,6 +44,7 @@ from luoshi.orgs.models import OrgUnit, Person
 from . import rules
 from .models import Ballot, BallotMark, Campaign, Candidate, CodeFailure, GradeOption, Voter
 from .selectors import campaign_results, turnout
+from .tasks import seal_ballots
 
 # --- errors -----------------------------------------------------------------------------------
 
@@ -386,62 +387,6 @@ def codes_issue(*, actor: Any, campaign: Campaign) -> list[IssuedCode]:
     return issued
 
 
-def _reshuffle_ballots(campaign: Campaign) -> None:
-    """Rewrite the campaign's ballots in random order under new keys (see the module doc).
-
-    Set-based: each old ballot is paired at random with a new random key; the new ballots, then
-    their marks (one INSERT … SELECT, fresh random keys), are written in the order of those new
-    keys, which is a random order unrelated to the order of casting; then the old rows are
-    deleted. (A ballot's marks lying together tells nothing beyond its ballot key, which every
-    mark carries anyway.)
-
-    Cost, measured on PostgreSQL at 1,000 candidates × 300 ballots (bench/tally.py): about
-    two thirds of the time goes to the foreign-key checks PostgreSQL makes for each inserted
-    mark (ballot, candidate, grade: 900,000 checks); the rest to writing 300,000 rows and their
-    indexes. Writing the marks in random order instead costs about the same.
-    """
-    old_ids = list(Ballot.objects.filter(campaign=campaign).values_list("id", flat=True))
-    if not old_ids:
-        return
-    random.SystemRandom().shuffle(old_ids)
-    new_ids = sorted(uuid.uuid4() for _ in old_ids)
-    Ballot.objects.bulk_create(
-        [Ballot(id=new_id, campaign=campaign) for new_id in new_ids], batch_size=1000
-    )
-    ballot_table = Ballot._meta.db_table
-    mark_table = BallotMark._meta.db_table
-    postgres = connection.vendor == "postgresql"
-    new_key = "gen_random_uuid()" if postgres else "lower(hex(randomblob(16)))"
-    remap = "evaluation_ballot_remap"
-    db_id = Ballot._meta.pk.get_db_prep_value
-    pairs = [
-        (db_id(old, connection), db_id(new, connection))
-        for old, new in zip(old_ids, new_ids, strict=True)
-    ]
-    with connection.cursor() as cursor:
-        # dropped at the end, in this transaction (a rollback takes its creation back too)
-        temp = f"{'pg_temp' if postgres else 'temp'}.{remap}"
-        cursor.execute(f"DROP TABLE IF EXISTS {temp}")
-        key_type = "uuid" if postgres else "char(32)"
-        cursor.execute(
-            f"CREATE TEMP TABLE {remap} (old_id {key_type} PRIMARY KEY, new_id {key_type})"
-        )
-        cursor.executemany(f"INSERT INTO {remap} (old_id, new_id) VALUES (%s, %s)", pairs)  # noqa: S608
-        cursor.execute(
-            f"INSERT INTO {mark_table} (id, ballot_id, candidate_id, grade_id) "  # noqa: S608
-            f"SELECT {new_key}, r.new_id, m.candidate_id, m.grade_id "
-            f"FROM {mark_table} m JOIN {remap} r ON m.ballot_id = r.old_id "
-            "ORDER BY r.new_id, m.candidate_id"
-        )
-        cursor.execute(
-            f"DELETE FROM {mark_table} WHERE ballot_id IN (SELECT old_id FROM {remap})"  # noqa: S608
-        )
-        cursor.execute(
-            f"DELETE FROM {ballot_table} WHERE id IN (SELECT old_id FROM {remap})"  # noqa: S608
-        )
-        cursor.execute(f"DROP TABLE {temp}")
-
-
 @transaction.atomic
 def campaign_close(*, actor: Any, campaign: Campaign, version: int | None = None) -> Campaign:
     """Stop the vote now; the ballots are sealed by a background task after the commit.
@@ -470,38 +415,7 @@ def campaign_close(*, actor: Any, campaign: Campaign, version: int | None = None
 
 
 def _enqueue_sealing(campaign_id: int) -> None:
-    from .tasks import seal_ballots
-
     seal_ballots.enqueue(campaign_id)
-
-
-def campaign_seal(*, campaign_id: int) -> bool:
-    """Seal a closed campaign's ballots (the `seal_ballots` task): rewrite them anonymously in
-    one transaction, then mark the campaign closed, its results readable.
-
-    Idempotent: a campaign that is not "sealing" (already sealed, or gone) is left alone and
-    False returned. Two runs at once: the campaign row is locked first, so the second waits
-    and then finds it sealed. The audit entry names no actor and no client address (like the
-    cast's): the task may run inside the closing officer's request (immediate backend).
-    """
-    with transaction.atomic():
-        campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
-        if campaign is None or not campaign.is_sealing:
-            return False
-        _reshuffle_ballots(campaign)
-        campaign.status, campaign.sealed_at = Campaign.Status.CLOSED, timezone.now()
-        save_versioned(campaign, ["status", "sealed_at"])
-        ballots = Ballot.objects.filter(campaign=campaign).count()
-        ip_token = client_ip.set(None)
-        try:
-            audit.record(
-                "evaluation.seal",
-                obj=campaign,
-                after={"status": campaign.status, "ballots": ballots},
-            )
-        finally:
-            client_ip.reset(ip_token)
-    return True
 
 
 def sealing_resume(today: dt.date | None = None) -> str:

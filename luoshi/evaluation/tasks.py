@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import services
+from . import sealing
 
 
 @task()
 def seal_ballots(campaign_id: int) -> bool:
     """Rewrite a closed campaign's ballots anonymously; nothing if already sealed."""
-    return services.campaign_seal(campaign_id=campaign_id)
+    return sealing.campaign_seal(campaign_id=campaign_id)

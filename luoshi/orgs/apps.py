@@ -32,7 +32,7 @@ class OrgsConfig(AppConfig):
         # at national scale logins every minute would otherwise empty the "org" entries.
         cache.ignore_updates_of(models.User, ("last_login", "failed_logins", "locked_until"))
 
-        # The cached account and token look-ups of authentication (orgs.auth).
+        # The cached account and token look-ups of authentication (orgs.selectors).
         cache.invalidate_on("tokens", (models.ApiToken,))
         post_save.connect(_account_changed, sender=models.User, dispatch_uid="luoshi-account-save")
         post_delete.connect(
@@ -76,7 +76,7 @@ def _account_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """Every write to an account, bookkeeping included, moves its own generation."""
     from luoshi.core import cache
 
-    from .auth import account_generation
+    from .selectors import account_generation
 
     if not kwargs.get("raw"):
         cache.bump(account_generation(instance.pk))

@@ -1,4 +1,6 @@
-"""The organization's entries in the left navigation and the name in the top bar.
+"""The organization's entries in the left navigation and the name in the top bar, and the
+system administration entries of core's audit log and working-day calendar (whose pages live in
+luoshi.orgs.views, because who may open them is decided by orgs' roles).
 
 Registered with luoshi.core.navigation from OrgsConfig.ready().
 """
@@ -39,6 +41,10 @@ def nav_sections(user: Any) -> list[NavSection]:
         admin.append(NavItem(_("Lists"), "orgs:lists", order=20))
     if perms.can_create_accounts(user) or perms.can_manage_security(user):
         admin.append(NavItem(_("Accounts"), "orgs:accounts", order=30))
+    if perms.can_manage_org(user):  # core's calendar, kept by the system administrator
+        admin.append(NavItem(_("Working-day calendar"), "core:calendar", order=40))
+    if perms.can_read_audit(user):  # core's log, read by the audit administrator
+        admin.append(NavItem(_("Audit log"), "core:audit", order=90))
     if admin:
         sections.append(SYSTEM_ADMINISTRATION.with_items(*admin))
     return sections

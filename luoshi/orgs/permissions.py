@@ -1,14 +1,16 @@
 """Who may see and do what.
 
 `scope_for(user)` computes the user's data scope once per request from their roles;
-`access_*` getters return an object or raise NotFound — the same answer for "missing" and
-"forbidden", so nobody learns that a record exists outside their scope.
+`units_visible` and `people_visible` are that scope as querysets (luoshi.orgs.selectors builds
+its reads on them); `access_*` getters return an object or raise NotFound — the same answer for
+"missing" and "forbidden", so nobody learns that a record exists outside their scope.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from luoshi.core.cache import remember
@@ -149,12 +151,39 @@ def require(check: bool) -> None:
         raise Forbidden()
 
 
+def maintains_org(user: Any) -> bool:
+    """The system administrator keeps the org tree and people up to date, so reads all of it
+    (and only it: their data scope for business records is empty)."""
+    return has_role(user, Role.SYSTEM_ADMIN)
+
+
+def units_visible(user: Any) -> QuerySet[OrgUnit]:
+    scope = scope_for(user)
+    qs = OrgUnit.objects.select_related("parent", "head")
+    if scope.everything or maintains_org(user):
+        return qs
+    if scope.is_empty:
+        return qs.none()
+    q = Q(pk__in=[])
+    for path in sorted(scope.subtree_paths):
+        q |= Q(path__startswith=path)
+    if scope.unit_ids:
+        q |= Q(pk__in=sorted(scope.unit_ids))
+    return qs.filter(q)
+
+
+def people_visible(user: Any) -> QuerySet[Person]:
+    scope = scope_for(user)
+    qs = Person.objects.select_related("unit", "post", "rank", "staff_category", "political_status")
+    if maintains_org(user):
+        return qs
+    return scope.filter(qs, unit="unit", person="pk")
+
+
 # --- access getters: object or NotFound ----------------------------------------------------
 
 
 def access_unit(user: Any, pk: Any) -> OrgUnit:
-    from .selectors import units_visible
-
     try:
         return units_visible(user).get(pk=int(pk))
     except (OrgUnit.DoesNotExist, ValueError, TypeError):
@@ -162,8 +191,6 @@ def access_unit(user: Any, pk: Any) -> OrgUnit:
 
 
 def access_person(user: Any, pk: Any) -> Person:
-    from .selectors import people_visible
-
     try:
         return people_visible(user).get(pk=int(pk))
     except (Person.DoesNotExist, ValueError, TypeError):

@@ -1,4 +1,14 @@
-"""Reads, scoped to what the acting user may see, with related rows loaded up front."""
+"""Reads, scoped to what the acting user may see, with related rows loaded up front; and the
+cached account and token look-ups of authentication.
+
+Every request authenticates, so the account row (for the session) and the token (for the API)
+come from the shared cache when there is one (LUOSHI_CACHE_URL), kept exact by generations:
+`account:<id>` moves on every save or delete of that account — log-in bookkeeping and lockouts
+included — and "org" with every other account, person, unit or role change and after `migrate`;
+"tokens" moves on every token created, revoked or deleted. With the per-process default cache
+both are read from the database on every request, as before. The cached account carries its
+password hash (Django checks a session against it), like the session store beside it.
+"""
 
 from __future__ import annotations
 
@@ -11,30 +21,40 @@ from django.utils import timezone
 from luoshi.core.cache import remember
 from luoshi.core.text import fold_query
 
-from .models import LeaderAssignment, OrgUnit, OrgUnitChange, Person, User
-from .permissions import has_role, scope_for
+from .models import ApiToken, LeaderAssignment, OrgUnit, OrgUnitChange, Person, User
+from .permissions import has_role, maintains_org, people_visible, scope_for, units_visible
 from .roles import Role
 
 
-def _maintains_org(user: Any) -> bool:
-    """The system administrator keeps the org tree and people up to date, so reads all of it
-    (and only it: their data scope for business records is empty)."""
-    return has_role(user, Role.SYSTEM_ADMIN)
+def account_generation(user_id: Any) -> str:
+    return f"account:{user_id}"
 
 
-def units_visible(user: Any) -> QuerySet[OrgUnit]:
-    scope = scope_for(user)
-    qs = OrgUnit.objects.select_related("parent", "head")
-    if scope.everything or _maintains_org(user):
-        return qs
-    if scope.is_empty:
-        return qs.none()
-    q = Q(pk__in=[])
-    for path in sorted(scope.subtree_paths):
-        q |= Q(path__startswith=path)
-    if scope.unit_ids:
-        q |= Q(pk__in=sorted(scope.unit_ids))
-    return qs.filter(q)
+def cached_account(user_id: Any) -> Any:
+    """The account row with this id (None if there is none), through the shared cache."""
+    return remember(
+        f"account:{user_id}",
+        ("org", account_generation(user_id)),
+        lambda: User._default_manager.filter(pk=user_id).first(),
+        shared_only=True,
+        keep_none=False,
+    )
+
+
+def cached_token(digest: str) -> tuple[int, int, Any] | None:
+    """(token id, account id, last used) of the unrevoked token with this hash, or None."""
+
+    def load() -> tuple[int, int, Any] | None:
+        row = (
+            ApiToken.objects.filter(token_hash=digest, revoked_at__isnull=True)
+            .order_by("-created_at")
+            .values_list("pk", "user_id", "last_used_at")
+            .first()
+        )
+        return None if row is None else (row[0], row[1], row[2])
+
+    # unknown values are not kept: a client sending junk must not fill the cache
+    return remember(f"token:{digest}", ("tokens",), load, shared_only=True, keep_none=False)
 
 
 @dataclass(frozen=True)
@@ -76,15 +96,7 @@ def covers_every_unit(scope: Any) -> bool:
 def unit_brief_visible(user: Any, brief: UnitBrief) -> bool:
     """True when `units_visible(user)` holds this unit (without a query)."""
     scope = scope_for(user)
-    return scope.everything or _maintains_org(user) or scope.covers_unit(brief.id, brief.path)
-
-
-def people_visible(user: Any) -> QuerySet[Person]:
-    scope = scope_for(user)
-    qs = Person.objects.select_related("unit", "post", "rank", "staff_category", "political_status")
-    if _maintains_org(user):
-        return qs
-    return scope.filter(qs, unit="unit", person="pk")
+    return scope.everything or maintains_org(user) or scope.covers_unit(brief.id, brief.path)
 
 
 @dataclass

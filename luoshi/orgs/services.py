@@ -38,6 +38,7 @@ from .models import (
 )
 from .permissions import forget_cached_access
 from .roles import ADMIN_ROLES, DEFAULT_SCOPE, Role, ScopeKind, admin_roles_conflict
+from .selectors import cached_account, cached_token
 
 PATH_WIDTH = 8
 MAX_DEPTH = 100  # levels of the org tree (the path column holds 100 × 9 characters)
@@ -621,11 +622,9 @@ def api_token_user(raw: str) -> User | None:
     """The active, unlocked user a bearer token belongs to, or None.
 
     The token (by its hash) and the account come from the shared cache when there is one
-    (orgs.auth.cached_token, cached_account): exact, so a revoked token, a deactivated or
+    (orgs.selectors.cached_token, cached_account): exact, so a revoked token, a deactivated or
     locked account answers 401 on the next call.
     """
-    from .auth import cached_account, cached_token
-
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     found = cached_token(_token_digest(raw))

@@ -1,24 +1,43 @@
+"""The pages of orgs (namespace "orgs") and of core's audit log and working-day calendar
+(namespace "core", included by config/urls.py): who may open those is decided by orgs' roles,
+so their views live in luoshi.orgs.views."""
+
 from django.urls import path
 
-from . import views, views_import
+from .views import audit, calendar, imports, orgs
 
 app_name = "orgs"
 
 urlpatterns = [
-    path("orgs/", views.org_tree, name="tree"),
-    path("orgs/new/", views.unit_create, name="unit_create"),
-    path("orgs/<int:pk>/", views.unit_detail, name="unit"),
-    path("orgs/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
-    path("orgs/leaders/", views.leaders, name="leaders"),
-    path("people/", views.people_list, name="people"),
-    path("people/new/", views.person_create, name="person_create"),
-    path("people/<int:pk>/", views.person_detail, name="person"),
-    path("people/<int:pk>/edit/", views.person_edit, name="person_edit"),
-    path("people/import/", views_import.import_page, name="import"),
-    path("people/export.xlsx", views_import.export_xlsx, name="export"),
-    path("lists/", views.lists, name="lists"),
-    path("lists/<slug:kind>/", views.lists, name="lists"),
-    path("profile/", views.profile, name="profile"),
-    path("accounts/", views.accounts, name="accounts"),
-    path("accounts/<int:pk>/", views.account_action, name="account_action"),
+    path("orgs/", orgs.org_tree, name="tree"),
+    path("orgs/new/", orgs.unit_create, name="unit_create"),
+    path("orgs/<int:pk>/", orgs.unit_detail, name="unit"),
+    path("orgs/<int:pk>/edit/", orgs.unit_edit, name="unit_edit"),
+    path("orgs/leaders/", orgs.leaders, name="leaders"),
+    path("people/", orgs.people_list, name="people"),
+    path("people/new/", orgs.person_create, name="person_create"),
+    path("people/<int:pk>/", orgs.person_detail, name="person"),
+    path("people/<int:pk>/edit/", orgs.person_edit, name="person_edit"),
+    path("people/import/", imports.import_page, name="import"),
+    path("people/export.xlsx", imports.export_xlsx, name="export"),
+    path("lists/", orgs.lists, name="lists"),
+    path("lists/<slug:kind>/", orgs.lists, name="lists"),
+    path("profile/", orgs.profile, name="profile"),
+    path("accounts/", orgs.accounts, name="accounts"),
+    path("accounts/<int:pk>/", orgs.account_action, name="account_action"),
+]
+
+core_urlpatterns = [
+    path("audit/", audit.audit_log, name="audit"),
+    path("audit/export.xlsx", audit.audit_export, name="audit_export"),
+    path("calendar/", calendar.calendar_page, name="calendar"),
+    path("calendar/day/<str:day>/", calendar.calendar_day, name="calendar_day"),
+    path("calendar/years/add/", calendar.calendar_year_add, name="calendar_year_add"),
+    path(
+        "calendar/years/<int:year>/coverage/",
+        calendar.calendar_year_coverage,
+        name="calendar_year_coverage",
+    ),
+    path("calendar/seed/", calendar.calendar_seed, name="calendar_seed"),
+    path("calendar/import/", calendar.calendar_import, name="calendar_import"),
 ]

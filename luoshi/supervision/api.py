@@ -569,7 +569,7 @@ def list_bulletins(request: HttpRequest, filters: Query[SupervisionBulletinQuery
     supervision office also sees its drafts."""
     user = _user(request)
     _bulletin_viewer(user)
-    qs = selectors.bulletins_visible(user).order_by("-month", "-id")
+    qs = perms.bulletins_visible(user).order_by("-month", "-id")
     if filters.status is not None:
         qs = qs.filter(status=_v(filters.status))
     paginator = Paginator(qs, filters.page_size)

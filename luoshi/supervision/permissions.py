@@ -4,7 +4,9 @@ Items are visible through the viewer's data scope on their lead or cooperating u
 their responsible person, their leader in charge and the leader whose instruction opened them.
 The office (supervisors whose scope covers the lead unit) registers, assigns, reviews and
 decides extensions; the lead unit accepts, feeds back and asks for extensions; the leader in
-charge approves the close-out. `access_*` getters raise NotFound for missing and forbidden alike.
+charge approves the close-out. `items_visible` and `bulletins_visible` are what a viewer may see,
+as querysets (luoshi.supervision.selectors builds its reads on them); `access_*` getters raise
+NotFound for missing and forbidden alike.
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
 from luoshi.core.errors import Forbidden, NotFound
 from luoshi.orgs.permissions import has_role, scope_for
 from luoshi.orgs.roles import Role
+from luoshi.orgs.selectors import organization_of
 
 from .models import Bulletin, Feedback, SupervisionItem
 
@@ -123,9 +128,53 @@ def require(check: bool) -> None:
         raise Forbidden()
 
 
-def access_item(user: Any, pk: Any) -> SupervisionItem:
-    from .selectors import items_visible
+def items_visible(user: Any) -> QuerySet[SupervisionItem]:
+    """Items whose lead or a cooperating unit is in the viewer's scope, or that name the viewer
+    as responsible person, leader in charge or the leader who gave the instruction."""
+    scope = scope_for(user)
+    qs = SupervisionItem.objects.select_related(
+        "agency", "lead_unit", "leader_in_charge", "responsible_person", "instruction_by", "task"
+    )
+    if scope.everything:
+        return qs
+    if scope.is_empty:
+        return qs.none()
+    condition = scope.q(unit="lead_unit") or Q(pk__in=[])
+    cooperating = SupervisionItem.cooperating_units.through.objects.filter(
+        supervisionitem_id=OuterRef("pk")
+    )
+    coop_scope = scope.q(unit="orgunit")
+    if coop_scope is not None:
+        condition |= Q(Exists(cooperating.filter(coop_scope)))
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None:
+        condition |= (
+            Q(responsible_person_id=person_id)
+            | Q(leader_in_charge_id=person_id)
+            | Q(instruction_by_id=person_id)
+        )
+    return qs.filter(condition)
 
+
+def bulletins_visible(user: Any) -> QuerySet[Bulletin]:
+    """Published bulletins of the viewer's own organization and of agencies their scope covers;
+    drafts only for the office."""
+    scope = scope_for(user)
+    qs = Bulletin.objects.select_related("agency")
+    person = getattr(user, "person", None)
+    if not scope.everything:
+        condition = Q(pk__in=[])
+        if not scope.is_empty:
+            condition |= scope.q(unit="agency") or Q()
+        if person is not None:
+            condition |= Q(agency=organization_of(person.unit))
+        qs = qs.filter(condition)
+    if not can_manage_bulletins(user):
+        qs = qs.filter(status=Bulletin.Status.PUBLISHED)
+    return qs
+
+
+def access_item(user: Any, pk: Any) -> SupervisionItem:
     try:
         return items_visible(user).get(pk=int(pk))
     except (SupervisionItem.DoesNotExist, ValueError, TypeError, OverflowError):
@@ -142,8 +191,6 @@ def access_feedback(user: Any, item: SupervisionItem, pk: Any) -> Feedback:
 def access_bulletin(user: Any, pk: Any) -> Bulletin:
     """Published bulletins are for all staff of the agency (and those whose scope covers it);
     drafts only for the office."""
-    from .selectors import bulletins_visible
-
     try:
         return bulletins_visible(user).get(pk=int(pk))
     except (Bulletin.DoesNotExist, ValueError, TypeError, OverflowError):

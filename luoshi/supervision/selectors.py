@@ -6,48 +6,18 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from luoshi.core.text import fold_query
 from luoshi.orgs.models import OrgUnit
-from luoshi.orgs.permissions import scope_for
-from luoshi.orgs.selectors import organization_of
 
 from . import rules
-from .models import Bulletin, SupervisionItem
-from .permissions import can_manage_bulletins
+from .models import SupervisionItem
+from .permissions import items_visible
 
 S = SupervisionItem.Status
 CLOSED_OR_IDLE = [S.CLOSED, S.SUSPENDED]
-
-
-def items_visible(user: Any) -> QuerySet[SupervisionItem]:
-    """Items whose lead or a cooperating unit is in the viewer's scope, or that name the viewer
-    as responsible person, leader in charge or the leader who gave the instruction."""
-    scope = scope_for(user)
-    qs = SupervisionItem.objects.select_related(
-        "agency", "lead_unit", "leader_in_charge", "responsible_person", "instruction_by", "task"
-    )
-    if scope.everything:
-        return qs
-    if scope.is_empty:
-        return qs.none()
-    condition = scope.q(unit="lead_unit") or Q(pk__in=[])
-    cooperating = SupervisionItem.cooperating_units.through.objects.filter(
-        supervisionitem_id=OuterRef("pk")
-    )
-    coop_scope = scope.q(unit="orgunit")
-    if coop_scope is not None:
-        condition |= Q(Exists(cooperating.filter(coop_scope)))
-    person_id = getattr(user, "person_id", None)
-    if person_id is not None:
-        condition |= (
-            Q(responsible_person_id=person_id)
-            | Q(leader_in_charge_id=person_id)
-            | Q(instruction_by_id=person_id)
-        )
-    return qs.filter(condition)
 
 
 @dataclass
@@ -168,21 +138,3 @@ def unit_statistics(
         )
         for r in rows
     ]
-
-
-def bulletins_visible(user: Any) -> QuerySet[Bulletin]:
-    """Published bulletins of the viewer's own organization and of agencies their scope covers;
-    drafts only for the office."""
-    scope = scope_for(user)
-    qs = Bulletin.objects.select_related("agency")
-    person = getattr(user, "person", None)
-    if not scope.everything:
-        condition = Q(pk__in=[])
-        if not scope.is_empty:
-            condition |= scope.q(unit="agency") or Q()
-        if person is not None:
-            condition |= Q(agency=organization_of(person.unit))
-        qs = qs.filter(condition)
-    if not can_manage_bulletins(user):
-        qs = qs.filter(status=Bulletin.Status.PUBLISHED)
-    return qs

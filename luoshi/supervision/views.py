@@ -592,7 +592,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
         request,
         "supervision/bulletins.html",
         {
-            "page_obj": paginate(request, selectors.bulletins_visible(user).order_by("-month")),
+            "page_obj": paginate(request, perms.bulletins_visible(user).order_by("-month")),
             "form": form,
             "can_manage": perms.can_manage_bulletins(user),
         },

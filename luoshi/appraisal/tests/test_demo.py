@@ -12,7 +12,7 @@ import time_machine
 from luoshi.appraisal import selectors
 from luoshi.appraisal.demo import build_demo
 from luoshi.appraisal.models import AnnualCycle
-from luoshi.core.services_calendar import ensure_seeded
+from luoshi.core.calendar import ensure_seeded
 from luoshi.evaluation.demo import build_demo_campaign
 from luoshi.orgs.demo import build_demo as build_org_demo
 

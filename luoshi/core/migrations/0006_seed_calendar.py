@@ -8,7 +8,7 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from luoshi.core.services_calendar import seed_years
+    from luoshi.core.calendar import seed_years
 
     seed_years(apps.get_model("core", "CalendarDay"), apps.get_model("core", "CalendarYear"))
 

@@ -517,7 +517,7 @@ def test_export_cell_keeps_text_as_text(org, client_for) -> None:
 
 
 def test_export_of_the_whole_log_streams_in_batches(org, client_for, monkeypatch) -> None:
-    from luoshi.core import views
+    from luoshi.orgs.views import audit as views
 
     monkeypatch.setattr(views, "EXPORT_BATCH", 10)
     total = AuditEntry.objects.count()

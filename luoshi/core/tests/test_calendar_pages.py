@@ -12,7 +12,7 @@ import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from luoshi.core import services_calendar, workdays
+from luoshi.core import calendar, workdays
 from luoshi.core.models import AuditEntry, CalendarDay, CalendarYear
 
 pytestmark = pytest.mark.django_db
@@ -24,7 +24,7 @@ SHANGHAI = dt.timezone(dt.timedelta(hours=8))
 @pytest.fixture(autouse=True)
 def _seeded() -> None:
     """Seeded as by the migration, ending with 2026 (chinesecalendar 1.11) even after an upgrade."""
-    services_calendar.ensure_seeded()
+    calendar.ensure_seeded()
     CalendarDay.objects.filter(date__gte=dt.date(2027, 1, 1)).delete()
     CalendarYear.objects.filter(year__gte=2027).delete()
 

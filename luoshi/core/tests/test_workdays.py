@@ -14,7 +14,7 @@ from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import translation
 
-from luoshi.core import services_calendar as services
+from luoshi.core import calendar as services
 from luoshi.core import workdays
 from luoshi.core.errors import Forbidden, InvalidInput
 from luoshi.core.models import AuditEntry, CalendarDay, CalendarYear

@@ -36,7 +36,7 @@ def test_demo_open_campaign_prints_codes_that_vote_once(settings: Any) -> None:
 
     from luoshi.appraisal.demo import build_demo as build_appraisal_demo
     from luoshi.appraisal.models import AnnualCycle
-    from luoshi.core.services_calendar import ensure_seeded
+    from luoshi.core.calendar import ensure_seeded
     from luoshi.evaluation import services
     from luoshi.evaluation.models import Ballot
 

@@ -21,7 +21,7 @@ from django.utils import timezone
 from luoshi.core.context import client_ip
 from luoshi.core.models import AuditEntry
 from luoshi.core.periodic import steps
-from luoshi.evaluation import rules, selectors, services
+from luoshi.evaluation import rules, sealing, selectors, services
 from luoshi.evaluation.models import Ballot, BallotMark, Campaign, Candidate, Voter
 from luoshi.evaluation.tasks import seal_ballots
 
@@ -114,8 +114,8 @@ def test_sealing_twice_is_harmless(org: Any, django_capture_on_commit_callbacks:
     ids = set(Ballot.objects.values_list("id", flat=True))
     marks = set(BallotMark.objects.values_list("id", flat=True))
     assert seal_ballots.call(campaign.pk) is False
-    assert services.campaign_seal(campaign_id=campaign.pk) is False
-    assert services.campaign_seal(campaign_id=10**9) is False  # gone: nothing either
+    assert sealing.campaign_seal(campaign_id=campaign.pk) is False
+    assert sealing.campaign_seal(campaign_id=10**9) is False  # gone: nothing either
     again = Campaign.objects.get(pk=campaign.pk)
     assert (again.version, again.sealed_at) == (sealed.version, sealed.sealed_at)
     assert set(Ballot.objects.values_list("id", flat=True)) == ids
@@ -155,7 +155,7 @@ def test_results_are_hidden_until_sealed(
     assert state["status"] == "sealing" and state["sealed_at"] is None
     assert not AuditEntry.objects.filter(action__startswith="evaluation.results").exists()
     # sealed: the next poll asks the browser to reload, which shows the results (audited)
-    assert services.campaign_seal(campaign_id=campaign.pk) is True
+    assert sealing.campaign_seal(campaign_id=campaign.pk) is True
     poll = hr.get(url, headers={"HX-Request": "true"})
     assert poll.status_code == 200 and poll.headers["HX-Refresh"] == "true"
     assert not AuditEntry.objects.filter(action="evaluation.results_view").exists()

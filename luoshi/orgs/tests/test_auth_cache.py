@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 
 from luoshi.core import cache as derived
 from luoshi.orgs import services
-from luoshi.orgs.auth import cached_token
 from luoshi.orgs.models import ApiToken, User
+from luoshi.orgs.selectors import cached_token
 
 pytestmark = pytest.mark.django_db(transaction=True)  # entries are kept only once committed
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 
 from luoshi.core.models import AuditEntry
 from luoshi.orgs import services
-from luoshi.orgs.importer import import_org_people
+from luoshi.orgs.imports import import_org_people
 from luoshi.orgs.models import OrgUnit, Person, Rank
 from luoshi.orgs.roles import Role
 

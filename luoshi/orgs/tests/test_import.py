@@ -22,10 +22,12 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from luoshi.core.models import AuditEntry, StoredUpload
-from luoshi.orgs import importer, services
-from luoshi.orgs.importer import ImportInvalid, import_org_people, plan_import
+from luoshi.orgs import services
+from luoshi.orgs import workbook as layout
+from luoshi.orgs.imports import import_org_people
 from luoshi.orgs.models import OrgUnit, Person
 from luoshi.orgs.roles import Role
+from luoshi.orgs.workbook import ImportInvalid, plan_import
 
 pytestmark = pytest.mark.django_db
 
@@ -788,6 +790,6 @@ def test_command_reports_problems_and_fails(tmp_path) -> None:
     assert "人员 2 手机号码" in out.getvalue()
 
 
-def test_importer_module_knows_the_layout() -> None:
-    assert [c.header for c in importer.UNIT_COLUMNS] == UNIT_HEADERS
-    assert [c.header for c in importer.PEOPLE_COLUMNS] == PEOPLE_HEADERS
+def test_workbook_module_knows_the_layout() -> None:
+    assert [c.header for c in layout.UNIT_COLUMNS] == UNIT_HEADERS
+    assert [c.header for c in layout.PEOPLE_COLUMNS] == PEOPLE_HEADERS

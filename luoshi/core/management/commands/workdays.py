@@ -17,7 +17,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from luoshi.core import services_calendar, workdays
+from luoshi.core import calendar, workdays
 from luoshi.core.errors import DomainError
 
 
@@ -55,7 +55,7 @@ class Command(BaseCommand):
         action = options["action"]
         if action == "seed":
             # The operator of the server acts as the system; each year added is audited.
-            added = services_calendar.calendar_seed_from_package(actor=None, can_edit=True)
+            added = calendar.calendar_seed_from_package(actor=None, can_edit=True)
             self.stdout.write(
                 "added: " + ", ".join(str(y) for y in added) if added else "nothing to add"
             )

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from luoshi.orgs import importer
+from luoshi.orgs import imports, workbook
 
 
 class Command(BaseCommand):
@@ -31,10 +31,10 @@ class Command(BaseCommand):
         if not path.is_file():
             raise CommandError(f"No such file: {path}", returncode=2)
         try:
-            result = importer.import_org_people(
+            result = imports.import_org_people(
                 path, actor=None, dry_run=options["dry_run"], file_name=path.name
             )
-        except importer.ImportInvalid as exc:
+        except workbook.ImportInvalid as exc:
             if as_json:
                 failure: dict[str, Any] = {
                     "code": exc.code,

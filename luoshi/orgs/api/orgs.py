@@ -18,9 +18,9 @@ from ninja import Field, Path, Query, Router, Schema, Status
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import InvalidInput
 
-from . import permissions as perms
-from . import selectors, services
-from .models import OrgUnit, Person, User
+from .. import permissions as perms
+from .. import selectors, services
+from ..models import OrgUnit, Person, User
 
 router = Router(tags=["orgs"])
 auth_router = Router(tags=["auth"])

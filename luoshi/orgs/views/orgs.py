@@ -22,9 +22,9 @@ from luoshi.core import home as home_cards
 from luoshi.core.errors import DomainError, NotFound
 from luoshi.core.paging import paginate
 
-from . import permissions as perms
-from . import selectors, services
-from .forms import (
+from .. import permissions as perms
+from .. import selectors, services
+from ..forms import (
     AccountCreateForm,
     LeaderAssignForm,
     ListItemForm,
@@ -38,7 +38,7 @@ from .forms import (
     UnitForm,
     people_filter_from,
 )
-from .models import (
+from ..models import (
     LeaderAssignment,
     OrgUnit,
     PoliticalStatus,
@@ -48,7 +48,7 @@ from .models import (
     StaffCategory,
     User,
 )
-from .roles import ADMIN_ROLES
+from ..roles import ADMIN_ROLES
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:

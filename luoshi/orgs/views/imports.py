@@ -22,10 +22,9 @@ from luoshi.core import importflow
 from luoshi.core.errors import NotFound
 from luoshi.documents.xlsx import XLSX_CONTENT_TYPE, check_xlsx
 
-from . import exporter, importer, selectors
-from . import permissions as perms
-from .forms import PeopleFilterForm, people_filter_from
-from .services_import import org_people_export_record
+from .. import exports, imports, selectors, workbook
+from .. import permissions as perms
+from ..forms import PeopleFilterForm, people_filter_from
 
 SESSION_KEY = "orgs_import_upload"
 RESULT_KEY = "orgs_import_result"
@@ -68,10 +67,10 @@ def _form_page(flow: importflow.ImportFlow, form: UploadForm, status: int = 200)
     context = {
         "form": form,
         "max_mb": settings.LUOSHI_IMPORT_MAX_BYTES // (1024 * 1024),
-        "unit_sheet": importer.UNIT_SHEET,
-        "people_sheet": importer.PEOPLE_SHEET,
-        "unit_headers": [c.header for c in importer.UNIT_COLUMNS],
-        "people_headers": [c.header for c in importer.PEOPLE_COLUMNS],
+        "unit_sheet": workbook.UNIT_SHEET,
+        "people_sheet": workbook.PEOPLE_SHEET,
+        "unit_headers": [c.header for c in workbook.UNIT_COLUMNS],
+        "people_headers": [c.header for c in workbook.PEOPLE_COLUMNS],
     }
     return flow.render("orgs/import.html", context, status=status)
 
@@ -86,7 +85,7 @@ def _upload(flow: importflow.ImportFlow) -> HttpResponse:
 
 
 def _preview(flow: importflow.ImportFlow, pending: dict[str, Any], data: bytes) -> HttpResponse:
-    plan = importer.plan_import(data, actor=flow.request.user, file_name=pending["name"])
+    plan = workbook.plan_import(data, actor=flow.request.user, file_name=pending["name"])
     context = {
         "pending": pending,
         "plan": plan,
@@ -100,7 +99,7 @@ def _preview(flow: importflow.ImportFlow, pending: dict[str, Any], data: bytes) 
 
 def _commit(flow: importflow.ImportFlow, pending: dict[str, Any], data: bytes) -> HttpResponse:
     name = pending["name"]
-    result = importer.import_org_people(data, actor=flow.request.user, file_name=name)
+    result = imports.import_org_people(data, actor=flow.request.user, file_name=name)
     return flow.finish({"name": name, "units": result.units, "people": result.people})
 
 
@@ -115,9 +114,9 @@ def export_xlsx(request: HttpRequest) -> StreamingHttpResponse:
         raise NotFound()
     units = list(selectors.units_visible(user).order_by("path"))
     filters = people_filter_from(PeopleFilterForm(request.GET or None, units=units))
-    export = exporter.export_for_user(user, filters)
-    file_name = exporter.export_file_name()
-    org_people_export_record(
+    export = exports.export_for_user(user, filters)
+    file_name = exports.export_file_name()
+    imports.org_people_export_record(
         actor=user, filters=filters, file_name=file_name, units=export.units, people=export.people
     )
     return FileResponse(

@@ -15,9 +15,11 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
-from . import selectors, services
-from .errors import NotFound
-from .models import AuditEntry
+from luoshi.core import selectors, services
+from luoshi.core.errors import NotFound
+from luoshi.core.models import AuditEntry
+
+from ..permissions import can_read_audit
 
 router = Router(tags=["audit"])
 
@@ -80,8 +82,6 @@ class ErrorOut(Schema):
 @router.get("", response={200: AuditPage, 404: ErrorOut, 422: ErrorOut})
 def list_audit(request: HttpRequest, filters: Query[AuditQuery]) -> dict[str, Any]:
     """The audit log, newest first, filtered; for the audit administrator only."""
-    from luoshi.orgs.permissions import can_read_audit  # orgs sits above core
-
     user = request.auth  # type: ignore[attr-defined]
     if not can_read_audit(user):
         raise NotFound()

@@ -1,28 +1,41 @@
-"""The write half of the org-people import: create what a checked plan lists, all or nothing.
+"""The org-people import: check a workbook and create what it lists, all or nothing.
 
-Each unit and person is created through the ordinary services (so each is validated and audited
-like one made by hand); one summary entry records the import itself. An export of the same
-layout carries personal data out of the system: it is recorded too.
+`import_org_people` reads the file, makes its plan (luoshi.orgs.workbook) inside one transaction
+and, when there is no problem at all, creates everything. Each unit and person is created
+through the ordinary services (so each is validated and audited like one made by hand); one
+summary entry records the import itself. An export of the same layout carries personal data out
+of the system: it is recorded too.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from typing import TYPE_CHECKING, Any
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from luoshi.core import audit
 from luoshi.core.errors import DomainError
 from luoshi.core.models import AuditEntry
+from luoshi.documents.xlsx import WorkbookError, read_limited
 
 from . import services
-from .importer import P_NAME, PEOPLE_SHEET, U_NAME, UNIT_SHEET, ImportInvalid, Problem
 from .models import OrgUnit
+from .workbook import (
+    P_NAME,
+    PEOPLE_SHEET,
+    U_NAME,
+    UNIT_SHEET,
+    ImportInvalid,
+    ImportPlan,
+    ImportResult,
+    Problem,
+    plan_from_bytes,
+)
 
 if TYPE_CHECKING:
-    from .importer import ImportPlan
     from .selectors import PeopleFilter
 
 
@@ -116,3 +129,47 @@ def org_people_export_record(
             "people": people,
         },
     )
+
+
+def import_org_people(
+    source: bytes | IO[bytes] | str | Path,
+    *,
+    actor: Any,
+    dry_run: bool = False,
+    file_name: str = "",
+) -> ImportResult:
+    """Check the file and, unless `dry_run`, create everything in it — or nothing at all.
+
+    Raises ImportInvalid listing every problem. The plan is made again inside the transaction,
+    so a preview that is stale by the time of the commit cannot slip through.
+    """
+    try:
+        data = read_limited(source)
+    except WorkbookError as exc:
+        raise ImportInvalid([Problem("", None, "", str(exc.message))]) from None
+    if dry_run:
+        plan = plan_from_bytes(data, actor=actor, file_name=file_name)
+        if plan.problems:
+            raise ImportInvalid(plan.problems)
+        return ImportResult(dry_run=True, units=len(plan.units), people=len(plan.people))
+    try:
+        with transaction.atomic():
+            plan = plan_from_bytes(data, actor=actor, file_name=file_name)
+            if plan.problems:
+                raise ImportInvalid(plan.problems)
+            units, people = org_people_import(actor=actor, plan=plan)
+    except IntegrityError:
+        raise ImportInvalid(
+            [
+                Problem(
+                    "",
+                    None,
+                    "",
+                    _(
+                        "Units or people were changed by someone else during the import; "
+                        "nothing was imported. Try again."
+                    ),
+                )
+            ]
+        ) from None
+    return ImportResult(dry_run=False, units=units, people=people)

@@ -1,4 +1,5 @@
-"""Import of org units and people from a workbook in the layout of org-people.xlsx.
+"""The org-people.xlsx workbook read into an import plan: its layout, the cell parsers, the
+resolution of names against existing rows, and every problem found.
 
 Two sheets, both optional but at least one present:
 
@@ -8,9 +9,9 @@ Two sheets, both optional but at least one present:
 
 `plan_import` reads and checks the whole file and returns a plan: what would be created and
 every problem found, each with its sheet, Excel row, column and a message in the user's language.
-It writes nothing. `import_org_people` plans again inside one transaction and, when there is no
-problem at all, creates everything through the services (each unit and person audited, plus one
-summary entry); otherwise it raises `ImportInvalid` and nothing is written.
+It writes nothing: luoshi.orgs.imports.import_org_people plans again inside one transaction and,
+when there is no problem at all, creates everything through the services (each unit and person
+audited, plus one summary entry); otherwise it raises `ImportInvalid` and nothing is written.
 
 Resolution rules:
 - 上级单位 and 所在单位 name a unit of the same file first (by name or code), then an existing
@@ -33,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -934,49 +934,3 @@ def plan_import(
     except WorkbookError as exc:
         return ImportPlan(file_name=file_name, problems=[Problem("", None, "", str(exc.message))])
     return plan_from_bytes(data, actor=actor, file_name=file_name)
-
-
-def import_org_people(
-    source: bytes | IO[bytes] | str | Path,
-    *,
-    actor: Any,
-    dry_run: bool = False,
-    file_name: str = "",
-) -> ImportResult:
-    """Check the file and, unless `dry_run`, create everything in it — or nothing at all.
-
-    Raises ImportInvalid listing every problem. The plan is made again inside the transaction,
-    so a preview that is stale by the time of the commit cannot slip through.
-    """
-    from .services_import import org_people_import
-
-    try:
-        data = read_limited(source)
-    except WorkbookError as exc:
-        raise ImportInvalid([Problem("", None, "", str(exc.message))]) from None
-    if dry_run:
-        plan = plan_from_bytes(data, actor=actor, file_name=file_name)
-        if plan.problems:
-            raise ImportInvalid(plan.problems)
-        return ImportResult(dry_run=True, units=len(plan.units), people=len(plan.people))
-    try:
-        with transaction.atomic():
-            plan = plan_from_bytes(data, actor=actor, file_name=file_name)
-            if plan.problems:
-                raise ImportInvalid(plan.problems)
-            units, people = org_people_import(actor=actor, plan=plan)
-    except IntegrityError:
-        raise ImportInvalid(
-            [
-                Problem(
-                    "",
-                    None,
-                    "",
-                    _(
-                        "Units or people were changed by someone else during the import; "
-                        "nothing was imported. Try again."
-                    ),
-                )
-            ]
-        ) from None
-    return ImportResult(dry_run=False, units=units, people=people)

@@ -26,13 +26,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 from django.views.decorators.http import require_POST
 
-from . import importflow
-from . import services_calendar as services
-from .errors import InvalidInput, NotFound
-from .forms import StyledFormMixin
-from .models import CalendarDay, CalendarYear
-from .navigation import SYSTEM_ADMINISTRATION, NavItem, NavSection
-from .workdays import year_runs
+from luoshi.core import calendar as services
+from luoshi.core import importflow
+from luoshi.core.errors import InvalidInput, NotFound
+from luoshi.core.forms import StyledFormMixin
+from luoshi.core.models import CalendarDay, CalendarYear
+from luoshi.core.workdays import year_runs
+
+from ..permissions import can_manage_org
 
 Kind = CalendarDay.Kind
 
@@ -42,26 +43,13 @@ NOTICE_FROM_MONTH = 11  # from 1 November, next year's missing arrangement is fl
 
 
 def can_edit_calendar(user: Any) -> bool:
-    """The system administrator's check, which lives in orgs (above core): imported when called."""
-    from luoshi.orgs.permissions import can_manage_org
-
+    """The system administrator's check."""
     return can_manage_org(user)
 
 
 def _require(request: HttpRequest) -> None:
     if not can_edit_calendar(request.user):
         raise NotFound()
-
-
-def calendar_sections(user: Any) -> list[NavSection]:
-    """The calendar's entry in system administration (registered from CoreConfig.ready())."""
-    if not can_edit_calendar(user):
-        return []
-    return [
-        SYSTEM_ADMINISTRATION.with_items(
-            NavItem(gettext_lazy("Working-day calendar"), "core:calendar", order=40)
-        )
-    ]
 
 
 # --- how a day looks ----------------------------------------------------------------------------

@@ -18,7 +18,9 @@ from django.utils import timezone
 
 from luoshi.documents.xlsx import SheetSpec, build_xlsx
 
-from .importer import (
+from .models import OrgUnit, Person
+from .selectors import PeopleFilter, people_search, units_visible
+from .workbook import (
     GENDER_LABELS,
     KIND_LABELS,
     LEVEL_LABELS,
@@ -28,8 +30,6 @@ from .importer import (
     UNIT_SHEET,
     format_month,
 )
-from .models import OrgUnit, Person
-from .selectors import PeopleFilter, people_search, units_visible
 
 UNIT_WIDTHS = (30, 12, 30, 12, 10, 8)
 PEOPLE_WIDTHS = (12, 6, 10, 14, 24, 12, 16, 18, 12, 12, 14)

@@ -1,4 +1,4 @@
-"""API for importing units and people from xlsx: the same importer as the import page.
+"""API for importing units and people from xlsx: the same import as the import page.
 
 Error answers (`{"code", "message", "details"}`) are documented on each operation by
 luoshi.api.api; the ones specific to the import are described here.
@@ -14,8 +14,8 @@ from ninja.files import UploadedFile
 
 from luoshi.core.errors import NotFound
 
-from . import importer
-from . import permissions as perms
+from .. import imports, workbook
+from .. import permissions as perms
 
 router = Router(tags=["imports"])
 
@@ -64,10 +64,10 @@ def import_org_people(
     if not perms.can_import_org_people(user):
         raise NotFound()
     if file is None:
-        raise importer.ImportInvalid(
-            [importer.Problem("", None, "file", importer.missing_file_message())]
+        raise workbook.ImportInvalid(
+            [workbook.Problem("", None, "file", workbook.missing_file_message())]
         )
-    result = importer.import_org_people(
-        file, actor=user, dry_run=dry_run, file_name=importer.clean_file_name(file.name or "")
+    result = imports.import_org_people(
+        file, actor=user, dry_run=dry_run, file_name=workbook.clean_file_name(file.name or "")
     )
     return Status(201, {"dry_run": result.dry_run, "units": result.units, "people": result.people})

@@ -1,4 +1,4 @@
-"""Cross-cutting pages: the audit log, for the audit administrator only.
+"""The audit log's pages (core's log, read with orgs' roles): for the audit administrator only.
 
 Everyone else — the system administrator included (三员 separation) — gets the not-found page.
 Reading the log is itself recorded ("audit.view", "audit.export"), with the filters used.
@@ -22,26 +22,22 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import audit, selectors, services
-from .errors import NotFound
-from .models import AuditEntry
-from .paging import paginate
+from luoshi.core import audit, selectors, services
+from luoshi.core.errors import NotFound
+from luoshi.core.models import AuditEntry
+from luoshi.core.paging import paginate
+
+from ..permissions import can_read_audit
 
 PAGE_SIZE = 50
 EXPORT_BATCH = 1000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def can_read_audit(user: Any) -> bool:
-    """The audit administrator's check, which lives in orgs (above core): imported when called."""
-    from luoshi.orgs.permissions import can_read_audit as check
-
-    return check(user)
-
-
 def object_type_label(code: str) -> str:
     """The model's translated name for an object type like "orgs.person"; else the code."""
     try:
+        # a stored "app_label.model" code names any installed model: a look-up, not a dependency
         model = apps.get_model(code)
     except (LookupError, ValueError):
         return code
