@@ -11,13 +11,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
-from django.db import connection
 from django.db.models import Count, F, Q
 from django.utils.translation import gettext as _
 
+from luoshi.orgs.models import User
 from luoshi.plans.models import ProgressReport, Task
+from luoshi.supervision.models import SupervisionItem
 
 from . import rules
 from .models import RoutineEntry
@@ -90,11 +89,7 @@ def quarter_reports(year: int, quarter: int, person_ids: Iterable[int]) -> dict[
         lines[row["responsible_person_id"]].append(
             f"- {row['code']} {row['title']} · {row['progress']}%"
         )
-    user_person = dict(
-        apps.get_model("orgs", "User")
-        .objects.filter(person_id__in=ids)
-        .values_list("pk", "person_id")
-    )
+    user_person = dict(User.objects.filter(person_id__in=ids).values_list("pk", "person_id"))
     for user_id, code, period, text in (
         ProgressReport.objects.filter(
             submitted_by_id__in=list(user_person), period__gte=start, period__lte=end
@@ -120,26 +115,6 @@ class UnitFigures:
     reports_on_time: int = 0
     supervision_items: int | None = None
     supervision_on_time: int | None = None
-
-
-SUPERVISION_FIELDS = ("lead_unit", "original_deadline", "deadline", "closed_on_time")
-
-
-def supervision_model() -> Any:
-    """The supervision item model when it exists with the fields read here and its table is in
-    the database (the supervision app was built concurrently); else None and its weight is 0."""
-    try:
-        model = apps.get_model("supervision", "SupervisionItem")
-    except LookupError:
-        return None
-    try:
-        for name in SUPERVISION_FIELDS:
-            model._meta.get_field(name)
-    except FieldDoesNotExist:
-        return None
-    if model._meta.db_table not in connection.introspection.table_names():
-        return None
-    return model
 
 
 def unit_figures(year: int, unit_ids: list[int]) -> dict[int, UnitFigures]:
@@ -179,21 +154,18 @@ def unit_figures(year: int, unit_ids: list[int]) -> dict[int, UnitFigures]:
     ):
         f = out[row["unit_id"]]
         f.reports, f.reports_on_time = row["n"], row["on_time"]
-    model = supervision_model()
-    if model is not None:
-        for f in out.values():
-            f.supervision_items, f.supervision_on_time = 0, 0
-        for row in (
-            model.objects.filter(lead_unit_id__in=unit_ids)
-            .filter(
-                Q(original_deadline__year=year)
-                | Q(original_deadline__isnull=True, deadline__year=year)
-            )
-            .values("lead_unit_id")
-            .annotate(n=Count("id"), on_time=Count("id", filter=Q(closed_on_time=True)))
-        ):
-            f = out[row["lead_unit_id"]]
-            f.supervision_items, f.supervision_on_time = row["n"], row["on_time"]
+    for f in out.values():
+        f.supervision_items, f.supervision_on_time = 0, 0
+    for row in (
+        SupervisionItem.objects.filter(lead_unit_id__in=unit_ids)
+        .filter(
+            Q(original_deadline__year=year) | Q(original_deadline__isnull=True, deadline__year=year)
+        )
+        .values("lead_unit_id")
+        .annotate(n=Count("id"), on_time=Count("id", filter=Q(closed_on_time=True)))
+    ):
+        f = out[row["lead_unit_id"]]
+        f.supervision_items, f.supervision_on_time = row["n"], row["on_time"]
     return out
 
 

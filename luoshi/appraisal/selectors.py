@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from luoshi.evaluation.selectors import campaign_results
 from luoshi.orgs.models import OrgUnit
 
 from . import facts, rules
@@ -194,7 +195,7 @@ def unit_performance(agency: OrgUnit, year: int) -> tuple[list[UnitScoreRow], bo
     for uid, _score, position in ranked:
         by_unit[uid].rank = position
         out.append(by_unit[uid])
-    return out, facts.supervision_model() is not None
+    return out, True  # supervision items always count: luoshi.supervision sits below
 
 
 # --- democratic evaluation --------------------------------------------------------------------
@@ -204,10 +205,6 @@ def evaluation_results(cycle: AnnualCycle) -> dict[int, Any]:
     """person id → the evaluation's CandidateResult (counts, ballots, score, valid) once the
     linked campaign is closed; {} otherwise. Built by luoshi.evaluation; read here only."""
     if cycle.evaluation_campaign_id is None:
-        return {}
-    try:
-        from luoshi.evaluation.selectors import campaign_results
-    except ImportError:  # pragma: no cover
         return {}
     campaign = cycle.evaluation_campaign
     if campaign is None or not getattr(campaign, "is_closed", False):

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from luoshi.core import audit, workdays
 from luoshi.core.errors import Conflict, InvalidInput
 from luoshi.core.versioning import check_version
+from luoshi.notify.services import notify
 from luoshi.orgs.models import OrgUnit, Person, User
 
 from . import facts, rules
@@ -778,10 +779,6 @@ def notices_send(*, actor: Any, cycle: AnnualCycle) -> int:
 
 
 def _notify(**kwargs: Any) -> None:
-    try:
-        from luoshi.notify.services import notify
-    except ImportError:  # pragma: no cover - the notify app is always installed in the product
-        return
     notify(**kwargs)
 
 

@@ -25,7 +25,7 @@ from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import has_role, scope_for
 from luoshi.orgs.roles import Role
 
-from . import docbuild, forms, importing, rules, selectors, services
+from . import docbuild, documents, forms, importing, rules, selectors, services
 from . import permissions as perms
 from .models import STEP_LABELS, AnnualCycle, Appeal, Objection, Participant, RoutineCycle
 
@@ -604,10 +604,6 @@ def history_import(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _documents() -> Any:
-    try:
-        from . import documents
-    except ImportError:  # pragma: no cover - written by another helper
-        return None
     return documents
 
 

@@ -14,6 +14,7 @@ import datetime as dt
 from typing import IO, Any
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,7 +22,8 @@ from luoshi.core import audit
 from luoshi.core.errors import InvalidInput
 from luoshi.core.versioning import check_version, save_versioned
 from luoshi.documents.official import OfficialDocument, chinese_date
-from luoshi.orgs.models import OrgUnit
+from luoshi.notify.services import notify_each
+from luoshi.orgs.models import OrgUnit, User
 
 from . import rules
 from .models import Bulletin, SupervisionItem, UrgingStep
@@ -185,14 +187,6 @@ def bulletin_publish(*, actor: Any, bulletin: Bulletin, version: int | None = No
     audit.record(
         "supervision.bulletin_publish", actor=actor, obj=bulletin, after={"status": "published"}
     )
-    try:
-        from luoshi.notify.services import notify_each
-    except ImportError:  # pragma: no cover
-        return bulletin
-    from django.urls import reverse
-
-    from luoshi.orgs.models import User
-
     staff = User.objects.filter(
         is_active=True, person__unit__path__startswith=bulletin.agency.path
     ).values_list("pk", flat=True)

@@ -27,6 +27,7 @@ from luoshi.core.text import search_key
 from luoshi.core.versioning import check_version, save_versioned
 from luoshi.core.workdays import WorkCalendar
 from luoshi.documents.official import document_number
+from luoshi.notify.services import notify_each
 from luoshi.orgs.models import OrgUnit, Person, User
 from luoshi.orgs.selectors import leaders_in_charge, organization_of
 from luoshi.plans.models import LightSettings, Task
@@ -137,10 +138,6 @@ def _notify(
 ) -> None:
     """Tell people through luoshi.notify (delivered after commit, in each reader's language)."""
     if not recipients:
-        return
-    try:
-        from luoshi.notify.services import notify_each
-    except ImportError:  # pragma: no cover - the notify app is built alongside this one
         return
     notify_each(
         sorted(set(recipients)),
