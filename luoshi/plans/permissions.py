@@ -10,9 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
 from luoshi.core.errors import Forbidden, NotFound
 from luoshi.orgs.permissions import has_role, scope_for
 from luoshi.orgs.roles import Role
+from luoshi.orgs.selectors import covers_every_unit, organization_of
 
 from .models import Task, WorkPlan
 
@@ -91,14 +94,64 @@ def can_edit_task(user: Any, task: Task) -> bool:
     return can_manage_plans(user) and not plan_issued and task.is_open
 
 
+# --- what a user sees: the querysets the access_* getters and the selectors read --------------
+
+
+def tasks_visible(user: Any) -> QuerySet[Task]:
+    """Tasks whose lead or a cooperating unit is in the viewer's scope, or that name the viewer
+    as responsible person or leader in charge."""
+    scope = scope_for(user)
+    qs = Task.objects.select_related(
+        "plan", "key_point", "lead_unit", "leader_in_charge", "responsible_person"
+    )
+    if covers_every_unit(scope):  # every task is led by a unit in scope
+        return qs
+    condition = _lead_in_scope(scope)
+    cooperating = Task.cooperating_units.through.objects.filter(task_id=OuterRef("pk"))
+    coop_scope = scope.q(unit="orgunit")
+    if coop_scope is not None and not scope.is_empty:
+        condition |= Q(Exists(cooperating.filter(coop_scope)))
+    person_id = getattr(user, "person_id", None)
+    if person_id is not None and not scope.is_empty:
+        condition |= Q(responsible_person_id=person_id) | Q(leader_in_charge_id=person_id)
+    return qs.filter(condition)
+
+
+def _lead_in_scope(scope: Any, via: str = "") -> Q:
+    """Tasks whose lead unit is in scope, on the task's own columns (no join); `via`: the path
+    to the task from another model ("task__")."""
+    condition = Q(pk__in=[])
+    for prefix in sorted(scope.subtree_paths):
+        condition |= Q(**{f"{via}lead_unit_path__startswith": prefix})
+    if scope.unit_ids:
+        condition |= Q(**{f"{via}lead_unit_id__in": sorted(scope.unit_ids)})
+    return condition
+
+
+def plans_visible(user: Any) -> QuerySet[WorkPlan]:
+    """Plans of the viewer's own organization and of agencies their scope covers; drafts only to
+    those who draft or approve them."""
+    scope = scope_for(user)
+    qs = WorkPlan.objects.select_related("agency")
+    if scope.is_empty:
+        return qs.none()
+    if not scope.everything:
+        condition = scope.q(unit="agency") or Q(pk__in=[])
+        person = getattr(user, "person", None)
+        if person is not None:
+            condition |= Q(agency=organization_of(person.unit))
+        qs = qs.filter(condition)
+    if not (can_manage_plans(user) or can_approve_plans(user)):
+        qs = qs.exclude(status=WorkPlan.Status.DRAFT)
+    return qs
+
+
 def require(check: bool) -> None:
     if not check:
         raise Forbidden()
 
 
 def access_task(user: Any, pk: Any) -> Task:
-    from .selectors.tasks import tasks_visible
-
     try:
         return tasks_visible(user).get(pk=int(pk))
     except (Task.DoesNotExist, ValueError, TypeError, OverflowError):
@@ -106,8 +159,6 @@ def access_task(user: Any, pk: Any) -> Task:
 
 
 def access_plan(user: Any, pk: Any) -> WorkPlan:
-    from .selectors.plans import plans_visible
-
     try:
         return plans_visible(user).get(pk=int(pk))
     except (WorkPlan.DoesNotExist, ValueError, TypeError, OverflowError):

@@ -22,7 +22,7 @@ from luoshi.documents.xlsx import XLSX_CONTENT_TYPE
 from luoshi.orgs.models import OrgUnit, Person
 from luoshi.orgs.permissions import scope_for
 from luoshi.orgs.selectors import people_visible, units_visible
-from luoshi.plans.selectors.tasks import tasks_visible
+from luoshi.plans.permissions import tasks_visible
 
 from . import bulletins, documents, selectors, services
 from . import permissions as perms

@@ -10,7 +10,8 @@ from ninja import Field, Router, Schema
 
 from .. import permissions as perms
 from ..models import Task
-from ..selectors.plans import OutlineNode, plan_outline, plans_visible
+from ..permissions import plans_visible
+from ..selectors.plans import OutlineNode, plan_outline
 from .tasks import Id, _scoped_user
 
 router = Router(tags=["plans"])

@@ -23,8 +23,8 @@ from luoshi.documents.xlsx import (
 from luoshi.orgs.models import OrgUnit
 
 from ..models import Indicator, KeyPoint, Milestone, Task, WorkPlan
+from ..permissions import tasks_visible
 from ..selectors.plans import plan_outline
-from ..selectors.tasks import tasks_visible
 from .cells import _deadline, _month_day, _names, _person, indicators_text, milestones_text
 from .registry import Exporter, register
 

@@ -13,7 +13,7 @@ from luoshi.orgs.selectors import covers_every_unit
 from ..models import (
     AdjustmentRequest,
 )
-from .tasks import _lead_in_scope
+from ..permissions import _lead_in_scope
 
 
 def adjustments_to_decide(user: Any) -> QuerySet[AdjustmentRequest]:

@@ -13,8 +13,8 @@ from luoshi.orgs.selectors import covers_every_unit
 from ..models import (
     Task,
 )
+from ..permissions import _lead_in_scope
 from .ledger import LEDGER_ORDER
-from .tasks import _lead_in_scope
 
 
 def tasks_to_verify(user: Any) -> QuerySet[Task]:

@@ -57,8 +57,8 @@ from luoshi.orgs.selectors import units_visible
 from luoshi.orgs.services import PATH_WIDTH
 
 from ..models import KeyPoint, Task, TaskCount, TaskMonthCount, WorkPlan
+from ..permissions import plans_visible
 from ..rollup import COUNT_FIELDS
-from .plans import plans_visible
 
 T = TypeVar("T")
 

@@ -17,7 +17,8 @@ from ..models import (
     Task,
     TaskStatusCount,
 )
-from .tasks import QS, tasks_visible
+from ..permissions import tasks_visible
+from .tasks import QS
 
 
 @dataclass

@@ -21,6 +21,7 @@ from ..models import (
     Task,
     WorkPlan,
 )
+from ..permissions import tasks_visible
 from ..rules import (
     _add_months,
     next_period,
@@ -30,7 +31,6 @@ from ..rules import (
     report_period,
 )
 from .ledger import LEDGER_ORDER
-from .tasks import tasks_visible
 
 
 def tasks_to_report(user: Any, today: dt.date) -> list[Task]:

@@ -214,7 +214,7 @@ def test_staff_see_their_own_units_tasks(org: Any, scene: dict[str, Any]) -> Non
 
 
 def _visible(user: Any) -> Any:
-    from luoshi.plans.selectors.tasks import tasks_visible
+    from luoshi.plans.permissions import tasks_visible
 
     return tasks_visible(user).values("pk")
 

@@ -10,9 +10,9 @@ from typing import Any
 import pytest
 
 from luoshi.plans.models import Task, WorkPlan
+from luoshi.plans.permissions import tasks_visible
 from luoshi.plans.selectors import choices
 from luoshi.plans.selectors.ledger import TaskFilter, ledger_count, task_ledger
-from luoshi.plans.selectors.tasks import tasks_visible
 from luoshi.plans.services.tasks import TaskIn, task_create
 
 from .conftest import issue

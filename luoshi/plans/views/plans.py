@@ -18,8 +18,8 @@ from luoshi.orgs.models import OrgUnit
 from .. import permissions as perms
 from ..forms.plans import PlanForm
 from ..models import Task
-from ..selectors.plans import plan_outline, plans_visible
-from ..selectors.tasks import tasks_visible
+from ..permissions import plans_visible, tasks_visible
+from ..selectors.plans import plan_outline
 from ..services import plans as plan_services
 from .common import _require_business_scope, _submit
 from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)

@@ -21,10 +21,10 @@ from .. import permissions as perms
 from ..exports.reports import XLSX, overview_xlsx
 from ..forms.reports import ReportForm, ReportOverviewForm
 from ..models import Task
+from ..permissions import plans_visible
 from ..rules import parse_period, period_label
 from ..selectors import reports as report_selectors
 from ..selectors.dashboard import default_plan
-from ..selectors.plans import plans_visible
 from ..services.exports import overview_export_record
 from ..services.reports import ReportIn, report_submit
 from .categories import _int

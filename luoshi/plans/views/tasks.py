@@ -26,8 +26,8 @@ from ..forms.reports import ReportForm
 from ..forms.tasks import TaskEditForm, TaskForm
 from ..models import AdjustmentRequest, Indicator, Task, TaskEvent, WorkPlan
 from ..panels import panels_for
+from ..permissions import plans_visible
 from ..rules import period_label
-from ..selectors.plans import plans_visible
 from ..services import tasks as task_services
 from ..services.categories import task_classify
 from ..services.reports import next_report
