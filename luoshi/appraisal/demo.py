@@ -15,6 +15,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from luoshi.evaluation.demo import build_open_campaign
+from luoshi.evaluation.models import Campaign
 from luoshi.orgs.demo import AGENCY_CODE
 from luoshi.orgs.models import OrgUnit, User
 
@@ -64,7 +66,6 @@ def _last_year(agency: OrgUnit, year: int, hr: User, leader: User) -> AnnualCycl
         as_of=dt.date(year, 12, 31),
         notice_issuer="江岚省归国华侨联合会机关考核委员会",
     )
-    from luoshi.evaluation.models import Campaign
 
     campaign = Campaign.objects.filter(unit=agency, year=year).order_by("-id").first()
     if campaign is not None:
@@ -126,7 +127,6 @@ def _last_year(agency: OrgUnit, year: int, hr: User, leader: User) -> AnnualCycl
 
 
 def _this_year(agency: OrgUnit, year: int, hr: User, leader: User) -> tuple[AnnualCycle, str]:
-    from luoshi.evaluation.demo import build_open_campaign
 
     cycle = services.cycle_open(actor=hr, agency=agency, year=year, as_of=dt.date(year, 12, 31))
     vote = build_open_campaign(agency=agency, year=year, hr=hr)

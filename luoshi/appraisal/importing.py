@@ -20,6 +20,7 @@ from luoshi.documents.xlsx import cell_text, normalize_header, open_workbook
 from luoshi.orgs.models import OrgUnit, Person
 
 from . import rules
+from .services import agency_units, history_import
 
 HEADERS = {
     "year": ("年度", "year", "年份"),
@@ -71,7 +72,6 @@ class HistoryInvalid(InvalidInput):
 
 
 def plan_from_bytes(data: bytes, *, agency: OrgUnit) -> HistoryPlan:
-    from .services import agency_units
 
     plan = HistoryPlan()
     with open_workbook(data) as book:
@@ -188,7 +188,6 @@ def plan_from_bytes(data: bytes, *, agency: OrgUnit) -> HistoryPlan:
 
 def import_history(*, actor: Any, agency: OrgUnit, data: bytes) -> int:
     """Check the file again and write it, all or nothing."""
-    from .services import history_import
 
     plan = plan_from_bytes(data, agency=agency)
     if plan.problems:

@@ -15,7 +15,8 @@ from luoshi.orgs.models import OrgUnit
 
 from . import facts, rules
 from . import permissions as perms
-from .models import STEP_LABELS, AnnualCycle, Participant, YearResult
+from .models import STEP_LABELS, AnnualCycle, LeadershipScore, Participant, YearResult
+from .services import agency_units
 
 
 def cycles_visible(user: Any) -> QuerySet[AnnualCycle]:
@@ -170,8 +171,6 @@ class UnitScoreRow:
 def unit_performance(agency: OrgUnit, year: int) -> tuple[list[UnitScoreRow], bool]:
     """Departments and affiliated units of the agency, scored and ranked; the second value says
     whether supervision items could be read (otherwise their weight is 0)."""
-    from .models import LeadershipScore
-    from .services import agency_units
 
     units = list(
         agency_units(agency).filter(parent=agency, is_active=True).order_by("sort_order", "name")

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 
 from .context import client_ip
+from .errors import DomainError
 
 CSP = "; ".join(
     [
@@ -137,8 +138,6 @@ class DomainErrorMiddleware:
 
     def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
         from django.shortcuts import render
-
-        from .errors import DomainError
 
         if request.path.startswith("/api/") or not isinstance(exception, DomainError):
             return None

@@ -31,6 +31,8 @@ from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from .cache import remember
+
 Label = str | Promise
 
 
@@ -154,7 +156,6 @@ def frame_for(user: Any) -> tuple[list[dict[str, Any]], str, str]:
     """The navigation (as_context shape), the agency's name and the user's display name for
     `user`, from the cache when nothing they derive from has changed since; the dynamic
     providers are asked every time."""
-    from .cache import remember
 
     def compute() -> tuple[list[dict[str, Any]], str, str]:
         return as_context(sections_for(user, _NAV_PROVIDERS)), agency_name(user), str(user)

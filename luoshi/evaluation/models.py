@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from luoshi.core.models import BaseModel
 from luoshi.orgs.models import OrgUnit, Person
 
+from .rules import builtin_grade_label
+
 
 class Campaign(BaseModel):
     class Status(models.TextChoices):
@@ -120,7 +122,6 @@ class GradeOption(models.Model):
 
     @property
     def display_label(self) -> str:
-        from .rules import builtin_grade_label
 
         return self.label or builtin_grade_label(self.code)
 

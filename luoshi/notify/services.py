@@ -18,10 +18,12 @@ from django.utils import timezone, translation
 
 from luoshi.core import audit, cache
 from luoshi.core.errors import InvalidInput
+from luoshi.core.versioning import check_version
 from luoshi.orgs.models import OrgUnit, User
 
 from .models import Delivery, Notice, Preference, WebhookEndpoint, event_family
 from .selectors import unread_generation
+from .tasks import deliver
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,6 @@ def _send(
     org_unit_id: int | None,
     webhook_text: Callable[[], tuple[str, str]] | None,
 ) -> int:
-    from .tasks import deliver
 
     now = timezone.now()
     actor_id = actor.pk if getattr(actor, "is_authenticated", False) else None
@@ -324,7 +325,6 @@ def webhook_update(
     version: int | None = None,
     **changes: Any,
 ) -> WebhookEndpoint:
-    from luoshi.core.versioning import check_version
 
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if version is not None:
@@ -371,7 +371,6 @@ def _check_webhook(*, url: str, kind: str) -> None:
 @transaction.atomic
 def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
     """Try a failed delivery again now (an administrator's action): attempts start again."""
-    from .tasks import deliver
 
     updated = Delivery.objects.filter(pk=delivery.pk, status=Delivery.Status.FAILED).update(
         attempts=0, next_attempt_at=timezone.now()
@@ -392,8 +391,6 @@ def delivery_retry(*, actor: User, delivery: Delivery) -> Delivery:
 def webhook_test(*, actor: User, endpoint: WebhookEndpoint) -> Delivery:
     """Send a test message to one receiver now (after commit), whatever its event filter."""
     from django.utils.translation import gettext as _
-
-    from .tasks import deliver
 
     now = timezone.now()
     with translation.override(settings.LANGUAGE_CODE):

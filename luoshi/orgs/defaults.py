@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .models import PoliticalStatus, Post, Rank, StaffCategory
+
 POSTS = [
     ("主席", True),
     ("副主席", True),
@@ -81,7 +83,6 @@ def seed_lists(post: Any, rank: Any, staff_category: Any, political_status: Any)
 
 
 def ensure_default_lists() -> None:
-    from .models import PoliticalStatus, Post, Rank, StaffCategory
 
     if Post.objects.exists() and StaffCategory.objects.exists():
         return
