@@ -15,6 +15,7 @@ from luoshi.orgs.models import OrgUnit, Person
 
 from ..models import Category, Indicator, KeyPoint, Task, WorkPlan
 from ..selectors.categories import task_category_choices
+from ..services.roadmap import check_rows
 from ..services.tasks import IndicatorIn, MilestoneIn, task_agency_id
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -109,6 +110,21 @@ class TaskForm(StyledFormMixin, forms.Form):
 
     def clean_indicators(self) -> list[IndicatorIn]:
         return _parse_indicators(self.cleaned_data["indicators"])
+
+    def clean(self) -> dict[str, Any]:
+        """The roadmap's rows through the roadmap's one check (the one task_create runs), so
+        each problem shows next to its field: milestones[2].title under Milestones."""
+        d = super().clean() or {}
+        if "milestones" in d and "indicators" in d:
+            problems: list[dict[str, Any]] = []
+            check_rows(
+                d["milestones"], d["indicators"], deadline=d.get("deadline"), problems=problems
+            )
+            for name in ("milestones", "indicators"):
+                found = [p["message"] for p in problems if p["field"].startswith(name + "[")]
+                if found:
+                    self.add_error(name, list(dict.fromkeys(found)))
+        return d
 
 
 def _parse_milestones(text: str) -> list[MilestoneIn]:

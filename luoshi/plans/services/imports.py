@@ -37,8 +37,18 @@ from luoshi.orgs.models import OrgUnit, Person
 from ..models import KeyPoint, Task, WorkPlan
 from .lights import refresh_lights
 from .plans import key_point_create, plan_create
-from .roadmap import _NAME_MAX, _TARGET_LIMIT, _TITLE_MAX, _UNIT_MAX, indicator_add, milestone_add
-from .tasks import IndicatorIn, MilestoneIn, TaskIn, task_create
+from .roadmap import (
+    INDICATOR_NAME_MAX,
+    INDICATOR_UNIT_MAX,
+    MILESTONE_TITLE_MAX,
+    IndicatorIn,
+    MilestoneIn,
+    check_indicator,
+    check_milestone,
+    indicator_add,
+    milestone_add,
+)
+from .tasks import TaskIn, task_create
 
 OUTLINE = "outline"  # a Word outline into an empty plan
 
@@ -139,6 +149,43 @@ def plan_enrichment(plan: WorkPlan, breakdown: ParsedBreakdown) -> Enrichment:
     return Enrichment(sheet=breakdown.sheet, rows=rows)
 
 
+# A document's text is cut to what the fields hold; then each row goes through the roadmap's one
+# check (check_milestone, check_indicator), and what it refuses is left out with its message.
+
+
+def _fitted_milestone(milestone: ParsedMilestone) -> tuple[str, dt.date | None]:
+    return milestone.title.strip()[:MILESTONE_TITLE_MAX], milestone.due
+
+
+def _fitted_indicator(
+    indicator: ProposedIndicator, task_title: str
+) -> tuple[str, decimal.Decimal, str, str]:
+    name = (indicator.name or task_title).strip()[:INDICATOR_NAME_MAX]
+    return name, indicator.target, indicator.unit.strip()[:INDICATOR_UNIT_MAX], indicator.direction
+
+
+def _milestone_row(
+    milestone: ParsedMilestone, deadline: dt.date | None
+) -> tuple[MilestoneIn | None, list[str]]:
+    """The milestone as the task takes it, or None and why it is left out."""
+    title, due = _fitted_milestone(milestone)
+    problems: list[dict[str, Any]] = []
+    row = check_milestone(title, due, deadline=deadline, problems=problems)
+    if due is None and milestone.problem:
+        return None, [milestone.problem]  # the parser says best what it did not understand
+    return row, [p["message"] for p in problems]
+
+
+def _indicator_row(
+    indicator: ProposedIndicator, task_title: str
+) -> tuple[IndicatorIn | None, list[str]]:
+    """The indicator as the task takes it, or None and why it is left out (each reason after
+    the text it was read from)."""
+    problems: list[dict[str, Any]] = []
+    row = check_indicator(*_fitted_indicator(indicator, task_title), problems=problems)
+    return row, [f"“{indicator.text}”: {p['message']}" for p in problems]
+
+
 def _plan_row(
     match: RowMatch,
     task: Task,
@@ -146,35 +193,25 @@ def _plan_row(
     indicators: dict[int, set[tuple[decimal.Decimal, str]]],
 ) -> None:
     for milestone in match.row.milestones:
-        title = milestone.title.strip()[:_TITLE_MAX]
-        if milestone.due is None:
-            match.skipped.append(
-                milestone.problem or _("“%(text)s” has no date.") % {"text": milestone.text}
-            )
-        elif task.deadline and milestone.due > task.deadline:
-            match.skipped.append(
-                _("“%(title)s” (%(due)s) is due after the task's deadline %(deadline)s.")
-                % {"title": title, "due": milestone.due, "deadline": task.deadline}
-            )
-        elif (title, milestone.due) in milestones[task.pk]:
+        row, problems = _milestone_row(milestone, task.deadline)
+        if row is None:
+            match.skipped.extend(problems)
+        elif (row.title, row.due_date) in milestones[task.pk]:
             match.skipped.append(
                 _("The task already has the milestone “%(title)s” (%(due)s).")
-                % {"title": title, "due": milestone.due}
+                % {"title": row.title, "due": row.due_date}
             )
-        elif title:
-            milestones[task.pk].add((title, milestone.due))
+        else:
+            milestones[task.pk].add((row.title, row.due_date))
             match.milestones.append(milestone)
     for indicator in match.row.indicators:
-        key = (indicator.target.quantize(decimal.Decimal("0.01")), indicator.unit[:_UNIT_MAX])
-        if key in indicators[task.pk]:
+        found, problems = _indicator_row(indicator, task.title)
+        if found is not None and (found.target, found.unit) in indicators[task.pk]:
             continue  # the outline's text already proposed it (merge_breakdown's rule)
-        if not indicator.target.is_finite() or abs(indicator.target) >= _TARGET_LIMIT:
-            match.skipped.append(
-                _("The number in “%(text)s” is too large for an indicator.")
-                % {"text": indicator.text}
-            )
+        if found is None:
+            match.skipped.extend(problems)
             continue
-        indicators[task.pk].add(key)
+        indicators[task.pk].add((found.target, found.unit))
         match.indicators.append(indicator)
 
 
@@ -183,22 +220,13 @@ def _apply_enrichment(actor: Any, enrichment: Enrichment) -> None:
         task = match.task
         assert task is not None
         for milestone in match.milestones:
-            assert milestone.due is not None
-            milestone_add(
-                actor=actor,
-                task=task,
-                title=milestone.title[:_TITLE_MAX],
-                due_date=milestone.due,
-                refresh_light=False,
-            )
+            title, due = _fitted_milestone(milestone)
+            assert due is not None
+            milestone_add(actor=actor, task=task, title=title, due_date=due, refresh_light=False)
         for indicator in match.indicators:
+            name, target, unit, direction = _fitted_indicator(indicator, task.title)
             indicator_add(
-                actor=actor,
-                task=task,
-                name=(indicator.name or task.title)[:_NAME_MAX],
-                target=indicator.target,
-                unit=indicator.unit[:_UNIT_MAX],
-                direction=indicator.direction,
+                actor=actor, task=task, name=name, target=target, unit=unit, direction=direction
             )
     touched = {m.task.pk for m in enrichment.matched if m.task is not None and m.milestones}
     if touched:
@@ -400,6 +428,19 @@ def _unresolved(parsed: ParsedPlan, overrides: dict[str, Override]) -> list[dict
         if fix is not None and item.field == "deadline" and fix.deadline:
             continue
         out.append(item.as_dict())
+    for task in parsed.tasks():  # an indicator the roadmap's check refuses is left out
+        for indicator in task.indicators:
+            problems: list[dict[str, Any]] = []
+            check_indicator(*_fitted_indicator(indicator, task.title), problems=problems)
+            out += [
+                {
+                    "code": task.code,
+                    "field": "indicators",
+                    "text": indicator.text,
+                    "message": p["message"],
+                }
+                for p in problems
+            ]
     return out
 
 
@@ -458,9 +499,10 @@ def import_outline(
             cooperating = departments
         cooperating = [u for u in dict.fromkeys(cooperating) if u != lead]
         deadline = fix.deadline or task.deadline.date
-        milestones = [MilestoneIn(m.title, m.due) for m in task.milestones if m.due is not None]
-        if deadline:
-            milestones = [m for m in milestones if m.due_date <= deadline]
+        # What the roadmap's check refuses is left out (a milestone without a date or after
+        # the deadline as the preview says; an indicator as listed in `unresolved`).
+        milestones = [_milestone_row(m, deadline)[0] for m in task.milestones]
+        indicators = [_indicator_row(i, task.title)[0] for i in task.indicators]
         task_create(
             actor=actor,
             data=TaskIn(
@@ -475,11 +517,8 @@ def import_outline(
                 deadline=deadline,
                 ongoing=task.deadline.ongoing,
                 measures="\n".join(task.measures),
-                milestones=milestones,
-                indicators=[
-                    IndicatorIn(i.name[:200], i.target, i.unit[:32], i.direction)
-                    for i in task.indicators
-                ],
+                milestones=[m for m in milestones if m is not None],
+                indicators=[i for i in indicators if i is not None],
                 sort_order=order,
             ),
         )

@@ -1,10 +1,13 @@
-"""A task's roadmap (路线图): milestones and indicators — checking and applying changes, adding
-one milestone or indicator."""
+"""A task's roadmap (路线图): milestones and indicators — the one check of their rows (used by
+task creation, adjustments, imports and the single adds), applying approved changes, adding one
+milestone or indicator."""
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -25,16 +28,194 @@ from ..models import (
 )
 from .lights import refresh_lights
 
-_TITLE_MAX = Milestone._meta.get_field("title").max_length or 300
+# The limits of a roadmap row, read from the model fields (what the database takes).
+MILESTONE_TITLE_MAX: int = Milestone._meta.get_field("title").max_length  # type: ignore[assignment]
+INDICATOR_NAME_MAX: int = Indicator._meta.get_field("name").max_length  # type: ignore[assignment]
+INDICATOR_UNIT_MAX: int = Indicator._meta.get_field("unit").max_length  # type: ignore[assignment]
+_TARGET_FIELD: Any = Indicator._meta.get_field("target")
+TARGET_STEP = decimal.Decimal(1).scaleb(-_TARGET_FIELD.decimal_places)  # 0.01
+# A target is below this in absolute value once rounded to TARGET_STEP (max_digits 14 with 2
+# decimal places: at most 12 digits before the point).
+TARGET_LIMIT = decimal.Decimal(10) ** (_TARGET_FIELD.max_digits - _TARGET_FIELD.decimal_places)
 
 
-_NAME_MAX = Indicator._meta.get_field("name").max_length or 200
+@dataclass
+class MilestoneIn:
+    title: str
+    due_date: dt.date
 
 
-_UNIT_MAX = Indicator._meta.get_field("unit").max_length or 32
+@dataclass
+class IndicatorIn:
+    name: str
+    target: decimal.Decimal
+    unit: str = ""
+    direction: str = Indicator.Direction.HIGHER
 
 
-_TARGET_LIMIT = decimal.Decimal(10) ** 12  # max_digits 14, decimal_places 2
+Problems = list[dict[str, Any]]
+
+
+def as_date(value: Any) -> dt.date | None:
+    """A date, or its ISO text (as an adjustment stores it); None for anything else."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(str(value).strip())
+    except ValueError:
+        return None
+
+
+def as_target(value: Any) -> decimal.Decimal | None:
+    """A number an indicator's target field holds, rounded to its decimal places; None for
+    anything else (text, infinity, NaN, too many digits)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = decimal.Decimal(str(value).strip())
+    except (decimal.InvalidOperation, ValueError):
+        return None
+    if not number.is_finite() or abs(number) >= TARGET_LIMIT:
+        return None
+    number = number.quantize(TARGET_STEP, rounding=decimal.ROUND_HALF_EVEN)
+    return number if abs(number) < TARGET_LIMIT else None
+
+
+def _at(prefix: str, name: str) -> str:
+    return f"{prefix}.{name}" if prefix else name
+
+
+def check_milestone(
+    title: Any, due_date: Any, *, deadline: dt.date | None, problems: Problems, prefix: str = ""
+) -> MilestoneIn | None:
+    """One milestone made plain (title stripped), or None with its problems added to
+    `problems`, each naming its field (`prefix` + ".title", e.g. "milestones[2].title").
+
+    Rules: a title, within the model's length; a due date; not after the task's deadline
+    (when the task has one)."""
+    found = len(problems)
+    text = str(title or "").strip()
+    due = as_date(due_date)
+    if not text or len(text) > MILESTONE_TITLE_MAX:
+        problems.append(
+            {
+                "field": _at(prefix, "title"),
+                "message": _("A milestone needs a title of at most %(n)d characters.")
+                % {"n": MILESTONE_TITLE_MAX},
+            }
+        )
+    if due is None:
+        problems.append(
+            {
+                "field": _at(prefix, "due_date"),
+                "message": _("Milestone “%(title)s” needs a due date.") % {"title": text},
+            }
+        )
+    elif deadline is not None and due > deadline:
+        problems.append(
+            {
+                "field": _at(prefix, "due_date"),
+                "message": _("Milestone “%(title)s” is due after the task's deadline.")
+                % {"title": text},
+            }
+        )
+    if len(problems) > found or due is None:
+        return None
+    return MilestoneIn(text, due)
+
+
+def check_indicator(
+    name: Any,
+    target: Any,
+    unit: Any = "",
+    direction: Any = Indicator.Direction.HIGHER,
+    *,
+    problems: Problems,
+    prefix: str = "",
+) -> IndicatorIn | None:
+    """One indicator made plain (name and unit stripped, the target rounded to the field's
+    decimal places), or None with its problems added to `problems`, each naming its field.
+
+    Rules: a name, within the model's length; a unit within its length; a target that is a
+    finite number the field holds; higher or lower is better."""
+    found = len(problems)
+    text, unit_text = str(name or "").strip(), str(unit or "").strip()
+    number = as_target(target)
+    if not text or len(text) > INDICATOR_NAME_MAX:
+        problems.append(
+            {
+                "field": _at(prefix, "name"),
+                "message": _("An indicator needs a name of at most %(n)d characters.")
+                % {"n": INDICATOR_NAME_MAX},
+            }
+        )
+    if len(unit_text) > INDICATOR_UNIT_MAX:
+        problems.append(
+            {
+                "field": _at(prefix, "unit"),
+                "message": _("The unit of measure has at most %(n)d characters.")
+                % {"n": INDICATOR_UNIT_MAX},
+            }
+        )
+    if number is None:
+        problems.append(
+            {"field": _at(prefix, "target"), "message": _("The target is not a valid number.")}
+        )
+    if direction not in Indicator.Direction.values:
+        problems.append(
+            {
+                "field": _at(prefix, "direction"),
+                "message": _("Choose whether higher or lower is better."),
+            }
+        )
+    if len(problems) > found or number is None:
+        return None
+    return IndicatorIn(text, number, unit_text, str(direction))
+
+
+def check_rows(
+    milestones: Sequence[MilestoneIn],
+    indicators: Sequence[IndicatorIn],
+    *,
+    deadline: dt.date | None,
+    problems: Problems,
+) -> tuple[list[MilestoneIn], list[IndicatorIn]]:
+    """A task's milestones and indicators made plain; the problems of each row named by its
+    place ("milestones[0].due_date", "indicators[2].target") and added to `problems`."""
+    clean_milestones = [
+        check_milestone(
+            m.title, m.due_date, deadline=deadline, problems=problems, prefix=f"milestones[{n}]"
+        )
+        for n, m in enumerate(milestones)
+    ]
+    clean_indicators = [
+        check_indicator(
+            i.name, i.target, i.unit, i.direction, problems=problems, prefix=f"indicators[{n}]"
+        )
+        for n, i in enumerate(indicators)
+    ]
+    return (
+        [m for m in clean_milestones if m is not None],
+        [i for i in clean_indicators if i is not None],
+    )
+
+
+def validate_rows(
+    milestones: Sequence[MilestoneIn],
+    indicators: Sequence[IndicatorIn],
+    *,
+    deadline: dt.date | None,
+) -> tuple[list[MilestoneIn], list[IndicatorIn]]:
+    """check_rows, raising InvalidInput with every problem."""
+    problems: Problems = []
+    out = check_rows(milestones, indicators, deadline=deadline, problems=problems)
+    if problems:
+        raise InvalidInput(details=problems)
+    return out
 
 
 def _check_changeable(task: Task) -> None:
@@ -70,29 +251,12 @@ def milestone_add(
     `refresh_light=False` leaves the task's light to the caller (who adds many milestones and
     refreshes the lights of all the tasks once)."""
     _check_changeable(task)
-    title = title.strip()
-    if not title or len(title) > _TITLE_MAX:
-        raise InvalidInput(
-            details=[
-                {
-                    "field": "title",
-                    "message": _("A milestone needs a title of at most %(n)d characters.")
-                    % {"n": _TITLE_MAX},
-                }
-            ]
-        )
-    if task.deadline and due_date > task.deadline:
-        raise InvalidInput(
-            details=[
-                {
-                    "field": "due_date",
-                    "message": _("Milestone “%(title)s” is due after the task's deadline.")
-                    % {"title": title},
-                }
-            ]
-        )
+    problems: Problems = []
+    row = check_milestone(title, due_date, deadline=task.deadline, problems=problems)
+    if row is None:
+        raise InvalidInput(details=problems)
     milestone = Milestone.objects.create(
-        task=task, title=title, due_date=due_date, sort_order=_next_order(task.milestones)
+        task=task, title=row.title, due_date=row.due_date, sort_order=_next_order(task.milestones)
     )
     snapshot = audit.snapshot(milestone)
     _history(task, actor, {"milestone_added": snapshot})
@@ -114,38 +278,16 @@ def indicator_add(
 ) -> Indicator:
     """Add a quantified indicator to a task (before the plan is issued); audited, in its history."""
     _check_changeable(task)
-    name, unit = name.strip(), unit.strip()
-    problems = []
-    if not name or len(name) > _NAME_MAX:
-        problems.append(
-            {
-                "field": "name",
-                "message": _("An indicator needs a name of at most %(n)d characters.")
-                % {"n": _NAME_MAX},
-            }
-        )
-    if len(unit) > _UNIT_MAX:
-        problems.append(
-            {
-                "field": "unit",
-                "message": _("The unit of measure has at most %(n)d characters.")
-                % {"n": _UNIT_MAX},
-            }
-        )
-    if not target.is_finite() or abs(target) >= _TARGET_LIMIT:
-        problems.append({"field": "target", "message": _("The target is not a valid number.")})
-    if direction not in Indicator.Direction.values:
-        problems.append(
-            {"field": "direction", "message": _("Choose whether higher or lower is better.")}
-        )
-    if problems:
+    problems: Problems = []
+    row = check_indicator(name, target, unit, direction, problems=problems)
+    if row is None:
         raise InvalidInput(details=problems)
     indicator = Indicator.objects.create(
         task=task,
-        name=name,
-        target=target.quantize(decimal.Decimal("0.01")),
-        unit=unit,
-        direction=direction,
+        name=row.name,
+        target=row.target,
+        unit=row.unit,
+        direction=row.direction,
         sort_order=_next_order(task.indicators),
     )
     snapshot = audit.snapshot(indicator)
@@ -160,35 +302,6 @@ ROADMAP_FIELDS = frozenset({"milestones", "indicators"})
 _ROADMAP_OPS = ("add", "change", "remove")
 
 
-_MILESTONE_TITLE_MAX = Milestone._meta.get_field("title").max_length or 300
-
-
-_INDICATOR_NAME_MAX = Indicator._meta.get_field("name").max_length or 200
-
-
-_INDICATOR_UNIT_MAX = Indicator._meta.get_field("unit").max_length or 32
-
-
-_TARGET_LIMIT = decimal.Decimal(10) ** 12
-
-
-def _as_date(value: Any) -> dt.date | None:
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        return None
-
-
-def _as_decimal(value: Any) -> decimal.Decimal | None:
-    try:
-        number = decimal.Decimal(str(value).strip())
-    except (decimal.InvalidOperation, ValueError):
-        return None
-    return number if number.is_finite() and abs(number) < _TARGET_LIMIT else None
-
-
 def _milestone_was(m: Milestone) -> dict[str, Any]:
     return {"title": m.title, "due_date": m.due_date.isoformat()}
 
@@ -199,43 +312,41 @@ def _indicator_was(i: Indicator) -> dict[str, Any]:
 
 def _check_milestone_ops(task: Task, ops: Any, deadline: dt.date | None) -> list[dict[str, Any]]:
     current = {m.pk: m for m in task.milestones.all()}
-    out, problems = [], []
-    for op in ops or ():
+    out: list[dict[str, Any]] = []
+    problems: Problems = []
+    for n, op in enumerate(ops or ()):
+        at = f"milestones[{n}]"
         kind = op.get("op")
         m = current.get(op.get("id")) if kind in ("change", "remove") else None
         if kind not in _ROADMAP_OPS or (kind != "add" and m is None):
-            problems.append(_("A milestone does not belong to this task."))
+            problems.append(
+                {"field": at, "message": _("A milestone does not belong to this task.")}
+            )
             continue
         if m is not None and m.done_on:
             problems.append(
-                _("Milestone “%(title)s” is done and stays as it is.") % {"title": m.title}
+                {
+                    "field": at,
+                    "message": _("Milestone “%(title)s” is done and stays as it is.")
+                    % {"title": m.title},
+                }
             )
             continue
         entry: dict[str, Any] = {"op": kind}
         if m is not None:
             entry.update(id=m.pk, was=_milestone_was(m))
         if kind != "remove":
-            title, due = str(op.get("title") or "").strip(), _as_date(op.get("due_date"))
-            if not title or len(title) > _MILESTONE_TITLE_MAX:
-                problems.append(
-                    _("A milestone needs a title of at most %(n)d characters.")
-                    % {"n": _MILESTONE_TITLE_MAX}
-                )
+            row = check_milestone(
+                op.get("title"), op.get("due_date"), deadline=deadline, problems=problems, prefix=at
+            )
+            if row is None:
                 continue
-            if due is None:
-                problems.append(_("Milestone “%(title)s” needs a due date.") % {"title": title})
-                continue
-            if deadline and due > deadline:
-                problems.append(
-                    _("Milestone “%(title)s” is due after the task's deadline.") % {"title": title}
-                )
-                continue
-            if m is not None and (title, due) == (m.title, m.due_date):
+            if m is not None and (row.title, row.due_date) == (m.title, m.due_date):
                 continue  # unchanged
-            entry.update(title=title, due_date=due.isoformat())
+            entry.update(title=row.title, due_date=row.due_date.isoformat())
         out.append(entry)
     if problems:
-        raise InvalidInput(details=[{"field": "milestones", "message": p} for p in problems])
+        raise InvalidInput(details=problems)
     return out
 
 
@@ -244,51 +355,72 @@ def _check_indicator_ops(task: Task, ops: Any) -> list[dict[str, Any]]:
     reported = set(
         IndicatorValue.objects.filter(indicator__task=task).values_list("indicator_id", flat=True)
     )
-    out, problems = [], []
-    for op in ops or ():
+    out: list[dict[str, Any]] = []
+    problems: Problems = []
+    for n, op in enumerate(ops or ()):
+        at = f"indicators[{n}]"
         kind = op.get("op")
         i = current.get(op.get("id")) if kind in ("change", "remove") else None
         if kind not in _ROADMAP_OPS or (kind != "add" and i is None):
-            problems.append(_("An indicator does not belong to this task."))
+            problems.append(
+                {"field": at, "message": _("An indicator does not belong to this task.")}
+            )
             continue
         entry: dict[str, Any] = {"op": kind}
         if i is not None:
             entry.update(id=i.pk, was=_indicator_was(i))
         if kind == "remove" and i is not None and i.pk in reported:
             problems.append(
-                _("Indicator “%(name)s” has reported values: change its target instead.")
-                % {"name": i.name}
+                {
+                    "field": at,
+                    "message": _(
+                        "Indicator “%(name)s” has reported values: change its target instead."
+                    )
+                    % {"name": i.name},
+                }
             )
             continue
         if kind != "remove":
-            name, unit = str(op.get("name") or "").strip(), str(op.get("unit") or "").strip()
-            target, direction = _as_decimal(op.get("target")), op.get("direction")
-            if not name or len(name) > _INDICATOR_NAME_MAX:
-                problems.append(
-                    _("An indicator needs a name of at most %(n)d characters.")
-                    % {"n": _INDICATOR_NAME_MAX}
-                )
+            row = check_indicator(
+                op.get("name"),
+                op.get("target"),
+                op.get("unit"),
+                op.get("direction"),
+                problems=problems,
+                prefix=at,
+            )
+            if row is None:
                 continue
-            if len(unit) > _INDICATOR_UNIT_MAX:
-                problems.append(
-                    _("The unit of measure has at most %(n)d characters.")
-                    % {"n": _INDICATOR_UNIT_MAX}
-                )
-                continue
-            if target is None:
-                problems.append(_("The target is not a valid number."))
-                continue
-            if direction not in Indicator.Direction.values:
-                problems.append(_("Choose whether higher or lower is better."))
-                continue
-            target = target.quantize(decimal.Decimal("0.01"))
-            new = {"name": name, "unit": unit, "target": str(target), "direction": direction}
+            new = {
+                "name": row.name,
+                "unit": row.unit,
+                "target": str(row.target),
+                "direction": row.direction,
+            }
             if i is not None and new == _indicator_was(i):
                 continue  # unchanged
             entry.update(new)
         out.append(entry)
     if problems:
-        raise InvalidInput(details=[{"field": "indicators", "message": p} for p in problems])
+        raise InvalidInput(details=problems)
+    return out
+
+
+def _check_ops(task: Task, changes: dict[str, Any], deadline: dt.date | None) -> dict[str, Any]:
+    """The milestone and indicator operations in `changes`, checked and made plain; InvalidInput
+    with the problems of both lists."""
+    out: dict[str, Any] = {}
+    problems: Problems = []
+    for key in sorted(ROADMAP_FIELDS & set(changes)):
+        try:
+            if key == "milestones":
+                out[key] = _check_milestone_ops(task, changes[key], deadline)
+            else:
+                out[key] = _check_indicator_ops(task, changes[key])
+        except InvalidInput as exc:
+            problems += exc.details
+    if problems:
+        raise InvalidInput(details=problems)
     return out
 
 
@@ -296,15 +428,8 @@ def _check_roadmap(task: Task, changes: dict[str, Any]) -> dict[str, Any]:
     """The proposed changes with their milestone and indicator operations checked against the
     task and made plain; empty operation lists dropped."""
     out = {k: v for k, v in changes.items() if k not in ROADMAP_FIELDS}
-    if "milestones" in changes:
-        deadline = changes.get("deadline", task.deadline)
-        ops = _check_milestone_ops(task, changes["milestones"], deadline)
-        if ops:
-            out["milestones"] = ops
-    if "indicators" in changes:
-        ops = _check_indicator_ops(task, changes["indicators"])
-        if ops:
-            out["indicators"] = ops
+    deadline = changes.get("deadline", task.deadline)
+    out.update((k, ops) for k, ops in _check_ops(task, changes, deadline).items() if ops)
     return out
 
 
@@ -318,8 +443,7 @@ def _apply_roadmap(
     milestone_ops = roadmap.get("milestones") or []
     indicator_ops = roadmap.get("indicators") or []
     try:
-        _check_milestone_ops(task, milestone_ops, task.deadline)
-        _check_indicator_ops(task, indicator_ops)
+        _check_ops(task, roadmap, task.deadline)
     except InvalidInput as exc:
         raise InvalidInput(stale, details=exc.details) from None
     milestones = {m.pk: m for m in task.milestones.all()}
@@ -335,7 +459,7 @@ def _apply_roadmap(
             order += 1
         elif op["op"] == "change":
             m = milestones[op["id"]]
-            m.title, m.due_date = op["title"], _as_date(op["due_date"]) or m.due_date
+            m.title, m.due_date = op["title"], as_date(op["due_date"]) or m.due_date
             m.save(update_fields=["title", "due_date", "updated_at"])
         else:
             milestones[op["id"]].delete()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import decimal
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,25 +30,11 @@ from ..models import (
 )
 from .history import _event
 from .lights import refresh_lights
-from .roadmap import ROADMAP_FIELDS, _apply_roadmap
+from .roadmap import ROADMAP_FIELDS, IndicatorIn, MilestoneIn, _apply_roadmap, check_rows
 
 
 def _task_search_text(task: Task) -> str:
     return search_key(task.code, task.title, task.goal, task.measures)
-
-
-@dataclass
-class MilestoneIn:
-    title: str
-    due_date: dt.date
-
-
-@dataclass
-class IndicatorIn:
-    name: str
-    target: decimal.Decimal
-    unit: str = ""
-    direction: str = Indicator.Direction.HIGHER
 
 
 @dataclass
@@ -77,8 +62,10 @@ class TaskIn:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def _validate_task(data: TaskIn) -> None:
-    problems = []
+def _validate_task(data: TaskIn) -> tuple[list[MilestoneIn], list[IndicatorIn]]:
+    """The task's milestones and indicators made plain; InvalidInput naming every problem (a
+    row of the roadmap by its place, e.g. "indicators[1].unit")."""
+    problems: list[dict[str, Any]] = []
     if not data.title.strip():
         problems.append({"field": "title", "message": _("The title is required.")})
     if not data.code.strip():
@@ -90,20 +77,10 @@ def _validate_task(data: TaskIn) -> None:
                 "message": _("The lead unit cannot also be a cooperating unit."),
             }
         )
-    for m in data.milestones:
-        if data.deadline and m.due_date > data.deadline:
-            problems.append(
-                {
-                    "field": "milestones",
-                    "message": _("Milestone “%(title)s” is due after the task's deadline.")
-                    % {"title": m.title},
-                }
-            )
-    for ind in data.indicators:
-        if not ind.name.strip():
-            problems.append({"field": "indicators", "message": _("An indicator needs a name.")})
+    rows = check_rows(data.milestones, data.indicators, deadline=data.deadline, problems=problems)
     if problems:
         raise InvalidInput(details=problems)
+    return rows
 
 
 def task_agency_id(task: Task) -> int:
@@ -136,7 +113,7 @@ def check_task_categories(task: Task, categories: Iterable[Category]) -> None:
 
 @transaction.atomic
 def task_create(*, actor: Any, data: TaskIn) -> Task:
-    _validate_task(data)
+    milestones, indicators = _validate_task(data)
     if data.plan is not None and data.plan.tasks.filter(code=data.code).exists():
         raise InvalidInput(
             _("The code %(code)s is already used in this plan.") % {"code": data.code}
@@ -166,24 +143,24 @@ def task_create(*, actor: Any, data: TaskIn) -> Task:
     if data.cooperating_units:
         task.cooperating_units.set(data.cooperating_units)
     Milestone.objects.bulk_create(
-        Milestone(task=task, title=m.title.strip(), due_date=m.due_date, sort_order=i)
-        for i, m in enumerate(data.milestones)
+        Milestone(task=task, title=m.title, due_date=m.due_date, sort_order=i)
+        for i, m in enumerate(milestones)
     )
     Indicator.objects.bulk_create(
         Indicator(
             task=task,
-            name=i.name.strip(),
+            name=i.name,
             target=i.target,
             unit=i.unit,
             direction=i.direction,
             sort_order=n,
         )
-        for n, i in enumerate(data.indicators)
+        for n, i in enumerate(indicators)
     )
     snapshot = audit.snapshot(task)
     snapshot["cooperating_units"] = [u.pk for u in data.cooperating_units]
-    snapshot["milestones"] = [[m.title, m.due_date] for m in data.milestones]
-    snapshot["indicators"] = [[i.name, i.target, i.unit, i.direction] for i in data.indicators]
+    snapshot["milestones"] = [[m.title, m.due_date] for m in milestones]
+    snapshot["indicators"] = [[i.name, i.target, i.unit, i.direction] for i in indicators]
     _event(task, TaskEvent.Kind.CREATED, actor, after=snapshot)
     audit.record("task.create", actor=actor, obj=task, after=snapshot)
     rollup.refresh([rollup.group_of(task)])

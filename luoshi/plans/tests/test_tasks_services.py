@@ -72,7 +72,7 @@ def test_task_validation_names_the_fields(org, plan) -> None:
         "title",
         "code",
         "cooperating_units",
-        "milestones",
+        "milestones[0].due_date",
     }
 
 
