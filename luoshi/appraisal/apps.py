@@ -8,6 +8,7 @@ class AppraisalConfig(AppConfig):
     verbose_name = _("Appraisal")
 
     def ready(self) -> None:
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.core import audit, demodata, navigation, periodic
 
         from . import services
@@ -50,6 +51,7 @@ class AppraisalConfig(AppConfig):
 
 
 def _demo() -> str:
+    # Imported when called: apps.py is loaded before the app registry is ready.
     from .demo import build_demo
 
     return build_demo()

@@ -22,18 +22,21 @@ class CoreConfig(AppConfig):
             }
         )
 
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from django.contrib.auth.signals import user_logged_in
 
         from .middleware import mark_session_renewed
 
         user_logged_in.connect(mark_session_renewed, dispatch_uid="luoshi-session-renewed")
 
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from django.db.models.signals import post_migrate
 
         from . import cache
 
         post_migrate.connect(cache.bump_all, sender=self, dispatch_uid="luoshi-cache-migrate")
 
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from django.core.signals import request_finished, request_started
 
         request_started.connect(cache.request_started, dispatch_uid="luoshi-cache-request")

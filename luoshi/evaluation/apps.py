@@ -8,6 +8,7 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Democratic evaluation")
 
     def ready(self) -> None:
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.core import audit, cache, demodata, navigation, periodic
 
         from . import models, services
@@ -41,6 +42,7 @@ class EvaluationConfig(AppConfig):
 
 
 def _demo_campaign() -> str:
+    # Imported when called: apps.py is loaded before the app registry is ready.
     from .demo import build_demo_campaign
 
     return build_demo_campaign()

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 def _notice_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    # Imported when called: apps.py is loaded before the app registry is ready.
     from luoshi.core import cache
 
     from .selectors import unread_generation
@@ -18,6 +19,7 @@ class NotifyConfig(AppConfig):
     verbose_name = _("Notifications")
 
     def ready(self) -> None:
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.core import audit, navigation, periodic
 
         from . import delivery
@@ -25,6 +27,7 @@ class NotifyConfig(AppConfig):
 
         periodic.register("notify_deliveries", delivery.run_due)
 
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from django.db.models.signals import post_delete, post_save
 
         from .models import Notice

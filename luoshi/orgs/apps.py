@@ -11,6 +11,7 @@ class OrgsConfig(AppConfig):
     verbose_name = _("Organization")
 
     def ready(self) -> None:
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.core import audit, cache, navigation
 
         from . import models
@@ -74,6 +75,7 @@ class OrgsConfig(AppConfig):
 
 def _account_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
     """Every write to an account, bookkeeping included, moves its own generation."""
+    # Imported when called: apps.py is loaded before the app registry is ready.
     from luoshi.core import cache
 
     from .selectors import account_generation

@@ -8,6 +8,7 @@ class PlansConfig(AppConfig):
     verbose_name = _("Work plans")
 
     def ready(self) -> None:
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.core import audit, cache, demodata, home, navigation, periodic
         from luoshi.orgs import hooks
 
@@ -51,6 +52,7 @@ class PlansConfig(AppConfig):
 
 
 def _demo_plan() -> str:
+    # Imported when called: apps.py is loaded before the app registry is ready.
     from .demo import build_demo_plan
 
     return build_demo_plan()

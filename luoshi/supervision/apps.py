@@ -11,6 +11,7 @@ class SupervisionConfig(AppConfig):
     verbose_name = _("Supervision")
 
     def ready(self) -> None:
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.core import audit, demodata, navigation, periodic
         from luoshi.notify.events import register_family
 
@@ -19,9 +20,11 @@ class SupervisionConfig(AppConfig):
         register_family("supervision", _("Supervision"))
 
         navigation.register(nav_sections)
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.plans import panels
 
         panels.register("supervision.items", _task_panel)
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.core import home
 
         home.register("supervision.mine", _home_card)
@@ -53,12 +56,14 @@ class SupervisionConfig(AppConfig):
 
 
 def _tick(today: dt.date) -> str:
+    # Imported when called: apps.py is loaded before the app registry is ready.
     from .services import tick
 
     return tick(today)
 
 
 def _demo() -> str:
+    # Imported when called: apps.py is loaded before the app registry is ready.
     from .demo import build_demo_items
 
     return build_demo_items()
@@ -66,6 +71,7 @@ def _demo() -> str:
 
 def _task_panel(user: Any, task: Any) -> Any:
     """The supervision items linked to a task, as far as the viewer may see them (1 query)."""
+    # Imported when called: apps.py is loaded before the app registry is ready.
     from luoshi.plans.panels import Panel
 
     from .selectors import items_visible
@@ -84,6 +90,7 @@ def _task_panel(user: Any, task: Any) -> Any:
 def _home_card(user: Any) -> Any:
     """The open items of the user's unit or with the user responsible, and how many of them are
     red or yellow (one query); none for those who have none."""
+    # Imported when called: apps.py is loaded before the app registry is ready.
     from django.db.models import Count, Q
 
     from luoshi.core.home import HomeCard
