@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.core.models import BaseModel
+from luoshi.core.publicity import ObjectionBase
 from luoshi.orgs.models import OrgUnit, Person
 
 from . import rules
@@ -311,29 +312,13 @@ class GradeChange(models.Model):
         return f"{self.participant_id}: {self.old_grade} → {self.new_grade}"
 
 
-class Objection(models.Model):
-    """An objection raised during publicity, and its answer."""
+class Objection(ObjectionBase):
+    """An objection raised during publicity, and its answer (fields: luoshi.core.publicity)."""
 
     cycle = models.ForeignKey(AnnualCycle, on_delete=models.CASCADE, related_name="objections")
     participant = models.ForeignKey(
         Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="objections"
     )
-    text = models.TextField(_("objection"))
-    raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    raised_at = models.DateTimeField(default=timezone.now)
-    answer = models.TextField(_("answer"), blank=True)
-    answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    answered_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["raised_at", "id"]
-
-    def __str__(self) -> str:
-        return self.text[:60]
 
 
 class Appeal(BaseModel):

@@ -22,6 +22,8 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from luoshi.core import publicity
+
 # --- families and grades ----------------------------------------------------------------------
 
 CIVIL_SERVANT = "civil_servant"
@@ -395,16 +397,20 @@ def publicity_end(
     add_working_days: Callable[[dt.date, int], dt.date],
 ) -> dt.date:
     """The last day of publicity: N working days, the publication day counting when it is a
-    working day (and the policy says so). The calendar functions come from core.workdays."""
-    n = max(pol.publicity_working_days, 1)
-    if pol.publication_day_counts and is_working_day(published_on):
-        return published_on if n == 1 else add_working_days(published_on, n - 1)
-    return add_working_days(published_on, n)
+    working day (and the policy says so). The arithmetic is luoshi.core.publicity's; the
+    calendar functions come from core.workdays."""
+    return publicity.last_day(
+        published_on,
+        pol.publicity_working_days,
+        start_counts=pol.publication_day_counts,
+        is_working_day=is_working_day,
+        add_working_days=add_working_days,
+    )
 
 
 def publicity_over(end: dt.date | None, today: dt.date) -> bool:
     """Results become final the day after the last day of publicity."""
-    return end is not None and today > end
+    return publicity.is_over(end, today)
 
 
 # --- review and appeal ------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.core import audit, workdays
+from luoshi.core import audit, publicity
 from luoshi.core.errors import Conflict, InvalidInput
 from luoshi.core.versioning import check_version
 from luoshi.notify.services import notify
@@ -583,23 +583,10 @@ def decide_as_proposed(*, actor: Any, cycle: AnnualCycle) -> int:
 def publicity_end_for(start: dt.date) -> tuple[dt.date, str]:
     """The last day of publicity for a start date, and the calendar's warning ("" if covered)."""
     pol = rules.policy()
-    cal = workdays.WorkCalendar()
-    warnings: list[str] = []
-
-    def is_wd(day: dt.date) -> bool:
-        a = cal.is_working_day(day)
-        if a.warning:
-            warnings.append(a.warning)
-        return a.value
-
-    def add(day: dt.date, n: int) -> dt.date:
-        a = cal.add_working_days(day, n)
-        if a.warning:
-            warnings.append(a.warning)
-        return a.value
-
-    end = rules.publicity_end(start, pol, is_working_day=is_wd, add_working_days=add)
-    return end, (warnings[0] if warnings else "")
+    answer = publicity.period(
+        start, pol.publicity_working_days, start_counts=pol.publication_day_counts
+    )
+    return answer.value.end, answer.warning
 
 
 @transaction.atomic
@@ -692,9 +679,9 @@ def finalize_cycle(cycle: AnnualCycle, today: dt.date, *, actor: Any = None) -> 
     a cycle already final, or not yet due, is left alone. Returns whether it changed."""
     with transaction.atomic():
         cycle = _lock_cycle(cycle)
-        if cycle.status != ST.PUBLICITY or not rules.publicity_over(cycle.publicity_end, today):
-            return False
-        if cycle.objections.filter(answered_at__isnull=True).exists():
+        if cycle.status != ST.PUBLICITY or not publicity.can_finalize(
+            cycle.publicity_end, today, open_objections=cycle.objections.open()
+        ):
             return False
         now = timezone.now()
         participants = list(cycle.participants.select_related("person").order_by("id"))

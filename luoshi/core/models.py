@@ -173,3 +173,33 @@ class CalendarYear(models.Model):
 
     def __str__(self) -> str:
         return str(self.year)
+
+
+# --- numbered series (read and advanced only through luoshi.core.numbering) -------------------
+
+
+class NumberSeries(models.Model):
+    """The last number given in one series: per agency, year and kind of number.
+
+    `agency_id` is the organisation unit's id as a plain integer (core lies below orgs and holds
+    no foreign key to it). `kind` names the series as "<app>.<kind>" (e.g. "supervision.item"),
+    so apps never share a series by accident. `luoshi.core.numbering.next_number` advances `last`
+    with the row locked in the caller's transaction.
+    """
+
+    agency_id = models.BigIntegerField(_("agency"))
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("kind"), max_length=32)
+    last = models.PositiveIntegerField(_("last number given"), default=0)
+
+    class Meta:
+        verbose_name = _("numbered series")
+        verbose_name_plural = _("numbered series")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency_id", "year", "kind"], name="core_one_number_series"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agency_id} {self.kind} {self.year}: {self.last}"

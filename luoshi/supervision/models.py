@@ -44,29 +44,11 @@ class SupervisionSettings(BaseModel):
         return str(self.agency)
 
 
-class NumberCounter(models.Model):
-    """The last number given, per agency, kind of number and year. Numbers are taken with the
-    row locked (select_for_update) in the transaction that uses them: consecutive, never reused,
-    no gaps (a rolled-back registration rolls its number back with it)."""
+class NumberKind(models.TextChoices):
+    """The series supervision numbers from (luoshi.core.numbering): one per agency and year."""
 
-    class Kind(models.TextChoices):
-        ITEM = "item", _("Supervision item")
-        URGING = "urging", _("Urging notice")
-
-    agency = models.ForeignKey(OrgUnit, on_delete=models.CASCADE, related_name="+")
-    kind = models.CharField(max_length=16, choices=Kind.choices)
-    year = models.PositiveSmallIntegerField()
-    last = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(
-                fields=["agency", "kind", "year"], name="supervision_one_counter"
-            )
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.agency_id} {self.kind} {self.year}: {self.last}"
+    ITEM = "supervision.item", _("Supervision item")
+    URGING = "supervision.urging", _("Urging notice")
 
 
 class SupervisionItem(BaseModel):

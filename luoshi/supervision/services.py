@@ -1,8 +1,8 @@
 """Every write to supervision items: keyword-only, atomic, audited, with the item's timeline.
 
-Notifications go through luoshi.notify (delivered after commit); numbers come from a counter
-row locked in the registering transaction; the urging ladder inserts one row per (item, step)
-or skips the step when the row is already there.
+Notifications go through luoshi.notify (delivered after commit); numbers come from
+luoshi.core.numbering (a series row locked in the registering transaction); the urging ladder
+inserts one row per (item, step) or skips the step when the row is already there.
 """
 
 from __future__ import annotations
@@ -17,12 +17,13 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.core import audit
 from luoshi.core.errors import Forbidden, InvalidInput
+from luoshi.core.numbering import next_number
 from luoshi.core.text import search_key
 from luoshi.core.versioning import check_version, save_versioned
 from luoshi.core.workdays import WorkCalendar
@@ -40,7 +41,7 @@ from .models import (
     Feedback,
     FeedbackAttachment,
     ItemEvent,
-    NumberCounter,
+    NumberKind,
     SupervisionItem,
     SupervisionSettings,
     UrgingStep,
@@ -149,31 +150,6 @@ def _notify(
     )
 
 
-# --- numbers ----------------------------------------------------------------------------------
-
-
-def allocate_serial(*, agency_id: int, kind: str, year: int) -> int:
-    """The next serial of this kind of number for the agency and year, taken in the caller's
-    transaction with the counter row locked: consecutive, never reused, without gaps (a
-    transaction that rolls back rolls its number back too) and without duplicates under
-    concurrency (the second registrar waits for the first to commit)."""
-    if not transaction.get_connection().in_atomic_block:
-        raise RuntimeError("allocate_serial must run inside a transaction")
-    counters = NumberCounter.objects.select_for_update().filter(
-        agency_id=agency_id, kind=kind, year=year
-    )
-    counter = counters.first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                NumberCounter.objects.create(agency_id=agency_id, kind=kind, year=year, last=0)
-        except IntegrityError:
-            pass  # another transaction created it first; we now wait for its lock below
-        counter = counters.get()
-    NumberCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
-    return counter.last + 1
-
-
 # --- registering ------------------------------------------------------------------------------
 
 
@@ -262,7 +238,7 @@ def item_register(
     _validate(data, day)
     agency = agency or _agency_of(actor, data.lead_unit)
     conf = settings_for(agency.pk)
-    serial = allocate_serial(agency_id=agency.pk, kind=NumberCounter.Kind.ITEM, year=day.year)
+    serial = next_number(agency_id=agency.pk, year=day.year, kind=NumberKind.ITEM)
     leader = data.leader_in_charge or leaders_in_charge(data.lead_unit, on=day).first()
     item = SupervisionItem(
         agency=agency,
@@ -959,9 +935,7 @@ def _take_step(
     assert item.deadline is not None
     overdue_days = calendar.working_days_between(item.deadline, today).value
     if step == rules.URGING:
-        serial = allocate_serial(
-            agency_id=item.agency_id, kind=NumberCounter.Kind.URGING, year=today.year
-        )
+        serial = next_number(agency_id=item.agency_id, year=today.year, kind=NumberKind.URGING)
         row.number = document_number(conf.urging_prefix, today.year, serial)
         row.save(update_fields=["number"])
     kind = {

@@ -12,14 +12,13 @@ import time_machine
 from django.db import connection, connections
 
 from luoshi.core.errors import Conflict, InvalidInput
-from luoshi.core.models import AuditEntry
+from luoshi.core.models import AuditEntry, NumberSeries
 from luoshi.core.workdays import add_working_days
 from luoshi.supervision import services
 from luoshi.supervision.models import (
     ExtensionRequest,
     Feedback,
     ItemEvent,
-    NumberCounter,
     SupervisionItem,
     SupervisionSettings,
     UrgingStep,
@@ -51,7 +50,7 @@ def test_a_failed_registration_gives_its_number_back(org) -> None:
     fields = {d["field"] for d in info.value.details}
     assert {"instruction_text", "instruction_by"} <= fields
     assert register(org).serial == 2  # no gap
-    assert NumberCounter.objects.get(kind="item", year=2025).last == 2
+    assert NumberSeries.objects.get(kind="supervision.item", year=2025).last == 2
 
 
 def test_five_working_days_from_26_september_2025_cross_national_day(org, item) -> None:
