@@ -65,7 +65,7 @@ def test_a_detail_about_no_field_of_the_form_is_shown_on_top_not_lost() -> None:
 
 
 def _request() -> Any:
-    request = RequestFactory().post("/")
+    request: Any = RequestFactory().post("/")
     request._messages = CookieStorage(request)
     return request
 

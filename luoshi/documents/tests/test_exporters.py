@@ -13,7 +13,6 @@ from django.http import FileResponse, HttpResponse
 
 from luoshi.core.models import AuditEntry
 from luoshi.documents.exporters import (
-    EXPORTERS,
     Exporter,
     ExportFile,
     Registry,
@@ -109,32 +108,6 @@ def test_registry_registers_once_looks_up_and_lists_an_app() -> None:
         registry.get("nothing")
     assert registry.for_app("tests") == [Lines, WholeLines]
     assert registry.for_app("plans") == []
-
-
-def test_the_apps_exporters_are_registered_under_their_app() -> None:
-    # Importing the modules registers their classes (the pages import them the same way).
-    from luoshi.appraisal import exports as appraisal_exports  # noqa: F401
-    from luoshi.evaluation import exports as evaluation_exports  # noqa: F401
-    from luoshi.supervision import exports as supervision_exports  # noqa: F401
-
-    assert [cls.identifier for cls in EXPORTERS.for_app("supervision")] == [
-        "assignment_sheet",
-        "bulletin_docx",
-        "supervision_ledger_xlsx",
-        "urging_notice",
-    ]
-    assert [cls.identifier for cls in EXPORTERS.for_app("evaluation")] == [
-        "evaluation_codes_pdf",
-        "evaluation_results_xlsx",
-    ]
-    assert {cls.identifier for cls in EXPORTERS.for_app("appraisal")} == {
-        "appraisal_registration_form_docx",
-        "appraisal_registration_form_pdf",
-        "appraisal_result_notice_docx",
-        "appraisal_results_xlsx",
-        "appraisal_unit_performance_xlsx",
-    }
-    assert EXPORTERS.get("supervision_ledger_xlsx").app() == "supervision"
 
 
 @pytest.mark.parametrize(
