@@ -5,12 +5,11 @@ audited."""
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -19,13 +18,15 @@ from django.utils.translation import gettext_lazy
 
 from luoshi.core import uploads
 from luoshi.core.errors import DomainError, NotFound
+from luoshi.core.forms import apply_domain_error
 from luoshi.core.paging import paginate
-from luoshi.documents.xlsx import XLSX_CONTENT_TYPE, XlsxWriter, read_limited
+from luoshi.documents.exporters import export_response
+from luoshi.documents.xlsx import read_limited
 from luoshi.orgs.models import OrgUnit
-from luoshi.orgs.permissions import has_role, scope_for
+from luoshi.orgs.permissions import has_role, require_business_scope, scope_for
 from luoshi.orgs.roles import Role
 
-from . import docbuild, documents, forms, importing, rules, selectors, services
+from . import documents, exports, forms, importing, rules, selectors, services
 from . import permissions as perms
 from .models import STEP_LABELS, AnnualCycle, Appeal, Objection, Participant, RoutineCycle
 
@@ -33,33 +34,12 @@ UPLOAD_PURPOSE = "appraisal_history"
 SESSION_KEY = "appraisal_history_upload"
 
 
-def _form_errors(form: Any, exc: DomainError) -> None:
-    form.add_error(None, exc.message)
-    for detail in exc.details:
-        if detail.get("field") in form.fields:
-            form.add_error(detail["field"], detail["message"])
-
-
-def _require_business_scope(request: HttpRequest) -> None:
-    if scope_for(request.user).is_empty:
-        raise NotFound()
-
-
-def _attachment(data: bytes, name: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
-
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
 # --- cycles -----------------------------------------------------------------------------------
 
 
 @login_required
 def cycle_list(request: HttpRequest) -> HttpResponse:
-    _require_business_scope(request)
+    require_business_scope(request)
     cycles = selectors.cycles_visible(request.user).order_by("-year", "agency__path")
     return render(
         request,
@@ -85,7 +65,7 @@ def cycle_open(request: HttpRequest) -> HttpResponse:
         try:
             cycle = services.cycle_open(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("The annual appraisal was opened."))
             return redirect("appraisal:cycle", pk=cycle.pk)
@@ -339,7 +319,7 @@ def _participant_post(request: HttpRequest, p: Participant, ctx: dict[str, Any])
     except DomainError as exc:
         if isinstance(exc, NotFound):
             raise
-        _form_errors(form, exc)
+        apply_domain_error(form, exc)
     return render(request, "appraisal/participant.html", ctx, status=422)
 
 
@@ -476,7 +456,7 @@ def publicity(request: HttpRequest, pk: int) -> HttpResponse:
         except DomainError as exc:
             if isinstance(exc, NotFound):
                 raise
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
     objections = (
         list(cycle.objections.select_related("participant__person").all()) if is_officer else []
     )
@@ -618,48 +598,32 @@ def _documents_available() -> dict[str, bool]:
     return {n: bool(docs is not None and hasattr(docs, n)) for n in names}
 
 
-@login_required
-def participant_document(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    p = perms.access_participant(request.user, pk)
-    docs = _documents()
-    if kind == "form.docx" and hasattr(docs, "registration_form_docx"):
-        data = docs.registration_form_docx(docbuild.registration_data(p))
-        name, ctype = f"{p.cycle.year}-{p.person.name}-考核登记表.docx", DOCX
-    elif kind == "form.pdf" and hasattr(docs, "registration_form_pdf"):
-        data = docs.registration_form_pdf(docbuild.registration_data(p))
-        name, ctype = f"{p.cycle.year}-{p.person.name}-考核登记表.pdf", "application/pdf"
-    elif kind == "notice.docx" and hasattr(docs, "result_notice_docx") and p.is_final:
-        data = docs.result_notice_docx(docbuild.notice_data(p))
-        name, ctype = f"{p.cycle.year}-{p.person.name}-考核结果通知.docx", DOCX
-    else:
-        raise NotFound()
-    from urllib.parse import quote
+_PARTICIPANT_DOCUMENTS: dict[str, type[exports.ParticipantDocument]] = {
+    "form.docx": exports.RegistrationFormDocx,
+    "form.pdf": exports.RegistrationFormPdf,
+    "notice.docx": exports.ResultNoticeDocx,
+}
 
+
+@login_required
+def participant_document(request: HttpRequest, pk: int, kind: str) -> HttpResponseBase:
+    p = perms.access_participant(request.user, pk)
+    exporter = _PARTICIPANT_DOCUMENTS.get(kind)
+    if exporter is None or (exporter is exports.ResultNoticeDocx and not p.is_final):
+        raise NotFound()
+    export = exporter(request.user, p).render()
     if perms.can_see_confidential(request.user, p):
         services.record_view(actor=request.user, obj=p, what=kind)
-    return _attachment(data, quote(name), ctype)
+    return export_response(export)
 
 
 @login_required
-def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def results_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     cycle = perms.access_cycle(request.user, pk)
     perms.require(perms.sees_all_confidential(request.user, cycle))
-    docs = _documents()
-    if not hasattr(docs, "result_table_xlsx"):
-        raise NotFound()
-    participants = list(
-        selectors.participants_confidential(request.user, cycle).select_related(
-            "person__staff_category"
-        )
-    )
-    stream = io.BytesIO()
-    docs.result_table_xlsx(
-        docbuild.result_rows(participants, selectors.evaluation_results(cycle)), stream
-    )
+    export = exports.ResultsXlsx(request.user, cycle).render()
     services.record_view(actor=request.user, obj=cycle, what="results.xlsx")
-    from urllib.parse import quote
-
-    return _attachment(stream.getvalue(), quote(f"{cycle.year}-考核结果.xlsx"), XLSX_CONTENT_TYPE)
+    return export_response(export)
 
 
 # --- own page ---------------------------------------------------------------------------------
@@ -667,7 +631,7 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
-    _require_business_scope(request)
+    require_business_scope(request)
     from .models import RoutineEntry
 
     pid = perms.person_id(request.user) or 0
@@ -696,7 +660,7 @@ def _routine_units(user: Any) -> Any:
 
 @login_required
 def routine_list(request: HttpRequest) -> HttpResponse:
-    _require_business_scope(request)
+    require_business_scope(request)
     scope = perms.leader_scope(request.user)
     qs = RoutineCycle.objects.select_related("unit").order_by("-year", "-quarter", "unit__path")
     if has_role(request.user, Role.PERSONNEL_OFFICER):
@@ -717,7 +681,7 @@ def routine_list(request: HttpRequest) -> HttpResponse:
         try:
             cycle = services.routine_open(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("The routine appraisal was opened."))
             return redirect("appraisal:routine", pk=cycle.pk)
@@ -818,7 +782,7 @@ def units(request: HttpRequest) -> HttpResponse:
                     actor=request.user, agency=agency, year=year, **form.cleaned_data
                 )
             except DomainError as exc:
-                _form_errors(form, exc)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(f"{reverse('appraisal:units')}?agency={agency.pk}&year={year}")
@@ -838,30 +802,9 @@ def units(request: HttpRequest) -> HttpResponse:
     )
 
 
-METRIC_LABELS = {
-    "completion": _("Task completion (%)"),
-    "on_time": _("On time (%)"),
-    "supervision": _("Supervision items on time (%)"),
-    "reports_on_time": _("Reports on time (%)"),
-    "leadership": _("Leadership evaluation"),
-}
-
-
 @login_required
-def units_xlsx(request: HttpRequest) -> HttpResponse:
+def units_xlsx(request: HttpRequest) -> HttpResponseBase:
     agency = _performance_agency(request)
-    year = _year(request)
-    rows, _supervision = selectors.unit_performance(agency, year)
-    book = XlsxWriter()
-    sheet = book.add_sheet(
-        _("Unit performance"),
-        [_("Rank"), _("Unit"), *[str(METRIC_LABELS[k]) for k in rules.UNIT_METRICS], _("Score")],
-    )
-    for r in rows:
-        sheet.append(
-            [r.rank, r.unit.name, *[r.metrics.get(k) for k in rules.UNIT_METRICS], r.score]
-        )
-    from urllib.parse import quote
-
+    export = exports.UnitPerformanceXlsx(request.user, agency, _year(request)).render()
     services.record_view(actor=request.user, obj=agency, what="units.xlsx")
-    return _attachment(book.to_bytes(), quote(f"{year}-部门绩效.xlsx"), XLSX_CONTENT_TYPE)
+    return export_response(export)

@@ -1,12 +1,17 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
+from django.contrib import messages
 from django.forms.renderers import DjangoTemplates
+from django.http import HttpRequest
 from django.utils.html import conditional_escape, escape
 from django.utils.safestring import SafeString, mark_safe
+
+from .errors import DomainError
 
 
 class StyledFormMixin:
@@ -162,3 +167,44 @@ class FastFormRenderer(DjangoTemplates):
         if html is None:
             return super().render(template_name, context, request)
         return mark_safe(html)  # noqa: S308 — every value is escaped above
+
+
+# --- domain errors on a page's form -------------------------------------------------------------
+
+
+def apply_domain_error(form: Any, exc: DomainError) -> None:
+    """Put a service's refusal on the form the page shows again: the error's message once at the
+    top, each detail next to its field; a detail about no field of this form goes to the top
+    too (unless it repeats the message), so nothing the service said is lost."""
+    form.add_error(None, exc.message)
+    shown = {str(exc.message)}
+    for detail in exc.details:
+        name = detail.get("field")
+        if name in form.fields:
+            form.add_error(name, detail["message"])
+        elif str(detail["message"]) not in shown:
+            shown.add(str(detail["message"]))
+            form.add_error(None, detail["message"])
+
+
+def submit_form(
+    request: HttpRequest,
+    form: Any,
+    run: Callable[[dict[str, Any]], Any],
+    success: Any,
+) -> tuple[bool, Any]:
+    """Validate a posted form and call the service with its cleaned data.
+
+    Returns (True, the service's result) after adding the success message (`success`, or
+    `success(cleaned_data)` when it is callable), or (False, None) with the form's own errors
+    or the domain error put on the form (`apply_domain_error`).
+    """
+    if not form.is_valid():
+        return False, None
+    try:
+        result = run(form.cleaned_data)
+    except DomainError as exc:
+        apply_domain_error(form, exc)
+        return False, None
+    messages.success(request, success(form.cleaned_data) if callable(success) else success)
+    return True, result

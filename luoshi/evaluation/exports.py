@@ -1,16 +1,26 @@
-"""Files of an evaluation: the results table (xlsx) and the printed sheet of ballot codes (PDF)."""
+"""Files of an evaluation: the results table (xlsx) and the printed sheet of ballot codes (PDF),
+laid out by `results_xlsx` and `codes_pdf` and sent by the registered exporters
+(luoshi.documents.exporters) `ResultsXlsx` and `CodesPdf`.
+
+Both are built in memory and sent whole, never stored by a cache (`no_store`). Reading the
+results is audited by `services.results_view` and issuing the codes by `services.codes_issue`;
+the exporters only lay out what those gave. The verbose names are strings the pages already
+translate.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
-from typing import Any
+from typing import IO, Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from luoshi.documents import pdf
-from luoshi.documents.xlsx import SheetSpec, xlsx_bytes
+from luoshi.documents.exporters import Exporter, register
+from luoshi.documents.xlsx import XLSX_CONTENT_TYPE, SheetSpec, xlsx_bytes
 
 from . import rules
 from .models import Campaign, Candidate, GradeOption
@@ -95,3 +105,66 @@ def codes_pdf(
 
     flowables.append(pdf.table(rows, font, col_widths=[40 * mm, 70 * mm, 60 * mm], padding=8))
     return pdf.build_pdf(flowables, title=campaign.title)
+
+
+class EvaluationExporter(Exporter):
+    """What every evaluation export shares: built in memory, sent whole, not cached."""
+
+    streaming = False
+    no_store = True
+
+
+@register
+class ResultsXlsx(EvaluationExporter):
+    """The tally of a closed campaign (the results as `services.results_view` gave them)."""
+
+    identifier = "evaluation_results_xlsx"
+    verbose_name = gettext_lazy("Results")
+    extension = "xlsx"
+    content_type = XLSX_CONTENT_TYPE
+
+    def __init__(
+        self,
+        user: Any,
+        campaign: Campaign,
+        candidates: Sequence[Candidate],
+        grades: Sequence[GradeOption],
+        results: dict[int, Any],
+    ) -> None:
+        super().__init__(user)
+        self.campaign = campaign
+        self.candidates = candidates
+        self.grades = grades
+        self.results = results
+
+    def file_name(self) -> str:
+        return f"evaluation-results-{self.campaign.year}-{self.campaign.pk}"
+
+    def write(self, target: IO[bytes]) -> int:
+        target.write(results_xlsx(self.campaign, self.candidates, self.grades, self.results))
+        return len(self.candidates)
+
+
+@register
+class CodesPdf(EvaluationExporter):
+    """The sheet of ballot codes just issued (`services.codes_issue`), one slip per voter."""
+
+    identifier = "evaluation_codes_pdf"
+    verbose_name = gettext_lazy("Printed ballot codes")
+    extension = "pdf"
+    content_type = "application/pdf"
+
+    def __init__(
+        self, user: Any, campaign: Campaign, issued: Sequence[IssuedCode], *, vote_url: str
+    ) -> None:
+        super().__init__(user)
+        self.campaign = campaign
+        self.issued = issued
+        self.vote_url = vote_url
+
+    def file_name(self) -> str:
+        return f"ballot-codes-{self.campaign.pk}"
+
+    def write(self, target: IO[bytes]) -> int:
+        target.write(codes_pdf(self.campaign, self.issued, vote_url=self.vote_url))
+        return len(self.issued)

@@ -22,7 +22,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST, require_safe
 
 from luoshi.core.errors import DomainError, InvalidInput, NotFound
+from luoshi.core.forms import apply_domain_error
 from luoshi.core.paging import paginate
+from luoshi.documents.exporters import export_response
 from luoshi.orgs.models import OrgUnit, Person
 
 from . import exports, selectors, services
@@ -30,13 +32,6 @@ from . import permissions as perms
 from .forms import CampaignForm, CodeForm
 from .models import Campaign, Candidate, Voter
 from .rules import format_code
-
-
-def _form_errors(form: Any, exc: DomainError) -> None:
-    form.add_error(None, exc.message)
-    for detail in exc.details:
-        if detail.get("field") in form.fields:
-            form.add_error(detail["field"], detail["message"])
 
 
 def _require_viewer(request: HttpRequest) -> None:
@@ -108,7 +103,7 @@ def campaign_create(request: HttpRequest) -> HttpResponse:
         try:
             campaign = services.campaign_create(actor=request.user, **form.cleaned_data)
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("The evaluation was created. Now choose its people."))
             return redirect("evaluation:people", pk=campaign.pk)
@@ -139,7 +134,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **form.cleaned_data,
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("The evaluation was saved."))
             return redirect("evaluation:campaign", pk=campaign.pk)
@@ -290,17 +285,17 @@ def campaign_people(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_POST
-def codes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+def codes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Issue fresh codes for everyone who has not voted and send the sheet to print."""
     campaign = perms.access_campaign_to_manage(request.user, pk)
     issued = services.codes_issue(actor=request.user, campaign=campaign)
-    data = exports.codes_pdf(
-        campaign, issued, vote_url=request.build_absolute_uri(reverse("evaluation:vote"))
+    exporter = exports.CodesPdf(
+        request.user,
+        campaign,
+        issued,
+        vote_url=request.build_absolute_uri(reverse("evaluation:vote")),
     )
-    response = HttpResponse(data, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="ballot-codes-{campaign.pk}.pdf"'
-    response["Cache-Control"] = "no-store"
-    return response
+    return export_response(exporter.render())
 
 
 # --- results ----------------------------------------------------------------------------------
@@ -343,21 +338,13 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def results_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+def results_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     campaign = perms.access_campaign(request.user, pk)
     context = _results_context(request, campaign, "xlsx")
-    data = exports.results_xlsx(
-        campaign, context["candidates"], context["grades"], context["results"]
+    exporter = exports.ResultsXlsx(
+        request.user, campaign, context["candidates"], context["grades"], context["results"]
     )
-    response = HttpResponse(
-        data,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-    response["Content-Disposition"] = (
-        f'attachment; filename="evaluation-results-{campaign.year}-{campaign.pk}.xlsx"'
-    )
-    response["Cache-Control"] = "no-store"
-    return response
+    return export_response(exporter.render())
 
 
 # --- voters -----------------------------------------------------------------------------------

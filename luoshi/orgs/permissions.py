@@ -203,3 +203,10 @@ def access_token(user: Any, pk: Any) -> ApiToken:
         return ApiToken.objects.get(pk=int(pk), user=user)
     except (ApiToken.DoesNotExist, ValueError, TypeError):
         raise NotFound() from None
+
+
+def require_business_scope(request: Any) -> None:
+    """Pages of the business (plans, supervision, appraisal …) are not-found to an account with
+    no scope at all (a technical account, or one not yet placed in a unit)."""
+    if scope_for(request.user).is_empty:
+        raise NotFound()

@@ -5,26 +5,25 @@ from __future__ import annotations
 
 import base64
 import binascii
-import dataclasses
 import datetime as dt
 import enum
-import tempfile
 from typing import Annotated, Any
 
 from django.core.paginator import Paginator
-from django.http import FileResponse, HttpRequest
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import Forbidden, InvalidInput, NotFound
+from luoshi.documents.exporters import export_record, export_response
 from luoshi.documents.xlsx import XLSX_CONTENT_TYPE
 from luoshi.orgs.models import OrgUnit, Person
 from luoshi.orgs.permissions import scope_for
 from luoshi.orgs.selectors import people_visible, units_visible
 from luoshi.plans.permissions import tasks_visible
 
-from . import bulletins, documents, selectors, services
+from . import bulletins, exports, selectors, services
 from . import permissions as perms
 from .models import Bulletin, Feedback, SupervisionItem
 
@@ -500,20 +499,9 @@ def ledger_xlsx(request: HttpRequest, filters: Query[SupervisionItemQuery]) -> A
         source=_v(filters.source),
         overdue=filters.overdue,
     )
-    exporter = documents.LedgerXlsx(user, f)
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (streamed and closed by the response)
-    rows = exporter.write(handle)
-    handle.seek(0)
-    services.export_record(
-        actor=user,
-        identifier=exporter.identifier,
-        file_name=exporter.file_name(),
-        rows=rows,
-        params={"filters": dataclasses.asdict(f)},
-    )
-    return FileResponse(
-        handle, as_attachment=True, filename=exporter.file_name(), content_type=XLSX_CONTENT_TYPE
-    )
+    export = exports.LedgerXlsx(user, f).render()
+    export_record(actor=user, export=export)
+    return export_response(export)
 
 
 # --- bulletins ----------------------------------------------------------------------------------

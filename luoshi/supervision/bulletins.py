@@ -11,7 +11,7 @@ a Word document in the official layout.
 from __future__ import annotations
 
 import datetime as dt
-from typing import IO, Any
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -205,8 +205,8 @@ def _pct(value: Any) -> str:
     return "—" if value is None else f"{value}%"
 
 
-def bulletin_docx(bulletin: Bulletin, issuing_body: str = "") -> IO[bytes]:
-    """The bulletin in the official layout (a temporary file, rewound)."""
+def bulletin_docx(bulletin: Bulletin, issuing_body: str = "") -> OfficialDocument:
+    """The bulletin in the official layout."""
     data = bulletin.data or {}
     doc = OfficialDocument(title=bulletin.title)
     if issuing_body:
@@ -266,7 +266,7 @@ def bulletin_docx(bulletin: Bulletin, issuing_body: str = "") -> IO[bytes]:
         doc.signature(issuing_body, day)
     else:
         doc.date_line(day)
-    return doc.to_tempfile()
+    return doc
 
 
 def bulletin_published_on(bulletin: Bulletin) -> str:

@@ -1,23 +1,18 @@
-"""Supervision documents: the assignment sheet (交办单) and the urging notice (催办通知) in the
-official layout (docx), and the supervision ledger (台账, xlsx, streamed in write-only mode with
-the columns of RULES.md §4). Texts are Chinese data, as the official layouts write them; the
-views record every download in the audit log (services.export_record)."""
+"""Supervision documents: the layouts of the assignment sheet (交办单) and the urging notice
+(催办通知) in the official layout (docx), and the words the documents and the supervision
+ledger (台账) write. Texts are Chinese data, as the official layouts write them; the exporters
+that send them (and record every download in the audit log) are in `exports`."""
 
 from __future__ import annotations
 
-import datetime as dt
-from collections.abc import Iterator
-from typing import IO, Any
+from typing import Any
 
-from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from luoshi.documents.official import OfficialDocument, chinese_date
-from luoshi.documents.xlsx import Styled, XlsxWriter
 from luoshi.orgs.models import OrgUnit
 
-from .models import Feedback, FeedbackAttachment, SupervisionItem, UrgingStep
-from .selectors import ItemFilter, item_ledger
+from .models import SupervisionItem, UrgingStep
 from .services import settings_for
 
 LIGHT_WORDS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", "grey": "灰灯"}
@@ -40,34 +35,6 @@ SOURCE_WORDS = {
 KIND_WORDS = {"routine": "常规督办", "special": "专项督办"}
 URGENCY_WORDS = {"normal": "一般", "urgent": "紧急", "very_urgent": "特急"}
 CADENCE_WORDS = {"weekly": "每周", "monthly": "每月", "quarterly": "每季度", "by_stage": "按阶段"}
-
-LEDGER_HEADERS = [
-    "编号",
-    "类型",
-    "是否重大",
-    "事项名称",
-    "事项内容",
-    "来源",
-    "交办日期",
-    "办理时限",
-    "紧急程度",
-    "牵头单位",
-    "配合单位",
-    "责任人",
-    "进展/反馈情况",
-    "审核人",
-    "退回日期",
-    "办结日期",
-    "亮灯",
-    "状态",
-    "附件",
-    "备注",
-]
-LEDGER_WIDTHS = (16, 10, 8, 36, 40, 12, 12, 12, 8, 16, 20, 10, 40, 10, 12, 12, 8, 12, 20, 20)
-
-
-def _date(day: dt.date | None) -> str:
-    return day.isoformat() if day else ""
 
 
 def source_text(item: SupervisionItem) -> str:
@@ -99,7 +66,7 @@ def time_limit_text(item: SupervisionItem) -> str:
     return text
 
 
-def assignment_sheet(item: SupervisionItem, cooperating: list[OrgUnit]) -> IO[bytes]:
+def assignment_sheet(item: SupervisionItem, cooperating: list[OrgUnit]) -> OfficialDocument:
     """交办单: the numbered sheet that sends the item to its units."""
     conf = settings_for(item.agency_id)
     body = conf.issuing_body or item.agency.name
@@ -134,10 +101,10 @@ def assignment_sheet(item: SupervisionItem, cooperating: list[OrgUnit]) -> IO[by
     doc.table(["项目", "内容"], rows, widths=(36, 120))
     doc.paragraph("请牵头单位接此单后及时签收，会同配合单位抓好落实，按要求反馈办理情况。")
     doc.signature(body, item.assigned_on or timezone.localdate())
-    return doc.to_tempfile()
+    return doc
 
 
-def urging_notice(item: SupervisionItem, step: UrgingStep, overdue_days: int) -> IO[bytes]:
+def urging_notice(item: SupervisionItem, step: UrgingStep, overdue_days: int) -> OfficialDocument:
     """催办通知: numbered, to the lead unit, on the first overdue working day."""
     conf = settings_for(item.agency_id)
     body = conf.issuing_body or item.agency.name
@@ -156,72 +123,4 @@ def urging_notice(item: SupervisionItem, step: UrgingStep, overdue_days: int) ->
         "并报分管领导督办。"
     )
     doc.signature(body, step.on)
-    return doc.to_tempfile()
-
-
-class LedgerXlsx:
-    """The supervision ledger with the ledger's filters; streams in constant memory."""
-
-    identifier = "supervision_ledger_xlsx"
-    chunk = 2000
-
-    def __init__(self, user: Any, filters: ItemFilter) -> None:
-        self.user = user
-        self.filters = filters
-
-    def file_name(self) -> str:
-        return f"督查督办台账-{timezone.localdate():%Y%m%d}.xlsx"
-
-    def items(self) -> QuerySet[SupervisionItem]:
-        latest = Feedback.objects.order_by("-submitted_on", "-id").only(
-            "id", "item_id", "text", "submitted_on"
-        )
-        return (
-            item_ledger(self.user, self.filters)
-            .select_related("reviewed_by__person")
-            .prefetch_related(
-                Prefetch("cooperating_units", queryset=OrgUnit.objects.only("id", "name")),
-                Prefetch("feedback", queryset=latest),
-                Prefetch(
-                    "feedback__attachments",
-                    queryset=FeedbackAttachment.objects.only("id", "feedback_id", "name"),
-                ),
-            )
-        )
-
-    def rows(self) -> Iterator[list[Any]]:
-        for item in self.items().iterator(chunk_size=self.chunk):
-            feedback = list(item.feedback.all())
-            latest = feedback[0] if feedback else None
-            files = [a.name for f in feedback for a in f.attachments.all()]
-            yield [
-                item.number,
-                KIND_WORDS.get(item.kind, item.kind),
-                "是" if item.is_major else "",
-                item.title,
-                item.instruction_text or item.content,
-                source_text(item),
-                _date(item.assigned_on),
-                time_limit_text(item),
-                URGENCY_WORDS.get(item.urgency, item.urgency),
-                item.lead_unit.name,
-                "、".join(u.name for u in item.cooperating_units.all()),
-                item.responsible_person.name if item.responsible_person else "",
-                f"{latest.submitted_on} {latest.text}" if latest else f"{item.progress}%",
-                str(item.reviewed_by) if item.reviewed_by else "",
-                _date(item.returned_on),
-                _date(item.closed_on),
-                Styled(
-                    LIGHT_WORDS.get(item.light, item.light), fill=LIGHT_FILLS.get(item.light, "")
-                ),
-                STATUS_WORDS.get(item.status, item.status),
-                "、".join(files),
-                item.remarks,
-            ]
-
-    def write(self, target: IO[bytes]) -> int:
-        writer = XlsxWriter()
-        sheet = writer.add_sheet("督查督办台账", LEDGER_HEADERS, widths=LEDGER_WIDTHS)
-        sheet.extend(self.rows())
-        writer.save(target)
-        return sheet.rows_written
+    return doc

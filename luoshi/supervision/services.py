@@ -984,33 +984,6 @@ def tick(today: dt.date) -> str:
     return f"{changed} lights changed; " + ", ".join(f"{k} {v}" for k, v in steps.items())
 
 
-# --- exports ----------------------------------------------------------------------------------
-
-
-@transaction.atomic
-def export_record(
-    *,
-    actor: Any,
-    identifier: str,
-    file_name: str,
-    rows: int,
-    params: dict[str, Any],
-    item: SupervisionItem | None = None,
-) -> None:
-    """Every supervision file that leaves the system is in the audit log."""
-    after = {"export": identifier, "file": file_name, "rows": rows, **params}
-    if item is not None:
-        audit.record("supervision.export", actor=actor, obj=item, after=after)
-    else:
-        audit.record(
-            "supervision.export",
-            actor=actor,
-            object_type="supervision.ledger",
-            object_repr=file_name,
-            after=after,
-        )
-
-
 def require(check: bool) -> None:
     if not check:
         raise Forbidden()

@@ -14,16 +14,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from luoshi.core.errors import DomainError, InvalidInput, NotFound
+from luoshi.core.forms import apply_domain_error
 from luoshi.core.paging import paginate
-from luoshi.core.workdays import WorkCalendar
-from luoshi.documents.official import DOCX_CONTENT_TYPE
-from luoshi.documents.xlsx import XLSX_CONTENT_TYPE
+from luoshi.documents.exporters import Exporter, export_record, export_response
 from luoshi.orgs import selectors as org_selectors
 from luoshi.orgs.models import OrgUnit, Person
-from luoshi.orgs.permissions import scope_for
+from luoshi.orgs.permissions import require_business_scope, scope_for
 from luoshi.plans.permissions import tasks_visible
 
-from . import bulletins, documents, selectors, services
+from . import bulletins, exports, selectors, services
 from . import permissions as perms
 from .forms import (
     BulletinCompileForm,
@@ -41,19 +40,11 @@ from .models import Bulletin, ExtensionRequest, Feedback, SupervisionItem
 S = SupervisionItem.Status
 
 
-def _form_errors(form: Any, exc: DomainError) -> None:
-    if not exc.details:
-        form.add_error(None, exc.message)
-    for detail in exc.details:
-        if detail.get("field") in form.fields:
-            form.add_error(detail["field"], detail["message"])
-        else:
-            form.add_error(None, detail["message"])
-
-
-def _require_business_scope(request: HttpRequest) -> None:
-    if scope_for(request.user).is_empty:
-        raise NotFound()
+def _send(request: HttpRequest, exporter: Exporter) -> HttpResponseBase:
+    """Render the file, record it in the audit log and send it."""
+    export = exporter.render()
+    export_record(actor=request.user, export=export)
+    return export_response(export)
 
 
 def _version(request: HttpRequest) -> int | None:
@@ -126,7 +117,7 @@ def register(request: HttpRequest) -> HttpResponse:
         try:
             item = services.item_register(actor=request.user, data=_item_in(form.cleaned_data))
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Registered as %(number)s.") % {"number": item.number})
             return redirect("supervision:item", pk=item.pk)
@@ -156,7 +147,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, item=item, changes=changes, version=_version(request)
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("supervision:item", pk=item.pk)
@@ -177,7 +168,7 @@ def ledger_filter_form(request: HttpRequest) -> LedgerFilterForm:
 
 @login_required
 def ledger(request: HttpRequest) -> HttpResponse:
-    _require_business_scope(request)
+    require_business_scope(request)
     form = ledger_filter_form(request)
     page = paginate(request, selectors.item_ledger(request.user, form.to_filter()))
     template = (
@@ -201,26 +192,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_safe
-def ledger_xlsx(request: HttpRequest) -> FileResponse:
-    _require_business_scope(request)
-    f = ledger_filter_form(request).to_filter()
-    exporter = documents.LedgerXlsx(request.user, f)
-    import dataclasses
-    import tempfile
-
-    handle = tempfile.TemporaryFile()  # noqa: SIM115 (streamed and closed by the response)
-    rows = exporter.write(handle)
-    handle.seek(0)
-    services.export_record(
-        actor=request.user,
-        identifier=exporter.identifier,
-        file_name=exporter.file_name(),
-        rows=rows,
-        params={"filters": dataclasses.asdict(f)},
-    )
-    return FileResponse(
-        handle, as_attachment=True, filename=exporter.file_name(), content_type=XLSX_CONTENT_TYPE
-    )
+def ledger_xlsx(request: HttpRequest) -> HttpResponseBase:
+    require_business_scope(request)
+    return _send(request, exports.LedgerXlsx(request.user, ledger_filter_form(request).to_filter()))
 
 
 # --- my items and the leader's view -----------------------------------------------------------
@@ -228,7 +202,7 @@ def ledger_xlsx(request: HttpRequest) -> FileResponse:
 
 @login_required
 def my_items(request: HttpRequest) -> HttpResponse:
-    _require_business_scope(request)
+    require_business_scope(request)
     user = request.user
     visible = selectors.items_visible(user)
     to_review = [
@@ -264,7 +238,7 @@ def my_items(request: HttpRequest) -> HttpResponse:
 def leader_view(request: HttpRequest) -> HttpResponse:
     """The leader's view: items in their charge and items bearing their instructions, with the
     per-unit completion and on-time rates of the units they can see."""
-    _require_business_scope(request)
+    require_business_scope(request)
     user = request.user
     leaders = list(_leaders(user))
     person_id = getattr(user, "person_id", None)
@@ -401,7 +375,7 @@ def item_feedback(request: HttpRequest, pk: int) -> HttpResponse:
                 version=d["version"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Your feedback was submitted."))
             return redirect("supervision:item", pk=item.pk)
@@ -425,7 +399,7 @@ def feedback_review(request: HttpRequest, pk: int, feedback_id: int) -> HttpResp
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -450,7 +424,7 @@ def item_extension(request: HttpRequest, pk: int) -> HttpResponse:
                 reason=form.cleaned_data["reason"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("The extension was requested."))
             return redirect("supervision:item", pk=item.pk)
@@ -498,7 +472,7 @@ def item_close_out(request: HttpRequest, pk: int) -> HttpResponse:
                 version=form.cleaned_data["version"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(
                 request,
@@ -522,42 +496,21 @@ def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> Ht
 
 @login_required
 @require_safe
-def assignment_sheet(request: HttpRequest, pk: int) -> FileResponse:
+def assignment_sheet(request: HttpRequest, pk: int) -> HttpResponseBase:
     item = perms.access_item(request.user, pk)
     if item.assigned_on is None:
         raise NotFound()
-    handle = documents.assignment_sheet(item, list(item.cooperating_units.order_by("path")))
-    name = f"交办单-{item.number}.docx"
-    services.export_record(
-        actor=request.user,
-        identifier="assignment_sheet",
-        file_name=name,
-        rows=1,
-        params={},
-        item=item,
-    )
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=DOCX_CONTENT_TYPE)
+    return _send(request, exports.AssignmentSheetDocx(request.user, item))
 
 
 @login_required
 @require_safe
-def urging_notice(request: HttpRequest, pk: int, step_id: int) -> FileResponse:
+def urging_notice(request: HttpRequest, pk: int, step_id: int) -> HttpResponseBase:
     item = perms.access_item(request.user, pk)
     step = item.urgings.filter(pk=step_id, step="urging").first()
     if step is None:
         raise NotFound()
-    overdue = WorkCalendar().working_days_between(step.deadline, step.on).value
-    handle = documents.urging_notice(item, step, overdue)
-    name = f"催办通知-{step.number}.docx"
-    services.export_record(
-        actor=request.user,
-        identifier="urging_notice",
-        file_name=name,
-        rows=1,
-        params={"step": step.pk},
-        item=item,
-    )
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=DOCX_CONTENT_TYPE)
+    return _send(request, exports.UrgingNoticeDocx(request.user, item, step))
 
 
 # --- bulletins --------------------------------------------------------------------------------
@@ -584,7 +537,7 @@ def bulletin_list(request: HttpRequest) -> HttpResponse:
                 try:
                     bulletin = bulletins.bulletin_compile(actor=user, agency=agency, month=month)
                 except DomainError as exc:
-                    _form_errors(form, exc)
+                    apply_domain_error(form, exc)
                 else:
                     messages.success(request, _("The bulletin was compiled."))
                     return redirect("supervision:bulletin", pk=bulletin.pk)
@@ -639,7 +592,7 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("Saved."))
                 return redirect("supervision:bulletin", pk=bulletin.pk)
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
     return render(
         request,
         "supervision/bulletin_detail.html",
@@ -649,19 +602,9 @@ def bulletin_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_safe
-def bulletin_docx(request: HttpRequest, pk: int) -> FileResponse:
+def bulletin_docx(request: HttpRequest, pk: int) -> HttpResponseBase:
     bulletin = perms.access_bulletin(request.user, pk)
-    conf = services.settings_for(bulletin.agency_id)
-    handle = bulletins.bulletin_docx(bulletin, conf.issuing_body or bulletin.agency.name)
-    name = f"{bulletin.title}.docx"
-    services.export_record(
-        actor=request.user,
-        identifier="bulletin_docx",
-        file_name=name,
-        rows=1,
-        params={"bulletin": bulletin.pk},
-    )
-    return FileResponse(handle, as_attachment=True, filename=name, content_type=DOCX_CONTENT_TYPE)
+    return _send(request, exports.BulletinDocx(request.user, bulletin))
 
 
 @login_required
@@ -690,7 +633,7 @@ def settings_page(request: HttpRequest) -> HttpResponse:
                 version=d["version"],
             )
         except DomainError as exc:
-            _form_errors(form, exc)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("supervision:settings")
