@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.core.errors import DomainError, NotFound
+from luoshi.core.forms import apply_domain_error
 from luoshi.core.paging import paginate
 
 from . import events, selectors, services
@@ -112,7 +113,7 @@ def preferences(request: HttpRequest) -> HttpResponse:
                 email_muted=keep | {code for code, _label in families if code not in chosen},
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Your notification settings were saved."))
             return redirect("notify:preferences")
@@ -154,7 +155,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
                 org_unit=data["org_unit"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("The webhook was added."))
             return redirect("notify:webhooks")
@@ -189,7 +190,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 org_unit=data["org_unit"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("The webhook was saved."))
             return redirect("notify:webhooks")

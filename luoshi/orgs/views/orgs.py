@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from luoshi.core import home as home_cards
 from luoshi.core.errors import DomainError, NotFound
+from luoshi.core.forms import apply_domain_error
 from luoshi.core.paging import paginate
 
 from .. import permissions as perms
@@ -73,7 +74,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                 identifier=form.cleaned_data["username"], password=form.cleaned_data["password"]
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             login(request, user, backend="luoshi.orgs.auth.AccountBackend")
             response = redirect(_safe_next(request, reverse("home")))
@@ -210,7 +211,7 @@ def leaders(request: HttpRequest) -> HttpResponse:
             try:
                 services.leader_assign(actor=user, **form.cleaned_data)
             except DomainError as exc:
-                form.add_error(None, exc.message)
+                apply_domain_error(form, exc)
             else:
                 messages.success(request, _("The leader in charge was assigned."))
                 return redirect("orgs:leaders")
@@ -252,7 +253,7 @@ def unit_create(request: HttpRequest) -> HttpResponse:
                 parent=data["parent"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("The unit was created."))
             return redirect("orgs:unit", pk=unit.pk)
@@ -292,7 +293,7 @@ def unit_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 effective_date=data["effective_date"],
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
         else:
             messages.success(request, _("Saved."))
             return redirect("orgs:unit", pk=unit.pk)
@@ -345,7 +346,7 @@ def person_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 **changes,
             )
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
             for detail in exc.details:
                 if detail.get("field") in form.fields:
                     form.add_error(detail["field"], detail["message"])
@@ -370,7 +371,7 @@ def person_create(request: HttpRequest) -> HttpResponse:
         try:
             person = services.person_create(actor=user, **fields)
         except DomainError as exc:
-            form.add_error(None, exc.message)
+            apply_domain_error(form, exc)
             for detail in exc.details:
                 if detail.get("field") in form.fields:
                     form.add_error(detail["field"], detail["message"])
@@ -463,7 +464,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
                     person=create_form.cleaned_data["person"],
                 )
             except DomainError as exc:
-                create_form.add_error(None, exc.message)
+                apply_domain_error(create_form, exc)
             else:
                 messages.success(request, _("The account was created."))
                 return redirect("orgs:accounts")

@@ -12,13 +12,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from luoshi.core.errors import DomainError, NotFound
+from luoshi.core.forms import submit_form
 from luoshi.orgs import selectors as org_selectors
 
 from .. import permissions as perms
 from ..forms.adjustments import AdjustForm, DecideForm
 from ..models import AdjustmentRequest, Task
 from ..services import adjustments as adjustment_services
-from .common import _submit
 from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 
 
@@ -56,7 +56,7 @@ def task_adjust(request: HttpRequest, pk: int) -> HttpResponse:
         )
 
     if request.method == "POST":
-        ok, _adjustment = _submit(
+        ok, _adjustment = submit_form(
             request, form, request_adjustment, _("The adjustment was requested.")
         )
         if ok:

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from luoshi.core.errors import DomainError, NotFound
+from luoshi.core.forms import submit_form
 from luoshi.core.paging import paginate
 from luoshi.orgs.models import OrgUnit
 
@@ -27,7 +28,6 @@ from ..services.categories import (
     category_rename,
     office_agency,
 )
-from .common import _submit
 
 
 def _categories_page(
@@ -67,7 +67,7 @@ def categories(request: HttpRequest) -> HttpResponse:
     action = request.POST.get("action", "")
     if action == "create":
         form = CategoryForm(request.POST)
-        ok, _category = _submit(
+        ok, _category = submit_form(
             request,
             form,
             lambda d: category_create(actor=user, agency=agency, name=d["name"]),
@@ -79,7 +79,7 @@ def categories(request: HttpRequest) -> HttpResponse:
     category = access_category(user, request.POST.get("pk"))
     if action == "rename":
         rename_form = CategoryRenameForm(request.POST)
-        ok, _category = _submit(
+        ok, _category = submit_form(
             request,
             rename_form,
             lambda d: category_rename(

@@ -8,10 +8,11 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from luoshi.core.forms import submit_form
+
 from .. import permissions as perms
 from ..forms.closeout import NoteForm, VerifyForm
 from ..services.closeout import completion_request, completion_verify
-from .common import _submit
 from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 from .tasks import _rerender
 
@@ -22,7 +23,7 @@ def task_completion(request: HttpRequest, pk: int) -> HttpResponse:
     task = perms.access_task(request.user, pk)
     perms.require(perms.can_request_completion(request.user, task))
     form = NoteForm(request.POST)
-    ok, _task = _submit(
+    ok, _task = submit_form(
         request,
         form,
         lambda d: completion_request(
@@ -41,7 +42,7 @@ def task_verify(request: HttpRequest, pk: int) -> HttpResponse:
     task = perms.access_task(request.user, pk)
     perms.require(perms.can_verify(request.user, task))
     form = VerifyForm(request.POST)
-    ok, _task = _submit(
+    ok, _task = submit_form(
         request,
         form,
         lambda d: completion_verify(

@@ -13,10 +13,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.core.errors import NotFound
 from luoshi.core.forms import options_html
 from luoshi.orgs.models import OrgUnit
-from luoshi.orgs.permissions import access_unit, scope_for
+from luoshi.orgs.permissions import access_unit, require_business_scope, scope_for
 
 from ..models import Task, WorkPlan
 from ..permissions import access_plan
@@ -34,11 +33,6 @@ from ..selectors.dashboard import (
 )
 
 ALL_PLANS = "all"
-
-
-def _require_business_scope(request: HttpRequest) -> None:
-    if scope_for(request.user).is_empty:
-        raise NotFound()
 
 
 def _plan_from(request: HttpRequest) -> tuple[WorkPlan | None, str]:
@@ -127,7 +121,7 @@ def _render(
 @login_required
 def leadership_dashboard(request: HttpRequest) -> HttpResponse:
     """The viewer's whole scope; choosing a unit opens that unit's dashboard."""
-    _require_business_scope(request)
+    require_business_scope(request)
     unit_id = request.GET.get("unit", "").strip()
     if unit_id:
         unit = access_unit(request.user, unit_id)
@@ -147,7 +141,7 @@ def leadership_dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 def unit_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
     """One unit (it must be visible to the viewer) and its sub-units."""
-    _require_business_scope(request)
+    require_business_scope(request)
     unit = access_unit(request.user, pk)
     plan, plan_value = _plan_from(request)
     parent = unit.parent

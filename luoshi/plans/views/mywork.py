@@ -8,11 +8,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
+from luoshi.orgs.permissions import require_business_scope
+
 from ..selectors.adjustments import adjustments_to_decide
 from ..selectors.closeout import tasks_to_verify
 from ..selectors.reports import MissingReport, missing_for_unit, tasks_to_report
 from ..selectors.tasks import tasks_due_soon
-from .common import _require_business_scope
 from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 
 MY_WORK_SHOWN = 50
@@ -24,7 +25,7 @@ DUE_SOON_SHOWN = 20
 @login_required
 def my_work(request: HttpRequest) -> HttpResponse:
     """What I must report, approve or verify this week."""
-    _require_business_scope(request)
+    require_business_scope(request)
     user = request.user
     today = timezone.localdate()
     person = getattr(user, "person", None)

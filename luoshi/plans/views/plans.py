@@ -11,9 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.core.errors import DomainError
+from luoshi.core.forms import submit_form
 from luoshi.core.paging import paginate
 from luoshi.orgs import selectors as org_selectors
 from luoshi.orgs.models import OrgUnit
+from luoshi.orgs.permissions import require_business_scope
 
 from .. import permissions as perms
 from ..forms.plans import PlanForm
@@ -21,13 +23,12 @@ from ..models import Task
 from ..permissions import plans_visible, tasks_visible
 from ..selectors.plans import plan_outline
 from ..services import plans as plan_services
-from .common import _require_business_scope, _submit
 from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 
 
 @login_required
 def plan_list(request: HttpRequest) -> HttpResponse:
-    _require_business_scope(request)
+    require_business_scope(request)
     plans = (
         plans_visible(request.user)
         .annotate(
@@ -58,7 +59,7 @@ def plan_create(request: HttpRequest) -> HttpResponse:
         request.POST or None, agencies=agencies, initial={"year": timezone.localdate().year}
     )
     if request.method == "POST":
-        ok, plan = _submit(
+        ok, plan = submit_form(
             request,
             form,
             lambda d: plan_services.plan_create(actor=request.user, **d),

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from luoshi.core.errors import NotFound
+from luoshi.core.forms import submit_form
 from luoshi.core.paging import paginate
 from luoshi.orgs import selectors as org_selectors
 
@@ -28,7 +29,6 @@ from ..selectors.dashboard import default_plan
 from ..services.exports import overview_export_record
 from ..services.reports import ReportIn, report_submit
 from .categories import _int
-from .common import _submit
 from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 from .tasks import _rerender, _task_context
 
@@ -64,7 +64,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
         )
         return report_submit(actor=request.user, task=task, unit=context["report_unit"], data=data)
 
-    if _submit(request, form, submit, _("Your report was submitted."))[0]:
+    if submit_form(request, form, submit, _("Your report was submitted."))[0]:
         return redirect("plans:task", pk=task.pk)
     return _rerender(request, task, report_form=form)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.core.errors import NotFound
+from luoshi.core.forms import submit_form
 from luoshi.orgs import selectors as org_selectors
 from luoshi.orgs.models import OrgUnit
 
@@ -31,7 +32,6 @@ from ..rules import period_label
 from ..services import tasks as task_services
 from ..services.categories import task_classify
 from ..services.reports import next_report
-from .common import _submit
 from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 
 
@@ -78,7 +78,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
         return task
 
     if request.method == "POST":
-        ok, task = _submit(request, form, create, _("The task was created."))
+        ok, task = submit_form(request, form, create, _("The task was created."))
         if ok:
             return redirect("plans:task", pk=task.pk)
     return render(request, "plans/task_form.html", {"form": form, "plan": plan})
@@ -184,7 +184,7 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
             )
 
     if request.method == "POST":
-        ok, _task = _submit(request, form, save, _("Saved."))
+        ok, _task = submit_form(request, form, save, _("Saved."))
         if ok:
             return redirect("plans:task", pk=task.pk)
     return render(request, "plans/task_edit.html", {"form": form, "task": task})
