@@ -53,7 +53,7 @@ def _generation_key(name: str) -> str:
 
 
 def _ttl() -> int:
-    return int(getattr(settings, "LUOSHI_CACHE_SECONDS", 300))
+    return int(settings.LUOSHI_CACHE_SECONDS)
 
 
 def bump_now(*names: str) -> dict[str, int]:
@@ -210,7 +210,7 @@ def remember(
     ttl = _ttl() if ttl is None else ttl
     if ttl <= 0:  # LUOSHI_CACHE_SECONDS=0: no caching (measurements of the uncached path)
         return compute()
-    if shared_only and not getattr(settings, "LUOSHI_CACHE_SHARED", False):
+    if shared_only and not settings.LUOSHI_CACHE_SHARED:
         return compute()
     entry_key = f"{_PREFIX}{key}"
     current, entry, near = _read(entry_key, generations)
