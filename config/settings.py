@@ -228,10 +228,19 @@ LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20)
 LUOSHI_EVALUATION_MIN_BALLOTS = env_int("LUOSHI_EVALUATION_MIN_BALLOTS", 8)
 LUOSHI_BALLOT_CODE_MAX_FAILURES = env_int("LUOSHI_BALLOT_CODE_MAX_FAILURES", 10)
 LUOSHI_BALLOT_CODE_FAILURE_MINUTES = env_int("LUOSHI_BALLOT_CODE_FAILURE_MINUTES", 15)
+# Points per grade code of a new campaign's scale (luoshi.evaluation.rules.default_scale), e.g.
+# {"excellent": 95, "competent": 85}: a grade missing keeps its default, None is not counted.
+# A dict, so set here in code (or in a settings module that imports this one), not from the env.
+LUOSHI_EVALUATION_POINTS: dict[str, int | None] = {}
+# Staff and unit appraisal: overrides of luoshi.appraisal.rules.Policy fields, e.g.
+# {"excellent_quota_percent": "15"}; an unknown field is an error. A dict, set in code as above.
+LUOSHI_APPRAISAL: dict[str, object] = {}
 # PDF: a TrueType CJK font file to embed (default: found among the system's fonts).
 LUOSHI_PDF_FONT = env("LUOSHI_PDF_FONT", "")
 # Big ledgers count their rows up to this many; beyond it the viewer narrows the filters.
 LUOSHI_COUNT_LIMIT = env_int("LUOSHI_COUNT_LIMIT", 10000)
+# The report overview shows at most this many reporting periods of a plan (the latest ones).
+LUOSHI_REPORT_OVERVIEW_PERIODS = env_int("LUOSHI_REPORT_OVERVIEW_PERIODS", 12)
 
 # Background work (django-tasks). Jobs are enqueued after commit. With no worker configured they
 # run synchronously in the request (immediate backend); set LUOSHI_TASKS_BACKEND to

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_FLOOR, Decimal
 from typing import Any
 
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -168,9 +169,7 @@ def policy_from(overrides: Mapping[str, Any] | None) -> Policy:
 
 
 def policy() -> Policy:
-    from django.conf import settings
-
-    return policy_from(getattr(settings, "LUOSHI_APPRAISAL", None))
+    return policy_from(settings.LUOSHI_APPRAISAL)
 
 
 # --- quotas -----------------------------------------------------------------------------------

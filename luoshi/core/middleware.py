@@ -63,9 +63,9 @@ def _client_address(request: HttpRequest) -> str | None:
     client and may be forged. A missing or malformed entry falls back to REMOTE_ADDR.
     """
     remote = _valid_ip(request.META.get("REMOTE_ADDR") or "")
-    if not getattr(settings, "LUOSHI_TRUST_X_FORWARDED_FOR", False):
+    if not settings.LUOSHI_TRUST_X_FORWARDED_FOR:
         return remote
-    proxies = max(1, int(getattr(settings, "LUOSHI_TRUSTED_PROXY_COUNT", 1)))
+    proxies = max(1, int(settings.LUOSHI_TRUSTED_PROXY_COUNT))
     entries = [e.strip() for e in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
     entries = [e for e in entries if e]
     if len(entries) < proxies:
@@ -93,7 +93,7 @@ class SessionRenewalMiddleware:
         if "_auth_user_id" not in session:  # an anonymous visitor's session is not renewed
             return response
         now = int(time.time())
-        every = int(getattr(settings, "LUOSHI_SESSION_RENEW_SECONDS", 60))
+        every = int(settings.LUOSHI_SESSION_RENEW_SECONDS)
         try:
             last = int(session.get(self.KEY, 0))
         except (TypeError, ValueError):

@@ -27,7 +27,7 @@ def freeze_long_lived_objects() -> None:
 
 def tune_worker() -> None:
     """Call once in each server process after the application is loaded."""
-    if not getattr(settings, "LUOSHI_GC_FREEZE", True):
+    if not settings.LUOSHI_GC_FREEZE:
         return
     freeze_long_lived_objects()
 

@@ -102,17 +102,17 @@ class Fonts:
 
     @classmethod
     def from_settings(cls) -> Fonts:
-        def pick(name: str) -> str:
-            return str(getattr(settings, name, "") or DEFAULT_FONTS[name])
+        def pick(value: str, name: str) -> str:  # an empty setting keeps the customary font
+            return str(value or DEFAULT_FONTS[name])
 
         return cls(
-            body=pick("LUOSHI_FONT_BODY"),
-            title=pick("LUOSHI_FONT_TITLE"),
-            heading=pick("LUOSHI_FONT_HEADING"),
-            kaiti=pick("LUOSHI_FONT_KAITI"),
-            page_number=pick("LUOSHI_FONT_PAGE_NUMBER"),
-            fallback_serif=pick("LUOSHI_FONT_FALLBACK_SERIF"),
-            fallback_sans=pick("LUOSHI_FONT_FALLBACK_SANS"),
+            body=pick(settings.LUOSHI_FONT_BODY, "LUOSHI_FONT_BODY"),
+            title=pick(settings.LUOSHI_FONT_TITLE, "LUOSHI_FONT_TITLE"),
+            heading=pick(settings.LUOSHI_FONT_HEADING, "LUOSHI_FONT_HEADING"),
+            kaiti=pick(settings.LUOSHI_FONT_KAITI, "LUOSHI_FONT_KAITI"),
+            page_number=pick(settings.LUOSHI_FONT_PAGE_NUMBER, "LUOSHI_FONT_PAGE_NUMBER"),
+            fallback_serif=pick(settings.LUOSHI_FONT_FALLBACK_SERIF, "LUOSHI_FONT_FALLBACK_SERIF"),
+            fallback_sans=pick(settings.LUOSHI_FONT_FALLBACK_SANS, "LUOSHI_FONT_FALLBACK_SANS"),
         )
 
     def fallbacks(self) -> dict[str, str]:

@@ -75,7 +75,7 @@ _registered: dict[tuple[str, int], PdfFont] = {}
 
 
 def _configured() -> list[tuple[str, int]]:
-    value = str(getattr(settings, "LUOSHI_PDF_FONT", "") or "").strip()
+    value = str(settings.LUOSHI_PDF_FONT or "").strip()
     if not value:
         return []
     path, _sep, index = value.partition("#")

@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-DEFAULT_MIN_BALLOTS = 8
 UNKNOWN = "unknown"  # 不了解: offered on every ballot, never counted
 
 # code → label, default points (None: not counted). RULES.md §1 (civil servants, 参公) and §2
@@ -50,22 +49,21 @@ def builtin_grade_label(code: str) -> str:
 
 
 def min_ballots_default() -> int:
-    return int(getattr(settings, "LUOSHI_EVALUATION_MIN_BALLOTS", DEFAULT_MIN_BALLOTS))
+    return int(settings.LUOSHI_EVALUATION_MIN_BALLOTS)
 
 
 # Guessing printed codes: this many failed attempts from one client address within the window
-# lock that address out of code voting until the oldest of them leaves the window.
-DEFAULT_CODE_MAX_FAILURES = 10
-DEFAULT_CODE_FAILURE_MINUTES = 15
+# lock that address out of code voting until the oldest of them leaves the window
+# (LUOSHI_BALLOT_CODE_MAX_FAILURES, 10; LUOSHI_BALLOT_CODE_FAILURE_MINUTES, 15).
 
 
 def code_max_failures() -> int:
-    limit = getattr(settings, "LUOSHI_BALLOT_CODE_MAX_FAILURES", DEFAULT_CODE_MAX_FAILURES)
+    limit = settings.LUOSHI_BALLOT_CODE_MAX_FAILURES
     return max(1, int(limit))
 
 
 def code_failure_window() -> dt.timedelta:
-    minutes = getattr(settings, "LUOSHI_BALLOT_CODE_FAILURE_MINUTES", DEFAULT_CODE_FAILURE_MINUTES)
+    minutes = settings.LUOSHI_BALLOT_CODE_FAILURE_MINUTES
     return dt.timedelta(minutes=max(1, int(minutes)))
 
 
@@ -84,7 +82,7 @@ class ScaleRow:
 
 def default_scale(family: str) -> list[ScaleRow]:
     """The grade rows a new campaign starts with (labels empty: shown translated by code)."""
-    overrides: Mapping[str, int | None] = getattr(settings, "LUOSHI_EVALUATION_POINTS", {}) or {}
+    overrides: Mapping[str, int | None] = settings.LUOSHI_EVALUATION_POINTS or {}
     scale = SCALES.get(family, CIVIL_SERVANT_SCALE)
     return [
         ScaleRow(code, "", overrides.get(code, points), index)
