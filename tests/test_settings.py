@@ -78,3 +78,16 @@ def test_every_name_read_is_in_the_readme_table() -> None:
 def test_every_declared_setting_is_in_the_readme_table() -> None:
     missing = declared_in_settings() - names_in_readme_table()
     assert missing == set(), f"list these in README.md, section Configuration: {missing}"
+
+
+def test_settings_are_read_as_declared_not_with_a_fallback() -> None:
+    """`getattr(settings, "LUOSHI_…", default)` would hide a second default beside the declared
+    one; every read goes through the declared setting."""
+    fallback = re.compile(r"getattr\(\s*settings\s*,\s*[\"']LUOSHI_")
+    offenders = [
+        str(path.relative_to(ROOT))
+        for top in ("luoshi", "config")
+        for path in sorted((ROOT / top).rglob("*.py"))
+        if fallback.search(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []

@@ -82,7 +82,7 @@ STATE_LABELS = {
 
 def max_periods() -> int:
     """How many periods the overview shows at most (the most recent ones)."""
-    return int(getattr(settings, "LUOSHI_REPORT_OVERVIEW_PERIODS", 12))
+    return int(settings.LUOSHI_REPORT_OVERVIEW_PERIODS)
 
 
 def periods_between(cadence: str, first: dt.date, last: dt.date) -> list[dt.date]:

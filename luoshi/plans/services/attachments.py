@@ -36,7 +36,7 @@ ATTACHMENT_TYPES = {
 def _attachment_limit() -> int:
     from django.conf import settings
 
-    return int(getattr(settings, "LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+    return int(settings.LUOSHI_ATTACHMENT_MAX_BYTES)
 
 
 def check_attachment(name: str, content: bytes) -> tuple[str, str]:
