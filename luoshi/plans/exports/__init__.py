@@ -3,7 +3,7 @@
 Each exporter is built for one viewer (and a plan, a month or the ledger filters), reads only
 what that viewer may see, and renders a rewound temporary file with the number of rows in it
 (`render()` → `ExportFile`); the view records it in the audit log through
-`services.exports.export_record` and streams the file.
+`documents.exporters.export_record` and streams the file.
 
 - `BreakdownXlsx`: the task breakdown table (任务分解表) in the columns of the shared workbook
   (序号 … 阶段安排, with 编号), so that it imports again.

@@ -10,6 +10,7 @@ from typing import IO, Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.documents.exporters import Exporter, register
 from luoshi.documents.official import (
     DOCX_CONTENT_TYPE,
     OfficialDocument,
@@ -26,7 +27,6 @@ from ..models import Indicator, KeyPoint, Milestone, Task, WorkPlan
 from ..permissions import tasks_visible
 from ..selectors.plans import plan_outline
 from .cells import _deadline, _month_day, _names, _person, indicators_text, milestones_text
-from .registry import Exporter, register
 
 BREAKDOWN_SHEET = "任务分解表"
 
@@ -53,7 +53,10 @@ BREAKDOWN_DOCX_WIDTHS = (12, 24, 32, 28, 22, 16, 20, 12, 12, 18, 29)  # mm: the 
 
 
 class PlanExporter(Exporter):
-    """An export of one plan's tasks that the viewer may see (cancelled tasks left out)."""
+    """An export of one plan's tasks that the viewer may see (cancelled tasks left out),
+    recorded in the audit log on the plan."""
+
+    audit_action = "plan.export"
 
     def __init__(self, user: Any, plan: WorkPlan) -> None:
         super().__init__(user)
@@ -61,6 +64,10 @@ class PlanExporter(Exporter):
 
     @property
     def plan(self) -> WorkPlan:
+        return self._plan
+
+    @property
+    def obj(self) -> WorkPlan:
         return self._plan
 
     def tasks(self) -> QuerySet[Task]:

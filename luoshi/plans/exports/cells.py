@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -40,14 +39,6 @@ STATUS_WORDS: dict[str, str] = {
 
 
 ONGOING = "长期坚持"
-
-
-_UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
-
-
-def safe_file_name(text: str) -> str:
-    """A file name from a title: no path separators or characters Windows refuses."""
-    return _UNSAFE_NAME.sub("_", text).strip(" .") or "export"
 
 
 def _number(value: decimal.Decimal) -> str:

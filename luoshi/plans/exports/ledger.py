@@ -10,6 +10,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.documents.exporters import Exporter, register
 from luoshi.documents.xlsx import (
     XLSX_CONTENT_TYPE,
     Styled,
@@ -20,7 +21,6 @@ from luoshi.orgs.models import OrgUnit
 from ..models import Task
 from ..selectors.ledger import TaskFilter, task_ledger
 from .cells import LIGHT_FILLS, LIGHT_WORDS, STATUS_WORDS, _deadline, _names, _person
-from .registry import Exporter, register
 
 LEDGER_SHEET = "任务台账"
 
@@ -59,6 +59,8 @@ class LedgerXlsx(Exporter):
     verbose_name = _("Task ledger (Excel)")
     extension = "xlsx"
     content_type = XLSX_CONTENT_TYPE
+    audit_action = "task_ledger.export"
+    audit_object_type = "plans.task_ledger"
 
     def __init__(self, user: Any, filters: TaskFilter | None = None) -> None:
         super().__init__(user)

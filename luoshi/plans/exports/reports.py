@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from luoshi.documents.exporters import register
 from luoshi.documents.official import (
     DOCX_CONTENT_TYPE,
     OfficialDocument,
@@ -28,7 +29,6 @@ from ..rules import report_period
 from ..selectors.reports import Overview
 from .breakdown import PlanExporter
 from .cells import STATUS_WORDS, _deadline, _names, _person
-from .registry import register
 
 HEADERS = (
     _("Lead unit"),

@@ -24,6 +24,7 @@ from ..models import (
     TaskEvent,
 )
 from ..rules import period_to_report, report_due_date, report_period
+from ..selectors.reports import OverviewFilter
 from .history import _event
 from .lights import refresh_lights
 
@@ -141,3 +142,21 @@ def report_submit(
     )
     refresh_lights(Task.objects.filter(pk=task.pk), today=day)
     return report
+
+
+@transaction.atomic
+def overview_export_record(*, actor: Any, f: OverviewFilter, rows: int) -> Any:
+    """Record that `actor` took the report overview as a file (the audit log lists every export)."""
+    return audit.record(
+        "report_overview.export",
+        actor=actor,
+        object_type="plans.report_overview",
+        object_repr=str(f.plan or "")[:255],
+        after={
+            "cadence": f.cadence,
+            "plan": f.plan.pk if f.plan else None,
+            "unit": f.unit.pk if f.unit else None,
+            "periods": [p.isoformat() for p in f.periods],
+            "rows": rows,
+        },
+    )

@@ -21,6 +21,7 @@ from docx.oxml.ns import qn
 from luoshi.core.models import AuditEntry
 from luoshi.documents.breakdown import parse_breakdown
 from luoshi.documents.docx import docx_lines
+from luoshi.documents.exporters import EXPORTERS, register, safe_file_name
 from luoshi.plans.exports import ledger as ledger_exports
 from luoshi.plans.exports.breakdown import BREAKDOWN_HEADERS
 from luoshi.plans.exports.cells import (
@@ -28,10 +29,8 @@ from luoshi.plans.exports.cells import (
     LIGHT_WORDS,
     indicators_text,
     milestones_text,
-    safe_file_name,
 )
 from luoshi.plans.exports.ledger import LEDGER_HEADERS, LedgerXlsx
-from luoshi.plans.exports.registry import EXPORTERS, register
 from luoshi.plans.exports.reports import ProgressDocx, parse_month
 from luoshi.plans.models import Category, Indicator, Milestone, Task
 from luoshi.plans.selectors.ledger import TaskFilter
@@ -310,7 +309,7 @@ def test_ledger_rows_are_right_across_chunks(org, plan, monkeypatch) -> None:
 
 
 def test_exporters_are_registered() -> None:
-    assert set(EXPORTERS) >= {
+    assert {cls.identifier for cls in EXPORTERS.for_app("plans")} >= {
         "plan_breakdown_xlsx",
         "plan_breakdown_docx",
         "plan_progress_docx",

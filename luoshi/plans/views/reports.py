@@ -26,8 +26,7 @@ from ..permissions import plans_visible
 from ..rules import parse_period, period_label
 from ..selectors import reports as report_selectors
 from ..selectors.dashboard import default_plan
-from ..services.exports import overview_export_record
-from ..services.reports import ReportIn, report_submit
+from ..services.reports import ReportIn, overview_export_record, report_submit
 from .categories import _int
 from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 from .tasks import _rerender, _task_context
