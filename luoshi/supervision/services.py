@@ -22,7 +22,6 @@ from django.utils.translation import gettext as _
 
 from luoshi.core import audit, lights
 from luoshi.core.errors import Forbidden, InvalidInput
-from luoshi.core.lights import WorkingDaysUntil
 from luoshi.core.text import search_key
 from luoshi.core.versioning import check_version, save_versioned
 from luoshi.core.workdays import WorkCalendar
@@ -818,7 +817,7 @@ def refresh_lights(
     thresholds = thresholds_reader()
 
     def light_of(
-        item: SupervisionItem, day: dt.date, until: WorkingDaysUntil
+        item: SupervisionItem, day: dt.date, until: lights.WorkingDaysUntil
     ) -> lights.LightResult:
         return rules.compute_light(
             status=item.status,
