@@ -15,12 +15,12 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from luoshi.core.lights import LIGHTS, elapsed_share
 from luoshi.documents.outline import parse_outline
 from luoshi.orgs.demo import AGENCY_CODE
 from luoshi.orgs.models import OrgUnit, Person, User
 
 from .models import Category, Task, TaskEvent, WorkPlan
-from .rules import LIGHTS, elapsed_share
 from .services.categories import category_create, task_classify
 from .services.closeout import completion_request, completion_verify
 from .services.imports import import_outline, unit_resolver

@@ -14,10 +14,9 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from luoshi.core import lights
 from luoshi.core.models import BaseModel
 from luoshi.orgs.models import OrgUnit, Person
-
-from .rules import stored_reason_text
 
 
 class WorkPlan(BaseModel):
@@ -101,6 +100,15 @@ class Category(BaseModel):
         return self.name
 
 
+class ReportCadence(models.TextChoices):
+    """How often a report is due (tasks and supervision items)."""
+
+    WEEKLY = "weekly", _("Weekly")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    BY_STAGE = "by_stage", _("By stage")
+
+
 class Task(BaseModel):
     """A unit of work with goal, measures, indicators, owners, roadmap and deadline."""
 
@@ -112,11 +120,7 @@ class Task(BaseModel):
         ADJUSTMENT_REQUESTED = "adjustment_requested", _("Adjustment requested")
         CANCELLED = "cancelled", _("Cancelled")
 
-    class Light(models.TextChoices):
-        GREY = "grey", _("Grey · not started or closed")
-        GREEN = "green", _("Green · on track")
-        YELLOW = "yellow", _("Yellow · due soon")
-        RED = "red", _("Red · overdue")
+    Light = lights.Light
 
     class Source(models.TextChoices):
         WORK_PLAN = "work_plan", _("Work plan")
@@ -124,11 +128,7 @@ class Task(BaseModel):
         MEETING = "meeting", _("Meeting decision")
         HIGHER_LEVEL = "higher_level", _("Higher-level assignment")
 
-    class Cadence(models.TextChoices):
-        WEEKLY = "weekly", _("Weekly")
-        MONTHLY = "monthly", _("Monthly")
-        QUARTERLY = "quarterly", _("Quarterly")
-        BY_STAGE = "by_stage", _("By stage")
+    Cadence = ReportCadence
 
     plan = models.ForeignKey(
         WorkPlan,
@@ -287,7 +287,7 @@ class Task(BaseModel):
     @property
     def light_reason(self) -> str:
         """Why the light has its colour, in the current language."""
-        return stored_reason_text(self.light_code)
+        return lights.stored_reason_text(self.light_code)
 
 
 class Milestone(BaseModel):

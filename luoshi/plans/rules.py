@@ -1,11 +1,8 @@
 """The rules of deployment and implementation, as pure functions (no database).
 
-Status lights (RULES.md §4 — no national standard; the defaults here are settings per agency):
-- grey: not started (draft) or closed (completed, cancelled);
-- red: the deadline or a milestone has passed undone;
-- yellow: the deadline or the next milestone is within N working days (default 3), or progress
-  lags the elapsed share of the task's time by more than a tolerance (default 15 points);
-- green: on track.
+Status lights: the rules of luoshi.core.lights (red overdue, yellow near or behind, green on
+track; thresholds per agency in LightSettings); a task is grey before it starts (draft) and once
+closed (completed, cancelled) — `light_phase`.
 
 Reporting periods (monthly by default, due by the 5th; settings per task): the period a day
 falls in, its end, label and due day, and which period a report written on a day is for.
@@ -14,11 +11,8 @@ falls in, its end, label and due day, and which period a report written on a day
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 
-from django.utils.translation import gettext_lazy as _
+from luoshi.core import lights
 
 
 def _add_months(day: dt.date, months: int) -> dt.date:
@@ -60,138 +54,18 @@ def previous_period(cadence: str, today: dt.date) -> dt.date:
     return report_period(cadence, report_period(cadence, today) - dt.timedelta(days=1))
 
 
-GREY, GREEN, YELLOW, RED = "grey", "green", "yellow", "red"
-
-
-LIGHTS = (RED, YELLOW, GREEN, GREY)
-
-
-CLOSED_STATUSES = frozenset({"completed", "cancelled"})
-
-
-NOT_STARTED_STATUSES = frozenset({"draft"})
-
-
-@dataclass(frozen=True)
-class LightThresholds:
-    warn_working_days: int = 3
-    behind_tolerance: int = 15  # percentage points
-
-
-@dataclass(frozen=True)
-class MilestoneState:
-    title: str
-    due_date: dt.date
-    done_on: dt.date | None
-
-
-REASONS = {
-    "not_started": _("Not started"),
-    "closed": _("Closed"),
-    "deadline_passed": _("Deadline %(date)s passed"),
-    "milestone_overdue": _("Milestone “%(title)s” was due %(date)s"),
-    "deadline_near": _("Deadline %(date)s is near"),
-    "milestone_near": _("Milestone “%(title)s” is due %(date)s"),
-    "behind": _("Progress %(progress)d%% is behind the time elapsed (%(elapsed)d%%)"),
-    "on_track": _("On track"),
+# A task's phase for the light engine (luoshi.core.lights): every other status is open.
+LIGHT_PHASES = {
+    "draft": lights.NOT_STARTED,
+    "completed": lights.CLOSED,
+    "cancelled": lights.CLOSED,
 }
 
 
-def reason_text(code: str, params: dict[str, object] | None = None) -> str:
-    """A light's reason in the current language (stored as a code, shown as words)."""
-    template = REASONS.get(code)
-    if template is None:
-        return ""
-    return str(template) % params if params else str(template)
-
-
-def decode_light_code(light_code: str) -> tuple[str, dict[str, object]] | None:
-    """A stored light reason (`light_code`: JSON [code, params]) as (code, params), or None."""
-    if not light_code:
-        return None
-    try:
-        code, params = json.loads(light_code)
-    except (ValueError, TypeError):
-        return None
-    return code, params
-
-
-def stored_reason_text(light_code: str) -> str:
-    """The reason stored with a task's light, in words (the current language)."""
-    decoded = decode_light_code(light_code)
-    return reason_text(*decoded) if decoded else ""
-
-
-@dataclass(frozen=True)
-class Light:
-    color: str
-    code: str
-    params: tuple[tuple[str, object], ...] = ()
-
-    @property
-    def reason(self) -> str:
-        return reason_text(self.code, dict(self.params))
-
-
-WorkingDaysUntil = Callable[[dt.date, dt.date], int]
-
-
-"""working_days_until(today, day): working days after today up to and including day (0 if day
-is today or past)."""
-
-
-def elapsed_share(start: dt.date | None, deadline: dt.date | None, today: dt.date) -> float | None:
-    """The share of the task's time that has passed (0..1), or None without both dates."""
-    if start is None or deadline is None or deadline <= start:
-        return None
-    total = (deadline - start).days
-    passed = (min(max(today, start), deadline) - start).days
-    return passed / total
-
-
-def compute_light(
-    *,
-    status: str,
-    today: dt.date,
-    deadline: dt.date | None,
-    start: dt.date | None,
-    progress: int,
-    milestones: Sequence[MilestoneState],
-    working_days_until: WorkingDaysUntil,
-    thresholds: LightThresholds = LightThresholds(),
-) -> Light:
-    if status in NOT_STARTED_STATUSES:
-        return Light(GREY, "not_started")
-    if status in CLOSED_STATUSES:
-        return Light(GREY, "closed")
-    if deadline is not None and deadline < today:
-        return Light(RED, "deadline_passed", (("date", deadline.isoformat()),))
-    overdue = [m for m in milestones if m.done_on is None and m.due_date < today]
-    if overdue:
-        first = min(overdue, key=lambda m: m.due_date)
-        return Light(
-            RED,
-            "milestone_overdue",
-            (("title", first.title[:60]), ("date", first.due_date.isoformat())),
-        )
-    upcoming = sorted(
-        (m for m in milestones if m.done_on is None and m.due_date >= today),
-        key=lambda m: m.due_date,
-    )
-    warn = thresholds.warn_working_days
-    if deadline is not None and working_days_until(today, deadline) <= warn:
-        return Light(YELLOW, "deadline_near", (("date", deadline.isoformat()),))
-    if upcoming and working_days_until(today, upcoming[0].due_date) <= warn:
-        nxt = upcoming[0]
-        return Light(
-            YELLOW,
-            "milestone_near",
-            (("title", nxt.title[:60]), ("date", nxt.due_date.isoformat())),
-        )
-    share = elapsed_share(start, deadline, today)
-    if share is not None and progress + thresholds.behind_tolerance < share * 100:
-        return Light(YELLOW, "behind", (("progress", progress), ("elapsed", round(share * 100))))
-    return Light(GREEN, "on_track")
+def light_phase(status: str) -> str:
+    """The phase of a task in `status` for the light rules (grey before it starts, grey once
+    closed, else judged by its deadline, milestones and progress)."""
+    return LIGHT_PHASES.get(status, lights.OPEN)
 
 
 PERIODIC_CADENCES = ("weekly", "monthly", "quarterly")  # Task.Cadence but "by stage"

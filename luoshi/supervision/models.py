@@ -16,8 +16,12 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.core import lights
 from luoshi.core.models import BaseModel
 from luoshi.orgs.models import OrgUnit, Person
+from luoshi.plans.models import ReportCadence
+
+from .rules import stored_reason_text
 
 
 class SupervisionSettings(BaseModel):
@@ -71,11 +75,7 @@ class SupervisionItem(BaseModel):
         DATE = "date", _("A date")
         WORKING_DAYS = "working_days", _("Working days from assignment")
 
-    class Cadence(models.TextChoices):
-        WEEKLY = "weekly", _("Weekly")
-        MONTHLY = "monthly", _("Monthly")
-        QUARTERLY = "quarterly", _("Quarterly")
-        BY_STAGE = "by_stage", _("By stage")
+    Cadence = ReportCadence
 
     class Status(models.TextChoices):
         REGISTERED = "registered", _("Registered")
@@ -86,11 +86,7 @@ class SupervisionItem(BaseModel):
         CLOSED = "closed", _("Closed out")
         SUSPENDED = "suspended", _("Suspended")
 
-    class Light(models.TextChoices):
-        GREY = "grey", _("Grey · not started or closed")
-        GREEN = "green", _("Green · on track")
-        YELLOW = "yellow", _("Yellow · due soon")
-        RED = "red", _("Red · overdue")
+    Light = lights.Light
 
     OPEN_STATUSES = (Status.ASSIGNED, Status.ACCEPTED, Status.FINAL_SUBMITTED, Status.REVIEWED)
     URGED_STATUSES = (Status.ASSIGNED, Status.ACCEPTED)
@@ -234,12 +230,8 @@ class SupervisionItem(BaseModel):
 
     @property
     def light_reason(self) -> str:
-        from luoshi.plans.rules import decode_light_code
-
-        from .rules import reason_text
-
-        decoded = decode_light_code(self.light_code)
-        return reason_text(*decoded) if decoded else ""
+        """Why the light has its colour, in the current language."""
+        return stored_reason_text(self.light_code)
 
     def due_date_for_statistics(self) -> dt.date | None:
         """On-time statistics measure against the original deadline (extensions do not count)."""

@@ -1,9 +1,10 @@
 """The rules of supervision as pure functions (no database).
 
-- Lights: the same rules as tasks (luoshi.plans.rules.compute_light, thresholds per agency from
-  plans' LightSettings): red overdue, yellow due within N working days or behind, green on track,
-  grey not assigned yet, closed or suspended. An item whose final feedback came in by its
-  deadline waits for close-out in green.
+- Lights: the light engine's rules (luoshi.core.lights, thresholds per agency from plans'
+  LightSettings, as for tasks): red overdue, yellow due within N working days or behind, green
+  on track; in front of them supervision's own states: grey not assigned yet, closed or
+  suspended, and an item whose final feedback came in by its deadline waits for close-out in
+  green.
 - The urging ladder (RULES.md §4, values from SupervisionSettings): a reminder N working days
   before the deadline; an urging notice on the first overdue working day; escalation to the
   leader in charge (and the next bulletin) M working days after that. `due_steps` says which
@@ -19,12 +20,14 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
-from luoshi.plans import rules as plan_rules
-from luoshi.plans.rules import GREEN, GREY, Light, LightThresholds
+from luoshi.core import lights
+from luoshi.core.lights import GREEN, GREY, LightResult, LightThresholds
 
 DEFAULT_THRESHOLDS = LightThresholds()
 
+# The engine's reasons and the ones of supervision's own states.
 REASONS = {
+    **lights.REASONS,
     "suspended": _("Suspended"),
     "awaiting_close_out": _("Final feedback in on time; awaiting close-out"),
     "not_assigned": _("Not assigned yet"),
@@ -32,10 +35,12 @@ REASONS = {
 
 
 def reason_text(code: str, params: dict[str, object] | None = None) -> str:
-    template = REASONS.get(code)
-    if template is None:
-        return plan_rules.reason_text(code, params)
-    return str(template) % params if params else str(template)
+    return lights.reason_text(code, params, texts=REASONS)
+
+
+def stored_reason_text(light_code: str) -> str:
+    """The reason stored with an item's light, in words (the current language)."""
+    return lights.stored_reason_text(light_code, texts=REASONS)
 
 
 def compute_light(
@@ -46,27 +51,27 @@ def compute_light(
     start: dt.date | None,
     progress: int,
     completed_on: dt.date | None,
-    working_days_until: plan_rules.WorkingDaysUntil,
+    working_days_until: lights.WorkingDaysUntil,
     thresholds: LightThresholds = DEFAULT_THRESHOLDS,
-) -> Light:
-    """An item's light, by the tasks' rules."""
+) -> LightResult:
+    """An item's light: supervision's own states first, then the engine's rules for an open
+    item (no milestones)."""
     if status == "suspended":
-        return Light(GREY, "suspended")
+        return LightResult(GREY, "suspended")
     if status == "registered":
-        return Light(GREY, "not_assigned")
+        return LightResult(GREY, "not_assigned")
     if status == "closed":
-        return Light(GREY, "closed")
+        return LightResult(GREY, "closed")
     if status in {"final_submitted", "reviewed"} and (
         deadline is None or (completed_on is not None and completed_on <= deadline)
     ):
-        return Light(GREEN, "awaiting_close_out")
-    return plan_rules.compute_light(
-        status="in_progress",
+        return LightResult(GREEN, "awaiting_close_out")
+    return lights.compute_light(
+        phase=lights.OPEN,
         today=today,
         deadline=deadline,
         start=start,
         progress=progress,
-        milestones=(),
         working_days_until=working_days_until,
         thresholds=thresholds,
     )

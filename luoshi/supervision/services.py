@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import json
 import secrets
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -21,7 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.core import audit
+from luoshi.core import audit, lights
 from luoshi.core.errors import Forbidden, InvalidInput
 from luoshi.core.numbering import next_number
 from luoshi.core.text import search_key
@@ -31,9 +30,9 @@ from luoshi.documents.official import document_number
 from luoshi.notify.services import notify_each
 from luoshi.orgs.models import OrgUnit, Person, User
 from luoshi.orgs.selectors import leaders_in_charge, organization_of
-from luoshi.plans.models import LightSettings, Task
-from luoshi.plans.rules import LightThresholds, WorkingDaysUntil
+from luoshi.plans.models import Task
 from luoshi.plans.services.attachments import check_attachment
+from luoshi.plans.services.lights import thresholds_reader
 
 from . import rules
 from .models import (
@@ -785,82 +784,46 @@ def extension_decide(
 # --- lights -----------------------------------------------------------------------------------
 
 
-def _thresholds(agency_id: int | None) -> LightThresholds:
-    """The same thresholds as the agency's tasks (plans' LightSettings)."""
-    row = LightSettings.objects.filter(agency_id=agency_id).first() if agency_id else None
-    if row is None:
-        return LightThresholds()
-    return LightThresholds(row.warn_working_days, row.behind_tolerance)
-
-
-def _until(calendar: WorkCalendar) -> WorkingDaysUntil:
-    def until(today: dt.date, day: dt.date) -> int:
-        if day <= today:
-            return 0
-        if (day - today).days > 60:
-            return (day - today).days
-        return calendar.working_days_between(today, day).value
-
-    return until
-
-
 def refresh_lights(
     items: QuerySet[SupervisionItem], *, today: dt.date | None = None, batch: int = 2000
 ) -> int:
     """Recompute the stored lights of these items; write only rows that changed. Idempotent and
-    safe to run concurrently (one UPDATE of the light fields per changed row). An item linked to
-    a work-plan task takes the task's progress. Returns the number of lights that changed."""
-    day = _today(today)
-    until = _until(WorkCalendar())
-    thresholds: dict[int, LightThresholds] = {}
-    changed = 0
-    last_id = 0
-    while True:
-        chunk = list(
-            items.filter(pk__gt=last_id)
-            .order_by("pk")
-            .select_related("task")
-            .only(
-                "pk",
-                "agency_id",
-                "status",
-                "deadline",
-                "assigned_on",
-                "progress",
-                "completed_on",
-                "light",
-                "light_code",
-                "light_checked_on",
-                "task__progress",
-            )[:batch]
+    safe to run concurrently (see luoshi.core.lights.refresh). An item linked to a work-plan
+    task takes the task's progress. Returns the number of lights that changed."""
+    thresholds = thresholds_reader()
+
+    def light_of(
+        item: SupervisionItem, day: dt.date, until: lights.WorkingDaysUntil
+    ) -> lights.LightResult:
+        return rules.compute_light(
+            status=item.status,
+            today=day,
+            deadline=item.deadline,
+            start=item.assigned_on,
+            progress=item.task.progress if item.task is not None else item.progress,
+            completed_on=item.completed_on,
+            working_days_until=until,
+            thresholds=thresholds(item.agency_id),
         )
-        if not chunk:
-            return changed
-        last_id = chunk[-1].pk
-        for item in chunk:
-            if item.agency_id not in thresholds:
-                thresholds[item.agency_id] = _thresholds(item.agency_id)
-            progress = item.task.progress if item.task is not None else item.progress
-            result = rules.compute_light(
-                status=item.status,
-                today=day,
-                deadline=item.deadline,
-                start=item.assigned_on,
-                progress=progress,
-                completed_on=item.completed_on,
-                working_days_until=until,
-                thresholds=thresholds[item.agency_id],
-            )
-            reason = json.dumps([result.code, dict(result.params)], ensure_ascii=False)[:200]
-            if (item.light, item.light_code, item.light_checked_on) != (
-                result.color,
-                reason,
-                day,
-            ):
-                SupervisionItem.objects.filter(pk=item.pk).update(
-                    light=result.color, light_code=reason, light_checked_on=day
-                )
-                changed += item.light != result.color
+
+    return lights.refresh(
+        items.select_related("task").only(
+            "pk",
+            "agency_id",
+            "status",
+            "deadline",
+            "assigned_on",
+            "progress",
+            "completed_on",
+            "light",
+            "light_code",
+            "light_checked_on",
+            "task__progress",
+        ),
+        light_of=light_of,
+        today=_today(today),
+        batch=batch,
+    )
 
 
 # --- the urging ladder ------------------------------------------------------------------------

@@ -13,11 +13,11 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import NinjaJSONEncoder
 
 from luoshi.core.apitypes import MAX_ID, Text
+from luoshi.core.lights import Light, stored_reason_text
 from luoshi.core.paging import FastPaginator
 
 from .. import permissions as perms
 from ..models import Task
-from ..rules import stored_reason_text
 from ..selectors.ledger import TaskFilter, ledger_count, task_ledger
 from ..services import reports as report_services
 
@@ -139,7 +139,7 @@ class TaskQuery(Schema):
     plan: int | None = Field(None, ge=1, le=MAX_ID)
     lead_org: int | None = Field(None, ge=1, le=MAX_ID, description="Lead unit and below")
     leader_in_charge: int | None = Field(None, ge=1, le=MAX_ID)
-    light: Task.Light | None = None
+    light: Light | None = None
     status: Task.Status | None = None
     key_only: bool = False
     overdue: bool = False

@@ -1,109 +1,45 @@
-"""Lights and reporting periods: pure rules, tested exhaustively without a database."""
+"""A task's light phase and the reporting periods: pure rules, tested without a database."""
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 import pytest
 
-from luoshi.plans.rules import (
-    GREEN,
-    GREY,
-    RED,
-    YELLOW,
-    LightThresholds,
-    MilestoneState,
-    compute_light,
-    elapsed_share,
-    report_due_date,
-    report_period,
-)
+from luoshi.core import lights
+from luoshi.plans.models import Task
+from luoshi.plans.rules import light_phase, report_due_date, report_period
 
 D = dt.date
 
 
-def weekdays_until(today: dt.date, day: dt.date) -> int:
-    """Mon–Fri working days in (today, day] — a stand-in calendar for the pure rules."""
-    count, current = 0, today
-    while current < day:
-        current += dt.timedelta(days=1)
-        count += current.weekday() < 5
-    return count
+# The light rules themselves are the engine's (luoshi/core/tests/test_lights.py); a task only
+# says which phase each of its statuses is in.
 
 
-def light(**kw: Any) -> Any:
-    base: dict[str, Any] = dict(
-        status="in_progress",
+@pytest.mark.parametrize(
+    ("status", "phase"),
+    [
+        ("draft", lights.NOT_STARTED),
+        ("in_progress", lights.OPEN),
+        ("completion_requested", lights.OPEN),
+        ("adjustment_requested", lights.OPEN),
+        ("completed", lights.CLOSED),
+        ("cancelled", lights.CLOSED),
+    ],
+)
+def test_a_task_is_grey_before_it_starts_and_once_closed(status: str, phase: str) -> None:
+    assert status in Task.Status.values
+    assert light_phase(status) == phase
+    result = lights.compute_light(
+        phase=light_phase(status),
         today=D(2026, 3, 2),
-        deadline=D(2026, 12, 31),
-        start=D(2026, 1, 1),
-        progress=20,
-        milestones=[],
-        working_days_until=weekdays_until,
+        deadline=D(2020, 1, 1),
+        start=None,
+        progress=0,
+        working_days_until=lambda today, day: 0,
     )
-    base.update(kw)
-    return compute_light(**base)
-
-
-@pytest.mark.parametrize("status", ["draft", "completed", "cancelled"])
-def test_grey_when_not_started_or_closed(status: str) -> None:
-    assert light(status=status, deadline=D(2020, 1, 1)).color == GREY
-
-
-def test_red_when_the_deadline_passed() -> None:
-    result = light(deadline=D(2026, 2, 27))
-    assert result.color == RED and "2026-02-27" in result.reason
-
-
-def test_red_when_a_milestone_passed_undone() -> None:
-    ms = [MilestoneState("方案", D(2026, 2, 28), None)]
-    assert light(milestones=ms).color == RED
-    done = [MilestoneState("方案", D(2026, 2, 28), D(2026, 2, 27))]
-    assert light(milestones=done).color == GREEN
-
-
-def test_yellow_within_n_working_days_counting_the_weekend_out() -> None:
-    # Friday 2026-03-06 with a deadline on Wednesday 03-11: Mon, Tue, Wed = 3 working days.
-    assert light(today=D(2026, 3, 6), deadline=D(2026, 3, 11), progress=90).color == YELLOW
-    # Thursday 03-12 is 4 working days away: green.
-    assert light(today=D(2026, 3, 6), deadline=D(2026, 3, 12), progress=90).color == GREEN
-    # The threshold is a setting.
-    wide = LightThresholds(warn_working_days=5)
-    assert (
-        light(today=D(2026, 3, 6), deadline=D(2026, 3, 12), progress=90, thresholds=wide).color
-        == YELLOW
-    )
-
-
-def test_yellow_when_the_next_milestone_is_near() -> None:
-    ms = [MilestoneState("中期评估", D(2026, 3, 4), None)]
-    result = light(milestones=ms)
-    assert result.color == YELLOW and "中期评估" in result.reason
-
-
-def test_yellow_when_progress_lags_time() -> None:
-    # Half the year gone (2026-07-02), 30 % done: behind by 20 points > 15.
-    assert light(today=D(2026, 7, 2), progress=30).color == YELLOW
-    assert light(today=D(2026, 7, 2), progress=40).color == GREEN
-    lax = LightThresholds(behind_tolerance=25)
-    assert light(today=D(2026, 7, 2), progress=30, thresholds=lax).color == GREEN
-
-
-def test_red_wins_over_yellow() -> None:
-    ms = [MilestoneState("a", D(2026, 3, 1), None), MilestoneState("b", D(2026, 3, 3), None)]
-    assert light(milestones=ms).color == RED
-
-
-def test_no_deadline_no_start_is_green() -> None:
-    assert light(deadline=None, start=None, progress=0).color == GREEN
-
-
-def test_elapsed_share() -> None:
-    assert elapsed_share(D(2026, 1, 1), D(2026, 1, 11), D(2026, 1, 6)) == 0.5
-    assert elapsed_share(D(2026, 1, 1), D(2026, 1, 11), D(2025, 1, 1)) == 0
-    assert elapsed_share(D(2026, 1, 1), D(2026, 1, 11), D(2027, 1, 1)) == 1
-    assert elapsed_share(None, D(2026, 1, 11), D(2026, 1, 6)) is None
+    assert result.color == (lights.RED if phase == lights.OPEN else lights.GREY)
 
 
 @pytest.mark.parametrize(

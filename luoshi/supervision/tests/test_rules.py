@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import translation
+
 from luoshi.supervision import rules
 
 D = dt.date
@@ -75,3 +77,26 @@ def test_on_time_uses_the_original_deadline() -> None:
     assert rules.is_early(D(2025, 6, 9), D(2025, 6, 10))
     assert rules.rate(1, 3) == 33.3 and rules.rate(0, 0) is None
     assert rules.month_bounds(D(2025, 12, 15)) == (D(2025, 12, 1), D(2025, 12, 31))
+
+
+def test_an_items_own_reasons_read_beside_the_engines() -> None:
+    with translation.override("en"):
+        assert rules.reason_text("suspended") == "Suspended"
+        assert rules.stored_reason_text('["not_assigned", {}]') == "Not assigned yet"
+        assert rules.stored_reason_text('["deadline_passed", {"date": "2025-05-30"}]') == (
+            "Deadline 2025-05-30 passed"
+        )
+
+
+def test_a_late_final_feedback_does_not_wait_in_green() -> None:
+    until = lambda a, b: 0  # noqa: E731
+    late = rules.compute_light(
+        status="reviewed",
+        today=D(2025, 6, 2),
+        deadline=D(2025, 5, 30),
+        start=D(2025, 5, 1),
+        progress=100,
+        completed_on=D(2025, 5, 31),
+        working_days_until=until,
+    )
+    assert (late.color, late.code) == ("red", "deadline_passed")
