@@ -9,7 +9,6 @@ of the system: it is recorded too.
 
 from __future__ import annotations
 
-import dataclasses
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -18,7 +17,6 @@ from django.utils.translation import gettext as _
 
 from luoshi.core import audit
 from luoshi.core.errors import DomainError
-from luoshi.core.models import AuditEntry
 from luoshi.documents.xlsx import WorkbookError, read_limited
 
 from . import services
@@ -36,7 +34,7 @@ from .workbook import (
 )
 
 if TYPE_CHECKING:
-    from .selectors import PeopleFilter
+    pass
 
 
 def _row_failed(sheet: str, row: int, column: str, exc: DomainError) -> ImportInvalid:
@@ -113,24 +111,6 @@ def org_people_import(*, actor: Any, plan: ImportPlan) -> tuple[int, int]:
 
 
 @transaction.atomic
-def org_people_export_record(
-    *, actor: Any, filters: PeopleFilter, file_name: str, units: int, people: int
-) -> AuditEntry:
-    """Record that `actor` exported units and people: the filters used and the rows written."""
-    return audit.record(
-        "org_people.export",
-        actor=actor,
-        object_type="orgs.export",
-        object_repr=file_name[:255],
-        after={
-            "file": file_name,
-            "filters": dataclasses.asdict(filters),
-            "units": units,
-            "people": people,
-        },
-    )
-
-
 def import_org_people(
     source: bytes | IO[bytes] | str | Path,
     *,

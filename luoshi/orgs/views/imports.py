@@ -13,14 +13,15 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from luoshi.core import importflow
 from luoshi.core.errors import NotFound
-from luoshi.documents.xlsx import XLSX_CONTENT_TYPE, check_xlsx
+from luoshi.documents.exporters import export_record, export_response
+from luoshi.documents.xlsx import check_xlsx
 
 from .. import exports, imports, selectors, workbook
 from .. import permissions as perms
@@ -107,18 +108,13 @@ def _commit(flow: importflow.ImportFlow, pending: dict[str, Any], data: bytes) -
 
 
 @login_required
-def export_xlsx(request: HttpRequest) -> StreamingHttpResponse:
+def export_xlsx(request: HttpRequest) -> HttpResponseBase:
     """The visible units and people as an xlsx, narrowed by the people list's filters."""
     user = request.user
     if not perms.can_see_org(user):
         raise NotFound()
     units = list(selectors.units_visible(user).order_by("path"))
     filters = people_filter_from(PeopleFilterForm(request.GET or None, units=units))
-    export = exports.export_for_user(user, filters)
-    file_name = exports.export_file_name()
-    imports.org_people_export_record(
-        actor=user, filters=filters, file_name=file_name, units=export.units, people=export.people
-    )
-    return FileResponse(
-        export.file, as_attachment=True, filename=file_name, content_type=XLSX_CONTENT_TYPE
-    )
+    export = exports.OrgPeopleXlsx(user, filters).render()
+    export_record(actor=user, export=export)
+    return export_response(export)
