@@ -23,6 +23,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from luoshi.core.errors import DomainError, InvalidInput, NotFound
 from luoshi.core.paging import paginate
+from luoshi.documents import pdf
 from luoshi.orgs.models import OrgUnit, Person
 
 from . import exports, selectors, services
@@ -293,6 +294,7 @@ def campaign_people(request: HttpRequest, pk: int) -> HttpResponse:
 def codes_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     """Issue fresh codes for everyone who has not voted and send the sheet to print."""
     campaign = perms.access_campaign_to_manage(request.user, pk)
+    pdf.cjk_font()  # no font is a 503 before new codes void the ones handed out
     issued = services.codes_issue(actor=request.user, campaign=campaign)
     data = exports.codes_pdf(
         campaign, issued, vote_url=request.build_absolute_uri(reverse("evaluation:vote"))
