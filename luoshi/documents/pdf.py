@@ -136,7 +136,7 @@ def _find(dirs: Iterable[Path], names: Sequence[tuple[str, int]]) -> list[tuple[
     for d in dirs:
         if not d.is_dir():
             continue
-        for root, _dirs, files in os.walk(d):
+        for root, _dirs, files in os.walk(d, followlinks=True):  # font dirs are often links
             for file in files:
                 key = file.lower()
                 if key in wanted and key not in found:
