@@ -237,6 +237,10 @@ LUOSHI_EVALUATION_POINTS: dict[str, int | None] = {}
 LUOSHI_APPRAISAL: dict[str, object] = {}
 # PDF: a TrueType CJK font file to embed (default: found among the system's fonts).
 LUOSHI_PDF_FONT = env("LUOSHI_PDF_FONT", "")
+# Where PDF fonts are looked for (directories separated by ":"; empty: the system's font folders)
+# and where fonts converted to TrueType are kept.
+LUOSHI_PDF_FONT_DIRS: str | list[str] = env("LUOSHI_PDF_FONT_DIRS", "")
+LUOSHI_PDF_FONT_CACHE = env("LUOSHI_PDF_FONT_CACHE", str(VAR_DIR / "fonts"))
 # Big ledgers count their rows up to this many; beyond it the viewer narrows the filters.
 LUOSHI_COUNT_LIMIT = env_int("LUOSHI_COUNT_LIMIT", 10000)
 # The report overview shows at most this many reporting periods of a plan (the latest ones).

@@ -85,3 +85,11 @@ class AccountLocked(DomainError):
     code = "account_locked"
     status = 403
     default_message = _("This account is locked after too many failed log-ins. Try again later.")
+
+
+class ServiceUnavailable(DomainError):
+    """The server lacks something it needs (a font, a program): an administrator can fix it."""
+
+    code = "service_unavailable"
+    status = 503
+    default_message = _("This service is not available on this server right now.")

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST, require_safe
 from luoshi.core.errors import DomainError, InvalidInput, NotFound
 from luoshi.core.forms import apply_domain_error
 from luoshi.core.paging import paginate
+from luoshi.documents import pdf
 from luoshi.documents.exporters import export_response
 from luoshi.orgs.models import OrgUnit, Person
 
@@ -288,6 +289,7 @@ def campaign_people(request: HttpRequest, pk: int) -> HttpResponse:
 def codes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Issue fresh codes for everyone who has not voted and send the sheet to print."""
     campaign = perms.access_campaign_to_manage(request.user, pk)
+    pdf.cjk_font()  # no font is a 503 before new codes void the ones handed out
     issued = services.codes_issue(actor=request.user, campaign=campaign)
     exporter = exports.CodesPdf(
         request.user,
