@@ -19,6 +19,7 @@ from luoshi.orgs.models import LeaderAssignment, OrgUnit, Person, RoleAssignment
 from luoshi.orgs.permissions import has_role, roles_of, scope_for, units_in_charge
 from luoshi.orgs.roles import Role, ScopeKind
 
+from . import rules
 from .models import AnnualCycle, Appeal, Participant, RoutineCycle, RoutineEntry
 
 LEADER_ROLES = (Role.AGENCY_LEADER, Role.LEADER_IN_CHARGE, Role.UNIT_HEAD)
@@ -137,6 +138,17 @@ def can_propose(user: Any, participant: Participant) -> bool:
 def is_self(user: Any, participant: Participant) -> bool:
     pid = person_id(user)
     return pid is not None and participant.person_id == pid
+
+
+def can_fill_pending(user: Any, participant: Participant) -> bool:
+    """补定, a page-only step: the officer fills in the grade of a participant left pending,
+    once the cycle is final (the other participant steps leave the state to the services, which
+    the API calls too)."""
+    return (
+        can_manage_cycle(user, participant.cycle)
+        and participant.eligibility == rules.PENDING
+        and participant.cycle.status == AnnualCycle.Status.FINAL
+    )
 
 
 # --- access getters ---------------------------------------------------------------------------

@@ -215,7 +215,7 @@ def _participant_context(request: HttpRequest, p: Participant) -> dict[str, Any]
             }
         )
         ctx["eligibility_changes"] = list(p.eligibility_changes.all())
-    if is_officer and p.eligibility == rules.PENDING and cycle.status == AnnualCycle.Status.FINAL:
+    if perms.can_fill_pending(user, p):
         ctx["pending_form"] = forms.PendingForm(participant=p)
     if is_self and p.notified_at and not p.ack:
         ctx["ack_form"] = forms.AckForm()
@@ -257,8 +257,11 @@ def _eligibility_change(
 
 
 # The participant page's actions: action → (its form's name in the page, the form for the posted
-# data, the service it runs with the form's data, what the page says when it is done). An action
-# is open only when the page offered its form (the context holds it).
+# data, the service it runs with the form's data, what the page says when it is done). The
+# services decide who may act and in which state, for the page as for the API: a forbidden caller
+# is refused (403, or 404 where the service hides the record) before any state is looked at, and
+# a permitted caller in the wrong state sees the service's message on the form (422). Only
+# 补定 (pending), which has no API, is open just when permissions.can_fill_pending offers it.
 _PARTICIPANT_ACTIONS: dict[str, tuple[str, Any, Any, Any]] = {
     "summary": (
         "summary_form",
@@ -306,8 +309,9 @@ _PARTICIPANT_ACTIONS: dict[str, tuple[str, Any, Any, Any]] = {
 
 
 def _participant_post(request: HttpRequest, p: Participant, ctx: dict[str, Any]) -> HttpResponse:
-    action = _PARTICIPANT_ACTIONS.get(request.POST.get("action", ""))
-    if action is None or action[0] not in ctx:
+    name = request.POST.get("action", "")
+    action = _PARTICIPANT_ACTIONS.get(name)
+    if action is None or (name == "pending" and not perms.can_fill_pending(request.user, p)):
         raise NotFound()
     key, make_form, run, done = action
     form = ctx[key] = make_form(request.POST, p)
@@ -317,7 +321,7 @@ def _participant_post(request: HttpRequest, p: Participant, ctx: dict[str, Any])
             messages.success(request, str(done))
             return redirect("appraisal:participant", pk=p.pk)
     except DomainError as exc:
-        if isinstance(exc, NotFound):
+        if isinstance(exc, NotFound | perms.Forbidden):
             raise
         apply_domain_error(form, exc)
     return render(request, "appraisal/participant.html", ctx, status=422)
@@ -436,7 +440,7 @@ def publicity(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(request, _("Your objection was recorded."))
                     return redirect("appraisal:publicity", pk=cycle.pk)
-            elif action == "answer" and is_officer:
+            elif action == "answer":  # the service decides who answers (the office), as in the API
                 objection = Objection.objects.select_related("cycle").get(
                     pk=int(request.POST.get("objection", "0") or 0), cycle=cycle
                 )
@@ -454,7 +458,7 @@ def publicity(request: HttpRequest, pk: int) -> HttpResponse:
         except Objection.DoesNotExist:
             raise NotFound() from None
         except DomainError as exc:
-            if isinstance(exc, NotFound):
+            if isinstance(exc, NotFound | perms.Forbidden):
                 raise
             apply_domain_error(form, exc)
     objections = (
@@ -705,7 +709,8 @@ def routine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
-            if action == "grade" and can_grade:
+            # The services decide who grades and confirms, and in which state, as in the API.
+            if action == "grade":
                 entry = perms.access_routine_entry(request.user, request.POST.get("entry"))
                 if entry.cycle_id != cycle.pk:
                     raise NotFound()
@@ -715,13 +720,13 @@ def routine_detail(request: HttpRequest, pk: int) -> HttpResponse:
                     messages.success(request, _("Saved."))
                 else:
                     messages.error(request, _("Choose a grade."))
-            elif action == "confirm" and can_confirm:
+            elif action == "confirm":
                 services.routine_confirm(actor=request.user, cycle=cycle)
                 messages.success(request, _("The routine appraisal was confirmed."))
             else:
                 raise NotFound()
         except DomainError as exc:
-            if isinstance(exc, NotFound):
+            if isinstance(exc, NotFound | perms.Forbidden):
                 raise
             messages.error(request, str(exc.message))
         return redirect("appraisal:routine", pk=cycle.pk)

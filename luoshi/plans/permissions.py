@@ -4,6 +4,12 @@ Tasks are visible through the viewer's data scope on their lead or cooperating u
 their responsible person and leader in charge. Plans are visible to the people of the agency
 they belong to and to everyone whose scope covers that agency. `access_*` getters raise
 NotFound for missing and forbidden alike.
+
+The page and the API decide alike: both refuse a caller with the same named check here, before
+any state is looked at, and leave the state to the service. The `can_*` checks that include the
+task's state say what the task page offers; the surfaces refuse with the checks of who may act
+(`is_lead_member`, `is_verifier`, `report_unit`), so a permitted caller whose task is in the
+wrong state gets the service's 422 and message on both.
 """
 
 from __future__ import annotations
@@ -13,6 +19,7 @@ from typing import Any
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from luoshi.core.errors import Forbidden, NotFound
+from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import has_role, scope_for
 from luoshi.orgs.roles import Role
 from luoshi.orgs.selectors import covers_every_unit, organization_of
@@ -55,37 +62,57 @@ def is_lead_member(user: Any, task: Task) -> bool:
     )
 
 
-def can_report(user: Any, task: Task, cooperating_ids: set[int] | None = None) -> bool:
-    """Lead unit staff, the responsible person and cooperating units' staff report progress."""
-    if not task.is_open or task.status == Task.Status.DRAFT:
-        return False
+def report_unit(user: Any, task: Task, cooperating_ids: set[int] | None = None) -> OrgUnit | None:
+    """The unit whose report the user writes on this task: the lead unit for its staff and the
+    responsible person, else the user's own unit when it cooperates on the task; None when the
+    user does not report on it. The one place that decides which unit a report belongs to."""
     if is_lead_member(user, task):
-        return True
+        return task.lead_unit
+    person = getattr(user, "person", None)
+    if person is None:
+        return None
     if cooperating_ids is None:
         cooperating_ids = set(task.cooperating_units.values_list("pk", flat=True))
-    return _own_unit_id(user) in cooperating_ids
+    return person.unit if person.unit_id in cooperating_ids else None
+
+
+def can_report(user: Any, task: Task, cooperating_ids: set[int] | None = None) -> bool:
+    """Lead unit staff, the responsible person and cooperating units' staff report progress on
+    an open task that is issued (not a draft)."""
+    if not task.is_open or task.status == Task.Status.DRAFT:
+        return False
+    return report_unit(user, task, cooperating_ids) is not None
 
 
 def can_request_completion(user: Any, task: Task) -> bool:
+    """What the task page offers: the lead unit's completion request on a task in progress
+    (the surfaces refuse with is_lead_member; the service checks the state)."""
     return task.status == Task.Status.IN_PROGRESS and is_lead_member(user, task)
 
 
-def can_verify(user: Any, task: Task) -> bool:
-    """A supervisor whose scope covers the lead unit accepts or returns a completion."""
-    return (
-        task.status == Task.Status.COMPLETION_REQUESTED
-        and has_role(user, Role.SUPERVISOR)
-        and scope_for(user).covers_unit(task.lead_unit_id, task.lead_unit.path)
+def is_verifier(user: Any, task: Task) -> bool:
+    """A supervisor whose scope covers the lead unit verifies the task's completion."""
+    return has_role(user, Role.SUPERVISOR) and scope_for(user).covers_unit(
+        task.lead_unit_id, task.lead_unit.path
     )
+
+
+def can_verify(user: Any, task: Task) -> bool:
+    """What the task page offers: accept or return a requested completion (the surfaces refuse
+    with is_verifier; the service checks the state)."""
+    return task.status == Task.Status.COMPLETION_REQUESTED and is_verifier(user, task)
+
+
+def can_request_adjustment(user: Any, task: Task) -> bool:
+    """The lead unit proposes adjustments of a task in progress."""
+    return task.status == Task.Status.IN_PROGRESS and is_lead_member(user, task)
 
 
 def can_decide_adjustment(user: Any, task: Task) -> bool:
     """The office (a supervisor in scope) or the task's leader in charge."""
     if _own_person_id(user) is not None and _own_person_id(user) == task.leader_in_charge_id:
         return True
-    return has_role(user, Role.SUPERVISOR) and scope_for(user).covers_unit(
-        task.lead_unit_id, task.lead_unit.path
-    )
+    return is_verifier(user, task)
 
 
 def can_edit_task(user: Any, task: Task) -> bool:

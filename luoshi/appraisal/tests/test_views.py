@@ -252,6 +252,8 @@ def test_participant_page_actions_eligibility_and_refusals(
     # a refusal by the service shows on the form (the reason is required by the service too)
     resp = hr.post(page, {"action": "eligibility", "leave_days": "0", "reason": " "})
     assert resp.status_code == 422 and p.eligibility_changes.count() == 1
-    # an action whose form the page does not offer this user, or no such action: not found
-    assert staff.post(page, {"action": "eligibility", "reason": "x"}).status_code == 404
+    # the service decides who may act, as in the API: the participant may not change their own
+    # eligibility (forbidden, nothing changed); no such action: not found
+    resp = staff.post(page, {"action": "eligibility", "leave_days": "0", "reason": "x"})
+    assert resp.status_code == 403 and p.eligibility_changes.count() == 1
     assert hr.post(page, {"action": "nonsense"}).status_code == 404

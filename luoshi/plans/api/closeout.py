@@ -1,4 +1,6 @@
-"""The close-out in the API: request completion, verify."""
+"""The close-out in the API: request completion, verify. The caller is refused with the same
+checks as the pages (permissions.is_lead_member, permissions.is_verifier), before the task's state
+is looked at; the state is the service's (422 with its message, as on the page)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,8 @@ from django.http import HttpRequest
 from ninja import Field, Router, Schema
 
 from luoshi.core.apitypes import Text, error_responses
-from luoshi.core.errors import Forbidden
 
 from .. import permissions as perms
-from ..models import Task
 from ..services.closeout import completion_request, completion_verify
 from .tasks import Id, TaskOut, _scoped_user
 
@@ -33,8 +33,7 @@ class CompletionIn(Schema):
 def request_completion(request: HttpRequest, task_id: Id, payload: CompletionIn) -> Any:
     user = _scoped_user(request)
     task = perms.access_task(user, task_id)
-    if not perms.is_lead_member(user, task):
-        raise Forbidden()
+    perms.require(perms.is_lead_member(user, task))
     return completion_request(actor=user, task=task, note=payload.note, version=payload.version)
 
 
@@ -55,8 +54,7 @@ def verify_completion(request: HttpRequest, task_id: Id, payload: VerifyIn) -> A
     """Close the task out, or return it to the lead unit with a reason."""
     user = _scoped_user(request)
     task = perms.access_task(user, task_id)
-    if task.status == Task.Status.COMPLETION_REQUESTED and not perms.can_verify(user, task):
-        raise Forbidden()
+    perms.require(perms.is_verifier(user, task))
     return completion_verify(
         actor=user, task=task, accept=payload.accept, reason=payload.reason, version=payload.version
     )

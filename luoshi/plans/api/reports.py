@@ -11,7 +11,6 @@ from ninja import Field, Router, Schema, Status
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import Forbidden
-from luoshi.orgs.models import OrgUnit
 
 from .. import permissions as perms
 from ..services import reports as report_services
@@ -48,9 +47,9 @@ def submit_report(request: HttpRequest, task_id: Id, payload: ReportIn) -> Any:
     user = _scoped_user(request)
     task = perms.access_task(user, task_id)
     cooperating = set(task.cooperating_units.values_list("pk", flat=True))
-    if not perms.can_report(user, task, cooperating):
+    unit = perms.report_unit(user, task, cooperating)
+    if unit is None or not perms.can_report(user, task, cooperating):
         raise Forbidden()
-    unit: OrgUnit = task.lead_unit if perms.is_lead_member(user, task) else user.person.unit
     report = report_services.report_submit(
         actor=user,
         task=task,

@@ -228,8 +228,8 @@ def get_task(request: HttpRequest, task_id: Id) -> Any:
     cooperating = list(task.cooperating_units.values_list("pk", flat=True))
     task.cooperating_unit_ids = cooperating  # type: ignore[attr-defined]
     task.next_report = None  # type: ignore[attr-defined]
-    if perms.can_report(user, task, set(cooperating)):
-        unit = task.lead_unit if perms.is_lead_member(user, task) else user.person.unit
+    unit = perms.report_unit(user, task, set(cooperating))
+    if unit is not None and perms.can_report(user, task, set(cooperating)):
         upcoming = report_services.next_report(task, unit, timezone.localdate())
         task.next_report = {  # type: ignore[attr-defined]
             "unit": unit.pk,

@@ -26,7 +26,7 @@ from .. import permissions as perms
 from ..models import Category, Task, TaskEvent
 from ..selectors.categories import AGENCY_KINDS, agency_categories
 from ..services.history import _event
-from ..services.tasks import check_task_categories
+from ..services.tasks import TaskIn, check_task_categories, task_create, task_update
 
 NAME_MAX = Category._meta.get_field("name").max_length or 64
 
@@ -251,3 +251,39 @@ def task_classify(
         _event(task, TaskEvent.Kind.CHANGED, actor, before=before, after=after)
         audit.record("task.classify", actor=actor, obj=task, before=before, after=after)
     return task
+
+
+@transaction.atomic
+def task_create_classified(
+    *, actor: Any, data: TaskIn, categories: Iterable[Category] = ()
+) -> Task:
+    """Create a task and tag it with categories in one step (TaskIn has no categories): the
+    task page's create form."""
+    task = task_create(actor=actor, data=data)
+    chosen = list(categories)
+    if chosen:
+        task_classify(actor=actor, task=task, categories=chosen)
+    return task
+
+
+@transaction.atomic
+def task_update_classified(
+    *,
+    actor: Any,
+    task: Task,
+    version: int | None,
+    changes: dict[str, Any],
+    categories: Iterable[Category] | None = None,
+    source: str | None = None,
+) -> Task:
+    """Change a task's fields (services.tasks.task_update) and its classification in one step:
+    the task page's edit form. The version is checked once, by the first write."""
+    if changes:
+        task_update(actor=actor, task=task, version=version, changes=changes)
+    return task_classify(
+        actor=actor,
+        task=task,
+        categories=categories,
+        source=source,
+        version=None if changes else version,
+    )

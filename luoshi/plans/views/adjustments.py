@@ -39,9 +39,7 @@ def task_adjust(request: HttpRequest, pk: int) -> HttpResponse:
     """The lead unit proposes a new deadline or responsible person, and changes to the
     milestones and indicators; a supervisor or the leader in charge decides."""
     task = perms.access_task(request.user, pk)
-    perms.require(
-        task.status == Task.Status.IN_PROGRESS and perms.is_lead_member(request.user, task)
-    )
+    perms.require(perms.can_request_adjustment(request.user, task))
     form = _adjust_form(request, task)
 
     def request_adjustment(d: dict[str, Any]) -> AdjustmentRequest:

@@ -1,7 +1,14 @@
-"""Page actions of the close-out: request completion, verify."""
+"""Page actions of the close-out: request completion, verify.
+
+Each refuses the caller with the same check as the API (permissions.is_lead_member,
+permissions.is_verifier) and leaves the task's state to the service, whose refusal is shown on the
+re-rendered task page (status 422, as the API answers)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -17,11 +24,19 @@ from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modul
 from .tasks import _rerender
 
 
+def _show_refusal(request: HttpRequest, form: Any, offered: bool) -> None:
+    """A form the page no longer offers (the task left the state it needs) is not drawn: its
+    errors are shown as messages instead."""
+    if not offered:
+        for error in form.non_field_errors():
+            messages.error(request, error)
+
+
 @login_required
 @require_POST
 def task_completion(request: HttpRequest, pk: int) -> HttpResponse:
     task = perms.access_task(request.user, pk)
-    perms.require(perms.can_request_completion(request.user, task))
+    perms.require(perms.is_lead_member(request.user, task))
     form = NoteForm(request.POST)
     ok, _task = submit_form(
         request,
@@ -33,6 +48,7 @@ def task_completion(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if ok:
         return redirect("plans:task", pk=task.pk)
+    _show_refusal(request, form, perms.can_request_completion(request.user, task))
     return _rerender(request, task, completion_form=form)
 
 
@@ -40,7 +56,7 @@ def task_completion(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def task_verify(request: HttpRequest, pk: int) -> HttpResponse:
     task = perms.access_task(request.user, pk)
-    perms.require(perms.can_verify(request.user, task))
+    perms.require(perms.is_verifier(request.user, task))
     form = VerifyForm(request.POST)
     ok, _task = submit_form(
         request,
@@ -60,4 +76,5 @@ def task_verify(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if ok:
         return redirect("plans:task", pk=task.pk)
+    _show_refusal(request, form, perms.can_verify(request.user, task))
     return _rerender(request, task, verify_form=form)

@@ -8,7 +8,6 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -30,7 +29,7 @@ from ..panels import panels_for
 from ..permissions import plans_visible
 from ..rules import period_label
 from ..services import tasks as task_services
-from ..services.categories import task_classify
+from ..services.categories import task_create_classified, task_update_classified
 from ..services.reports import next_report
 from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 
@@ -71,11 +70,7 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
             indicators=d["indicators"],
             sort_order=plan.tasks.count() + 1,
         )
-        with transaction.atomic():
-            task = task_services.task_create(actor=request.user, data=data)
-            if d["categories"]:  # TaskIn has no categories: tag the new task in the same step
-                task_classify(actor=request.user, task=task, categories=d["categories"])
-        return task
+        return task_create_classified(actor=request.user, data=data, categories=d["categories"])
 
     if request.method == "POST":
         ok, task = submit_form(request, form, create, _("The task was created."))
@@ -86,21 +81,16 @@ def task_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
     user = request.user
-    person = getattr(user, "person", None)
     cooperating = list(task.cooperating_units.all())
     cooperating_ids = {u.pk for u in cooperating}
     is_lead = perms.is_lead_member(user, task)
-    report_unit = (
-        task.lead_unit
-        if is_lead
-        else (person.unit if person and person.unit_id in cooperating_ids else None)
-    )
+    report_unit = perms.report_unit(user, task, cooperating_ids)
     events = list(task.events.select_related("actor__person")[:50])
     adjustments = list(task.adjustments.filter(status=AdjustmentRequest.Status.PENDING))
     describe_adjustments(task, adjustments, events)
     milestones, indicators = list(task.milestones.all()), list(task.indicators.all())
     can_carry_over = perms.can_manage_plans(user) and task.is_open and task.plan is not None
-    can_report = perms.can_report(user, task, cooperating_ids) and report_unit is not None
+    can_report = perms.can_report(user, task, cooperating_ids)
     today = timezone.localdate()
     # Which period the report form writes, and whether it is late (one query, reporters only).
     upcoming = None
@@ -128,7 +118,7 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         "completion_form": NoteForm(initial={"version": task.version}),
         "can_verify": perms.can_verify(user, task),
         "verify_form": VerifyForm(initial={"version": task.version}),
-        "can_adjust": task.status == Task.Status.IN_PROGRESS and is_lead,
+        "can_adjust": perms.can_request_adjustment(user, task),
         "can_decide": perms.can_decide_adjustment(user, task),
         "decide_form": DecideForm(),
         "can_edit": perms.can_edit_task(user, task),
@@ -170,18 +160,14 @@ def task_edit(request: HttpRequest, pk: int) -> HttpResponse:
     def save(d: dict[str, Any]) -> Task:
         skip = {"version", *TaskEditForm.CLASSIFICATION}
         changes = {k: v for k, v in d.items() if k not in skip and v != getattr(task, k)}
-        with transaction.atomic():
-            if changes:
-                task_services.task_update(
-                    actor=request.user, task=task, version=d["version"], changes=changes
-                )
-            return task_classify(
-                actor=request.user,
-                task=task,
-                categories=d["categories"],
-                source=d["source"],
-                version=None if changes else d["version"],
-            )
+        return task_update_classified(
+            actor=request.user,
+            task=task,
+            version=d["version"],
+            changes=changes,
+            categories=d["categories"],
+            source=d["source"],
+        )
 
     if request.method == "POST":
         ok, _task = submit_form(request, form, save, _("Saved."))
