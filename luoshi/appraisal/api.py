@@ -18,10 +18,12 @@ from luoshi.core import importflow
 from luoshi.core.apitypes import MAX_ID, error_responses
 from luoshi.core.errors import Forbidden, NotFound
 from luoshi.orgs.models import OrgUnit
+from luoshi.orgs.permissions import has_role
+from luoshi.orgs.roles import Role
 
 from . import importing, rules, selectors, services
 from . import permissions as perms
-from .models import AnnualCycle, Appeal, Participant
+from .models import AnnualCycle, Appeal, Objection, Participant, RoutineCycle, RoutineEntry
 
 router = Router(tags=["appraisal"])
 Id = Annotated[int, Path(ge=1, le=MAX_ID)]
@@ -381,7 +383,6 @@ class AppraisalAnswerIn(Schema):
 
 @router.post("/objections/{objection_id}/answer", response=AppraisalObjectionOut)
 def answer_objection(request: HttpRequest, objection_id: Id, payload: AppraisalAnswerIn) -> Any:
-    from .models import Objection
 
     user = _user(request)
     obj = Objection.objects.select_related("cycle", "cycle__agency").filter(pk=objection_id).first()
@@ -665,7 +666,6 @@ def confirm_routine(request: HttpRequest, routine_id: Id) -> Any:
 @router.get("/my-routine", response=list[AppraisalRoutineEntryOut])
 def my_routine(request: HttpRequest) -> Any:
     """The caller's own confirmed routine results."""
-    from .models import RoutineCycle, RoutineEntry
 
     pid = perms.person_id(_user(request)) or 0
     return list(
@@ -698,8 +698,6 @@ def _agency_for_scores(user: Any, agency_id: int) -> OrgUnit:
     agency = OrgUnit.objects.filter(pk=agency_id, kind=OrgUnit.Kind.AGENCY).first()
     if agency is None:
         raise NotFound()
-    from luoshi.orgs.permissions import has_role
-    from luoshi.orgs.roles import Role
 
     if not (
         perms.is_officer(user, agency)

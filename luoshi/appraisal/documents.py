@@ -597,6 +597,7 @@ def registration_form_pdf(data: RegistrationFormData) -> bytes:
 
     Raises luoshi.documents.pdf.FontMissing when no embeddable Chinese font is installed.
     """
+    # Loaded when a PDF is asked for: reportlab and the font search cost ~0.6 s at start-up.
     from luoshi.documents import pdf
 
     font = pdf.cjk_font()

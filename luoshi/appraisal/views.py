@@ -22,13 +22,22 @@ from luoshi.core.forms import apply_domain_error
 from luoshi.core.paging import paginate
 from luoshi.documents.exporters import export_response
 from luoshi.documents.xlsx import read_limited
+from luoshi.evaluation.models import Campaign
 from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import has_role, require_business_scope, scope_for
 from luoshi.orgs.roles import Role
 
 from . import documents, exports, forms, importing, rules, selectors, services
 from . import permissions as perms
-from .models import STEP_LABELS, AnnualCycle, Appeal, Objection, Participant, RoutineCycle
+from .models import (
+    STEP_LABELS,
+    AnnualCycle,
+    Appeal,
+    Objection,
+    Participant,
+    RoutineCycle,
+    RoutineEntry,
+)
 
 UPLOAD_PURPOSE = "appraisal_history"
 SESSION_KEY = "appraisal_history_upload"
@@ -164,7 +173,6 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _campaigns(cycle: AnnualCycle) -> Any:
     """Democratic evaluations that may be linked: same year, inside the cycle's agency."""
-    from luoshi.evaluation.models import Campaign
 
     return Campaign.objects.filter(
         year=cycle.year, unit__path__startswith=cycle.agency.path
@@ -636,7 +644,6 @@ def results_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
 @login_required
 def mine(request: HttpRequest) -> HttpResponse:
     require_business_scope(request)
-    from .models import RoutineEntry
 
     pid = perms.person_id(request.user) or 0
     routine = (

@@ -32,7 +32,7 @@ from . import exports, selectors, services
 from . import permissions as perms
 from .forms import CampaignForm, CodeForm
 from .models import Campaign, Candidate, Voter
-from .rules import format_code
+from .rules import format_code, min_ballots_default
 
 
 def _require_viewer(request: HttpRequest) -> None:
@@ -93,7 +93,6 @@ def _officer_units(request: HttpRequest) -> Any:
 def campaign_create(request: HttpRequest) -> HttpResponse:
     _require_viewer(request)
     perms.require(perms.can_manage_campaigns(request.user))
-    from .rules import min_ballots_default
 
     form = CampaignForm(
         request.POST or None,

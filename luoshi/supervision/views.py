@@ -34,8 +34,9 @@ from .forms import (
     LedgerFilterForm,
     ReasonForm,
     ReviewForm,
+    SettingsForm,
 )
-from .models import Bulletin, ExtensionRequest, Feedback, SupervisionItem
+from .models import Bulletin, ExtensionRequest, Feedback, FeedbackAttachment, SupervisionItem
 
 S = SupervisionItem.Status
 
@@ -486,7 +487,6 @@ def item_close_out(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def attachment_download(request: HttpRequest, pk: int, attachment_id: int) -> HttpResponseBase:
     item = perms.access_item(request.user, pk)
-    from .models import FeedbackAttachment
 
     attachment = FeedbackAttachment.objects.filter(pk=attachment_id, feedback__item=item).first()
     if attachment is None:
@@ -611,7 +611,6 @@ def bulletin_docx(request: HttpRequest, pk: int) -> HttpResponseBase:
 def settings_page(request: HttpRequest) -> HttpResponse:
     """The office's supervision settings for its agency: number prefixes and the urging ladder
     (lights use the agency's light settings, shared with tasks)."""
-    from .forms import SettingsForm
 
     user = request.user
     perms.require(perms.can_register(user))

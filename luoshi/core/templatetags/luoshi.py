@@ -21,6 +21,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from luoshi.core import audit
+
 register = template.Library()
 
 
@@ -119,9 +121,7 @@ def pagination(context: dict[str, Any], page: Page) -> SafeString:
 @register.filter
 def action_label(code: str) -> str:
     """The translated label of an audit action code."""
-    from luoshi.core.audit import action_label as label
-
-    return label(code)
+    return audit.action_label(code)
 
 
 @register.filter

@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from luoshi.core.errors import NotFound
 from luoshi.core.forms import submit_form
 from luoshi.orgs import selectors as org_selectors
-from luoshi.orgs.models import OrgUnit
+from luoshi.orgs.models import OrgUnit, Person
 
 from .. import permissions as perms
 from ..forms.adjustments import DecideForm
@@ -307,7 +307,6 @@ def describe_adjustments(task: Task, adjustments: list[Any], events: list[Any]) 
     """Put readable lines on pending adjustments (`.lines`: current → proposed) and on the
     adjustment entries of the history (requested: proposed; approved: before → after).
     Names of people and units are read in at most two queries, whatever the number."""
-    from luoshi.orgs.models import Person
 
     kinds = {TaskEvent.Kind.ADJUSTMENT_REQUESTED, TaskEvent.Kind.ADJUSTMENT_APPROVED}
     dicts: list[dict[str, Any]] = [a.changes or {} for a in adjustments]
