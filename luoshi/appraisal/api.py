@@ -21,7 +21,7 @@ from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import has_role
 from luoshi.orgs.roles import Role
 
-from . import importing, rules, selectors, services
+from . import imports, rules, selectors, services
 from . import permissions as perms
 from .models import AnnualCycle, Appeal, Objection, Participant, RoutineCycle, RoutineEntry
 
@@ -556,15 +556,15 @@ def import_history(
     if not perms.can_manage_cycle(user, cycle):
         raise NotFound()
     if file is None:
-        raise importing.HistoryInvalid(
-            [importing.Problem(None, "file", _("Choose an .xlsx file to upload."))]
+        raise imports.HistoryInvalid(
+            [imports.Problem(None, "file", _("Choose an .xlsx file to upload."))]
         )
     name = importflow.clean_file_name(file.name or "", "")
     data = importflow.read_upload(file)
     source = {"file": name, "sha256": hashlib.sha256(data).hexdigest()}
-    plan = importing.plan_from_bytes(data, agency=cycle.agency)
+    plan = imports.plan_from_bytes(data, agency=cycle.agency)
     if plan.problems:
-        raise importing.HistoryInvalid(plan.problems)
+        raise imports.HistoryInvalid(plan.problems)
     rows = plan.rows
     if dry_run:  # the preview shows confidential results: the view is audited
         services.record_view(actor=user, obj=cycle, what="api.history_import_preview")

@@ -948,7 +948,7 @@ def appeal_decide(
 def history_import(
     *, actor: Any, agency: OrgUnit, rows: Iterable[Any], source: dict[str, str] | None = None
 ) -> int:
-    """Write checked rows of earlier years' results (see importing.py); all or nothing.
+    """Write checked rows of earlier years' results (see imports.py); all or nothing.
     `source` (the file's name and digest) goes into the audit entry."""
     perms.require(perms.is_officer(actor, agency))
     n = 0

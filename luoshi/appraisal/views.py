@@ -27,7 +27,7 @@ from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import has_role, require_business_scope, scope_for
 from luoshi.orgs.roles import Role
 
-from . import documents, exports, forms, importing, rules, selectors, services
+from . import documents, exports, forms, imports, rules, selectors, services
 from . import permissions as perms
 from .models import (
     STEP_LABELS,
@@ -563,7 +563,7 @@ def history_import(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, _("Upload the file again."))
             return redirect("appraisal:history_import", pk=cycle.pk)
         try:
-            n = importing.import_history(actor=request.user, agency=cycle.agency, data=data)
+            n = imports.import_history(actor=request.user, agency=cycle.agency, data=data)
         except DomainError as exc:
             messages.error(request, str(exc.message))
         else:
@@ -576,7 +576,7 @@ def history_import(request: HttpRequest, pk: int) -> HttpResponse:
         if form.is_valid():
             try:
                 data = read_limited(form.cleaned_data["file"])
-                plan = importing.plan_from_bytes(data, agency=cycle.agency)
+                plan = imports.plan_from_bytes(data, agency=cycle.agency)
             except DomainError as exc:
                 form.add_error("file", exc.message)
             else:
