@@ -36,7 +36,7 @@ from django.db import transaction
 from django.test import Client
 
 from luoshi.appraisal import services as appraisal_services
-from luoshi.appraisal.models import AnnualCycle, Participant, RoutineCycle
+from luoshi.appraisal.models import AnnualCycle, Objection, Participant, RoutineCycle
 from luoshi.core.cache import clear_local
 from luoshi.plans.models import AdjustmentRequest, Task
 from luoshi.plans.services import adjustments as adjustment_services
@@ -687,6 +687,55 @@ CONFIRM = (
 SEE_RECORD = {"leader": "403", "staff": "403", "hr": "403"}
 # Who opens 办公室's routine quarter: its head, the agency leader and the personnel officer.
 SEE_ROUTINE = {"leader": "403", "head": "403", "hr": "403"}
+# Everyone in the cycle may object while the list is published; only the office answers.
+SEE_CYCLE_OBJECT = {p: "ok" for p in ("leader", "vice", "head", "staff", "supervisor", "hr")}
+SEE_CYCLE_REFUSED = {p: "refused" for p in SEE_CYCLE_OBJECT}
+SEE_CYCLE_ANSWER = {**{p: "403" for p in SEE_CYCLE_OBJECT}, "hr": "ok"}
+
+
+def _in_publicity(world: Any) -> dict[str, Any]:
+    """The 2025 appraisal after the committee decided everyone: the list is published."""
+    key = _in_committee(world)
+    cycle = AnnualCycle.objects.get(pk=key["cycle"])
+    hr = world.users["hr"]
+    appraisal_services.committee_record(
+        actor=hr, cycle=cycle, meeting_date=dt.date(2025, 12, 1), members_present="考核委员会委员"
+    )
+    for p in cycle.participants.filter(decided_at__isnull=True):
+        appraisal_services.decide(actor=hr, participant=p, grade="competent")
+    appraisal_services.publicity_start(actor=hr, cycle=AnnualCycle.objects.get(pk=cycle.pk))
+    return key
+
+
+def _with_objection(world: Any) -> dict[str, Any]:
+    key = _in_publicity(world)
+    objection = appraisal_services.objection_raise(
+        actor=world.users["staff"], cycle=AnnualCycle.objects.get(pk=key["cycle"]), text="有异议"
+    )
+    return {**key, "objection": objection.pk}
+
+
+def _objections_state(key: dict[str, Any]) -> Any:
+    return sorted(Objection.objects.filter(cycle_id=key["cycle"]).values_list("text", "answer"))
+
+
+OBJECT = (
+    lambda key: (
+        f"/appraisal/{key['cycle']}/publicity/",
+        {"action": "object", "participant": "", "text": "名单有误"},
+    ),
+    lambda key: (f"/api/v1/appraisal/cycles/{key['cycle']}/objections", {"text": "名单有误"}),
+)
+ANSWER = (
+    lambda key: (
+        f"/appraisal/{key['cycle']}/publicity/",
+        {"action": "answer", "objection": key["objection"], "answer": "经核实无误"},
+    ),
+    lambda key: (
+        f"/api/v1/appraisal/objections/{key['objection']}/answer",
+        {"answer": "经核实无误"},
+    ),
+)
 
 APPRAISAL: dict[str, Op] = {
     "self-summary": Op(
@@ -725,6 +774,15 @@ APPRAISAL: dict[str, Op] = {
         _participant_state,
         {**SEE_RECORD, "hr": "ok"},
         APPRAISAL_CLOCK,
+    ),
+    "objection during publicity": Op(
+        _in_publicity, *OBJECT, _objections_state, SEE_CYCLE_OBJECT, APPRAISAL_CLOCK
+    ),
+    "objection before publicity": Op(
+        _in_committee, *OBJECT, _objections_state, SEE_CYCLE_REFUSED, APPRAISAL_CLOCK
+    ),
+    "answer to an objection": Op(
+        _with_objection, *ANSWER, _objections_state, SEE_CYCLE_ANSWER, APPRAISAL_CLOCK
     ),
     "routine grade": Op(
         _routine,

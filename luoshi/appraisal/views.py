@@ -431,6 +431,7 @@ def publicity(request: HttpRequest, pk: int) -> HttpResponse:
     listed = list(selectors.publicity_list(cycle))
     is_officer = perms.can_manage_cycle(request.user, cycle)
     form = forms.ObjectionForm(listed=listed)
+    status = 200
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -469,6 +470,9 @@ def publicity(request: HttpRequest, pk: int) -> HttpResponse:
             if isinstance(exc, NotFound | perms.Forbidden):
                 raise
             apply_domain_error(form, exc)
+            if cycle.status != AnnualCycle.Status.PUBLICITY:  # no form shown to hold the error
+                messages.error(request, exc.message)
+                status = 422
     objections = (
         list(cycle.objections.select_related("participant__person").all()) if is_officer else []
     )
@@ -483,6 +487,7 @@ def publicity(request: HttpRequest, pk: int) -> HttpResponse:
             "answer_form": forms.AnswerForm(),
             "open": cycle.status == AnnualCycle.Status.PUBLICITY,
         },
+        status=status,
     )
 
 
