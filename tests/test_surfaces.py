@@ -36,7 +36,7 @@ from django.db import transaction
 from django.test import Client
 
 from luoshi.appraisal import services as appraisal_services
-from luoshi.appraisal.models import AnnualCycle, Objection, Participant, RoutineCycle
+from luoshi.appraisal.models import AnnualCycle, Appeal, Objection, Participant, RoutineCycle
 from luoshi.core.cache import clear_local
 from luoshi.plans.models import AdjustmentRequest, Task
 from luoshi.plans.services import adjustments as adjustment_services
@@ -715,10 +715,40 @@ def _with_objection(world: Any) -> dict[str, Any]:
     return {**key, "objection": objection.pk}
 
 
+def _notified(world: Any) -> dict[str, Any]:
+    """The results final after publicity, and each person's notice sent."""
+    key = _in_publicity(world)
+    cycle = AnnualCycle.objects.get(pk=key["cycle"])
+    assert cycle.publicity_end is not None
+    appraisal_services.finalize_cycle(cycle, cycle.publicity_end + dt.timedelta(days=1))
+    appraisal_services.notices_send(
+        actor=world.users["hr"], cycle=AnnualCycle.objects.get(pk=cycle.pk)
+    )
+    return key
+
+
+def _ack_state(key: dict[str, Any]) -> Any:
+    p = Participant.objects.get(pk=key["p"])
+    return (p.ack, p.ack_text)
+
+
+def _appeals_state(key: dict[str, Any]) -> Any:
+    return sorted(Appeal.objects.filter(participant_id=key["p"]).values_list("kind", "reason"))
+
+
 def _objections_state(key: dict[str, Any]) -> Any:
     return sorted(Objection.objects.filter(cycle_id=key["cycle"]).values_list("text", "answer"))
 
 
+ACK = _participant_step(
+    "ack", {"choice": "agree", "text": ""}, "acknowledgement", lambda key: {"choice": "agree"}
+)
+APPEAL = _participant_step(
+    "appeal",
+    {"kind": "review", "learned_on": "", "reason": "对结果有异议"},
+    "appeals",
+    lambda key: {"kind": "review", "reason": "对结果有异议"},
+)
 OBJECT = (
     lambda key: (
         f"/appraisal/{key['cycle']}/publicity/",
@@ -783,6 +813,23 @@ APPRAISAL: dict[str, Op] = {
     ),
     "answer to an objection": Op(
         _with_objection, *ANSWER, _objections_state, SEE_CYCLE_ANSWER, APPRAISAL_CLOCK
+    ),
+    "acknowledgement of the notice": Op(
+        _notified, *ACK, _ack_state, {"staff": "ok"}, APPRAISAL_CLOCK
+    ),
+    "acknowledgement before the notice": Op(
+        _in_publicity, *ACK, _ack_state, {"staff": "refused"}, APPRAISAL_CLOCK
+    ),
+    # The person files, or the personnel officer enters it for them; nobody else sees it.
+    "review request after the notice": Op(
+        _notified, *APPEAL, _appeals_state, {"staff": "ok", "hr": "ok"}, APPRAISAL_CLOCK
+    ),
+    "review request before the result is final": Op(
+        _in_publicity,
+        *APPEAL,
+        _appeals_state,
+        {"staff": "refused", "hr": "refused"},
+        APPRAISAL_CLOCK,
     ),
     "routine grade": Op(
         _routine,
