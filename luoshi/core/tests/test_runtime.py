@@ -30,7 +30,8 @@ def test_a_worker_freezes_once_loaded_and_again_after_its_first_request(unfrozen
     after_first = gc.get_freeze_count()
     kept = [[i] for i in range(1000)]
     request_finished.send(sender=None)  # later requests: no more freezing
-    assert gc.get_freeze_count() == after_first
+    # (The count may drop: a frozen object that is freed leaves the permanent generation.)
+    assert gc.get_freeze_count() <= after_first
     assert len(kept) == 1000
 
 
