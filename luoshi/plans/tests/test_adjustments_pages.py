@@ -208,9 +208,17 @@ def test_the_pages_propose_show_the_diff_and_apply(org, task, client_for) -> Non
         "new_milestones": "召开成立大会 | 2026-06-01",
         "new_indicators": "咨询报告 | 5 | 篇",
     }
-    bad = staff.post(f"/tasks/{task.pk}/adjust/", {**form, "new_milestones": "x | 2027-01-01"})
+    bad = staff.post(
+        f"/tasks/{task.pk}/adjust/",
+        {**form, "new_milestones": "x | 2027-01-01", "new_indicators": "咨询报告 | 1e15 | 篇"},
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert bad.status_code == 422
-    assert "due after the task" in bad.content.decode() or bad.context["form"].errors
+    shown = bad.context["form"].non_field_errors()
+    # The roadmap validator's reasons reach the page, each row named, and nothing is written.
+    assert any("after the task" in str(e) for e in shown), shown
+    assert any("The target is not a valid number." in str(e) for e in shown), shown
+    assert not AdjustmentRequest.objects.exists()
     response = staff.post(f"/tasks/{task.pk}/adjust/", form)
     assert response.status_code == 302
     request = AdjustmentRequest.objects.get()
