@@ -16,7 +16,7 @@ from pydantic import AfterValidator
 
 from luoshi.core import importflow
 from luoshi.core.apitypes import MAX_ID, error_responses
-from luoshi.core.errors import Forbidden, NotFound
+from luoshi.core.errors import NotFound
 from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import has_role
 from luoshi.orgs.roles import Role
