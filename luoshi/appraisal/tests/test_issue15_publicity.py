@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 MONDAY = "2026-12-07 10:00 +08:00"  # the day of the finding: Monday 7 December 2026
 D = dt.date
 API = "/api/v1/appraisal"
-LANG = {"HTTP_ACCEPT_LANGUAGE": "en"}
+LANG: Any = {"HTTP_ACCEPT_LANGUAGE": "en"}
 
 
 def _committee(org: Any, year: int = 2026, meeting: dt.date | None = None) -> AnnualCycle:
@@ -57,7 +57,7 @@ def _committee(org: Any, year: int = 2026, meeting: dt.date | None = None) -> An
     return AnnualCycle.objects.get(pk=cycle.pk)
 
 
-def _api(headers: dict[str, str], method: str, path: str, body: Any = None) -> Any:
+def _api(headers: Any, method: str, path: str, body: Any = None) -> Any:
     client = Client(**headers)
     if method == "get":
         return client.get(API + path, **LANG)
