@@ -172,6 +172,20 @@ def policy() -> Policy:
     return policy_from(settings.LUOSHI_APPRAISAL)
 
 
+# --- dates -------------------------------------------------------------------------------------
+
+
+def default_as_of(year: int) -> dt.date:
+    """The staff cut-off date a cycle's participants are drawn as of, unless the officer picks
+    another: 31 December of the appraised year (RULES.md §1 "Timing: end of the year or the start
+    of the next" [practice]; the year's whole staff, not those hired by the day it is opened)."""
+    return dt.date(year, 12, 31)
+
+
+# The dates of publicity and objections are guarded by luoshi.core.publicity (`start_refusal`,
+# `objection_refusal`; RULES.md §1 procedure, steps 5–6 [practice]), shared with commendation.
+
+
 # --- quotas -----------------------------------------------------------------------------------
 
 
