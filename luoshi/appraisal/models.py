@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luoshi.core.models import BaseModel
 from luoshi.core.publicity import ObjectionBase
@@ -38,7 +39,7 @@ class RoutineCycle(BaseModel):
     """A quarter's routine appraisal (平时考核) of one unit."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("appraisal cycle status", "Open")  # 进行中
         CONFIRMED = "confirmed", _("Confirmed")
 
     unit = models.ForeignKey(

@@ -813,7 +813,9 @@ def units(request: HttpRequest) -> HttpResponse:
             "year": year,
             "rows": rows,
             "supervision": supervision,
-            "weights": pol.unit_weights,
+            "weights": [
+                (rules.UNIT_METRIC_LABELS.get(k, k), w) for k, w in pol.unit_weights.items()
+            ],
             "form": form if is_officer else None,
         },
     )

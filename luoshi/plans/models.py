@@ -454,7 +454,7 @@ class AdjustmentRequest(BaseModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("request status", "Approved")  # 已批准
         REJECTED = "rejected", _("Rejected")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="adjustments")
