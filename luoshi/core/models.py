@@ -142,7 +142,7 @@ class CalendarDay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date.isoformat()} {self.kind}{' ' + self.name if self.name else ''}"
+        return f"{self.date.isoformat()} {self.get_kind_display()}{' ' + self.name if self.name else ''}"
 
 
 class CalendarYear(models.Model):

@@ -135,10 +135,12 @@ class OrgUnitChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("org unit change")
+        verbose_name_plural = _("org unit changes")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.unit_id}: {self.old_value} → {self.new_value}"
+        return f"{self.get_kind_display()}: {self.old_value} → {self.new_value}"
 
 
 class Person(BaseModel):
@@ -290,6 +292,10 @@ class LoginThrottle(models.Model):
     failures = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
 
     def __str__(self) -> str:
         return f"{self.key[:8]}… ({self.failures})"

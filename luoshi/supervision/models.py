@@ -275,7 +275,7 @@ class Feedback(BaseModel):
         verbose_name_plural = _("feedback")
 
     def __str__(self) -> str:
-        return f"{self.item_id} {self.kind} {self.submitted_on}"
+        return f"{self.item} · {self.get_kind_display()} {self.submitted_on}"
 
 
 class FeedbackAttachment(BaseModel):
@@ -331,7 +331,7 @@ class ExtensionRequest(BaseModel):
         verbose_name_plural = _("extension requests")
 
     def __str__(self) -> str:
-        return f"{self.item_id} → {self.new_deadline}"
+        return f"{self.item} → {self.new_deadline}"
 
 
 class UrgingStep(models.Model):
@@ -360,7 +360,7 @@ class UrgingStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item_id} {self.step} {self.on}"
+        return f"{self.item} · {self.get_step_display()} {self.on}"
 
 
 class ItemEvent(models.Model):
@@ -395,10 +395,12 @@ class ItemEvent(models.Model):
     data = models.JSONField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("item event")
+        verbose_name_plural = _("item events")
         ordering = ["item", "-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.item_id} {self.kind}"
+        return f"{self.item} · {self.get_kind_display()}"
 
 
 class Bulletin(BaseModel):
