@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luoshi.core.models import BaseModel
 
+from . import listnames
 from .roles import Role, ScopeKind
 
 
@@ -23,7 +24,8 @@ class ListItem(BaseModel):
         ordering = ["sort_order", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        """The name in the viewer's language and script (the stored `name` stays Simplified)."""
+        return listnames.display(self.name)
 
 
 class Post(ListItem):

@@ -217,7 +217,10 @@ class _Values:
                         wanted.setdefault(field.related_model, set()).add(value)
         self.related: dict[type[models.Model], dict[Any, str]] = {}
         for related, pks in wanted.items():
-            found = related._default_manager.in_bulk([pk for pk in pks if str(pk).isdigit()])
+            # the related record's own foreign keys joined: its name often reads one of them
+            joined = [f.name for f in related._meta.concrete_fields if f.many_to_one]
+            rows = related._default_manager.select_related(*joined)
+            found = rows.in_bulk([pk for pk in pks if str(pk).isdigit()])
             self.related[related] = {str(pk): str(obj) for pk, obj in found.items()}
 
     def show(self, field: Any, value: Any) -> str:
