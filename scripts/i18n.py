@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))  # this checkout's luoshi, not another one installed in the venv
 
 from luoshi.core.text import to_traditional  # noqa: E402
+
 LOCALE = ROOT / "luoshi" / "locale"
 LANGS = ["zh_Hans", "zh_Hant", "en"]
 

@@ -149,6 +149,7 @@ def test_a_msgid_with_context_variants_is_rendered_differently_in_each() -> None
 def test_ambiguous_words_have_the_rendering_of_their_place(
     context: str, msgid: str, hans: str
 ) -> None:
-    """issue 15 finding 7: "Open" was 开始, "Final" 已确定, "Accepted" 已签收, "From" 起 everywhere."""
+    """issue 15 finding 7: "Open" was 开始, "Final" 已确定, "Accepted" 已签收, "From" 起
+    wherever they were shown."""
     with translation.override("zh-hans"):
         assert str(translation.pgettext(context, msgid)) == hans

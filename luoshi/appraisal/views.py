@@ -222,7 +222,12 @@ def _participant_context(request: HttpRequest, p: Participant) -> dict[str, Any]
                 "penalty_year": penalty.get("year", cycle.year),
             }
         )
-        ctx["eligibility_changes"] = list(p.eligibility_changes.all())
+        changes = list(p.eligibility_changes.all())
+        for change in changes:  # the codes recorded, shown by their labels
+            for side in ("before", "after"):
+                code = (getattr(change, side) or {}).get("eligibility", "")
+                setattr(change, f"{side}_label", rules.ELIGIBILITY_LABELS.get(code, code))
+        ctx["eligibility_changes"] = changes
     if perms.can_fill_pending(user, p):
         ctx["pending_form"] = forms.PendingForm(participant=p)
     if is_self and p.notified_at and not p.ack:

@@ -237,7 +237,9 @@ class ListItemForm(StyledFormMixin, forms.Form):
     compact = True
     name = forms.CharField(label=_("Name"), max_length=64)
     sort_order = forms.IntegerField(label=_("Display order"), initial=0)
-    is_active = forms.BooleanField(label=pgettext_lazy("switched on", "Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("switched on", "Active"), required=False, initial=True
+    )
     is_leadership = forms.BooleanField(label=_("Leadership post"), required=False)
     appraisal_family = forms.ChoiceField(
         label=_("Appraisal rules"), choices=StaffCategory.Family.choices, required=False

@@ -61,3 +61,45 @@ def test_traditional_pages_write_kaohe_with_the_standard_form(
         text = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
         assert "考核" in text, url
         assert "考覈" not in text and "審覈" not in text, url
+
+
+def test_history_preview_and_eligibility_changes_show_labels_not_codes(
+    org: Any, cycle: AnnualCycle, client_for: Any
+) -> None:
+    """issue 15 finding 7: the import preview showed grade codes ("excellent") and a
+    participant's eligibility history its codes ("graded → ungraded")."""
+    import io
+
+    from openpyxl import Workbook
+
+    from .conftest import part
+
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["年度", "姓名", "单位", "等次"])
+    ws.append([2023, "戊科员", "经济科技部", "优秀"])
+    ws.append([2024, "丙主任", "", ""])
+    out = io.BytesIO()
+    wb.save(out)
+    out.seek(0)
+    out.name = "history.xlsx"
+    c = client_for("hr")
+    resp = c.post(
+        reverse("appraisal:history_import", args=[cycle.pk]),
+        {"file": out},
+        HTTP_ACCEPT_LANGUAGE="zh-hans",
+    )
+    table = resp.content.decode().split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    assert "<td>优秀</td>" in table and "<td>不定等次</td>" in table
+    assert "excellent" not in table
+
+    p = part(cycle, org, "staff")
+    services.eligibility_change(
+        actor=org.users["hr"], participant=p, reason="试用期", override="comments_only"
+    )
+    html = c.get(
+        reverse("appraisal:participant", args=[p.pk]), HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    history = html.split('<ul class="small mt-2">', 1)[1].split("</ul>", 1)[0]
+    assert "确定等次 → 只写评语（试用期）" in history
+    assert "graded" not in history and "comments_only" not in history

@@ -24,8 +24,8 @@ from django.test.utils import CaptureQueriesContext
 
 from luoshi.core import audit
 from luoshi.core.models import AuditEntry
-from luoshi.orgs.models import OrgUnit
 from luoshi.orgs import services
+from luoshi.orgs.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
 

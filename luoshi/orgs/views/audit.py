@@ -14,8 +14,8 @@ from typing import IO, Any, cast
 
 from django import forms
 from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render

@@ -460,7 +460,9 @@ def test_charts_text_for_screen_readers_is_in_the_pages_language(
     data = chart_data(every.content.decode())
     texts = data["descriptions"]
     assert set(texts) == {"chart-by-unit", "chart-by-leader", "chart-by-key-point", "chart-trend"}
-    no_data = {"zh-hant": "暫無任務。", "en": "No tasks to show.", "zh-hans": "暂无任务。"}[language]
+    no_data = {"zh-hant": "暫無任務。", "en": "No tasks to show.", "zh-hans": "暂无任务。"}[
+        language
+    ]
     assert data["by_key_point"] == [] and texts["chart-by-key-point"] == no_data
     assert data["labels"]["no_data"] == no_data
     labels = [r["label"] for key in ("by_unit", "by_leader") for r in data[key]]

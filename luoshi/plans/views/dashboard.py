@@ -66,14 +66,12 @@ def _lights_text(rows: list[Row], title: str) -> str:
     saying so when there is nothing to draw."""
     if not rows:
         return _("No tasks to show.")
-    names = {light: str(Task.Light(light).label) for light in LIGHTS}
+    names: dict[str, str] = {str(light): str(Task.Light(light).label) for light in LIGHTS}
     parts = [
         _("%(row)s: %(counts)s")
         % {
             "row": r.label,
-            "counts": _(", ").join(
-                f"{names[light]} {n}" for light, n in r.counts.lights().items()
-            ),
+            "counts": _(", ").join(f"{names[light]} {n}" for light, n in r.counts.lights().items()),
         }
         for r in rows
     ]
