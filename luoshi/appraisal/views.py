@@ -218,7 +218,12 @@ def _participant_context(request: HttpRequest, p: Participant) -> dict[str, Any]
                 "penalty_year": penalty.get("year", cycle.year),
             }
         )
-        ctx["eligibility_changes"] = list(p.eligibility_changes.all())
+        changes = list(p.eligibility_changes.all())
+        for change in changes:  # the codes recorded, shown by their labels
+            for side in ("before", "after"):
+                code = (getattr(change, side) or {}).get("eligibility", "")
+                setattr(change, f"{side}_label", rules.ELIGIBILITY_LABELS.get(code, code))
+        ctx["eligibility_changes"] = changes
     if perms.can_fill_pending(user, p):
         ctx["pending_form"] = forms.PendingForm(participant=p)
     if is_self and p.notified_at and not p.ack:
@@ -808,7 +813,9 @@ def units(request: HttpRequest) -> HttpResponse:
             "year": year,
             "rows": rows,
             "supervision": supervision,
-            "weights": pol.unit_weights,
+            "weights": [
+                (rules.UNIT_METRIC_LABELS.get(k, k), w) for k, w in pol.unit_weights.items()
+            ],
             "form": form if is_officer else None,
         },
     )
