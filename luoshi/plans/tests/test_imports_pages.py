@@ -164,9 +164,7 @@ def test_the_shared_docx_upload_preview_commit(demo: Demo) -> None:
     assert "work-points-2024.docx" in text_of(client.get(demo.url))  # waiting to be imported
 
     # the sample is headed 滨海省…, not the demo agency 江岚省…: confirmed (issue 15 finding 4)
-    response = client.post(
-        demo.url, {"action": "commit", "token": token, "confirm_mismatch": "1"}
-    )
+    response = client.post(demo.url, {"action": "commit", "token": token, "confirm_mismatch": "1"})
     assert response.status_code == 302 and response["Location"].endswith("?step=done")
     assert KeyPoint.objects.filter(plan=demo.plan, level=1).count() == 8
     assert Task.objects.filter(plan=demo.plan).count() == 24
