@@ -15,7 +15,7 @@ from ..permissions import tasks_visible
 QS = TypeVar("QS", bound=QuerySet[Any])
 
 
-def archived_plan_ids() -> QuerySet[WorkPlan]:
+def archived_plan_ids() -> QuerySet[WorkPlan, Any]:
     """The archived plans (a past year's: rules.is_past_year) as a subquery of ids: few rows,
     so leaving their tasks out of a view costs one hashed NOT IN, not a join."""
     return WorkPlan.objects.filter(archived=True).values("pk")

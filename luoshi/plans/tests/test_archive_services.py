@@ -119,7 +119,7 @@ def test_issue_15_finding_4_the_api_lists_the_mismatch_and_needs_confirm_mismatc
 ) -> None:
     user = User.objects.get(username="demo_supervisor")
     _token, raw = org_services.api_token_create(actor=None, user=user, name="test")
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {raw}", "HTTP_ACCEPT_LANGUAGE": "en"}
+    headers: dict[str, Any] = {"HTTP_AUTHORIZATION": f"Bearer {raw}", "HTTP_ACCEPT_LANGUAGE": "en"}
     url = f"/api/v1/plans/{demo.plan.pk}/import"
 
     def post(**fields: Any) -> Any:
@@ -184,6 +184,7 @@ def test_issue_15_finding_4_an_archive_stays_out_of_the_current_views(demo: Demo
     # no report owed: to report this period, missing reports, the overview
     today = timezone.localdate()
     assert tasks_to_report(staff, today) == []
+    assert staff.person is not None
     assert missing_for_unit(staff, staff.person.unit_id, today=today) == []
     overview = report_overview(
         leader, OverviewFilter(plan=plan, periods=[dt.date(2024, 11, 1)]), today=today
