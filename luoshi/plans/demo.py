@@ -127,7 +127,11 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
     lines = OUTLINE.read_text(encoding="utf-8").format(year=day.year).splitlines()
     parsed = parse_outline(lines, resolve=unit_resolver(agency), year=day.year)
     plan = plan_create(
-        actor=users.get("demo_supervisor"), agency=agency, year=day.year, title=parsed.title
+        actor=users.get("demo_supervisor"),
+        agency=agency,
+        year=day.year,
+        title=parsed.title,
+        today=day,
     )
     import_outline(actor=users.get("demo_supervisor"), plan=plan, parsed=parsed)
     start = dt.date(day.year, 1, 5)

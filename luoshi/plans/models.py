@@ -18,6 +18,8 @@ from luoshi.core import lights
 from luoshi.core.models import BaseModel
 from luoshi.orgs.models import OrgUnit, Person
 
+from .rules import stored_reason_text
+
 
 class WorkPlan(BaseModel):
     """The year's work key points (年度工作要点) of one agency."""
@@ -38,6 +40,9 @@ class WorkPlan(BaseModel):
     )
     approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
+    # A past year's plan (rules.is_past_year when it was created, imported or issued): a record
+    # of what was done, with no lights and no reports owed, left out of the current views.
+    archived = models.BooleanField(_("archived"), default=False)
 
     class Meta:
         ordering = ["-year", "agency__path"]
@@ -287,7 +292,7 @@ class Task(BaseModel):
     @property
     def light_reason(self) -> str:
         """Why the light has its colour, in the current language."""
-        return lights.stored_reason_text(self.light_code)
+        return stored_reason_text(self.light_code)
 
 
 class Milestone(BaseModel):

@@ -34,6 +34,18 @@ REASONS = {
 }
 
 
+def deadline_problem(deadline: dt.date | None, *, not_before: dt.date) -> str:
+    """Why an item's deadline cannot stand, or "": a deadline is never before the step it
+    follows — the day the item is registered, edited or assigned (交办), i.e. not in the past
+    when it is set."""
+    if deadline is not None and deadline < not_before:
+        return str(
+            _("The deadline %(deadline)s is before %(day)s: it cannot be in the past.")
+            % {"deadline": deadline.isoformat(), "day": not_before.isoformat()}
+        )
+    return ""
+
+
 def reason_text(code: str, params: dict[str, object] | None = None) -> str:
     return lights.reason_text(code, params, texts=REASONS)
 

@@ -211,8 +211,8 @@ def _validate(data: ItemIn, today: dt.date) -> None:
         bad("deadline", _("Give the deadline either as a date or as a number of working days."))
     if data.deadline_working_days is not None and not 1 <= data.deadline_working_days <= 400:
         bad("deadline_working_days", _("Give between 1 and 400 working days."))
-    if data.deadline is not None and data.deadline < today:
-        bad("deadline", _("The deadline cannot be in the past."))
+    if problem := rules.deadline_problem(data.deadline, not_before=today):
+        bad("deadline", problem)
     if data.kind not in SupervisionItem.Kind.values:
         bad("kind", _("Choose a type."))
     if data.urgency not in SupervisionItem.Urgency.values:
@@ -313,9 +313,15 @@ EDITABLE = {
 
 @transaction.atomic
 def item_update(
-    *, actor: Any, item: SupervisionItem, changes: dict[str, Any], version: int | None
+    *,
+    actor: Any,
+    item: SupervisionItem,
+    changes: dict[str, Any],
+    version: int | None,
+    today: dt.date | None = None,
 ) -> SupervisionItem:
-    """Edit a registered item before it is assigned (afterwards: extensions and feedback)."""
+    """Edit a registered item before it is assigned (afterwards: extensions and feedback); a
+    deadline date set here is not in the past (rules.deadline_problem), as at registration."""
     check_version(item, version)
     if item.status != S.REGISTERED:
         raise InvalidInput(_("Only an item not yet assigned can be edited."))
@@ -332,6 +338,10 @@ def item_update(
                 _("Give the deadline either as a date or as a number of working days."),
                 details=[{"field": "deadline", "message": _("Date or working days.")}],
             )
+        if problem := rules.deadline_problem(
+            changes.get("deadline"), not_before=max(_today(today), item.registered_on)
+        ):
+            raise InvalidInput(problem, details=[{"field": "deadline", "message": problem}])
         item.deadline_mode = (
             SupervisionItem.DeadlineMode.WORKING_DAYS
             if item.deadline_working_days is not None
@@ -374,8 +384,10 @@ def item_assign(
     if item.deadline_working_days is not None:
         answer = WorkCalendar().add_working_days(day, item.deadline_working_days)
         item.deadline, warning = answer.value, answer.warning
-    if item.deadline is None or item.deadline < day:
+    if item.deadline is None:
         raise InvalidInput(_("The deadline cannot be in the past."))
+    if problem := rules.deadline_problem(item.deadline, not_before=day):  # not before 交办
+        raise InvalidInput(problem, details=[{"field": "deadline", "message": problem}])
     item.original_deadline = item.deadline
     item.deadline_warning = warning
     item.status, item.assigned_on = S.ASSIGNED, day

@@ -46,8 +46,11 @@ def test_import_the_shared_docx_with_preview_and_commit(page: Any) -> None:
     assert page.locator("select[name^=lead-]").count() == 0
     assert not Task.objects.filter(plan=plan).exists()
 
-    # nothing to fix, so the import button has the focus: Enter commits
-    assert page.evaluate("document.activeElement.id") == "plan-import-commit"
+    # the sample is headed 滨海省…, not this agency (issue 15 finding 4): the confirmation has
+    # the focus; ticked, Enter commits
+    assert "滨海省归国华侨联合会机关" in page.inner_text("#plan-import-mismatch")
+    assert page.evaluate("document.activeElement.id") == "plan-import-confirm-mismatch"
+    page.keyboard.press("Space")
     page.keyboard.press("Enter")
     page.wait_for_selector("#import-tasks-created")
     assert page.inner_text("#import-tasks-created") == "24"

@@ -216,7 +216,8 @@ def test_unit_performance_and_leadership_score(org: Any, plan: Any, client_for: 
     from luoshi.plans.services.plans import plan_approve, plan_issue
 
     plan = plan_approve(actor=org.users["leader"], plan=plan)
-    plan_issue(actor=org.users["supervisor"], plan=plan)
+    # issued in January: a plan is not issued after its tasks' deadlines (issue 15 finding 4)
+    plan_issue(actor=org.users["supervisor"], plan=plan, today=dt.date(2026, 1, 5))
     c = client_for("hr")
     resp = c.post(
         url("units") + f"?year=2026&agency={org.agency.pk}", {"unit": org.office.pk, "score": "92"}

@@ -70,6 +70,13 @@ class EnrichedOut(Schema):
     skipped: list[SkippedOut]
 
 
+class MismatchOut(Schema):
+    """Where the document's heading does not fit the plan: `field` is "agency" or "year"."""
+
+    field: str
+    message: str
+
+
 class PlanImportOut(Schema):
     kind: Literal["outline", "breakdown", "enrich"]
     key_points: int
@@ -77,6 +84,10 @@ class PlanImportOut(Schema):
     unresolved: list[UnresolvedOut]
     committed: bool
     enriched: EnrichedOut | None = None
+    mismatches: list[MismatchOut] = []
+    archived: bool = Field(
+        False, description="The plan is a past year's archive: no lights, no reports owed."
+    )
 
 
 def _overrides(raw: str, plan: Any, prepared: PreparedImport) -> dict[str, Override]:
@@ -133,7 +144,10 @@ def _overrides(raw: str, plan: Any, prepared: PreparedImport) -> dict[str, Overr
             404: "No such plan, or not visible to the account.",
             422: (
                 "The file cannot be read, does not fit the plan, or tasks have no lead unit "
-                "(code `lead_unit_missing`, one entry per task in `details`); nothing was written."
+                "(code `lead_unit_missing`, one entry per task in `details`), or the document's "
+                "heading names another agency or year and `confirm_mismatch` was not sent "
+                "(code `outline_mismatch`, one entry per mismatch in `details`); nothing was "
+                "written."
             ),
         }
     ),
@@ -144,6 +158,7 @@ def import_plan(
     file: Annotated[UploadedFile | None, File()] = None,
     dry_run: Form[bool] = False,
     overrides: Form[str] = "",
+    confirm_mismatch: Form[bool] = False,
 ) -> Status[dict[str, Any]]:
     """Send the file as the multipart field `file`: a work plan as a numbered outline (.docx)
     or a task breakdown table (.xlsx).
@@ -157,6 +172,11 @@ def import_plan(
     `{"2024-1-1-1": {"lead": 12, "deadline": "2024-06-30"}}`. Every task needs a lead unit;
     anything else not recognised is listed in `unresolved` and left out. With `dry_run` nothing
     is written and `committed` is false. All or nothing.
+
+    When the document's heading names another agency or another year than the plan's, the
+    dry run lists it in `mismatches` and the commit is refused (422, `outline_mismatch`) unless
+    `confirm_mismatch` is true (the confirmation is audited). A plan for a past year is
+    imported as an archive (`archived`): no lights, no reports owed.
     """
     user = request.auth  # type: ignore[attr-defined]
     plan = perms.access_plan(user, plan_id)
@@ -176,5 +196,6 @@ def import_plan(
         overrides=fixes,
         dry_run=dry_run,
         source={"file": name, "sha256": hashlib.sha256(data).hexdigest()},
+        confirm_mismatch=confirm_mismatch,
     )
     return Status(201, outcome.summary())

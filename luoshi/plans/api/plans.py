@@ -23,6 +23,9 @@ class PlanOut(Schema):
     title: str
     agency: int = Field(..., alias="agency_id")
     status: str
+    archived: bool = Field(
+        ..., description="A past year's plan: its tasks have no lights and owe no reports."
+    )
     version: int
 
 

@@ -13,11 +13,12 @@ from ninja import Field, Path, Query, Router, Schema
 from ninja.responses import NinjaJSONEncoder
 
 from luoshi.core.apitypes import MAX_ID, Text
-from luoshi.core.lights import Light, stored_reason_text
+from luoshi.core.lights import Light
 from luoshi.core.paging import FastPaginator
 
 from .. import permissions as perms
 from ..models import Task
+from ..rules import stored_reason_text
 from ..selectors.ledger import TaskFilter, ledger_count, task_ledger
 from ..services import reports as report_services
 

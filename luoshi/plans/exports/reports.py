@@ -25,7 +25,7 @@ from luoshi.documents.xlsx import (
 )
 
 from ..models import ProgressReport, Task, WorkPlan
-from ..rules import report_period
+from ..rules import period_owed, report_period
 from ..selectors.reports import Overview
 from .breakdown import PlanExporter
 from .cells import STATUS_WORDS, _deadline, _names, _person
@@ -131,7 +131,7 @@ class ProgressDocx(PlanExporter):
         document = OfficialDocument(title=self.file_name())
         document.title(f"{plan.title}\n{month.year}年{month.month}月工作进展汇编")
         missing: list[Task] = []
-        total = 0
+        total = reported = 0
         paragraphs: list[tuple[str, Any]] = []
         for key_point, tasks in outline:
             if key_point is None:
@@ -148,9 +148,11 @@ class ProgressDocx(PlanExporter):
                     if r.period >= period
                 }
                 paragraphs.append(("task", (number, task, by_unit)))
-                if task.lead_unit_id not in by_unit:
-                    missing.append(task)
-        reported = total - len(missing)
+                owed = period_owed(task.report_cadence, period, task.start_date, task.deadline)
+                if task.lead_unit_id in by_unit:
+                    reported += 1
+                elif owed and not plan.archived:
+                    missing.append(task)  # none before the start or after the deadline
         document.paragraph(
             f"本汇编收录《{plan.title}》所列任务{month.year}年{month.month}月进展情况。"
             f"共{total}项任务，已报送{reported}项，未报送{len(missing)}项。"

@@ -174,10 +174,11 @@ def counted_rollup(user: Any, f: DashboardFilter) -> QuerySet[TaskCount]:
 
 
 def default_plan(user: Any) -> WorkPlan | None:
-    """The latest issued plan the viewer can see (the highest-level agency's first)."""
+    """The latest issued plan the viewer can see (the highest-level agency's first), not an
+    archive (a past year's plan is chosen in the filter, never by default)."""
     return (
         plans_visible(user)
-        .filter(status=WorkPlan.Status.ISSUED)
+        .filter(status=WorkPlan.Status.ISSUED, archived=False)
         .order_by("-year", "agency__depth", "agency__path", "-id")
         .first()
     )

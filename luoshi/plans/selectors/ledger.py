@@ -18,7 +18,7 @@ from ..models import (
     TaskStatusCount,
 )
 from ..permissions import tasks_visible
-from .tasks import QS
+from .tasks import QS, current_tasks
 
 
 @dataclass
@@ -61,8 +61,16 @@ def ledger_order(sort: str) -> list[Any]:
     return [F(c).asc(nulls_last=True) for c in columns] + list(LEDGER_ORDER)
 
 
+def shows_archives(f: TaskFilter) -> bool:
+    """Whether the ledger lists the tasks of archived plans (a past year's): only when asked
+    for — the plan chosen, a search, or closed tasks included; the default view leaves them
+    out (otherwise the oldest year's tasks, first in plan order, top every page)."""
+    return bool(f.plan or f.q or f.include_closed)
+
+
 def task_ledger(user: Any, f: TaskFilter, today: dt.date | None = None) -> QuerySet[Task]:
-    """The ledger's tasks for these filters, in plan order (year, position in the plan).
+    """The ledger's tasks for these filters, in plan order (year, position in the plan);
+    without the archived plans' tasks unless asked for (shows_archives).
 
     When the lead-unit filter names a subtree that the viewer's scope covers (or the scope
     covers every unit), every task led there is visible, so the visibility condition (an OR
@@ -97,6 +105,8 @@ def task_ledger(user: Any, f: TaskFilter, today: dt.date | None = None) -> Query
         qs = qs.filter(categories__pk=f.category)
     if f.key_only:
         qs = qs.filter(is_key=True)
+    if not shows_archives(f):
+        qs = current_tasks(qs)
     if f.overdue:
         qs = qs.filter(deadline__lt=today or timezone.localdate()).exclude(
             status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED]
@@ -144,6 +154,8 @@ def ledger_count(user: Any, f: TaskFilter) -> int | None:
     else:
         return None
     rows = _shared_filters(rows.filter(status__in=statuses), f)
+    if not shows_archives(f):
+        rows, tasks = current_tasks(rows), current_tasks(tasks)
     n = int(rows.aggregate(n=Sum("n"))["n"] or 0)
     if drafts:
         n += _shared_filters(tasks, f).count()

@@ -31,17 +31,20 @@ from ..rules import (
     report_period,
 )
 from .ledger import LEDGER_ORDER
+from .tasks import archived_plan_ids, current_tasks
 
 
 def tasks_to_report(user: Any, today: dt.date) -> list[Task]:
     """The tasks in progress the user's unit leads or helps with, or the user is responsible
     for, whose report for the current period their unit has not made yet (four statements,
     each on an index: the three ways a task is the user's are read apart — together, as one
-    OR over a join, they cost a scan of every task in progress)."""
+    OR over a join, they cost a scan of every task in progress). A task owes no report for a
+    period before its start or after its deadline (rules.period_owed), and an archived plan's
+    task none at all."""
     person = getattr(user, "person", None)
     if person is None:
         return []
-    visible = tasks_visible(user).filter(status=Task.Status.IN_PROGRESS).order_by()
+    visible = current_tasks(tasks_visible(user).filter(status=Task.Status.IN_PROGRESS)).order_by()
     helping = Task.cooperating_units.through.objects.filter(orgunit_id=person.unit_id)
     ids: set[int] = set()
     for mine in (
@@ -59,7 +62,14 @@ def tasks_to_report(user: Any, today: dt.date) -> list[Task]:
         ).values_list("task_id", "period")
     )
     tasks = Task.objects.filter(pk__in=ids).select_related("lead_unit").order_by(*LEDGER_ORDER)
-    return [t for t in tasks if (t.pk, period_of[t.report_cadence]) not in reported]
+    return [
+        t
+        for t in tasks
+        if (t.pk, period_of[t.report_cadence]) not in reported
+        and rules.period_owed(
+            t.report_cadence, period_of[t.report_cadence], t.start_date, t.deadline
+        )
+    ]
 
 
 PERIODIC_CADENCES = (Task.Cadence.MONTHLY, Task.Cadence.QUARTERLY, Task.Cadence.WEEKLY)
@@ -98,13 +108,16 @@ def periods_between(cadence: str, first: dt.date, last: dt.date) -> list[dt.date
 
 
 def expected_q(cadence: str, start: dt.date) -> Q:
-    """Tasks that owe their lead unit's report for this period: started by its end, not draft or
-    cancelled, and not completed before it ended."""
+    """Tasks that owe their lead unit's report for this period: started by its end, not due
+    before it began (rules.period_owed: no period after the deadline's is owed), not draft or
+    cancelled, not completed before it ended, and not of an archived plan."""
     end = period_end(cadence, start)
     return (
         Q(report_cadence=cadence, start_date__lte=end)
+        & (Q(deadline__isnull=True) | Q(deadline__gte=start))
         & ~Q(status__in=[Task.Status.DRAFT, Task.Status.CANCELLED])
         & (Q(completed_on__isnull=True) | Q(completed_on__gt=end))
+        & ~Q(plan_id__in=archived_plan_ids())
     )
 
 

@@ -24,7 +24,7 @@ from .roadmap import (
     ROADMAP_FIELDS,
     _check_roadmap,
 )
-from .tasks import EDITABLE_FIELDS, _apply_changes
+from .tasks import EDITABLE_FIELDS, _apply_changes, check_deadline
 
 
 def _serialise_changes(changes: dict[str, Any]) -> dict[str, Any]:
@@ -52,6 +52,8 @@ def adjustment_request(
     changes = _check_roadmap(task, changes)
     if not changes:
         raise InvalidInput(_("Propose at least one change to the task."))
+    if "deadline" in changes:  # not before the task started, nor before a milestone it keeps
+        check_deadline(task, changes["deadline"], changes.get("milestones") or ())
     if task.status != Task.Status.IN_PROGRESS:
         raise InvalidInput(_("Only a task in progress can be adjusted."))
     request = AdjustmentRequest.objects.create(

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.core import audit
@@ -35,8 +36,9 @@ from luoshi.documents.xlsx import WorkbookError, check_xlsx
 from luoshi.orgs.models import OrgUnit, Person
 
 from ..models import KeyPoint, Task, WorkPlan
+from ..rules import agency_fits, heading_agency, heading_year
 from .lights import refresh_lights
-from .plans import key_point_create, plan_create
+from .plans import key_point_create, mark_archive, plan_create
 from .roadmap import (
     INDICATOR_NAME_MAX,
     INDICATOR_UNIT_MAX,
@@ -253,6 +255,9 @@ class PreparedImport:
     parsed: ParsedPlan | None = None  # OUTLINE and BREAKDOWN: what import_outline writes
     breakdown: ParsedBreakdown | None = None  # BREAKDOWN and ENRICH
     enrichment: Enrichment | None = None  # ENRICH
+    # Where the document's heading names another agency or year than the plan's (fit_problems):
+    # the commit is refused unless the user confirms it (`confirm_mismatch`).
+    mismatches: list[dict[str, str]] = field(default_factory=list)
 
     @property
     def problems(self) -> list[str]:
@@ -266,6 +271,8 @@ class ImportOutcome:
     kind: str
     result: ImportResult
     enrichment: Enrichment | None = None
+    mismatches: list[dict[str, str]] = field(default_factory=list)
+    archived: bool = False
 
     def summary(self) -> dict[str, Any]:
         data = self.result.summary()
@@ -273,6 +280,8 @@ class ImportOutcome:
             kind=self.kind,
             committed=self.result.committed,
             enriched=self.enrichment.summary() if self.enrichment is not None else None,
+            mismatches=self.mismatches,
+            archived=self.archived,
         )
         return data
 
@@ -290,6 +299,55 @@ def is_workbook(data: bytes, name: str = "") -> bool:
 
 def _has_outline(plan: WorkPlan) -> bool:
     return plan.tasks.exists() or plan.key_points.exists()
+
+
+def fit_problems(plan: WorkPlan, heading: str) -> list[dict[str, str]]:
+    """Where a document's heading (its title) does not fit the plan: it names another agency
+    (rules.agency_fits, against the agency's name and short name) or another year. Each
+    problem names its field ("agency", "year") and says what the document and the plan say."""
+    problems = []
+    heading = to_simplified(heading)
+    named = heading_agency(heading)
+    agency = plan.agency
+    names = [to_simplified(n) for n in (agency.name, agency.short_name) if n]
+    if not agency_fits(named, names):
+        problems.append(
+            {
+                "field": "agency",
+                "message": _(
+                    "The document is headed “%(heading)s”: it names %(named)s, not this "
+                    "plan's agency %(agency)s."
+                )
+                % {"heading": heading, "named": named, "agency": agency.name},
+            }
+        )
+    found = heading_year(heading)
+    if found is not None and found != plan.year:
+        problems.append(
+            {
+                "field": "year",
+                "message": _(
+                    "The document's heading names the year %(found)d; this plan is for %(year)d."
+                )
+                % {"found": found, "year": plan.year},
+            }
+        )
+    return problems
+
+
+def check_fit(mismatches: list[dict[str, str]], *, confirmed: bool) -> None:
+    """Refuse a document that does not fit the plan (fit_problems) unless the user confirmed
+    it explicitly."""
+    if mismatches and not confirmed:
+        raise InvalidInput(
+            _(
+                "The document does not fit this plan: %(problems)s Check that it is the right "
+                "file, or confirm the import explicitly."
+            )
+            % {"problems": " ".join(m["message"] for m in mismatches)},
+            code="outline_mismatch",
+            details=mismatches,
+        )
 
 
 def check_importable(plan: WorkPlan) -> None:
@@ -318,7 +376,8 @@ def prepare_import(plan: WorkPlan, data: bytes, name: str = "") -> PreparedImpor
             ),
             code="plan_has_outline",
         )
-    return PreparedImport(OUTLINE, parsed=parse_for(plan, data))
+    parsed = parse_for(plan, data)
+    return PreparedImport(OUTLINE, parsed=parsed, mismatches=fit_problems(plan, parsed.title))
 
 
 @transaction.atomic
@@ -330,10 +389,17 @@ def commit_import(
     overrides: dict[str, Override] | None = None,
     dry_run: bool = False,
     source: dict[str, str] | None = None,
+    confirm_mismatch: bool = False,
+    today: dt.date | None = None,
 ) -> ImportOutcome:
     """Write what prepare_import read, all or nothing (nothing with dry_run).
 
     `source` ({"file", "sha256"} of the upload) goes into the audit log with the outcome.
+
+    A document whose heading names another agency or year than the plan's
+    (`prepared.mismatches`) is refused (code `outline_mismatch`) unless `confirm_mismatch`;
+    the confirmation is audited (`plan.import_mismatch_confirmed`). A plan for a past year is
+    made an archive (services.plans.mark_archive).
 
     The plan's row is locked first, so two commits of one plan run one after the other (the
     second then finds the outline there, or the milestones already added).
@@ -358,9 +424,19 @@ def commit_import(
             enrichment.committed = result.committed = True
         return ImportOutcome(ENRICH, result, enrichment)
     assert prepared.parsed is not None
+    if not dry_run:
+        check_fit(prepared.mismatches, confirmed=confirm_mismatch)
     result = import_outline(
         actor=actor, plan=plan, parsed=prepared.parsed, overrides=overrides, dry_run=dry_run
     )
+    archived = mark_archive(plan, today or timezone.localdate()) if result.committed else False
+    if result.committed and prepared.mismatches:
+        audit.record(
+            "plan.import_mismatch_confirmed",
+            actor=actor,
+            obj=plan,
+            after={"mismatches": prepared.mismatches, **(source or {})},
+        )
     if result.committed and source:
         audit.record(
             "plan.import_file",
@@ -368,7 +444,9 @@ def commit_import(
             obj=plan,
             after={"kind": prepared.kind, **source, **result.summary()},
         )
-    return ImportOutcome(prepared.kind, result)
+    return ImportOutcome(
+        prepared.kind, result, mismatches=prepared.mismatches, archived=archived or plan.archived
+    )
 
 
 def unit_resolver(agency: OrgUnit) -> Callable[[str], Sequence[int]]:

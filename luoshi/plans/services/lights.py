@@ -1,6 +1,6 @@
 """The stored status lights of tasks: the light engine (luoshi.core.lights) over tasks, with the
 per-agency thresholds (LightSettings) that supervision items share and the dashboards' roll-up
-kept in step."""
+kept in step. A task of an archived plan (a past year's) has no light: grey, "archived"."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from luoshi.core.lights import LightThresholds, MilestoneState, WorkingDaysUntil
 
 from .. import rollup
 from ..models import LightSettings, Task
-from ..rules import light_phase
+from ..rules import ARCHIVED, light_phase
 
 
 def _thresholds(agency_id: int | None) -> LightThresholds:
@@ -49,6 +49,8 @@ def refresh_lights(
     thresholds = thresholds_reader()
 
     def light_of(task: Task, day: dt.date, until: WorkingDaysUntil) -> lights.LightResult:
+        if task.plan is not None and task.plan.archived:
+            return lights.LightResult(lights.GREY, ARCHIVED)  # a past year's record: no light
         return lights.compute_light(
             phase=light_phase(task.status),
             today=day,

@@ -64,6 +64,7 @@ def report_period_due(task: Task, unit: OrgUnit, day: dt.date) -> tuple[dt.date,
             task=task, unit=unit, period=previous
         ).exists(),
         started_on=task.start_date,
+        ends_on=task.deadline,
     )
     return period, report_due_date(task.report_cadence, period, task.report_due_day)
 

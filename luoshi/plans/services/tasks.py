@@ -28,6 +28,7 @@ from ..models import (
     TaskEvent,
     WorkPlan,
 )
+from ..rules import deadline_problems
 from .history import _event
 from .lights import refresh_lights
 from .roadmap import ROADMAP_FIELDS, IndicatorIn, MilestoneIn, _apply_roadmap, check_rows
@@ -81,6 +82,24 @@ def _validate_task(data: TaskIn) -> tuple[list[MilestoneIn], list[IndicatorIn]]:
     if problems:
         raise InvalidInput(details=problems)
     return rows
+
+
+def check_deadline(
+    task: Task, deadline: dt.date | None, milestone_ops: Sequence[dict[str, Any]] = ()
+) -> None:
+    """A task's new deadline against the steps before it (rules.deadline_problems): not before
+    the task started (its assignment at issue), and not before a milestone it keeps (those the
+    same change moves or removes, `milestone_ops`, are checked by the roadmap's validator).
+    InvalidInput naming the field `deadline`."""
+    if isinstance(deadline, str):
+        deadline = dt.date.fromisoformat(deadline)
+    touched = {op.get("id") for op in milestone_ops if op.get("op") in ("change", "remove")}
+    kept = [(m.title, m.due_date) for m in task.milestones.all() if m.pk not in touched]
+    problems = deadline_problems(deadline, started_on=task.start_date, milestone_dues=kept)
+    if problems:
+        raise InvalidInput(
+            problems[0]["message"], code="deadline_before_earlier_steps", details=problems
+        )
 
 
 def task_agency_id(task: Task) -> int:
@@ -223,6 +242,8 @@ def _apply_changes(
 ) -> Task:
     changes = dict(changes)
     roadmap = {k: changes.pop(k) for k in sorted(ROADMAP_FIELDS) if k in changes}
+    if "deadline" in changes:
+        check_deadline(task, changes["deadline"], roadmap.get("milestones") or ())
     before = audit.snapshot(task, fields=changes.keys())
     group_before = rollup.group_of(task)
     for key, value in changes.items():

@@ -20,8 +20,8 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
-from luoshi.core.lights import stored_reason_text
 from luoshi.plans.models import Task
+from luoshi.plans.rules import stored_reason_text
 
 register = template.Library()
 

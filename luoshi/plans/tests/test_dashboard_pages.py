@@ -93,7 +93,9 @@ def scene(org: Any, plan: WorkPlan) -> dict[str, Any]:
         data=ReportIn(text="专家名单已拟定", percent=60),
         today=TODAY,
     )
-    old = plan_create(actor=sup, agency=org.agency, year=2025, title="2025年工作要点")
+    old = plan_create(
+        actor=sup, agency=org.agency, year=2025, title="2025年工作要点", today=dt.date(2025, 1, 6)
+    )  # in its own year: a current plan then, not an archive
     task(org, old, "2025-1-0-1", lead_unit=org.econ, deadline=dt.date(2025, 12, 31))
     issue(org, old, today=dt.date(2025, 1, 6))
     draft = plan_create(actor=sup, agency=org.agency, year=2027, title="2027年工作要点")

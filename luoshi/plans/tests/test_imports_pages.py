@@ -163,7 +163,8 @@ def test_the_shared_docx_upload_preview_commit(demo: Demo) -> None:
     assert f'name="token" value="{token}"' in html
     assert "work-points-2024.docx" in text_of(client.get(demo.url))  # waiting to be imported
 
-    response = client.post(demo.url, {"action": "commit", "token": token})
+    # the sample is headed 滨海省…, not the demo agency 江岚省…: confirmed (issue 15 finding 4)
+    response = client.post(demo.url, {"action": "commit", "token": token, "confirm_mismatch": "1"})
     assert response.status_code == 302 and response["Location"].endswith("?step=done")
     assert KeyPoint.objects.filter(plan=demo.plan, level=1).count() == 8
     assert Task.objects.filter(plan=demo.plan).count() == 24
@@ -377,7 +378,10 @@ def test_a_plan_outside_the_scope_is_not_found(demo: Demo) -> None:
 def test_the_breakdown_table_completes_an_imported_plan(demo: Demo) -> None:
     client = demo.client()
     upload(client, demo.url, DOCX.read_bytes(), "plan.docx")
-    client.post(demo.url, {"action": "commit", "token": session_token(client, demo.plan)})
+    client.post(
+        demo.url,
+        {"action": "commit", "token": session_token(client, demo.plan), "confirm_mismatch": "1"},
+    )
     assert Task.objects.filter(plan=demo.plan).count() == 24
     seminar = Task.objects.get(plan=demo.plan, code="2024-2-1-1")
     assert seminar.milestones.count() == 0

@@ -50,7 +50,16 @@ def test_cli_dry_run_prints_the_summary(demo_agency) -> None:
 def test_cli_imports_the_whole_plan(demo_agency) -> None:
     out = io.StringIO()
     call_command(
-        "import-plan", str(SAMPLE), "--org", AGENCY_CODE, "--year", "2024", "--json", stdout=out
+        "import-plan",
+        str(SAMPLE),
+        "--org",
+        AGENCY_CODE,
+        "--year",
+        "2024",
+        "--json",
+        "--confirm-mismatch",  # headed 滨海省…, not 江岚省…
+        stdout=out,
+        stderr=io.StringIO(),
     )
     assert json.loads(out.getvalue())["tasks"] == 24
     plan = WorkPlan.objects.get(agency=demo_agency, year=2024)
@@ -69,7 +78,15 @@ def test_cli_imports_the_whole_plan(demo_agency) -> None:
     # Importing again into the same plan is refused and writes nothing.
     with pytest.raises(CommandError):
         call_command(
-            "import-plan", str(SAMPLE), "--org", AGENCY_CODE, "--year", "2024", stdout=io.StringIO()
+            "import-plan",
+            str(SAMPLE),
+            "--org",
+            AGENCY_CODE,
+            "--year",
+            "2024",
+            "--confirm-mismatch",
+            stdout=io.StringIO(),
+            stderr=io.StringIO(),
         )
     assert Task.objects.filter(plan=plan).count() == 24
 

@@ -92,10 +92,12 @@ def test_task_says_what_the_callers_next_report_is_for(org, plan, token_for) -> 
 
     from luoshi.plans.rules import report_due_date, report_period
 
+    today = timezone.localdate()
+    # due after today: a period after the deadline's is never owed (issue 15 finding 4)
+    Task.objects.filter(code="2026-2-0-2").update(deadline=dt.date(today.year + 1, 12, 31))
     issue(org, plan)  # on 5 January 2026: nothing reported since
     t = Task.objects.get(code="2026-2-0-2")
     client = Client()
-    today = timezone.localdate()
     current = report_period("monthly", today)
     previous = report_period("monthly", current - dt.timedelta(days=1))
     due = report_due_date("monthly", previous, 5)

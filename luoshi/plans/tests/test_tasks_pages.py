@@ -129,6 +129,11 @@ def test_outsider_cannot_see_or_act_on_tasks(org, plan, client_for) -> None:
 
 
 def test_my_work_lists_what_to_report_and_verify(org, plan, client_for) -> None:
+    from django.utils import timezone
+
+    # due after today: a period after the deadline's is never owed (issue 15 finding 4)
+    later = dt.date(timezone.localdate().year + 1, 12, 31)
+    Task.objects.filter(code="2026-2-0-2").update(deadline=later)
     issue(org, plan)
     html = client_for("staff").get("/my-work/").content.decode()
     assert "组建侨界专家智库" in html
@@ -188,9 +193,11 @@ def test_report_form_says_which_period_it_writes_and_whether_it_is_late(
 
     from luoshi.plans.rules import report_due_date, report_period
 
-    issue(org, plan)  # on 5 January 2026: nothing reported since
     task = Task.objects.get(code="2026-2-0-2")
     today = timezone.localdate()
+    # due after today: a period after the deadline's is never owed (issue 15 finding 4)
+    Task.objects.filter(pk=task.pk).update(deadline=dt.date(today.year + 1, 12, 31))
+    issue(org, plan)  # on 5 January 2026: nothing reported since
     previous = report_period("monthly", report_period("monthly", today) - dt.timedelta(1))
     due = report_due_date("monthly", previous, 5)
     response = client_for("staff").get(f"/tasks/{task.pk}/")

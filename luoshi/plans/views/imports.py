@@ -21,6 +21,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -35,6 +36,7 @@ from luoshi.orgs.models import OrgUnit
 
 from .. import permissions as perms
 from ..models import WorkPlan
+from ..rules import is_past_year
 from ..services.imports import ENRICH, Override, PreparedImport, commit_import, prepare_import
 
 UPLOAD_PURPOSE = "plan_import"
@@ -207,6 +209,8 @@ def _preview_page(
         "prepared": prepared,
         "form": form,
         "error": error,
+        "confirm_mismatch": _confirmed(flow.request),
+        "archive": plan.archived or is_past_year(plan.year, timezone.localdate()),
     }
     if prepared.kind == ENRICH:
         context["enrichment"] = prepared.enrichment
@@ -217,6 +221,11 @@ def _preview_page(
     )
     context.update(_outline_preview(prepared.parsed, form, unit_names))
     return flow.render("plans/plan_import_preview.html", context, status=status)
+
+
+def _confirmed(request: HttpRequest) -> bool:
+    """The preview's checkbox: the user confirms a document whose heading does not fit."""
+    return request.method == "POST" and request.POST.get("confirm_mismatch") == "1"
 
 
 def _commit(
@@ -237,6 +246,7 @@ def _commit(
             prepared=prepared,
             overrides=form.overrides() if form is not None else None,
             source={"file": name, "sha256": hashlib.sha256(data).hexdigest()},
+            confirm_mismatch=_confirmed(flow.request),
         )
     except DomainError as exc:
         if form is not None:
