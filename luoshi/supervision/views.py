@@ -235,6 +235,23 @@ def my_items(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _chosen_leader(request: HttpRequest, leaders: list[Person]) -> Person | None:
+    """The leader the view shows: the one asked for when the viewer may see them, else the viewer
+    when they are one of the leaders, else the first leader offered — always the one the
+    selector shows, so the heading and the lists never name someone else (issue 15 finding 10).
+    None when no leader is offered."""
+    try:
+        asked = int(request.GET.get("leader") or 0)
+    except ValueError:
+        asked = 0
+    own = getattr(request.user, "person_id", None)
+    for wanted in (asked, own):
+        found = next((p for p in leaders if wanted and p.pk == wanted), None)
+        if found is not None:
+            return found
+    return leaders[0] if leaders else None
+
+
 @login_required
 def leader_view(request: HttpRequest) -> HttpResponse:
     """The leader's view: items in their charge and items bearing their instructions, with the
@@ -242,14 +259,7 @@ def leader_view(request: HttpRequest) -> HttpResponse:
     require_business_scope(request)
     user = request.user
     leaders = list(_leaders(user))
-    person_id = getattr(user, "person_id", None)
-    try:
-        chosen = int(request.GET.get("leader") or 0) or person_id
-    except ValueError:
-        chosen = person_id
-    leader = next((p for p in leaders if p.pk == chosen), None)
-    if leader is None and chosen == person_id and person_id is not None:
-        leader = Person.objects.filter(pk=person_id).first()
+    leader = _chosen_leader(request, leaders)
     lists = selectors.leader_items(user, leader.pk) if leader else {}
     return render(
         request,
