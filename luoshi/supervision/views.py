@@ -19,7 +19,8 @@ from luoshi.core.paging import paginate
 from luoshi.documents.exporters import Exporter, export_record, export_response
 from luoshi.orgs import selectors as org_selectors
 from luoshi.orgs.models import OrgUnit, Person
-from luoshi.orgs.permissions import require_business_scope, scope_for
+from luoshi.orgs.permissions import has_role, require_business_scope, scope_for
+from luoshi.orgs.roles import Role
 from luoshi.plans.permissions import tasks_visible
 
 from . import bulletins, exports, selectors, services
@@ -259,6 +260,14 @@ def leader_view(request: HttpRequest) -> HttpResponse:
     require_business_scope(request)
     user = request.user
     leaders = list(_leaders(user))
+    person_id = getattr(user, "person_id", None)
+    if (
+        person_id is not None
+        and has_role(user, Role.AGENCY_LEADER, Role.LEADER_IN_CHARGE)
+        and all(p.pk != person_id for p in leaders)
+    ):  # a leader by role without a leadership post is offered too (first: their own view)
+        own = Person.objects.filter(pk=person_id).first()
+        leaders = [own, *leaders] if own is not None else leaders
     leader = _chosen_leader(request, leaders)
     lists = selectors.leader_items(user, leader.pk) if leader else {}
     return render(
