@@ -39,6 +39,7 @@ def test_leader_view_names_the_leader_it_shows_and_their_instructions(settings) 
     build_demo_items()
     instructed = SupervisionItem.objects.get(source="instruction", instruction_by__isnull=False)
     instructor = instructed.instruction_by
+    assert instructor is not None
     client = Client()
     client.force_login(User.objects.get(username="demo_supervisor"))
     for query in ({}, {"leader": instructor.pk}, {"leader": "x"}):
