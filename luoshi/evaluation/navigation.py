@@ -51,6 +51,11 @@ def home_todos(user: Any) -> list[Todo]:
     voter list and has not voted (one query; nothing of any vote is read)."""
     if not getattr(user, "person_id", None):
         return []
-    waiting = my_voter_rows(user).filter(has_voted=False).order_by().count()
+    waiting = remember(  # kept like "My ballots" (a count, nothing of any vote)
+        f"ballots-waiting:{user.person_id}",
+        ("ballots",),
+        lambda: my_voter_rows(user).filter(has_voted=False).order_by().count(),
+        shared_only=True,
+    )
     url = reverse("evaluation:my_ballots")
     return [Todo("evaluation.vote", _("Ballots to cast"), waiting, url, 5)]
