@@ -9,12 +9,15 @@ class AppraisalConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported when called: apps.py is loaded before the app registry is ready.
-        from luoshi.core import audit, demodata, navigation, periodic
+        from luoshi.core import audit, cache, demodata, navigation, periodic
 
-        from . import services
+        from . import models, services
         from .navigation import nav_sections
 
-        navigation.register(nav_sections)
+        navigation.register(nav_sections, depends_on=("appraisal",))
+        # What the navigation's appraisal entries derive from (appraisal.navigation); a cycle's
+        # participants are written with it.
+        cache.invalidate_on("appraisal", (models.AnnualCycle, models.RoutineCycle))
         periodic.register("appraisal.finalize", services.finalize_due)
         demodata.register("Demo appraisal", _demo, order=45)
         audit.register_action_labels(

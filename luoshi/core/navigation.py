@@ -12,8 +12,13 @@ then the order the apps were installed in.
 
 The navigation and the agency's name are computed once per user and language and kept in the
 cache (luoshi.core.cache) until the "org" generation changes (accounts, roles, people, units,
-the leader-in-charge matrix) or the entry expires. A provider whose items depend on other data
-(a ballot waiting for the user) registers with `cached=False` and is asked on every request.
+the leader-in-charge matrix) or the entry expires. A provider whose items also depend on the
+records in the user's scope — an entry is offered only when its module has something for the
+user (issue 15 finding 12: staff were offered an empty leader's view and bulletins) — names
+those records' generations with `depends_on` ("tasks", "supervision"), and the cached frame is
+recomputed when one of them changes; each provider decides with a fixed number of queries. A
+provider whose items change more often than that (a ballot waiting for the user) registers with
+`cached=False` and is asked on every request.
 
 The agency's name works the same way: LUOSHI_AGENCY_NAME when it is set, else the first
 registered name provider that has a name for the user, else the product's name.
@@ -68,17 +73,25 @@ SYSTEM_ADMINISTRATION = NavSection("admin", _("System administration"), order=90
 _NAV_PROVIDERS: list[NavProvider] = []
 _DYNAMIC_PROVIDERS: list[NavProvider] = []
 _NAME_PROVIDERS: list[NameProvider] = []
+_FRAME_GENERATIONS: list[str] = ["org"]  # what the cached frame derives from
 
 
-def register(provider: NavProvider, *, cached: bool = True) -> NavProvider:
+def register(
+    provider: NavProvider, *, cached: bool = True, depends_on: Iterable[str] = ()
+) -> NavProvider:
     """Add a navigation provider (call from AppConfig.ready(); registering twice adds it once).
 
-    `cached=False`: the provider reads more than the user's roles and units, so it is asked on
+    `depends_on`: the cache generations (luoshi.core.cache) of the records the provider reads
+    besides the user's roles and units; the cached frame is kept only while they are current.
+    `cached=False`: the provider reads data that changes too often to keep, so it is asked on
     every request instead of being kept with the rest of the navigation.
     """
     target = _NAV_PROVIDERS if cached else _DYNAMIC_PROVIDERS
     if provider not in target:
         target.append(provider)
+    for generation in depends_on:
+        if generation not in _FRAME_GENERATIONS:
+            _FRAME_GENERATIONS.append(generation)
     return provider
 
 
@@ -161,6 +174,6 @@ def frame_for(user: Any) -> tuple[list[dict[str, Any]], str, str]:
         return as_context(sections_for(user, _NAV_PROVIDERS)), agency_name(user), str(user)
 
     language = translation.get_language() or settings.LANGUAGE_CODE
-    nav, name, label = remember(f"frame:{user.pk}:{language}", ("org",), compute)
+    nav, name, label = remember(f"frame:{user.pk}:{language}", tuple(_FRAME_GENERATIONS), compute)
     dynamic = sections_for(user, _DYNAMIC_PROVIDERS) if _DYNAMIC_PROVIDERS else []
     return _merge(nav, as_context(dynamic)), name, label

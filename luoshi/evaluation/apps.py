@@ -9,13 +9,14 @@ class EvaluationConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported when called: apps.py is loaded before the app registry is ready.
-        from luoshi.core import audit, cache, demodata, navigation, periodic
+        from luoshi.core import audit, cache, demodata, home, navigation, periodic
 
         from . import models, services
-        from .navigation import ballot_sections, nav_sections
+        from .navigation import ballot_sections, home_todos, nav_sections
 
         navigation.register(nav_sections)
         navigation.register(ballot_sections, cached=False)
+        home.register_todos("evaluation", home_todos)
         # "My ballots" in the navigation (evaluation.navigation): campaigns change status by
         # versioned updates (cache.model_changed), voter lists by signals; votes bump explicitly.
         cache.invalidate_on("ballots", (models.Campaign, models.Voter))

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from luoshi.core.cache import remember
+from luoshi.core.home import Todo
 from luoshi.core.navigation import NavItem, NavSection
 
 from .permissions import can_see_campaigns
@@ -42,3 +44,18 @@ def _ballot_waits(user: Any) -> bool:
         lambda: my_voter_rows(user).filter(has_voted=False).exists(),
         shared_only=True,
     )
+
+
+def home_todos(user: Any) -> list[Todo]:
+    """ "Ballots waiting for you" on the home page: the open campaigns where the user is on the
+    voter list and has not voted (one query; nothing of any vote is read)."""
+    if not getattr(user, "person_id", None):
+        return []
+    waiting = remember(  # kept like "My ballots" (a count, nothing of any vote)
+        f"ballots-waiting:{user.person_id}",
+        ("ballots",),
+        lambda: my_voter_rows(user).filter(has_voted=False).order_by().count(),
+        shared_only=True,
+    )
+    url = reverse("evaluation:my_ballots")
+    return [Todo("evaluation.vote", _("Ballots to cast"), waiting, url, 5)]

@@ -12,10 +12,11 @@ class OrgsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported when called: apps.py is loaded before the app registry is ready.
-        from luoshi.core import audit, cache, navigation
+        from luoshi.core import audit, cache, home, navigation
 
         from . import models
         from . import navigation as org_navigation
+        from .home import home_todos
 
         # What the cached navigation, agency name and filter choices derive from.
         cache.invalidate_on(
@@ -42,6 +43,7 @@ class OrgsConfig(AppConfig):
 
         navigation.register(org_navigation.nav_sections)
         navigation.register_agency_name(org_navigation.agency_name)
+        home.register_todos("orgs", home_todos)
 
         audit.register_action_labels(
             {

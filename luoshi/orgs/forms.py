@@ -168,11 +168,15 @@ class AccountCreateForm(StyledFormMixin, forms.Form):
 
 
 class RoleAssignForm(StyledFormMixin, forms.Form):
-    """Roles granted on the accounts page: every role but the three administrators' (三员)."""
+    """Roles granted on the accounts page: every role but the three administrators' (三员).
+
+    The role starts empty and must be chosen: a preselected role is granted by whoever presses
+    the button without looking (issue 15 finding 9)."""
 
     compact = True
     role = forms.ChoiceField(
-        label=_("Role"), choices=[c for c in Role.choices if c[0] not in ADMIN_ROLES]
+        label=_("Role"),
+        choices=[("", _("Choose a role…")), *(c for c in Role.choices if c[0] not in ADMIN_ROLES)],
     )
     scope = forms.ChoiceField(
         label=_("Data scope"),

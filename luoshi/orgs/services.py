@@ -369,6 +369,8 @@ def _validate_password(password: str, user: User | None) -> None:
 def role_assign(
     *, actor: Any, user: User, role: str, scope: str | None = None, anchor: OrgUnit | None = None
 ) -> RoleAssignment:
+    if not role:
+        raise InvalidInput(_("Choose a role."), code="role_required")
     if role not in Role.values:
         raise InvalidInput(_("Unknown role: %(role)s") % {"role": role})
     scope = scope or DEFAULT_SCOPE[role]

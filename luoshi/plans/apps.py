@@ -13,15 +13,16 @@ class PlansConfig(AppConfig):
         from luoshi.orgs import hooks
 
         from . import models, tasks
-        from .home import home_card
+        from .home import home_card, home_todos
         from .navigation import nav_sections
 
         # What the cached dashboards show besides the roll-ups (rollup.refresh bumps too).
         cache.invalidate_on("tasks", (models.Task, models.WorkPlan, models.KeyPoint))
         cache.invalidate_on("categories", (models.Category,))  # the ledger's cached filter list
 
-        navigation.register(nav_sections)
+        navigation.register(nav_sections, depends_on=("tasks",))
         home.register("plans.work", home_card)
+        home.register_todos("plans", home_todos)
         hooks.on_subtree_moved("plans.lead_unit_path", tasks.move_lead_unit_paths)
         periodic.register("plans.lights", tasks.refresh_open_lights)
         demodata.register("Demo work plan", _demo_plan, order=20)

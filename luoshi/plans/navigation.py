@@ -16,16 +16,25 @@ WORK_PLANS = NavSection("plans", _("Deployment"), order=10)
 
 
 def nav_sections(user: Any) -> list[NavSection]:
+    """The entries the user may open and that have something for them: the ledger, my work and
+    the dashboard only when a task is in their scope, the plans when a plan is (or for the
+    office, who drafts them), the dashboard for those it is made for (permissions.
+    uses_dashboard). Two statements at most; registered with depends_on=("tasks",)."""
     if scope_for(user).is_empty:
         return []
-    items = [
-        NavItem(_("Dashboard"), "plans:dashboard", order=5),
-        NavItem(_("My work"), "plans:my_work", order=10),
-        NavItem(_("Work plans"), "plans:plans", order=20),
-        NavItem(_("Task ledger"), "plans:ledger", order=30),
-    ]
-    if perms.can_view_report_overview(user):
-        items.append(NavItem(_("Progress reports"), "plans:report_overview", order=40))
+    has_tasks = perms.tasks_visible(user).select_related(None).order_by().exists()
+    has_plans = has_tasks or perms.plans_visible(user).select_related(None).order_by().exists()
+    items: list[NavItem] = []
+    if has_tasks:
+        if perms.uses_dashboard(user):
+            items.append(NavItem(_("Dashboard"), "plans:dashboard", order=5))
+        items.append(NavItem(_("My work"), "plans:my_work", order=10))
+    if has_plans or perms.can_manage_plans(user):
+        items.append(NavItem(_("Work plans"), "plans:plans", order=20))
+    if has_tasks:
+        items.append(NavItem(_("Task ledger"), "plans:ledger", order=30))
+        if perms.can_view_report_overview(user):
+            items.append(NavItem(_("Progress reports"), "plans:report_overview", order=40))
     if perms.can_manage_categories(user):
         items.append(NavItem(_("Task categories"), "plans:categories", order=50))
     return [WORK_PLANS.with_items(*items)]

@@ -46,6 +46,19 @@ def can_view_report_overview(user: Any) -> bool:
     return can_manage_plans(user) or can_approve_plans(user)
 
 
+def leads(user: Any) -> bool:
+    """The agency's leaders and the leaders in charge: red tasks in their scope are theirs to
+    follow up (the home page's "waiting for you")."""
+    return has_role(user, Role.AGENCY_LEADER, Role.LEADER_IN_CHARGE)
+
+
+def uses_dashboard(user: Any) -> bool:
+    """Who the leadership dashboard is for: the leaders, the unit heads and the office. Anyone
+    with a data scope may still open it; the navigation offers it to these (issue 15 finding
+    12: staff were offered an empty 领导驾驶舱)."""
+    return leads(user) or has_role(user, Role.UNIT_HEAD, Role.SUPERVISOR)
+
+
 def _own_person_id(user: Any) -> int | None:
     return getattr(user, "person_id", None)
 

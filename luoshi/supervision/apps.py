@@ -12,14 +12,17 @@ class SupervisionConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported when called: apps.py is loaded before the app registry is ready.
-        from luoshi.core import audit, demodata, navigation, periodic
+        from luoshi.core import audit, cache, demodata, navigation, periodic
         from luoshi.notify.events import register_family
 
+        from . import models
         from .navigation import nav_sections
 
         register_family("supervision", _("Supervision"))
 
-        navigation.register(nav_sections)
+        navigation.register(nav_sections, depends_on=("supervision",))
+        # What the navigation's supervision entries derive from (supervision.navigation).
+        cache.invalidate_on("supervision", (models.SupervisionItem, models.Bulletin))
         # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.plans import panels
 
@@ -27,7 +30,10 @@ class SupervisionConfig(AppConfig):
         # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.core import home
 
-        home.register("supervision.mine", _home_card)
+        from .home import home_card, home_todos
+
+        home.register("supervision.mine", home_card)
+        home.register_todos("supervision", home_todos)
         periodic.register("supervision.ladder", _tick)
         demodata.register("Demo supervision items", _demo, order=30)
         audit.register_action_labels(
@@ -85,28 +91,3 @@ def _task_panel(user: Any, task: Any) -> Any:
         .order_by("id")
     )
     return Panel("supervision/task_panel.html", {"items": items}) if items else None
-
-
-def _home_card(user: Any) -> Any:
-    """The open items of the user's unit or with the user responsible, and how many of them are
-    red or yellow (one query); none for those who have none."""
-    # Imported when called: apps.py is loaded before the app registry is ready.
-    from django.db.models import Count, Q
-
-    from luoshi.core.home import HomeCard
-
-    from .models import SupervisionItem
-    from .selectors import my_items
-
-    counts = (
-        my_items(user)
-        .order_by()
-        .aggregate(
-            total=Count("id"),
-            red=Count("id", filter=Q(light=SupervisionItem.Light.RED)),
-            yellow=Count("id", filter=Q(light=SupervisionItem.Light.YELLOW)),
-        )
-    )
-    if not counts["total"]:
-        return None
-    return HomeCard("supervision/home_card.html", counts, order=20)

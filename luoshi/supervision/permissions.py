@@ -123,6 +123,13 @@ def can_manage_bulletins(user: Any) -> bool:
     return has_role(user, Role.SUPERVISOR)
 
 
+def uses_leader_view(user: Any) -> bool:
+    """Who the leader's view is for: the leaders and the office that follows up for them. Anyone
+    with a data scope may still open it; the navigation offers it to these (issue 15 finding
+    12: staff were offered an empty 领导视图)."""
+    return has_role(user, Role.AGENCY_LEADER, Role.LEADER_IN_CHARGE, Role.SUPERVISOR)
+
+
 def require(check: bool) -> None:
     if not check:
         raise Forbidden()

@@ -19,7 +19,8 @@ from luoshi.core.paging import paginate
 from luoshi.documents.exporters import Exporter, export_record, export_response
 from luoshi.orgs import selectors as org_selectors
 from luoshi.orgs.models import OrgUnit, Person
-from luoshi.orgs.permissions import require_business_scope, scope_for
+from luoshi.orgs.permissions import has_role, require_business_scope, scope_for
+from luoshi.orgs.roles import Role
 from luoshi.plans.permissions import tasks_visible
 
 from . import bulletins, exports, selectors, services
@@ -235,6 +236,23 @@ def my_items(request: HttpRequest) -> HttpResponse:
     )
 
 
+def _chosen_leader(request: HttpRequest, leaders: list[Person]) -> Person | None:
+    """The leader the view shows: the one asked for when the viewer may see them, else the viewer
+    when they are one of the leaders, else the first leader offered — always the one the
+    selector shows, so the heading and the lists never name someone else (issue 15 finding 10).
+    None when no leader is offered."""
+    try:
+        asked = int(request.GET.get("leader") or 0)
+    except ValueError:
+        asked = 0
+    own = getattr(request.user, "person_id", None)
+    for wanted in (asked, own):
+        found = next((p for p in leaders if wanted and p.pk == wanted), None)
+        if found is not None:
+            return found
+    return leaders[0] if leaders else None
+
+
 @login_required
 def leader_view(request: HttpRequest) -> HttpResponse:
     """The leader's view: items in their charge and items bearing their instructions, with the
@@ -243,13 +261,14 @@ def leader_view(request: HttpRequest) -> HttpResponse:
     user = request.user
     leaders = list(_leaders(user))
     person_id = getattr(user, "person_id", None)
-    try:
-        chosen = int(request.GET.get("leader") or 0) or person_id
-    except ValueError:
-        chosen = person_id
-    leader = next((p for p in leaders if p.pk == chosen), None)
-    if leader is None and chosen == person_id and person_id is not None:
-        leader = Person.objects.filter(pk=person_id).first()
+    if (
+        person_id is not None
+        and has_role(user, Role.AGENCY_LEADER, Role.LEADER_IN_CHARGE)
+        and all(p.pk != person_id for p in leaders)
+    ):  # a leader by role without a leadership post is offered too (first: their own view)
+        own = Person.objects.filter(pk=person_id).first()
+        leaders = [own, *leaders] if own is not None else leaders
+    leader = _chosen_leader(request, leaders)
     lists = selectors.leader_items(user, leader.pk) if leader else {}
     return render(
         request,

@@ -17,6 +17,8 @@ from luoshi.notify.models import Notice
 from luoshi.orgs import services
 from luoshi.orgs.roles import Role
 
+from .test_navigation import with_work
+
 pytestmark = pytest.mark.django_db
 
 
@@ -88,6 +90,7 @@ def test_unread_notices_are_counted_on_every_page(org, client_for) -> None:
 
 
 def test_the_current_page_is_lit_and_roles_change_the_navigation_at_once(org, client_for) -> None:
+    with_work(org)  # the plans' entries are offered where a plan is in scope (issue 15)
     client = client_for("staff")
     for url in ("/tasks/", "/plans/", "/tasks/"):
         html = client.get(url).content.decode()
@@ -100,6 +103,7 @@ def test_the_current_page_is_lit_and_roles_change_the_navigation_at_once(org, cl
 
 
 def test_each_user_sees_their_own_name_and_language(org, client_for) -> None:
+    with_work(org)  # the plans' entries are offered where a plan is in scope (issue 15)
     pages: dict[str, Any] = {}
     for persona in ("staff", "supervisor"):
         client = client_for(persona)

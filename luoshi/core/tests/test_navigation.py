@@ -44,17 +44,77 @@ def brand(response: Any) -> str:
     return match.group(1)
 
 
+def with_work(org: Any) -> Any:
+    """This year's plan issued with a task of the office, the econ and the liaison departments,
+    and a supervision item assigned to 经济科技部: entries of a module are offered only when it
+    has something in the user's scope (issue 15 finding 12)."""
+    import datetime as dt
+
+    from luoshi.plans.services.plans import (
+        key_point_create,
+        plan_approve,
+        plan_create,
+        plan_issue,
+    )
+    from luoshi.plans.services.tasks import TaskIn, task_create
+    from luoshi.supervision import services as supervision
+    from luoshi.supervision.models import SupervisionItem
+
+    sup = org.users["supervisor"]
+    plan = plan_create(actor=sup, agency=org.agency, year=2026, title="2026年工作要点")
+    point = key_point_create(
+        actor=sup, plan=plan, title="重点工作", level=1, number=1, label="一、", sort_order=1
+    )
+    for n, unit in enumerate((org.office, org.econ, org.liaison), start=1):
+        task_create(
+            actor=sup,
+            data=TaskIn(
+                plan=plan,
+                key_point=point,
+                code=f"2026-1-0-{n}",
+                title=f"任务{n}",
+                lead_unit=unit,
+                deadline=dt.date(2026, 12, 31),
+                sort_order=n,
+            ),
+        )
+    plan_approve(actor=org.users["leader"], plan=plan)
+    plan_issue(actor=sup, plan=plan, today=dt.date(2026, 1, 5))
+    day = dt.date(2026, 1, 6)
+    item = supervision.item_register(
+        actor=sup,
+        data=supervision.ItemIn(
+            title="推动座谈会议定事项落实",
+            source=SupervisionItem.Source.INSTRUCTION,
+            instruction_by=org.people["leader"],
+            instruction_on=day,
+            instruction_text="请经济科技部牵头落实。",
+            lead_unit=org.econ,
+            leader_in_charge=org.people["vice"],
+            deadline_working_days=5,
+        ),
+        today=day,
+    )
+    supervision.item_assign(actor=sup, item=item, today=day)
+    return org
+
+
+@pytest.fixture
+def work(org: Any) -> Any:
+    return with_work(org)
+
+
 DEPLOYMENT = ("Deployment", ["plans:dashboard", "plans:my_work", "plans:plans", "plans:ledger"])
+DEPLOYMENT_STAFF = ("Deployment", ["plans:my_work", "plans:plans", "plans:ledger"])
 SUPERVISION = (
     "Supervision",
-    ["supervision:my_items", "supervision:ledger", "supervision:leader", "supervision:bulletins"],
+    ["supervision:my_items", "supervision:ledger", "supervision:leader"],
 )
-APPRAISAL_OWN = ("Appraisal", ["appraisal:cycles", "appraisal:mine"])
+SUPERVISION_STAFF = ("Supervision", ["supervision:my_items", "supervision:ledger"])
 APPRAISAL_OFFICER = (
     "Appraisal",
     [
         "appraisal:cycles",
-        "appraisal:mine",
         "appraisal:routine_list",
         "evaluation:campaigns",
         "appraisal:units",
@@ -66,7 +126,7 @@ NOTIFY_ADMIN = ["notify:webhooks", "notify:deliveries"]
 # --- the navigation per persona ------------------------------------------------------------------
 
 
-def test_the_auditor_sees_only_the_audit_log(org, client_for) -> None:
+def test_the_auditor_sees_only_the_audit_log(work, client_for) -> None:
     response = home(client_for("auditor"))
     assert nav_of(response) == [("System administration", ["core:audit"])]
     html = response.content.decode()
@@ -74,7 +134,7 @@ def test_the_auditor_sees_only_the_audit_log(org, client_for) -> None:
     assert 'href="/orgs/' not in html and 'href="/people/"' not in html
 
 
-def test_the_system_administrator_sees_the_org_and_its_administration(org, client_for) -> None:
+def test_the_system_administrator_sees_the_org_and_its_administration(work, client_for) -> None:
     response = home(client_for("admin"))
     assert nav_of(response) == [
         ORG,
@@ -86,37 +146,51 @@ def test_the_system_administrator_sees_the_org_and_its_administration(org, clien
     assert 'href="/audit/"' not in response.content.decode()
 
 
-def test_the_security_administrator_sees_accounts_only(org, client_for) -> None:
+def test_the_security_administrator_sees_accounts_only(work, client_for) -> None:
     assert nav_of(home(client_for("security"))) == [("System administration", ["orgs:accounts"])]
 
 
-@pytest.mark.parametrize("persona", ["staff", "outsider"])
-def test_staff_see_deployment_supervision_their_appraisal_and_the_org(
-    org, client_for, persona
-) -> None:
-    assert nav_of(home(client_for(persona))) == [DEPLOYMENT, SUPERVISION, APPRAISAL_OWN, ORG]
+def test_staff_see_their_deployment_and_supervision_and_the_org(work, client_for) -> None:
+    """No leadership dashboard, leader's view or bulletins (none published), and no appraisal
+    while no cycle includes them (issue 15 finding 12)."""
+    assert nav_of(home(client_for("staff"))) == [DEPLOYMENT_STAFF, SUPERVISION_STAFF, ORG]
 
 
-def test_a_unit_head_also_runs_routine_appraisal(org, client_for) -> None:
-    appraisal = ("Appraisal", ["appraisal:cycles", "appraisal:mine", "appraisal:routine_list"])
-    assert nav_of(home(client_for("head"))) == [DEPLOYMENT, SUPERVISION, appraisal, ORG]
+def test_a_city_federations_staff_are_offered_no_empty_module(work, client_for) -> None:
+    """issue 15 finding 12: nothing of the agency's plans, items or cycles is theirs."""
+    assert nav_of(home(client_for("outsider"))) == [ORG]
 
 
-def test_the_personnel_officer_runs_appraisal_and_evaluation(org, client_for) -> None:
-    assert nav_of(home(client_for("hr"))) == [DEPLOYMENT, SUPERVISION, APPRAISAL_OFFICER, ORG]
+def test_nothing_in_scope_offers_no_business_module(org, client_for) -> None:
+    """issue 15 finding 12: before any plan or item exists, staff are offered none of them."""
+    assert nav_of(home(client_for("staff"))) == [ORG]
+    assert nav_of(home(client_for("supervisor")))[0] == (
+        "Deployment",
+        ["plans:plans", "plans:categories"],  # the office drafts the plans
+    )
 
 
-def test_the_agency_leader_sees_report_overview_and_appraisal(org, client_for) -> None:
-    deployment = ("Deployment", [*DEPLOYMENT[1], "plans:report_overview"])
-    assert nav_of(home(client_for("leader"))) == [
-        deployment,
-        SUPERVISION,
+def test_a_unit_head_also_runs_routine_appraisal(work, client_for) -> None:
+    appraisal = ("Appraisal", ["appraisal:routine_list"])
+    assert nav_of(home(client_for("head"))) == [DEPLOYMENT, appraisal, ORG]
+
+
+def test_the_personnel_officer_runs_appraisal_and_evaluation(work, client_for) -> None:
+    assert nav_of(home(client_for("hr"))) == [
+        DEPLOYMENT_STAFF,
+        SUPERVISION_STAFF,
         APPRAISAL_OFFICER,
         ORG,
     ]
 
 
-def test_the_supervisor_runs_the_office(org, client_for) -> None:
+def test_the_agency_leader_sees_report_overview_and_appraisal(work, client_for) -> None:
+    deployment = ("Deployment", [*DEPLOYMENT[1], "plans:report_overview"])
+    appraisal = ("Appraisal", APPRAISAL_OFFICER[1][1:])  # no cycle yet: none to follow
+    assert nav_of(home(client_for("leader"))) == [deployment, SUPERVISION, appraisal, ORG]
+
+
+def test_the_supervisor_runs_the_office(work, client_for) -> None:
     assert nav_of(home(client_for("supervisor"))) == [
         ("Deployment", [*DEPLOYMENT[1], "plans:report_overview", "plans:categories"]),
         (
@@ -130,7 +204,6 @@ def test_the_supervisor_runs_the_office(org, client_for) -> None:
                 "supervision:settings",
             ],
         ),
-        APPRAISAL_OWN,
         ORG,
         ("System administration", NOTIFY_ADMIN),
     ]

@@ -308,6 +308,39 @@ def test_security_admin_grants_a_role_with_scope_and_unit(org, client_for) -> No
     assert (row.scope, row.anchor_id) == ("subtree", org.liaison.pk)
 
 
+def test_role_grant_starts_on_no_role_and_refuses_an_empty_one(org, client_for) -> None:
+    """issue 15 finding 9: every grant row used to start on the first business role (机关领导),
+    so a click without looking granted the highest one. The row starts on an empty, required
+    choice; a grant without a role is refused with a clear message and grants nothing."""
+    import re
+
+    from django.contrib.messages import get_messages
+
+    target = org.users["staff"]
+    client = client_for("security")
+    page = client.get("/accounts/", {"q": "staff"}).content.decode()
+    select = re.search(rf'<select id="role-{target.pk}"[^>]*>(.*?)</select>', page, re.S)
+    assert select is not None and "required" in select.group(0).split(">")[0]
+    options = re.findall(r"<option ([^>]*)>", select.group(1))
+    assert options[0].startswith('value=""') and "selected" in options[0]
+    assert not any("selected" in o for o in options[1:])  # no business role is preselected
+    before = set(target.role_assignments.values_list("role", flat=True))
+    response = client.post(f"/accounts/{target.pk}/", {"action": "assign", "role": ""})
+    assert response.status_code == 302
+    assert [str(m) for m in get_messages(response.wsgi_request)] == ["请选择角色。"]
+    assert set(target.role_assignments.values_list("role", flat=True)) == before
+
+
+def test_role_assign_service_refuses_an_empty_role(org) -> None:
+    """issue 15 finding 9: the service every caller shares refuses a grant with no role."""
+    from luoshi.core.errors import InvalidInput
+
+    target = org.users["staff"]
+    with pytest.raises(InvalidInput) as caught:
+        services.role_assign(actor=org.users["security"], user=target, role="")
+    assert caught.value.code == "role_required"
+
+
 def test_account_search_crosses_scripts(org, client_for) -> None:
     html = client_for("security").get("/accounts/", {"q": "戊科員"}).content.decode()
     assert ">staff<" in html and ">leader<" not in html

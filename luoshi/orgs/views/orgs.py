@@ -123,13 +123,22 @@ def set_language(request: HttpRequest) -> HttpResponse:
 def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     person = user.person  # type: ignore[union-attr]
+    # What the user is to do leads the page; the org tree's figures are for the one who keeps
+    # it (issue 15 finding 12: a leader's home led with "units I can see 17").
+    keeps_org = perms.maintains_org(user)
+    business = not perms.scope_for(user).is_empty
     context = {
         "person": person,
         "roles": sorted(perms.roles_of(user)),
         "role_labels": [r.get_role_display() for r in user.role_assignments.all()],  # type: ignore[union-attr]
-        "unit_count": selectors.units_visible(user).count(),
-        "people_count": selectors.people_visible(user).filter(is_active=True).count(),
-        "can_see_org": perms.can_see_org(user),
+        "keeps_org": keeps_org,
+        "is_administrator": bool(perms.roles_of(user) & ADMIN_ROLES),  # their pages, as links
+        "unit_count": selectors.units_visible(user).count() if keeps_org else None,
+        "people_count": (
+            selectors.people_visible(user).filter(is_active=True).count() if keeps_org else None
+        ),
+        "todos": home_cards.todos_for(user),  # what waits for the user (core.home)
+        "show_todos": business or perms.can_manage_security(user),
         "cards": home_cards.cards_for(user),  # what the apps add (core.home)
     }
     return render(request, "orgs/home.html", context)

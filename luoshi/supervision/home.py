@@ -1,0 +1,130 @@
+"""Supervision's part of the home page: the user's open items (a card) and what waits for them
+(rows of core.home's "waiting for you"). Registered from SupervisionConfig.ready()."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from luoshi.core.home import HomeCard, Todo
+from luoshi.orgs.permissions import has_role, scope_for
+from luoshi.orgs.roles import Role
+
+from .models import ExtensionRequest, Feedback, SupervisionItem
+from .permissions import items_visible
+from .selectors import my_items
+
+S = SupervisionItem.Status
+LEADER_ROLES = (Role.AGENCY_LEADER, Role.LEADER_IN_CHARGE)
+
+
+def home_card(user: Any) -> HomeCard | None:
+    """The open items of the user's unit or with the user responsible, and how many of them are
+    red or yellow (one query); none for those who have none."""
+    counts = (
+        my_items(user)
+        .order_by()
+        .aggregate(
+            total=Count("id"),
+            red=Count("id", filter=Q(light=SupervisionItem.Light.RED)),
+            yellow=Count("id", filter=Q(light=SupervisionItem.Light.YELLOW)),
+        )
+    )
+    if not counts["total"]:
+        return None
+    return HomeCard("supervision/home_card.html", counts, order=20)
+
+
+def _office_q(user: Any, via: str = "") -> Q | None:
+    """Items whose lead unit the user's office scope covers (permissions.is_office_for, as a
+    filter); None for a user who is not of the office."""
+    if not has_role(user, Role.SUPERVISOR):
+        return None
+    return scope_for(user).q(unit=f"{via}lead_unit") or Q()
+
+
+def _approver_q(user: Any) -> Q:
+    """Items whose close-out the user approves (permissions.is_leader_in_charge, as a filter)."""
+    person_id = getattr(user, "person_id", None)
+    condition = Q(leader_in_charge_id=person_id) if person_id is not None else Q(pk__in=[])
+    if has_role(user, Role.AGENCY_LEADER):
+        covered = scope_for(user).q(unit="lead_unit") or Q()
+        condition |= Q(leader_in_charge__isnull=True) & covered
+    return condition
+
+
+def home_todos(user: Any) -> list[Todo]:
+    """What the supervision items hold for the user to do now, each asked only of those whose
+    role makes it theirs: close-outs to approve and red items in their charge (leaders), items
+    to assign and feedback to review (the office), extension requests to decide (the office and
+    the leaders in charge), items to accept (the lead unit). At most six statements."""
+    if scope_for(user).is_empty:
+        return []
+    visible = items_visible(user).select_related(None).order_by()
+    mine = reverse("supervision:my_items")
+    person = getattr(user, "person", None)
+    leader = has_role(user, *LEADER_ROLES)
+    office = _office_q(user)
+    rows: list[Todo] = []
+    if leader:
+        rows.append(
+            Todo(
+                "supervision.approve",
+                _("Supervision close-outs awaiting your approval"),
+                visible.filter(_approver_q(user), status=S.REVIEWED).count(),
+                mine,
+                15,
+            )
+        )
+        red = visible.filter(
+            status__in=SupervisionItem.OPEN_STATUSES, light=SupervisionItem.Light.RED
+        ).count()
+        ledger = reverse("supervision:ledger") + "?" + urlencode({"light": "red"})
+        label = _("Red supervision items in your charge")
+        rows.append(Todo("supervision.red", label, red, ledger, 45, urgent=True))
+    if office is not None:
+        rows.append(
+            Todo(
+                "supervision.assign",
+                _("Supervision items to assign"),
+                visible.filter(office, status=S.REGISTERED).count(),
+                mine,
+                25,
+            )
+        )
+        pending = visible.filter(
+            office,
+            status__in=[S.ACCEPTED, S.FINAL_SUBMITTED],
+            feedback__review=Feedback.Review.PENDING,
+        )
+        rows.append(
+            Todo(
+                "supervision.review",
+                _("Supervision feedback to review"),
+                pending.values("pk").distinct().count(),
+                mine,
+                26,
+            )
+        )
+    if leader or office is not None:
+        decides = Q(item__leader_in_charge_id=getattr(user, "person_id", None) or 0)
+        if office is not None:
+            decides |= _office_q(user, via="item__") or Q()
+        extensions = ExtensionRequest.objects.filter(
+            decides, status=ExtensionRequest.Status.PENDING, item__in=visible.values("pk")
+        ).count()
+        rows.append(
+            Todo("supervision.extend", _("Extension requests to decide"), extensions, mine, 27)
+        )
+    if person is not None:
+        to_accept = visible.filter(
+            Q(lead_unit_id=person.unit_id) | Q(responsible_person_id=person.pk),
+            status=S.ASSIGNED,
+        ).count()
+        label = _("Supervision items to accept")
+        rows.append(Todo("supervision.accept", label, to_accept, mine, 35))
+    return rows
