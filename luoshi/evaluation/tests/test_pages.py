@@ -151,8 +151,8 @@ def test_turnout_only_while_open_then_results(
     cast: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    cast(codes["office_staff"], head="excellent", staff="competent")
-    cast(codes["liaison_staff"], head="competent", staff="competent")
+    cast("office_staff", head="excellent", staff="competent")
+    cast("liaison_staff", head="competent", staff="competent")
     hr = client_for("hr")
     detail = hr.get(reverse("evaluation:campaign", args=[campaign.pk])).content.decode()
     assert "2 / 5" in detail

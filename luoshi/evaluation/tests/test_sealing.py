@@ -126,8 +126,8 @@ def test_sealing_twice_is_harmless(org: Any, django_capture_on_commit_callbacks:
 def test_results_are_hidden_until_sealed(
     org: Any, client_for: Any, token_for: Any, campaign: Campaign, codes: Any, cast: Any
 ) -> None:
-    cast(codes["office_staff"], head="excellent", staff="competent")
-    cast(codes["liaison_staff"], head="competent", staff="competent")
+    cast("office_staff", head="excellent", staff="competent")
+    cast("liaison_staff", head="competent", staff="competent")
     hr = client_for("hr")
     detail_url = reverse("evaluation:campaign", args=[campaign.pk])
     response = hr.post(detail_url, {"action": "close"}, follow=True)
