@@ -224,7 +224,11 @@ def _detail(campaign: Campaign) -> dict[str, Any]:
     # identified ballots only: a slip is nobody's and never listed
     data["voters"] = (
         [
-            {"person": v.person_id, "name": v.person.name if v.person else "", "has_voted": v.has_voted}
+            {
+                "person": v.person_id,
+                "name": v.person.name if v.person else "",
+                "has_voted": v.has_voted,
+            }
             for v in campaign.voters.filter(person__isnull=False)
             .select_related("person")
             .order_by("id")
@@ -287,12 +291,12 @@ def update_campaign(request: HttpRequest, campaign_id: Id, data: CampaignPatch) 
     """Change a draft: its fields, grade scale, candidates or voters (each optional)."""
     user = _user(request)
     campaign = perms.access_campaign_to_manage(user, campaign_id)
-    if not campaign.is_draft:
-        raise services.CampaignFrozen()
-    if data.ballot_mode is not None:
+    if data.ballot_mode is not None:  # refused once ballots are issued (409 ballots_issued)
         campaign = services.ballot_mode_set(
             actor=user, campaign=campaign, ballot_mode=data.ballot_mode, version=data.version
         )
+    if not campaign.is_draft:
+        raise services.CampaignFrozen()
     fields = {"title", "year", "purpose", "min_ballots"} & data.model_fields_set
     if fields:
         services.campaign_update(

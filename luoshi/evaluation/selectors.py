@@ -99,10 +99,7 @@ def turnout_by_category(campaign: Campaign) -> list[CategoryTurnout]:
         )
         .order_by("sort_order", "id")
     )
-    return [
-        CategoryTurnout(c.pk, c.name, c.weight, c.used, c.issued or c.slips)
-        for c in rows
-    ]
+    return [CategoryTurnout(c.pk, c.name, c.weight, c.used, c.issued or c.slips) for c in rows]
 
 
 def categories_of(campaign: Campaign) -> list[RaterCategory]:

@@ -107,7 +107,10 @@ def _big_campaign(
         return campaign, {
             v.person_id: services.link_token(v) for v in campaign.voters.order_by("person_id")
         }
-    categories = [services.CategoryIn("领导班子成员", 40, 4), services.CategoryIn("一般干部", 60, 9)]
+    categories = [
+        services.CategoryIn("领导班子成员", 40, 4),
+        services.CategoryIn("一般干部", 60, 9),
+    ]
     services.categories_set(actor=hr, campaign=campaign, categories=categories)
     campaign = services.campaign_publish(actor=hr, campaign=campaign)
     issued = services.codes_issue(actor=hr, campaign=campaign)
@@ -162,7 +165,8 @@ def test_the_data_cannot_link_a_ballot_to_a_voter(org: Any, close: Any, mode: st
             for k, c in enumerate(candidates)
             if c.person_id != person_id
         }
-        services.ballot_cast(voter=voter, choices=pattern, channel="code" if mode == "slips" else "link")
+        channel = "code" if mode == "slips" else "link"
+        services.ballot_cast(voter=voter, choices=pattern, channel=channel)
         cast_order.append(tuple(pattern.get(c.person_id, "-") for c in candidates))
     ids_before = set(Ballot.objects.values_list("id", flat=True))
     assert _ballot_patterns_in_storage_order(campaign) == cast_order  # while open, yes
@@ -230,6 +234,7 @@ def test_two_simultaneous_casts_with_one_code_give_one_ballot(org: Any) -> None:
         outcomes: list[str] = []
 
         def cast(
+            person_id: int = person_id,
             code: str = code,
             choices: dict[int, str] = choices,
             barrier: threading.Barrier = barrier,

@@ -13,7 +13,7 @@ from luoshi.core.models import AuditEntry
 from luoshi.evaluation import rules, selectors, services
 from luoshi.evaluation.models import Ballot, BallotMark, Campaign, Voter
 
-from .conftest import make_campaign, make_slips, voter_of
+from .conftest import make_campaign, voter_of
 
 IDENTIFIED = Campaign.BallotMode.IDENTIFIED
 SLIPS = Campaign.BallotMode.SLIPS
