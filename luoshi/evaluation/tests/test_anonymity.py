@@ -105,7 +105,8 @@ def _big_campaign(
         services.voters_set(actor=hr, campaign=campaign, people=voters)
         campaign = services.campaign_publish(actor=hr, campaign=campaign)
         return campaign, {
-            v.person_id: services.link_token(v) for v in campaign.voters.order_by("person_id")
+            int(v.person_id or 0): services.link_token(v)
+            for v in campaign.voters.order_by("person_id")
         }
     categories = [
         services.CategoryIn("领导班子成员", 40, 4),
