@@ -223,7 +223,9 @@ def test_slips_count_by_category_and_weigh_the_score(
     assert head.ballots == 4 and head.counts["excellent"] == 2
     assert head.score == decimal.Decimal("89.00")  # 95 x 40 % + 85 x 60 % (plain mean: 90)
     page = client_for("hr").get(reverse("evaluation:results", args=[campaign.pk]))
-    assert "89.00" in page.content.decode()
+    html = page.content.decode()
+    assert "89.00" in html and "4 of 6 slips were used" in html
+    assert "一般干部 (60 %): 2 of 4 slips used" in html
 
 
 def test_the_ballot_page_says_what_the_system_knows(
