@@ -123,6 +123,11 @@ class TooManyCodeAttempts(DomainError):
     )
 
 
+NO_PRINTED_CODES = gettext_lazy(
+    "Identified ballots have no printed codes: each voter opens their own ballot under “My "
+    "ballots” after signing in."
+)
+
 # What the system knows of a ballot, said on the ballot (page and API) as it is.
 IDENTIFIED_NOTICE = gettext_lazy(
     "Identified ballot: the system records that you voted, not how. Your grades are stored with "
@@ -292,8 +297,7 @@ def campaign_update(
     campaign.min_ballots = _check_min_ballots(min_ballots)
     save_versioned(campaign, ["title", "year", "purpose", "min_ballots"])
     old, new = audit.diff(before, audit.snapshot(campaign))
-    if old or new:
-        audit.record("evaluation.update", actor=actor, obj=campaign, before=old, after=new)
+    audit.record("evaluation.update", actor=actor, obj=campaign, before=old, after=new)
     return campaign
 
 
@@ -578,12 +582,7 @@ def codes_issue(*, actor: Any, campaign: Campaign) -> list[IssuedCode]:
     if not campaign.is_open:
         raise VotingClosed()
     if not campaign.uses_slips:
-        raise WrongBallotMode(
-            _(
-                "Identified ballots have no printed codes: each voter opens their own ballot "
-                "under “My ballots” after signing in."
-            )
-        )
+        raise WrongBallotMode(str(NO_PRINTED_CODES))
     categories = {c.pk: c for c in campaign.rater_categories.all()}
     slips = list(campaign.voters.filter(has_voted=False, person__isnull=True))
     random.SystemRandom().shuffle(slips)

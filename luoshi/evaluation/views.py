@@ -324,13 +324,8 @@ def campaign_people(request: HttpRequest, pk: int) -> HttpResponse:
 def codes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
     """Issue fresh codes for every unused anonymous slip and send the slips to print."""
     campaign = perms.access_campaign_to_manage(request.user, pk)
-    if not campaign.uses_slips:
-        raise services.WrongBallotMode(
-            _(
-                "Identified ballots have no printed codes: each voter opens their own ballot "
-                "under “My ballots” after signing in."
-            )
-        )
+    if not campaign.uses_slips:  # before the font check: the same answer as the service's
+        raise services.WrongBallotMode(str(services.NO_PRINTED_CODES))
     pdf.cjk_font()  # no font is a 503 before new codes void the ones handed out
     issued = services.codes_issue(actor=request.user, campaign=campaign)
     exporter = exports.CodesPdf(
