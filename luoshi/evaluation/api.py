@@ -8,8 +8,15 @@ Closing answers at once with status "sealing": voting has stopped and the ballot
 rewritten anonymously in the background; until the status is "closed" (`sealed_at` set) the
 results answer 409 `results_sealing`.
 
-Ballots: `POST /ballots/open` shows what a credential may vote on, `POST /ballots` casts. A
-printed code needs no log-in; a link token works only for its voter's own account.
+Ballot modes (`ballot_mode`, chosen at creation, changeable while the draft has issued no
+ballots): `identified` — each voter on the list votes by a link token that works only for their
+own account (who voted is known, never how); `slips` — anonymous slips per rater category
+(`categories`: name, weight in per cent, number of slips), assigned to nobody: the API never
+lists a person beside a code, and turnout is given per category only.
+
+Ballots: `POST /ballots/open` shows what a credential may vote on (and what the system knows of
+it: `ballot_mode`, `notice`), `POST /ballots` casts. A slip's code needs no log-in; a link token
+works only for its voter's own account.
 `POST /ballots/{code}` casts with the printed code in the path (no log-in). The answer to a
 cast carries nothing that identifies the ballot. Guessing codes is limited per client address:
 after too many wrong codes every code from that address is answered 429 (`too_many_attempts`)
@@ -64,6 +71,13 @@ class CampaignOut(Schema):
     title: str
     purpose: str
     family: str
+    ballot_mode: str = Field(
+        ...,
+        description=(
+            "identified (a link for each signed-in voter on the list) or slips (anonymous "
+            "slips per rater category, assigned to nobody)"
+        ),
+    )
     min_ballots: int
     status: str = Field(
         ...,
@@ -90,10 +104,26 @@ class CandidateOut(Schema):
     unit: str
 
 
+class CategorySchema(Schema):
+    name: str = Field(..., min_length=1, max_length=64)
+    weight: int = Field(..., ge=1, le=100, description="per cent; a campaign's add up to 100")
+    slips: int = Field(..., ge=1, le=2000)
+
+
+class CategoryTurnoutOut(Schema):
+    name: str
+    weight: int
+    used: int
+    total: int
+
+
 class CampaignDetailOut(CampaignOut):
     grades: list[GradeOut]
     candidates: list[CandidateOut]
-    voters: list[VoterOut]
+    voters: list[VoterOut] = Field(
+        ..., description="identified ballots only (slips have no voter list: always empty)"
+    )
+    categories: list[CategorySchema] = Field(..., description="anonymous slips only")
 
 
 class CampaignIn(Schema):
@@ -101,6 +131,9 @@ class CampaignIn(Schema):
     year: int = Field(..., ge=2000, le=2100)
     title: str = Field(..., min_length=1, max_length=200)
     purpose: str = Field("", max_length=64)
+    ballot_mode: str = Field(
+        ..., description="required, no default: identified or slips", max_length=16
+    )
     family: str = Campaign.Family.CIVIL_SERVANT
     min_ballots: int | None = Field(None, ge=1, le=10000)
 
@@ -111,7 +144,11 @@ class CampaignPatch(Schema):
     year: int | None = Field(None, ge=2000, le=2100)
     purpose: str | None = Field(None, max_length=64)
     min_ballots: int | None = Field(None, ge=1, le=10000)
+    ballot_mode: str | None = Field(
+        None, max_length=16, description="only while the draft has issued no ballots"
+    )
     grades: list[GradeSchema] | None = None
+    categories: list[CategorySchema] | None = Field(None, max_length=50)
     candidates: list[int] | None = Field(None, max_length=5000)
     voters: list[int] | None = Field(None, max_length=5000)
 
@@ -123,6 +160,9 @@ class VersionIn(Schema):
 class TurnoutOut(Schema):
     voted: int
     total: int
+    by_category: list[CategoryTurnoutOut] = Field(
+        [], description="anonymous slips: slips used of each rater category (nothing else)"
+    )
 
 
 class ResultOut(Schema):
@@ -153,6 +193,9 @@ class BallotIn(CredentialIn):
 
 class BallotOpenOut(Schema):
     campaign: str
+    ballot_mode: str
+    category: str | None = Field(None, description="a slip's rater category")
+    notice: str = Field(..., description="what the system knows of this ballot")
     grades: list[GradeOut]
     candidates: list[CandidateOut]
 
@@ -178,9 +221,24 @@ def _detail(campaign: Campaign) -> dict[str, Any]:
         {"person": c.person_id, "name": c.person.name, "unit": c.person.unit.name}
         for c in selectors.candidates_of(campaign)
     ]
-    data["voters"] = [
-        {"person": v.person_id, "name": v.person.name, "has_voted": v.has_voted}
-        for v in campaign.voters.select_related("person").order_by("id")
+    # identified ballots only: a slip is nobody's and never listed
+    data["voters"] = (
+        [
+            {
+                "person": v.person_id,
+                "name": v.person.name if v.person else "",
+                "has_voted": v.has_voted,
+            }
+            for v in campaign.voters.filter(person__isnull=False)
+            .select_related("person")
+            .order_by("id")
+        ]
+        if campaign.is_identified
+        else []
+    )
+    data["categories"] = [
+        {"name": c.name, "weight": c.weight, "slips": c.slips}
+        for c in selectors.categories_of(campaign)
     ]
     return data
 
@@ -206,6 +264,7 @@ def create_campaign(request: HttpRequest, data: CampaignIn) -> Any:
         year=data.year,
         title=data.title,
         purpose=data.purpose,
+        ballot_mode=data.ballot_mode,
         family=data.family,
         min_ballots=data.min_ballots,
     )
@@ -232,6 +291,10 @@ def update_campaign(request: HttpRequest, campaign_id: Id, data: CampaignPatch) 
     """Change a draft: its fields, grade scale, candidates or voters (each optional)."""
     user = _user(request)
     campaign = perms.access_campaign_to_manage(user, campaign_id)
+    if data.ballot_mode is not None:  # refused once ballots are issued (409 ballots_issued)
+        campaign = services.ballot_mode_set(
+            actor=user, campaign=campaign, ballot_mode=data.ballot_mode, version=data.version
+        )
     if not campaign.is_draft:
         raise services.CampaignFrozen()
     fields = {"title", "year", "purpose", "min_ballots"} & data.model_fields_set
@@ -243,7 +306,7 @@ def update_campaign(request: HttpRequest, campaign_id: Id, data: CampaignPatch) 
             year=data.year if data.year is not None else campaign.year,
             purpose=data.purpose if data.purpose is not None else campaign.purpose,
             min_ballots=data.min_ballots if data.min_ballots is not None else campaign.min_ballots,
-            version=data.version,
+            version=data.version if data.ballot_mode is None else None,
         )
     if data.grades is not None:
         services.grades_set(
@@ -254,6 +317,12 @@ def update_campaign(request: HttpRequest, campaign_id: Id, data: CampaignPatch) 
     if data.candidates is not None:
         services.candidates_set(
             actor=user, campaign=campaign, people=_people(data.candidates, "candidates")
+        )
+    if data.categories is not None:
+        services.categories_set(
+            actor=user,
+            campaign=campaign,
+            categories=[services.CategoryIn(c.name, c.weight, c.slips) for c in data.categories],
         )
     if data.voters is not None:
         services.voters_set(actor=user, campaign=campaign, people=_people(data.voters, "voters"))
@@ -286,7 +355,21 @@ def close_campaign(request: HttpRequest, campaign_id: Id, data: VersionIn) -> An
 
 @router.get("/campaigns/{campaign_id}/turnout", response=TurnoutOut)
 def get_turnout(request: HttpRequest, campaign_id: Id) -> Any:
-    return selectors.turnout(perms.access_campaign(_user(request), campaign_id))
+    """How many have voted; for anonymous slips also per rater category (slips used)."""
+    campaign = perms.access_campaign(_user(request), campaign_id)
+    return _turnout(campaign)
+
+
+def _turnout(campaign: Campaign) -> dict[str, Any]:
+    count = selectors.turnout(campaign)
+    return {
+        "voted": count.voted,
+        "total": count.total,
+        "by_category": [
+            {"name": row.name, "weight": row.weight, "used": row.used, "total": row.total}
+            for row in selectors.turnout_by_category(campaign)
+        ],
+    }
 
 
 @router.get("/campaigns/{campaign_id}/results", response=ResultsOut)
@@ -308,11 +391,10 @@ def get_results(request: HttpRequest, campaign_id: Id) -> Any:
         }
         for c in selectors.candidates_of(campaign)
     ]
-    count = selectors.turnout(campaign)
     return {
         "campaign": campaign.pk,
         "min_ballots": campaign.min_ballots,
-        "turnout": {"voted": count.voted, "total": count.total},
+        "turnout": _turnout(campaign),
         "results": rows,
     }
 
@@ -368,8 +450,12 @@ def open_ballot(request: HttpRequest, data: CredentialIn) -> Any:
     voter = _voter(request, data)[0]
     if voter.has_voted:
         raise services.AlreadyVoted()
+    slip = voter.person_id is None
     return {
         "campaign": voter.campaign.title,
+        "ballot_mode": voter.campaign.ballot_mode,
+        "category": voter.category.name if slip and voter.category else None,
+        "notice": str(services.SLIP_NOTICE if slip else services.IDENTIFIED_NOTICE),
         "grades": [
             {"code": g.code, "label": g.label, "points": g.points, "display_label": g.display_label}
             for g in voter.campaign.grades.all()

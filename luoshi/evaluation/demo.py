@@ -1,5 +1,6 @@
-"""The demo agency's democratic evaluations: last year's (small, closed, fictional) and this
-year's open one (built by the appraisal demo, linked to this year's cycle; codes printed).
+"""The demo agency's democratic evaluations: last year's (small, closed, fictional; identified
+ballots) and this year's open one (anonymous slips per rater category, built by the appraisal
+demo, linked to this year's cycle; slips printed).
 
 The department heads of the demo agency are rated by the agency's people, through the same
 services as a real vote (publish, cast, close), so the results page has something to show.
@@ -46,19 +47,24 @@ def build_demo_campaign(today: dt.date | None = None, seed: int = 2026) -> str:
     voters = people[:30]
     rng = random.Random(seed)
     campaign = services.campaign_create(
-        actor=hr, unit=agency, year=year, title=title, purpose=f"{year}年度考核"
+        actor=hr,
+        unit=agency,
+        year=year,
+        title=title,
+        purpose=f"{year}年度考核",
+        ballot_mode=Campaign.BallotMode.IDENTIFIED,
     )
     services.candidates_set(actor=hr, campaign=campaign, people=heads)
     services.voters_set(actor=hr, campaign=campaign, people=voters)
     campaign = services.campaign_publish(actor=hr, campaign=campaign)
-    codes = services.codes_issue(actor=hr, campaign=campaign)
     weights = [("excellent", 5), ("competent", 8), ("basically_competent", 1), ("unknown", 1)]
     population = [code for code, weight in weights for _ in range(weight)]
     voted = 0
-    for issued in codes[: max(1, len(codes) - 3)]:  # a few did not vote
-        voter = services.voter_for_code(issued.code)
+    listed = list(campaign.voters.select_related("campaign").order_by("id"))
+    for voter in listed[: max(1, len(listed) - 3)]:  # a few did not vote
+        # each voter's own link (identified ballots): the service a signed-in voter reaches
         choices = {c.person_id: rng.choice(population) for c in services.ballot_candidates(voter)}
-        services.ballot_cast(voter=voter, choices=choices, channel="code")
+        services.ballot_cast(voter=voter, choices=choices, channel="link")
         voted += 1
     services.campaign_close(actor=hr, campaign=campaign)
     # sealed here, not by the background task: the demo's results are there at once (small)
@@ -68,26 +74,30 @@ def build_demo_campaign(today: dt.date | None = None, seed: int = 2026) -> str:
 
 OPEN_TITLE = "{year}年度机关工作人员民主测评"
 DEMO_VOTERS = ("demo_staff", "demo_head", "demo_vice", "demo_supervisor", "demo_leader")
+# (rater category, weight in per cent, number of slips): the agency's usual three piles
+OPEN_CATEGORIES = (("领导班子成员", 30, 5), ("中层干部", 30, 10), ("一般干部", 40, 20))
 
 
 @dataclass(frozen=True)
 class OpenCampaign:
     campaign: Campaign
-    codes: list[tuple[str, str]]  # (who: username or name, printed code)
+    codes: list[tuple[str, str]]  # (rater category, printed code): slips are nobody's
 
     def summary(self) -> str:
-        shown = "; ".join(f"{who} {code}" for who, code in self.codes)
+        shown = "; ".join(f"{category} {code}" for category, code in self.codes)
         return (
-            f"open evaluation #{self.campaign.pk}, {self.campaign.candidates.count()} candidates, "
-            f"{self.campaign.voters.count()} voters; printed codes to try at /vote/: {shown}"
+            f"open evaluation #{self.campaign.pk} (anonymous slips), "
+            f"{self.campaign.candidates.count()} candidates, {self.campaign.voters.count()} "
+            f"slips; slip codes to try at /vote/: {shown}"
         )
 
 
 def build_open_campaign(*, agency: OrgUnit, year: int, hr: User) -> OpenCampaign:
-    """This year's evaluation, published and open: the agency's staff rate each other.
+    """This year's evaluation, published and open, with anonymous slips per rater category.
 
     Codes are issued through the service (only their hashes are stored); the few returned here,
-    for the demo accounts and two more people, are the only copies, printed once by `luoshi demo`.
+    two of each category, are the only copies, printed once by `luoshi demo` — with their
+    category only: a slip is nobody's.
     """
     people = list(
         Person.objects.filter(unit__path__startswith=agency.path, is_active=True)
@@ -96,12 +106,8 @@ def build_open_campaign(*, agency: OrgUnit, year: int, hr: User) -> OpenCampaign
         .order_by("unit__path", "id")
     )
     accounts = {
-        u.person_id: u.username
-        for u in User.objects.filter(username__in=DEMO_VOTERS, person__isnull=False)
+        u.person_id for u in User.objects.filter(username__in=DEMO_VOTERS, person__isnull=False)
     }
-    voters = people[:30]
-    chosen = {p.pk for p in voters}
-    voters += [p for p in people if p.pk in accounts and p.pk not in chosen]
     candidates = [p for p in people if p.pk not in accounts][:8]
     campaign = services.campaign_create(
         actor=hr,
@@ -109,19 +115,20 @@ def build_open_campaign(*, agency: OrgUnit, year: int, hr: User) -> OpenCampaign
         year=year,
         title=OPEN_TITLE.format(year=year),
         purpose=f"{year}年度考核",
+        ballot_mode=Campaign.BallotMode.SLIPS,
     )
     services.candidates_set(actor=hr, campaign=campaign, people=candidates)
-    services.voters_set(actor=hr, campaign=campaign, people=voters)
+    services.categories_set(
+        actor=hr,
+        campaign=campaign,
+        categories=[services.CategoryIn(*row) for row in OPEN_CATEGORIES],
+    )
     campaign = services.campaign_publish(actor=hr, campaign=campaign)
     issued = services.codes_issue(actor=hr, campaign=campaign)
     shown: list[tuple[str, str]] = []
-    others = 0
+    per_category: dict[int, int] = {}
     for item in issued:
-        who = accounts.get(item.voter.person_id)
-        if who is None and others < 2:
-            who, others = item.voter.person.name, others + 1
-        if who is not None:
-            shown.append((who, rules.format_code(item.code)))
-    order = {name: i for i, name in enumerate(DEMO_VOTERS)}
-    shown.sort(key=lambda row: order.get(row[0], len(order)))
+        if per_category.get(item.category.pk, 0) < 2:
+            per_category[item.category.pk] = per_category.get(item.category.pk, 0) + 1
+            shown.append((item.category.name, rules.format_code(item.code)))
     return OpenCampaign(campaign, shown)

@@ -1,4 +1,4 @@
-"""Files of an evaluation: the results table (xlsx) and the printed sheet of ballot codes (PDF),
+"""Files of an evaluation: the results table (xlsx) and the printed anonymous slips (PDF),
 laid out by `results_xlsx` and `codes_pdf` and sent by the registered exporters
 (luoshi.documents.exporters) `ResultsXlsx` and `CodesPdf`.
 
@@ -77,34 +77,76 @@ def results_xlsx(
 def codes_pdf(
     campaign: Campaign, issued: Sequence[IssuedCode], *, vote_url: str, day: dt.date | None = None
 ) -> bytes:
-    """One slip per voter: name, unit, code, where to vote; cut along the rules and hand out."""
+    """The anonymous slips, cut apart and drawn at random at the meeting: grouped by rater
+    category (each category from a new page), two slips a row, each with the campaign, the
+    category and its weight, the code and where to vote. No name, unit or number that could tie
+    a slip to a person is printed (the order within a category is random)."""
+    from reportlab.lib import colors
+    from reportlab.lib.units import mm
+    from reportlab.platypus import PageBreak, Table, TableStyle
+
     font = pdf.cjk_font()
     s = pdf.styles(font)
     day = day or timezone.localdate()
-    flowables: list[Any] = [
-        pdf.paragraph(campaign.title, s["title"]),
-        pdf.paragraph(
-            _(
-                "Ballot codes printed on %(day)s. Each code votes once; codes printed earlier "
-                "no longer work. Vote at %(url)s — enter the code, rate each candidate, submit."
-            )
-            % {"day": day.isoformat(), "url": vote_url},
-            s["small"],
-        ),
-    ]
-    rows: list[list[Any]] = [[_("Name"), _("Unit"), _("Ballot code")]]
+    groups: dict[int, list[IssuedCode]] = {}
     for item in issued:
-        rows.append(
-            [
-                item.voter.person.name,
-                item.voter.person.unit.name,
-                pdf.paragraph(rules.format_code(item.code), s["code"]),
-            ]
+        groups.setdefault(item.category.pk, []).append(item)
+    flowables: list[Any] = []
+    for index, items in enumerate(groups.values()):
+        category = items[0].category
+        if index:
+            flowables.append(PageBreak())
+        flowables += [
+            pdf.paragraph(campaign.title, s["title"]),
+            pdf.paragraph(
+                _("Rater category: %(category)s · weight %(weight)d%% · %(count)d slips")
+                % {"category": category.name, "weight": category.weight, "count": len(items)},
+                s["heading"],
+            ),
+            pdf.paragraph(
+                _(
+                    "Printed on %(day)s. Cut along the dashed lines, fold each slip, and let each "
+                    "rater of this category draw one at random. Each code votes once; codes "
+                    "printed earlier no longer work. Nobody's name is on a slip: the system "
+                    "does not know who holds which code."
+                )
+                % {"day": day.isoformat()},
+                s["small"],
+            ),
+        ]
+        cells = [_slip(campaign, item, vote_url, s) for item in items]
+        rows: list[list[Any]] = [cells[i : i + 2] for i in range(0, len(cells), 2)]
+        if len(rows[-1]) == 1:
+            rows[-1].append("")
+        grid = Table(rows, colWidths=[85 * mm, 85 * mm])
+        grid.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.6, colors.grey, None, (3, 3)),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), 8),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 8),
+                ]
+            )
         )
-    from reportlab.lib.units import mm
-
-    flowables.append(pdf.table(rows, font, col_widths=[40 * mm, 70 * mm, 60 * mm], padding=8))
+        flowables.append(grid)
+    if not flowables:
+        flowables.append(pdf.paragraph(campaign.title, s["title"]))
+        flowables.append(pdf.paragraph(_("Every slip has been used."), s["body"]))
     return pdf.build_pdf(flowables, title=campaign.title)
+
+
+def _slip(campaign: Campaign, item: IssuedCode, vote_url: str, s: dict[str, Any]) -> list[Any]:
+    return [
+        pdf.paragraph(campaign.title, s["small"]),
+        pdf.paragraph(
+            _("%(category)s · weight %(weight)d%%")
+            % {"category": item.category.name, "weight": item.category.weight},
+            s["cell"],
+        ),
+        pdf.paragraph(rules.format_code(item.code), s["code"]),
+        pdf.paragraph(_("Vote at %(url)s with this code.") % {"url": vote_url}, s["small"]),
+    ]
 
 
 class EvaluationExporter(Exporter):
@@ -147,10 +189,10 @@ class ResultsXlsx(EvaluationExporter):
 
 @register
 class CodesPdf(EvaluationExporter):
-    """The sheet of ballot codes just issued (`services.codes_issue`), one slip per voter."""
+    """The anonymous slips just issued (`services.codes_issue`), grouped by rater category."""
 
     identifier = "evaluation_codes_pdf"
-    verbose_name = gettext_lazy("Printed ballot codes")
+    verbose_name = gettext_lazy("Printed ballot slips")
     extension = "pdf"
     content_type = "application/pdf"
 
@@ -163,7 +205,7 @@ class CodesPdf(EvaluationExporter):
         self.vote_url = vote_url
 
     def file_name(self) -> str:
-        return f"ballot-codes-{self.campaign.pk}"
+        return f"ballot-slips-{self.campaign.pk}"
 
     def write(self, target: IO[bytes]) -> int:
         target.write(codes_pdf(self.campaign, self.issued, vote_url=self.vote_url))

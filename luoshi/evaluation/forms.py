@@ -16,6 +16,17 @@ class CampaignForm(StyledFormMixin, forms.Form):
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     title = forms.CharField(label=_("Title"), max_length=200)
     family = forms.ChoiceField(label=_("Grade scale"), choices=Campaign.Family.choices)
+    # no preselected mode: whether the system may know who voted is the officer's choice
+    ballot_mode = forms.ChoiceField(
+        label=_("Ballot mode"),
+        choices=[("", _("— choose —")), *Campaign.BallotMode.choices],
+        help_text=_(
+            "Identified ballots: each voter on the list signs in and opens their own ballot; the "
+            "system records that they voted, not how. Anonymous slips: codes assigned to nobody "
+            "are printed per rater category and drawn at random at the meeting; the system does "
+            "not know who holds which code. It can be changed until the ballots are issued."
+        ),
+    )
     min_ballots = forms.IntegerField(
         label=_("Minimum number of ballots"),
         min_value=1,
@@ -34,6 +45,7 @@ class CampaignForm(StyledFormMixin, forms.Form):
         if editing:
             del self.fields["unit"]
             del self.fields["family"]
+            self.fields["ballot_mode"].choices = Campaign.BallotMode.choices  # type: ignore[attr-defined]
         else:
             cast(forms.ModelChoiceField, self.fields["unit"]).queryset = units
 

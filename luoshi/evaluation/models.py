@@ -8,6 +8,11 @@ Anonymity is a property of the schema, not of good behaviour:
 - `Voter` records only *whether* the person has voted: no time, no link to a ballot, and no
   `updated_at` (a modification time would give the order of voting).
 - Credentials (the link token and the printed code) are stored only as keyed hashes.
+- A campaign's ballot mode is chosen when it is created: *identified ballots* (a link for each
+  voter on the list, who signs in: the system knows who voted, not how) or *anonymous slips*
+  (codes assigned to nobody, counted per rater category, printed as slips drawn at random at the
+  meeting: the system does not know who holds a code). A slip is a `Voter` row with no person,
+  only its rater category; no page, file or entry ever puts a name beside a code.
 - Failed attempts at printed codes (`CodeFailure`, for the limit on guessing) keep only a keyed
   hash of the client's address and the time: no code, no campaign, no voter, no ballot.
 
@@ -36,6 +41,10 @@ class Campaign(BaseModel):
         SEALING = "sealing", _("Closed, sealing the ballots")
         CLOSED = "closed", _("Closed")
 
+    class BallotMode(models.TextChoices):
+        IDENTIFIED = "identified", _("Identified ballots (a link for each signed-in voter)")
+        SLIPS = "slips", _("Anonymous slips (codes drawn at random at the meeting)")
+
     class Family(models.TextChoices):
         CIVIL_SERVANT = "civil_servant", _("Civil servants and staff managed like them")
         PUBLIC_INSTITUTION = "public_institution", _("Public institution staff")
@@ -53,6 +62,12 @@ class Campaign(BaseModel):
         _("grade scale"), max_length=32, choices=Family.choices, default=Family.CIVIL_SERVANT
     )
     min_ballots = models.PositiveSmallIntegerField(_("minimum number of ballots"))
+    # Chosen explicitly when a campaign is created (the form preselects nothing and the service
+    # and the API require it). The column's default is the safer mode: a row written without a
+    # choice (a fixture, a shell) gets slips, which never put a name beside a credential.
+    ballot_mode = models.CharField(
+        _("ballot mode"), max_length=16, choices=BallotMode.choices, default=BallotMode.SLIPS
+    )
     status = models.CharField(
         _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT
     )
@@ -76,6 +91,14 @@ class Campaign(BaseModel):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def uses_slips(self) -> bool:
+        return self.ballot_mode == self.BallotMode.SLIPS
+
+    @property
+    def is_identified(self) -> bool:
+        return self.ballot_mode == self.BallotMode.IDENTIFIED
 
     @property
     def is_draft(self) -> bool:
@@ -145,16 +168,56 @@ class Candidate(models.Model):
         return str(self.person)
 
 
-class Voter(models.Model):
-    """A person on the campaign's voter list. `has_voted` is all that is known of their vote.
+class RaterCategory(models.Model):
+    """A group of raters of an anonymous-slips campaign (e.g. 班子成员, 中层干部, 一般干部): how
+    many slips it gets and the weight of its ballots in a candidate's score (per cent; the
+    categories of a campaign add up to 100)."""
 
+    campaign = models.ForeignKey(
+        Campaign, on_delete=models.CASCADE, related_name="rater_categories"
+    )
+    name = models.CharField(_("rater category"), max_length=64)
+    weight = models.PositiveSmallIntegerField(_("weight (%)"))
+    slips = models.PositiveIntegerField(_("number of slips"))
+    sort_order = models.PositiveSmallIntegerField(_("display order"), default=0)
+
+    class Meta:
+        ordering = ["campaign", "sort_order", "id"]
+        verbose_name = _("rater category")
+        verbose_name_plural = _("rater categories")
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "name"], name="evaluation_category_once")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Voter(models.Model):
+    """A credential of the campaign. `has_voted` is all that is known of its vote.
+
+    Identified ballots: one row per person on the voter list (`person` set, no category).
+    Anonymous slips: one row per slip (`person` empty, `category` set): nobody's.
     The credential hashes are keyed (HMAC with the secret key) so that a copy of the database
     alone does not let anyone vote. No time is kept, and the row never points at a ballot.
     """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="voters")
     person = models.ForeignKey(
-        Person, verbose_name=_("person"), on_delete=models.PROTECT, related_name="+"
+        Person,
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    category = models.ForeignKey(
+        RaterCategory,
+        verbose_name=_("rater category"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="slip_rows",
     )
     has_voted = models.BooleanField(_("has voted"), default=False)
     token_salt = models.CharField(max_length=32, blank=True, editable=False)
@@ -170,14 +233,18 @@ class Voter(models.Model):
         ]
 
     def __str__(self) -> str:
-        return str(self.person)
+        return str(self.person) if self.person_id else str(_("slip"))
 
 
 class Ballot(models.Model):
-    """One cast ballot: no voter, no time, a random key."""
+    """One cast ballot: no voter, no time, a random key. A slip's ballot keeps the slip's rater
+    category (for the weighted score) — what the slip said, which names nobody."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="ballots")
+    category = models.ForeignKey(
+        RaterCategory, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("ballot")

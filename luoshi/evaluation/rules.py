@@ -138,3 +138,51 @@ def tally(
     return CandidateResult(
         person_id=person_id, counts=full, ballots=rated, score=score, valid=valid
     )
+
+
+def weighted_tally(
+    person_id: int,
+    counts_by_category: Mapping[int | None, Mapping[str, int]],
+    weights: Mapping[int, int],
+    points: Mapping[str, int | None],
+    minimum: int,
+) -> CandidateResult:
+    """The result of one candidate of an anonymous-slips campaign with rater categories.
+
+    counts, ballots and validity are over all ballots, as in `tally`; the score is the mean of
+    each category's average points weighted by the categories' weights, over the categories
+    that rated the candidate at all (the weights of the others are shared out in proportion).
+    Without weights (identified ballots) it is `tally`.
+    """
+    merged: dict[str, int] = {}
+    for counts in counts_by_category.values():
+        for code, n in counts.items():
+            merged[code] = merged.get(code, 0) + int(n)
+    plain = tally(person_id, merged, points, minimum)
+    if not weights or not plain.valid:
+        return plain
+    weighted = decimal.Decimal(0)
+    total_weight = 0
+    for category, counts in counts_by_category.items():
+        weight = weights.get(category) if category is not None else None
+        rated = sum(n for code, n in counts.items() if points.get(code) is not None)
+        if not weight or not rated:
+            continue
+        mean = decimal.Decimal(
+            sum(n * (points.get(code) or 0) for code, n in counts.items())
+        ) / decimal.Decimal(rated)
+        weighted += mean * weight
+        total_weight += weight
+    if not total_weight:
+        return plain
+    score = (weighted / decimal.Decimal(total_weight)).quantize(
+        decimal.Decimal("0.01"), rounding=decimal.ROUND_HALF_UP
+    )
+    return CandidateResult(
+        person_id=person_id, counts=plain.counts, ballots=plain.ballots, score=score, valid=True
+    )
+
+
+# A rater category's weight is a share in per cent; a campaign's categories add up to this.
+CATEGORY_WEIGHT_TOTAL = 100
+MAX_SLIPS_PER_CATEGORY = 2000

@@ -34,13 +34,19 @@ def _reshuffle_ballots(campaign: Campaign) -> None:
     mark (ballot, candidate, grade: 900,000 checks); the rest to writing 300,000 rows and their
     indexes. Writing the marks in random order instead costs about the same.
     """
-    old_ids = list(Ballot.objects.filter(campaign=campaign).values_list("id", flat=True))
-    if not old_ids:
+    old = list(Ballot.objects.filter(campaign=campaign).values_list("id", "category_id"))
+    if not old:
         return
-    random.SystemRandom().shuffle(old_ids)
-    new_ids = sorted(uuid.uuid4() for _ in old_ids)
+    random.SystemRandom().shuffle(old)
+    old_ids = [ballot_id for ballot_id, _category in old]
+    new_ids = sorted(uuid.uuid4() for _ in old)
+    # a slip's ballot keeps its rater category (the weighted score needs it; it names nobody)
     Ballot.objects.bulk_create(
-        [Ballot(id=new_id, campaign=campaign) for new_id in new_ids], batch_size=1000
+        [
+            Ballot(id=new_id, campaign=campaign, category_id=category)
+            for new_id, (_old, category) in zip(new_ids, old, strict=True)
+        ],
+        batch_size=1000,
     )
     ballot_table = Ballot._meta.db_table
     mark_table = BallotMark._meta.db_table

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from luoshi.core.errors import DomainError
 
 from . import rules
-from .models import BallotMark, Campaign, Candidate, Voter
+from .models import BallotMark, Campaign, Candidate, RaterCategory, Voter
 from .permissions import campaigns_visible
 from .rules import CandidateResult
 
@@ -77,6 +77,35 @@ def turnout(campaign: Campaign) -> Turnout:
     return Turnout(voted=row["voted"] or 0, total=row["total"] or 0)
 
 
+@dataclass(frozen=True)
+class CategoryTurnout:
+    """Anonymous slips: how many of one rater category's slips have been used. Nothing else is
+    known of a slip (not who drew it)."""
+
+    category_id: int
+    name: str
+    weight: int
+    used: int
+    total: int
+
+
+def turnout_by_category(campaign: Campaign) -> list[CategoryTurnout]:
+    """The turnout of an anonymous-slips campaign per rater category ([] for identified)."""
+    rows = (
+        RaterCategory.objects.filter(campaign=campaign)
+        .annotate(
+            used=Count("slip_rows", filter=Q(slip_rows__has_voted=True)),
+            issued=Count("slip_rows"),
+        )
+        .order_by("sort_order", "id")
+    )
+    return [CategoryTurnout(c.pk, c.name, c.weight, c.used, c.issued or c.slips) for c in rows]
+
+
+def categories_of(campaign: Campaign) -> list[RaterCategory]:
+    return list(campaign.rater_categories.order_by("sort_order", "id"))
+
+
 def candidates_of(campaign: Campaign) -> list[Candidate]:
     return list(
         campaign.candidates.select_related("person", "person__unit", "person__post").order_by(
@@ -86,7 +115,10 @@ def candidates_of(campaign: Campaign) -> list[Candidate]:
 
 
 def campaign_results(campaign: Campaign) -> dict[int, CandidateResult]:
-    """person id → CandidateResult for every candidate of a closed, sealed campaign (3 queries)."""
+    """person id → CandidateResult for every candidate of a closed, sealed campaign (4 queries).
+
+    With rater categories (anonymous slips) the score is weighted by category
+    (rules.weighted_tally)."""
     if campaign.is_sealing:
         raise ResultsSealing()
     if not campaign.is_closed:
@@ -94,18 +126,22 @@ def campaign_results(campaign: Campaign) -> dict[int, CandidateResult]:
     grades = list(campaign.grades.order_by("sort_order", "id"))
     points = {g.code: g.points for g in grades}
     code_of = {g.pk: g.code for g in grades}
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    weights = dict(campaign.rater_categories.values_list("pk", "weight"))
+    counts: dict[int, dict[int | None, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))
     rows = (
         BallotMark.objects.filter(candidate__campaign=campaign)
-        .values("candidate_id", "grade_id")
+        .values("candidate_id", "ballot__category_id", "grade_id")
         .annotate(n=Count("id"))
         .order_by()
     )
     for row in rows:
-        counts[row["candidate_id"]][code_of[row["grade_id"]]] = row["n"]
+        by_category = counts[row["candidate_id"]][row["ballot__category_id"]]
+        by_category[code_of[row["grade_id"]]] = row["n"]
     candidates = campaign.candidates.values_list("pk", "person_id")
     return {
-        person_id: rules.tally(person_id, counts.get(pk, {}), points, campaign.min_ballots)
+        person_id: rules.weighted_tally(
+            person_id, counts.get(pk, {}), weights, points, campaign.min_ballots
+        )
         for pk, person_id in candidates
     }
 

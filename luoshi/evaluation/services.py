@@ -1,10 +1,19 @@
 """Every write to democratic evaluation: keyword-only, atomic, audited.
 
 Lifecycle: draft → published → closed. A draft's title, scale, candidates and voters change
-freely; publishing freezes them (any later edit is refused) and gives each voter a one-time
-credential. Casting a ballot is one transaction: the voter's credential is spent with a
-conditional UPDATE (… WHERE has_voted = false), so a credential votes once even when two casts
-race, and the ballot's marks are inserted with no link to the voter.
+freely; publishing freezes them (any later edit is refused) and issues the ballots.
+
+Two ballot modes, chosen at creation and changeable only until ballots are issued
+(`ballot_mode_set`): *identified* — the voter list's people each get a link that works only
+when they are signed in (the system knows who voted, not how; nobody rates themself); and
+*anonymous slips* — publishing creates, per rater category, as many slips as it was given,
+assigned to nobody; `codes_issue` prints their codes as cut-apart slips, drawn at random at the
+meeting (the system knows how many slips of each category were used, not who held them).
+Nothing ever puts a person's name beside a code.
+
+Casting a ballot is one transaction: the voter's credential is spent with a conditional UPDATE
+(… WHERE has_voted = false), so a credential votes once even when two casts race, and the
+ballot's marks are inserted with no link to the voter.
 
 Closing is two steps. `campaign_close` (the officer's request, instant) stops the vote at once
 — the campaign becomes "sealing", every credential is spent — and, after its commit, enqueues
@@ -42,7 +51,16 @@ from luoshi.core.versioning import check_version, save_versioned
 from luoshi.orgs.models import OrgUnit, Person
 
 from . import rules
-from .models import Ballot, BallotMark, Campaign, Candidate, CodeFailure, GradeOption, Voter
+from .models import (
+    Ballot,
+    BallotMark,
+    Campaign,
+    Candidate,
+    CodeFailure,
+    GradeOption,
+    RaterCategory,
+    Voter,
+)
 from .selectors import campaign_results, turnout
 from .tasks import seal_ballots
 
@@ -56,6 +74,20 @@ class CampaignFrozen(DomainError):
         "The evaluation has been published: its candidates, voters and grades can no longer "
         "be changed."
     )
+
+
+class BallotsIssued(DomainError):
+    code = "ballots_issued"
+    status = 409
+    default_message = gettext_lazy(
+        "Ballots of this evaluation have been issued: its ballot mode can no longer be changed."
+    )
+
+
+class WrongBallotMode(DomainError):
+    code = "wrong_ballot_mode"
+    status = 409
+    default_message = gettext_lazy("This is not possible in this evaluation's ballot mode.")
 
 
 class AlreadyVoted(DomainError):
@@ -89,6 +121,23 @@ class TooManyCodeAttempts(DomainError):
         "Too many wrong ballot codes were typed from this device. Try again later, or ask the "
         "personnel office for help."
     )
+
+
+NO_PRINTED_CODES = gettext_lazy(
+    "Identified ballots have no printed codes: each voter opens their own ballot under “My "
+    "ballots” after signing in."
+)
+
+# What the system knows of a ballot, said on the ballot (page and API) as it is.
+IDENTIFIED_NOTICE = gettext_lazy(
+    "Identified ballot: the system records that you voted, not how. Your grades are stored with "
+    "no link to you; you are not on your own ballot."
+)
+SLIP_NOTICE = gettext_lazy(
+    "Anonymous slip: the system does not know who holds this code. It records only that the slip "
+    "was used, and the grades with no link to the slip. If you are on this ballot yourself, "
+    "choose “Don't know” for yourself."
+)
 
 
 # --- credentials ------------------------------------------------------------------------------
@@ -151,6 +200,29 @@ def _check_title(title: str) -> str:
     return title
 
 
+def _check_mode(mode: str | None) -> str:
+    if mode not in Campaign.BallotMode.values:
+        raise InvalidInput(
+            _("Choose how the ballots are given out."),
+            details=[
+                {
+                    "field": "ballot_mode",
+                    "message": _("Choose identified ballots or anonymous slips."),
+                }
+            ],
+        )
+    return str(mode)
+
+
+def ballots_issued(campaign: Campaign) -> bool:
+    """Whether any credential of the campaign exists: a link (identified) or a slip."""
+    return (
+        not campaign.is_draft
+        or campaign.voters.exclude(token_hash="", code_hash="").exists()
+        or campaign.voters.filter(person__isnull=True).exists()
+    )
+
+
 def _check_min_ballots(value: int | None) -> int:
     if value is None:
         return rules.min_ballots_default()
@@ -170,9 +242,12 @@ def campaign_create(
     year: int,
     title: str,
     purpose: str = "",
+    ballot_mode: str,
     family: str = Campaign.Family.CIVIL_SERVANT,
     min_ballots: int | None = None,
 ) -> Campaign:
+    """A draft campaign. `ballot_mode` has no default: whether the system may know who voted is
+    the officer's choice, made explicitly (identified ballots or anonymous slips)."""
     if family not in Campaign.Family.values:
         raise InvalidInput(details=[{"field": "family", "message": _("Unknown grade scale.")}])
     campaign = Campaign.objects.create(
@@ -180,6 +255,7 @@ def campaign_create(
         year=year,
         title=_check_title(title),
         purpose=_clean(purpose)[:64],
+        ballot_mode=_check_mode(ballot_mode),
         family=family,
         min_ballots=_check_min_ballots(min_ballots),
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
@@ -207,10 +283,13 @@ def campaign_update(
     year: int,
     purpose: str = "",
     min_ballots: int | None = None,
+    ballot_mode: str | None = None,
     version: int | None = None,
 ) -> Campaign:
     check_version(campaign, version)
     _require_draft(campaign)
+    if ballot_mode is not None and ballot_mode != campaign.ballot_mode:
+        campaign = ballot_mode_set(actor=actor, campaign=campaign, ballot_mode=ballot_mode)
     before = audit.snapshot(campaign)
     campaign.title = _check_title(title)
     campaign.year = year
@@ -219,6 +298,43 @@ def campaign_update(
     save_versioned(campaign, ["title", "year", "purpose", "min_ballots"])
     old, new = audit.diff(before, audit.snapshot(campaign))
     audit.record("evaluation.update", actor=actor, obj=campaign, before=old, after=new)
+    return campaign
+
+
+@transaction.atomic
+def ballot_mode_set(
+    *, actor: Any, campaign: Campaign, ballot_mode: str, version: int | None = None
+) -> Campaign:
+    """Change the ballot mode of a draft whose ballots have not been issued.
+
+    The other mode's list goes: switching to slips removes the voter list (slips are nobody's),
+    switching to identified removes the rater categories (each voter is on the list instead).
+    """
+    campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+    check_version(campaign, version)
+    mode = _check_mode(ballot_mode)
+    if ballots_issued(campaign):
+        raise BallotsIssued()
+    if mode == campaign.ballot_mode:
+        return campaign
+    before = {"ballot_mode": campaign.ballot_mode}
+    removed: dict[str, Any] = {}
+    if mode == Campaign.BallotMode.SLIPS:
+        removed["voters"] = campaign.voters.count()
+        campaign.voters.all().delete()
+        cache.bump("ballots")
+    else:
+        removed["rater_categories"] = campaign.rater_categories.count()
+        campaign.rater_categories.all().delete()
+    campaign.ballot_mode = mode
+    save_versioned(campaign, ["ballot_mode"])
+    audit.record(
+        "evaluation.ballot_mode",
+        actor=actor,
+        obj=campaign,
+        before=before,
+        after={"ballot_mode": mode, "removed": removed},
+    )
     return campaign
 
 
@@ -299,8 +415,17 @@ def candidates_set(*, actor: Any, campaign: Campaign, people: Iterable[Person]) 
 
 @transaction.atomic
 def voters_set(*, actor: Any, campaign: Campaign, people: Iterable[Person]) -> int:
+    """The voter list of an identified-ballots campaign (anonymous slips have none)."""
     _require_draft(campaign)
     chosen = _people_in(campaign, people)
+    if chosen and not campaign.is_identified:
+        raise WrongBallotMode(
+            _(
+                "Anonymous slips have no voter list: give each rater category its number of "
+                "slips instead."
+            ),
+            details=[{"field": "voters", "message": _("Only identified ballots have voters.")}],
+        )
     before = sorted(campaign.voters.values_list("person_id", flat=True))
     campaign.voters.all().delete()
     Voter.objects.bulk_create(Voter(campaign=campaign, person=p) for p in chosen)
@@ -315,29 +440,112 @@ def voters_set(*, actor: Any, campaign: Campaign, people: Iterable[Person]) -> i
     return len(chosen)
 
 
+@dataclass(frozen=True)
+class CategoryIn:
+    name: str
+    weight: int
+    slips: int
+
+
+@transaction.atomic
+def categories_set(
+    *, actor: Any, campaign: Campaign, categories: Sequence[CategoryIn]
+) -> list[RaterCategory]:
+    """The rater categories of an anonymous-slips draft: each with its weight (per cent, all
+    adding up to 100) and its number of slips."""
+    _require_draft(campaign)
+    if not campaign.uses_slips:
+        raise WrongBallotMode(
+            _("Only anonymous slips have rater categories: identified ballots have a voter list."),
+            details=[{"field": "categories", "message": _("Only anonymous slips have these.")}],
+        )
+    names = [_clean(c.name)[:64] for c in categories]
+    problems = []
+    if not all(names) or len(set(names)) != len(names):
+        problems.append({"field": "categories", "message": _("Each category needs its own name.")})
+    if any(not 1 <= c.weight <= rules.CATEGORY_WEIGHT_TOTAL for c in categories):
+        problems.append(
+            {"field": "categories", "message": _("A weight is between 1 and 100 per cent.")}
+        )
+    elif categories and sum(c.weight for c in categories) != rules.CATEGORY_WEIGHT_TOTAL:
+        problems.append(
+            {
+                "field": "categories",
+                "message": _("The weights add up to %(sum)d %%; they must add up to 100 %%.")
+                % {"sum": sum(c.weight for c in categories)},
+            }
+        )
+    if any(not 1 <= c.slips <= rules.MAX_SLIPS_PER_CATEGORY for c in categories):
+        problems.append(
+            {
+                "field": "categories",
+                "message": _("A category has between 1 and %(max)d slips.")
+                % {"max": rules.MAX_SLIPS_PER_CATEGORY},
+            }
+        )
+    if problems:
+        raise InvalidInput(_("The rater categories are not valid."), details=problems)
+    before = [(c.name, c.weight, c.slips) for c in campaign.rater_categories.all()]
+    campaign.rater_categories.all().delete()
+    rows = RaterCategory.objects.bulk_create(
+        RaterCategory(campaign=campaign, name=name, weight=c.weight, slips=c.slips, sort_order=i)
+        for i, (name, c) in enumerate(zip(names, categories, strict=True), start=1)
+    )
+    audit.record(
+        "evaluation.categories",
+        actor=actor,
+        obj=campaign,
+        before={"categories": before},
+        after={"categories": [(c.name, c.weight, c.slips) for c in rows]},
+    )
+    return rows
+
+
 # --- publish, codes, close --------------------------------------------------------------------
 
 
 @transaction.atomic
 def campaign_publish(*, actor: Any, campaign: Campaign, version: int | None = None) -> Campaign:
-    """Open the vote: freeze the lists and give every voter a link credential."""
+    """Open the vote: freeze the lists and issue the ballots — a link credential for every voter
+    (identified ballots) or each rater category's slips, assigned to nobody (anonymous slips;
+    their codes are printed by `codes_issue`)."""
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     check_version(campaign, version)
     _require_draft(campaign)
     problems = []
+    categories = list(campaign.rater_categories.all())
     if not campaign.candidates.exists():
         problems.append({"field": "candidates", "message": _("Add at least one candidate.")})
-    if not campaign.voters.exists():
+    if campaign.uses_slips:
+        if not categories:
+            problems.append(
+                {"field": "categories", "message": _("Add at least one rater category.")}
+            )
+        elif sum(c.weight for c in categories) != rules.CATEGORY_WEIGHT_TOTAL:
+            problems.append(
+                {"field": "categories", "message": _("The weights must add up to 100 %.")}
+            )
+    elif not campaign.voters.exists():
         problems.append({"field": "voters", "message": _("Add at least one voter.")})
     if not campaign.grades.filter(points__isnull=False).exists():
         problems.append({"field": "grades", "message": _("At least one grade must count points.")})
     if problems:
         raise InvalidInput(_("The evaluation cannot be published yet."), details=problems)
-    voters = list(campaign.voters.all())
-    for voter in voters:
-        voter.token_salt = secrets.token_hex(16)
-        voter.token_hash = token_hash(link_token(voter))
-    Voter.objects.bulk_update(voters, ["token_salt", "token_hash"])
+    if campaign.uses_slips:
+        campaign.voters.all().delete()  # none can be added in this mode; never a person's row
+        Voter.objects.bulk_create(
+            Voter(campaign=campaign, person=None, category=category)
+            for category in categories
+            for _slip in range(category.slips)
+        )
+        count = sum(c.slips for c in categories)
+    else:
+        voters = list(campaign.voters.all())
+        for voter in voters:
+            voter.token_salt = secrets.token_hex(16)
+            voter.token_hash = token_hash(link_token(voter))
+        Voter.objects.bulk_update(voters, ["token_salt", "token_hash"])
+        count = len(voters)
     campaign.status, campaign.published_at = Campaign.Status.PUBLISHED, timezone.now()
     save_versioned(campaign, ["status", "published_at"])
     audit.record(
@@ -346,8 +554,9 @@ def campaign_publish(*, actor: Any, campaign: Campaign, version: int | None = No
         obj=campaign,
         after={
             "status": campaign.status,
+            "ballot_mode": campaign.ballot_mode,
             "candidates": campaign.candidates.count(),
-            "voters": len(voters),
+            "slips" if campaign.uses_slips else "voters": count,
         },
     )
     return campaign
@@ -355,34 +564,40 @@ def campaign_publish(*, actor: Any, campaign: Campaign, version: int | None = No
 
 @dataclass(frozen=True)
 class IssuedCode:
-    voter: Voter
+    """One printed slip: its rater category and its code — and nobody's name."""
+
+    category: RaterCategory
     code: str  # printed as rules.format_code(code)
 
 
 @transaction.atomic
 def codes_issue(*, actor: Any, campaign: Campaign) -> list[IssuedCode]:
-    """New printed codes for every voter who has not voted yet; earlier codes stop working.
+    """New codes for every unused slip of an anonymous-slips campaign; earlier codes stop working.
 
-    Only the codes' keyed hashes are stored: the sheet printed from the answer is the only copy.
+    Grouped by rater category, in random order within each; the slips are assigned to nobody.
+    Only the codes' keyed hashes are stored: the slips printed from the answer are the only copy.
+    Identified ballots have no printed codes (each voter's link is theirs alone).
     """
     campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
     if not campaign.is_open:
         raise VotingClosed()
-    voters = list(
-        campaign.voters.filter(has_voted=False)
-        .select_related("person", "person__unit")
-        .order_by("person__unit__path", "person_id")
-    )
+    if not campaign.uses_slips:
+        raise WrongBallotMode(str(NO_PRINTED_CODES))
+    categories = {c.pk: c for c in campaign.rater_categories.all()}
+    slips = list(campaign.voters.filter(has_voted=False, person__isnull=True))
+    random.SystemRandom().shuffle(slips)
+    order = {pk: i for i, pk in enumerate(categories)}
+    slips.sort(key=lambda slip: order.get(slip.category_id or 0, len(order)))
     issued: list[IssuedCode] = []
     used: set[str] = set()
-    for voter in voters:
+    for slip in slips:
         code = new_code()
         while code in used:  # pragma: no cover - 31^8 codes
             code = new_code()
         used.add(code)
-        voter.code_hash = code_hash(code)
-        issued.append(IssuedCode(voter, code))
-    Voter.objects.bulk_update(voters, ["code_hash"])
+        slip.code_hash = code_hash(code)
+        issued.append(IssuedCode(categories[slip.category_id or 0], code))
+    Voter.objects.bulk_update(slips, ["code_hash"])
     audit.record("evaluation.codes_issue", actor=actor, obj=campaign, after={"codes": len(issued)})
     return issued
 
@@ -486,8 +701,12 @@ def _voter_for_code(code: str) -> Voter:
     if len(normalized) != rules.CODE_LENGTH:
         raise BadCredential()
     voter = (
-        Voter.objects.select_related("campaign", "person")
-        .filter(code_hash=code_hash(normalized), campaign__status=Campaign.Status.PUBLISHED)
+        Voter.objects.select_related("campaign", "category")
+        .filter(
+            code_hash=code_hash(normalized),
+            campaign__status=Campaign.Status.PUBLISHED,
+            person__isnull=True,
+        )
         .first()
     )
     if voter is None:
@@ -517,11 +736,16 @@ def code_failures_purge(today: dt.date | None = None) -> str:
 
 
 def voter_for_token(token: str, user: Any) -> Voter:
-    """The voter of a link token; the link works only for the voter's own account."""
+    """The voter of a link token (identified ballots); the link works only for the voter's own
+    account."""
     person_id = getattr(user, "person_id", None)
     voter = (
         Voter.objects.select_related("campaign", "person")
-        .filter(token_hash=token_hash(token or ""), campaign__status=Campaign.Status.PUBLISHED)
+        .filter(
+            token_hash=token_hash(token or ""),
+            campaign__status=Campaign.Status.PUBLISHED,
+            campaign__ballot_mode=Campaign.BallotMode.IDENTIFIED,
+        )
         .first()
         if token and person_id
         else None
@@ -532,7 +756,7 @@ def voter_for_token(token: str, user: Any) -> Voter:
 
 
 def ballot_candidates(voter: Voter) -> list[Candidate]:
-    """Who this voter rates: every candidate but themself."""
+    """Who this voter rates: every candidate but themself (a slip is nobody's: every candidate)."""
     return [c for c in _candidates(voter.campaign) if c.person_id != voter.person_id]
 
 
@@ -575,7 +799,9 @@ def ballot_cast(*, voter: Voter, choices: Mapping[int, str], channel: str = "lin
     if spent != 1:
         raise AlreadyVoted()
     cache.bump("ballots")  # "My ballots" in the navigation; a counter, nothing of the vote
-    ballot = Ballot.objects.create(id=uuid.uuid4(), campaign=campaign)
+    ballot = Ballot.objects.create(
+        id=uuid.uuid4(), campaign=campaign, category_id=voter.category_id
+    )
     marks = [
         BallotMark(id=uuid.uuid4(), ballot=ballot, candidate=c, grade=grades[given[c.person_id]])
         for c in candidates

@@ -123,6 +123,7 @@ def campaign_edit(request: HttpRequest, pk: int) -> HttpResponse:
             "title": campaign.title,
             "min_ballots": campaign.min_ballots,
             "purpose": campaign.purpose,
+            "ballot_mode": campaign.ballot_mode,
         },
     )
     if request.method == "POST" and form.is_valid():
@@ -175,15 +176,27 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
                     actor=request.user, campaign=campaign, grades=_grades_from(request, campaign)
                 )
                 messages.success(request, _("The grades were saved."))
+            elif action == "categories":
+                services.categories_set(
+                    actor=request.user, campaign=campaign, categories=_categories_from(request)
+                )
+                messages.success(request, _("The rater categories were saved."))
         except DomainError as exc:
             messages.error(request, " ".join([str(exc.message), *_detail_text(exc)]))
         return redirect("evaluation:campaign", pk=campaign.pk)
     candidates = selectors.candidates_of(campaign)
-    voters = list(
-        campaign.voters.select_related("person", "person__unit").order_by(
-            "person__unit__path", "person_id"
+    # identified ballots: the voter list with who has voted; anonymous slips: never a person,
+    # only how many slips of each rater category have been used
+    voters = (
+        list(
+            campaign.voters.filter(person__isnull=False)
+            .select_related("person", "person__unit")
+            .order_by("person__unit__path", "person_id")
         )
+        if campaign.is_identified
+        else []
     )
+    categories = selectors.categories_of(campaign) if campaign.uses_slips else []
     return render(
         request,
         "evaluation/campaign_detail.html",
@@ -192,6 +205,9 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
             "grades": list(campaign.grades.all()),
             "candidates": candidates,
             "voters": voters,
+            "categories": categories,
+            "category_rows": [*categories, None, None] if campaign.is_draft else categories,
+            "category_turnout": selectors.turnout_by_category(campaign),
             "turnout": selectors.turnout(campaign),
             "can_manage": can_manage,
             "vote_url": request.build_absolute_uri(reverse("evaluation:vote")),
@@ -201,6 +217,23 @@ def campaign_detail(request: HttpRequest, pk: int) -> HttpResponseBase:
 
 def _detail_text(exc: DomainError) -> list[str]:
     return [str(d.get("message", "")) for d in exc.details if d.get("message")]
+
+
+def _categories_from(request: HttpRequest) -> list[services.CategoryIn]:
+    """The rows of the categories form (cat_name_N, cat_weight_N, cat_slips_N); empty rows
+    are left out."""
+    rows = []
+    for index in range(50):
+        name = (request.POST.get(f"cat_name_{index}") or "").strip()
+        weight = (request.POST.get(f"cat_weight_{index}") or "").strip()
+        slips = (request.POST.get(f"cat_slips_{index}") or "").strip()
+        if not (name or weight or slips):
+            continue
+        try:
+            rows.append(services.CategoryIn(name, int(weight or 0), int(slips or 0)))
+        except ValueError:
+            raise InvalidInput(_("Weights and numbers of slips are whole numbers.")) from None
+    return rows
 
 
 def _grades_from(request: HttpRequest, campaign: Campaign) -> list[services.GradeIn]:
@@ -250,14 +283,17 @@ def campaign_people(request: HttpRequest, pk: int) -> HttpResponse:
         new_voters = [i for i in voter_ids if i not in shown] + [
             p.pk for p in people if p.pk in ticked_v
         ]
+        if not campaign.is_identified:
+            new_voters = []  # anonymous slips: no voter list
         by_id = Person.objects.select_related("unit").in_bulk(set(new_candidates) | set(new_voters))
         try:
             services.candidates_set(
                 actor=request.user, campaign=campaign, people=[by_id[i] for i in new_candidates]
             )
-            services.voters_set(
-                actor=request.user, campaign=campaign, people=[by_id[i] for i in new_voters]
-            )
+            if campaign.is_identified:
+                services.voters_set(
+                    actor=request.user, campaign=campaign, people=[by_id[i] for i in new_voters]
+                )
         except DomainError as exc:
             messages.error(request, " ".join([str(exc.message), *_detail_text(exc)]))
         else:
@@ -286,8 +322,10 @@ def campaign_people(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def codes_pdf(request: HttpRequest, pk: int) -> HttpResponseBase:
-    """Issue fresh codes for everyone who has not voted and send the sheet to print."""
+    """Issue fresh codes for every unused anonymous slip and send the slips to print."""
     campaign = perms.access_campaign_to_manage(request.user, pk)
+    if not campaign.uses_slips:  # before the font check: the same answer as the service's
+        raise services.WrongBallotMode(str(services.NO_PRINTED_CODES))
     pdf.cjk_font()  # no font is a 503 before new codes void the ones handed out
     issued = services.codes_issue(actor=request.user, campaign=campaign)
     exporter = exports.CodesPdf(
@@ -333,7 +371,11 @@ def campaign_results(request: HttpRequest, pk: int) -> HttpResponse:
     ]
     for row in rows:
         row["counts"] = [row["result"].counts.get(g.code, 0) for g in context["grades"]]
-    context.update(rows=rows, turnout=selectors.turnout(campaign))
+    context.update(
+        rows=rows,
+        turnout=selectors.turnout(campaign),
+        category_turnout=selectors.turnout_by_category(campaign),
+    )
     return render(request, "evaluation/campaign_results.html", context)
 
 
@@ -371,8 +413,13 @@ def _choices_from(request: HttpRequest, candidates: list[Candidate]) -> dict[int
 
 
 def _ballot_context(voter: Voter, **extra: Any) -> dict[str, Any]:
+    """What the ballot page shows, and what it says the system knows: an identified ballot
+    names its voter's account (the system records that they voted, not how); a slip names only
+    its rater category (the system does not know who holds it)."""
     return {
         "campaign": voter.campaign,
+        "slip": voter.person_id is None,
+        "category": voter.category if voter.person_id is None else None,
         "candidates": services.ballot_candidates(voter),
         "grades": list(voter.campaign.grades.all()),
         **extra,

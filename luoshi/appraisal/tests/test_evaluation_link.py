@@ -23,7 +23,7 @@ def test_linked_campaign_scores_show_after_closing(
     cycle = services.cycle_open(
         actor=org.users["hr"], agency=org.agency, year=2026, as_of=dt.date(2026, 12, 31)
     )
-    campaign = make_campaign(org, min_ballots=2)
+    campaign = make_campaign(org, min_ballots=2, mode="slips")
     other_year = make_campaign(org, year=2025, title="2025年度民主测评", publish=False)
     with pytest.raises(InvalidInput):
         services.campaign_link(actor=org.users["hr"], cycle=cycle, campaign=other_year)

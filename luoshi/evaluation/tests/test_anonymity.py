@@ -18,7 +18,15 @@ from django.db import connection, connections, models
 
 from luoshi.core.models import AuditEntry
 from luoshi.evaluation import services
-from luoshi.evaluation.models import Ballot, BallotMark, Campaign, Candidate, GradeOption, Voter
+from luoshi.evaluation.models import (
+    Ballot,
+    BallotMark,
+    Campaign,
+    Candidate,
+    GradeOption,
+    RaterCategory,
+    Voter,
+)
 
 GRADES = ["excellent", "competent", "basically_competent", "incompetent", "unknown"]
 
@@ -40,9 +48,18 @@ def _relations(model: type[models.Model]) -> set[str]:
 
 @pytest.mark.django_db
 def test_the_schema_cannot_link_a_ballot_to_a_voter() -> None:
-    assert set(_columns(Ballot)) == {"id", "campaign_id"}
+    # a slip's ballot keeps the slip's rater category (a pile of slips, nobody's): the weight
+    assert set(_columns(Ballot)) == {"id", "campaign_id", "category_id"}
     assert set(_columns(BallotMark)) == {"id", "ballot_id", "candidate_id", "grade_id"}
-    assert _relations(Ballot) == {Campaign._meta.db_table}
+    assert _relations(Ballot) == {Campaign._meta.db_table, RaterCategory._meta.db_table}
+    assert set(_columns(RaterCategory)) == {
+        "id",
+        "campaign_id",
+        "name",
+        "weight",
+        "slips",
+        "sort_order",
+    }
     assert _relations(BallotMark) == {
         Ballot._meta.db_table,
         Candidate._meta.db_table,
@@ -60,23 +77,57 @@ def test_the_schema_cannot_link_a_ballot_to_a_voter() -> None:
     assert Ballot._meta.db_table not in _relations(Voter)
     assert BallotMark._meta.db_table not in _relations(Voter)
     # and nothing else in the schema points at a ballot
-    others: list[type[models.Model]] = [Voter, Candidate, GradeOption, Campaign, AuditEntry]
+    others: list[type[models.Model]] = [
+        Voter,
+        Candidate,
+        GradeOption,
+        Campaign,
+        RaterCategory,
+        AuditEntry,
+    ]
     for other in others:
         assert Ballot._meta.db_table not in _relations(other)
 
 
-def _big_campaign(org: Any) -> tuple[Campaign, dict[int, str]]:
+def _big_campaign(
+    org: Any, mode: str = Campaign.BallotMode.SLIPS
+) -> tuple[Campaign, dict[int, str]]:
+    """13 credentials: anonymous slips (key: a negative number, nobody's; value: the code) or
+    identified ballots (key: the voter's person id; value: the link token)."""
     hr = org.users["hr"]
     campaign = services.campaign_create(
-        actor=hr, unit=org.agency, year=2026, title="匿名性测评", min_ballots=1
+        actor=hr, unit=org.agency, year=2026, title="匿名性测评", min_ballots=1, ballot_mode=mode
     )
     p = org.people
     services.candidates_set(actor=hr, campaign=campaign, people=[p["head"], p["staff"]])
-    voters = [person for key, person in p.items() if key != "outsider"]
-    services.voters_set(actor=hr, campaign=campaign, people=voters)
+    if mode == Campaign.BallotMode.IDENTIFIED:
+        voters = [person for key, person in p.items() if key != "outsider"]
+        services.voters_set(actor=hr, campaign=campaign, people=voters)
+        campaign = services.campaign_publish(actor=hr, campaign=campaign)
+        return campaign, {
+            int(v.person_id or 0): services.link_token(v)
+            for v in campaign.voters.order_by("person_id")
+        }
+    categories = [
+        services.CategoryIn("领导班子成员", 40, 4),
+        services.CategoryIn("一般干部", 60, 9),
+    ]
+    services.categories_set(actor=hr, campaign=campaign, categories=categories)
     campaign = services.campaign_publish(actor=hr, campaign=campaign)
     issued = services.codes_issue(actor=hr, campaign=campaign)
-    return campaign, {i.voter.person_id: i.code for i in issued}
+    return campaign, {-index: item.code for index, item in enumerate(issued, start=1)}
+
+
+def open_credential(campaign: Campaign, key: int, credential: str) -> Voter:
+    """The voter row a credential opens: a slip by its code, an identified voter by their own
+    link (as their signed-in account would: voter_for_token checks the account's person)."""
+    if key < 0:
+        return services.voter_for_code(credential)
+
+    class Account:  # the voter's signed-in account, as voter_for_token reads it
+        person_id = key
+
+    return services.voter_for_token(credential, Account())
 
 
 def _physical_order() -> str:
@@ -103,18 +154,20 @@ def _ballot_patterns_in_storage_order(campaign: Campaign) -> list[tuple[str, ...
 
 
 @pytest.mark.django_db
-def test_the_data_cannot_link_a_ballot_to_a_voter(org: Any, close: Any) -> None:
-    campaign, codes = _big_campaign(org)
+@pytest.mark.parametrize("mode", ["slips", "identified"])
+def test_the_data_cannot_link_a_ballot_to_a_voter(org: Any, close: Any, mode: str) -> None:
+    campaign, codes = _big_campaign(org, mode)
     cast_order: list[tuple[str, ...]] = []
     candidates = list(Candidate.objects.filter(campaign=campaign).order_by("sort_order"))
     for index, (person_id, code) in enumerate(sorted(codes.items())):
-        voter = services.voter_for_code(code)
+        voter = open_credential(campaign, person_id, code)
         pattern = {
             c.person_id: GRADES[(index + k * (index // 5 + 1)) % 5]
             for k, c in enumerate(candidates)
             if c.person_id != person_id
         }
-        services.ballot_cast(voter=voter, choices=pattern, channel="code")
+        channel = "code" if mode == "slips" else "link"
+        services.ballot_cast(voter=voter, choices=pattern, channel=channel)
         cast_order.append(tuple(pattern.get(c.person_id, "-") for c in candidates))
     ids_before = set(Ballot.objects.values_list("id", flat=True))
     assert _ballot_patterns_in_storage_order(campaign) == cast_order  # while open, yes
@@ -130,7 +183,7 @@ def test_the_data_cannot_link_a_ballot_to_a_voter(org: Any, close: Any) -> None:
     assert set(Voter.objects.filter(campaign=campaign).values_list("has_voted", flat=True)) == {
         True
     }
-    assert not Voter.objects.filter(campaign=campaign).exclude(code_hash="").exists()
+    assert not Voter.objects.filter(campaign=campaign).exclude(code_hash="", token_hash="").exists()
     # no ballot value equals a voter's, person's or account's key
     voter_keys = {str(v) for v in Voter.objects.values_list("id", flat=True)}
     voter_keys |= {str(v) for v in Voter.objects.values_list("person_id", flat=True)}
@@ -161,7 +214,7 @@ def test_no_inserting_transaction_links_a_ballot_to_its_voter(org: Any) -> None:
     candidates = list(Candidate.objects.filter(campaign=campaign))
     for person_id, code in list(codes.items())[:4]:
         choices = {c.person_id: "excellent" for c in candidates if c.person_id != person_id}
-        services.ballot_cast(voter=services.voter_for_code(code), choices=choices)
+        services.ballot_cast(voter=open_credential(campaign, person_id, code), choices=choices)
     open_tx = _xmins(Ballot)
     assert len(open_tx) == 4 and open_tx <= _xmins(Voter)  # the link exists while open
     services.campaign_close(actor=org.users["hr"], campaign=campaign)
@@ -182,13 +235,14 @@ def test_two_simultaneous_casts_with_one_code_give_one_ballot(org: Any) -> None:
         outcomes: list[str] = []
 
         def cast(
+            person_id: int = person_id,
             code: str = code,
             choices: dict[int, str] = choices,
             barrier: threading.Barrier = barrier,
             outcomes: list[str] = outcomes,
         ) -> None:
             try:
-                voter = services.voter_for_code(code)
+                voter = open_credential(campaign, person_id, code)
                 barrier.wait(timeout=10)
                 services.ballot_cast(voter=voter, choices=choices, channel="code")
                 outcomes.append("cast")

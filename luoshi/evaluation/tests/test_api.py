@@ -32,10 +32,17 @@ def test_officer_lifecycle(
         client,
         "post",
         f"{BASE}/campaigns",
-        {"unit": org.agency.pk, "year": 2026, "title": "API 测评", "min_ballots": 1},
+        {
+            "unit": org.agency.pk,
+            "year": 2026,
+            "title": "API 测评",
+            "min_ballots": 1,
+            "ballot_mode": "slips",
+        },
         **hr,
     )
     assert created.status_code == 201, created.content
+    assert created.json()["ballot_mode"] == "slips" and created.json()["voters"] == []
     cid = created.json()["id"]
     assert created.json()["grades"][0]["code"] == "excellent"
     p = org.people
@@ -46,28 +53,39 @@ def test_officer_lifecycle(
         {
             "title": "API 测评（改）",
             "candidates": [p["staff"].pk],
-            "voters": [p["staff"].pk, p["econ_colleague"].pk],
+            "categories": [
+                {"name": "领导班子成员", "weight": 40, "slips": 1},
+                {"name": "一般干部", "weight": 60, "slips": 1},
+            ],
         },
         **hr,
     )
     assert patched.status_code == 200, patched.content
     assert patched.json()["title"] == "API 测评（改）"
     assert [c["person"] for c in patched.json()["candidates"]] == [p["staff"].pk]
+    assert [c["name"] for c in patched.json()["categories"]] == ["领导班子成员", "一般干部"]
     published = _json(client, "post", f"{BASE}/campaigns/{cid}/publish", {}, **hr)
     assert published.json()["status"] == "published"
-    frozen = _json(client, "patch", f"{BASE}/campaigns/{cid}", {"voters": []}, **hr)
+    frozen = _json(client, "patch", f"{BASE}/campaigns/{cid}", {"candidates": []}, **hr)
     assert frozen.status_code == 409 and frozen.json()["code"] == "campaign_frozen"
+    assert _json(client, "get", f"{BASE}/campaigns/{cid}", **hr).json()["voters"] == []
     assert _json(client, "get", f"{BASE}/campaigns/{cid}/turnout", **hr).json() == {
         "voted": 0,
         "total": 2,
+        "by_category": [
+            {"name": "领导班子成员", "weight": 40, "used": 0, "total": 1},
+            {"name": "一般干部", "weight": 60, "used": 0, "total": 1},
+        ],
     }
     early = _json(client, "get", f"{BASE}/campaigns/{cid}/results", **hr)
     assert early.status_code == 409 and early.json()["code"] == "results_not_available"
-    # the colleague votes with their printed code, no log-in
+    # a slip drawn at the meeting votes with its code, no log-in
     issued = services.codes_issue(actor=org.users["hr"], campaign=Campaign.objects.get(pk=cid))
-    code = next(i.code for i in issued if i.voter.person_id == p["econ_colleague"].pk)
+    code = next(i.code for i in issued if i.category.name == "一般干部")
     opened = _json(Client(), "post", f"{BASE}/ballots/open", {"code": code})
     assert opened.status_code == 200
+    assert opened.json()["ballot_mode"] == "slips" and opened.json()["category"] == "一般干部"
+    assert "does not know who holds this code" in opened.json()["notice"]
     assert [c["person"] for c in opened.json()["candidates"]] == [p["staff"].pk]
     cast = _json(
         Client(), "post", f"{BASE}/ballots", {"code": code, "choices": {p["staff"].pk: "excellent"}}
@@ -86,20 +104,26 @@ def test_officer_lifecycle(
     sealed = _json(client, "get", f"{BASE}/campaigns/{cid}", **hr).json()
     assert sealed["status"] == "closed" and sealed["sealed_at"]
     results = _json(client, "get", f"{BASE}/campaigns/{cid}/results", **hr).json()
+    assert results["turnout"]["by_category"][1] == {
+        "name": "一般干部",
+        "weight": 60,
+        "used": 1,
+        "total": 1,
+    }
     assert results["results"][0]["score"] == "95.00"
     assert results["results"][0]["counts"]["excellent"] == 1
     assert AuditEntry.objects.filter(action="evaluation.results_view").count() == 1
 
 
 def test_second_cast_with_the_same_code_is_refused(
-    org: Any, campaign: Campaign, codes: Any
+    org: Any, slips: Campaign, slip_codes: list[str]
 ) -> None:
     body = {
-        "code": codes["office_staff"],
+        "code": slip_codes[0],
         "choices": {org.people["head"].pk: "excellent", org.people["staff"].pk: "competent"},
     }
     assert _json(Client(), "post", f"{BASE}/ballots", body).status_code == 201
-    voter = Voter.objects.get(campaign=campaign, person=org.people["office_staff"])
+    voter = Voter.objects.get(campaign=slips, has_voted=True)
     second = _json(Client(), "post", f"{BASE}/ballots", body)
     assert second.status_code == 409 and second.json()["code"] == "already_voted"
     assert Voter.objects.get(pk=voter.pk).has_voted
@@ -107,38 +131,41 @@ def test_second_cast_with_the_same_code_is_refused(
 
 
 def test_cast_with_the_code_in_the_path_needs_no_log_in(
-    org: Any, campaign: Campaign, codes: Any
+    org: Any, slips: Campaign, slip_codes: list[str]
 ) -> None:
     marks = {"choices": {org.people["head"].pk: "excellent", org.people["staff"].pk: "competent"}}
-    url = f"{BASE}/ballots/{codes['office_staff']}"
+    url = f"{BASE}/ballots/{slip_codes[0]}"
     first = _json(Client(), "post", url, marks)
     assert first.status_code == 201 and first.json() == {"cast": True}
-    assert Voter.objects.get(campaign=campaign, person=org.people["office_staff"]).has_voted
+    assert Voter.objects.filter(campaign=slips, has_voted=True).count() == 1
     assert Ballot.objects.count() == 1
     second = _json(Client(), "post", url, marks)
     assert second.status_code == 409 and second.json()["code"] == "already_voted"
     assert "already been cast" in second.json()["message"]
     assert Ballot.objects.count() == 1
     # a code typed as a person reads it (lower case, no dash) is the same code
-    other = codes["staff"].replace("-", "").lower()
-    third = _json(
-        Client(),
-        "post",
-        f"{BASE}/ballots/{other}",
-        {"choices": {org.people["head"].pk: "competent"}},
-    )
+    other = slip_codes[1].replace("-", "").lower()
+    third = _json(Client(), "post", f"{BASE}/ballots/{other}", marks)
     assert third.status_code == 201
     unknown = _json(Client(), "post", f"{BASE}/ballots/ZZZZ-ZZZZ", marks)
     assert unknown.status_code == 404 and unknown.json()["code"] == "bad_credential"
     assert Ballot.objects.count() == 2
 
 
-def test_self_rating_is_refused(org: Any, campaign: Campaign, codes: Any) -> None:
+def test_self_rating_is_refused(org: Any, campaign: Campaign, token_for: Any) -> None:
+    """issue 15 finding 2: an identified ballot (the head's own link) cannot rate the head."""
+    token = services.link_token(Voter.objects.get(campaign=campaign, person=org.people["head"]))
+    headers = token_for("head")
+    opened = _json(Client(), "post", f"{BASE}/ballots/open", {"token": token}, **headers)
+    assert opened.status_code == 200
+    assert opened.json()["ballot_mode"] == "identified" and opened.json()["category"] is None
+    assert "records that you voted, not how" in opened.json()["notice"]
+    assert [c["person"] for c in opened.json()["candidates"]] == [org.people["staff"].pk]
     body = {
-        "code": codes["head"],
+        "token": token,
         "choices": {org.people["head"].pk: "excellent", org.people["staff"].pk: "competent"},
     }
-    response = _json(Client(), "post", f"{BASE}/ballots", body)
+    response = _json(Client(), "post", f"{BASE}/ballots", body, **headers)
     assert response.status_code == 422
     assert "Nobody rates themself." in str(response.json()["details"])
     assert Ballot.objects.count() == 0
@@ -161,9 +188,10 @@ def test_bad_code_is_not_found(campaign: Campaign) -> None:
     assert response.status_code == 404
 
 
+@pytest.mark.parametrize("mode", ["identified", "slips"])
 @pytest.mark.parametrize("persona", ["staff", "outsider", "supervisor", "vice", "admin"])
-def test_others_get_not_found(org: Any, token_for: Any, persona: str) -> None:
-    campaign = make_campaign(org)
+def test_others_get_not_found(org: Any, token_for: Any, persona: str, mode: str) -> None:
+    campaign = make_campaign(org, mode=mode)
     services.campaign_close(actor=org.users["hr"], campaign=campaign)
     headers = token_for(persona)
     client = Client()
@@ -180,7 +208,7 @@ def test_others_get_not_found(org: Any, token_for: Any, persona: str) -> None:
             client,
             "post",
             f"{BASE}/campaigns",
-            {"unit": org.agency.pk, "year": 2026, "title": "x"},
+            {"unit": org.agency.pk, "year": 2026, "title": "x", "ballot_mode": "slips"},
             **headers,
         ).status_code
         == 404

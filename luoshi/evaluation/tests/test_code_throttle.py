@@ -51,12 +51,19 @@ def open_ballot(address: str, code: str) -> Any:
     )
 
 
-def full_ballot(org: Any, voter_key: str) -> dict[str, str]:
-    return {str(org.people[k].pk): "competent" for k in ("head", "staff") if k != voter_key}
+def full_ballot(org: Any, _slip: str = "") -> dict[str, str]:
+    """A slip rates every candidate (it is nobody's: nobody is left off it)."""
+    return {str(org.people[k].pk): "competent" for k in ("head", "staff")}
+
+
+@pytest.fixture
+def codes(slip_codes: list[str]) -> dict[str, str]:
+    """Three of the printed anonymous slips, named for the test's reading only."""
+    return dict(zip(("office_staff", "head", "staff"), slip_codes, strict=False))
 
 
 def test_locked_out_after_too_many_wrong_codes(
-    org: Any, campaign: Campaign, codes: dict[str, str], limit: int
+    org: Any, slips: Campaign, codes: dict[str, str], limit: int
 ) -> None:
     for _ in range(limit):
         resp = cast(GUESSER, BAD)
@@ -81,7 +88,7 @@ def test_locked_out_after_too_many_wrong_codes(
 
 
 def test_a_success_resets_nothing(
-    org: Any, campaign: Campaign, codes: dict[str, str], limit: int
+    org: Any, slips: Campaign, codes: dict[str, str], limit: int
 ) -> None:
     for _ in range(limit - 1):
         assert cast(GUESSER, BAD).status_code == 404
@@ -97,7 +104,7 @@ def test_a_success_resets_nothing(
 
 
 def test_the_lock_expires_and_tick_purges_old_failures(
-    org: Any, campaign: Campaign, codes: dict[str, str], limit: int
+    org: Any, slips: Campaign, codes: dict[str, str], limit: int
 ) -> None:
     start = timezone.now()
     with time_machine.travel(start, tick=False):
@@ -117,7 +124,7 @@ def test_the_lock_expires_and_tick_purges_old_failures(
 
 
 def test_the_vote_page_says_so_and_answers_429(
-    org: Any, campaign: Campaign, codes: dict[str, str], limit: int
+    org: Any, slips: Campaign, codes: dict[str, str], limit: int
 ) -> None:
     client = Client(REMOTE_ADDR=GUESSER)
     url = reverse("evaluation:vote")
@@ -137,7 +144,7 @@ def test_the_vote_page_says_so_and_answers_429(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_failure_is_committed_although_the_attempt_is_rolled_back(
-    org: Any, campaign: Campaign, codes: dict[str, str], limit: int
+    org: Any, slips: Campaign, codes: dict[str, str], limit: int
 ) -> None:
     with pytest.raises(services.BadCredential):
         services.voter_for_code(BAD, client=GUESSER)

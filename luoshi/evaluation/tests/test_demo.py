@@ -23,11 +23,13 @@ def test_demo_campaign(settings: Any) -> None:
     assert campaign.is_closed
     results = selectors.campaign_results(campaign)
     assert results and any(r.valid for r in results.values())
+    assert campaign.is_identified  # last year's: identified ballots
     assert build_demo_campaign() == "already present; nothing changed"
 
 
 def test_demo_open_campaign_prints_codes_that_vote_once(settings: Any) -> None:
-    """This year's cycle links an open evaluation; demo_staff's printed code casts once."""
+    """This year's cycle links an open evaluation of anonymous slips; a printed slip casts once,
+    and the summary names categories, never a person, beside the codes."""
     import datetime as dt
     import re
 
@@ -50,11 +52,14 @@ def test_demo_open_campaign_prints_codes_that_vote_once(settings: Any) -> None:
         campaign = cycle.evaluation_campaign
         assert campaign is not None and campaign.is_open and campaign.year == 2026
         assert campaign.candidates.count() >= 2 and campaign.voters.count() >= 5
-        found = re.search(r"demo_staff ([A-Z0-9]{4}-[A-Z0-9]{4})", summary)
+        assert campaign.uses_slips and campaign.rater_categories.count() == 3
+        found = re.search(r"一般干部 ([A-Z0-9]{4}-[A-Z0-9]{4})", summary)
         assert found, summary
+        assert "demo_staff" not in summary
         code = found.group(1)
         voter = services.voter_for_code(code)
-        assert voter.campaign_id == campaign.pk and voter.person.user.username == "demo_staff"
+        assert voter.campaign_id == campaign.pk and voter.person_id is None
+        assert voter.category is not None and voter.category.name == "一般干部"
         marks = {"choices": {c.person_id: "competent" for c in services.ballot_candidates(voter)}}
         url = f"/api/v1/appraisal/ballots/{code}"
         first = Client().post(url, marks, content_type="application/json")

@@ -16,7 +16,7 @@ from luoshi.core.models import AuditEntry
 from luoshi.evaluation import services
 from luoshi.evaluation.models import Ballot, Campaign, Voter
 
-from .conftest import make_campaign
+from .conftest import make_campaign, make_slips
 
 pytestmark = pytest.mark.django_db
 
@@ -36,11 +36,13 @@ def test_officer_creates_picks_people_publishes(org: Any, client_for: Any) -> No
             "year": 2026,
             "title": "2026年度考核民主测评",
             "family": "civil_servant",
+            "ballot_mode": "identified",
             "min_ballots": 3,
             "purpose": "",
         },
     )
     campaign = Campaign.objects.get()
+    assert campaign.ballot_mode == Campaign.BallotMode.IDENTIFIED
     assert response.status_code == 302
     people_url = reverse("evaluation:people", args=[campaign.pk])
     page = hr.get(people_url + f"?unit={org.econ.pk}")
@@ -78,7 +80,7 @@ def test_officer_creates_picks_people_publishes(org: Any, client_for: Any) -> No
 
 
 def test_print_codes_pdf(org: Any, client_for: Any) -> None:
-    campaign = make_campaign(org)
+    campaign = make_campaign(org, mode=Campaign.BallotMode.SLIPS)
     response = client_for("hr").post(reverse("evaluation:codes_pdf", args=[campaign.pk]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
@@ -88,29 +90,40 @@ def test_print_codes_pdf(org: Any, client_for: Any) -> None:
 
     face = cjk_font().face.encode()
     assert re.search(rb"/BaseFont\s*/[A-Z]{6}\+" + re.escape(face), response.content)
-    assert Voter.objects.filter(campaign=campaign).exclude(code_hash="").count() == 5
+    assert Voter.objects.filter(campaign=campaign).exclude(code_hash="").count() == 6
     assert AuditEntry.objects.filter(action="evaluation.codes_issue").exists()
 
 
-def test_vote_by_code_without_login(org: Any, campaign: Campaign, codes: dict[str, str]) -> None:
+def test_identified_ballots_print_no_codes(org: Any, client_for: Any, campaign: Campaign) -> None:
+    """issue 15 finding 2: identified ballots have no printed codes (a code would have to be
+    handed to a named person): the print refuses and no code is made."""
+    response = client_for("hr").post(reverse("evaluation:codes_pdf", args=[campaign.pk]))
+    assert response.status_code == 409
+    assert not Voter.objects.filter(campaign=campaign).exclude(code_hash="").exists()
+    with pytest.raises(services.WrongBallotMode):
+        services.codes_issue(actor=org.users["hr"], campaign=campaign)
+    detail = client_for("hr").get(reverse("evaluation:campaign", args=[campaign.pk]))
+    assert 'id="print-codes"' not in detail.content.decode()
+
+
+def test_vote_by_code_without_login(org: Any, slips: Campaign, slip_codes: list[str]) -> None:
     client = Client()
     url = reverse("evaluation:vote")
     assert client.get(url).status_code == 200
-    page = client.post(url, {"code": codes["office_staff"]})
+    code = slip_codes[0]
+    page = client.post(url, {"code": code})
     assert page.status_code == 200
     html = page.content.decode()
     assert "丙主任" in html and "戊科员" in html and 'name="step" value="cast"' in html
-    cands = {c.person_id: c.pk for c in campaign.candidates.all()}
+    cands = {c.person_id: c.pk for c in slips.candidates.all()}
     p = org.people
     # incomplete: refused with the names missing, nothing spent
-    page = client.post(
-        url, {"code": codes["office_staff"], "step": "cast", f"c{cands[p['head'].pk]}": "excellent"}
-    )
+    page = client.post(url, {"code": code, "step": "cast", f"c{cands[p['head'].pk]}": "excellent"})
     assert "戊科员" in page.content.decode() and Ballot.objects.count() == 0
     done = client.post(
         url,
         {
-            "code": codes["office_staff"],
+            "code": code,
             "step": "cast",
             f"c{cands[p['head'].pk]}": "excellent",
             f"c{cands[p['staff'].pk]}": "unknown",
@@ -118,13 +131,17 @@ def test_vote_by_code_without_login(org: Any, campaign: Campaign, codes: dict[st
     )
     assert 'id="ballot-done"' in done.content.decode()
     assert Ballot.objects.count() == 1
-    again = client.post(url, {"code": codes["office_staff"]})
+    again = client.post(url, {"code": code})
     assert "already been cast" in again.content.decode()
 
 
-def test_own_candidacy_is_not_on_the_ballot(org: Any, campaign: Campaign, codes: Any) -> None:
-    html = Client().post(reverse("evaluation:vote"), {"code": codes["head"]}).content.decode()
-    assert html.count("<legend") == 1 and "戊科员" in html
+def test_a_slip_rates_every_candidate_and_says_why(
+    org: Any, slips: Campaign, slip_codes: list[str]
+) -> None:
+    """A slip is nobody's, so nobody can be left off it: the page says so."""
+    html = Client().post(reverse("evaluation:vote"), {"code": slip_codes[0]}).content.decode()
+    assert html.count("<legend") == 2 and "丙主任" in html and "戊科员" in html
+    assert 'data-mode="slips"' in html and "does not know who holds this code" in html
 
 
 def test_vote_by_link(org: Any, client_for: Any, campaign: Campaign) -> None:
@@ -147,12 +164,11 @@ def test_turnout_only_while_open_then_results(
     org: Any,
     client_for: Any,
     campaign: Campaign,
-    codes: Any,
     cast: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
-    cast(codes["office_staff"], head="excellent", staff="competent")
-    cast(codes["liaison_staff"], head="competent", staff="competent")
+    cast("office_staff", head="excellent", staff="competent")
+    cast("liaison_staff", head="competent", staff="competent")
     hr = client_for("hr")
     detail = hr.get(reverse("evaluation:campaign", args=[campaign.pk])).content.decode()
     assert "2 / 5" in detail
@@ -181,10 +197,14 @@ def test_others_get_not_found(
     org: Any, client_for: Any, campaign: Campaign, persona: str, close: Any
 ) -> None:
     close(campaign)
+    slips = make_slips(org, title="2026年度无记名测评")[0]
     client = client_for(persona)
-    for name in ["campaign", "results", "results_xlsx", "campaign_edit", "people"]:
-        assert client.get(reverse(f"evaluation:{name}", args=[campaign.pk])).status_code == 404
-    assert client.post(reverse("evaluation:codes_pdf", args=[campaign.pk])).status_code == 404
+    for pk in (campaign.pk, slips.pk):
+        for name in ["campaign", "results", "results_xlsx", "campaign_edit", "people"]:
+            assert client.get(reverse(f"evaluation:{name}", args=[pk])).status_code == 404
+        assert client.post(reverse("evaluation:codes_pdf", args=[pk])).status_code == 404
+        assert client.post(reverse("evaluation:campaign", args=[pk]), {}).status_code == 404
+    assert Voter.objects.filter(campaign=slips).exclude(code_hash="").count() == 6  # untouched
     assert client.get(reverse("evaluation:campaigns")).status_code == 404
     assert not AuditEntry.objects.filter(action="evaluation.results_view").exists()
 
@@ -235,13 +255,17 @@ def test_results_page_query_count_does_not_grow(org: Any, client_for: Any, close
     for size in (2, 8):
         people = [p for k, p in org.people.items() if k != "outsider"][:size]
         campaign = services.campaign_create(
-            actor=org.users["hr"], unit=org.agency, year=2026, title=f"测评{size}", min_ballots=1
+            actor=org.users["hr"],
+            unit=org.agency,
+            year=2026,
+            title=f"测评{size}",
+            min_ballots=1,
+            ballot_mode=Campaign.BallotMode.IDENTIFIED,
         )
         services.candidates_set(actor=org.users["hr"], campaign=campaign, people=people)
         services.voters_set(actor=org.users["hr"], campaign=campaign, people=people)
         campaign = services.campaign_publish(actor=org.users["hr"], campaign=campaign)
-        for issued in services.codes_issue(actor=org.users["hr"], campaign=campaign):
-            voter = services.voter_for_code(issued.code)
+        for voter in campaign.voters.select_related("campaign"):
             choices = {c.person_id: "competent" for c in services.ballot_candidates(voter)}
             services.ballot_cast(voter=voter, choices=choices)
         close(campaign)

@@ -17,14 +17,14 @@ pytestmark = pytest.mark.django_db
 
 def test_no_font_answers_503_naming_the_fix_and_keeps_the_codes(
     org: Any,
-    campaign: Campaign,
-    codes: dict[str, str],
+    slips: Campaign,
     client_for: Any,
     tmp_path: Path,
     settings: Any,
 ) -> None:
     settings.LANGUAGE_CODE = "en"
     settings.LUOSHI_PDF_FONT_DIRS = [str(tmp_path)]  # an empty place: no font to find
+    campaign = slips
     before = dict(Voter.objects.filter(campaign=campaign).values_list("pk", "code_hash"))
     issued = AuditEntry.objects.filter(action="evaluation.codes_issue").count()
     response = client_for("hr").post(reverse("evaluation:codes_pdf", args=[campaign.pk]))
@@ -37,11 +37,12 @@ def test_no_font_answers_503_naming_the_fix_and_keeps_the_codes(
     assert AuditEntry.objects.filter(action="evaluation.codes_issue").count() == issued
 
 
-def test_the_sheet_draws_every_name_and_unit(org: Any, campaign: Campaign, client_for: Any) -> None:
-    response = client_for("hr").post(reverse("evaluation:codes_pdf", args=[campaign.pk]))
+def test_the_slips_draw_every_category_and_the_title(
+    org: Any, slips: Campaign, client_for: Any
+) -> None:
+    response = client_for("hr").post(reverse("evaluation:codes_pdf", args=[slips.pk]))
     assert response.status_code == 200
-    voters = Voter.objects.filter(campaign=campaign).select_related("person__unit")
-    text = "".join(f"{v.person.name}{v.person.unit.name}" for v in voters) + campaign.title
+    text = "".join(slips.rater_categories.values_list("name", flat=True)) + slips.title
     (font,) = [f for f in embedded_fonts(response.content) if "+Helvetica" not in f.base_font]
     assert set(text) <= set(font.to_unicode.values())
     assert not font.missing(text)

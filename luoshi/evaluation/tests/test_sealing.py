@@ -25,7 +25,12 @@ from luoshi.evaluation import rules, sealing, selectors, services
 from luoshi.evaluation.models import Ballot, BallotMark, Campaign, Candidate, Voter
 from luoshi.evaluation.tasks import seal_ballots
 
-from .test_anonymity import GRADES, _ballot_patterns_in_storage_order, _big_campaign
+from .test_anonymity import (
+    GRADES,
+    _ballot_patterns_in_storage_order,
+    _big_campaign,
+    open_credential,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -45,7 +50,7 @@ def _vote_all(campaign: Campaign, codes: dict[int, str]) -> list[tuple[str, ...]
             for k, c in enumerate(candidates)
             if c.person_id != person_id
         }
-        services.ballot_cast(voter=services.voter_for_code(code), choices=choices)
+        services.ballot_cast(voter=open_credential(campaign, person_id, code), choices=choices)
         order.append(tuple(choices.get(c.person_id, "-") for c in candidates))
     return order
 
@@ -84,6 +89,7 @@ def test_the_task_seals_new_keys_new_order_same_tally(org: Any) -> None:
     cast_order = _vote_all(campaign, codes)
     ids_before = set(Ballot.objects.values_list("id", flat=True))
     marks_before = set(BallotMark.objects.values_list("id", flat=True))
+    per_category = sorted(Ballot.objects.values_list("category_id", flat=True))
     services.campaign_close(actor=org.users["hr"], campaign=campaign)
     token = client_ip.set("10.9.8.7")  # the immediate backend runs it in the closing request
     try:
@@ -98,6 +104,8 @@ def test_the_task_seals_new_keys_new_order_same_tally(org: Any) -> None:
     assert not marks_before & set(BallotMark.objects.values_list("id", flat=True))
     stored = _ballot_patterns_in_storage_order(campaign)
     assert sorted(stored) == sorted(cast_order) and stored != cast_order
+    # each slip's ballot kept its rater category (the weighted score is the same)
+    assert sorted(Ballot.objects.values_list("category_id", flat=True)) == per_category
     assert selectors.campaign_results(sealed)  # readable now
     entry = AuditEntry.objects.get(action="evaluation.seal")
     assert entry.actor is None and entry.actor_name == "" and entry.client_ip is None
@@ -124,10 +132,10 @@ def test_sealing_twice_is_harmless(org: Any, django_capture_on_commit_callbacks:
 
 
 def test_results_are_hidden_until_sealed(
-    org: Any, client_for: Any, token_for: Any, campaign: Campaign, codes: Any, cast: Any
+    org: Any, client_for: Any, token_for: Any, campaign: Campaign, cast: Any
 ) -> None:
-    cast(codes["office_staff"], head="excellent", staff="competent")
-    cast(codes["liaison_staff"], head="competent", staff="competent")
+    cast("office_staff", head="excellent", staff="competent")
+    cast("liaison_staff", head="competent", staff="competent")
     hr = client_for("hr")
     detail_url = reverse("evaluation:campaign", args=[campaign.pk])
     response = hr.post(detail_url, {"action": "close"}, follow=True)

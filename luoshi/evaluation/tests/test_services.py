@@ -13,7 +13,10 @@ from luoshi.core.models import AuditEntry
 from luoshi.evaluation import rules, selectors, services
 from luoshi.evaluation.models import Ballot, BallotMark, Campaign, Voter
 
-from .conftest import make_campaign
+from .conftest import make_campaign, voter_of
+
+IDENTIFIED = Campaign.BallotMode.IDENTIFIED
+SLIPS = Campaign.BallotMode.SLIPS
 
 pytestmark = pytest.mark.django_db
 
@@ -27,7 +30,7 @@ def _english() -> Any:
 def test_create_uses_the_default_scale_and_minimum(org: Any, settings: Any) -> None:
     settings.LUOSHI_EVALUATION_MIN_BALLOTS = 5
     campaign = services.campaign_create(
-        actor=org.users["hr"], unit=org.agency, year=2026, title="测评"
+        actor=org.users["hr"], unit=org.agency, year=2026, title="测评", ballot_mode=SLIPS
     )
     grades = list(campaign.grades.values_list("code", "points"))
     assert grades == [
@@ -47,6 +50,7 @@ def test_public_institution_scale(org: Any) -> None:
         unit=org.agency,
         year=2026,
         title="事业单位测评",
+        ballot_mode=IDENTIFIED,
         family=Campaign.Family.PUBLIC_INSTITUTION,
     )
     labels = [g.display_label for g in campaign.grades.all()]
@@ -72,27 +76,48 @@ def test_publishing_freezes_everything(org: Any) -> None:
 
 def test_publish_needs_candidates_and_voters(org: Any) -> None:
     campaign = services.campaign_create(
-        actor=org.users["hr"], unit=org.agency, year=2026, title="测评"
+        actor=org.users["hr"], unit=org.agency, year=2026, title="测评", ballot_mode=IDENTIFIED
     )
     with pytest.raises(InvalidInput) as info:
         services.campaign_publish(actor=org.users["hr"], campaign=campaign)
     assert {d["field"] for d in info.value.details} == {"candidates", "voters"}
 
 
+def test_publish_of_slips_needs_candidates_and_categories(org: Any) -> None:
+    campaign = services.campaign_create(
+        actor=org.users["hr"], unit=org.agency, year=2026, title="测评", ballot_mode=SLIPS
+    )
+    with pytest.raises(InvalidInput) as info:
+        services.campaign_publish(actor=org.users["hr"], campaign=campaign)
+    assert {d["field"] for d in info.value.details} == {"candidates", "categories"}
+
+
 def test_people_outside_the_unit_are_refused(org: Any) -> None:
     campaign = services.campaign_create(
-        actor=org.users["hr"], unit=org.econ, year=2026, title="经济科技部测评"
+        actor=org.users["hr"],
+        unit=org.econ,
+        year=2026,
+        title="经济科技部测评",
+        ballot_mode=IDENTIFIED,
     )
     with pytest.raises(InvalidInput):
         services.voters_set(actor=org.users["hr"], campaign=campaign, people=[org.people["head"]])
 
 
-def test_a_code_votes_once(org: Any, campaign: Campaign, codes: dict[str, str], cast: Any) -> None:
-    cast(codes["econ_colleague"], head="excellent", staff="competent")
+def test_a_voter_votes_once(org: Any, campaign: Campaign, cast: Any) -> None:
+    cast("econ_colleague", head="excellent", staff="competent")
     with pytest.raises(services.AlreadyVoted, match="already been cast"):
-        cast(codes["econ_colleague"], head="competent", staff="competent")
+        cast("econ_colleague", head="competent", staff="competent")
     assert Ballot.objects.count() == 1
     assert selectors.turnout(campaign) == selectors.Turnout(voted=1, total=5)
+
+
+def test_a_slip_votes_once(org: Any, slips: Campaign, slip_codes: list[str], cast: Any) -> None:
+    cast(slip_codes[0], head="excellent", staff="competent")
+    with pytest.raises(services.AlreadyVoted, match="already been cast"):
+        cast(slip_codes[0], head="competent", staff="competent")
+    assert Ballot.objects.count() == 1
+    assert selectors.turnout(slips) == selectors.Turnout(voted=1, total=6)
 
 
 def test_the_link_token_votes_once_and_only_for_its_owner(org: Any, campaign: Campaign) -> None:
@@ -111,8 +136,9 @@ def test_the_link_token_votes_once_and_only_for_its_owner(org: Any, campaign: Ca
         services.ballot_cast(voter=found, choices={org.people["staff"].pk: "excellent"})
 
 
-def test_nobody_rates_themself(org: Any, campaign: Campaign, codes: dict[str, str]) -> None:
-    voter = services.voter_for_code(codes["head"])
+def test_nobody_rates_themself(org: Any, campaign: Campaign) -> None:
+    """issue 15 finding 2: identified ballots refuse a self-rating (the voter is known)."""
+    voter = voter_of(org, "head")
     assert [c.person_id for c in services.ballot_candidates(voter)] == [org.people["staff"].pk]
     with pytest.raises(InvalidInput) as info:
         services.ballot_cast(
@@ -125,10 +151,8 @@ def test_nobody_rates_themself(org: Any, campaign: Campaign, codes: dict[str, st
     assert BallotMark.objects.count() == 1
 
 
-def test_incomplete_or_foreign_choices_are_refused(
-    org: Any, campaign: Campaign, codes: dict[str, str]
-) -> None:
-    voter = services.voter_for_code(codes["office_staff"])
+def test_incomplete_or_foreign_choices_are_refused(org: Any, campaign: Campaign) -> None:
+    voter = voter_of(org, "office_staff")
     with pytest.raises(InvalidInput):
         services.ballot_cast(voter=voter, choices={org.people["head"].pk: "excellent"})
     with pytest.raises(InvalidInput):
@@ -148,32 +172,36 @@ def test_incomplete_or_foreign_choices_are_refused(
     assert Ballot.objects.count() == 0
 
 
-def test_bad_codes_are_not_found(campaign: Campaign, codes: dict[str, str]) -> None:
+def test_bad_codes_are_not_found(slips: Campaign, slip_codes: list[str]) -> None:
     with pytest.raises(NotFound):
         services.voter_for_code("ABCD-EFGH")
     with pytest.raises(NotFound):
         services.voter_for_code("")
-    code = codes["staff"]
-    assert services.voter_for_code(f" {code[:4].lower()}-{code[4:]} ").person_id
+    code = slip_codes[-1]
+    slip = services.voter_for_code(f" {code[:4].lower()}-{code[4:]} ")
+    assert slip.campaign_id == slips.pk and slip.person_id is None and slip.category_id
 
 
-def test_reissued_codes_replace_the_old_ones(org: Any, campaign: Campaign, codes: Any) -> None:
-    services.codes_issue(actor=org.users["hr"], campaign=campaign)
+def test_reissued_codes_replace_the_old_ones(
+    org: Any, slips: Campaign, slip_codes: list[str], cast: Any
+) -> None:
+    cast(slip_codes[0], head="excellent", staff="competent")
+    again = services.codes_issue(actor=org.users["hr"], campaign=slips)
+    assert len(again) == 5  # the used slip is not printed again
     with pytest.raises(NotFound):
-        services.voter_for_code(codes["staff"])
+        services.voter_for_code(slip_codes[1])
+    assert services.voter_for_code(again[0].code).campaign_id == slips.pk
 
 
-def test_codes_are_stored_hashed(org: Any, campaign: Campaign, codes: dict[str, str]) -> None:
+def test_codes_are_stored_hashed(org: Any, slips: Campaign, slip_codes: list[str]) -> None:
     stored = " ".join(" ".join(str(v) for v in row) for row in Voter.objects.values_list())
-    for code in codes.values():
+    for code in slip_codes:
         assert code not in stored
         assert rules.format_code(code) not in stored
 
 
-def test_results_only_after_closing(
-    org: Any, campaign: Campaign, codes: dict[str, str], cast: Any, close: Any
-) -> None:
-    cast(codes["office_staff"], head="excellent", staff="competent")
+def test_results_only_after_closing(org: Any, campaign: Campaign, cast: Any, close: Any) -> None:
+    cast("office_staff", head="excellent", staff="competent")
     with pytest.raises(selectors.ResultsNotAvailable):
         selectors.campaign_results(campaign)
     campaign = close(campaign)
@@ -184,20 +212,25 @@ def test_results_only_after_closing(
             choices={org.people["head"].pk: "excellent"},
         )
     with pytest.raises(NotFound):
-        services.voter_for_code(codes["staff"])
+        services.voter_for_token(
+            services.link_token(voter_of_any(campaign, org, "staff")), org.users["staff"]
+        )
+
+
+def voter_of_any(campaign: Campaign, org: Any, key: str) -> Voter:
+    return Voter.objects.get(campaign=campaign, person=org.people[key])
 
 
 def test_results_math_with_unknown_and_the_minimum(
-    org: Any, codes: dict[str, str], cast: Any, close: Any
+    org: Any, campaign: Campaign, cast: Any, close: Any
 ) -> None:
-    campaign = Campaign.objects.get()
     campaign_min = 3
     Campaign.objects.filter(pk=campaign.pk).update(min_ballots=campaign_min)
-    cast(codes["office_staff"], head="excellent", staff="competent")
-    cast(codes["liaison_staff"], head="competent", staff="unknown")
-    cast(codes["econ_colleague"], head="basically_competent", staff="excellent")
-    cast(codes["staff"], head="unknown")
-    cast(codes["head"], staff="incompetent")
+    cast("office_staff", head="excellent", staff="competent")
+    cast("liaison_staff", head="competent", staff="unknown")
+    cast("econ_colleague", head="basically_competent", staff="excellent")
+    cast("staff", head="unknown")
+    cast("head", staff="incompetent")
     campaign = close(campaign)
     results = selectors.campaign_results(campaign)
     head = results[org.people["head"].pk]
@@ -235,14 +268,12 @@ def test_results_view_is_audited(org: Any, campaign: Campaign, close: Any) -> No
     assert entry.actor == org.users["leader"]
 
 
-def test_the_cast_audit_entry_names_nobody(
-    org: Any, campaign: Campaign, codes: dict[str, str], cast: Any
-) -> None:
+def test_the_cast_audit_entry_names_nobody(org: Any, campaign: Campaign, cast: Any) -> None:
     from luoshi.core.context import client_ip
 
     token = client_ip.set("10.1.2.3")
     try:
-        cast(codes["office_staff"], head="excellent", staff="competent")
+        cast("office_staff", head="excellent", staff="competent")
     finally:
         client_ip.reset(token)
     entry = AuditEntry.objects.get(action="evaluation.ballot_cast")
