@@ -9,10 +9,12 @@ class HonorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported when called: apps.py is loaded before the app registry is ready.
-        from luoshi.core import audit, periodic
+        from luoshi.core import audit, navigation, periodic
 
         from . import services
+        from .navigation import nav_sections
 
+        navigation.register(nav_sections)
         # The tick runs its steps in the order of their names: "appraisal.finalize" before
         # "honors.appraisal_awards", so a cycle finalised by a tick gets its 嘉奖 in that run.
         periodic.register("honors.finalize", services.finalize_due)

@@ -195,16 +195,14 @@ class VettingOpinion(models.Model):
         return f"{self.nomination_id} {self.body} {self.verdict}"
 
 
-class Objection(ObjectionBase):
+class ProgramObjection(ObjectionBase):
     """An objection raised while the proposed honourees are published."""
 
-    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="objections")
+    # No reverse accessor: ProgramObjection.objects (with its open()) is the one way in.
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="+")
     nomination = models.ForeignKey(
         Nomination, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-
-    class Meta(ObjectionBase.Meta):
-        verbose_name = _("objection")
 
 
 class Honour(BaseModel):

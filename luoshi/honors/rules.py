@@ -209,6 +209,21 @@ class Policy:
     # 嘉奖; a number must tell the kinds apart, since each kind counts from 1) and number.
     certificate_prefix: str = ""
     certificate_number_format: str = "{prefix}〔{year}〕{mark}第{number:03d}号"
+    # Certificate printing [practice]: A4 landscape; for the pre-printed stock (套打) each
+    # field's position from the page's lower-left corner, (x mm, y mm, size pt) — the QR code's
+    # size in mm — and the printer's calibration offset (dx mm, dy mm).
+    certificate_landscape: bool = True
+    certificate_overprint: Mapping[str, tuple[float, float, float]] = field(
+        default_factory=lambda: {
+            "holder": (60.0, 120.0, 22.0),
+            "body": (60.0, 105.0, 16.0),
+            "issuer": (180.0, 50.0, 16.0),
+            "date": (180.0, 40.0, 16.0),
+            "number": (30.0, 22.0, 10.0),
+            "qr": (30.0, 28.0, 22.0),
+        }
+    )
+    certificate_offset_mm: tuple[float, float] = (0.0, 0.0)
 
 
 def policy_from(overrides: Mapping[str, Any] | None) -> Policy:
@@ -226,6 +241,8 @@ def policy_from(overrides: Mapping[str, Any] | None) -> Policy:
             value = Decimal(str(value))
         elif isinstance(default, tuple):
             value = tuple(value)
+        elif key == "certificate_overprint":
+            value = {str(k): tuple(float(x) for x in v) for k, v in dict(value).items()}
         elif isinstance(default, bool):
             if not isinstance(value, bool):
                 raise ValueError(f"LUOSHI_HONORS: {key} must be true or false")

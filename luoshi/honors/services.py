@@ -35,8 +35,8 @@ from .models import (
     Certificate,
     Honour,
     Nomination,
-    Objection,
     Program,
+    ProgramObjection,
     ProgramQuota,
     UnitAllocation,
     VettingOpinion,
@@ -462,6 +462,16 @@ def places_used(quota: ProgramQuota, unit_id: int | None) -> int:
     return rows.count()
 
 
+def used_by_unit(quota: ProgramQuota) -> dict[int, int]:
+    """Submitted and approved nominations on a quota by unit (one query)."""
+    rows = Nomination.objects.filter(
+        program_id=quota.program_id, kind=quota.kind, status__in=(NST.SUBMITTED, NST.APPROVED)
+    )
+    if quota.family:
+        rows = rows.filter(family=quota.family)
+    return dict(rows.values("unit_id").annotate(n=Count("id")).values_list("unit_id", "n"))
+
+
 @transaction.atomic
 def nomination_submit(*, actor: Any, nomination: Nomination) -> Nomination:
     """Submit a draft: its deeds within limits, and its unit within its places."""
@@ -528,6 +538,59 @@ def nomination_withdraw(*, actor: Any, nomination: Nomination, reason: str) -> N
         "honors.nomination_withdraw", actor=actor, obj=nomination, after={"reason": reason.strip()}
     )
     return nomination
+
+
+# --- readiness -------------------------------------------------------------------------------
+
+
+def readiness(program: Program) -> list[dict[str, Any]]:
+    """What the program's next step still needs, each item with `blocking` (the step is refused
+    until it is done) and a sentence for people. Empty: ready."""
+    items: list[dict[str, Any]] = []
+
+    def need(text: str, *, blocking: bool = True) -> None:
+        items.append({"text": text, "blocking": blocking})
+
+    pol = rules.policy()
+    if program.status == ST.DRAFT:
+        if not program.quotas.exists():
+            need(_("No quota is set yet."))
+        if rules.needs_approval(program.title, program.scope, pol) and not (
+            program.approval_reference
+        ):
+            need(_("The approval reference is not recorded."))
+    elif program.status == ST.NOMINATION:
+        counts = dict(
+            program.nominations.values("status").annotate(n=Count("id")).values_list("status", "n")
+        )
+        if not counts.get(NST.SUBMITTED):
+            need(_("No nomination has been submitted yet."))
+        if counts.get(NST.DRAFT):
+            need(
+                _("%(n)d draft nomination(s) are not submitted and will be left out.")
+                % {"n": counts[NST.DRAFT]},
+                blocking=False,
+            )
+    elif program.status == ST.VETTING:
+        state = outcomes(program)
+        pending = sum(1 for o in state.values() if o == "pending")
+        if pending:
+            need(_("%(n)d nomination(s) still wait for a vetting opinion.") % {"n": pending})
+    elif program.status == ST.DECIDED:
+        if not program.decision_document_number:
+            need(_("The decision document's number is not recorded yet."), blocking=False)
+    elif program.status == ST.PUBLICITY:
+        open_objections = ProgramObjection.objects.filter(program=program).open().count()
+        if open_objections:
+            need(_("%(n)d objection(s) are not answered yet.") % {"n": open_objections})
+    elif program.status == ST.FINAL:
+        missing = program.honours.filter(certificate__isnull=True, revoked=False).count()
+        if missing:
+            need(
+                _("%(n)d honour(s) have no numbered certificate yet.") % {"n": missing},
+                blocking=False,
+            )
+    return items
 
 
 # --- vetting ---------------------------------------------------------------------------------
@@ -730,7 +793,7 @@ def publicity_start(*, actor: Any, program: Program, start: dt.date | None = Non
 @transaction.atomic
 def objection_raise(
     *, actor: Any, program: Program, text: str, nomination: Nomination | None = None
-) -> Objection:
+) -> ProgramObjection:
     """Anyone of the agency may object while the list is published (not before, not after)."""
     program = _lock(program)
     perms.require(perms.may_see_publicity(actor, program))
@@ -749,7 +812,7 @@ def objection_raise(
         and not program.nominations.filter(pk=nomination.pk, status=NST.APPROVED).exists()
     ):
         raise NotFound()
-    objection = Objection.objects.create(
+    objection = ProgramObjection.objects.create(
         program=program, nomination=nomination, text=text.strip(), raised_by=actor
     )
     audit.record("honors.objection_raise", actor=actor, obj=program)
@@ -758,12 +821,14 @@ def objection_raise(
 
 @transaction.atomic
 def objection_answer(
-    *, actor: Any, objection: Objection, answer: str, withdraw: bool = False
-) -> Objection:
+    *, actor: Any, objection: ProgramObjection, answer: str, withdraw: bool = False
+) -> ProgramObjection:
     """The personnel officer answers; where the objection holds, the nomination is withdrawn
     from the list (`withdraw`)."""
     objection = (
-        Objection.objects.select_for_update().select_related("program__agency").get(pk=objection.pk)
+        ProgramObjection.objects.select_for_update()
+        .select_related("program__agency")
+        .get(pk=objection.pk)
     )
     program = _lock(objection.program)
     perms.require(perms.is_officer(actor, program.agency))
@@ -790,7 +855,9 @@ def finalize(program: Program, today: dt.date, *, actor: Any = None) -> bool:
     with transaction.atomic():
         program = _lock(program)
         if program.status != ST.PUBLICITY or not publicity.can_finalize(
-            program.publicity_end, today, open_objections=program.objections.open()
+            program.publicity_end,
+            today,
+            open_objections=ProgramObjection.objects.filter(program=program).open(),
         ):
             return False
         noms = list(
