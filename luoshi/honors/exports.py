@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from luoshi.documents import pdf
 from luoshi.documents.exporters import EXPORTERS, Exporter
@@ -261,7 +261,7 @@ class HonoureesXlsx(HonorsExporter):
                 _("Post at the time"),
                 _("GB/T 8563 code"),
                 _("Certificate number"),
-                _("Revoked"),
+                pgettext("honour", "Revoked"),
             ]
         )
         for h in self.honours:

@@ -22,7 +22,7 @@ EMPTY = [("", "—")]
 class ProgramForm(StyledFormMixin, forms.Form):
     agency = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("Agency"))
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    title = forms.CharField(label=_("Title"), max_length=200)
+    title = forms.CharField(label=pgettext_lazy("program", "Title"), max_length=200)
     scope = forms.ChoiceField(label=_("Scope"), choices=EMPTY + list(Program.Scope.choices))
     approval_reference = forms.CharField(
         label=_("Approval reference"),
