@@ -9,12 +9,13 @@ class HonorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported when called: apps.py is loaded before the app registry is ready.
-        from luoshi.core import audit, navigation, periodic
+        from luoshi.core import audit, demodata, navigation, periodic
 
         from . import services
         from .navigation import nav_sections
 
         navigation.register(nav_sections)
+        demodata.register("Demo commendation", _demo, order=50)
         # The tick runs its steps in the order of their names: "appraisal.finalize" before
         # "honors.appraisal_awards", so a cycle finalised by a tick gets its 嘉奖 in that run.
         periodic.register("honors.finalize", services.finalize_due)
@@ -45,3 +46,10 @@ class HonorsConfig(AppConfig):
                 "honors.merit_confirm": _("Confirmed a merit for three years Excellent"),
             }
         )
+
+
+def _demo() -> str:
+    # Imported when called: apps.py is loaded before the app registry is ready.
+    from .demo import build_demo
+
+    return build_demo()

@@ -95,8 +95,8 @@ def home_agency_id(user: Any) -> int | None:
 
 
 def programs_visible(user: Any) -> QuerySet[Program]:
-    """Officers: every program of the agencies in their scope; vetting roles: programs from joint
-    vetting on; the agency's own people: its programs once open. Nobody else: none."""
+    """Officers: every program of the agencies in their scope; vetting roles: programs in their
+    scope once open; the agency's own people: its programs once open. Nobody else: none."""
     qs = Program.objects.select_related("agency")
     if not getattr(user, "is_authenticated", False) or scope_for(user).is_empty:
         return qs.none()
@@ -106,9 +106,7 @@ def programs_visible(user: Any) -> QuerySet[Program]:
     pol = rules.policy()
     vetting = [pol.vetting_roles[b] for b in rules.vetting_bodies(pol) if b in pol.vetting_roles]
     if has_role(user, *vetting):
-        q |= _in_scope(user, unit="agency") & ~Q(
-            status__in=(Program.Status.DRAFT, Program.Status.NOMINATION)
-        )
+        q |= _in_scope(user, unit="agency") & ~Q(status=Program.Status.DRAFT)
     home = home_agency_id(user)
     if home is not None:
         q |= Q(agency_id=home) & ~Q(status=Program.Status.DRAFT)

@@ -622,7 +622,7 @@ def vet(
     if body not in rules.vetting_bodies(pol):
         raise InvalidInput(_("Unknown vetting body."))
     perms.require(perms.may_vet(actor, program, body, pol))
-    _require_status(program, ST.VETTING)
+    _require_status(program, ST.NOMINATION, ST.VETTING)  # from submission on
     if nomination.status != NST.SUBMITTED:
         raise InvalidInput(_("Only a submitted nomination is vetted."))
     if verdict not in rules.VERDICTS:
@@ -672,6 +672,7 @@ def decide(
     decision_body: str,
     decision_date: dt.date,
     record: str,
+    today: dt.date | None = None,
 ) -> Program:
     """The leadership's decision: which vetted nominations are approved, at which meeting.
     Every nomination must have passed vetting; each quota and the leaders' share are kept."""
@@ -680,7 +681,7 @@ def decide(
     _require_status(program, ST.VETTING)
     if not decision_body.strip() or not record.strip():
         raise InvalidInput(_("Record the deciding body and the meeting record."))
-    if decision_date > timezone.localdate():
+    if decision_date > (today or timezone.localdate()):
         raise InvalidInput(_("The decision date cannot be in the future."))
     state = outcomes(program)
     pending = [nid for nid, o in state.items() if o == "pending"]
@@ -755,13 +756,16 @@ def publicity_end_for(start: dt.date) -> publicity.Answer[publicity.Period]:
 
 
 @transaction.atomic
-def publicity_start(*, actor: Any, program: Program, start: dt.date | None = None) -> Program:
+def publicity_start(
+    *, actor: Any, program: Program, start: dt.date | None = None, today: dt.date | None = None
+) -> Program:
     """Publish the proposed honourees inside the agency for N working days: from today or a
-    later day, never before the decision."""
+    later day, never before the decision. (`today` is the clock, for the demo's history; pages
+    and the API never pass it.)"""
     program = _lock(program)
     perms.require(perms.is_officer(actor, program.agency))
     _require_status(program, ST.DECIDED)
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     start = start or today
     if start < today:
         raise InvalidInput(_("Publicity cannot start in the past."), code="date_order")

@@ -338,7 +338,11 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             and perms.may_nominate(user, program, nomination.unit),
             "opinions": opinions,
             "confidential": confidential,
-            "vet_form": vet_form if bodies and program.status == ST.VETTING else None,
+            "vet_form": vet_form
+            if bodies
+            and program.status in (ST.NOMINATION, ST.VETTING)
+            and nomination.status == Nomination.Status.SUBMITTED
+            else None,
             "withdraw_form": withdraw_form,
         },
     )
@@ -350,7 +354,9 @@ def vetting_queue(request: HttpRequest) -> HttpResponse:
     require_business_scope(request)
     pol = rules.policy()
     rows = []
-    for program in perms.programs_visible(request.user).filter(status=ST.VETTING):
+    for program in perms.programs_visible(request.user).filter(
+        status__in=(ST.NOMINATION, ST.VETTING)
+    ):
         bodies = [
             b for b in rules.vetting_bodies(pol) if perms.may_vet(request.user, program, b, pol)
         ]
