@@ -2,12 +2,17 @@
 """Maintain the translation catalogs without needing GNU gettext's msgfmt.
 
     python scripts/i18n.py extract   # makemessages for zh_Hans, zh_Hant, en (needs xgettext)
-    python scripts/i18n.py derive    # en := msgid; zh_Hant := OpenCC(s2t) of zh_Hans
+    python scripts/i18n.py derive    # en := msgid; zh_Hant := to_traditional(zh_Hans)
     python scripts/i18n.py compile   # .po -> .mo with polib (committed: installs need no msgfmt)
 
 Source strings are English; zh_Hans is translated by people; zh_Hant is derived from zh_Hans and
 may be corrected by hand (an entry whose msgstr differs from the derived text and is marked with
 the translator comment "manual" is kept).
+
+The Traditional text is written with the Taiwan/Hong Kong standard forms: OpenCC's ``s2tw``
+config (考核, 為, 啟; plain ``s2t`` writes the older 考覈, 爲, 啓), then the correction table
+`luoshi.core.text.TRADITIONAL_CORRECTIONS` of variant forms (the same conversion zh-Hant pages use
+for data). tests/test_i18n.py fails on any variant form left in the zh_Hant catalog.
 """
 
 from __future__ import annotations
@@ -20,6 +25,10 @@ from pathlib import Path
 import polib
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))  # this checkout's luoshi, not another one installed in the venv
+
+from luoshi.core.text import to_traditional  # noqa: E402
+
 LOCALE = ROOT / "luoshi" / "locale"
 LANGS = ["zh_Hans", "zh_Hant", "en"]
 
@@ -61,9 +70,6 @@ def _tidy_header(po: polib.POFile, lang: str) -> None:
 
 
 def derive() -> None:
-    import opencc
-
-    s2t = opencc.OpenCC("s2t")
     hans = {(e.msgctxt, e.msgid): e for e in polib.pofile(str(po_path("zh_Hans")))}
     hant = polib.pofile(str(po_path("zh_Hant")))
     for entry in hant:
@@ -72,9 +78,9 @@ def derive() -> None:
         source = hans.get((entry.msgctxt, entry.msgid))
         if source is None:
             continue
-        entry.msgstr = s2t.convert(source.msgstr) if source.msgstr else ""
+        entry.msgstr = to_traditional(source.msgstr) if source.msgstr else ""
         if source.msgid_plural:
-            entry.msgstr_plural = {k: s2t.convert(v) for k, v in source.msgstr_plural.items()}
+            entry.msgstr_plural = {k: to_traditional(v) for k, v in source.msgstr_plural.items()}
         if "fuzzy" in entry.flags and "fuzzy" not in source.flags:
             entry.flags.remove("fuzzy")
     _tidy_header(hant, "zh_Hant")

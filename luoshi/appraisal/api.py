@@ -16,7 +16,7 @@ from pydantic import AfterValidator
 
 from luoshi.core import importflow
 from luoshi.core.apitypes import MAX_ID, error_responses
-from luoshi.core.errors import Forbidden, NotFound
+from luoshi.core.errors import NotFound
 from luoshi.orgs.models import OrgUnit
 from luoshi.orgs.permissions import has_role
 from luoshi.orgs.roles import Role
@@ -65,7 +65,7 @@ class AppraisalCycleOut(Schema):
 class AppraisalCycleIn(Schema):
     agency: int = Field(..., ge=1, le=MAX_ID)
     year: int = Field(..., ge=2000, le=2100)
-    as_of: dt.date
+    as_of: dt.date | None = None  # default: 31 December of the year
     notice_issuer: Text = Field("", max_length=200)
 
 
@@ -143,8 +143,8 @@ def list_cycles(request: HttpRequest) -> Any:
 )
 def open_cycle(request: HttpRequest, payload: AppraisalCycleIn) -> Any:
     user = _user(request)
-    agency = OrgUnit.objects.filter(pk=payload.agency).first()
-    if agency is None or not perms.is_officer(user, agency):
+    agency = perms.agencies_administered(user).filter(pk=payload.agency).first()
+    if agency is None:
         raise NotFound()
     cycle = services.cycle_open(
         actor=user,
@@ -372,8 +372,8 @@ def raise_objection(request: HttpRequest, cycle_id: Id, payload: AppraisalObject
 def list_objections(request: HttpRequest, cycle_id: Id) -> Any:
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
-    if not perms.can_manage_cycle(user, cycle):
-        raise Forbidden()
+    if not perms.can_see_objections(user, cycle):
+        raise NotFound()  # as for a missing cycle (issue 15 finding 13)
     return list(cycle.objections.all())
 
 
@@ -482,8 +482,8 @@ class AppraisalConsequenceOut(Schema):
 def list_consequences(request: HttpRequest, cycle_id: Id) -> Any:
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
-    if not perms.can_manage_cycle(user, cycle):
-        raise Forbidden()
+    if not perms.can_see_consequences(user, cycle):
+        raise NotFound()  # as for a missing cycle (issue 15 finding 13)
     services.record_view(actor=user, obj=cycle, what="api.consequences")
     out = []
     for kind, rows in selectors.consequences(cycle).items():

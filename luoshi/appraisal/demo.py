@@ -112,7 +112,8 @@ def _last_year(agency: OrgUnit, year: int, hr: User, leader: User) -> AnnualCycl
         services.decide(
             actor=hr, participant=p, grade=rules.COMPETENT if p.eligibility == rules.GRADED else ""
         )
-    cycle = services.publicity_start(actor=hr, cycle=cycle, start=dt.date(year + 1, 1, 12))
+    published = dt.date(year + 1, 1, 12)  # the earlier year replayed: "today" is that day
+    cycle = services.publicity_start(actor=hr, cycle=cycle, start=published, today=published)
     assert cycle.publicity_end is not None
     services.finalize_cycle(cycle, cycle.publicity_end + dt.timedelta(days=1), actor=hr)
     cycle.refresh_from_db()

@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import IO, Any
 
+from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from luoshi.appraisal.docdata import RegistrationFormData, ResultNoticeData, ResultRow, Signature
@@ -104,12 +105,12 @@ def header_rows(data: RegistrationFormData) -> list[list[tuple[str, str]]]:
     """The header rows as (label, value) pairs: three pairs, two, then one each."""
     return [
         [
-            (pgettext("appraisal form", "Name"), data.name),
+            (pgettext("person", "Name"), data.name),
             (pgettext("appraisal form", "Sex"), data.sex),
             (pgettext("appraisal form", "Month of birth"), month_text(data.birth_month)),
         ],
         [
-            (pgettext("appraisal form", "Political status"), data.political_status),
+            (_("Political status"), data.political_status),
             (pgettext("appraisal form", "In current post since"), month_text(data.post_since)),
         ],
         [
@@ -620,16 +621,16 @@ RESULT_WIDTHS = (6, 12, 22, 28, 12, 14, 12, 10, 12, 30)
 
 def result_headers() -> list[str]:
     return [
-        pgettext("appraisal results", "No."),
-        pgettext("appraisal results", "Name"),
-        pgettext("appraisal results", "Unit"),
+        _("No."),
+        pgettext("person", "Name"),
+        _("Unit"),
         pgettext("appraisal results", "Post (rank)"),
-        pgettext("appraisal results", "Staff category"),
+        _("Staff category"),
         pgettext("appraisal results", "Proposed grade"),
         pgettext("appraisal results", "Evaluation score"),
         pgettext("appraisal results", "Grade"),
-        pgettext("appraisal results", "Status"),
-        pgettext("appraisal results", "Remarks"),
+        _("Status"),
+        _("Remarks"),
     ]
 
 
@@ -707,7 +708,7 @@ def result_notice_docx(data: ResultNoticeData) -> bytes:
     if data.consequences:
         document.paragraph(
             pgettext("appraisal notice", "Consequences of this result: %(items)s.")
-            % {"items": pgettext("appraisal notice", ", ").join(data.consequences)}
+            % {"items": _(", ").join(data.consequences)}
         )
     if data.review_deadline:
         document.paragraph(

@@ -29,15 +29,8 @@ from .models import AnnualCycle, Participant
 
 PDF_CONTENT_TYPE = "application/pdf"
 
-# Evaluated once, when the module is imported (as the page module did before these exports
-# moved here): the sheet's metric columns are in the language active then.
-METRIC_LABELS = {
-    "completion": _("Task completion (%)"),
-    "on_time": _("On time (%)"),
-    "supervision": _("Supervision items on time (%)"),
-    "reports_on_time": _("Reports on time (%)"),
-    "leadership": _("Leadership evaluation"),
-}
+# lazy: the sheet's metric columns are in the language of the request that exports
+METRIC_LABELS = rules.UNIT_METRIC_LABELS
 
 
 class AppraisalExporter(Exporter):

@@ -22,7 +22,12 @@ def _grade_choices(family: str, *, blank: str = "") -> list[tuple[str, str]]:
 class CycleForm(StyledFormMixin, forms.Form):
     agency = forms.ModelChoiceField(label=_("Agency"), queryset=OrgUnit.objects.none())
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
-    as_of = forms.DateField(label=_("Participants as of"), widget=DATE)
+    as_of = forms.DateField(
+        label=_("Participants as of"),
+        widget=DATE,
+        required=False,
+        help_text=_("Left empty: 31 December of the year."),
+    )
     notice_issuer = forms.CharField(label=_("Issuing body"), max_length=200, required=False)
 
     def __init__(self, *args: Any, agencies: Any, **kwargs: Any) -> None:

@@ -54,6 +54,11 @@ class HistoryRow:
     family: str
     note: str = ""
 
+    @property
+    def grade_label(self) -> str:
+        """The grade as the page shows it (the code is what is stored)."""
+        return rules.grade_label(self.family, self.grade) if self.grade else _("No grade")
+
 
 @dataclass
 class HistoryPlan:

@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luoshi.core.models import BaseModel
 from luoshi.core.publicity import ObjectionBase
@@ -38,7 +39,7 @@ class RoutineCycle(BaseModel):
     """A quarter's routine appraisal (平时考核) of one unit."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
+        OPEN = "open", pgettext_lazy("appraisal cycle status", "Open")  # 进行中
         CONFIRMED = "confirmed", _("Confirmed")
 
     unit = models.ForeignKey(
@@ -162,7 +163,7 @@ class UnitQuota(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id}: {self.places}"
+        return f"{self.unit} · {self.cycle}: {self.places}"
 
 
 class Participant(BaseModel):
@@ -285,10 +286,12 @@ class EligibilityChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("eligibility change")
+        verbose_name_plural = _("eligibility changes")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.participant_id} @ {self.at:%Y-%m-%d}"
+        return f"{self.participant} · {self.at:%Y-%m-%d}"
 
 
 class GradeChange(models.Model):
@@ -306,10 +309,14 @@ class GradeChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("grade change")
+        verbose_name_plural = _("grade changes")
         ordering = ["at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.participant_id}: {self.old_grade} → {self.new_grade}"
+        labels = dict(GRADE_CHOICES)
+        old, new = (labels.get(g, g) or "—" for g in (self.old_grade, self.new_grade))
+        return f"{self.participant}: {old} → {new}"
 
 
 class Objection(ObjectionBase):
@@ -319,6 +326,10 @@ class Objection(ObjectionBase):
     participant = models.ForeignKey(
         Participant, null=True, blank=True, on_delete=models.CASCADE, related_name="objections"
     )
+
+    class Meta(ObjectionBase.Meta):
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
 
 
 class Appeal(BaseModel):
@@ -382,7 +393,7 @@ class YearResult(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.person_id} {self.year} {self.grade}"
+        return f"{self.person} {self.year}: {self.get_grade_display() or '—'}"
 
 
 class LeadershipScore(models.Model):
@@ -396,6 +407,8 @@ class LeadershipScore(models.Model):
     score = models.DecimalField(_("leadership evaluation score"), max_digits=5, decimal_places=2)
 
     class Meta:
+        verbose_name = _("leadership evaluation score")
+        verbose_name_plural = _("leadership evaluation scores")
         constraints = [
             models.UniqueConstraint(fields=["unit", "year"], name="appr_leadership_unique"),
             models.CheckConstraint(
@@ -404,4 +417,4 @@ class LeadershipScore(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.unit_id} {self.year} {self.score}"
+        return f"{self.unit} {self.year}: {self.score}"

@@ -18,6 +18,7 @@ from luoshi.core.scoping import EMPTY, Scope
 from luoshi.orgs.models import LeaderAssignment, OrgUnit, Person, RoleAssignment
 from luoshi.orgs.permissions import has_role, roles_of, scope_for, units_in_charge
 from luoshi.orgs.roles import Role, ScopeKind
+from luoshi.orgs.selectors import organization_of
 
 from . import rules
 from .models import AnnualCycle, Appeal, Participant, RoutineCycle, RoutineEntry
@@ -121,8 +122,52 @@ def can_open_cycle(user: Any) -> bool:
     return has_role(user, Role.PERSONNEL_OFFICER)
 
 
+def administers(user: Any, agency: OrgUnit) -> bool:
+    """Whether the user is the personnel officer of this organization (an agency or a local
+    federation): their data scope covers it and one of their personnel-officer grants is anchored
+    in it — not in the organization above it. A city federation under the agency is an
+    organization of its own, with its own personnel officer (issue 15 finding 12)."""
+    if agency.kind not in (OrgUnit.Kind.AGENCY, OrgUnit.Kind.LOCAL) or not is_officer(user, agency):
+        return False
+    own = _own_unit(user)
+    for grant in RoleAssignment.objects.filter(
+        user=user, role=Role.PERSONNEL_OFFICER
+    ).select_related("anchor"):
+        if grant.scope == ScopeKind.ALL:
+            return True
+        anchor = grant.anchor or own
+        if anchor is not None and organization_of(anchor).pk == agency.pk:
+            return True
+    return False
+
+
+def agencies_administered(user: Any) -> Any:
+    """The organizations the user may open an annual appraisal for (`administers`)."""
+    if not can_open_cycle(user):
+        return OrgUnit.objects.none()
+    candidates = OrgUnit.objects.filter(
+        kind__in=[OrgUnit.Kind.AGENCY, OrgUnit.Kind.LOCAL], is_active=True
+    )
+    return OrgUnit.objects.filter(pk__in=[a.pk for a in candidates if administers(user, a)])
+
+
 def can_manage_cycle(user: Any, cycle: AnnualCycle) -> bool:
     return is_officer(user, cycle.agency)
+
+
+def can_see_consequences(user: Any, cycle: AnnualCycle) -> bool:
+    """The consequences of the results (commendation, pay steps, flags): the personnel officer
+    and the agency leader whose leader scope covers the agency. Anyone else in the cycle is
+    answered "not found", as for a missing cycle (issue 15 finding 13)."""
+    return can_manage_cycle(user, cycle) or (
+        has_role(user, Role.AGENCY_LEADER) and is_leader_for(user, cycle.agency)
+    )
+
+
+def can_see_objections(user: Any, cycle: AnnualCycle) -> bool:
+    """The objections raised and their answers: the office that answers them (everyone in the
+    cycle may raise one; the list is not theirs to read)."""
+    return can_manage_cycle(user, cycle)
 
 
 def can_decide(user: Any, cycle: AnnualCycle) -> bool:

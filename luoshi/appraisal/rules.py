@@ -36,16 +36,16 @@ GRADES = (EXCELLENT, COMPETENT, BASIC, INCOMPETENT)
 
 GRADE_LABELS: dict[str, dict[str, Any]] = {
     CIVIL_SERVANT: {
-        EXCELLENT: pgettext_lazy("grade", "Excellent"),
-        COMPETENT: pgettext_lazy("civil servant grade", "Competent"),
-        BASIC: pgettext_lazy("civil servant grade", "Basically competent"),
-        INCOMPETENT: pgettext_lazy("civil servant grade", "Incompetent"),
+        EXCELLENT: _("Excellent"),
+        COMPETENT: _("Competent"),
+        BASIC: _("Basically competent"),
+        INCOMPETENT: _("Incompetent"),
     },
     PUBLIC_INSTITUTION: {
-        EXCELLENT: pgettext_lazy("grade", "Excellent"),
-        COMPETENT: pgettext_lazy("institution grade", "Qualified"),
-        BASIC: pgettext_lazy("institution grade", "Basically qualified"),
-        INCOMPETENT: pgettext_lazy("institution grade", "Unqualified"),
+        EXCELLENT: _("Excellent"),
+        COMPETENT: _("Qualified"),
+        BASIC: _("Basically qualified"),
+        INCOMPETENT: _("Unqualified"),
     },
 }
 # Chinese words for the official forms (always Chinese, whatever the interface language).
@@ -170,6 +170,20 @@ def policy_from(overrides: Mapping[str, Any] | None) -> Policy:
 
 def policy() -> Policy:
     return policy_from(settings.LUOSHI_APPRAISAL)
+
+
+# --- dates -------------------------------------------------------------------------------------
+
+
+def default_as_of(year: int) -> dt.date:
+    """The staff cut-off date a cycle's participants are drawn as of, unless the officer picks
+    another: 31 December of the appraised year (RULES.md §1 "Timing: end of the year or the start
+    of the next" [practice]; the year's whole staff, not those hired by the day it is opened)."""
+    return dt.date(year, 12, 31)
+
+
+# The dates of publicity and objections are guarded by luoshi.core.publicity (`start_refusal`,
+# `objection_refusal`; RULES.md §1 procedure, steps 5–6 [practice]), shared with commendation.
 
 
 # --- quotas -----------------------------------------------------------------------------------
@@ -506,6 +520,14 @@ def consequences(history: Mapping[int, str], year: int, pol: Policy) -> list[str
 # --- unit performance -------------------------------------------------------------------------
 
 UNIT_METRICS = ("completion", "on_time", "supervision", "reports_on_time", "leadership")
+# what a person reads for each metric key (the page's weights line, the export's columns)
+UNIT_METRIC_LABELS: Mapping[str, Any] = {
+    "completion": _("Task completion (%)"),
+    "on_time": _("On time (%)"),
+    "supervision": _("Supervision items on time (%)"),
+    "reports_on_time": _("Reports on time (%)"),
+    "leadership": _("Leadership evaluation"),
+}
 
 
 def unit_score(

@@ -110,10 +110,18 @@ def agency_units(agency: OrgUnit) -> Any:
 
 @transaction.atomic
 def cycle_open(
-    *, actor: Any, agency: OrgUnit, year: int, as_of: dt.date, notice_issuer: str = ""
+    *,
+    actor: Any,
+    agency: OrgUnit,
+    year: int,
+    as_of: dt.date | None = None,
+    notice_issuer: str = "",
 ) -> AnnualCycle:
-    """The personnel officer opens the year's annual appraisal; participants are drawn at once."""
-    perms.require(perms.is_officer(actor, agency))
+    """The personnel officer of the organization opens the year's annual appraisal (not the
+    officer of the organization above it: `perms.administers`); participants are drawn at once,
+    as of `as_of` (default: 31 December of the year, `rules.default_as_of`)."""
+    perms.require(perms.administers(actor, agency))
+    as_of = as_of or rules.default_as_of(year)
     if AnnualCycle.objects.filter(agency=agency, year=year).exists():
         raise InvalidInput(
             _("%(agency)s already has an annual appraisal for %(year)d.")
@@ -590,8 +598,13 @@ def publicity_end_for(start: dt.date) -> tuple[dt.date, str]:
 
 
 @transaction.atomic
-def publicity_start(*, actor: Any, cycle: AnnualCycle, start: dt.date | None = None) -> AnnualCycle:
-    """Publish the proposed Excellent list inside the agency for N working days."""
+def publicity_start(
+    *, actor: Any, cycle: AnnualCycle, start: dt.date | None = None, today: dt.date | None = None
+) -> AnnualCycle:
+    """Publish the proposed Excellent list inside the agency for N working days, from `start`
+    (default: today, the server's date). It may not start in the past nor before the committee's
+    meeting (`publicity.start_refusal`). `today` is the server's date unless a caller replays
+    history (the demo's earlier year)."""
     perms.require(perms.can_manage_cycle(actor, cycle))
     cycle = _lock_cycle(cycle)
     _require_status(cycle, ST.COMMITTEE)
@@ -604,9 +617,17 @@ def publicity_start(*, actor: Any, cycle: AnnualCycle, start: dt.date | None = N
         raise InvalidInput(
             _("%(n)d participants have no committee decision yet.") % {"n": undecided}
         )
-    start = start or timezone.localdate()
+    today = today or timezone.localdate()
+    start = start or today
     if not dt.date(2000, 1, 1) <= start <= dt.date(2100, 12, 31):
         raise InvalidInput(_("Enter a date between 2000 and 2100."))
+    refusal = publicity.start_refusal(start, today=today, decided_on=cycle.meeting_date)
+    if refusal:
+        raise InvalidInput(
+            refusal,
+            code="publicity_start_date",
+            details=[{"field": "start", "message": refusal}],
+        )
     end, _warning = publicity_end_for(start)
     cycle.publicity_start, cycle.publicity_end = start, end
     cycle.status = ST.PUBLICITY
@@ -624,13 +645,25 @@ def publicity_start(*, actor: Any, cycle: AnnualCycle, start: dt.date | None = N
 
 @transaction.atomic
 def objection_raise(
-    *, actor: Any, cycle: AnnualCycle, text: str, participant: Participant | None = None
+    *,
+    actor: Any,
+    cycle: AnnualCycle,
+    text: str,
+    participant: Participant | None = None,
+    today: dt.date | None = None,
 ) -> Objection:
-    """Anyone taking part in the cycle (or managing it) may object during publicity."""
+    """Anyone taking part in the cycle (or managing it) may object during publicity: from its
+    first to its last working day inclusive (`today`: the server's date), not after it ended
+    even while the result is not final yet."""
     if cycle.pk not in perms.cycles_visible_ids(actor):
         raise perms.NotFound()
     cycle = _lock_cycle(cycle)
     _require_status(cycle, ST.PUBLICITY)
+    refusal = publicity.objection_refusal(
+        today or timezone.localdate(), cycle.publicity_start, cycle.publicity_end
+    )
+    if refusal:
+        raise InvalidInput(refusal, code="objection_outside_publicity")
     if not text.strip():
         raise InvalidInput(
             _("Write the objection."),

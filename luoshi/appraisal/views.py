@@ -60,15 +60,11 @@ def cycle_list(request: HttpRequest) -> HttpResponse:
 @login_required
 def cycle_open(request: HttpRequest) -> HttpResponse:
     perms.require(perms.can_open_cycle(request.user))
-    agencies = OrgUnit.objects.filter(
-        kind__in=[OrgUnit.Kind.AGENCY, OrgUnit.Kind.LOCAL], is_active=True
-    )
-    allowed = [a.pk for a in agencies if perms.is_officer(request.user, a)]
     year = timezone.localdate().year
     form = forms.CycleForm(
         request.POST or None,
-        agencies=OrgUnit.objects.filter(pk__in=allowed),
-        initial={"year": year, "as_of": timezone.localdate()},
+        agencies=perms.agencies_administered(request.user),
+        initial={"year": year, "as_of": rules.default_as_of(year)},
     )
     if request.method == "POST" and form.is_valid():
         try:
@@ -222,7 +218,12 @@ def _participant_context(request: HttpRequest, p: Participant) -> dict[str, Any]
                 "penalty_year": penalty.get("year", cycle.year),
             }
         )
-        ctx["eligibility_changes"] = list(p.eligibility_changes.all())
+        changes = list(p.eligibility_changes.all())
+        for change in changes:  # the codes recorded, shown by their labels
+            for side in ("before", "after"):
+                code = (getattr(change, side) or {}).get("eligibility", "")
+                setattr(change, f"{side}_label", rules.ELIGIBILITY_LABELS.get(code, code))
+        ctx["eligibility_changes"] = changes
     if perms.can_fill_pending(user, p):
         ctx["pending_form"] = forms.PendingForm(participant=p)
     if is_self and p.notified_at and not p.ack:
@@ -538,9 +539,8 @@ def appeals(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def consequences(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = perms.access_cycle(request.user, pk)
-    perms.require(
-        perms.can_manage_cycle(request.user, cycle) or has_role(request.user, Role.AGENCY_LEADER)
-    )
+    if not perms.can_see_consequences(request.user, cycle):
+        raise NotFound()  # as for a missing cycle, and as the API (issue 15 finding 13)
     services.record_view(actor=request.user, obj=cycle, what="consequences")
     groups = selectors.consequences(cycle)
     return render(
@@ -813,7 +813,9 @@ def units(request: HttpRequest) -> HttpResponse:
             "year": year,
             "rows": rows,
             "supervision": supervision,
-            "weights": pol.unit_weights,
+            "weights": [
+                (rules.UNIT_METRIC_LABELS.get(k, k), w) for k, w in pol.unit_weights.items()
+            ],
             "form": form if is_officer else None,
         },
     )

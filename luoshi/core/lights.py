@@ -32,6 +32,7 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .workdays import WorkCalendar
 
@@ -71,7 +72,7 @@ class MilestoneState:
 
 REASONS: Mapping[str, Any] = {
     "not_started": _("Not started"),
-    "closed": _("Closed"),
+    "closed": pgettext_lazy("closed out", "Closed"),  # 已销号
     "deadline_passed": _("Deadline %(date)s passed"),
     "milestone_overdue": _("Milestone “%(title)s” was due %(date)s"),
     "deadline_near": _("Deadline %(date)s is near"),

@@ -142,7 +142,8 @@ class CalendarDay(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.date.isoformat()} {self.kind}{' ' + self.name if self.name else ''}"
+        name = f" {self.name}" if self.name else ""
+        return f"{self.date.isoformat()} {self.get_kind_display()}{name}"
 
 
 class CalendarYear(models.Model):

@@ -14,6 +14,10 @@ period is over and no objection is left unanswered.
 - `Period.is_open(day)` / `is_over(end, day)`: published from the first to the last day,
   inclusive; over from the day after the last day.
 - `can_finalize(end, day, open_objections=...)`: over, and no objection left unanswered.
+- `start_refusal(start, today=..., decided_on=...)` / `objection_refusal(day, start, end)`: the
+  date guards of the procedure (RULES.md §1 procedure, steps 5–6 [practice]: the list is published
+  after the decision, and objections are raised while it is published) — the reason a date is
+  refused, or "" when it is allowed. Pure: the caller gives today (the server's date).
 - `ObjectionBase`: the abstract model of an objection and its answer (text, who raised it and
   when, the answer, who answered it and when); an app adds the foreign key to what is published.
   `Model.objects.open()` (and every related manager) lists the objections not yet answered.
@@ -110,6 +114,45 @@ def can_finalize(
     left unanswered. `open_objections` (e.g. `cycle.objections.open()`) is asked only once the
     period is over (one EXISTS query)."""
     return is_over(end, day) and not open_objections.exists()
+
+
+# --- the date guards (RULES.md §1 procedure, steps 5–6 [practice]) -------------------------
+
+
+def start_refusal(start: dt.date, *, today: dt.date, decided_on: dt.date | None) -> str:
+    """Why a publicity may not start on `start` ("" when it may): never in the past (before
+    `today`, the server's date: a list published late must not seem to have been published on
+    time), and never before the decision it publishes (`decided_on`, the date of the meeting that
+    decided it, or of its last decision)."""
+    if start < today:
+        return str(
+            _("Publicity cannot start in the past: choose %(today)s or a later day.")
+            % {"today": today.isoformat()}
+        )
+    if decided_on is not None and start < decided_on:
+        return str(
+            _("Publicity cannot start before the decision it publishes (%(day)s).")
+            % {"day": decided_on.isoformat()}
+        )
+    return ""
+
+
+def objection_refusal(day: dt.date, start: dt.date | None, end: dt.date | None) -> str:
+    """Why an objection may not be raised on `day` ("" when it may): only while the list is
+    published, from its first to its last day inclusive."""
+    if start is None or end is None:
+        return str(_("The list is not published: objections are raised during publicity."))
+    if day < start:
+        return str(
+            _("Publicity starts on %(start)s: objections are accepted from that day.")
+            % {"start": start.isoformat()}
+        )
+    if day > end:
+        return str(
+            _("Publicity ended on %(end)s: objections are no longer accepted.")
+            % {"end": end.isoformat()}
+        )
+    return ""
 
 
 # --- objections ------------------------------------------------------------------------------

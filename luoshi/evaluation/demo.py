@@ -46,7 +46,7 @@ def build_demo_campaign(today: dt.date | None = None, seed: int = 2026) -> str:
     voters = people[:30]
     rng = random.Random(seed)
     campaign = services.campaign_create(
-        actor=hr, unit=agency, year=year, title=title, purpose="annual_appraisal"
+        actor=hr, unit=agency, year=year, title=title, purpose=f"{year}年度考核"
     )
     services.candidates_set(actor=hr, campaign=campaign, people=heads)
     services.voters_set(actor=hr, campaign=campaign, people=voters)
@@ -108,7 +108,7 @@ def build_open_campaign(*, agency: OrgUnit, year: int, hr: User) -> OpenCampaign
         unit=agency,
         year=year,
         title=OPEN_TITLE.format(year=year),
-        purpose="annual_appraisal",
+        purpose=f"{year}年度考核",
     )
     services.candidates_set(actor=hr, campaign=campaign, people=candidates)
     services.voters_set(actor=hr, campaign=campaign, people=voters)

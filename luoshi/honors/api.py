@@ -413,11 +413,15 @@ def raise_objection(request: HttpRequest, program_id: Id, payload: HonorsObjecti
     return Status(201, objection)
 
 
-@router.post("/objections/{objection_id}/answer", response=HonorsObjectionOut)
-def answer_objection(request: HttpRequest, objection_id: Id, payload: HonorsAnswerIn) -> Any:
+@router.post("/objections/{program_objection_id}/answer", response=HonorsObjectionOut)
+def answer_objection(
+    request: HttpRequest, program_objection_id: Id, payload: HonorsAnswerIn
+) -> Any:
     user = _user(request)
     objection = (
-        ProgramObjection.objects.select_related("program__agency").filter(pk=objection_id).first()
+        ProgramObjection.objects.select_related("program__agency")
+        .filter(pk=program_objection_id)
+        .first()
     )
     if objection is None or not perms.sees_confidential(user, objection.program):
         raise NotFound()

@@ -26,12 +26,12 @@ class Program(BaseModel):
         SYSTEM = rules.SYSTEM, _("Across the federation system")
 
     class Status(models.TextChoices):
-        DRAFT = "draft", pgettext_lazy("program status", "Draft")
+        DRAFT = "draft", _("Draft")
         NOMINATION = "nomination", _("Open for nomination")
         VETTING = "vetting", _("Joint vetting")
         DECIDED = "decided", pgettext_lazy("program status", "Decided")
         PUBLICITY = "publicity", _("Publicity")
-        FINAL = "final", pgettext_lazy("program status", "Final")
+        FINAL = "final", _("Final")
 
     agency = models.ForeignKey(
         OrgUnit, verbose_name=_("agency"), on_delete=models.PROTECT, related_name="+"
@@ -114,9 +114,9 @@ class Nomination(BaseModel):
     """A nomination (推荐) of a person or a collective, with its deeds (主要事迹)."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", pgettext_lazy("nomination status", "Draft")
+        DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", pgettext_lazy("nomination status", "Submitted")
-        APPROVED = "approved", pgettext_lazy("nomination status", "Approved")
+        APPROVED = "approved", pgettext_lazy("request status", "Approved")
         REJECTED = "rejected", pgettext_lazy("nomination status", "Not approved")
         WITHDRAWN = "withdrawn", pgettext_lazy("nomination status", "Withdrawn")
 

@@ -5,6 +5,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luoshi.core.forms import StyledFormMixin
 from luoshi.orgs.models import OrgUnit
@@ -53,7 +54,9 @@ class WebhookForm(StyledFormMixin, forms.Form):
         queryset=OrgUnit.objects.none(),
         help_text=_("Only messages about this unit and the units below it; empty: all."),
     )
-    active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    active = forms.BooleanField(
+        label=pgettext_lazy("switched on", "Active"), required=False, initial=True
+    )
     version = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luoshi.core.models import BaseModel
 
@@ -143,7 +144,7 @@ class Delivery(models.Model):
         WEBHOOK = "webhook", _("Webhook")
 
     class Status(models.TextChoices):
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("delivery status", "Pending")  # 待发送
         SENT = "sent", _("Sent")
         FAILED = "failed", _("Failed")
 

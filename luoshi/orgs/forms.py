@@ -4,6 +4,7 @@ from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luoshi.core.forms import StyledFormMixin
 
@@ -236,7 +237,9 @@ class ListItemForm(StyledFormMixin, forms.Form):
     compact = True
     name = forms.CharField(label=_("Name"), max_length=64)
     sort_order = forms.IntegerField(label=_("Display order"), initial=0)
-    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+    is_active = forms.BooleanField(
+        label=pgettext_lazy("switched on", "Active"), required=False, initial=True
+    )
     is_leadership = forms.BooleanField(label=_("Leadership post"), required=False)
     appraisal_family = forms.ChoiceField(
         label=_("Appraisal rules"), choices=StaffCategory.Family.choices, required=False

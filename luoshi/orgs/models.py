@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from luoshi.core.models import BaseModel
 
+from . import listnames
 from .roles import Role, ScopeKind
 
 
@@ -23,7 +24,8 @@ class ListItem(BaseModel):
         ordering = ["sort_order", "id"]
 
     def __str__(self) -> str:
-        return self.name
+        """The name in the viewer's language and script (the stored `name` stays Simplified)."""
+        return listnames.display(self.name)
 
 
 class Post(ListItem):
@@ -135,10 +137,12 @@ class OrgUnitChange(models.Model):
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
+        verbose_name = _("org unit change")
+        verbose_name_plural = _("org unit changes")
         ordering = ["-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.unit_id}: {self.old_value} → {self.new_value}"
+        return f"{self.get_kind_display()}: {self.old_value} → {self.new_value}"
 
 
 class Person(BaseModel):
@@ -290,6 +294,10 @@ class LoginThrottle(models.Model):
     failures = models.PositiveIntegerField(default=0)
     locked_until = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("login throttle")
+        verbose_name_plural = _("login throttles")
 
     def __str__(self) -> str:
         return f"{self.key[:8]}… ({self.failures})"

@@ -379,6 +379,8 @@ class IndicatorValue(models.Model):
     value = models.DecimalField(_("value"), max_digits=14, decimal_places=2)
 
     class Meta:
+        verbose_name = _("indicator value")
+        verbose_name_plural = _("indicator values")
         constraints = [
             models.UniqueConstraint(fields=["report", "indicator"], name="one_value_per_report")
         ]
@@ -442,10 +444,12 @@ class TaskEvent(models.Model):
     note = models.TextField(blank=True)
 
     class Meta:
+        verbose_name = _("task event")
+        verbose_name_plural = _("task events")
         ordering = ["task_id", "-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.task_id} {self.kind}"
+        return f"{self.task} · {self.get_kind_display()}"
 
 
 class AdjustmentRequest(BaseModel):
@@ -454,7 +458,7 @@ class AdjustmentRequest(BaseModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("request status", "Approved")  # 已批准
         REJECTED = "rejected", _("Rejected")
 
     task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="adjustments")
@@ -476,7 +480,7 @@ class AdjustmentRequest(BaseModel):
         verbose_name_plural = _("adjustment requests")
 
     def __str__(self) -> str:
-        return f"{self.task_id} {self.status}"
+        return f"{self.task} · {self.get_status_display()}"
 
 
 class LightSettings(BaseModel):
@@ -521,6 +525,8 @@ class TaskCount(models.Model):
     grey = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("task count")
+        verbose_name_plural = _("task counts")
         indexes = [models.Index(fields=["plan", "lead_unit"])]
 
     def __str__(self) -> str:
@@ -538,6 +544,8 @@ class TaskMonthCount(models.Model):
     completed = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("task month count")
+        verbose_name_plural = _("task month counts")
         indexes = [
             models.Index(fields=["plan", "lead_unit"]),
             models.Index(fields=["month"]),
@@ -567,6 +575,8 @@ class TaskStatusCount(models.Model):
     n = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("task status count")
+        verbose_name_plural = _("task status counts")
         indexes = [
             models.Index(fields=["plan", "lead_unit"]),
             models.Index(

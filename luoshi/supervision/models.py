@@ -15,6 +15,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from luoshi.core import lights
 from luoshi.core.models import BaseModel
@@ -80,7 +81,7 @@ class SupervisionItem(BaseModel):
     class Status(models.TextChoices):
         REGISTERED = "registered", _("Registered")
         ASSIGNED = "assigned", _("Assigned")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("item status", "Accepted")  # 已签收
         FINAL_SUBMITTED = "final_submitted", _("Final feedback submitted")
         REVIEWED = "reviewed", _("Reviewed, awaiting approval")
         CLOSED = "closed", _("Closed out")
@@ -243,11 +244,11 @@ class Feedback(BaseModel):
 
     class Kind(models.TextChoices):
         PERIODIC = "periodic", _("Periodic")
-        FINAL = "final", _("Final")
+        FINAL = "final", pgettext_lazy("feedback kind", "Final")  # 办结反馈
 
     class Review(models.TextChoices):
         PENDING = "pending", _("Awaiting review")
-        ACCEPTED = "accepted", _("Accepted")
+        ACCEPTED = "accepted", pgettext_lazy("feedback status", "Accepted")  # 已通过
         RETURNED = "returned", _("Returned")
 
     item = models.ForeignKey(SupervisionItem, on_delete=models.CASCADE, related_name="feedback")
@@ -274,7 +275,7 @@ class Feedback(BaseModel):
         verbose_name_plural = _("feedback")
 
     def __str__(self) -> str:
-        return f"{self.item_id} {self.kind} {self.submitted_on}"
+        return f"{self.item} · {self.get_kind_display()} {self.submitted_on}"
 
 
 class FeedbackAttachment(BaseModel):
@@ -304,7 +305,7 @@ class ExtensionRequest(BaseModel):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
-        APPROVED = "approved", _("Approved")
+        APPROVED = "approved", pgettext_lazy("request status", "Approved")  # 已批准
         REJECTED = "rejected", _("Rejected")
 
     item = models.ForeignKey(SupervisionItem, on_delete=models.CASCADE, related_name="extensions")
@@ -330,7 +331,7 @@ class ExtensionRequest(BaseModel):
         verbose_name_plural = _("extension requests")
 
     def __str__(self) -> str:
-        return f"{self.item_id} → {self.new_deadline}"
+        return f"{self.item} → {self.new_deadline}"
 
 
 class UrgingStep(models.Model):
@@ -359,7 +360,7 @@ class UrgingStep(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.item_id} {self.step} {self.on}"
+        return f"{self.item} · {self.get_step_display()} {self.on}"
 
 
 class ItemEvent(models.Model):
@@ -394,10 +395,12 @@ class ItemEvent(models.Model):
     data = models.JSONField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("item event")
+        verbose_name_plural = _("item events")
         ordering = ["item", "-at", "-id"]
 
     def __str__(self) -> str:
-        return f"{self.item_id} {self.kind}"
+        return f"{self.item} · {self.get_kind_display()}"
 
 
 class Bulletin(BaseModel):

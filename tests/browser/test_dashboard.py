@@ -74,6 +74,13 @@ def test_a_red_task_appears_on_the_dashboard(page: Any, org: Any) -> None:
     # ECharts drew every chart on a canvas (no chart fell back to "no tasks").
     for chart in ("#chart-by-unit", "#chart-by-leader", "#chart-by-key-point", "#chart-trend"):
         page.wait_for_selector(f"{chart} canvas")
+    # issue 15 finding 8: screen readers get the server's text in the page's language (not
+    # ECharts' own description, which may read "NaN").
+    island = page.evaluate("JSON.parse(document.getElementById('dashboard-data').textContent)")
+    for chart in ("chart-by-unit", "chart-by-leader", "chart-by-key-point", "chart-trend"):
+        label = page.get_attribute(f"#{chart}", "aria-label")
+        assert label == island["descriptions"][chart], (chart, label)
+        assert "NaN" not in label
     # A tooltip on hover draws on the canvas too: still no CSP violation.
     box = page.locator("#chart-by-unit canvas").first.bounding_box()
     page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)

@@ -233,7 +233,7 @@ def _to_publicity(org: Any, cycle: AnnualCycle, start: dt.date) -> AnnualCycle:
     assert services.decide_as_proposed(actor=hr, cycle=cycle) in (11, 12)
     # the agency leader had no proposal: decide by hand
     services.decide(actor=hr, participant=part(cycle, org, "leader"), grade="competent")
-    return services.publicity_start(actor=hr, cycle=cycle, start=start)
+    return services.publicity_start(actor=hr, cycle=cycle, start=start, today=start)
 
 
 def test_publicity_spanning_a_holiday_and_tick_finalizes(org: Any, cycle: AnnualCycle) -> None:
@@ -251,6 +251,7 @@ def test_publicity_spanning_a_holiday_and_tick_finalizes(org: Any, cycle: Annual
         cycle=cycle,
         text="请核实",
         participant=part(cycle, org, "staff"),
+        today=dt.date(2025, 10, 11),  # the last day of publicity
     )
     step.run(dt.date(2025, 10, 12))
     cycle.refresh_from_db()

@@ -8,6 +8,7 @@ import io
 from typing import Any
 
 import pytest
+import time_machine
 
 from luoshi.appraisal import services
 from luoshi.appraisal.models import AnnualCycle, YearResult
@@ -109,7 +110,10 @@ def test_flow_through_pages(org: Any, cycle: AnnualCycle, client_for: Any) -> No
         {"action": "decide", "participant": lead.pk, "grade": "competent"},
     )
     assert resp.status_code == 302
-    resp = hr.post(url("committee", cycle.pk), {"action": "publicity", "start": "2025-12-01"})
+    with time_machine.travel("2025-12-01 10:00 +08:00", tick=False):  # published on the day
+        resp = client_for("hr").post(
+            url("committee", cycle.pk), {"action": "publicity", "start": "2025-12-01"}
+        )
     assert resp.status_code == 302
     cycle.refresh_from_db()
     assert cycle.publicity_end == dt.date(2025, 12, 5)

@@ -25,6 +25,7 @@ from django.test.utils import CaptureQueriesContext
 from luoshi.core import audit
 from luoshi.core.models import AuditEntry
 from luoshi.orgs import services
+from luoshi.orgs.models import OrgUnit
 
 pytestmark = pytest.mark.django_db
 
@@ -410,7 +411,7 @@ def test_object_types_read_as_the_models_names(org, client_for) -> None:
     assert rows[legacy.pk] == "legacy.thing"
     html = en.content.decode()
     assert '<option value="orgs.person" >Person</option>' in html
-    assert 'title="orgs.person">Person #1</div>' in html
+    assert 'title="orgs.person #1">Person</div>' in html  # the id only in the title
     zh = client.get("/audit/", {"object_type": "orgs.person"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert '<option value="orgs.person" selected>人员</option>' in zh.content.decode()
     assert {row.object_type for row in zh.context["rows"]} == {"人员"}
@@ -654,12 +655,38 @@ def count_queries(client: Any, url: str, **extra: Any) -> int:
     ],
 )
 def test_query_count_does_not_grow_with_the_log(org, client_for, url) -> None:
+    """A full first page (50 entries: the set-up's entries, whose related records the page
+    names, are off it) costs what it costs when the log is five times longer."""
     client = client_for("auditor")
-    add_entries(5)
+    add_entries(50)
     small = count_queries(client, url)
-    add_entries(45)
+    add_entries(200)
     large = count_queries(client, url)
-    assert large == small, f"{url}: {small} queries with 5 entries, {large} with 50"
+    assert large == small, f"{url}: {small} queries with 50 entries, {large} with 250"
+
+
+def test_naming_related_records_costs_one_query_per_kind_of_record(org, client_for) -> None:
+    """The page names the units entries refer to: 5 or 50 different units, the same count."""
+    units = list(OrgUnit.objects.order_by("id"))
+
+    def add(n: int) -> None:
+        for i in range(n):
+            unit = units[i % len(units)]
+            audit.record(
+                "test.moved",
+                object_type="orgs.orgunit",
+                object_id=unit.pk,
+                object_repr=unit.name,
+                before={"parent": None},
+                after={"parent": unit.pk},
+            )
+
+    client = client_for("auditor")
+    add(5)
+    small = count_queries(client, "/audit/?action=test.moved")
+    add(45)
+    large = count_queries(client, "/audit/?action=test.moved")
+    assert large == small
 
 
 def test_export_query_count_is_fixed_per_batch(org, client_for) -> None:
@@ -800,3 +827,56 @@ def test_action_codes_read_in_the_users_language(org) -> None:
     with translation.override("en"):
         assert action_label("person.create") == "Added a person"
     assert action_label("no.such_code") == "no.such_code"
+
+
+# --- the display names what it shows (issue 15 finding 7) ---------------------------------------
+
+
+def _changes_cell(html: str, entry_id: int) -> str:
+    start = html.index(f'id="audit-{entry_id}"')
+    return html[start : html.index("</tr>\n", html.index("</details>", start))]
+
+
+def test_the_display_names_fields_choices_and_related_records(org, client_for) -> None:
+    """issue 15 finding 7: the log showed raw field names ("status"), choice codes ("issued")
+    and ids; it now shows the fields' verbose names, the choices' labels and the related
+    record's name, in the reader's language."""
+    entry = audit.record(
+        "test.plan",
+        actor=org.users["admin"],
+        object_type="plans.workplan",
+        object_id=7,
+        object_repr="2026年工作要点",
+        before={"status": "draft", "agency": None},
+        after={"status": "issued", "agency": org.agency.pk, "reason": "印发"},
+    )
+    client = client_for("auditor")
+    zh = client.get("/audit/", {"action": "test.plan"}, HTTP_ACCEPT_LANGUAGE="zh-hans")
+    cell = _changes_cell(zh.content.decode(), entry.pk)
+    for shown in ("状态", "草稿", "已印发", "机关", org.agency.name, "理由"):
+        assert shown in cell, shown
+    for raw in (">status<", ">issued<", ">draft<", ">agency<", ">reason<", "null", "#7<"):
+        assert raw not in cell, raw
+    en = client.get("/audit/", {"action": "test.plan"}, HTTP_ACCEPT_LANGUAGE="en")
+    cell = _changes_cell(en.content.decode(), entry.pk)
+    assert ">Status<" in cell and ">Issued<" in cell and ">Draft<" in cell
+
+
+def test_a_leadership_score_reads_as_a_human_label(org, client_for) -> None:
+    """issue 15 finding 7: the entry read "Leadership score #14" (the untranslated model name
+    and the unit's id); it names the record in the reader's language and the unit by name."""
+    from luoshi.appraisal import services as appraisal
+
+    appraisal.leadership_score_set(
+        actor=org.users["hr"], agency=org.agency, unit=org.office, year=2025, score="88"
+    )
+    client = client_for("auditor")
+    html = client.get(
+        "/audit/", {"action": "appraisal.leadership_score"}, HTTP_ACCEPT_LANGUAGE="zh-hans"
+    ).content.decode()
+    body = html[html.index("<tbody>") :]
+    assert "领导评价分" in body and org.office.name in body
+    assert "Leadership score" not in body
+    assert f"#{org.office.pk}<" not in body  # the id only in a title attribute
+    assert ">appraisal.leadership_score<" not in body  # nor the action's code
+    assert "年度" in body and "88" in body

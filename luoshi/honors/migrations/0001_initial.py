@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ('orgs', '0006_discipline_inspector_role'),
+        ('orgs', '0007_discipline_inspector_role'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

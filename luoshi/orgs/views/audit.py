@@ -15,12 +15,14 @@ from typing import IO, Any, cast
 from django import forms
 from django.apps import apps
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from luoshi.core import audit, selectors, services
 from luoshi.core.errors import NotFound
@@ -36,12 +38,8 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 def object_type_label(code: str) -> str:
     """The model's translated name for an object type like "orgs.person"; else the code."""
-    try:
-        # a stored "app_label.model" code names any installed model: a look-up, not a dependency
-        model = apps.get_model(code)
-    except (LookupError, ValueError):
-        return code
-    return capfirst(str(model._meta.verbose_name))
+    model = _model(code)
+    return capfirst(str(model._meta.verbose_name)) if model is not None else code
 
 
 # --- filters ----------------------------------------------------------------------------------
@@ -52,12 +50,12 @@ class AuditFilterForm(forms.Form):
     action = forms.ChoiceField(label=gettext_lazy("Action"), required=False)
     object_type = forms.ChoiceField(label=gettext_lazy("Object type"), required=False)
     since = forms.DateField(
-        label=gettext_lazy("From"),
+        label=pgettext_lazy("date range", "From"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
     until = forms.DateField(
-        label=gettext_lazy("To"),
+        label=pgettext_lazy("date range", "To"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
@@ -101,8 +99,88 @@ def _filter_form(request: HttpRequest) -> AuditFilterForm:
 
 
 def _display(value: Any, limit: int = 300) -> str:
+    if value is None:
+        return "—"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
     text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# What a person reads for the keys entries record beside a model's own fields (the model's
+# fields are named by their verbose names; a key in neither is shown as it is)
+KEY_LABELS: dict[str, Any] = {
+    "reason": gettext_lazy("reason"),
+    "note": gettext_lazy("note"),
+    "status": gettext_lazy("status"),
+    "name": gettext_lazy("name"),
+    "kind": gettext_lazy("kind"),
+    "year": gettext_lazy("year"),
+    "month": gettext_lazy("month"),
+    "period": gettext_lazy("period"),
+    "unit": gettext_lazy("unit"),
+    "person": gettext_lazy("person"),
+    "people": gettext_lazy("people"),
+    "task": gettext_lazy("task"),
+    "plan": gettext_lazy("work plan"),
+    "deadline": gettext_lazy("deadline"),
+    "role": gettext_lazy("role"),
+    "scope": gettext_lazy("data scope"),
+    "mobile": gettext_lazy("mobile"),
+    "username": gettext_lazy("Username"),
+    "language": gettext_lazy("language"),
+    "parent": gettext_lazy("parent unit"),
+    "head": gettext_lazy("head"),
+    "channel": gettext_lazy("channel"),
+    "step": gettext_lazy("step"),
+    "size": gettext_lazy("size"),
+    "score": gettext_lazy("Score"),
+    "answer": gettext_lazy("answer"),
+    "number": gettext_lazy("number"),
+    "voters": gettext_lazy("voters"),
+    "candidates": gettext_lazy("candidates"),
+    "ballots": gettext_lazy("ballots"),
+    "grades": gettext_lazy("Grades"),
+    "rows": gettext_lazy("Rows"),
+    "is_active": gettext_lazy("active"),
+    "from": gettext_lazy("original"),  # an extension's deadline before
+    "to": gettext_lazy("new deadline"),  # and after
+    "on": gettext_lazy("date"),
+    "what": gettext_lazy("object"),
+    "request": gettext_lazy("Request"),
+    "filters": gettext_lazy("filters"),
+    "page": gettext_lazy("page"),
+    "as": gettext_lazy("format"),
+    "codes": gettext_lazy("ballot codes"),
+    "publicity_start": gettext_lazy("publicity starts"),
+    "publicity_end": gettext_lazy("publicity ends"),
+}
+
+
+def _model(code: str) -> type[models.Model] | None:
+    try:
+        # a stored "app_label.model" code names any installed model: a look-up, not a dependency
+        return apps.get_model(code)
+    except (LookupError, ValueError):
+        return None
+
+
+def _field(model: type[models.Model] | None, key: str) -> Any:
+    if model is None:
+        return None
+    for name in (key, key.removesuffix("_id")):
+        try:
+            return model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _key_label(field: Any, key: str) -> str:
+    if field is not None and getattr(field, "verbose_name", None):
+        return capfirst(str(field.verbose_name))
+    label = KEY_LABELS.get(key)
+    return capfirst(str(label)) if label is not None else key
 
 
 @dataclass(frozen=True)
@@ -122,27 +200,73 @@ class Row:
     object_type: str  # the translated name of the entry's object type
 
 
-def _row(entry: AuditEntry) -> Row:
+class _Values:
+    """Shows recorded values as a person reads them: a choice's label for its code, the related
+    record's name for a foreign key's id (one query per related model and page)."""
+
+    def __init__(self, entries: Iterable[AuditEntry]) -> None:
+        wanted: dict[type[models.Model], set[Any]] = {}
+        for entry in entries:
+            model = _model(entry.object_type) if entry.object_type else None
+            for data in (entry.before, entry.after):
+                if not isinstance(data, dict):
+                    continue
+                for key, value in data.items():
+                    field = _field(model, key)
+                    if field is not None and field.many_to_one and isinstance(value, int | str):
+                        wanted.setdefault(field.related_model, set()).add(value)
+        self.related: dict[type[models.Model], dict[Any, str]] = {}
+        for related, pks in wanted.items():
+            # the related record's own foreign keys joined: its name often reads one of them
+            joined = [f.name for f in related._meta.concrete_fields if f.many_to_one]
+            rows = related._default_manager.select_related(*joined)
+            found = rows.in_bulk([pk for pk in pks if str(pk).isdigit()])
+            self.related[related] = {str(pk): str(obj) for pk, obj in found.items()}
+
+    def show(self, field: Any, value: Any) -> str:
+        if field is not None and value is not None:
+            if field.many_to_one:
+                name = self.related.get(field.related_model, {}).get(str(value))
+                return name if name is not None else _display(value)
+            choices = getattr(field, "flatchoices", None)
+            if choices:
+                labels = {str(code): label for code, label in choices}
+                if isinstance(value, list):
+                    return "、".join(str(labels.get(str(v), v)) for v in value)
+                if str(value) in labels:
+                    return str(labels[str(value)])
+        return _display(value)
+
+
+def _row(entry: AuditEntry, values: _Values) -> Row:
     before = entry.before if isinstance(entry.before, dict) else {}
     after = entry.after if isinstance(entry.after, dict) else {}
     keys = list(after) + [k for k in before if k not in after]
+    model = _model(entry.object_type) if entry.object_type else None
+    fields = {key: _field(model, key) for key in keys}
+    labels = [_key_label(fields[key], key) for key in keys]
     changes = [
         Change(
-            field=key,
-            before=_display(before.get(key)),
-            after=_display(after.get(key)),
+            field=label,
+            before=values.show(fields[key], before.get(key)),
+            after=values.show(fields[key], after.get(key)),
             has_before=key in before,
             has_after=key in after,
         )
-        for key in keys
+        for key, label in zip(keys, labels, strict=True)
     ]
-    summary = ", ".join(keys[:3]) + (f" +{len(keys) - 3}" if len(keys) > 3 else "")
+    summary = _(", ").join(labels[:3]) + (f" +{len(keys) - 3}" if len(keys) > 3 else "")
     return Row(
         entry=entry,
         changes=changes,
         summary=summary,
         object_type=object_type_label(entry.object_type) if entry.object_type else "",
     )
+
+
+def rows_for(entries: list[AuditEntry]) -> list[Row]:
+    values = _Values(entries)
+    return [_row(entry, values) for entry in entries]
 
 
 @login_required
@@ -152,7 +276,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
     form = _filter_form(request)
     f = form.to_filter()
     page = paginate(request, selectors.audit_entries(can_read=True, f=f), PAGE_SIZE)
-    rows = [_row(entry) for entry in page.object_list]  # read before this reading is recorded
+    rows = rows_for(list(page.object_list))  # read before this reading is recorded
     services.audit_log_viewed(actor=request.user, filters=f.as_dict(), page=page.number)
     return render(
         request,

@@ -444,3 +444,40 @@ def test_the_figures_follow_every_write(
     red = after_lights.overdue[0]
     task_update(actor=supervisor, task=red, version=None, changes={"title": "改过的标题"})
     assert cached_board(org, plan).overdue[0].title == "改过的标题"
+
+
+@pytest.mark.parametrize("language", ["zh-hant", "en", "zh-hans"])
+def test_charts_text_for_screen_readers_is_in_the_pages_language(
+    org: Any, scene: dict[str, Any], client_for: Any, language: str
+) -> None:
+    """issue 15 finding 8: the charts' screen-reader text was ECharts' own (Simplified whatever
+    the page) and read "NaN"; the server now writes it in the page's language, and a chart
+    without data says so."""
+    from luoshi.core.text import to_traditional
+
+    client = client_for("leader")
+    every = client.get("/dashboard/?plan=all", HTTP_ACCEPT_LANGUAGE=language)
+    data = chart_data(every.content.decode())
+    texts = data["descriptions"]
+    assert set(texts) == {"chart-by-unit", "chart-by-leader", "chart-by-key-point", "chart-trend"}
+    no_data = {"zh-hant": "暫無任務。", "en": "No tasks to show.", "zh-hans": "暂无任务。"}[
+        language
+    ]
+    assert data["by_key_point"] == [] and texts["chart-by-key-point"] == no_data
+    assert data["labels"]["no_data"] == no_data
+    labels = [r["label"] for key in ("by_unit", "by_leader") for r in data[key]]
+    for key, text in texts.items():
+        assert text and "NaN" not in text and "undefined" not in text, (key, text)
+        words = text
+        for label in sorted(labels, key=len, reverse=True):
+            words = words.replace(label, "")  # names are data, shown as stored
+        if language == "zh-hant":
+            assert words == to_traditional(words), (key, words)  # no Simplified-only character
+        if language == "en":
+            assert not re.search(r"[\u4e00-\u9fff]", words), (key, words)
+    unit = {"zh-hant": "各單位亮燈情況", "en": "Lights by unit", "zh-hans": "各单位亮灯情况"}
+    assert texts["chart-by-unit"].startswith(unit[language])
+    red = {"zh-hant": "紅燈", "en": "Red", "zh-hans": "红灯"}[language]
+    office = texts["chart-by-unit"].split("办公室")[1]
+    assert office[:1] in "：:" and red in office and " 1" in office.split(red)[1][:12]
+    assert len(data["trend"]["months"]) == 12 and data["trend"]["months"][0] in texts["chart-trend"]

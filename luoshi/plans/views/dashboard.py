@@ -57,9 +57,68 @@ def _unit_url(row: Row, query: str) -> str:
     return reverse("plans:unit_dashboard", args=[row.unit.pk]) + query
 
 
+def _join(parts: list[str]) -> str:
+    return _("; ").join(parts)
+
+
+def _lights_text(rows: list[Row], title: str) -> str:
+    """A chart's text for screen readers, in the page's language: never NaN, and a sentence
+    saying so when there is nothing to draw."""
+    if not rows:
+        return _("No tasks to show.")
+    names: dict[str, str] = {str(light): str(Task.Light(light).label) for light in LIGHTS}
+    parts = [
+        _("%(row)s: %(counts)s")
+        % {
+            "row": r.label,
+            "counts": _(", ").join(f"{names[light]} {n}" for light, n in r.counts.lights().items()),
+        }
+        for r in rows
+    ]
+    return _("%(title)s. %(rows)s.") % {"title": title, "rows": _join(parts)}
+
+
+def _rate_text(rows: list[Row]) -> str:
+    if not rows:
+        return _("No tasks to show.")
+    parts = []
+    for r in rows:
+        numbers = {"row": r.label, "completed": r.counts.completed, "total": r.counts.total}
+        rate = r.counts.completion_percent
+        if rate is None:
+            parts.append(_("%(row)s: no tasks") % numbers)
+        else:
+            parts.append(
+                _("%(row)s: %(rate)d%% (%(completed)d of %(total)d completed)")
+                % {**numbers, "rate": rate}
+            )
+    return _("%(title)s. %(rows)s.") % {
+        "title": _("Completion rate by leader in charge"),
+        "rows": _join(parts),
+    }
+
+
+def _trend_text(board: Dashboard) -> str:
+    if not board.trend:
+        return _("No tasks to show.")
+    parts = [
+        _("%(month)s: %(due)d due, %(completed)d completed")
+        % {"month": p.month.strftime("%Y-%m"), "due": p.due, "completed": p.completed}
+        for p in board.trend
+    ]
+    return _("%(title)s. %(rows)s.") % {"title": _("Monthly trend"), "rows": _join(parts)}
+
+
 def _chart_data(board: Dashboard, query: str) -> dict[str, Any]:
-    """What dashboard.js draws: rows, the trend, and every label already translated."""
+    """What dashboard.js draws: rows, the trend, and every label already translated (the
+    charts' text for screen readers too: ECharts' own would be in its locale, not the page's)."""
     return {
+        "descriptions": {
+            "chart-by-unit": _lights_text(board.by_unit, _("Lights by unit")),
+            "chart-by-leader": _rate_text(board.by_leader),
+            "chart-by-key-point": _lights_text(board.by_key_point, _("Lights by key point")),
+            "chart-trend": _trend_text(board),
+        },
         "labels": {
             "lights": {light: str(Task.Light(light).label) for light in LIGHTS},
             "tasks": _("Tasks"),

@@ -13,10 +13,14 @@
   var BLUE = "#1677ff";
   var ROW_HEIGHT = 30;
 
-  function base(labels) {
+  // The text screen readers get for each chart: written by the server in the page's language
+  // (ECharts' own description would be in its built-in locale and may read "NaN").
+  var descriptions = {};
+
+  function base(labels, id) {
     return {
       // Patterns as well as colours, and a description for screen readers: never colour alone.
-      aria: { enabled: true, decal: { show: true } },
+      aria: { enabled: true, decal: { show: true }, label: { description: descriptions[id] || labels.no_data } },
       animationDuration: 300,
       textStyle: { fontFamily: getComputedStyle(document.body).fontFamily },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, renderMode: "richText", confine: true }
@@ -25,6 +29,7 @@
 
   function empty(el, labels) {
     el.textContent = labels.no_data;
+    el.setAttribute("aria-label", labels.no_data);
     el.classList.add("ls-chart-empty");
     return null;
   }
@@ -46,7 +51,7 @@
     if (!rows.length) { return empty(el, labels); }
     fitRows(el, rows.length);
     var chart = init(el);
-    var option = base(labels);
+    var option = base(labels, id);
     option.legend = { type: "scroll", top: 0, data: LIGHTS.map(function (l) { return labels.lights[l]; }) };
     option.grid = { left: 8, right: 24, top: 36, bottom: 8, containLabel: true };
     option.xAxis = { type: "value", minInterval: 1 };
@@ -85,7 +90,7 @@
     if (!el) { return null; }
     if (!rows.length) { return empty(el, labels); }
     var chart = init(el);
-    var option = base(labels);
+    var option = base(labels, id);
     option.grid = { left: 8, right: 16, top: 32, bottom: 8, containLabel: true };
     option.xAxis = {
       type: "category",
@@ -114,8 +119,9 @@
   function trendChart(id, trend, labels) {
     var el = document.getElementById(id);
     if (!el) { return null; }
+    if (!trend.months.length) { return empty(el, labels); }
     var chart = init(el);
-    var option = base(labels);
+    var option = base(labels, id);
     option.tooltip = { trigger: "axis", renderMode: "richText", confine: true };
     option.legend = { type: "scroll", top: 0, data: [labels.due, labels.completed_in_month] };
     option.grid = { left: 8, right: 16, top: 36, bottom: 8, containLabel: true };
@@ -142,6 +148,7 @@
     if (!island || !window.echarts) { return; }
     var data = JSON.parse(island.textContent);
     var labels = data.labels;
+    descriptions = data.descriptions || {};
     var charts = [
       lightsChart("chart-by-unit", data.by_unit, labels),
       rateChart("chart-by-leader", data.by_leader, labels),

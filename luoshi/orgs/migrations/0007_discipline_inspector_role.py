@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('orgs', '0005_orgunit_top_index'),
+        ('orgs', '0006_words_verbose_names'),
     ]
 
     operations = [
