@@ -21,6 +21,7 @@ from django.db.models import Count, F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.appraisal import facts as appraisal_facts
 from luoshi.appraisal import rules as appraisal_rules
 from luoshi.appraisal.models import AnnualCycle, Participant, YearResult
 from luoshi.appraisal.services import agency_units
@@ -281,6 +282,20 @@ def approval_record(*, actor: Any, program: Program, reference: str) -> Program:
 
 
 # --- nominations -----------------------------------------------------------------------------
+
+
+def deeds_draft(person: Person, year: int) -> str:
+    """A draft of a person's deeds from the year's facts, for the nominator to edit: the tasks
+    they were responsible for (completion and light), routine grades, and the annual grade
+    (a fixed number of queries)."""
+    lines = [appraisal_facts.summary_facts(year, [person.pk]).get(person.pk, "")]
+    result = YearResult.objects.filter(person=person, year=year).first()
+    if result is not None and result.grade:
+        lines.append(
+            _("Annual appraisal %(year)d: %(grade)s.")
+            % {"year": year, "grade": appraisal_rules.grade_label(result.family, result.grade)}
+        )
+    return "\n".join(line for line in lines if line).strip()
 
 
 def eligibility_facts(person: Person, year: int) -> rules.EligibilityFacts:

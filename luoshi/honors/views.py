@@ -254,7 +254,16 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
     people, units = _nominable(request, program)
     kinds = sorted({(q.kind, rules.kind(q.kind).label) for q in program.quotas.all()})
     form = forms.NominationForm(request.POST or None, kinds=kinds, people=people, units=units)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("intent") == "draft":
+        # Draft the deeds from the chosen person's year, keep everything else as typed.
+        person = people.filter(pk=request.POST.get("person") or 0).first()
+        data = request.POST.copy()
+        if person is not None:
+            data["deeds"] = services.deeds_draft(person, program.year)
+        else:
+            messages.error(request, _("Choose the person whose deeds to draft."))
+        form = forms.NominationForm(initial=data.dict(), kinds=kinds, people=people, units=units)
+    elif request.method == "POST":
         ok, nomination = submit_form(
             request,
             form,

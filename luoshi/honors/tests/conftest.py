@@ -4,12 +4,20 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from luoshi.honors import services
 from luoshi.honors.models import Program
 from luoshi.orgs import services as org_services
 from luoshi.orgs.roles import Role
+
+
+@pytest.fixture(autouse=True)
+def _english_messages() -> Any:
+    """The services' messages in the source language, so that tests match them by meaning
+    (pages still answer in the language each request asks for)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

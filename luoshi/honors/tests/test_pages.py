@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from luoshi.appraisal.models import YearResult
 from luoshi.core.models import AuditEntry
 from luoshi.honors import services
 from luoshi.honors.models import Certificate, Nomination, Program
@@ -175,3 +176,26 @@ def test_a_draft_program_is_not_shown_to_the_staff(org: Any, client_for: Any) ->
     listing = client_for("staff").get(reverse("honors:programs")).content.decode()
     assert "草稿" not in listing
     assert "草稿" in client_for("hr").get(reverse("honors:programs")).content.decode()
+
+
+def test_drafting_the_deeds_fills_the_form_and_saves_nothing(org: Any, client_for: Any) -> None:
+    hr = org.users["hr"]
+    program = services.program_create(
+        actor=hr, agency=org.agency, year=2025, title="机关先进工作者", scope="internal"
+    )
+    services.quota_set(actor=hr, program=program, kind="commendation", family="civil_servant")
+    services.program_open(actor=hr, program=program)
+    YearResult.objects.create(
+        person=org.people["staff"],
+        year=2025,
+        grade="excellent",
+        family="civil_servant",
+        source="import",
+    )
+    page = client_for("hr").post(
+        reverse("honors:nominate", args=[program.pk]),
+        {"intent": "draft", "kind": "commendation", "person": org.people["staff"].pk},
+    )
+    assert page.status_code == 200
+    assert "2025年度考核：优秀" in page.content.decode() or "2025" in page.content.decode()
+    assert not Nomination.objects.exists()

@@ -460,3 +460,16 @@ def test_three_years_excellent_makes_a_merit_candidate_to_confirm(org: Any) -> N
     )
     assert (honour.kind, honour.gbt_code) == ("merit_third", "01114")
     assert services.merit_candidates(org.agency, 2025)[0]["confirmed"] is True
+
+
+def test_the_deeds_draft_is_written_from_the_year(org: Any) -> None:
+    YearResult.objects.create(
+        person=org.people["staff"],
+        year=2025,
+        grade="excellent",
+        family="civil_servant",
+        source="import",
+    )
+    draft = services.deeds_draft(org.people["staff"], 2025)
+    assert "Annual appraisal 2025: Excellent." in draft
+    assert services.deeds_draft(org.people["head"], 2025) == ""  # nothing known: nothing made up
