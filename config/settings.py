@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "luoshi.supervision",
     "luoshi.evaluation",
     "luoshi.appraisal",
+    "luoshi.honors",
 ]
 
 MIDDLEWARE = [
@@ -235,6 +236,9 @@ LUOSHI_EVALUATION_POINTS: dict[str, int | None] = {}
 # Staff and unit appraisal: overrides of luoshi.appraisal.rules.Policy fields, e.g.
 # {"excellent_quota_percent": "15"}; an unknown field is an error. A dict, set in code as above.
 LUOSHI_APPRAISAL: dict[str, object] = {}
+# Commendation: overrides of luoshi.honors.rules.Policy fields (quotas, eligibility, deeds limits,
+# vetting bodies, certificate numbers), e.g. {"certificate_prefix": "侨联奖"}. A dict, set in code.
+LUOSHI_HONORS: dict[str, object] = {}
 # PDF: a TrueType CJK font file to embed (default: found among the system's fonts).
 LUOSHI_PDF_FONT = env("LUOSHI_PDF_FONT", "")
 # Where PDF fonts are looked for (directories separated by ":"; empty: the system's font folders)

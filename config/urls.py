@@ -17,4 +17,5 @@ urlpatterns = [
     path("", include("luoshi.supervision.urls")),
     path("", include("luoshi.evaluation.urls")),
     path("", include("luoshi.appraisal.urls")),
+    path("", include("luoshi.honors.urls")),
 ]

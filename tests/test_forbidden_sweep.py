@@ -43,6 +43,8 @@ from luoshi.appraisal.models import (
 )
 from luoshi.evaluation.models import Campaign
 from luoshi.evaluation.tests.conftest import make_campaign
+from luoshi.honors import services as honors_services
+from luoshi.honors.models import Honour, Nomination, Program, ProgramObjection
 from luoshi.notify import permissions as notify_perms
 from luoshi.notify import services as notify_services
 from luoshi.notify.models import Delivery, Notice, WebhookEndpoint
@@ -258,6 +260,31 @@ def build_hidden(other: Org) -> Hidden:
     ids["delivery"] = notify_services.webhook_test(actor=other.users["admin"], endpoint=endpoint).pk
     ids.update(unit=other.econ.pk, agency=other.agency.pk, person=other.people["staff"].pk)
     ids["account"] = other.users["staff"].pk
+    hr = other.users["hr"]
+    program = honors_services.program_create(
+        actor=hr, agency=other.agency, year=2026, title="外省先进工作者", scope="internal"
+    )
+    honors_services.quota_set(
+        actor=hr, program=program, kind="commendation", family="civil_servant"
+    )
+    honors_services.program_open(actor=hr, program=program)
+    nomination = honors_services.nominate(
+        actor=hr, program=program, kind="commendation", person=other.people["head"], deeds_brief="x"
+    )
+    honour = honors_services.external_record(
+        actor=hr,
+        agency=other.agency,
+        unit=other.econ,
+        kind="advanced_unit",
+        title="先进单位",
+        approving_body="外省机关工委",
+        document_number="d",
+        awarded_on=dt.date(2026, 1, 5),
+    )
+    # the objection row itself (publicity's dates are another test's business)
+    objection = ProgramObjection.objects.create(program=program, text="外省异议", raised_by=hr)
+    ids.update(program=program.pk, nomination=nomination.pk, honour=honour.pk)
+    ids["program_objection"] = objection.pk
     return Hidden(ids, parents)
 
 
@@ -287,6 +314,10 @@ MODELS: dict[str, type[models.Model]] = {
     "agency": OrgUnit,
     "person": Person,
     "account": User,
+    "program": Program,
+    "nomination": Nomination,
+    "honour": Honour,
+    "program_objection": ProgramObjection,
 }
 
 
@@ -310,6 +341,9 @@ PAGE_PK = [
     ("appraisal/participants/", "participant"),
     ("appraisal/routine/", "routine"),
     ("appraisal/", "cycle"),
+    ("honors/nominations/", "nomination"),
+    ("honors/people/", "person"),
+    ("honors/", "program"),
 ]
 # Any other id parameter, by its name (an API's, or a page's second id).
 PARAMS = {
@@ -332,11 +366,15 @@ PARAMS = {
     "routine_id": "routine",
     "entry_id": "entry",
     "agency_id": "agency",
+    "program_id": "program",
+    "nomination_id": "nomination",
+    "honour_id": "honour",
+    "program_objection_id": "program_objection",
 }
 # Parameters that name no record: the value both requests use.
 FIXED = {"year": "2026", "kind": "form.docx", "action": "accept"}
 # Routes whose only parameters name no record (a year, a day, a ballot code): nothing to hide.
-NO_RECORD = {"year", "day", "token", "code", "kind"}
+NO_RECORD = {"year", "day", "token", "code", "kind", "number"}  # number: a public certificate
 
 
 @dataclass(frozen=True)

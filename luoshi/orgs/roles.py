@@ -15,6 +15,7 @@ class Role(models.TextChoices):
     SUPERVISOR = "supervisor", _("Supervisor")
     PERSONNEL_OFFICER = "personnel_officer", _("Personnel officer")
     COMMITTEE_MEMBER = "committee_member", _("Appraisal committee member")
+    DISCIPLINE_INSPECTOR = "discipline_inspector", _("Discipline inspector")
 
 
 class ScopeKind(models.TextChoices):
@@ -40,6 +41,7 @@ DEFAULT_SCOPE: dict[str, str] = {
     Role.SUPERVISOR: ScopeKind.SUBTREE,
     Role.PERSONNEL_OFFICER: ScopeKind.SUBTREE,
     Role.COMMITTEE_MEMBER: ScopeKind.UNIT,
+    Role.DISCIPLINE_INSPECTOR: ScopeKind.SUBTREE,
 }
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
