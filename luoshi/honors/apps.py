@@ -9,12 +9,14 @@ class HonorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported when called: apps.py is loaded before the app registry is ready.
-        from luoshi.core import audit, demodata, navigation, periodic
+        from luoshi.core import audit, cache, demodata, navigation, periodic
 
         from . import services
+        from .models import Honour, Program
         from .navigation import nav_sections
 
-        navigation.register(nav_sections)
+        cache.invalidate_on("honors", [Program, Honour])  # what the navigation reads
+        navigation.register(nav_sections, depends_on=("honors",))
         demodata.register("Demo commendation", _demo, order=50)
         # The tick runs its steps in the order of their names: "appraisal.finalize" before
         # "honors.appraisal_awards", so a cycle finalised by a tick gets its 嘉奖 in that run.

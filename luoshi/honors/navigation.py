@@ -1,5 +1,8 @@
-"""The commendation entries in the left navigation (registered from HonorsConfig.ready()):
-offered only to those who have something to do there."""
+"""The commendation entries in the left navigation (registered from HonorsConfig.ready() with
+depends_on=("honors",)): offered only to those who have something to do there — the personnel
+officer (who runs the programs), the vetting roles while a program takes nominations or is
+vetted, the agency's people once a program of theirs is open, and "My honours" to someone with
+an honour. Three statements at most."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from luoshi.core.navigation import NavItem, NavSection
 from luoshi.orgs.permissions import has_role, scope_for
 from luoshi.orgs.roles import Role
 
+from . import permissions as perms
 from . import rules
+from .models import Honour, Program
 
 HONORS = NavSection("honors", _("Commendation"), order=40)
 
@@ -24,10 +29,15 @@ def nav_sections(user: Any) -> list[NavSection]:
     vetting_roles = [
         pol.vetting_roles[b] for b in rules.vetting_bodies(pol) if b in pol.vetting_roles
     ]
-    if has_role(user, Role.PERSONNEL_OFFICER, Role.UNIT_HEAD, Role.AGENCY_LEADER):
+    if has_role(user, Role.PERSONNEL_OFFICER) or perms.programs_visible(user).exists():
         items.append(NavItem(_("Commendation programs"), "honors:programs", order=10))
-    if has_role(user, *vetting_roles):
+    if has_role(user, *vetting_roles) and (
+        perms.programs_visible(user)
+        .filter(status__in=(Program.Status.NOMINATION, Program.Status.VETTING))
+        .exists()
+    ):
         items.append(NavItem(_("Joint vetting"), "honors:vetting", order=20))
-    if getattr(user, "person_id", None):
+    pid = getattr(user, "person_id", None)
+    if pid and Honour.objects.filter(person_id=pid).exists():
         items.append(NavItem(_("My honours"), "honors:mine", order=30))
     return [HONORS.with_items(*items)] if items else []

@@ -25,7 +25,7 @@ from luoshi.appraisal import facts as appraisal_facts
 from luoshi.appraisal import rules as appraisal_rules
 from luoshi.appraisal.models import AnnualCycle, Participant, YearResult
 from luoshi.appraisal.services import agency_units
-from luoshi.core import audit, publicity
+from luoshi.core import audit, cache, publicity
 from luoshi.core.errors import Conflict, InvalidInput, NotFound
 from luoshi.core.numbering import next_number
 from luoshi.orgs.models import OrgUnit, Person
@@ -902,6 +902,7 @@ def finalize(program: Program, today: dt.date, *, actor: Any = None) -> bool:
             )
             for n in noms
         )
+        cache.model_changed(Honour)  # bulk_create sends no signal
         program.status, program.finalized_at = ST.FINAL, timezone.now()
         program.version += 1
         program.save()
@@ -1110,6 +1111,7 @@ def appraisal_awards(cycle: AnnualCycle, *, actor: Any = None) -> int:
         ]
         Honour.objects.bulk_create(rows)
         if rows:
+            cache.model_changed(Honour)
             audit.record(
                 "honors.appraisal_awards",
                 actor=actor,

@@ -180,6 +180,7 @@ def test_the_personnel_officer_runs_appraisal_and_evaluation(work, client_for) -
         DEPLOYMENT_STAFF,
         SUPERVISION_STAFF,
         APPRAISAL_OFFICER,
+        ("Commendation", ["honors:programs"]),  # the officer runs the programs
         ORG,
     ]
 
