@@ -164,6 +164,11 @@ class ObjectionQuerySet(models.QuerySet[Any]):
         return self.filter(answered_at__isnull=True)
 
 
+# A manager class of its own (not QuerySet.as_manager() on the abstract model): the type
+# checker resolves it for every app's objection model and its related managers.
+ObjectionManager = models.Manager.from_queryset(ObjectionQuerySet)
+
+
 class ObjectionBase(models.Model):
     """An objection raised during publicity, and its answer (abstract: an app adds the foreign
     key to what was published)."""
@@ -179,7 +184,7 @@ class ObjectionBase(models.Model):
     )
     answered_at = models.DateTimeField(null=True, blank=True)
 
-    objects = ObjectionQuerySet.as_manager()
+    objects = ObjectionManager()
 
     class Meta:
         abstract = True
