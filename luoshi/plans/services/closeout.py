@@ -64,13 +64,9 @@ def gap_text(gap: dict[str, Any]) -> str:
     if kind == MILESTONE_OPEN:
         return _("Milestone “%(name)s” (due %(due)s) is not done.") % params
     if kind == INDICATOR_UNREPORTED:
-        return (
-            _("Indicator “%(name)s” has no actual value reported (target %(target)s).") % params
-        )
+        return _("Indicator “%(name)s” has no actual value reported (target %(target)s).") % params
     if gap.get("direction") == Indicator.Direction.LOWER:
-        return (
-            _("Indicator “%(name)s” is at %(actual)s, above its target of %(target)s.") % params
-        )
+        return _("Indicator “%(name)s” is at %(actual)s, above its target of %(target)s.") % params
     return _("Indicator “%(name)s” is at %(actual)s, short of its target of %(target)s.") % params
 
 
@@ -285,8 +281,7 @@ def completion_verify(
                         {
                             "field": "reason",
                             "message": _(
-                                "Give the reason for closing the task out although it is "
-                                "not ready."
+                                "Give the reason for closing the task out although it is not ready."
                             ),
                         }
                     ]

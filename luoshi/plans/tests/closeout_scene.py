@@ -20,7 +20,9 @@ CODE = "2026-1-1-1"
 
 def scene(org: Any, plan: WorkPlan) -> Task:
     task = plan.tasks.get(code=CODE)
-    milestone_add(actor=org.users["supervisor"], task=task, title="组织集体学习", due_date=D(2026, 6, 30))
+    milestone_add(
+        actor=org.users["supervisor"], task=task, title="组织集体学习", due_date=D(2026, 6, 30)
+    )
     issue(org, plan)
     task = Task.objects.get(pk=task.pk)
     report_submit(

@@ -100,9 +100,7 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         upcoming = next_report(task, report_unit, today)
     # What stands against the close-out, beside the request and the verification (no query:
     # the task's milestones and indicators are read above).
-    readiness = closeout_readiness(
-        task, today=today, milestones=milestones, indicators=indicators
-    )
+    readiness = closeout_readiness(task, today=today, milestones=milestones, indicators=indicators)
     return {
         "task": task,
         "cooperating": cooperating,
