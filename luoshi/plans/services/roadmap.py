@@ -418,7 +418,7 @@ def _check_indicator_ops(task: Task, ops: Any) -> list[dict[str, Any]]:
             )
             if row is None:
                 continue
-            new = {
+            new: dict[str, Any] = {
                 "name": row.name,
                 "unit": row.unit,
                 "target": str(row.target),

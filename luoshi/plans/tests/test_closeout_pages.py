@@ -36,9 +36,7 @@ def _text(response) -> str:
 
 
 @time_machine.travel(CLOCK, tick=False)
-def test_the_readiness_is_shown_to_the_lead_unit_and_to_the_verifier(
-    org, plan, client_for
-) -> None:
+def test_the_readiness_is_shown_to_the_lead_unit_and_to_the_verifier(org, plan, client_for) -> None:
     """issue 15 finding 3: close-out showed nothing of the milestones still red or of the
     indicator under its target."""
     task = scene(org, plan)

@@ -107,12 +107,14 @@ def test_a_drop_in_progress_with_a_reason_is_kept_in_the_report_history_and_audi
     task.refresh_from_db()
     assert task.progress == 40
     assert report.progress_drop_reason == "上级要求调整学习内容，计划重新起草"
-    event = task.events.filter(kind="reported").order_by("-id").first()
-    assert event.after["previous_percent"] == 55 and event.after["percent"] == 40
-    assert event.after["drop_reason"] == "上级要求调整学习内容，计划重新起草"
+    event = task.events.filter(kind="reported").latest("id")
+    history = event.after or {}
+    assert history["previous_percent"] == 55 and history["percent"] == 40
+    assert history["drop_reason"] == "上级要求调整学习内容，计划重新起草"
     entry = AuditEntry.objects.filter(action="task.report", object_id=str(report.pk)).get()
-    assert entry.after["previous_percent"] == 55
-    assert entry.after["drop_reason"] == "上级要求调整学习内容，计划重新起草"
+    audited = entry.after or {}
+    assert audited["previous_percent"] == 55
+    assert audited["drop_reason"] == "上级要求调整学习内容，计划重新起草"
     # a rise needs no reason, and a cooperating unit's share moves no progress
     report_submit(
         actor=org.users["head"],
