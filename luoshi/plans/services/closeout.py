@@ -135,7 +135,16 @@ class Readiness:
     def summary(self) -> str:
         """One sentence: how many milestones and indicators stand open."""
         parts = []
-        if self.milestones_open:
+        if self.milestones_open and not self.milestones_overdue:
+            parts.append(
+                ngettext(
+                    "%(n)d milestone not done",
+                    "%(n)d milestones not done",
+                    self.milestones_open,
+                )
+                % {"n": self.milestones_open}
+            )
+        elif self.milestones_open:
             parts.append(
                 ngettext(
                     "%(n)d milestone not done (%(late)d overdue)",
