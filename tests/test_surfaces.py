@@ -242,11 +242,92 @@ def _decide(key: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     return f"/adjustments/{key['adjustment']}/decide/", {"decision": "approve", "note": ""}
 
 
+# Issue 15 finding 3: close-out against the facts, decided alike on both surfaces.
+
+
+def _office_requested(world: Any) -> dict[str, Any]:
+    """制定年度学习计划 waiting for verification while its milestone (due 31 March) is not done
+    and its indicator (集体学习, target 12) has no actual value: not ready to close out."""
+    task = _task("2026-1-1-1")
+    closeout_services.completion_request(actor=world.users["head"], task=task, note="已完成")
+    return {"task": task.pk}
+
+
+def _office_at_55(world: Any) -> dict[str, Any]:
+    """制定年度学习计划 last reported at 55 %."""
+    task = _task("2026-1-1-1")
+    Task.objects.filter(pk=task.pk).update(progress=55)
+    return {"task": task.pk, "indicator": task.indicators.get().pk}
+
+
+def _override(key: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return f"/tasks/{key['task']}/verify/", {
+        "decision": "accept",
+        "override": "on",
+        "reason": "节点已并入全会学习",
+        "version": _version(key),
+    }
+
+
+def _override_api(key: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return f"/api/v1/tasks/{key['task']}/verify", {
+        "accept": True,
+        "override": True,
+        "reason": "节点已并入全会学习",
+        "version": _version(key),
+    }
+
+
+def _negative(key: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return f"/tasks/{key['task']}/report/", {
+        "text": "开展集体学习",
+        "percent": 60,
+        f"indicator_{key['indicator']}": "-5",
+    }
+
+
+def _negative_api(key: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    return f"/api/v1/tasks/{key['task']}/reports", {
+        "text": "开展集体学习",
+        "percent": 60,
+        "indicators": [{"id": key["indicator"], "value": -5}],
+    }
+
+
+def _drop(reason: str) -> Any:
+    def page(key: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return f"/tasks/{key['task']}/report/", {
+            "text": "计划重新起草",
+            "percent": 40,
+            "drop_reason": reason,
+        }
+
+    def api(key: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        return f"/api/v1/tasks/{key['task']}/reports", {
+            "text": "计划重新起草",
+            "percent": 40,
+            "drop_reason": reason,
+        }
+
+    return page, api
+
+
+def _facts_state(key: dict[str, Any]) -> Any:
+    task = Task.objects.get(pk=key["task"])
+    reports = sorted(task.reports.values_list("unit_id", "percent", "progress_drop_reason"))
+    actuals = list(task.indicators.values_list("actual", flat=True))
+    return (task.status, task.progress, reports, actuals)
+
+
 PLANS_CLOCK = "2026-03-10 10:00 +08:00"
 # Who sees the tasks: 经济科技部's task is seen by its staff, the agency leader, the office
 # (supervisor) and the personnel officer (agency scope); the vice (in charge of 组织联络部), the
 # office head (办公室) and the city federation's staff do not see it.
 SEE_ECON = {"leader": "403", "staff": "403", "supervisor": "403", "hr": "403"}
+# 办公室's task is seen by the agency leader, the office (head, supervisor), the personnel
+# officer and 经济科技部 (cooperating); the office's members (head, supervisor, personnel officer)
+# report as the lead unit, 经济科技部's staff as the cooperating unit.
+SEE_OFFICE = {"leader": "403", "head": "403", "staff": "403", "supervisor": "403", "hr": "403"}
 
 PLANS: dict[str, Op] = {
     "report by the lead unit": Op(
@@ -302,6 +383,56 @@ PLANS: dict[str, Op] = {
         _verify_api(True),
         _task_state,
         {**SEE_ECON, "supervisor": "refused"},
+        PLANS_CLOCK,
+    ),
+    "verify a task that is not ready": Op(
+        _office_requested,
+        _verify(True),
+        _verify_api(True),
+        _facts_state,
+        {**SEE_OFFICE, "supervisor": "refused"},
+        PLANS_CLOCK,
+    ),
+    "verify a task that is not ready, by override with a reason": Op(
+        _office_requested,
+        _override,
+        _override_api,
+        _facts_state,
+        {**SEE_OFFICE, "supervisor": "ok"},
+        PLANS_CLOCK,
+    ),
+    "report a negative actual": Op(
+        _office_at_55,
+        _negative,
+        _negative_api,
+        _facts_state,
+        {
+            "leader": "403",
+            "head": "refused",
+            "staff": "refused",
+            "supervisor": "refused",
+            "hr": "refused",
+        },
+        PLANS_CLOCK,
+    ),
+    "report a lower progress without a reason": Op(
+        _office_at_55,
+        *_drop(""),
+        _facts_state,
+        {
+            "leader": "403",
+            "head": "refused",
+            "staff": "ok",
+            "supervisor": "refused",
+            "hr": "refused",
+        },
+        PLANS_CLOCK,
+    ),
+    "report a lower progress with its reason": Op(
+        _office_at_55,
+        *_drop("上级要求调整学习内容"),
+        _facts_state,
+        {"leader": "403", "head": "ok", "staff": "ok", "supervisor": "ok", "hr": "ok"},
         PLANS_CLOCK,
     ),
     "adjustment request": Op(

@@ -41,6 +41,7 @@ class PlansConfig(AppConfig):
                 "task.report_correct": _("Corrected a progress report"),
                 "task.completion_request": _("Requested close-out"),
                 "task.completion_verify": _("Verified a close-out"),
+                "task.completion_override": _("Closed out a task that was not ready (override)"),
                 "task.attachment_add": _("Attached evidence"),
                 "milestone.create": _("Added a milestone"),
                 "indicator.create": _("Added an indicator"),

@@ -22,7 +22,7 @@ from luoshi.orgs.models import OrgUnit, Person, User
 
 from .models import Category, Task, TaskEvent, WorkPlan
 from .services.categories import category_create, task_classify
-from .services.closeout import completion_request, completion_verify
+from .services.closeout import closeout_readiness, completion_request, completion_verify
 from .services.imports import import_outline, unit_resolver
 from .services.lights import refresh_lights
 from .services.plans import plan_approve, plan_create, plan_issue
@@ -97,6 +97,30 @@ def _demo_roadmap(actor: Any, task: Task, start: dt.date) -> None:
             due_date=start + dt.timedelta(days=round(days * share)),
             refresh_light=False,
         )
+
+
+def _demo_final_report(actor: Any, task: Task, on: dt.date) -> None:
+    """The lead unit's last report before it asks for the close-out: the milestones left done
+    and the indicators at their target, so that the close-out is ready (issue 15 finding 3:
+    verification refuses a task that is not)."""
+    if closeout_readiness(task, today=on).ready:
+        return
+    done = {
+        m.pk: (min(m.due_date, on), ROADMAP[-1][2])
+        for m in task.milestones.all()
+        if m.done_on is None
+    }
+    values = {i.pk: i.target for i in task.indicators.all()}
+    report_submit(
+        actor=actor,
+        task=task,
+        unit=task.lead_unit,
+        today=on,
+        data=ReportIn(
+            text="全部目标任务已完成。", percent=100, indicator_values=values, milestones_done=done
+        ),
+    )
+    task.refresh_from_db()
 
 
 def _date_the_history(plan: WorkPlan, loaded: dt.datetime, start: dt.date) -> None:
@@ -184,6 +208,7 @@ def build_demo_plan(today: dt.date | None = None, seed: int = 2026) -> str:
             )
         task.refresh_from_db()
         if task.deadline and task.deadline < day and pace >= 1.0 and index % 3:
+            _demo_final_report(reporter, task, min(task.deadline, day))
             completion_request(
                 actor=reporter, task=task, note="已按期完成全部目标任务，相关材料已归档。"
             )

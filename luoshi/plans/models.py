@@ -333,6 +333,10 @@ class Indicator(BaseModel):
     actual = models.DecimalField(
         _("actual"), max_digits=14, decimal_places=2, null=True, blank=True
     )
+    # Counts and amounts are never below zero; an indicator that can be (a balance, a change
+    # from last year) declares it. The roadmap validator checks targets, the report service
+    # actual values.
+    allows_negative = models.BooleanField(_("may be negative"), default=False)
     sort_order = models.PositiveIntegerField(default=0)
 
     class Meta:
@@ -360,6 +364,8 @@ class ProgressReport(BaseModel):
     )
     submitted_at = models.DateTimeField(_("submitted at"))
     due_on = models.DateField(_("due on"), null=True, blank=True)
+    # Why the lead unit's progress is lower than it reported before (required for a drop).
+    progress_drop_reason = models.TextField(_("reason for the lower progress"), blank=True)
 
     class Meta:
         ordering = ["task_id", "-period", "unit__path"]

@@ -35,6 +35,12 @@ class ReportIn(Schema):
     percent: int | None = Field(None, ge=0, le=100, description="Lead unit only")
     indicators: list[IndicatorValueIn] = Field(default_factory=list, max_length=100)
     milestones_done: list[MilestoneDoneIn] = Field(default_factory=list, max_length=100)
+    drop_reason: Text = Field(
+        "",
+        max_length=2000,
+        description="Why the progress is lower than the task's last reported progress "
+        "(required then)",
+    )
 
 
 @router.post(
@@ -61,6 +67,7 @@ def submit_report(request: HttpRequest, task_id: Id, payload: ReportIn) -> Any:
                 i.id: decimal.Decimal(str(round(i.value, 2))) for i in payload.indicators
             },
             milestones_done={m.id: (m.done_on, m.evidence) for m in payload.milestones_done},
+            drop_reason=payload.drop_reason,
         ),
     )
     return Status(201, report)

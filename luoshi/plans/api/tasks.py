@@ -69,6 +69,7 @@ class IndicatorOut(Schema):
     target: decimal.Decimal
     direction: str
     actual: decimal.Decimal | None
+    allows_negative: bool = Field(..., description="Its values may be below zero")
 
 
 class ReportOut(Schema):
@@ -80,6 +81,9 @@ class ReportOut(Schema):
     submitted_at: dt.datetime
     due_on: dt.date | None
     late: bool = Field(..., alias="is_late", description="Submitted after its due day (迟报)")
+    progress_drop_reason: str = Field(
+        ..., description="Why the progress is lower than last reported (empty otherwise)"
+    )
 
 
 class NextReportOut(Schema):

@@ -35,7 +35,10 @@ class AdjustForm(StyledFormMixin, forms.Form):
         label=_("New indicators"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One a line: name | target | unit | higher or lower, e.g. 培训 | 300 | 人次"),
+        help_text=_(
+            "One a line: name | target | unit | higher or lower | negative (only for an "
+            "indicator whose values may be below zero), e.g. 培训 | 300 | 人次"
+        ),
     )
 
     def __init__(
@@ -70,6 +73,8 @@ class AdjustForm(StyledFormMixin, forms.Form):
             self.fields[name + "_target"] = forms.DecimalField(
                 label=_("Target"), max_digits=14, decimal_places=2, initial=i.target
             )
+            if not i.allows_negative:  # the roadmap validator refuses below zero
+                self.fields[name + "_target"].widget.attrs["min"] = "0"
             self.fields[name + "_unit"] = forms.CharField(
                 label=_("Unit of measure"), max_length=32, required=False, initial=i.unit
             )
@@ -150,6 +155,7 @@ class AdjustForm(StyledFormMixin, forms.Form):
                 "target": i.target,
                 "unit": i.unit,
                 "direction": i.direction,
+                **({"allows_negative": True} if i.allows_negative else {}),
             }
             for i in d["new_indicators"]
         ]

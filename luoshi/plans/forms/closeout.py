@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -20,7 +22,17 @@ class VerifyForm(StyledFormMixin, forms.Form):
         label=_("Decision"),
         choices=[("accept", _("Accept and close out")), ("return", _("Return to the lead unit"))],
     )
+    override = forms.BooleanField(
+        label=_("Close out although the task is not ready (give the reason)"), required=False
+    )
     reason = forms.CharField(
         label=_("Reason or remarks"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, ready: bool = True, **kwargs: Any) -> None:
+        """`ready`: the task's close-out readiness has nothing to name (then no override is
+        offered: there is nothing to override)."""
+        super().__init__(*args, **kwargs)
+        if ready:
+            del self.fields["override"]

@@ -22,6 +22,13 @@ class ReportForm(StyledFormMixin, forms.Form):
         label=_("Overall progress (%)"), min_value=0, max_value=100, required=False
     )
 
+    drop_reason = forms.CharField(
+        label=_("Reason for the lower progress"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
     def __init__(
         self,
         *args: Any,
@@ -31,10 +38,22 @@ class ReportForm(StyledFormMixin, forms.Form):
         indicators: list[Indicator] | None = None,
         **kwargs: Any,
     ) -> None:
-        """`milestones` and `indicators`: the task's, when the caller has read them already."""
+        """`milestones` and `indicators`: the task's, when the caller has read them already.
+
+        The lead unit sees the progress it reported last and a field for the reason of a drop
+        (the report service refuses a lower progress without one)."""
         super().__init__(*args, **kwargs)
         if not is_lead:
             del self.fields["percent"]
+            del self.fields["drop_reason"]
+        else:
+            self.previous_percent = task.progress
+            percent = self.fields["percent"]
+            percent.help_text = _("Last reported: %(n)d%%") % {"n": task.progress}
+            percent.widget.attrs["data-previous"] = str(task.progress)
+            self.fields["drop_reason"].help_text = _(
+                "Needed when the progress is lower than the %(n)d%% last reported."
+            ) % {"n": task.progress}
         if indicators is None:
             indicators = list(task.indicators.all())
         if milestones is None:
@@ -49,6 +68,8 @@ class ReportForm(StyledFormMixin, forms.Form):
                 max_digits=14,
                 decimal_places=2,
             )
+            if not indicator.allows_negative:  # the report service refuses below zero
+                self.fields[name].widget.attrs["min"] = "0"
             self.indicator_fields.append((indicator, name))
         self.milestone_fields = []
         for milestone in milestones:

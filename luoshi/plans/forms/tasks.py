@@ -82,7 +82,10 @@ class TaskForm(StyledFormMixin, forms.Form):
         label=_("Indicators"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text=_("One a line: name | target | unit | higher or lower, e.g. 培训 | 300 | 人次"),
+        help_text=_(
+            "One a line: name | target | unit | higher or lower | negative (only for an "
+            "indicator whose values may be below zero), e.g. 培训 | 300 | 人次"
+        ),
     )
 
     def __init__(
@@ -141,11 +144,15 @@ def _parse_milestones(text: str) -> list[MilestoneIn]:
     return out
 
 
+# The fifth column of an indicator line that declares its values may be below zero.
+NEGATIVE_WORDS = frozenset({"negative", "可为负", "可为负数", "允许负值"})
+
+
 def _parse_indicators(text: str) -> list[IndicatorIn]:
-    """Indicators written one a line: name | target | unit | higher or lower."""
+    """Indicators written one a line: name | target | unit | higher or lower | negative."""
     out = []
     for number, line in enumerate(_lines(text), start=1):
-        parts = [p.strip() for p in line.split("|")] + ["", ""]
+        parts = [p.strip() for p in line.split("|")] + ["", "", ""]
         try:
             target = decimal.Decimal(parts[1])
         except (IndexError, decimal.InvalidOperation):
@@ -157,7 +164,8 @@ def _parse_indicators(text: str) -> list[IndicatorIn]:
             if parts[3].lower() in {"lower", "低", "越低越好"}
             else Indicator.Direction.HIGHER
         )
-        out.append(IndicatorIn(parts[0], target, parts[2], direction))
+        allows_negative = parts[4].lower() in NEGATIVE_WORDS
+        out.append(IndicatorIn(parts[0], target, parts[2], direction, allows_negative))
     return out
 
 

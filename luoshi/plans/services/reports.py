@@ -1,4 +1,9 @@
-"""Progress reports: which period a report is for, and submitting one."""
+"""Progress reports: which period a report is for, and submitting one.
+
+A report is checked against the task's facts (issue 15 finding 3): an indicator's value is not
+below zero unless the indicator declares it may be, and a lead unit's progress lower than the
+task's last reported progress needs a reason, which is kept on the report, in the history and in
+the audit log."""
 
 from __future__ import annotations
 
@@ -35,6 +40,8 @@ class ReportIn:
     percent: int | None = None
     indicator_values: dict[int, decimal.Decimal] = field(default_factory=dict)
     milestones_done: dict[int, tuple[dt.date, str]] = field(default_factory=dict)
+    # Why the progress is lower than last reported (needed only then).
+    drop_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -69,6 +76,35 @@ def report_period_due(task: Task, unit: OrgUnit, day: dt.date) -> tuple[dt.date,
     return period, report_due_date(task.report_cadence, period, task.report_due_day)
 
 
+def negative_actual_message(indicator: Indicator, value: decimal.Decimal) -> str:
+    return _(
+        "The actual value of indicator “%(name)s” cannot be negative (%(value)s was entered)."
+    ) % {"name": indicator.name, "value": f"{value.normalize():f}"}
+
+
+def _check_values(indicators: dict[int, Indicator], values: dict[int, decimal.Decimal]) -> None:
+    """Each value within its indicator's declared kind: not below zero unless it may be."""
+    problems = [
+        {"field": f"indicator_{pk}", "message": negative_actual_message(indicators[pk], value)}
+        for pk, value in values.items()
+        if value < 0 and not indicators[pk].allows_negative
+    ]
+    if problems:
+        raise InvalidInput(" ".join(p["message"] for p in problems), details=problems)
+
+
+def progress_drop_message(previous: int, new: int) -> str:
+    return _(
+        "The progress falls from %(previous)d%% (last reported) to %(new)d%%: "
+        "give the reason for the drop."
+    ) % {"previous": previous, "new": new}
+
+
+def is_progress_drop(task: Task, percent: int | None) -> bool:
+    """A lead unit's progress lower than the task's last reported progress."""
+    return percent is not None and percent < task.progress
+
+
 @transaction.atomic
 def report_submit(
     *, actor: Any, task: Task, unit: OrgUnit, data: ReportIn, today: dt.date | None = None
@@ -88,6 +124,13 @@ def report_submit(
     milestones = {m.pk: m for m in task.milestones.all()}
     if set(data.milestones_done) - set(milestones):
         raise InvalidInput(_("A milestone does not belong to this task."))
+    _check_values(indicators, data.indicator_values)
+    previous = task.progress
+    dropped = is_lead and is_progress_drop(task, data.percent)
+    drop_reason = data.drop_reason.strip() if dropped else ""
+    if dropped and not drop_reason:
+        message = progress_drop_message(previous, data.percent or 0)
+        raise InvalidInput(message, details=[{"field": "drop_reason", "message": message}])
     period, due = report_period_due(task, unit, day)
     # Reports entered for a past day (catching up, or the demo) carry that day.
     submitted_at = (
@@ -105,6 +148,8 @@ def report_submit(
             "submitted_by": actor,
             "submitted_at": submitted_at,
             "due_on": due,
+            # a correction that no longer drops keeps the reason its period was given
+            **({"progress_drop_reason": drop_reason} if dropped else {}),
         },
     )
     for pk, value in data.indicator_values.items():
@@ -122,11 +167,12 @@ def report_submit(
     if is_lead and data.percent is not None and data.percent != task.progress:
         task.progress = data.percent
         _save_versioned(task, ["progress"])
+    drop = {"previous_percent": previous, "drop_reason": drop_reason} if dropped else {}
     _event(
         task,
         TaskEvent.Kind.REPORTED,
         actor,
-        after={"unit": unit.pk, "period": period, "percent": data.percent},
+        after={"unit": unit.pk, "period": period, "percent": data.percent, **drop},
         note=data.text.strip()[:500],
         at=submitted_at,  # the history shows a report entered for a past day on that day
     )
@@ -139,6 +185,7 @@ def report_submit(
             "percent": report.percent,
             "indicators": data.indicator_values,
             "milestones": list(data.milestones_done),
+            **drop,
         },
     )
     refresh_lights(Task.objects.filter(pk=task.pk), today=day)

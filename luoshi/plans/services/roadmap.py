@@ -51,6 +51,7 @@ class IndicatorIn:
     target: decimal.Decimal
     unit: str = ""
     direction: str = Indicator.Direction.HIGHER
+    allows_negative: bool = False
 
 
 Problems = list[dict[str, Any]]
@@ -128,6 +129,14 @@ def check_milestone(
     return MilestoneIn(text, due)
 
 
+def negative_target_message(name: str) -> str:
+    """The refusal of a target below zero for an indicator that does not declare it may be."""
+    return _(
+        "The target of indicator “%(name)s” cannot be negative (declare the indicator as one "
+        "that may be negative if it is)."
+    ) % {"name": name}
+
+
 def check_indicator(
     name: Any,
     target: Any,
@@ -136,12 +145,14 @@ def check_indicator(
     *,
     problems: Problems,
     prefix: str = "",
+    allows_negative: bool = False,
 ) -> IndicatorIn | None:
     """One indicator made plain (name and unit stripped, the target rounded to the field's
     decimal places), or None with its problems added to `problems`, each naming its field.
 
     Rules: a name, within the model's length; a unit within its length; a target that is a
-    finite number the field holds; higher or lower is better."""
+    finite number the field holds, not below zero unless the indicator declares it may be
+    (issue 15 finding 3); higher or lower is better."""
     found = len(problems)
     text, unit_text = str(name or "").strip(), str(unit or "").strip()
     number = as_target(target)
@@ -165,6 +176,8 @@ def check_indicator(
         problems.append(
             {"field": _at(prefix, "target"), "message": _("The target is not a valid number.")}
         )
+    elif number < 0 and not allows_negative:
+        problems.append({"field": _at(prefix, "target"), "message": negative_target_message(text)})
     if direction not in Indicator.Direction.values:
         problems.append(
             {
@@ -174,7 +187,7 @@ def check_indicator(
         )
     if len(problems) > found or number is None:
         return None
-    return IndicatorIn(text, number, unit_text, str(direction))
+    return IndicatorIn(text, number, unit_text, str(direction), bool(allows_negative))
 
 
 def check_rows(
@@ -194,7 +207,13 @@ def check_rows(
     ]
     clean_indicators = [
         check_indicator(
-            i.name, i.target, i.unit, i.direction, problems=problems, prefix=f"indicators[{n}]"
+            i.name,
+            i.target,
+            i.unit,
+            i.direction,
+            problems=problems,
+            prefix=f"indicators[{n}]",
+            allows_negative=i.allows_negative,
         )
         for n, i in enumerate(indicators)
     ]
@@ -275,11 +294,14 @@ def indicator_add(
     target: decimal.Decimal,
     unit: str = "",
     direction: str = Indicator.Direction.HIGHER,
+    allows_negative: bool = False,
 ) -> Indicator:
     """Add a quantified indicator to a task (before the plan is issued); audited, in its history."""
     _check_changeable(task)
     problems: Problems = []
-    row = check_indicator(name, target, unit, direction, problems=problems)
+    row = check_indicator(
+        name, target, unit, direction, problems=problems, allows_negative=allows_negative
+    )
     if row is None:
         raise InvalidInput(details=problems)
     indicator = Indicator.objects.create(
@@ -288,6 +310,7 @@ def indicator_add(
         target=row.target,
         unit=row.unit,
         direction=row.direction,
+        allows_negative=row.allows_negative,
         sort_order=_next_order(task.indicators),
     )
     snapshot = audit.snapshot(indicator)
@@ -388,10 +411,14 @@ def _check_indicator_ops(task: Task, ops: Any) -> list[dict[str, Any]]:
                 op.get("direction"),
                 problems=problems,
                 prefix=at,
+                # a change keeps the indicator's declaration; an added one may make its own
+                allows_negative=i.allows_negative
+                if i is not None
+                else bool(op.get("allows_negative")),
             )
             if row is None:
                 continue
-            new = {
+            new: dict[str, Any] = {
                 "name": row.name,
                 "unit": row.unit,
                 "target": str(row.target),
@@ -399,6 +426,8 @@ def _check_indicator_ops(task: Task, ops: Any) -> list[dict[str, Any]]:
             }
             if i is not None and new == _indicator_was(i):
                 continue  # unchanged
+            if i is None and row.allows_negative:
+                new["allows_negative"] = True
             entry.update(new)
         out.append(entry)
     if problems:
@@ -469,7 +498,11 @@ def _apply_roadmap(
         values = {k: op[k] for k in ("name", "unit", "direction") if k in op}
         if op["op"] == "add":
             Indicator.objects.create(
-                task=task, target=decimal.Decimal(op["target"]), sort_order=order, **values
+                task=task,
+                target=decimal.Decimal(op["target"]),
+                allows_negative=bool(op.get("allows_negative")),
+                sort_order=order,
+                **values,
             )
             order += 1
         elif op["op"] == "change":

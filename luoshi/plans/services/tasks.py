@@ -172,6 +172,7 @@ def task_create(*, actor: Any, data: TaskIn) -> Task:
             target=i.target,
             unit=i.unit,
             direction=i.direction,
+            allows_negative=i.allows_negative,
             sort_order=n,
         )
         for n, i in enumerate(indicators)

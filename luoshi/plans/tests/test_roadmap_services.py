@@ -62,6 +62,14 @@ BAD_INDICATORS = [
     pytest.param(("培训", "NaN", "次", "higher"), "target", TARGET_MESSAGE, id="target-nan"),
     pytest.param(("培训", "-Infinity", "次", "higher"), "target", TARGET_MESSAGE, id="target-inf"),
     pytest.param(("培训", "5", "次", "sideways"), "direction", DIRECTION_MESSAGE, id="direction"),
+    # issue 15 finding 3: a count is not below zero unless the indicator declares it may be
+    pytest.param(
+        ("培训", "-5", "次", "higher"),
+        "target",
+        "The target of indicator “培训” cannot be negative (declare the indicator as one that "
+        "may be negative if it is).",
+        id="target-negative",
+    ),
 ]
 
 # (title, due date) → the field refused and its message
@@ -365,8 +373,13 @@ def test_rows_at_the_limits_are_stored_on_every_database(org, plan) -> None:
         ("指" * 200, largest, "单" * 32),
         ("降低", decimal.Decimal("0.00"), "%"),
     ]
-    added = indicator_add(
-        actor=org.users["supervisor"], task=task, name="指" * 200, target=-largest, unit="单" * 32
+    added = indicator_add(  # a negative target needs an indicator declared as one
+        actor=org.users["supervisor"],
+        task=task,
+        name="指" * 200,
+        target=-largest,
+        unit="单" * 32,
+        allows_negative=True,
     )
     added.refresh_from_db()
     assert added.target == -largest

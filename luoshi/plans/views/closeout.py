@@ -19,7 +19,7 @@ from luoshi.core.forms import submit_form
 
 from .. import permissions as perms
 from ..forms.closeout import NoteForm, VerifyForm
-from ..services.closeout import completion_request, completion_verify
+from ..services.closeout import closeout_readiness, completion_request, completion_verify
 from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 from .tasks import _rerender
 
@@ -57,7 +57,7 @@ def task_completion(request: HttpRequest, pk: int) -> HttpResponse:
 def task_verify(request: HttpRequest, pk: int) -> HttpResponse:
     task = perms.access_task(request.user, pk)
     perms.require(perms.is_verifier(request.user, task))
-    form = VerifyForm(request.POST)
+    form = VerifyForm(request.POST, ready=closeout_readiness(task).ready)
     ok, _task = submit_form(
         request,
         form,
@@ -66,6 +66,7 @@ def task_verify(request: HttpRequest, pk: int) -> HttpResponse:
             task=task,
             accept=d["decision"] == "accept",
             reason=d["reason"],
+            override=bool(d.get("override")),
             version=d["version"],
         ),
         lambda d: (

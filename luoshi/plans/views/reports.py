@@ -60,6 +60,7 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
                 for m, name in form.milestone_fields
                 if d.get(name)
             },
+            drop_reason=d.get("drop_reason") or "",
         )
         return report_submit(actor=request.user, task=task, unit=context["report_unit"], data=data)
 

@@ -30,6 +30,7 @@ from ..permissions import plans_visible
 from ..rules import period_label
 from ..services import tasks as task_services
 from ..services.categories import task_create_classified, task_update_classified
+from ..services.closeout import closeout_readiness, gap_text
 from ..services.reports import next_report
 from .ledger import ledger, ledger_filter_form  # noqa: F401  (urls, other modules)
 
@@ -88,6 +89,7 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
     events = list(task.events.select_related("actor__person")[:50])
     adjustments = list(task.adjustments.filter(status=AdjustmentRequest.Status.PENDING))
     describe_adjustments(task, adjustments, events)
+    describe_facts(events)
     milestones, indicators = list(task.milestones.all()), list(task.indicators.all())
     can_carry_over = perms.can_manage_plans(user) and task.is_open and task.plan is not None
     can_report = perms.can_report(user, task, cooperating_ids)
@@ -96,6 +98,9 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
     upcoming = None
     if can_report and report_unit is not None:
         upcoming = next_report(task, report_unit, today)
+    # What stands against the close-out, beside the request and the verification (no query:
+    # the task's milestones and indicators are read above).
+    readiness = closeout_readiness(task, today=today, milestones=milestones, indicators=indicators)
     return {
         "task": task,
         "cooperating": cooperating,
@@ -117,7 +122,8 @@ def _task_context(request: HttpRequest, task: Task) -> dict[str, Any]:
         "can_request_completion": perms.can_request_completion(user, task),
         "completion_form": NoteForm(initial={"version": task.version}),
         "can_verify": perms.can_verify(user, task),
-        "verify_form": VerifyForm(initial={"version": task.version}),
+        "verify_form": VerifyForm(initial={"version": task.version}, ready=readiness.ready),
+        "readiness": readiness,
         "can_adjust": perms.can_request_adjustment(user, task),
         "can_decide": perms.can_decide_adjustment(user, task),
         "decide_form": DecideForm(),
@@ -346,6 +352,29 @@ def describe_adjustments(task: Task, adjustments: list[Any], events: list[Any]) 
             e.lines = change_lines(e.after, None, names)
         elif e.kind == TaskEvent.Kind.ADJUSTMENT_APPROVED:
             e.lines = change_lines(e.after, e.before or {}, names)
+
+
+def describe_facts(events: list[Any]) -> None:
+    """Readable lines on the history's entries of issue 15 finding 3: a report that lowered the
+    progress (from → to, the reason) and a close-out by override (what was outstanding)."""
+    for e in events:
+        after = e.after if isinstance(e.after, dict) else {}
+        if e.kind == TaskEvent.Kind.REPORTED and after.get("drop_reason"):
+            e.lines = [
+                *getattr(e, "lines", []),
+                _("Progress lowered from %(previous)s%% to %(new)s%%; reason: %(reason)s")
+                % {
+                    "previous": after.get("previous_percent"),
+                    "new": after.get("percent"),
+                    "reason": after["drop_reason"],
+                },
+            ]
+        elif e.kind == TaskEvent.Kind.COMPLETION_ACCEPTED and after.get("override"):
+            e.lines = [
+                *getattr(e, "lines", []),
+                _("Closed out by override, although the task was not ready:"),
+                *(gap_text(gap) for gap in after.get("gaps") or []),
+            ]
 
 
 def audit_values(task: Task) -> dict[str, Any]:
