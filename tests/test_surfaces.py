@@ -576,7 +576,9 @@ def _in_committee(world: Any) -> dict[str, Any]:
         appraisal_services.propose(
             actor=world.users["leader"], participant=p, grade="competent", comments="好"
         )
-    appraisal_services.cycle_to_committee(actor=world.users["hr"], cycle=cycle)
+    appraisal_services.cycle_to_committee(
+        actor=world.users["hr"], cycle=cycle, override_reason="个人总结为纸质材料"
+    )
     return key
 
 

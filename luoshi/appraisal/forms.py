@@ -85,7 +85,7 @@ def decision_default(p: Participant) -> str:
 
 
 class DecisionForm(StyledFormMixin, forms.Form):
-    grade = forms.ChoiceField(label=_("Decision"))
+    grade = forms.ChoiceField(label=_("Grade"))
     note = forms.CharField(label=_("Committee opinion"), required=False, widget=TEXT)
 
     def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
