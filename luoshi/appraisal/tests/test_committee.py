@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import translation
+from django.utils import timezone, translation
 
 from luoshi.appraisal import rules, selectors, services
 from luoshi.appraisal.models import AnnualCycle, Participant, RoutineCycle
@@ -373,7 +373,8 @@ def test_issue_15_finding_6_quota_message_shows_the_percent_as_written(
     org: Any, cycle: AnnualCycle
 ) -> None:
     """名额为2名（定等次人数13名的20%）, not 2E+1%."""
-    cycle = _in_committee(org, cycle)
+    AnnualCycle.objects.filter(pk=cycle.pk).update(status=AnnualCycle.Status.COMMITTEE)
+    cycle = AnnualCycle.objects.get(pk=cycle.pk)
     cm = org.users["committee"]
     services.decide(actor=cm, participant=part(cycle, org, "staff"), grade="excellent")
     services.decide(actor=cm, participant=part(cycle, org, "head"), grade="excellent")
@@ -384,30 +385,31 @@ def test_issue_15_finding_6_quota_message_shows_the_percent_as_written(
     with translation.override("zh-hans"):
         with pytest.raises(InvalidInput) as exc:
             services.decide(actor=cm, participant=part(cycle, org, "hr"), grade="excellent")
-        assert "定等次人数13名的20%" in str(exc.value.message)
-    assert rules.percent_text(Decimal("20.00")) == "20"
-    assert rules.percent_text(Decimal("22.50")) == "22.5"
-    assert rules.percent_text(Decimal("0")) == "0"
+        assert "名额为2名（定等次人数13名的20%）" in str(exc.value.message)
 
 
 def test_issue_15_finding_6_stage_counts_add_up_to_the_total(org: Any, cycle: AnnualCycle) -> None:
-    """After every decision, 13 are at 'decided' and none still 'drawn' (it read 已列入 150 and
-    已审定 161 of 161)."""
+    """Everyone decided by the committee, most without a proposal or a summary: all 13 are at
+    'decided' and none still 'drawn' (it read 已列入 150 and 已审定 161 of 161)."""
     staff = part(cycle, org, "staff")
     services.summary_submit(
         actor=org.users["staff"], participant=staff, duties="", self_summary="总结", version=None
     )
-    cycle = services.cycle_to_committee(
-        actor=org.users["hr"], cycle=cycle, override_reason="纸质材料"
-    )
-    rows = [
-        (p.pk, rules.COMPETENT, "")
-        for p in cycle.participants.all()  # nobody proposed: the committee decides each
-    ]
-    services.decide_bulk(actor=org.users["committee"], cycle=cycle, decisions=rows)
+    cycle.participants.update(decided_at=timezone.now(), decided_grade=rules.COMPETENT)
     counts = {k: n for k, _label, n in selectors.step_counts(cycle.participants.all())}
     assert counts["decided"] == 13
     assert counts["drawn"] == 0 and counts["summary"] == 0
     assert sum(counts.values()) == cycle.participants.count()
-    by_step = {p.step for p in cycle.participants.all()}
-    assert by_step == {"decided"}
+    assert {p.step for p in cycle.participants.all()} == {"decided"}
+    # and at each later step the counts still add up
+    cycle.participants.filter(pk=staff.pk).update(is_final=True, notified_at=timezone.now())
+    counts = {k: n for k, _label, n in selectors.step_counts(cycle.participants.all())}
+    assert (counts["notified"], counts["decided"]) == (1, 12)
+    assert sum(counts.values()) == 13
+
+
+def test_percent_text() -> None:
+    assert rules.percent_text(Decimal("20.00")) == "20"
+    assert rules.percent_text(Decimal("2E+1")) == "20"
+    assert rules.percent_text(Decimal("22.50")) == "22.5"
+    assert rules.percent_text(Decimal("0")) == "0"
