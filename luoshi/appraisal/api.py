@@ -422,6 +422,7 @@ def decide_list(request: HttpRequest, cycle_id: Id, payload: AppraisalBulkDecisi
     submit): all are written, each audited, or none."""
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
+    perms.require(perms.can_decide(user, cycle))
     visible = set(selectors.participants_confidential(user, cycle).values_list("pk", flat=True))
     if any(row.participant not in visible for row in payload.decisions):
         raise NotFound()
