@@ -687,7 +687,8 @@ def decide_bulk(
     """The committee decides the whole list at once: (participant id, grade or AS_PROPOSED,
     note) for each person whose decision is new or differs. All or nothing: every row is
     checked (grade allowed, the quota and units' places over the list as it will stand) and a
-    refusal names each person; each decision is audited. Returns how many were written."""
+    refusal names each person; each decision that changes is audited. Returns how many were
+    written."""
     cycle = _lock_cycle(cycle)
     perms.require(perms.can_decide(actor, cycle))
     _require_status(cycle, ST.COMMITTEE)
@@ -695,8 +696,6 @@ def decide_bulk(
     wanted: dict[int, tuple[str, str]] = {}
     for pid, grade, note in decisions:
         wanted[int(pid)] = (grade, note or "")
-    if not wanted:
-        raise InvalidInput(_("No decision was changed."))
     participants = {
         p.pk: p
         for p in Participant.objects.select_for_update()
@@ -705,7 +704,7 @@ def decide_bulk(
     }
     problems: list[dict[str, Any]] = []
     final: dict[int, str] = {}
-    for pid, (grade, _note) in wanted.items():
+    for pid, (grade, note) in wanted.items():
         p = participants.get(pid)
         if p is None:
             raise perms.NotFound()
@@ -736,6 +735,8 @@ def decide_bulk(
         except InvalidInput as exc:
             problems.append({"field": f"grade-{pid}", "message": str(exc.message)})
             continue
+        if p.decided_at is not None and (grade, note.strip()) == (p.decided_grade, p.decision_note):
+            continue  # unchanged: nothing to write
         final[pid] = grade
     if problems:
         raise InvalidInput(
@@ -766,7 +767,8 @@ def decide_bulk(
                 raise _unit_full(q.unit, q.places, len(in_unit) - len(added))
     for pid, grade in final.items():
         _write_decision(actor, participants[pid], grade, wanted[pid][1])
-    audit.record("appraisal.decide_bulk", actor=actor, obj=cycle, after={"decided": len(final)})
+    if final:
+        audit.record("appraisal.decide_bulk", actor=actor, obj=cycle, after={"decided": len(final)})
     return len(final)
 
 

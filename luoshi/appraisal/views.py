@@ -446,7 +446,7 @@ def _bulk_decisions(request: HttpRequest, cycle: AnnualCycle) -> list[tuple[int,
             if effective == p.decided_grade:
                 continue
         out.append((p.pk, grade, ""))
-    if unchosen:
+    if unchosen and cycle.status == AnnualCycle.Status.COMMITTEE:  # else the service refuses
         raise InvalidInput(
             _("Choose a decision for %(n)d people: %(names)s.")
             % {"n": len(unchosen), "names": "、".join(unchosen)}
