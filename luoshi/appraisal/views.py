@@ -409,7 +409,6 @@ def committee(request: HttpRequest, pk: int) -> HttpResponse:
             **_cycle_context(request, cycle),
             "rows": rows,
             "quota": quota,
-            "quota_unit_places": {q.unit_id: q.places for q in cycle.unit_quotas.all()},
             "evaluation_open": _evaluation_open(cycle),
             "meeting_form": meeting_form,
             "publicity_form": publicity_form,
@@ -445,7 +444,7 @@ def _bulk_decisions(request: HttpRequest, cycle: AnnualCycle) -> list[tuple[int,
             effective = p.proposed_grade if grade == services.AS_PROPOSED else grade
             if effective == p.decided_grade:
                 continue
-        out.append((p.pk, grade, ""))
+        out.append((p.pk, grade, p.decision_note))  # the opinion from the person's page kept
     if unchosen and cycle.status == AnnualCycle.Status.COMMITTEE:  # else the service refuses
         raise InvalidInput(
             _("Choose a decision for %(n)d people: %(names)s.")
