@@ -391,11 +391,10 @@ class AppraisalBulkDecisionRowIn(Schema):
             description='A grade, "" for no grade (those not graded), or "proposed".',
         ),
     ]
-    note: Text = Field("", max_length=5000)
 
 
 class AppraisalBulkDecisionIn(Schema):
-    decisions: list[AppraisalBulkDecisionRowIn] = Field(..., min_length=1, max_length=5000)
+    decisions: list[AppraisalBulkDecisionRowIn] = Field(..., min_length=1, max_length=2000)
 
 
 class AppraisalBulkDecisionOut(Schema):
@@ -419,7 +418,8 @@ class AppraisalBulkDecisionOut(Schema):
 )
 def decide_list(request: HttpRequest, cycle_id: Id, payload: AppraisalBulkDecisionIn) -> Any:
     """The committee's decisions for many people in one transaction (the committee page's one
-    submit): all are written, each audited, or none."""
+    submit): all are written, each audited, or none. A person's committee opinion (written with
+    the single decision) is kept; only changed decisions are written."""
     user = _user(request)
     cycle = perms.access_cycle(user, cycle_id)
     perms.require(perms.can_decide(user, cycle))
@@ -429,7 +429,7 @@ def decide_list(request: HttpRequest, cycle_id: Id, payload: AppraisalBulkDecisi
     n = services.decide_bulk(
         actor=user,
         cycle=cycle,
-        decisions=[(row.participant, row.grade, row.note) for row in payload.decisions],
+        decisions=[(row.participant, row.grade, None) for row in payload.decisions],
     )
     return {"decided": n, "quota": selectors.quota_state(cycle).__dict__}
 

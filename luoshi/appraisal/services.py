@@ -682,7 +682,7 @@ AS_PROPOSED = "proposed"  # a bulk decision's grade meaning "the supervising lea
 
 @transaction.atomic
 def decide_bulk(
-    *, actor: Any, cycle: AnnualCycle, decisions: Iterable[tuple[int, str, str]]
+    *, actor: Any, cycle: AnnualCycle, decisions: Iterable[tuple[int, str, str | None]]
 ) -> int:
     """The committee decides the whole list at once: (participant id, grade or AS_PROPOSED,
     note) for each person whose decision is new or differs. All or nothing: every row is
@@ -693,9 +693,9 @@ def decide_bulk(
     perms.require(perms.can_decide(actor, cycle))
     _require_status(cycle, ST.COMMITTEE)
     _require_evaluation_closed(cycle)
-    wanted: dict[int, tuple[str, str]] = {}
+    wanted: dict[int, tuple[str, str | None]] = {}  # note None: the opinion on record kept
     for pid, grade, note in decisions:
-        wanted[int(pid)] = (grade, note or "")
+        wanted[int(pid)] = (grade, note)
     participants = {
         p.pk: p
         for p in Participant.objects.select_for_update()
@@ -735,6 +735,9 @@ def decide_bulk(
         except InvalidInput as exc:
             problems.append({"field": f"grade-{pid}", "message": str(exc.message)})
             continue
+        if note is None:
+            note = p.decision_note
+            wanted[pid] = (wanted[pid][0], note)
         if p.decided_at is not None and (grade, note.strip()) == (p.decided_grade, p.decision_note):
             continue  # unchanged: nothing to write
         final[pid] = grade
@@ -766,7 +769,7 @@ def decide_bulk(
             if added and len(in_unit) > q.places:
                 raise _unit_full(q.unit, q.places, len(in_unit) - len(added))
     for pid, grade in final.items():
-        _write_decision(actor, participants[pid], grade, wanted[pid][1])
+        _write_decision(actor, participants[pid], grade, wanted[pid][1] or "")
     if final:
         audit.record("appraisal.decide_bulk", actor=actor, obj=cycle, after={"decided": len(final)})
     return len(final)

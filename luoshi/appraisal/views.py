@@ -425,11 +425,11 @@ def _evaluation_open(cycle: AnnualCycle) -> Any:
     return campaign if campaign is not None and not campaign.is_closed else None
 
 
-def _bulk_decisions(request: HttpRequest, cycle: AnnualCycle) -> list[tuple[int, str, str]]:
+def _bulk_decisions(request: HttpRequest, cycle: AnnualCycle) -> list[tuple[int, str, str | None]]:
     """The rows of the one-page decision whose choice is new or differs from the decision on
     record; an undecided person left without a choice is refused by name."""
     rows = list(selectors.participants_confidential(request.user, cycle))
-    out: list[tuple[int, str, str]] = []
+    out: list[tuple[int, str, str | None]] = []
     unchosen: list[str] = []
     for p in rows:
         if p.eligibility == rules.PENDING:
@@ -444,7 +444,7 @@ def _bulk_decisions(request: HttpRequest, cycle: AnnualCycle) -> list[tuple[int,
             effective = p.proposed_grade if grade == services.AS_PROPOSED else grade
             if effective == p.decided_grade:
                 continue
-        out.append((p.pk, grade, p.decision_note))  # the opinion from the person's page kept
+        out.append((p.pk, grade, None))  # None: the opinion written on the person's page kept
     if unchosen and cycle.status == AnnualCycle.Status.COMMITTEE:  # else the service refuses
         raise InvalidInput(
             _("Choose a decision for %(n)d people: %(names)s.")
