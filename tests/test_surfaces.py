@@ -707,7 +707,9 @@ def _in_committee(world: Any) -> dict[str, Any]:
         appraisal_services.propose(
             actor=world.users["leader"], participant=p, grade="competent", comments="好"
         )
-    appraisal_services.cycle_to_committee(actor=world.users["hr"], cycle=cycle)
+    appraisal_services.cycle_to_committee(
+        actor=world.users["hr"], cycle=cycle, override_reason="个人总结为纸质材料"
+    )
     return key
 
 
@@ -898,7 +900,83 @@ ANSWER = (
     ),
 )
 
+
+def _cycle_state(key: dict[str, Any]) -> Any:
+    cycle = AnnualCycle.objects.get(pk=key["cycle"])
+    return (cycle.status, sorted(cycle.participants.values_list("person_id", "decided_grade")))
+
+
+def _proposed(world: Any) -> dict[str, Any]:
+    """The 2025 appraisal, open, everyone but the agency leader proposed; no self-summary."""
+    key = _open_cycle(world)
+    cycle = AnnualCycle.objects.get(pk=key["cycle"])
+    for p in cycle.participants.exclude(person=world.people["leader"]):
+        appraisal_services.propose(
+            actor=world.users["leader"], participant=p, grade="competent", comments="好"
+        )
+    return key
+
+
+def _to_committee(reason: str) -> Any:
+    return (
+        lambda key: (
+            f"/appraisal/{key['cycle']}/",
+            {"action": "to_committee", "override_reason": reason},
+        ),
+        lambda key: (
+            f"/api/v1/appraisal/cycles/{key['cycle']}/to-committee",
+            {"override_reason": reason},
+        ),
+    )
+
+
+def _decision_rows(key: dict[str, Any]) -> list[tuple[int, str]]:
+    """Everyone as proposed; the agency leader, who has no proposal, Competent."""
+    rows = Participant.objects.filter(cycle_id=key["cycle"]).values_list("pk", "proposed_at")
+    return [(pk, "proposed" if at else "competent") for pk, at in rows]
+
+
+DECIDE_ALL = (
+    lambda key: (
+        f"/appraisal/{key['cycle']}/committee/",
+        {"action": "decide_all", **{f"grade-{pk}": g for pk, g in _decision_rows(key)}},
+    ),
+    lambda key: (
+        f"/api/v1/appraisal/cycles/{key['cycle']}/decisions",
+        {"decisions": [{"participant": pk, "grade": g} for pk, g in _decision_rows(key)]},
+    ),
+)
+# The cycle is visible to everyone taking part and to the leaders; only the officer acts.
+SEE_CYCLE_OFFICER = {
+    **{p: "403" for p in ("leader", "vice", "head", "staff", "supervisor")},
+    "hr": "ok",
+}
+
 APPRAISAL: dict[str, Op] = {
+    "to the committee with summaries missing, no reason": Op(
+        _proposed,
+        *_to_committee(""),
+        _cycle_state,
+        {**SEE_CYCLE_OFFICER, "hr": "refused"},
+        APPRAISAL_CLOCK,
+    ),
+    "to the committee with summaries missing, with a reason": Op(
+        _proposed,
+        *_to_committee("个人总结为纸质材料"),
+        _cycle_state,
+        SEE_CYCLE_OFFICER,
+        APPRAISAL_CLOCK,
+    ),
+    "the committee's decisions on one page": Op(
+        _in_committee, *DECIDE_ALL, _cycle_state, SEE_CYCLE_OFFICER, APPRAISAL_CLOCK
+    ),
+    "the committee's decisions while the cycle is open": Op(
+        _proposed,
+        *DECIDE_ALL,
+        _cycle_state,
+        {**SEE_CYCLE_OFFICER, "hr": "refused"},
+        APPRAISAL_CLOCK,
+    ),
     "self-summary": Op(
         _open_cycle,
         *SUMMARY,

@@ -186,10 +186,89 @@ def set_quota(request: HttpRequest, cycle_id: Id, payload: AppraisalQuotaIn) -> 
     return services.quota_set(actor=user, cycle=cycle, **data)
 
 
-@router.post("/cycles/{cycle_id}/to-committee", response=AppraisalCycleOut)
-def to_committee(request: HttpRequest, cycle_id: Id) -> Any:
+class AppraisalReadinessItemOut(Schema):
+    key: str
+    label: str
+    message: str
+    missing: int
+    total: int
+    overridable: bool
+    names: list[str]
+
+
+class AppraisalReadinessOut(Schema):
+    ready: bool
+    needs_override: bool
+    refused: bool
+    items: list[AppraisalReadinessItemOut]
+
+
+@router.get(
+    "/cycles/{cycle_id}/readiness",
+    response=AppraisalReadinessOut,
+    openapi_extra=error_responses({404: "No such cycle, or not one this account manages."}),
+)
+def get_readiness(request: HttpRequest, cycle_id: Id) -> Any:
+    """The readiness check before the committee: each problem by name, with how many of how
+    many are missing; `overridable` items may be overridden with `override_reason` when sending
+    the cycle to the committee, the others are refused until fixed."""
     user = _user(request)
-    return services.cycle_to_committee(actor=user, cycle=perms.access_cycle(user, cycle_id))
+    cycle = perms.access_cycle(user, cycle_id)
+    if not perms.sees_all_confidential(user, cycle):
+        raise NotFound()
+    items = services.committee_readiness(cycle)
+    return {
+        "ready": not items,
+        "needs_override": bool(items) and all(i.overridable for i in items),
+        "refused": any(not i.overridable for i in items),
+        "items": [
+            {
+                "key": i.key,
+                "label": i.label,
+                "message": i.message,
+                "missing": i.missing,
+                "total": i.total,
+                "overridable": i.overridable,
+                "names": list(i.names),
+            }
+            for i in items
+        ],
+    }
+
+
+class AppraisalToCommitteeIn(Schema):
+    override_reason: Text = Field(
+        "",
+        max_length=2000,
+        description=(
+            "Why the cycle goes to the committee although self-summaries or proposals are "
+            "missing (see /readiness); kept in the audit log. Not needed when it is ready."
+        ),
+    )
+
+
+@router.post(
+    "/cycles/{cycle_id}/to-committee",
+    response=AppraisalCycleOut,
+    openapi_extra=error_responses(
+        {
+            422: (
+                "Not ready (code `not_ready`: the democratic evaluation is open or the quota "
+                "breaks the rules) or items missing without `override_reason` (code "
+                "`override_required`); `details` lists each readiness item."
+            )
+        }
+    ),
+)
+def to_committee(
+    request: HttpRequest, cycle_id: Id, payload: AppraisalToCommitteeIn | None = None
+) -> Any:
+    user = _user(request)
+    return services.cycle_to_committee(
+        actor=user,
+        cycle=perms.access_cycle(user, cycle_id),
+        override_reason=payload.override_reason if payload is not None else "",
+    )
 
 
 @router.get("/cycles/{cycle_id}/participants", response=list[AppraisalParticipantOut])
@@ -301,6 +380,58 @@ def decide(request: HttpRequest, participant_id: Id, payload: AppraisalDecisionI
     p = perms.access_participant(user, participant_id)
     p = services.decide(actor=user, participant=p, **payload.dict())
     return _participant(p, confidential=True, detail=True)
+
+
+class AppraisalBulkDecisionRowIn(Schema):
+    participant: int = Field(..., ge=1, le=MAX_ID)
+    grade: Annotated[
+        str,
+        Field(
+            pattern=r"^(|excellent|competent|basic|incompetent|proposed)$",
+            description='A grade, "" for no grade (those not graded), or "proposed".',
+        ),
+    ]
+
+
+class AppraisalBulkDecisionIn(Schema):
+    decisions: list[AppraisalBulkDecisionRowIn] = Field(..., min_length=1, max_length=2000)
+
+
+class AppraisalBulkDecisionOut(Schema):
+    decided: int
+    quota: AppraisalQuotaOut
+
+
+@router.post(
+    "/cycles/{cycle_id}/decisions",
+    response=AppraisalBulkDecisionOut,
+    openapi_extra=error_responses(
+        {
+            422: (
+                "Nothing written: a row is not possible (each named in `details` as "
+                "{field: grade-<participant>, message}), the excellent quota or a unit's places "
+                "would be exceeded (code `quota_full`), or the democratic evaluation is open "
+                "(code `evaluation_open`)."
+            )
+        }
+    ),
+)
+def decide_list(request: HttpRequest, cycle_id: Id, payload: AppraisalBulkDecisionIn) -> Any:
+    """The committee's decisions for many people in one transaction (the committee page's one
+    submit): all are written, each audited, or none. A person's committee opinion (written with
+    the single decision) is kept; only changed decisions are written."""
+    user = _user(request)
+    cycle = perms.access_cycle(user, cycle_id)
+    perms.require(perms.can_decide(user, cycle))
+    visible = set(selectors.participants_confidential(user, cycle).values_list("pk", flat=True))
+    if any(row.participant not in visible for row in payload.decisions):
+        raise NotFound()
+    n = services.decide_bulk(
+        actor=user,
+        cycle=cycle,
+        decisions=[(row.participant, row.grade, None) for row in payload.decisions],
+    )
+    return {"decided": n, "quota": selectors.quota_state(cycle).__dict__}
 
 
 class AppraisalPublicityIn(Schema):

@@ -102,7 +102,11 @@ def _last_year(agency: OrgUnit, year: int, hr: User, leader: User) -> AnnualCycl
             grade=grade,
             comments="该同志政治立场坚定，工作认真负责，较好完成了年度各项任务。",
         )
-    services.cycle_to_committee(actor=hr, cycle=cycle)
+    services.cycle_to_committee(
+        actor=hr,
+        cycle=cycle,
+        override_reason="往年考核补录：个人总结和考核登记表为纸质存档。",
+    )
     meeting = dt.date(year + 1, 1, 8)
     services.committee_record(
         actor=hr, cycle=cycle, meeting_date=meeting, members_present="考核委员会全体委员（7人）"

@@ -54,15 +54,58 @@ class ProposalForm(StyledFormMixin, forms.Form):
         )
 
 
+# The committee's choices: a grade code, NO_GRADE (不定等次, for those not graded) or
+# AS_PROPOSED (the supervising leader's proposal); "" is no choice, which the form refuses.
+NO_GRADE = "none"
+AS_PROPOSED = "proposed"  # services.AS_PROPOSED (forms sit below services: the word is repeated)
+
+
+def decision_choices(p: Participant) -> list[tuple[str, str]]:
+    """The committee's choices for one person: only what the rules allow them, "as proposed"
+    first when there is a proposal — and nothing chosen for them by default."""
+    elig = rules.Eligibility(
+        p.eligibility, p.eligibility_reason, p.may_be_excellent, p.forced_grade
+    )
+    out: list[tuple[str, str]] = []
+    if p.proposed_at is not None:
+        proposed = rules.grade_label(p.family, p.proposed_grade) or str(_("No grade"))
+        out.append((AS_PROPOSED, str(_("As proposed: %(grade)s") % {"grade": proposed})))
+    if p.eligibility == rules.GRADED:
+        out += [
+            (g, label) for g, label in rules.grade_choices(p.family) if rules.grade_allowed(g, elig)
+        ]
+    else:
+        out.append((NO_GRADE, str(_("No grade"))))
+    return out
+
+
+def decision_default(p: Participant) -> str:
+    """What a person's choice shows before any change: the decision on record, else "as
+    proposed" when there is a proposal, else nothing — never a grade picked for the committee."""
+    if p.decided_at is not None:
+        return p.decided_grade or NO_GRADE
+    if p.proposed_at is not None:
+        return AS_PROPOSED
+    return ""
+
+
 class DecisionForm(StyledFormMixin, forms.Form):
-    grade = forms.ChoiceField(label=_("Grade"), required=False)
+    grade = forms.ChoiceField(label=_("Grade"))
     note = forms.CharField(label=_("Committee opinion"), required=False, widget=TEXT)
 
     def __init__(self, *args: Any, participant: Participant, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        cast(forms.ChoiceField, self.fields["grade"]).choices = _grade_choices(
-            participant.family, blank=str(_("No grade"))
-        )
+        self.participant = participant
+        cast(forms.ChoiceField, self.fields["grade"]).choices = [
+            ("", _("— choose —")),
+            *decision_choices(participant),
+        ]
+
+    def clean_grade(self) -> str:
+        value = str(self.cleaned_data["grade"])
+        if value == AS_PROPOSED:
+            return self.participant.proposed_grade
+        return "" if value == NO_GRADE else value
 
 
 PENALTY_CHOICES = [("", "—"), *[(k, v) for k, v in rules.PENALTY_LABELS.items()]]

@@ -249,6 +249,15 @@ def routine_allows_excellent(routine_grades: Sequence[str], pol: Policy) -> bool
     return sum(1 for g in routine_grades if g == GOOD) * 2 >= len(routine_grades)
 
 
+def percent_text(value: Decimal | int | str) -> str:
+    """A percentage as people write it: 20, 22.5 (never 2E+1 nor 20.00)."""
+    d = Decimal(str(value))
+    text = f"{d:f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
 # --- eligibility ------------------------------------------------------------------------------
 
 GRADED, COMMENTS_ONLY, UNGRADED, PENDING = "graded", "comments_only", "ungraded", "pending"
@@ -572,3 +581,158 @@ def quarter_bounds(year: int, quarter: int) -> tuple[dt.date, dt.date]:
     start = dt.date(year, 3 * quarter - 2, 1)
     end = dt.date(year + 1, 1, 1) if quarter == 4 else dt.date(year, 3 * quarter + 1, 1)
     return start, end - dt.timedelta(days=1)
+
+
+# --- readiness for the committee --------------------------------------------------------------
+
+SUMMARIES, PROPOSALS, EVALUATION, QUOTA = "summaries", "proposals", "evaluation", "quota"
+# What may be overridden (with a reason, audited) when it is missing: the committee can still
+# decide without every self-summary or proposal (paper records, a leader absent); it cannot
+# decide while the democratic evaluation is open or with a quota that breaks the rules.
+OVERRIDABLE = frozenset({SUMMARIES, PROPOSALS})
+READINESS_LABELS = {
+    SUMMARIES: _("Self-summaries"),
+    PROPOSALS: _("Supervising leaders' proposals"),
+    EVALUATION: _("Democratic evaluation"),
+    QUOTA: _("Excellent quota"),
+}
+
+
+@dataclass(frozen=True)
+class ReadinessFacts:
+    """What the readiness check reads (gathered by services.committee_readiness)."""
+
+    summaries_missing: int = 0
+    summaries_total: int = 0
+    proposals_missing: int = 0
+    proposals_total: int = 0
+    evaluation_title: str = ""  # "" when no evaluation is linked
+    evaluation_closed: bool = True
+    evaluation_status: str = ""  # its status as shown
+    quota_verdict: str = QUOTA_OK
+    quota_percent: Decimal = Decimal("0")
+    quota_base_percent: Decimal = Decimal("0")
+    unit_places: int = 0
+    cap: int = 0
+    missing_names: Mapping[str, Sequence[str]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ReadinessItem:
+    """One named problem before the committee: what is missing, how many of how many, and
+    whether it may be overridden with a reason."""
+
+    key: str
+    missing: int
+    total: int
+    message: str
+    overridable: bool
+    names: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        return str(READINESS_LABELS[self.key])
+
+
+def committee_readiness(facts: ReadinessFacts) -> list[ReadinessItem]:
+    """RULES.md §1 steps 1–4 before the decision (step 5): every self-summary written, every
+    supervising leader's proposal made, the democratic evaluation (when one is used) closed,
+    the quota within the rules. An empty list: ready."""
+    items: list[ReadinessItem] = []
+
+    def names(key: str) -> tuple[str, ...]:
+        return tuple(facts.missing_names.get(key, ()))
+
+    if facts.summaries_missing:
+        items.append(
+            ReadinessItem(
+                SUMMARIES,
+                facts.summaries_missing,
+                facts.summaries_total,
+                str(
+                    _("Self-summaries missing: %(missing)d of %(total)d participants.")
+                    % {"missing": facts.summaries_missing, "total": facts.summaries_total}
+                ),
+                True,
+                names(SUMMARIES),
+            )
+        )
+    if facts.proposals_missing:
+        items.append(
+            ReadinessItem(
+                PROPOSALS,
+                facts.proposals_missing,
+                facts.proposals_total,
+                str(
+                    _(
+                        "Participants without the supervising leader's proposal: %(missing)d of "
+                        "%(total)d."
+                    )
+                    % {"missing": facts.proposals_missing, "total": facts.proposals_total}
+                ),
+                True,
+                names(PROPOSALS),
+            )
+        )
+    if facts.evaluation_title and not facts.evaluation_closed:
+        items.append(
+            ReadinessItem(
+                EVALUATION,
+                1,
+                1,
+                str(
+                    _(
+                        "The democratic evaluation “%(title)s” is not closed (%(status)s): close "
+                        "it before the committee decides."
+                    )
+                    % {"title": facts.evaluation_title, "status": facts.evaluation_status}
+                ),
+                False,
+            )
+        )
+    if facts.quota_verdict == QUOTA_NEEDS_APPROVAL:
+        items.append(
+            ReadinessItem(
+                QUOTA,
+                1,
+                1,
+                str(
+                    _(
+                        "The excellent quota of %(percent)s%% is above %(base)s%% and has no "
+                        "approval record."
+                    )
+                    % {
+                        "percent": percent_text(facts.quota_percent),
+                        "base": percent_text(facts.quota_base_percent),
+                    }
+                ),
+                False,
+            )
+        )
+    elif facts.quota_verdict != QUOTA_OK:
+        items.append(
+            ReadinessItem(
+                QUOTA,
+                1,
+                1,
+                str(
+                    _("The excellent quota of %(percent)s%% is outside the rules.")
+                    % {"percent": percent_text(facts.quota_percent)}
+                ),
+                False,
+            )
+        )
+    elif facts.unit_places > facts.cap:
+        items.append(
+            ReadinessItem(
+                QUOTA,
+                facts.unit_places - facts.cap,
+                facts.cap,
+                str(
+                    _("The units' excellent places (%(places)d) exceed the cycle's cap of %(cap)d.")
+                    % {"places": facts.unit_places, "cap": facts.cap}
+                ),
+                False,
+            )
+        )
+    return items

@@ -45,18 +45,32 @@ def own_participation(user: Any) -> QuerySet[Participant]:
     )
 
 
+# Participant.step's order: each participant is at the first step whose condition holds.
+STEP_CONDITIONS: tuple[tuple[str, Q], ...] = (
+    ("acknowledged", ~Q(ack="")),
+    ("notified", Q(notified_at__isnull=False)),
+    ("final", Q(is_final=True)),
+    ("decided", Q(decided_at__isnull=False)),
+    ("proposed", Q(proposed_at__isnull=False)),
+    ("summary", Q(summary_submitted_at__isnull=False)),
+    ("drawn", Q()),
+)
+
+
+def step_q(step: str) -> Q:
+    """The participants at `step` exactly (as Participant.step): its condition and none of the
+    earlier ones, so the counts of all steps add up to the total."""
+    q = Q()
+    for key, condition in STEP_CONDITIONS:
+        if key == step:
+            return q & condition
+        q &= ~condition
+    raise KeyError(step)
+
+
 def step_counts(qs: QuerySet[Participant]) -> list[tuple[str, str, int]]:
-    """How many participants are at each step (one query)."""
-    row = qs.aggregate(
-        total=Count("id"),
-        acknowledged=Count("id", filter=~Q(ack="")),
-        notified=Count("id", filter=Q(ack="", notified_at__isnull=False)),
-        final=Count("id", filter=Q(notified_at__isnull=True, is_final=True)),
-        decided=Count("id", filter=Q(is_final=False, decided_at__isnull=False)),
-        proposed=Count("id", filter=Q(decided_at__isnull=True, proposed_at__isnull=False)),
-        summary=Count("id", filter=Q(proposed_at__isnull=True, summary_submitted_at__isnull=False)),
-        drawn=Count("id", filter=Q(proposed_at__isnull=True, summary_submitted_at__isnull=True)),
-    )
+    """How many participants are at each step (one query); the counts add up to the total."""
+    row = qs.aggregate(**{key: Count("id", filter=step_q(key)) for key, _c in STEP_CONDITIONS})
     return [(k, str(v), row[k]) for k, v in STEP_LABELS.items()]
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -363,16 +363,116 @@ def _check_routine_link(p: Participant) -> None:
         )
 
 
+NAMES_SHOWN = 30  # names listed per readiness item (the count is always exact)
+
+
+def committee_readiness(cycle: AnnualCycle) -> list[rules.ReadinessItem]:
+    """The readiness check before the committee (rules.committee_readiness over the cycle's
+    facts): what is missing, by name and count. An empty list: ready."""
+    pol = rules.policy()
+    rows = list(
+        cycle.participants.order_by("unit__path", "person__name", "id").values_list(
+            "person__name", "eligibility", "summary_submitted_at", "proposed_at"
+        )
+    )
+    need_summary = [r for r in rows if r[1] != rules.UNGRADED]
+    need_proposal = [r for r in rows if r[1] in (rules.GRADED, rules.COMMENTS_ONLY)]
+    no_summary = [r[0] for r in need_summary if r[2] is None]
+    no_proposal = [r[0] for r in need_proposal if r[3] is None]
+    campaign = cycle.evaluation_campaign if cycle.evaluation_campaign_id else None
+    graded = sum(1 for r in rows if r[1] == rules.GRADED)
+    facts = rules.ReadinessFacts(
+        summaries_missing=len(no_summary),
+        summaries_total=len(need_summary),
+        proposals_missing=len(no_proposal),
+        proposals_total=len(need_proposal),
+        evaluation_title=campaign.title if campaign is not None else "",
+        evaluation_closed=campaign is None or bool(campaign.is_closed),
+        evaluation_status=str(campaign.get_status_display()) if campaign is not None else "",
+        quota_verdict=rules.check_quota_percent(
+            cycle.quota_percent, pol, has_approval=_has_approval(cycle)
+        ),
+        quota_percent=cycle.quota_percent,
+        quota_base_percent=pol.excellent_quota_percent,
+        unit_places=sum(cycle.unit_quotas.values_list("places", flat=True)),
+        cap=rules.excellent_cap(graded, cycle.quota_percent),
+        missing_names={
+            rules.SUMMARIES: no_summary[:NAMES_SHOWN],
+            rules.PROPOSALS: no_proposal[:NAMES_SHOWN],
+        },
+    )
+    return rules.committee_readiness(facts)
+
+
+def readiness_details(items: list[rules.ReadinessItem]) -> list[dict[str, Any]]:
+    return [
+        {
+            "field": item.key,
+            "message": item.message,
+            "missing": item.missing,
+            "total": item.total,
+            "overridable": item.overridable,
+        }
+        for item in items
+    ]
+
+
 @transaction.atomic
-def cycle_to_committee(*, actor: Any, cycle: AnnualCycle) -> AnnualCycle:
+def cycle_to_committee(*, actor: Any, cycle: AnnualCycle, override_reason: str = "") -> AnnualCycle:
+    """Send the cycle to the committee once the readiness check passes. Missing self-summaries
+    or proposals may be overridden with a reason (kept in the audit entry); an open democratic
+    evaluation or a quota outside the rules is refused."""
     perms.require(perms.can_manage_cycle(actor, cycle))
     cycle = _lock_cycle(cycle)
     _require_status(cycle, ST.OPEN)
+    items = committee_readiness(cycle)
+    hard = [i for i in items if not i.overridable]
+    if hard:
+        raise InvalidInput(
+            _("The appraisal is not ready for the committee: %(problems)s")
+            % {"problems": " ".join(i.message for i in hard)},
+            code="not_ready",
+            details=readiness_details(items),
+        )
+    reason = override_reason.strip()
+    if items and not reason:
+        raise InvalidInput(
+            _(
+                "The appraisal is not ready for the committee: %(problems)s To send it anyway, "
+                "give the reason."
+            )
+            % {"problems": " ".join(i.message for i in items)},
+            code="override_required",
+            details=[
+                *readiness_details(items),
+                {"field": "override_reason", "message": _("This field is required.")},
+            ],
+        )
     cycle.status = ST.COMMITTEE
     cycle.version += 1
     cycle.save()
-    audit.record("appraisal.to_committee", actor=actor, obj=cycle, after={"status": cycle.status})
+    after: dict[str, Any] = {"status": cycle.status}
+    if items:
+        after["override_reason"] = reason
+        after["readiness"] = {i.key: f"{i.missing}/{i.total}" for i in items}
+    audit.record("appraisal.to_committee", actor=actor, obj=cycle, after=after)
     return cycle
+
+
+def _require_evaluation_closed(cycle: AnnualCycle) -> None:
+    """The committee decides only once the linked democratic evaluation is closed."""
+    if cycle.evaluation_campaign_id is None:
+        return
+    campaign = cycle.evaluation_campaign
+    if campaign is not None and not campaign.is_closed:
+        raise InvalidInput(
+            _(
+                "The democratic evaluation “%(title)s” is not closed (%(status)s): the committee "
+                "decides after it closes."
+            )
+            % {"title": campaign.title, "status": campaign.get_status_display()},
+            code="evaluation_open",
+        )
 
 
 @transaction.atomic
@@ -428,7 +528,7 @@ def quota_set(
     if verdict == rules.QUOTA_TOO_HIGH:
         raise InvalidInput(
             _("The excellent quota cannot exceed %(max)s%%.")
-            % {"max": pol.excellent_quota_max_percent}
+            % {"max": rules.percent_text(pol.excellent_quota_max_percent)}
         )
     if verdict == rules.QUOTA_TOO_LOW:
         raise InvalidInput(_("The excellent quota must be above 0%."))
@@ -438,7 +538,7 @@ def quota_set(
                 "A quota above %(base)s%% needs an approval record: who approved it and the "
                 "approval document."
             )
-            % {"base": pol.excellent_quota_percent},
+            % {"base": rules.percent_text(pol.excellent_quota_percent)},
             details=[{"field": "approved_by", "message": _("This field is required.")}],
         )
     raised = value > pol.excellent_quota_percent
@@ -520,45 +620,34 @@ def committee_record(
     return cycle
 
 
-@transaction.atomic
-def decide(*, actor: Any, participant: Participant, grade: str, note: str = "") -> Participant:
-    """The committee's decision for one person. Confirming one Excellent beyond the cap (or the
-    unit's allocation) is refused with the cap and the count."""
-    cycle = _lock_cycle(participant.cycle)  # serialises decisions of one cycle
-    perms.require(perms.can_decide(actor, cycle))
-    _require_status(cycle, ST.COMMITTEE)
-    p = _lock_participant(participant)
-    _check_grade(p, grade)
-    if grade == rules.EXCELLENT and p.decided_grade != rules.EXCELLENT:
-        _check_routine_link(p)
-        count = cycle.participants.filter(decided_grade=rules.EXCELLENT).count()
-        cap = excellent_cap(cycle)
-        if not rules.within_cap(count, cap):
-            raise InvalidInput(
-                _(
-                    "The excellent quota is full: the cap is %(cap)d (%(percent)s%% of %(graded)d "
-                    "graded participants) and %(count)d are already Excellent."
-                )
-                % {
-                    "cap": cap,
-                    "percent": cycle.quota_percent.normalize(),
-                    "graded": graded_count(cycle),
-                    "count": count,
-                },
-                code="quota_full",
-            )
-        unit_quota = UnitQuota.objects.filter(cycle=cycle, unit=p.unit).first()
-        if unit_quota is not None:
-            in_unit = cycle.participants.filter(decided_grade=rules.EXCELLENT, unit=p.unit).count()
-            if not rules.within_cap(in_unit, unit_quota.places):
-                raise InvalidInput(
-                    _(
-                        "%(unit)s's excellent places are full: %(cap)d allocated and %(count)d "
-                        "already Excellent."
-                    )
-                    % {"unit": p.unit.name, "cap": unit_quota.places, "count": in_unit},
-                    code="quota_full",
-                )
+def _quota_full(cycle: AnnualCycle, count: int, cap: int) -> InvalidInput:
+    return InvalidInput(
+        _(
+            "The excellent quota is full: the cap is %(cap)d (%(percent)s%% of %(graded)d "
+            "graded participants) and %(count)d are already Excellent."
+        )
+        % {
+            "cap": cap,
+            "percent": rules.percent_text(cycle.quota_percent),
+            "graded": graded_count(cycle),
+            "count": count,
+        },
+        code="quota_full",
+    )
+
+
+def _unit_full(unit: OrgUnit, cap: int, count: int) -> InvalidInput:
+    return InvalidInput(
+        _(
+            "%(unit)s's excellent places are full: %(cap)d allocated and %(count)d "
+            "already Excellent."
+        )
+        % {"unit": unit.name, "cap": cap, "count": count},
+        code="quota_full",
+    )
+
+
+def _write_decision(actor: Any, p: Participant, grade: str, note: str) -> None:
     _save_audited(
         "appraisal.decide",
         actor=actor,
@@ -568,24 +657,147 @@ def decide(*, actor: Any, participant: Participant, grade: str, note: str = "") 
         decision_note=note.strip(),
         decided_at=timezone.now(),
     )
+
+
+@transaction.atomic
+def decide(*, actor: Any, participant: Participant, grade: str, note: str = "") -> Participant:
+    """The committee's decision for one person. Confirming one Excellent beyond the cap (or the
+    unit's allocation) is refused with the cap and the count; nothing is decided while the
+    democratic evaluation is open."""
+    cycle = _lock_cycle(participant.cycle)  # serialises decisions of one cycle
+    perms.require(perms.can_decide(actor, cycle))
+    _require_status(cycle, ST.COMMITTEE)
+    _require_evaluation_closed(cycle)
+    p = _lock_participant(participant)
+    _check_grade(p, grade)
+    if grade == rules.EXCELLENT and p.decided_grade != rules.EXCELLENT:
+        _check_routine_link(p)
+        count = cycle.participants.filter(decided_grade=rules.EXCELLENT).count()
+        cap = excellent_cap(cycle)
+        if not rules.within_cap(count, cap):
+            raise _quota_full(cycle, count, cap)
+        unit_quota = UnitQuota.objects.filter(cycle=cycle, unit=p.unit).first()
+        if unit_quota is not None:
+            in_unit = cycle.participants.filter(decided_grade=rules.EXCELLENT, unit=p.unit).count()
+            if not rules.within_cap(in_unit, unit_quota.places):
+                raise _unit_full(p.unit, unit_quota.places, in_unit)
+    _write_decision(actor, p, grade, note)
     return p
+
+
+AS_PROPOSED = "proposed"  # a bulk decision's grade meaning "the supervising leader's proposal"
+
+
+@transaction.atomic
+def decide_bulk(
+    *, actor: Any, cycle: AnnualCycle, decisions: Iterable[tuple[int, str, str | None]]
+) -> int:
+    """The committee decides the whole list at once: (participant id, grade or AS_PROPOSED,
+    note) for each person whose decision is new or differs. All or nothing: every row is
+    checked (grade allowed, the quota and units' places over the list as it will stand) and a
+    refusal names each person; each decision that changes is audited. Returns how many were
+    written."""
+    cycle = _lock_cycle(cycle)
+    perms.require(perms.can_decide(actor, cycle))
+    _require_status(cycle, ST.COMMITTEE)
+    _require_evaluation_closed(cycle)
+    wanted: dict[int, tuple[str, str | None]] = {}  # note None: the opinion on record kept
+    for pid, grade, note in decisions:
+        wanted[int(pid)] = (grade, note)
+    participants = {
+        p.pk: p
+        for p in Participant.objects.select_for_update()
+        .filter(cycle=cycle, pk__in=list(wanted))
+        .select_related("person", "unit", "cycle", "cycle__agency")
+    }
+    problems: list[dict[str, Any]] = []
+    final: dict[int, str] = {}
+    for pid, (grade, note) in wanted.items():
+        p = participants.get(pid)
+        if p is None:
+            raise perms.NotFound()
+        if p.eligibility == rules.PENDING:
+            problems.append(
+                {
+                    "field": f"grade-{pid}",
+                    "message": _("%(name)s is pending: the grade is filled in later.")
+                    % {"name": p.person.name},
+                }
+            )
+            continue
+        if grade == AS_PROPOSED:
+            if p.proposed_at is None:
+                problems.append(
+                    {
+                        "field": f"grade-{pid}",
+                        "message": _("%(name)s has no proposal to take: choose the grade.")
+                        % {"name": p.person.name},
+                    }
+                )
+                continue
+            grade = p.proposed_grade
+        try:
+            _check_grade(p, grade)
+            if grade == rules.EXCELLENT and p.decided_grade != rules.EXCELLENT:
+                _check_routine_link(p)
+        except InvalidInput as exc:
+            problems.append({"field": f"grade-{pid}", "message": str(exc.message)})
+            continue
+        if note is None:
+            note = p.decision_note
+            wanted[pid] = (wanted[pid][0], note)
+        if p.decided_at is not None and (grade, note.strip()) == (p.decided_grade, p.decision_note):
+            continue  # unchanged: nothing to write
+        final[pid] = grade
+    if problems:
+        raise InvalidInput(
+            _("%(n)d decisions cannot be recorded: %(problems)s")
+            % {"n": len(problems), "problems": " ".join(str(x["message"]) for x in problems)},
+            details=problems,
+        )
+    # the quota over the list as it will stand
+    current = dict(
+        cycle.participants.exclude(pk__in=list(final)).values_list("pk", "decided_grade")
+    )
+    excellent_ids = {pid for pid, g in current.items() if g == rules.EXCELLENT} | {
+        pid for pid, g in final.items() if g == rules.EXCELLENT
+    }
+    newly = [pid for pid in excellent_ids if participants.get(pid) is not None]
+    newly = [pid for pid in newly if participants[pid].decided_grade != rules.EXCELLENT]
+    cap = excellent_cap(cycle)
+    if newly and len(excellent_ids) > cap:
+        raise _quota_full(cycle, len(excellent_ids) - len(newly), cap)
+    if newly:
+        units = dict(
+            cycle.participants.filter(pk__in=list(excellent_ids)).values_list("pk", "unit_id")
+        )
+        for q in UnitQuota.objects.filter(cycle=cycle).select_related("unit"):
+            in_unit = [pid for pid in excellent_ids if units.get(pid) == q.unit_id]
+            added = [pid for pid in newly if units.get(pid) == q.unit_id]
+            if added and len(in_unit) > q.places:
+                raise _unit_full(q.unit, q.places, len(in_unit) - len(added))
+    for pid, grade in final.items():
+        _write_decision(actor, participants[pid], grade, wanted[pid][1] or "")
+    if final:
+        audit.record("appraisal.decide_bulk", actor=actor, obj=cycle, after={"decided": len(final)})
+    return len(final)
 
 
 @transaction.atomic
 def decide_as_proposed(*, actor: Any, cycle: AnnualCycle) -> int:
-    """Take every open proposal as the decision (the quota still applies, Excellent first so a
-    refusal names the cap). Returns how many were decided."""
-    n = 0
-    for p in cycle.participants.filter(decided_at__isnull=True, proposed_at__isnull=False).order_by(
-        "id"
-    ):
-        if p.eligibility in (rules.GRADED,):
-            decide(actor=actor, participant=p, grade=p.proposed_grade)
-            n += 1
-        elif p.eligibility in (rules.COMMENTS_ONLY, rules.UNGRADED):
-            decide(actor=actor, participant=p, grade="")
-            n += 1
-    return n
+    """Take every open proposal as the decision (the quota still applies over the whole list).
+    Returns how many were decided."""
+    rows = [
+        (p.pk, AS_PROPOSED, "")
+        for p in cycle.participants.filter(
+            decided_at__isnull=True,
+            proposed_at__isnull=False,
+            eligibility__in=[rules.GRADED, rules.COMMENTS_ONLY, rules.UNGRADED],
+        ).order_by("id")
+    ]
+    if not rows:
+        return 0
+    return decide_bulk(actor=actor, cycle=cycle, decisions=rows)
 
 
 def publicity_end_for(start: dt.date) -> tuple[dt.date, str]:
@@ -1077,15 +1289,63 @@ def routine_propose(*, actor: Any, entry: RoutineEntry, grade: str, comments: st
 
 
 @transaction.atomic
-def routine_confirm(*, actor: Any, cycle: RoutineCycle) -> RoutineCycle:
-    """The leader in charge confirms the quarter's grades."""
+def routine_confirm(
+    *, actor: Any, cycle: RoutineCycle, grades: Mapping[int, str] | None = None
+) -> RoutineCycle:
+    """The leader in charge confirms the quarter's grades on one page: `grades` (entry id →
+    grade) changes the entries where the confirmation differs from the unit head's proposal;
+    every entry must then have a grade, Good within its cap. One transaction; each change and
+    the confirmation are audited."""
     c = RoutineCycle.objects.select_for_update().select_related("unit").get(pk=cycle.pk)
     perms.require(perms.is_leader_in_charge(actor, c.unit))
     if c.status != RoutineCycle.Status.OPEN:
         raise InvalidInput(_("This routine appraisal is already confirmed."))
-    missing = c.entries.filter(grade="").count()
+    entries = {e.pk: e for e in c.entries.select_for_update().select_related("person")}
+    changes: dict[int, str] = {}
+    problems: list[dict[str, Any]] = []
+    for raw_pk, grade in (grades or {}).items():
+        e = entries.get(int(raw_pk))
+        if e is None:
+            raise perms.NotFound()
+        if not grade or grade == e.grade:
+            continue
+        if grade not in rules.ROUTINE_GRADES:
+            problems.append({"field": f"grade-{e.pk}", "message": _("Choose a grade.")})
+            continue
+        if perms.is_self(actor, e):  # type: ignore[arg-type]
+            raise perms.Forbidden()
+        changes[e.pk] = grade
+    if problems:
+        raise InvalidInput(_("Choose a grade."), details=problems)
+    final = {pk: changes.get(pk, e.grade) for pk, e in entries.items()}
+    missing = [entries[pk].person.name for pk, g in final.items() if not g]
     if missing:
-        raise InvalidInput(_("%(n)d people have no grade yet.") % {"n": missing})
+        raise InvalidInput(
+            _("%(n)d people have no grade yet: %(names)s.")
+            % {"n": len(missing), "names": "、".join(missing)},
+            details=[
+                {"field": f"grade-{pk}", "message": _("This field is required.")}
+                for pk, g in final.items()
+                if not g
+            ],
+        )
+    total = len(entries)
+    cap = rules.routine_good_cap(total, rules.policy())
+    good = sum(1 for g in final.values() if g == rules.GOOD)
+    if good > cap and any(g == rules.GOOD for g in changes.values()):
+        raise InvalidInput(
+            _("Good is capped at %(cap)d of %(total)d people in this unit; the list has %(count)d.")
+            % {"cap": cap, "total": total, "count": good},
+            code="quota_full",
+        )
+    for pk, grade in changes.items():
+        _save_audited(
+            "appraisal.routine_adjust",
+            actor=actor,
+            obj=entries[pk],
+            audited=["grade"],
+            grade=grade,
+        )
     c.status, c.confirmed_by, c.confirmed_at = (
         RoutineCycle.Status.CONFIRMED,
         _user_or_none(actor),
@@ -1093,7 +1353,12 @@ def routine_confirm(*, actor: Any, cycle: RoutineCycle) -> RoutineCycle:
     )
     c.version += 1
     c.save()
-    audit.record("appraisal.routine_confirm", actor=actor, obj=c, after={"status": c.status})
+    audit.record(
+        "appraisal.routine_confirm",
+        actor=actor,
+        obj=c,
+        after={"status": c.status, "changed": len(changes)},
+    )
     return c
 
 

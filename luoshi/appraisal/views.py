@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luoshi.core import uploads
-from luoshi.core.errors import DomainError, NotFound
+from luoshi.core.errors import DomainError, InvalidInput, NotFound
 from luoshi.core.forms import apply_domain_error
 from luoshi.core.paging import paginate
 from luoshi.documents.exporters import export_response
@@ -100,7 +100,11 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 n = services.participants_draw(actor=request.user, cycle=cycle)
                 messages.success(request, _("%(n)d participants added.") % {"n": n})
             elif action == "to_committee":
-                services.cycle_to_committee(actor=request.user, cycle=cycle)
+                services.cycle_to_committee(
+                    actor=request.user,
+                    cycle=cycle,
+                    override_reason=request.POST.get("override_reason", "")[:2000],
+                )
                 messages.success(request, _("The appraisal is with the committee."))
             elif action == "quota":
                 qform = forms.QuotaForm(request.POST)
@@ -164,6 +168,10 @@ def cycle_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "campaigns": list(_campaigns(cycle)) if ctx["is_officer"] else [],
         }
     )
+    if ctx["is_officer"] and cycle.status == AnnualCycle.Status.OPEN:
+        readiness = services.committee_readiness(cycle)
+        ctx["readiness"] = readiness
+        ctx["readiness_blocked"] = any(not item.overridable for item in readiness)
     return render(request, "appraisal/cycle_detail.html", ctx)
 
 
@@ -205,8 +213,7 @@ def _participant_context(request: HttpRequest, p: Participant) -> dict[str, Any]
         )
     if perms.can_decide(user, cycle) and cycle.status == AnnualCycle.Status.COMMITTEE:
         ctx["decision_form"] = forms.DecisionForm(
-            participant=p,
-            initial={"grade": p.decided_grade or p.proposed_grade, "note": p.decision_note},
+            participant=p, initial={"grade": forms.decision_default(p), "note": p.decision_note}
         )
     if is_officer and cycle.status in (AnnualCycle.Status.OPEN, AnnualCycle.Status.COMMITTEE):
         penalty = (p.penalties or [{}])[-1] if p.penalties else {}
@@ -351,6 +358,7 @@ def committee(request: HttpRequest, pk: int) -> HttpResponse:
         },
     )
     publicity_form = forms.PublicityForm(initial={"start": timezone.localdate()})
+    row_errors: dict[str, str] = {}
     if request.method == "POST":
         action = request.POST.get("action", "")
         try:
@@ -361,29 +369,11 @@ def committee(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     messages.success(request, _("The meeting was recorded."))
                     return redirect("appraisal:committee", pk=cycle.pk)
-            elif action == "decide":
-                p = perms.access_participant(request.user, request.POST.get("participant"))
-                if p.cycle_id != cycle.pk:
-                    raise NotFound()
-                grade = request.POST.get("grade", "")
-                services.decide(
-                    actor=request.user,
-                    participant=p,
-                    grade=grade,
-                    note=request.POST.get("note", ""),
+            elif action == "decide_all":
+                n = services.decide_bulk(
+                    actor=request.user, cycle=cycle, decisions=_bulk_decisions(request, cycle)
                 )
-                messages.success(
-                    request,
-                    _("%(name)s: %(grade)s.")
-                    % {
-                        "name": p.person.name,
-                        "grade": rules.grade_label(p.family, grade) or _("No grade"),
-                    },
-                )
-                return redirect("appraisal:committee", pk=cycle.pk)
-            elif action == "as_proposed":
-                n = services.decide_as_proposed(actor=request.user, cycle=cycle)
-                messages.success(request, _("%(n)d proposals taken as decisions.") % {"n": n})
+                messages.success(request, _("%(n)d decisions recorded.") % {"n": n})
                 return redirect("appraisal:committee", pk=cycle.pk)
             elif action == "publicity":
                 perms.require(perms.can_manage_cycle(request.user, cycle))
@@ -400,26 +390,68 @@ def committee(request: HttpRequest, pk: int) -> HttpResponse:
             if isinstance(exc, NotFound | perms.Forbidden):
                 raise
             messages.error(request, str(exc.message))
+            row_errors = {
+                str(d.get("field", "")): str(d.get("message", "")) for d in exc.details or []
+            }
     services.record_view(actor=request.user, obj=cycle, what="committee")
     rows = list(selectors.participants_confidential(request.user, cycle))
     results = selectors.evaluation_results(cycle)
+    posted = request.POST if request.POST.get("action") == "decide_all" else {}
     for row in rows:
         row.evaluation = results.get(row.person_id)  # type: ignore[attr-defined]
+        row.choices = forms.decision_choices(row)  # type: ignore[attr-defined]
+        row.chosen = posted.get(f"grade-{row.pk}", forms.decision_default(row))  # type: ignore[attr-defined]
+        row.error = row_errors.get(f"grade-{row.pk}", "")  # type: ignore[attr-defined]
+    quota = selectors.quota_state(cycle)
     return render(
         request,
         "appraisal/committee.html",
         {
             **_cycle_context(request, cycle),
             "rows": rows,
-            "quota": selectors.quota_state(cycle),
+            "quota": quota,
+            "evaluation_open": _evaluation_open(cycle),
             "meeting_form": meeting_form,
             "publicity_form": publicity_form,
-            "grade_choices": {
-                rules.CIVIL_SERVANT: rules.grade_choices(rules.CIVIL_SERVANT),
-                rules.PUBLIC_INSTITUTION: rules.grade_choices(rules.PUBLIC_INSTITUTION),
-            },
+            "undecided": sum(
+                1 for r in rows if r.decided_at is None and r.eligibility != rules.PENDING
+            ),
         },
+        status=422 if posted and request.method == "POST" else 200,
     )
+
+
+def _evaluation_open(cycle: AnnualCycle) -> Any:
+    campaign = cycle.evaluation_campaign if cycle.evaluation_campaign_id else None
+    return campaign if campaign is not None and not campaign.is_closed else None
+
+
+def _bulk_decisions(request: HttpRequest, cycle: AnnualCycle) -> list[tuple[int, str, str | None]]:
+    """The rows of the one-page decision whose choice is new or differs from the decision on
+    record; an undecided person left without a choice is refused by name."""
+    rows = list(selectors.participants_confidential(request.user, cycle))
+    out: list[tuple[int, str, str | None]] = []
+    unchosen: list[str] = []
+    for p in rows:
+        if p.eligibility == rules.PENDING:
+            continue
+        value = request.POST.get(f"grade-{p.pk}", "")
+        if value not in {code for code, _label in forms.decision_choices(p)}:
+            if p.decided_at is None:
+                unchosen.append(p.person.name)
+            continue
+        grade = "" if value == forms.NO_GRADE else value
+        if p.decided_at is not None:
+            effective = p.proposed_grade if grade == services.AS_PROPOSED else grade
+            if effective == p.decided_grade:
+                continue
+        out.append((p.pk, grade, None))  # None: the opinion written on the person's page kept
+    if unchosen and cycle.status == AnnualCycle.Status.COMMITTEE:  # else the service refuses
+        raise InvalidInput(
+            _("Choose a decision for %(n)d people: %(names)s.")
+            % {"n": len(unchosen), "names": "、".join(unchosen)}
+        )
+    return out
 
 
 # --- publicity --------------------------------------------------------------------------------
@@ -708,6 +740,9 @@ def routine_list(request: HttpRequest) -> HttpResponse:
     )
 
 
+ROUTINE_AS_PROPOSED = "proposed"
+
+
 @login_required
 def routine_detail(request: HttpRequest, pk: int) -> HttpResponse:
     cycle = perms.access_routine(request.user, pk)
@@ -733,7 +768,13 @@ def routine_detail(request: HttpRequest, pk: int) -> HttpResponse:
                 else:
                     messages.error(request, _("Choose a grade."))
             elif action == "confirm":
-                services.routine_confirm(actor=request.user, cycle=cycle)
+                # one page: each row "as proposed" (the unit head's grade) or changed
+                grades = {
+                    e.pk: value
+                    for e in cycle.entries.all()
+                    if (value := request.POST.get(f"grade-{e.pk}", "")) != ROUTINE_AS_PROPOSED
+                }
+                services.routine_confirm(actor=request.user, cycle=cycle, grades=grades)
                 messages.success(request, _("The routine appraisal was confirmed."))
             else:
                 raise NotFound()

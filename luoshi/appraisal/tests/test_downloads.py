@@ -23,7 +23,7 @@ def _final(org: Any, cycle: AnnualCycle) -> AnnualCycle:
         if p.person_id != org.people["leader"].pk:
             grade = "excellent" if p.person_id == org.people["staff"].pk else "competent"
             services.propose(actor=leader, participant=p, grade=grade, comments="评语")
-    services.cycle_to_committee(actor=hr, cycle=cycle)
+    services.cycle_to_committee(actor=hr, cycle=cycle, override_reason="个人总结为纸质材料")
     services.committee_record(
         actor=hr, cycle=cycle, meeting_date=dt.date(2025, 12, 1), members_present="甲"
     )

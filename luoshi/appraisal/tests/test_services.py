@@ -149,7 +149,9 @@ def _decide_all(org: Any, cycle: AnnualCycle, excellent: list[str]) -> None:
         if p.eligibility != rules.GRADED:
             grade = ""
         services.propose(actor=leader, participant=p, grade=grade, comments="同意")
-    services.cycle_to_committee(actor=org.users["hr"], cycle=cycle)
+    services.cycle_to_committee(
+        actor=org.users["hr"], cycle=cycle, override_reason="个人总结为纸质材料"
+    )
 
 
 @pytest.mark.parametrize(("count", "cap20", "cap25"), [(13, 2, 3), (8, 1, 2), (4, 0, 1)])

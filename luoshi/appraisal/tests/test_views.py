@@ -96,18 +96,21 @@ def test_flow_through_pages(org: Any, cycle: AnnualCycle, client_for: Any) -> No
         )
         assert resp.status_code == 302, resp.content.decode()[:500]
     hr = client_for("hr")
-    assert hr.post(url("cycle", cycle.pk), {"action": "to_committee"}).status_code == 302
+    resp = hr.post(
+        url("cycle", cycle.pk), {"action": "to_committee", "override_reason": "纸质总结"}
+    )
+    assert resp.status_code == 302
     cm = client_for("committee")
     resp = cm.post(
         url("committee", cycle.pk),
         {"action": "meeting", "meeting_date": "2025-12-01", "members_present": "甲、乙、丙"},
     )
     assert resp.status_code == 302
-    assert cm.post(url("committee", cycle.pk), {"action": "as_proposed"}).status_code == 302
     lead = part(cycle, org, "leader")
+    choices = {f"grade-{q.pk}": "proposed" for q in cycle.participants.exclude(pk=lead.pk)}
     resp = cm.post(
         url("committee", cycle.pk),
-        {"action": "decide", "participant": lead.pk, "grade": "competent"},
+        {"action": "decide_all", **choices, f"grade-{lead.pk}": "competent"},
     )
     assert resp.status_code == 302
     with time_machine.travel("2025-12-01 10:00 +08:00", tick=False):  # published on the day
