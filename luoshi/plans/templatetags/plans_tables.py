@@ -112,7 +112,7 @@ def overdue_rows(tasks: Iterable[Any]) -> SafeString:
 # .ls-table-cards): the code and the light on the first line, the title across the card, the other
 # cells labelled. The labels ({unit} …) are filled in once per table, the rows' values per row.
 _LEDGER_ROW_LAYOUT = (
-    '<tr><td class="text-nowrap small ls-cell-first">{{}}</td>'
+    '<tr><td class="text-nowrap small">{{}}</td>'
     '<td class="ls-cell-title"><a href="{{}}">{{}}</a>{{}}</td>'
     '<td class="text-nowrap" data-label="{unit}">{{}}</td>'
     '<td class="text-nowrap" data-label="{leader}">{{}}</td>'
