@@ -18,13 +18,19 @@ import pytest
 from django.utils import timezone
 
 from conftest import PASSWORD
+from luoshi.core import demodata
+from luoshi.evaluation import services as evaluation
+from luoshi.orgs.demo import build_demo
+from luoshi.orgs.models import User
 from luoshi.plans.models import Task
+from luoshi.plans.permissions import tasks_visible
 from luoshi.plans.services.plans import key_point_create, plan_approve, plan_create, plan_issue
 from luoshi.plans.services.reports import ReportIn, report_submit
 from luoshi.plans.services.roadmap import MilestoneIn
 from luoshi.plans.services.tasks import IndicatorIn, TaskIn, task_create
 from luoshi.supervision import services as supervision
 from luoshi.supervision.models import SupervisionItem
+from luoshi.supervision.permissions import items_visible
 
 from .conftest import login
 
@@ -77,7 +83,10 @@ def make_task(org: Any) -> Task:
             lead_unit=org.econ,
             leader_in_charge=org.people["vice"],
             deadline=end,
-            milestones=[MilestoneIn("制定实施方案，明确责任分工", end), MilestoneIn("总结评估", end)],
+            milestones=[
+                MilestoneIn("制定实施方案，明确责任分工", end),
+                MilestoneIn("总结评估", end),
+            ],
             indicators=[IndicatorIn("签约项目", decimal.Decimal(20), "个")],
         ),
     )
@@ -88,7 +97,9 @@ def make_task(org: Any) -> Task:
             actor=org.users["staff"],
             task=Task.objects.get(pk=task.pk),
             unit=org.econ,
-            data=ReportIn(text=f"按计划推进，已完成{percent}%的工作，正在征求有关单位意见。", percent=percent),
+            data=ReportIn(
+                text=f"按计划推进，已完成{percent}%的工作，正在征求有关单位意见。", percent=percent
+            ),
         )
     return task
 
@@ -117,8 +128,6 @@ def make_item(org: Any) -> SupervisionItem:
 
 def make_ballot(org: Any) -> None:
     """An open democratic evaluation in which the staff persona rates three people."""
-    from luoshi.evaluation import services as evaluation
-
     hr = org.users["hr"]
     campaign = evaluation.campaign_create(
         actor=hr, unit=org.agency, year=timezone.localdate().year, title="年度机关工作人员民主测评"
@@ -139,7 +148,7 @@ def overflow(page: Any) -> int:
 def box(locator: Any) -> dict[str, float]:
     b = locator.bounding_box()
     assert b is not None, locator
-    return b  # type: ignore[no-any-return]
+    return dict(b)
 
 
 def on_screen_horizontally(locator: Any, width: int = PHONE["width"]) -> bool:
@@ -196,19 +205,15 @@ def test_no_page_a_staff_member_uses_scrolls_sideways_on_a_phone(phone: Any, org
 def test_the_demo_staff_member_s_pages_fit_a_phone(phone: Any, settings: Any) -> None:
     """issue 15 finding 11 as found: the demo's staff member (经济科技部) on a phone — every
     task and supervision item they can open, with the demo's long names and histories, fits."""
-    from luoshi.core import demodata
-    from luoshi.orgs.demo import build_demo
-    from luoshi.orgs.models import User
-    from luoshi.plans.permissions import tasks_visible
-    from luoshi.supervision.permissions import items_visible
-
-    settings.LUOSHI_DEMO_PASSWORD = "luoshi-demo"  # noqa: S105
+    settings.LUOSHI_DEMO_PASSWORD = "luoshi-demo"
     build_demo()
     for _name, run in demodata.steps():
         run()
     staff = User.objects.get(username="demo_staff")
     tasks = [f"/tasks/{pk}/" for pk in tasks_visible(staff).values_list("pk", flat=True)]
-    items = [f"/supervision/items/{pk}/" for pk in items_visible(staff).values_list("pk", flat=True)]
+    items = [
+        f"/supervision/items/{pk}/" for pk in items_visible(staff).values_list("pk", flat=True)
+    ]
     assert tasks and items
     login(phone, "demo_staff", "luoshi-demo")
     paths = ["/", "/my-work/", "/tasks/", "/supervision/mine/", "/evaluation/my-ballots/"]
