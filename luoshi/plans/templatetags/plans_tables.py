@@ -108,13 +108,33 @@ def overdue_rows(tasks: Iterable[Any]) -> SafeString:
     return mark_safe("\n".join(parts))  # noqa: S308 — every row comes from format_html
 
 
-_LEDGER_ROW = (
-    '<tr><td class="text-nowrap small">{}</td><td><a href="{}">{}</a>{}</td>'
-    '<td class="text-nowrap">{}</td><td class="text-nowrap">{}</td>'
-    '<td class="text-nowrap">{}</td><td class="text-nowrap">{}%</td>'
-    '<td class="text-nowrap">{}</td>'
-    '<td class="text-nowrap"><span class="ls-light ls-light-{}"{}>{}</span></td></tr>'
+# The cells' classes and data-label attributes lay a row out as a card on a phone (luoshi.css,
+# .ls-table-cards): the code and the light on the first line, the title across the card, the other
+# cells labelled. The labels ({unit} …) are filled in once per table, the rows' values per row.
+_LEDGER_ROW_LAYOUT = (
+    '<tr><td class="text-nowrap small">{{}}</td>'
+    '<td class="ls-cell-title"><a href="{{}}">{{}}</a>{{}}</td>'
+    '<td class="text-nowrap" data-label="{unit}">{{}}</td>'
+    '<td class="text-nowrap" data-label="{leader}">{{}}</td>'
+    '<td class="text-nowrap" data-label="{deadline}">{{}}</td>'
+    '<td class="text-nowrap" data-label="{progress}">{{}}%</td>'
+    '<td class="text-nowrap" data-label="{status}">{{}}</td>'
+    '<td class="text-nowrap ls-cell-end"><span class="ls-light ls-light-{{}}"{{}}>{{}}</span></td>'
+    "</tr>"
 )
+
+
+def _ledger_row() -> str:
+    """The ledger's row format with its cells' labels in the active language (escaped)."""
+    labels = {
+        "unit": _("Lead unit"),
+        "leader": _("Leader in charge"),
+        "deadline": _("Deadline"),
+        "progress": _("Progress"),
+        "status": _("Status"),
+    }
+    safe = {k: escape(str(v)).replace("{", "{{").replace("}", "}}") for k, v in labels.items()}
+    return _LEDGER_ROW_LAYOUT.format(**safe)
 
 
 @register.simple_tag
@@ -128,14 +148,14 @@ def ledger_rows(tasks: Iterable[dict[str, Any]]) -> SafeString:
     key = format_html(' <span class="badge text-bg-warning">{}</span>', _("Key"))
     statuses = {k: escape(v) for k, v in _labels(Task.Status).items()}  # get_FOO_display is slow
     lights = {k: escape(v) for k, v in _labels(Task.Light).items()}
-    parts, task_url = [], task_urls()
+    parts, task_url, row = [], task_urls(), _ledger_row()
     for task in tasks:
         leader = task["leader_in_charge__name"]
         deadline = task["deadline"]
         reason = stored_reason_text(task["light_code"])
         status, light = task["status"], task["light"]
         parts.append(
-            _LEDGER_ROW.format(
+            row.format(
                 escape(task["code"]),
                 task_url(int(task["id"])),
                 escape(task["title"]),

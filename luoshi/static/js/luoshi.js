@@ -20,14 +20,46 @@
     }
   });
 
-  // Toggle the side navigation on small screens.
+  // Toggle the side navigation on small screens. While it is open over the page, a tap beside
+  // it (or Escape) closes it and does nothing else: the link under the finger is not followed.
+  function setNav(open) {
+    var nav = document.getElementById("ls-sidebar");
+    if (!nav) { return; }
+    nav.classList.toggle("show", open);
+    document.querySelectorAll("[data-ls-toggle-nav]").forEach(function (button) {
+      button.setAttribute("aria-expanded", open ? "true" : "false");
+    });
+  }
+
+  function navOpen() {
+    var nav = document.getElementById("ls-sidebar");
+    return !!(nav && nav.classList.contains("show"));
+  }
+
   document.addEventListener("click", function (event) {
     var toggle = event.target.closest("[data-ls-toggle-nav]");
     if (toggle) {
-      var nav = document.getElementById("ls-sidebar");
-      if (nav) { nav.classList.toggle("show"); }
+      setNav(!navOpen());
+      return;
     }
+    if (navOpen() && !event.target.closest("#ls-sidebar, .ls-topbar")) {
+      event.preventDefault();
+      event.stopPropagation();
+      setNav(false);
+    }
+  }, true);
+
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape" && navOpen()) { setNav(false); }
   });
+
+  // <details data-ls-collapse-narrow open> (the ledger's filters) is open on a desktop and
+  // starts closed on a phone-sized window, where it would fill the first screen.
+  if (window.matchMedia && window.matchMedia("(max-width: 767.98px)").matches) {
+    document.querySelectorAll("details[data-ls-collapse-narrow][open]").forEach(function (details) {
+      details.removeAttribute("open");
+    });
+  }
 
   // htmx sends the CSRF token from the page's meta tag.
   document.addEventListener("htmx:configRequest", function (event) {
