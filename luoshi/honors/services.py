@@ -782,14 +782,9 @@ def publicity_start(
     _require_status(program, ST.DECIDED)
     today = today or timezone.localdate()
     start = start or today
-    if start < today:
-        raise InvalidInput(_("Publicity cannot start in the past."), code="date_order")
-    if program.decision_date and start < program.decision_date:
-        raise InvalidInput(
-            _("Publicity cannot start before the decision of %(date)s.")
-            % {"date": program.decision_date.isoformat()},
-            code="date_order",
-        )
+    refusal = publicity.start_refusal(start, today=today, decided_on=program.decision_date)
+    if refusal:
+        raise InvalidInput(refusal, code="date_order")
     answer = publicity_end_for(start)
     if answer.uncovered_years:
         raise InvalidInput(
@@ -816,14 +811,13 @@ def objection_raise(
     """Anyone of the agency may object while the list is published (not before, not after)."""
     program = _lock(program)
     perms.require(perms.may_see_publicity(actor, program))
-    today = timezone.localdate()
-    if (
-        program.status != ST.PUBLICITY
-        or program.publicity_start is None
-        or program.publicity_end is None
-        or not publicity.Period(program.publicity_start, program.publicity_end).is_open(today)
-    ):
-        raise InvalidInput(_("Objections are taken only while the list is published."))
+    refusal = publicity.objection_refusal(
+        timezone.localdate(),
+        program.publicity_start if program.status == ST.PUBLICITY else None,
+        program.publicity_end if program.status == ST.PUBLICITY else None,
+    )
+    if refusal:
+        raise InvalidInput(refusal, code="objection_outside_publicity")
     if not text.strip():
         raise InvalidInput(_("Write the objection."))
     if (
