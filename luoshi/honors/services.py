@@ -52,6 +52,15 @@ def _lock(program: Program) -> Program:
     return Program.objects.select_for_update().select_related("agency").get(pk=program.pk)
 
 
+def _advance(program: Program, status: str, *, action: str, actor: Any) -> Program:
+    """Move a (locked) program to its next stage, audited."""
+    program.status = status
+    program.version += 1
+    program.save(update_fields=["status", "version", "updated_at"])
+    audit.record(action, actor=actor, obj=program)
+    return program
+
+
 def _require_status(program: Program, *allowed: str) -> None:
     if program.status not in allowed:
         raise InvalidInput(
@@ -263,11 +272,7 @@ def program_open(*, actor: Any, program: Program) -> Program:
         raise InvalidInput(message, code="approval_required")
     if not program.quotas.exists():
         raise InvalidInput(_("Set at least one quota before the program opens."))
-    program.status = ST.NOMINATION
-    program.version += 1
-    program.save(update_fields=["status", "version", "updated_at"])
-    audit.record("honors.program_open", actor=actor, obj=program)
-    return program
+    return _advance(program, ST.NOMINATION, action="honors.program_open", actor=actor)
 
 
 @transaction.atomic
@@ -619,11 +624,7 @@ def nominations_close(*, actor: Any, program: Program) -> Program:
     _require_status(program, ST.NOMINATION)
     if not program.nominations.filter(status=NST.SUBMITTED).exists():
         raise InvalidInput(_("No nomination has been submitted yet."))
-    program.status = ST.VETTING
-    program.version += 1
-    program.save(update_fields=["status", "version", "updated_at"])
-    audit.record("honors.nominations_close", actor=actor, obj=program)
-    return program
+    return _advance(program, ST.VETTING, action="honors.nominations_close", actor=actor)
 
 
 @transaction.atomic
