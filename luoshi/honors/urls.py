@@ -9,6 +9,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("honors/new/", views.program_create, name="program_create"),
     path("honors/vetting/", views.vetting_queue, name="vetting"),
     path("honors/mine/", views.mine, name="mine"),
+    path(
+        "honors/appraisal/<int:year>/certificates.pdf",
+        views.appraisal_certificates,
+        name="appraisal_certificates",
+    ),
     path("honors/<int:pk>/", views.program_detail, name="program"),
     path("honors/<int:pk>/nominate/", views.nomination_create, name="nominate"),
     path("honors/<int:pk>/decision/", views.decision, name="decision"),

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,7 +25,7 @@ from luoshi.orgs.permissions import access_person, require_business_scope
 
 from . import exports, forms, rules, services
 from . import permissions as perms
-from .models import Certificate, Nomination, Program, ProgramObjection, UnitAllocation
+from .models import Certificate, Honour, Nomination, Program, ProgramObjection, UnitAllocation
 
 ST = Program.Status
 
@@ -39,18 +40,62 @@ def _officer_agencies(user: Any) -> Any:
 # --- programs --------------------------------------------------------------------------------
 
 
+def _appraisal_honours(user: Any) -> Any:
+    """The 嘉奖 written from the annual appraisals of the agencies the user is the officer of."""
+    return Honour.objects.filter(
+        source=Honour.Source.APPRAISAL,
+        kind=rules.COMMENDATION,
+        appraisal_cycle_id__isnull=False,
+        agency__in=_officer_agencies(user),
+    )
+
+
 @login_required
 def program_list(request: HttpRequest) -> HttpResponse:
     require_business_scope(request)
     programs = perms.programs_visible(request.user).order_by("-year", "-id")
+    appraisal_years = (
+        _appraisal_honours(request.user)
+        .values("year")
+        .annotate(n=Count("id"), numbered=Count("certificate"))
+        .order_by("-year")
+    )
     return render(
         request,
         "honors/program_list.html",
         {
             "page_obj": paginate(request, programs),
             "can_create": _officer_agencies(request.user).exists(),
+            "appraisal_years": appraisal_years,
         },
     )
+
+
+@login_required
+def appraisal_certificates(request: HttpRequest, year: int) -> HttpResponseBase:
+    """The "年度考核优秀" certificates of a year: POST numbers those without one; GET prints."""
+    honours = _appraisal_honours(request.user).filter(year=year, revoked=False)
+    if not honours.exists():
+        raise NotFound()
+    if request.method == "POST":
+        issued = services.certificates_issue(
+            actor=request.user, honours=honours.order_by("unit__path", "id")
+        )
+        messages.success(request, _("%(n)d certificate(s) numbered.") % {"n": len(issued)})
+        return redirect("honors:programs")
+    mode = request.GET.get("mode", "design")
+    if mode not in exports.MODES:
+        raise NotFound()
+    certs = list(
+        Certificate.objects.filter(honour__in=honours)
+        .select_related("honour__person", "honour__unit", "honour__program")
+        .order_by("serial")
+    )
+    export = exports.CertificatesPdf(
+        request.user, None, certs, verify_url=_verify_url(request), mode=mode
+    ).render()
+    export_record(actor=request.user, export=export)
+    return export_response(export)
 
 
 @login_required

@@ -12,7 +12,8 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from luoshi.appraisal.models import YearResult
+from luoshi.appraisal import services as appraisal
+from luoshi.appraisal.models import AnnualCycle, Participant, YearResult
 from luoshi.core.models import AuditEntry
 from luoshi.honors import services
 from luoshi.honors.models import Certificate, Nomination, Program
@@ -199,3 +200,29 @@ def test_drafting_the_deeds_fills_the_form_and_saves_nothing(org: Any, client_fo
     assert page.status_code == 200
     assert "2025年度考核：优秀" in page.content.decode() or "2025" in page.content.decode()
     assert not Nomination.objects.exists()
+
+
+def test_the_annual_appraisal_excellent_certificates_are_numbered_and_printed(
+    org: Any, client_for: Any
+) -> None:
+    cycle = appraisal.cycle_open(
+        actor=org.users["hr"], agency=org.agency, year=2025, as_of=dt.date(2025, 12, 31)
+    )
+    Participant.objects.filter(cycle=cycle, person=org.people["staff"]).update(
+        final_grade="excellent"
+    )
+    AnnualCycle.objects.filter(pk=cycle.pk).update(status="final", finalized_at=timezone.now())
+    cycle.refresh_from_db()
+    assert services.appraisal_awards(cycle) == 1
+    hr = client_for("hr")
+    listing = hr.get(reverse("honors:programs")).content.decode()
+    assert 'id="appraisal-certificates"' in listing
+    url = reverse("honors:appraisal_certificates", args=[2025])
+    assert hr.post(url).status_code == 302
+    cert = Certificate.objects.get()
+    assert cert.honour.person == org.people["staff"] and "嘉奖" in cert.number
+    pdf = hr.get(url + "?mode=design")
+    assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
+    assert hr.post(url).status_code == 302 and Certificate.objects.count() == 1  # once
+    for persona in ("staff", "outsider", "admin"):
+        assert client_for(persona).get(url).status_code == 404
