@@ -55,6 +55,14 @@ def may_nominate(user: Any, program: Program, unit: OrgUnit) -> bool:
     return has_role(user, Role.UNIT_HEAD) and own is not None and own.pk == unit.pk
 
 
+def may_nominate_in(user: Any, program: Program) -> bool:
+    """Whether the user nominates anyone in the program (the officer, or a head for their unit)."""
+    own = own_unit(user)
+    return is_officer(user, program.agency) or (
+        own is not None and may_nominate(user, program, own)
+    )
+
+
 def may_vet(user: Any, program: Program, body: str, pol: rules.Policy) -> bool:
     role = pol.vetting_roles.get(body, "")
     return (

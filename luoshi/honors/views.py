@@ -23,7 +23,7 @@ from luoshi.documents.exporters import export_record, export_response
 from luoshi.orgs.models import OrgUnit, Person
 from luoshi.orgs.permissions import access_person, require_business_scope
 
-from . import exports, forms, rules, services
+from . import exports, forms, rules, selectors, services
 from . import permissions as perms
 from .models import Certificate, Honour, Nomination, Program, ProgramObjection, UnitAllocation
 
@@ -138,13 +138,6 @@ def _quota_rows(program: Program) -> list[dict[str, Any]]:
     return rows
 
 
-def _may_nominate_here(user: Any, program: Program) -> bool:
-    own = perms.own_unit(user)
-    return perms.is_officer(user, program.agency) or (
-        own is not None and perms.may_nominate(user, program, own)
-    )
-
-
 def _program_context(request: HttpRequest, program: Program) -> dict[str, Any]:
     user = request.user
     officer = perms.is_officer(user, program.agency)
@@ -159,7 +152,7 @@ def _program_context(request: HttpRequest, program: Program) -> dict[str, Any]:
         "program": program,
         "officer": officer,
         "vetter": perms.is_vetter(user, program),
-        "may_nominate": program.status == ST.NOMINATION and _may_nominate_here(user, program),
+        "may_nominate": program.status == ST.NOMINATION and perms.may_nominate_in(user, program),
         "quota_rows": _quota_rows(program),
         "nominations": nominations,
         "needs_approval": rules.needs_approval(program.title, program.scope, pol),
@@ -294,7 +287,7 @@ def _nominable(request: HttpRequest, program: Program) -> tuple[Any, Any]:
 @login_required
 def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
     program = perms.access_program(request.user, pk)
-    if not _may_nominate_here(request.user, program):
+    if not perms.may_nominate_in(request.user, program):
         raise NotFound()
     people, units = _nominable(request, program)
     kinds = sorted({(q.kind, rules.kind(q.kind).label) for q in program.quotas.all()})
@@ -406,29 +399,7 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def vetting_queue(request: HttpRequest) -> HttpResponse:
     """The nominations waiting for an opinion of a body the user signs for."""
     require_business_scope(request)
-    pol = rules.policy()
-    rows = []
-    for program in perms.programs_visible(request.user).filter(
-        status__in=(ST.NOMINATION, ST.VETTING)
-    ):
-        bodies = [
-            b for b in rules.vetting_bodies(pol) if perms.may_vet(request.user, program, b, pol)
-        ]
-        if not bodies:
-            continue
-        for n in program.nominations.filter(status=Nomination.Status.SUBMITTED).select_related(
-            "person", "unit"
-        ):
-            signed = set(n.opinions.values_list("body", flat=True))
-            waiting = [b for b in bodies if b not in signed]
-            if waiting:
-                rows.append(
-                    {
-                        "program": program,
-                        "nomination": n,
-                        "bodies": [rules.body_label(b) for b in waiting],
-                    }
-                )
+    rows = selectors.vetting_waiting(request.user)
     return render(request, "honors/vetting.html", {"rows": rows})
 
 

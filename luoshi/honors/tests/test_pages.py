@@ -8,7 +8,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -226,3 +228,38 @@ def test_the_annual_appraisal_excellent_certificates_are_numbered_and_printed(
     assert hr.post(url).status_code == 302 and Certificate.objects.count() == 1  # once
     for persona in ("staff", "outsider", "admin"):
         assert client_for(persona).get(url).status_code == 404
+
+
+def test_the_lists_cost_the_same_queries_whatever_their_length(org: Any, inspector: Any) -> None:
+    """The programs list and the vetting queue: a fixed number of queries for 1 or 6 programs
+    with their nominations."""
+    hr = org.users["hr"]
+    people = ["head", "office_staff", "staff", "econ_colleague", "liaison_staff", "committee"]
+
+    def add_program(i: int) -> None:
+        program = services.program_create(
+            actor=hr, agency=org.agency, year=2026, title=f"评选{i}", scope="internal"
+        )
+        services.quota_set(actor=hr, program=program, kind="advanced_individual", places=10)
+        services.program_open(actor=hr, program=program)
+        n = services.nominate(
+            actor=hr,
+            program=program,
+            kind="advanced_individual",
+            person=org.people[people[i]],
+            deeds_brief="x",
+        )
+        services.nomination_submit(actor=hr, nomination=n)
+
+    vetter = _login(inspector)
+    counts = []
+    for target in (1, 6):
+        while Program.objects.count() < target:
+            add_program(Program.objects.count())
+        for url in (reverse("honors:programs"), reverse("honors:vetting")):
+            vetter.get(url)  # warm the navigation's cache
+            with CaptureQueriesContext(connection) as queries:
+                assert vetter.get(url).status_code == 200
+            counts.append(len(queries))
+    assert counts[:2] == counts[2:], counts
+    assert "评选5" in vetter.get(reverse("honors:vetting")).content.decode()
