@@ -21,21 +21,39 @@ def env(name: str, default: str = "") -> str:
     return os.environ.get(name, default)
 
 
+TRUE_WORDS = frozenset({"1", "true", "yes", "on"})
+FALSE_WORDS = frozenset({"0", "false", "no", "off", ""})
+
+
 def env_bool(name: str, default: bool = False) -> bool:
+    """A yes/no setting; anything but the listed words stops the start with the variable's name."""
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ImproperlyConfigured(
+        f"{name} must be one of 1/true/yes/on or 0/false/no/off, got {value!r}"
+    )
 
 
-def env_int(name: str, default: int) -> int:
+def env_int(name: str, default: int, minimum: int = 0) -> int:
+    """A whole-number setting; a typo or a value below ``minimum`` stops the start, naming it."""
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
     try:
-        return int(value)
+        number = int(value.strip())
     except ValueError as exc:  # a typo in the environment must fail loudly at start
-        raise ImproperlyConfigured(f"{name} must be an integer, got {value!r}") from exc
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of at least {minimum}, got {value!r}"
+        ) from exc
+    if number < minimum:
+        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, got {value!r}")
+    return number
 
 
 DEBUG = env_bool("LUOSHI_DEBUG", False)
@@ -174,7 +192,7 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-SESSION_IDLE_MINUTES = env_int("LUOSHI_SESSION_IDLE_MINUTES", 30)
+SESSION_IDLE_MINUTES = env_int("LUOSHI_SESSION_IDLE_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 # The age is an idle timeout: activity renews it (core.middleware.SessionRenewalMiddleware), at
 # most once per LUOSHI_SESSION_RENEW_SECONDS so that reading pages does not write to the database.
@@ -204,16 +222,16 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Configurable account rules (issue: accounts). Defaults follow common MLPS practice.
-LUOSHI_PASSWORD_MIN_LENGTH = env_int("LUOSHI_PASSWORD_MIN_LENGTH", 8)
+LUOSHI_PASSWORD_MIN_LENGTH = env_int("LUOSHI_PASSWORD_MIN_LENGTH", 8, minimum=1)
 LUOSHI_PASSWORD_MIN_CLASSES = env_int("LUOSHI_PASSWORD_MIN_CLASSES", 3)
-LUOSHI_LOCKOUT_THRESHOLD = env_int("LUOSHI_LOCKOUT_THRESHOLD", 5)
-LUOSHI_LOCKOUT_MINUTES = env_int("LUOSHI_LOCKOUT_MINUTES", 15)
+LUOSHI_LOCKOUT_THRESHOLD = env_int("LUOSHI_LOCKOUT_THRESHOLD", 5, minimum=1)
+LUOSHI_LOCKOUT_MINUTES = env_int("LUOSHI_LOCKOUT_MINUTES", 15, minimum=1)
 LUOSHI_AGENCY_NAME = env(
     "LUOSHI_AGENCY_NAME", ""
 )  # shown in the top bar; defaults to the root unit
 LUOSHI_DEMO_PASSWORD = env("LUOSHI_DEMO_PASSWORD", "luoshi-demo")
-LUOSHI_IMPORT_MAX_BYTES = env_int("LUOSHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
-LUOSHI_ATTACHMENT_MAX_BYTES = env_int("LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+LUOSHI_IMPORT_MAX_BYTES = env_int("LUOSHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
+LUOSHI_ATTACHMENT_MAX_BYTES = env_int("LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 
 # Fonts of official documents (GB/T 9704): the customary names, with embeddable fallbacks that a
 # machine without them still renders (Debian: fonts-noto-cjk).
@@ -224,11 +242,11 @@ LUOSHI_FONT_KAITI = env("LUOSHI_FONT_KAITI", "楷体_GB2312")
 LUOSHI_FONT_PAGE_NUMBER = env("LUOSHI_FONT_PAGE_NUMBER", "宋体")
 LUOSHI_FONT_FALLBACK_SERIF = env("LUOSHI_FONT_FALLBACK_SERIF", "Noto Serif CJK SC")
 LUOSHI_FONT_FALLBACK_SANS = env("LUOSHI_FONT_FALLBACK_SANS", "Noto Sans CJK SC")
-LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20)
+LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20, minimum=1)
 # Democratic evaluation: ballots a candidate needs before their score counts ([practice] 8).
-LUOSHI_EVALUATION_MIN_BALLOTS = env_int("LUOSHI_EVALUATION_MIN_BALLOTS", 8)
-LUOSHI_BALLOT_CODE_MAX_FAILURES = env_int("LUOSHI_BALLOT_CODE_MAX_FAILURES", 10)
-LUOSHI_BALLOT_CODE_FAILURE_MINUTES = env_int("LUOSHI_BALLOT_CODE_FAILURE_MINUTES", 15)
+LUOSHI_EVALUATION_MIN_BALLOTS = env_int("LUOSHI_EVALUATION_MIN_BALLOTS", 8, minimum=1)
+LUOSHI_BALLOT_CODE_MAX_FAILURES = env_int("LUOSHI_BALLOT_CODE_MAX_FAILURES", 10, minimum=1)
+LUOSHI_BALLOT_CODE_FAILURE_MINUTES = env_int("LUOSHI_BALLOT_CODE_FAILURE_MINUTES", 15, minimum=1)
 # Points per grade code of a new campaign's scale (luoshi.evaluation.rules.default_scale), e.g.
 # {"excellent": 95, "competent": 85}: a grade missing keeps its default, None is not counted.
 # A dict, so set here in code (or in a settings module that imports this one), not from the env.
@@ -246,7 +264,7 @@ LUOSHI_PDF_FONT = env("LUOSHI_PDF_FONT", "")
 LUOSHI_PDF_FONT_DIRS: str | list[str] = env("LUOSHI_PDF_FONT_DIRS", "")
 LUOSHI_PDF_FONT_CACHE = env("LUOSHI_PDF_FONT_CACHE", str(VAR_DIR / "fonts"))
 # Big ledgers count their rows up to this many; beyond it the viewer narrows the filters.
-LUOSHI_COUNT_LIMIT = env_int("LUOSHI_COUNT_LIMIT", 10000)
+LUOSHI_COUNT_LIMIT = env_int("LUOSHI_COUNT_LIMIT", 10000, minimum=1)
 # The report overview shows at most this many reporting periods of a plan (the latest ones).
 LUOSHI_REPORT_OVERVIEW_PERIODS = env_int("LUOSHI_REPORT_OVERVIEW_PERIODS", 12)
 
@@ -295,14 +313,26 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # --- mail: console in development, SMTP by environment in production
 EMAIL_BACKEND = env("LUOSHI_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = env("LUOSHI_EMAIL_HOST", "localhost")
-EMAIL_PORT = env_int("LUOSHI_EMAIL_PORT", 25)
+EMAIL_PORT = env_int("LUOSHI_EMAIL_PORT", 25, minimum=1)
+# An authenticated submission server: user and password, and either STARTTLS (port 587) or
+# implicit TLS (port 465) — not both.
+EMAIL_HOST_USER = env("LUOSHI_EMAIL_HOST_USER")
+EMAIL_HOST_PASSWORD = env("LUOSHI_EMAIL_HOST_PASSWORD")
+EMAIL_USE_TLS = env_bool("LUOSHI_EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("LUOSHI_EMAIL_USE_SSL", False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured(
+        "LUOSHI_EMAIL_USE_TLS (STARTTLS, usually port 587) and LUOSHI_EMAIL_USE_SSL (implicit TLS, "
+        "usually port 465) exclude each other: set one of them"
+    )
+EMAIL_TIMEOUT = env_int("LUOSHI_EMAIL_TIMEOUT", 20, minimum=1)
 DEFAULT_FROM_EMAIL = env("LUOSHI_FROM_EMAIL", "luoshi@localhost")
 
 # --- notifications: retries of e-mail and webhook deliveries (exponential backoff), timeouts
-LUOSHI_NOTIFY_MAX_ATTEMPTS = env_int("LUOSHI_NOTIFY_MAX_ATTEMPTS", 5)
+LUOSHI_NOTIFY_MAX_ATTEMPTS = env_int("LUOSHI_NOTIFY_MAX_ATTEMPTS", 5, minimum=1)
 LUOSHI_NOTIFY_RETRY_BASE_SECONDS = env_int("LUOSHI_NOTIFY_RETRY_BASE_SECONDS", 60)
 LUOSHI_NOTIFY_RETRY_MAX_SECONDS = env_int("LUOSHI_NOTIFY_RETRY_MAX_SECONDS", 6 * 3600)
-LUOSHI_NOTIFY_WEBHOOK_TIMEOUT = env_int("LUOSHI_NOTIFY_WEBHOOK_TIMEOUT", 5)
+LUOSHI_NOTIFY_WEBHOOK_TIMEOUT = env_int("LUOSHI_NOTIFY_WEBHOOK_TIMEOUT", 5, minimum=1)
 # prefixed to relative links in e-mails and webhooks, e.g. https://luoshi.example.gov.cn
 LUOSHI_NOTIFY_SITE_URL = env("LUOSHI_NOTIFY_SITE_URL", "")
 
