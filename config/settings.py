@@ -52,7 +52,9 @@ def env_int(name: str, default: int, minimum: int = 0) -> int:
             f"{name} must be a whole number of at least {minimum}, got {value!r}"
         ) from exc
     if number < minimum:
-        raise ImproperlyConfigured(f"{name} must be a whole number of at least {minimum}, got {value!r}")
+        raise ImproperlyConfigured(
+            f"{name} must be a whole number of at least {minimum}, got {value!r}"
+        )
     return number
 
 
@@ -335,6 +337,11 @@ LUOSHI_NOTIFY_RETRY_MAX_SECONDS = env_int("LUOSHI_NOTIFY_RETRY_MAX_SECONDS", 6 *
 LUOSHI_NOTIFY_WEBHOOK_TIMEOUT = env_int("LUOSHI_NOTIFY_WEBHOOK_TIMEOUT", 5, minimum=1)
 # prefixed to relative links in e-mails and webhooks, e.g. https://luoshi.example.gov.cn
 LUOSHI_NOTIFY_SITE_URL = env("LUOSHI_NOTIFY_SITE_URL", "")
+# webhook destinations on loopback/private/link-local networks are refused unless listed here:
+# host names, addresses or networks separated by commas (e.g. "robot.intra.example,10.8.0.0/16")
+LUOSHI_NOTIFY_WEBHOOK_ALLOWED_HOSTS = [
+    h.strip() for h in env("LUOSHI_NOTIFY_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
+]
 
 LOGGING = {
     "version": 1,

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core import mail
@@ -19,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
     environ = {k: v for k, v in os.environ.items() if not k.startswith("LUOSHI_")}
     environ.update({"LUOSHI_DEBUG": "1", "PYTHONPATH": str(ROOT)}, **env)
-    return subprocess.run(  # noqa: S603
+    return subprocess.run(
         [sys.executable, "-c", "import config.settings"],
         cwd=ROOT,
         env=environ,
@@ -39,7 +40,9 @@ def load_settings(**env: str) -> subprocess.CompletedProcess[str]:
         ("LUOSHI_CACHE_SECONDS", "-5", "LUOSHI_CACHE_SECONDS must be a whole number of at least 0"),
     ],
 )
-def test_a_bad_value_stops_the_start_naming_the_variable(name: str, value: str, expected: str) -> None:
+def test_a_bad_value_stops_the_start_naming_the_variable(
+    name: str, value: str, expected: str
+) -> None:
     result = load_settings(**{name: value})
     assert result.returncode != 0
     assert expected in result.stderr
@@ -57,10 +60,10 @@ def test_starttls_and_implicit_tls_together_are_refused() -> None:
     assert "exclude each other" in result.stderr
 
 
-def test_sendtestmail_sends_one_message(settings, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_sendtestmail_sends_one_message(settings: Any, capsys: Any) -> None:
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.EMAIL_HOST_USER = "robot@example.org"
-    settings.EMAIL_HOST_PASSWORD = "secret-word"  # noqa: S105
+    settings.EMAIL_HOST_PASSWORD = "secret-word"
     call_command("sendtestmail", "office@example.org")
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == ["office@example.org"]
@@ -69,7 +72,7 @@ def test_sendtestmail_sends_one_message(settings, capsys) -> None:  # type: igno
     assert "secret-word" not in out
 
 
-def test_sendtestmail_names_the_unreachable_server(settings) -> None:  # type: ignore[no-untyped-def]
+def test_sendtestmail_names_the_unreachable_server(settings: Any) -> None:
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]

@@ -15,6 +15,10 @@ class AppraisalConfig(AppConfig):
         from .navigation import nav_sections
 
         navigation.register(nav_sections, depends_on=("appraisal",))
+        from luoshi.notify.events import register_events, register_family
+
+        register_family("appraisal", _("Appraisal"))
+        register_events({"appraisal.result": _("Appraisal result notified")})
         # What the navigation's appraisal entries derive from (appraisal.navigation); a cycle's
         # participants are written with it.
         cache.invalidate_on("appraisal", (models.AnnualCycle, models.RoutineCycle))

@@ -26,6 +26,9 @@ class NotifyConfig(AppConfig):
         from .navigation import nav_sections
 
         periodic.register("notify_deliveries", delivery.run_due)
+        from .events import register_events
+
+        register_events({"notify.test": _("Test message")})
 
         # Imported when called: apps.py is loaded before the app registry is ready.
         from django.db.models.signals import post_delete, post_save

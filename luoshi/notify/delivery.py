@@ -10,10 +10,17 @@ after LUOSHI_NOTIFY_MAX_ATTEMPTS attempts. Nothing here raises to the caller.
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
+import hashlib
+import hmac
+import ipaddress
 import json
 import logging
+import socket
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterable
 from typing import Any
@@ -81,10 +88,83 @@ def payload(delivery: Delivery, kind: str) -> dict[str, Any]:
     }
 
 
+# --- destinations -----------------------------------------------------------------------------
+
+
+def _allowed_entries() -> list[str]:
+    return [
+        str(e).strip().lower()
+        for e in settings.LUOSHI_NOTIFY_WEBHOOK_ALLOWED_HOSTS
+        if str(e).strip()
+    ]
+
+
+def _listed(host: str, address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    for entry in _allowed_entries():
+        if entry == host:
+            return True
+        try:
+            if address in ipaddress.ip_network(entry, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+def destination_problem(url: str) -> str:
+    """Why a webhook may not be sent to this address ("" when it may).
+
+    A destination whose host resolves to a loopback, private, link-local, shared, reserved or
+    multicast address is refused — a webhook must not become a way to reach the server's own
+    network (the cloud metadata service at 169.254.169.254, an intranet admin page) — unless the
+    host name or the address is listed in LUOSHI_NOTIFY_WEBHOOK_ALLOWED_HOSTS. Checked when the
+    webhook is saved and again before every POST (a name may resolve elsewhere later).
+    """
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "scheme"
+    host = parts.hostname.lower()
+    try:
+        port = parts.port or (443 if parts.scheme == "https" else 80)
+    except ValueError:
+        return "unresolvable"
+    try:
+        infos = socket.getaddrinfo(host, port, proto=socket.IPPROTO_TCP)
+    except (socket.gaierror, UnicodeError, OSError):
+        return "unresolvable"
+    for info in infos:
+        address = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        mapped = getattr(address, "ipv4_mapped", None)
+        if mapped is not None:
+            address = mapped
+        if not address.is_global and not _listed(host, address):
+            return "internal"
+    return ""
+
+
+def signed_url(url: str, secret: str, now_ms: int | None = None) -> str:
+    """DingTalk's 加签: HMAC-SHA256 of "<timestamp>\n<secret>" keyed with the secret, base64, in
+    the query with the timestamp in milliseconds (the robot refuses one older than an hour)."""
+    timestamp = str(now_ms if now_ms is not None else int(time.time() * 1000))
+    digest = hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest()
+    query = urllib.parse.urlencode({"timestamp": timestamp, "sign": base64.b64encode(digest)})
+    return f"{url}{'&' if '?' in url else '?'}{query}"
+
+
 # --- sending ----------------------------------------------------------------------------------
 
 
-def _post(url: str, data: dict[str, Any], kind: str) -> None:
+def _post(url: str, data: dict[str, Any], kind: str, secret: str = "") -> None:
+    problem = destination_problem(url)
+    if problem == "internal":
+        raise DeliveryError(
+            "refused: the address is on the server's own or a private network "
+            "(allow it in LUOSHI_NOTIFY_WEBHOOK_ALLOWED_HOSTS)"
+        )
+    if problem:
+        raise DeliveryError(f"refused: the address cannot be resolved ({problem})")
+    if secret and kind == WebhookEndpoint.Kind.DINGTALK:
+        url = signed_url(url, secret)
     request = urllib.request.Request(  # noqa: S310 - the scheme is checked when saved
         url,
         data=json.dumps(data, ensure_ascii=False).encode(),
@@ -129,7 +209,8 @@ def _send(delivery: Delivery) -> None:
         return
     endpoint = delivery.endpoint
     kind = endpoint.kind if endpoint is not None else WebhookEndpoint.Kind.GENERIC
-    _post(delivery.target, payload(delivery, kind), kind)
+    secret = endpoint.secret if endpoint is not None else ""
+    _post(delivery.target, payload(delivery, kind), kind, secret)
 
 
 def _claim(pk: int, now: dt.datetime) -> Delivery | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 _FAMILIES: dict[str, Any] = {}
+_EVENTS: dict[str, Any] = {}
 
 
 def register_family(code: str, label: Any) -> None:
@@ -23,3 +24,19 @@ def family_label(code: str) -> str:
 
 def registered() -> list[str]:
     return list(_FAMILIES)
+
+
+def register_events(labels: dict[str, Any]) -> None:
+    """Names of single events ("supervision.assigned" → 督办交办), for the delivery log."""
+    _EVENTS.update(labels)
+
+
+def event_label(code: str) -> str:
+    """The event's name; an unnamed event of a known family shows the family; else the code."""
+    label = _EVENTS.get(code)
+    if label is not None:
+        return str(label)
+    family = code.split(".", 1)[0]
+    if family in _FAMILIES:
+        return str(_FAMILIES[family])
+    return code

@@ -39,6 +39,17 @@ class WebhookForm(StyledFormMixin, forms.Form):
         help_text=_("The robot's webhook address, e.g. https://qyapi.weixin.qq.com/…"),
     )
     kind = forms.ChoiceField(label=_("Kind"), choices=WebhookEndpoint.Kind.choices)
+    secret = forms.CharField(
+        label=_("Signing secret"),
+        required=False,
+        max_length=200,
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+        help_text=_(
+            "DingTalk robots with 加签 only: the secret starting with SEC. Left empty when "
+            "editing, the current secret is kept."
+        ),
+    )
+    clear_secret = forms.BooleanField(label=_("Stop signing"), required=False)
     events = forms.CharField(
         label=_("Events"),
         required=False,

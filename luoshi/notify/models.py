@@ -106,6 +106,8 @@ class WebhookEndpoint(BaseModel):
     # event codes or families ("supervision" or "supervision.assigned"); empty: every event
     events = models.JSONField(_("events"), default=list, blank=True)
     active = models.BooleanField(_("active"), default=True)
+    # DingTalk's 加签 secret ("SEC…"): each POST then carries timestamp and sign in its query
+    secret = models.CharField(_("signing secret"), max_length=200, blank=True)
     org_unit = models.ForeignKey(
         "orgs.OrgUnit",
         verbose_name=_("org unit"),
@@ -195,6 +197,12 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel} → {self.target}"
+
+    @property
+    def event_label(self) -> str:
+        from .events import event_label
+
+        return event_label(self.event)
 
     @property
     def gave_up(self) -> bool:

@@ -21,6 +21,7 @@ from luoshi.core.errors import InvalidInput
 from luoshi.core.versioning import check_version
 from luoshi.orgs.models import OrgUnit, User
 
+from . import delivery as delivery_rules
 from .models import Delivery, Notice, Preference, WebhookEndpoint, event_family
 from .selectors import unread_generation
 from .tasks import deliver
@@ -298,12 +299,15 @@ def webhook_create(
     events: Iterable[str] = (),
     active: bool = True,
     org_unit: OrgUnit | None = None,
+    secret: str = "",
 ) -> WebhookEndpoint:
-    _check_webhook(url=url, kind=kind)
+    secret = secret.strip()
+    _check_webhook(url=url, kind=kind, secret=secret)
     endpoint = WebhookEndpoint.objects.create(
         name=name.strip(),
         url=url.strip(),
         kind=kind,
+        secret=secret,
         events=_clean_events(events),
         active=active,
         org_unit=org_unit,
@@ -312,7 +316,7 @@ def webhook_create(
         "notify.webhook_create",
         actor=actor,
         obj=endpoint,
-        after=audit.snapshot(endpoint, _WEBHOOK_FIELDS),
+        after={**audit.snapshot(endpoint, _WEBHOOK_FIELDS), "signed": bool(secret)},
     )
     return endpoint
 
@@ -323,8 +327,11 @@ def webhook_update(
     actor: User,
     endpoint: WebhookEndpoint,
     version: int | None = None,
+    secret: str | None = None,
     **changes: Any,
 ) -> WebhookEndpoint:
+    """Change a webhook. ``secret``: None keeps the signing secret, "" removes it, text sets it;
+    the audit entry records whether the webhook signs, never the secret."""
 
     endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
     if version is not None:
@@ -340,10 +347,20 @@ def webhook_update(
             changes[field] = str(changes[field]).strip()
     for field, value in changes.items():
         setattr(endpoint, field, value)
-    _check_webhook(url=endpoint.url, kind=endpoint.kind)
+    old_secret = endpoint.secret
+    if secret is not None:
+        endpoint.secret = secret.strip()
+    if endpoint.kind != WebhookEndpoint.Kind.DINGTALK:
+        endpoint.secret = ""
+    _check_webhook(url=endpoint.url, kind=endpoint.kind, secret=endpoint.secret)
     endpoint.version += 1
     endpoint.save()
-    old, new = audit.diff(before, audit.snapshot(endpoint, _WEBHOOK_FIELDS))
+    before["signed"] = bool(old_secret)
+    old, new = audit.diff(
+        before, {**audit.snapshot(endpoint, _WEBHOOK_FIELDS), "signed": bool(endpoint.secret)}
+    )
+    if endpoint.secret != old_secret and old_secret and endpoint.secret:
+        old, new = {**old, "secret": "…"}, {**new, "secret": "changed"}
     if new:
         audit.record("notify.webhook_update", actor=actor, obj=endpoint, before=old, after=new)
     return endpoint
@@ -356,13 +373,29 @@ def webhook_delete(*, actor: User, endpoint: WebhookEndpoint) -> None:
     endpoint.delete()
 
 
-def _check_webhook(*, url: str, kind: str) -> None:
+def _check_webhook(*, url: str, kind: str, secret: str = "") -> None:
     from django.utils.translation import gettext as _
 
     if kind not in WebhookEndpoint.Kind.values:
         raise InvalidInput(_("Unknown webhook kind."))
     if not url.strip().lower().startswith(("http://", "https://")):
         raise InvalidInput(_("The URL must start with http:// or https://."))
+    if secret and kind != WebhookEndpoint.Kind.DINGTALK:
+        raise InvalidInput(_("Only a DingTalk group robot signs its messages with a secret."))
+    if secret and not secret.startswith("SEC"):
+        raise InvalidInput(
+            _("A DingTalk signing secret starts with SEC (the robot's security settings show it).")
+        )
+    problem = delivery_rules.destination_problem(url)
+    if problem == "internal":
+        raise InvalidInput(
+            _(
+                "This address is on the server's own or a private network; an administrator "
+                "may allow it with LUOSHI_NOTIFY_WEBHOOK_ALLOWED_HOSTS."
+            )
+        )
+    # A name that does not resolve now is accepted (DNS may be down for a moment); every attempt
+    # checks it again and the delivery log shows why one failed.
 
 
 # --- deliveries -------------------------------------------------------------------------------

@@ -142,6 +142,7 @@ def webhooks(request: HttpRequest) -> HttpResponse:
 def webhook_create(request: HttpRequest) -> HttpResponse:
     _require_admin(request)
     form = WebhookForm(request.POST if request.method == "POST" else None)
+    del form.fields["clear_secret"]  # nothing to stop yet
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -153,6 +154,7 @@ def webhook_create(request: HttpRequest) -> HttpResponse:
                 events=data["events"],
                 active=data["active"],
                 org_unit=data["org_unit"],
+                secret=data["secret"],
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
@@ -188,6 +190,7 @@ def webhook_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 events=data["events"],
                 active=data["active"],
                 org_unit=data["org_unit"],
+                secret="" if data["clear_secret"] else (data["secret"] or None),
             )
         except DomainError as exc:
             apply_domain_error(form, exc)

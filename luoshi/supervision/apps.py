@@ -13,12 +13,25 @@ class SupervisionConfig(AppConfig):
     def ready(self) -> None:
         # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.core import audit, cache, demodata, navigation, periodic
-        from luoshi.notify.events import register_family
+        from luoshi.notify.events import register_events, register_family
 
         from . import models
         from .navigation import nav_sections
 
         register_family("supervision", _("Supervision"))
+        register_events(
+            {
+                "supervision.assigned": _("Supervision item assigned"),
+                "supervision.reviewed": _("Feedback passed for the leader"),
+                "supervision.returned": _("Feedback returned"),
+                "supervision.closed": _("Supervision item closed out"),
+                "supervision.extension": _("Extension decided"),
+                "supervision.reminder": _("Deadline reminder"),
+                "supervision.urging": _("Urging notice"),
+                "supervision.escalation": _("Overdue item escalated"),
+                "supervision.bulletin": _("Supervision bulletin published"),
+            }
+        )
 
         navigation.register(nav_sections, depends_on=("supervision",))
         # What the navigation's supervision entries derive from (supervision.navigation).

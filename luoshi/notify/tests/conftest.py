@@ -28,6 +28,13 @@ class Receiver:
             return [r["json"] for r in self.received]
 
 
+@pytest.fixture(autouse=True)
+def _local_receivers_allowed(settings: Any) -> None:
+    """The test receivers listen on 127.0.0.1, an internal address a webhook may reach only when
+    it is listed (tests of that refusal clear the list)."""
+    settings.LUOSHI_NOTIFY_WEBHOOK_ALLOWED_HOSTS = ["127.0.0.1"]
+
+
 @pytest.fixture
 def receiver() -> Iterator[Receiver]:
     state: dict[str, Receiver] = {}

@@ -8,7 +8,6 @@ setting LUOSHI_EMAIL_* (docs/operations.md).
 from __future__ import annotations
 
 import smtplib
-import socket
 import ssl
 
 from django.conf import settings
@@ -62,7 +61,7 @@ class Command(BaseCommand):
                 f"the mail server answered with an error: {exc}. Check LUOSHI_EMAIL_USE_TLS / "
                 "LUOSHI_EMAIL_USE_SSL against the port (587 STARTTLS, 465 implicit TLS)"
             ) from exc
-        except (OSError, socket.timeout) as exc:
+        except (TimeoutError, OSError) as exc:
             raise CommandError(
                 f"cannot reach {settings.EMAIL_HOST}:{settings.EMAIL_PORT}: {exc}. Check "
                 "LUOSHI_EMAIL_HOST and LUOSHI_EMAIL_PORT"
