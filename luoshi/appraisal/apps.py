@@ -15,6 +15,7 @@ class AppraisalConfig(AppConfig):
         from .navigation import nav_sections
 
         navigation.register(nav_sections, depends_on=("appraisal",))
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from luoshi.notify.events import register_events, register_family
 
         register_family("appraisal", _("Appraisal"))

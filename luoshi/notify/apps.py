@@ -26,6 +26,7 @@ class NotifyConfig(AppConfig):
         from .navigation import nav_sections
 
         periodic.register("notify_deliveries", delivery.run_due)
+        # Imported when called: apps.py is loaded before the app registry is ready.
         from .events import register_events
 
         register_events({"notify.test": _("Test message")})

@@ -10,6 +10,8 @@ from django.utils.translation import pgettext_lazy
 
 from luoshi.core.models import BaseModel
 
+from .events import event_label
+
 
 class Notice(models.Model):
     """One message in one person's in-app inbox."""
@@ -200,8 +202,6 @@ class Delivery(models.Model):
 
     @property
     def event_label(self) -> str:
-        from .events import event_label
-
         return event_label(self.event)
 
     @property

@@ -40,7 +40,14 @@ def test_import_search_and_switch_language(page: Any, org: Any) -> None:
     page.wait_for_selector("table >> text=贺萍杰")
     assert page.locator("table tbody tr").count() == 1
 
+    # With the keyboard, an arrow key only changes the choice (WCAG 3.2.2): the page stays...
+    page.focus("#ls-language")
+    page.keyboard.press("ArrowDown")
+    page.wait_for_timeout(300)
+    assert page.locator("h1:has-text('人员')").count() == 1
+    # ...until Enter confirms it.
     page.select_option("#ls-language", "en")
+    page.press("#ls-language", "Enter")
     page.wait_for_selector("h1:has-text('People')")
     assert page.locator("nav >> text=Org tree").count() == 1
     page.goto(page.base_url + "/")

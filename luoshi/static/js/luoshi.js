@@ -12,10 +12,29 @@
     }
   }, true);
 
-  // Selects marked data-autosubmit submit their form (filters above tables).
+  // Selects marked data-autosubmit submit their form (filters above tables, the language) when
+  // a choice is made with the pointer. With the keyboard an arrow key only changes the value:
+  // Enter (or the form's button, shown on focus) submits, so moving through the options never
+  // reloads the page under the reader (WCAG 3.2.2, on input).
+  var pointerSelect = null;
+  document.addEventListener("pointerdown", function (event) {
+    var el = event.target;
+    pointerSelect = el && el.closest ? el.closest("select[data-autosubmit]") : null;
+  }, true);
+  document.addEventListener("keydown", function (event) {
+    var el = event.target;
+    if (!(el.matches && el.matches("select[data-autosubmit]"))) { return; }
+    if (event.key === "Enter" && el.form) {
+      event.preventDefault();
+      el.form.requestSubmit();
+    } else {
+      pointerSelect = null;
+    }
+  }, true);
   document.addEventListener("change", function (event) {
     var el = event.target;
-    if (el.matches && el.matches("[data-autosubmit]") && el.form) {
+    if (el.matches && el.matches("[data-autosubmit]") && el.form && el === pointerSelect) {
+      pointerSelect = null;
       el.form.requestSubmit();
     }
   });
