@@ -20,16 +20,19 @@ import contextlib
 import datetime as dt
 import io
 import re
+import shutil
 import tempfile
 import warnings
 import zipfile
 import zlib
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.core.errors import InvalidInput
@@ -328,6 +331,7 @@ class SheetReader:
 # --- writing ----------------------------------------------------------------------------------
 
 _ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+_CONTROL = re.compile(r"[\000-\037]")
 
 
 @dataclass(frozen=True)
@@ -339,39 +343,65 @@ class Styled:
     bold: bool = False
 
 
-class SheetWriter:
-    """Appends rows to one write-only sheet."""
+# Cell text longer than this is cut (Excel's own limit: a longer string corrupts the file).
+MAX_CELL_TEXT = 32767
 
-    def __init__(self, worksheet: Any) -> None:
+
+class SheetWriter:
+    """Appends rows to one sheet (written to disk as they come: constant memory)."""
+
+    def __init__(self, book: XlsxWriter, worksheet: Any) -> None:
+        self._book = book
         self._ws = worksheet
+        self._row = 0  # the next row index (0-based)
         self.rows_written = 0  # data rows, below the header
 
-    def _cell(self, value: Any, *, bold: bool = False) -> Any:
-        from openpyxl.cell import WriteOnlyCell
-        from openpyxl.styles import Font, PatternFill
+    def _write(self, col: int, value: Any, *, bold: bool = False, fill: str = "") -> None:
+        kind = type(value)
+        if kind is str and not bold and not fill:  # the common cell first: plain text
+            if value:
+                if _CONTROL.search(value):
+                    value = _ILLEGAL.sub("", value)
+                self._ws.write_string(self._row, col, value[:MAX_CELL_TEXT])
+            return
+        if kind is Styled:
+            self._write(col, value.value, bold=bold or value.bold, fill=value.fill or fill)
+            return
+        fmt = self._book.format(bold=bold, fill=fill)
+        row, ws = self._row, self._ws
+        if value is None or value == "":
+            if fmt is not None:
+                ws.write_blank(row, col, None, fmt)
+        elif isinstance(value, bool):
+            ws.write_boolean(row, col, value, fmt)
+        elif isinstance(value, (int, float, Decimal)):
+            ws.write_number(row, col, float(value) if isinstance(value, Decimal) else value, fmt)
+        elif isinstance(value, dt.datetime):
+            naive = (
+                timezone.localtime(value).replace(tzinfo=None)
+                if timezone.is_aware(value)
+                else value
+            )
+            date_format = self._book.format(bold=bold, fill=fill, date="yyyy-mm-dd hh:mm")
+            ws.write_datetime(row, col, naive, date_format)
+        elif isinstance(value, dt.date):
+            date_format = self._book.format(bold=bold, fill=fill, date="yyyy-mm-dd")
+            ws.write_datetime(row, col, value, date_format)
+        else:
+            # Text is always text: never a formula, a number or a link, whatever it looks like.
+            text = _ILLEGAL.sub("", str(value))[:MAX_CELL_TEXT]
+            ws.write_string(row, col, text, fmt)
 
-        if isinstance(value, Styled):
-            cell = self._cell(value.value, bold=bold or value.bold)
-            if value.fill:
-                cell.fill = PatternFill(
-                    fill_type="solid", start_color=value.fill, end_color=value.fill
-                )
-            return cell
-
-        if isinstance(value, str):
-            value = _ILLEGAL.sub("", value)
-        cell = WriteOnlyCell(self._ws, value=value)
-        if isinstance(value, str) and value.startswith("="):
-            cell.data_type = "s"  # text from people is never a formula
-        if bold:
-            cell.font = Font(bold=True)
-        return cell
+    def _append(self, row: Sequence[Any], *, bold: bool = False) -> None:
+        for col, value in enumerate(row):
+            self._write(col, value, bold=bold)
+        self._row += 1
 
     def header(self, headers: Sequence[str]) -> None:
-        self._ws.append([self._cell(h, bold=True) for h in headers])
+        self._append(headers, bold=True)
 
     def append(self, row: Sequence[Any]) -> None:
-        self._ws.append([self._cell(v) for v in row])
+        self._append(row)
         self.rows_written += 1
 
     def extend(self, rows: Iterable[Sequence[Any]]) -> None:
@@ -380,26 +410,57 @@ class SheetWriter:
 
 
 class XlsxWriter:
-    """A workbook in openpyxl's write-only mode: append rows, then take bytes or a file."""
+    """A workbook written with the XlsxWriter library in constant-memory mode: each row goes to
+    a temporary file as it is appended; `save` zips them into the target.
+
+    Measured on the bench machine (docs/benchmarks.md): 50,000 ledger rows in about a third of the
+    time openpyxl's write-only mode took, at flat memory. Formats (bold, a fill, dates) are made
+    once per combination and shared by every cell that uses them.
+    """
 
     def __init__(self) -> None:
-        from openpyxl import Workbook
+        import xlsxwriter
 
-        self._book = Workbook(write_only=True)
+        self._spool = tempfile.TemporaryFile()  # noqa: SIM115 (closed in save)
+        self._book = xlsxwriter.Workbook(
+            self._spool,
+            {
+                "constant_memory": True,
+                "in_memory": False,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        self._formats: dict[tuple[bool, str, str], Any] = {}
         self._sheets: dict[str, SheetWriter] = {}
+        self._saved = False
+
+    def format(self, *, bold: bool = False, fill: str = "", date: str = "") -> Any:
+        if not (bold or fill or date):
+            return None
+        key = (bold, fill, date)
+        if key not in self._formats:
+            spec: dict[str, Any] = {}
+            if bold:
+                spec["bold"] = True
+            if fill:
+                spec.update(pattern=1, bg_color=f"#{fill.lstrip('#')}")
+            if date:
+                spec["num_format"] = date
+            self._formats[key] = self._book.add_format(spec)
+        return self._formats[key]
 
     def add_sheet(
         self, title: str, headers: Sequence[str] = (), *, widths: Sequence[float] = ()
     ) -> SheetWriter:
-        from openpyxl.utils import get_column_letter
-
-        worksheet = self._book.create_sheet(title=title[:31])
-        for index, width in enumerate(widths, start=1):
-            worksheet.column_dimensions[get_column_letter(index)].width = width
-        writer = SheetWriter(worksheet)
+        worksheet = self._book.add_worksheet(title[:31])
+        for index, width in enumerate(widths):
+            worksheet.set_column(index, index, width)
+        writer = SheetWriter(self, worksheet)
         self._sheets[title[:31]] = writer
         if headers:
-            worksheet.freeze_panes = "A2"
+            worksheet.freeze_panes(1, 0)
             writer.header(headers)
         return writer
 
@@ -409,7 +470,17 @@ class XlsxWriter:
         return {title: sheet.rows_written for title, sheet in self._sheets.items()}
 
     def save(self, target: IO[bytes]) -> None:
-        self._book.save(target)
+        if self._saved:
+            raise RuntimeError("an XlsxWriter workbook can be saved once")
+        self._saved = True
+        if not self._sheets:
+            self._book.add_worksheet()  # a workbook needs one sheet
+        try:
+            self._book.close()
+            self._spool.seek(0)
+            shutil.copyfileobj(self._spool, target, 1024 * 1024)
+        finally:
+            self._spool.close()
 
     def to_bytes(self) -> bytes:
         buffer = io.BytesIO()
