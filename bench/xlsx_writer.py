@@ -19,7 +19,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 os.environ.setdefault("LUOSHI_DEBUG", "1")
 
-import django  # noqa: E402
+import django
 
 django.setup()
 
@@ -30,10 +30,22 @@ from luoshi.plans.exports.ledger import LEDGER_HEADERS, LEDGER_WIDTHS  # noqa: E
 def rows(n: int):  # type: ignore[no-untyped-def]
     for i in range(1, n + 1):
         yield [
-            i, f"2026-{i:05d}", f"落实第{i}项重点任务，推进侨联系统改革", "2026年工作要点",
-            "一、加强思想政治引领", "经济科技部", "组织联络部、宣传文化部", "王某某", "李某某",
-            "2026-12-31", i % 100, "进行中", Styled("黄灯", fill="FFF3C4"), "临近完成时限",
-            "是" if i % 3 == 0 else "", "改革任务",
+            i,
+            f"2026-{i:05d}",
+            f"落实第{i}项重点任务，推进侨联系统改革",
+            "2026年工作要点",
+            "一、加强思想政治引领",
+            "经济科技部",
+            "组织联络部、宣传文化部",
+            "王某某",
+            "李某某",
+            "2026-12-31",
+            i % 100,
+            "进行中",
+            Styled("黄灯", fill="FFF3C4"),
+            "临近完成时限",
+            "是" if i % 3 == 0 else "",
+            "改革任务",
         ]
 
 
@@ -48,7 +60,8 @@ def main() -> None:
         size = out.tell()
     elapsed = time.perf_counter() - start
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(f"| xlsx writer, {n:,} ledger rows | {elapsed:.2f} s | {peak:.0f} MB peak RSS | {size / 1e6:.1f} MB file |")
+    mb = size / 1e6
+    print(f"| xlsx, {n:,} ledger rows | {elapsed:.2f} s | {peak:.0f} MB peak | {mb:.1f} MB |")
 
 
 if __name__ == "__main__":

@@ -83,6 +83,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "template_partials",
     "luoshi.core",
+    "luoshi.documents",
     "luoshi.orgs",
     "django_tasks",
     "django_tasks.backends.database",
@@ -337,6 +338,10 @@ LUOSHI_NOTIFY_RETRY_MAX_SECONDS = env_int("LUOSHI_NOTIFY_RETRY_MAX_SECONDS", 6 *
 LUOSHI_NOTIFY_WEBHOOK_TIMEOUT = env_int("LUOSHI_NOTIFY_WEBHOOK_TIMEOUT", 5, minimum=1)
 # prefixed to relative links in e-mails and webhooks, e.g. https://luoshi.example.gov.cn
 LUOSHI_NOTIFY_SITE_URL = env("LUOSHI_NOTIFY_SITE_URL", "")
+
+# --- large exports: made in the background from this many rows on, kept this many hours
+LUOSHI_EXPORT_BACKGROUND_ROWS = env_int("LUOSHI_EXPORT_BACKGROUND_ROWS", 5000, minimum=1)
+LUOSHI_EXPORT_KEEP_HOURS = env_int("LUOSHI_EXPORT_KEEP_HOURS", 24, minimum=1)
 # webhook destinations on loopback/private/link-local networks are refused unless listed here:
 # host names, addresses or networks separated by commas (e.g. "robot.intra.example,10.8.0.0/16")
 LUOSHI_NOTIFY_WEBHOOK_ALLOWED_HOSTS = [

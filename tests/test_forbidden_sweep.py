@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ import time_machine
 from django.db import models
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from django.utils import timezone
 
 from conftest import PASSWORD, Org
 from luoshi.api.api import api as ninja_api
@@ -41,6 +43,7 @@ from luoshi.appraisal.models import (
     RoutineCycle,
     RoutineEntry,
 )
+from luoshi.core.models import ExportJob
 from luoshi.evaluation.models import Campaign
 from luoshi.evaluation.tests.conftest import make_campaign
 from luoshi.honors import services as honors_services
@@ -285,6 +288,14 @@ def build_hidden(other: Org) -> Hidden:
     objection = ProgramObjection.objects.create(program=program, text="外省异议", raised_by=hr)
     ids.update(program=program.pk, nomination=nomination.pk, honour=honour.pk)
     ids["program_objection"] = objection.pk
+    # a background export the other agency's supervisor asked for (uuid-keyed)
+    export = ExportJob.objects.create(
+        user=sup,
+        identifier="task_ledger_xlsx",
+        title="外省任务台账",
+        expires_at=timezone.now() + dt.timedelta(hours=1),
+    )
+    ids["export"] = export.pk  # type: ignore[assignment]
     return Hidden(ids, parents)
 
 
@@ -318,6 +329,7 @@ MODELS: dict[str, type[models.Model]] = {
     "nomination": Nomination,
     "honour": Honour,
     "program_objection": ProgramObjection,
+    "export": ExportJob,
 }
 
 
@@ -344,6 +356,7 @@ PAGE_PK = [
     ("honors/nominations/", "nomination"),
     ("honors/people/", "person"),
     ("honors/", "program"),
+    ("exports/", "export"),
 ]
 # Any other id parameter, by its name (an API's, or a page's second id).
 PARAMS = {
@@ -370,6 +383,7 @@ PARAMS = {
     "nomination_id": "nomination",
     "honour_id": "honour",
     "program_objection_id": "program_objection",
+    "job_id": "export",
 }
 # Parameters that name no record: the value both requests use.
 FIXED = {"year": "2026", "kind": "form.docx", "action": "accept"}
@@ -519,9 +533,13 @@ def _request(route: Route, method: str, values: dict[str, str], page: Client, ap
     return int(getattr(api, method)(url, body, content_type="application/json").status_code)
 
 
-def _missing_ids() -> dict[str, int]:
+def _missing_ids() -> dict[str, Any]:
     return {
-        kind: (model._default_manager.aggregate(top=models.Max("pk"))["top"] or 0) + 100_000
+        kind: (
+            uuid.uuid4()
+            if isinstance(model._meta.pk, models.UUIDField)
+            else (model._default_manager.aggregate(top=models.Max("pk"))["top"] or 0) + 100_000
+        )
         for kind, model in MODELS.items()
     }
 

@@ -38,6 +38,7 @@ from ninja.utils import check_csrf
 
 from luoshi.appraisal.api import router as appraisal_router
 from luoshi.core.errors import CsrfFailed, DomainError
+from luoshi.documents.api import router as exports_router
 from luoshi.evaluation.api import router as evaluation_router
 from luoshi.honors.api import people_router as honors_people_router
 from luoshi.honors.api import router as honors_router
@@ -359,4 +360,5 @@ api.add_router("/supervision", supervision_router)
 api.add_router("/appraisal", evaluation_router)
 api.add_router("/appraisal", appraisal_router)
 api.add_router("/honors", honors_router)
+api.add_router("/", exports_router)
 api.add_router("/", honors_people_router)

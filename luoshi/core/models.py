@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BaseModel(models.Model):
@@ -204,3 +207,59 @@ class NumberSeries(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agency_id} {self.kind} {self.year}: {self.last}"
+
+
+class ExportJob(models.Model):
+    """A large export made in the background (luoshi.documents.background): who asked for which
+    exporter with which parameters, its progress, and the file once it is ready. Only the person
+    who asked sees it; it is deleted with its file when it expires (a day by default)."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", pgettext_lazy("export job", "Waiting")  # 排队中
+        RUNNING = "running", _("Being made")
+        READY = "ready", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="+"
+    )
+    identifier = models.CharField(_("export"), max_length=64)
+    title = models.CharField(_("title"), max_length=200)
+    params = models.JSONField(_("parameters"), default=dict, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    rows_done = models.PositiveIntegerField(_("rows written"), default=0)
+    rows_total = models.PositiveIntegerField(_("rows in all"), default=0)
+    file = models.FileField(_("file"), upload_to="exports/", blank=True, max_length=300)
+    file_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("content type"), max_length=120, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires at"))
+
+    class Meta:
+        verbose_name = _("background export")
+        verbose_name_plural = _("background exports")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="core_export_user"),
+            models.Index(fields=["expires_at"], name="core_export_expiry"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.READY:
+            return 100
+        if not self.rows_total:
+            return 0
+        return max(0, min(99, self.rows_done * 100 // self.rows_total))
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.READY, self.Status.FAILED)

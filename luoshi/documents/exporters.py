@@ -23,6 +23,7 @@ import io
 import re
 import tempfile
 from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import IO, Any, ClassVar
 
@@ -79,6 +80,30 @@ class Exporter(ABC):
 
     def __init__(self, user: Any) -> None:
         self.user = user
+        self.on_progress: Callable[[int], None] | None = None
+
+    # --- background exports (luoshi.documents.background) -------------------------------------
+    # An exporter that can be rebuilt from its `params()` (JSON) may run in the background when
+    # it holds many rows: it implements `from_params` and `count_rows`, and calls `progress(n)`
+    # as it writes.
+
+    @classmethod
+    def from_params(cls, user: Any, params: dict[str, Any]) -> Exporter:
+        """The same export again, for `user`, from what `params()` returned."""
+        raise NotImplementedError
+
+    @classmethod
+    def runs_in_background(cls) -> bool:
+        return cls.from_params.__func__ is not Exporter.from_params.__func__  # type: ignore[attr-defined]
+
+    def count_rows(self, limit: int | None = None) -> int:
+        """The number of rows the file will hold (counting stops at `limit` when given)."""
+        raise NotImplementedError
+
+    def progress(self, rows: int) -> None:
+        """Tell whoever waits how many rows are written so far."""
+        if self.on_progress is not None:
+            self.on_progress(rows)
 
     @abstractmethod
     def file_name(self) -> str:

@@ -72,6 +72,16 @@ class LedgerXlsx(Exporter):
     def params(self) -> dict[str, Any]:
         return {"filters": dataclasses.asdict(self.filters)}
 
+    @classmethod
+    def from_params(cls, user: Any, params: dict[str, Any]) -> LedgerXlsx:
+        known = {f.name for f in dataclasses.fields(TaskFilter)}
+        filters = {k: v for k, v in (params.get("filters") or {}).items() if k in known}
+        return cls(user, TaskFilter(**filters))
+
+    def count_rows(self, limit: int | None = None) -> int:
+        ids = task_ledger(self.user, self.filters).order_by().values("id")
+        return ids[:limit].count() if limit is not None else ids.count()
+
     def tasks(self) -> QuerySet[Task]:
         return task_ledger(self.user, self.filters).prefetch_related(
             Prefetch(
@@ -103,6 +113,8 @@ class LedgerXlsx(Exporter):
                 "是" if task.is_key else "",
                 "、".join(c.name for c in task.categories.all()),
             ]
+            if number % LEDGER_CHUNK == 0:
+                self.progress(number)
 
     def write(self, target: IO[bytes]) -> int:
         writer = XlsxWriter()

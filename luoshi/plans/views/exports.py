@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponseBase
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from luoshi.core.errors import InvalidInput, NotFound
+from luoshi.documents import background
 from luoshi.documents.exporters import Exporter, export_record, export_response
 from luoshi.orgs.permissions import scope_for
 
@@ -70,4 +72,8 @@ def ledger_xlsx(request: HttpRequest) -> HttpResponseBase:
     """The ledger with the filters of the ledger page (the same query string)."""
     if scope_for(request.user).is_empty:
         raise NotFound()
-    return _send(request, LedgerXlsx(request.user, _ledger_filter(request)))
+    exporter = LedgerXlsx(request.user, _ledger_filter(request))
+    if background.wants_background(exporter):  # tens of thousands of rows: not in the request
+        job = background.start(request.user, exporter)
+        return redirect("documents:export", pk=job.pk)
+    return _send(request, exporter)
