@@ -45,6 +45,9 @@ from luoshi.evaluation.models import Campaign
 from luoshi.evaluation.tests.conftest import make_campaign
 from luoshi.honors import services as honors_services
 from luoshi.honors.models import Honour, Nomination, Program, ProgramObjection
+from luoshi.news import services as news_services
+from luoshi.news.models import NewsItem, NewsPhoto
+from luoshi.news.tests.conftest import jpeg
 from luoshi.notify import permissions as notify_perms
 from luoshi.notify import services as notify_services
 from luoshi.notify.models import Delivery, Notice, WebhookEndpoint
@@ -285,6 +288,12 @@ def build_hidden(other: Org) -> Hidden:
     objection = ProgramObjection.objects.create(program=program, text="外省异议", raised_by=hr)
     ids.update(program=program.pk, nomination=nomination.pk, honour=honour.pk)
     ids["program_objection"] = objection.pk
+    news = news_services.item_create(
+        actor=sup, title="外省新闻", blocks=[{"type": "paragraph", "text": "外省"}]
+    )
+    photo, _dup = news_services.photo_add(actor=sup, item=news, name="x.jpg", data=jpeg())
+    ids.update(news=news.pk, news_photo=photo.pk)
+    parents["news_photo"] = ("news", news.pk)
     return Hidden(ids, parents)
 
 
@@ -318,6 +327,8 @@ MODELS: dict[str, type[models.Model]] = {
     "nomination": Nomination,
     "honour": Honour,
     "program_objection": ProgramObjection,
+    "news": NewsItem,
+    "news_photo": NewsPhoto,
 }
 
 
@@ -344,6 +355,7 @@ PAGE_PK = [
     ("honors/nominations/", "nomination"),
     ("honors/people/", "person"),
     ("honors/", "program"),
+    ("newsdesk/", "news"),
 ]
 # Any other id parameter, by its name (an API's, or a page's second id).
 PARAMS = {
@@ -370,11 +382,14 @@ PARAMS = {
     "nomination_id": "nomination",
     "honour_id": "honour",
     "program_objection_id": "program_objection",
+    "news_id": "news",
+    "photo_id": "news_photo",
 }
 # Parameters that name no record: the value both requests use.
-FIXED = {"year": "2026", "kind": "form.docx", "action": "accept"}
+FIXED = {"year": "2026", "kind": "form.docx", "action": "accept", "rendition": "thumb"}
 # Routes whose only parameters name no record (a year, a day, a ballot code): nothing to hide.
-NO_RECORD = {"year", "day", "token", "code", "kind", "number"}  # number: a public certificate
+# number: a public certificate; slug and file: a published news item's public page and photos
+NO_RECORD = {"year", "day", "token", "code", "kind", "number", "slug", "file"}
 
 
 @dataclass(frozen=True)
