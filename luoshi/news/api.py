@@ -426,7 +426,7 @@ def withdraw_news(request: HttpRequest, news_id: Id, payload: NewsWithdrawIn) ->
 
 # --- exports ---------------------------------------------------------------------------------
 
-EXPORT_KINDS = {
+EXPORT_KINDS: dict[str, type[exports.NewsExporter]] = {
     "wechat": exports.WechatZip,
     "pdf": exports.ArchivePdf,
     "approval-form": exports.ApprovalForm,

@@ -62,7 +62,10 @@ def _editor(agency: OrgUnit) -> User:
     office = OrgUnit.objects.filter(path__startswith=agency.path, name="办公室").first()
     taken = User.objects.exclude(person=None).values("person_id")
     person = (
-        Person.objects.filter(unit=office, is_active=True).exclude(pk__in=taken).order_by("pk").first()
+        Person.objects.filter(unit=office, is_active=True)
+        .exclude(pk__in=taken)
+        .order_by("pk")
+        .first()
     )
     user = org_services.user_create(
         actor=None,
@@ -131,7 +134,11 @@ def build_demo() -> str:
         {
             "type": "photos",
             "photos": [
-                {"photo": photos[0].pk, "caption": "会议现场", "alt": "会场全景，主席台上方悬挂会标"}
+                {
+                    "photo": photos[0].pk,
+                    "caption": "会议现场",
+                    "alt": "会场全景，主席台上方悬挂会标",
+                }
             ],
         },
     )

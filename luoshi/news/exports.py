@@ -51,7 +51,7 @@ P_STYLE = (
 )
 CAPTION_STYLE = "margin:4px 0 1em;font-size:14px;color:#888;text-align:center;line-height:1.5;"
 IMG_STYLE = "display:block;width:100%;height:auto;margin:0 auto;"
-QUOTE_STYLE = "margin:0 0 1em;padding:8px 12px;border-left:4px solid #b71c1c;background:#f7f7f7;color:#555;font-size:15px;line-height:1.75;"
+QUOTE_STYLE = "margin:0 0 1em;padding:8px 12px;border-left:4px solid #b71c1c;background:#f7f7f7;color:#555;font-size:15px;line-height:1.75;"  # noqa: E501
 
 
 def wechat_package(item: NewsItem) -> bytes:
@@ -79,7 +79,7 @@ def wechat_package(item: NewsItem) -> bytes:
                 else ""
             )
             parts.append(
-                f'<blockquote style="{QUOTE_STYLE}">{html.escape(block["text"])}{source}</blockquote>'
+                f'<blockquote style="{QUOTE_STYLE}">{html.escape(block["text"])}{source}</blockquote>'  # noqa: E501
             )
         elif kind == "photos":
             for slot in block["photos"]:
@@ -91,7 +91,7 @@ def wechat_package(item: NewsItem) -> bytes:
                 files[name] = bytes(photo.web)
                 alt = "" if slot["decorative"] else slot["alt"]
                 parts.append(
-                    f'<p style="margin:0;text-align:center;"><img src="{name}" alt="{html.escape(alt)}" style="{IMG_STYLE}"></p>'
+                    f'<p style="margin:0;text-align:center;"><img src="{name}" alt="{html.escape(alt)}" style="{IMG_STYLE}"></p>'  # noqa: E501
                 )
                 if slot["caption"]:
                     parts.append(f'<p style="{CAPTION_STYLE}">{html.escape(slot["caption"])}</p>')
@@ -109,23 +109,23 @@ def wechat_package(item: NewsItem) -> bytes:
     )
     head = f'<meta charset="utf-8"><title>{html.escape(item.title)}</title>'
     lead = (
-        f'<p style="margin:0;font-size:15px;color:#666;text-align:center;">{html.escape(item.lead_title)}</p>'
+        f'<p style="margin:0;font-size:15px;color:#666;text-align:center;">{html.escape(item.lead_title)}</p>'  # noqa: E501
         if item.lead_title
         else ""
     )
     sub = (
-        f'<p style="margin:0 0 8px;font-size:15px;color:#666;text-align:center;">{html.escape(item.subtitle)}</p>'
+        f'<p style="margin:0 0 8px;font-size:15px;color:#666;text-align:center;">{html.escape(item.subtitle)}</p>'  # noqa: E501
         if item.subtitle
         else ""
     )
     body = (
-        f'<section style="max-width:677px;margin:0 auto;padding:0 8px;font-family:-apple-system,PingFang SC,Microsoft YaHei,sans-serif;">'
-        f'{lead}<h1 style="margin:8px 0;font-size:22px;line-height:1.4;color:#222;text-align:center;">{html.escape(item.title)}</h1>{sub}'
-        f'<p style="margin:0 0 16px;font-size:13px;color:#999;text-align:center;">{html.escape(byline)}</p>'
+        f'<section style="max-width:677px;margin:0 auto;padding:0 8px;font-family:-apple-system,PingFang SC,Microsoft YaHei,sans-serif;">'  # noqa: E501
+        f'{lead}<h1 style="margin:8px 0;font-size:22px;line-height:1.4;color:#222;text-align:center;">{html.escape(item.title)}</h1>{sub}'  # noqa: E501
+        f'<p style="margin:0 0 16px;font-size:13px;color:#999;text-align:center;">{html.escape(byline)}</p>'  # noqa: E501
         + "".join(parts)
         + "</section>"
     )
-    document = f'<!doctype html><html lang="zh-CN"><head>{head}</head><body style="margin:0;">{body}</body></html>'
+    document = f'<!doctype html><html lang="zh-CN"><head>{head}</head><body style="margin:0;">{body}</body></html>'  # noqa: E501
     meta = {"title": item.title, "digest": digest, "author": item.authors, "source": item.source}
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as zf:
@@ -262,6 +262,9 @@ class NewsExporter(Exporter):
 
     def file_name(self) -> str:
         return self.item.title[:60]
+
+    def write(self, target: IO[bytes]) -> int:
+        raise NotImplementedError
 
 
 @register

@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from luoshi.core.forms import StyledFormMixin
 
@@ -18,7 +17,7 @@ DATE = forms.DateInput(attrs={"type": "date"})
 
 
 class ItemForm(StyledFormMixin, forms.Form):
-    title = forms.CharField(label=pgettext_lazy("news", "Title"), max_length=200)
+    title = forms.CharField(label=_("Title"), max_length=200)
     lead_title = forms.CharField(label=_("Lead title"), max_length=200, required=False)
     subtitle = forms.CharField(label=_("Subtitle"), max_length=200, required=False)
     source = forms.CharField(label=_("Source"), max_length=100, required=False)

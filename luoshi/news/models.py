@@ -10,7 +10,6 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from luoshi.core.models import BaseModel
 from luoshi.orgs.models import OrgUnit, Person
@@ -22,7 +21,7 @@ class NewsItem(BaseModel):
         FIRST_REVIEW = "first_review", _("Waiting for first review")
         SECOND_REVIEW = "second_review", _("Waiting for second review")
         FINAL_REVIEW = "final_review", _("Waiting for final review")
-        APPROVED = "approved", pgettext_lazy("news", "Approved")
+        APPROVED = "approved", _("Final approval given")
         PUBLISHED = "published", _("Published")
         WITHDRAWN = "withdrawn", _("Withdrawn")
 
@@ -31,7 +30,7 @@ class NewsItem(BaseModel):
         OrgUnit, verbose_name=_("department"), on_delete=models.PROTECT, related_name="+"
     )
     author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    title = models.CharField(pgettext_lazy("news", "title"), max_length=200)
+    title = models.CharField(_("title"), max_length=200)
     lead_title = models.CharField(_("lead title"), max_length=200, blank=True)
     subtitle = models.CharField(_("subtitle"), max_length=200, blank=True)
     source = models.CharField(_("source"), max_length=100, blank=True)

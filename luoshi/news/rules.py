@@ -148,7 +148,7 @@ def normalize_blocks(raw: Any) -> list[dict[str, Any]]:
                         i,
                         "photos",
                         _(
-                            "Each photo of a block names an uploaded photo, with plain-text caption and alt text."
+                            "Each photo of a block names an uploaded photo, with plain-text caption and alt text."  # noqa: E501
                         ),
                     )
                     break
@@ -349,7 +349,7 @@ class GateInput:
 def _messages() -> dict[str, str]:
     return {
         "local_path": _(
-            "A path on a computer or a network share is not a picture: upload the photo and put it in a photo block."
+            "A path on a computer or a network share is not a picture: upload the photo and put it in a photo block."  # noqa: E501
         ),
         "bare_file_name": _(
             "An image file name is not a picture: upload the photo and put it in a photo block."
@@ -359,7 +359,7 @@ def _messages() -> dict[str, str]:
         ),
         "foreign_image": _("An image that is not an uploaded photo of this item: upload it here."),
         "missing_photo": _(
-            "A pasted image reference waits for its photo: upload it and replace this block, or delete the block."
+            "A pasted image reference waits for its photo: upload it and replace this block, or delete the block."  # noqa: E501
         ),
         "missing_caption": _("A photo needs a caption under it."),
         "missing_alt": _(
@@ -443,7 +443,7 @@ def _titles(i: int, text: str, data: GateInput) -> list[Problem]:
                         i,
                         mention,
                         _(
-                            "The roster gives %(name)s the title “%(post)s” on %(day)s, not “%(written)s”."
+                            "The roster gives %(name)s the title “%(post)s” on %(day)s, not “%(written)s”."  # noqa: E501
                         )
                         % {
                             "name": person.name,

@@ -94,7 +94,7 @@ def _fields(values: dict[str, Any]) -> dict[str, Any]:
         if name == "event_date":
             out[name] = value
         else:
-            limit = NewsItem._meta.get_field(name).max_length or 200
+            limit = getattr(NewsItem._meta.get_field(name), "max_length", None) or 200
             out[name] = _clean(value, limit)
     if "title" in out and not out["title"]:
         raise InvalidInput(
@@ -278,12 +278,10 @@ def link_resolves(link: str) -> bool:
     if link.lower().startswith("www."):
         link = "http://" + link
     parts = urlsplit(link)
-    if parts.scheme or parts.netloc:
-        if (
-            parts.scheme not in ("http", "https")
-            or (parts.hostname or "").lower() not in _own_hosts()
-        ):
-            return False
+    if (parts.scheme or parts.netloc) and (
+        parts.scheme not in ("http", "https") or (parts.hostname or "").lower() not in _own_hosts()
+    ):
+        return False
     path = parts.path or "/"
     try:
         match = resolve(path)

@@ -27,7 +27,7 @@ from . import exports, forms, rules, services
 from . import permissions as perms
 from .models import NewsItem, NewsPhoto
 
-EXPORTS = {
+EXPORTS: dict[str, type[exports.NewsExporter]] = {
     "wechat.zip": exports.WechatZip,
     "archive.pdf": exports.ArchivePdf,
     "approval.docx": exports.ApprovalForm,

@@ -38,13 +38,19 @@ def test_a_local_or_network_path_blocks_publication(path: str) -> None:
     ]
 
 
-@pytest.mark.parametrize("name", ["DSC_6478.JPG", "02-主席单人.jpg", "汇报拼图.jpg", "IMG_0001.png"])
+@pytest.mark.parametrize(
+    "name", ["DSC_6478.JPG", "02-主席单人.jpg", "汇报拼图.jpg", "IMG_0001.png"]
+)
 def test_a_bare_image_file_name_blocks(name: str) -> None:
-    problems = _check([{"type": "paragraph", "text": "会议现场"}, {"type": "paragraph", "text": name}])
+    problems = _check(
+        [{"type": "paragraph", "text": "会议现场"}, {"type": "paragraph", "text": name}]
+    )
     assert [(p.code, p.block, p.text) for p in problems] == [("bare_file_name", 1, name)]
 
 
-@pytest.mark.parametrize("placeholder", ["【图1】", "【图片】", "[图2]", "（图3）", "【此处插入照片】"])
+@pytest.mark.parametrize(
+    "placeholder", ["【图1】", "【图片】", "[图2]", "（图3）", "【此处插入照片】"]
+)
 def test_a_placeholder_blocks(placeholder: str) -> None:
     problems = _check([{"type": "paragraph", "text": f"甲主席讲话{placeholder}"}])
     assert [(p.code, p.text) for p in problems] == [("placeholder", placeholder)]
@@ -85,7 +91,12 @@ def test_a_photo_needs_caption_and_alt_text_unless_decorative() -> None:
 
 def test_links_must_resolve_inside_the_site() -> None:
     problems = _check(
-        [{"type": "paragraph", "text": "详见 /ok/page/ 和 /missing/page/ 以及 https://example.org/x"}]
+        [
+            {
+                "type": "paragraph",
+                "text": "详见 /ok/page/ 和 /missing/page/ 以及 https://example.org/x",
+            }
+        ]
     )
     assert [(p.code, p.text) for p in problems] == [
         ("broken_link", "/missing/page/"),
@@ -168,7 +179,9 @@ def test_draft_from_the_facts_of_a_meeting() -> None:
         presiding_title="副主席",
         speakers=(
             drafting.Speaker("甲某某", "主席", "作工作报告"),
-            drafting.Speaker("丙某某", "办公室主任", "宣读了《关于表彰2025年度机关先进工作者的决定》"),
+            drafting.Speaker(
+                "丙某某", "办公室主任", "宣读了《关于表彰2025年度机关先进工作者的决定》"
+            ),
         ),
         reporting_units=12,
         exchange_speeches=4,
@@ -176,7 +189,10 @@ def test_draft_from_the_facts_of_a_meeting() -> None:
         attendance="机关全体干部职工",
     )
     texts = [b["text"] for b in drafting.draft_blocks(facts)]
-    assert texts[0] == "12月28日，测试省侨联2025年度机关工作会议在机关三楼会议室召开。副主席乙某某主持会议。"
+    assert (
+        texts[0]
+        == "12月28日，测试省侨联2025年度机关工作会议在机关三楼会议室召开。副主席乙某某主持会议。"
+    )
     assert "主席甲某某作工作报告" in texts[1] and "办公室主任丙某某宣读了" in texts[1]
     assert texts[2].startswith("12个部门和直属单位") and "4名同志作交流发言" in texts[2]
     assert "戊某某等10名同志被评为2025年度机关先进工作者" in texts[3]
