@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "luoshi.evaluation",
     "luoshi.appraisal",
     "luoshi.honors",
+    "luoshi.news",
 ]
 
 MIDDLEWARE = [
@@ -260,6 +261,9 @@ LUOSHI_APPRAISAL: dict[str, object] = {}
 # Commendation: overrides of luoshi.honors.rules.Policy fields (quotas, eligibility, deeds limits,
 # vetting bodies, certificate numbers), e.g. {"certificate_prefix": "侨联奖"}. A dict, set in code.
 LUOSHI_HONORS: dict[str, object] = {}
+# News releases: overrides of luoshi.news.rules.Policy fields (WeChat limits, the size below
+# which a photo is warned about, renditions), e.g. {"min_width": 1600}. A dict, set in code.
+LUOSHI_NEWS: dict[str, object] = {}
 # PDF: a TrueType CJK font file to embed (default: found among the system's fonts).
 LUOSHI_PDF_FONT = env("LUOSHI_PDF_FONT", "")
 # Where PDF fonts are looked for (directories separated by ":"; empty: the system's font folders)

@@ -19,4 +19,5 @@ urlpatterns = [
     path("", include("luoshi.appraisal.urls")),
     path("", include("luoshi.honors.urls")),
     path("", include("luoshi.documents.urls")),
+    path("", include("luoshi.news.urls")),
 ]

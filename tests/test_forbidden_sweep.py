@@ -48,6 +48,9 @@ from luoshi.evaluation.models import Campaign
 from luoshi.evaluation.tests.conftest import make_campaign
 from luoshi.honors import services as honors_services
 from luoshi.honors.models import Honour, Nomination, Program, ProgramObjection
+from luoshi.news import services as news_services
+from luoshi.news.models import NewsItem, NewsPhoto
+from luoshi.news.tests.conftest import jpeg
 from luoshi.notify import permissions as notify_perms
 from luoshi.notify import services as notify_services
 from luoshi.notify.models import Delivery, Notice, WebhookEndpoint
@@ -296,6 +299,12 @@ def build_hidden(other: Org) -> Hidden:
         expires_at=timezone.now() + dt.timedelta(hours=1),
     )
     ids["export"] = export.pk  # type: ignore[assignment]
+    news = news_services.item_create(
+        actor=sup, title="外省新闻", blocks=[{"type": "paragraph", "text": "外省"}]
+    )
+    photo, _dup = news_services.photo_add(actor=sup, item=news, name="x.jpg", data=jpeg())
+    ids.update(news=news.pk, news_photo=photo.pk)
+    parents["news_photo"] = ("news", news.pk)
     return Hidden(ids, parents)
 
 
@@ -330,6 +339,8 @@ MODELS: dict[str, type[models.Model]] = {
     "honour": Honour,
     "program_objection": ProgramObjection,
     "export": ExportJob,
+    "news": NewsItem,
+    "news_photo": NewsPhoto,
 }
 
 
@@ -357,6 +368,7 @@ PAGE_PK = [
     ("honors/people/", "person"),
     ("honors/", "program"),
     ("exports/", "export"),
+    ("newsdesk/", "news"),
 ]
 # Any other id parameter, by its name (an API's, or a page's second id).
 PARAMS = {
@@ -384,11 +396,14 @@ PARAMS = {
     "honour_id": "honour",
     "program_objection_id": "program_objection",
     "job_id": "export",
+    "news_id": "news",
+    "photo_id": "news_photo",
 }
 # Parameters that name no record: the value both requests use.
-FIXED = {"year": "2026", "kind": "form.docx", "action": "accept"}
+FIXED = {"year": "2026", "kind": "form.docx", "action": "accept", "rendition": "thumb"}
 # Routes whose only parameters name no record (a year, a day, a ballot code): nothing to hide.
-NO_RECORD = {"year", "day", "token", "code", "kind", "number"}  # number: a public certificate
+# number: a public certificate; slug and file: a published news item's public page and photos
+NO_RECORD = {"year", "day", "token", "code", "kind", "number", "slug", "file"}
 
 
 @dataclass(frozen=True)

@@ -42,6 +42,7 @@ from luoshi.documents.api import router as exports_router
 from luoshi.evaluation.api import router as evaluation_router
 from luoshi.honors.api import people_router as honors_people_router
 from luoshi.honors.api import router as honors_router
+from luoshi.news.api import router as news_router
 from luoshi.notify.api import router as notify_router
 from luoshi.orgs.api.audit import router as audit_router
 from luoshi.orgs.api.imports import router as import_router
@@ -362,3 +363,4 @@ api.add_router("/appraisal", appraisal_router)
 api.add_router("/honors", honors_router)
 api.add_router("/", exports_router)
 api.add_router("/", honors_people_router)
+api.add_router("/news", news_router)

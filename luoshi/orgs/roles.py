@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     PERSONNEL_OFFICER = "personnel_officer", _("Personnel officer")
     COMMITTEE_MEMBER = "committee_member", _("Appraisal committee member")
     DISCIPLINE_INSPECTOR = "discipline_inspector", _("Discipline inspector")
+    NEWS_EDITOR = "news_editor", _("News editor")
 
 
 class ScopeKind(models.TextChoices):
@@ -42,6 +43,7 @@ DEFAULT_SCOPE: dict[str, str] = {
     Role.PERSONNEL_OFFICER: ScopeKind.SUBTREE,
     Role.COMMITTEE_MEMBER: ScopeKind.UNIT,
     Role.DISCIPLINE_INSPECTOR: ScopeKind.SUBTREE,
+    Role.NEWS_EDITOR: ScopeKind.SUBTREE,
 }
 
 ADMIN_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
