@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "luoshi.evaluation",
     "luoshi.appraisal",
     "luoshi.honors",
+    "luoshi.meetings",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,9 @@ LUOSHI_APPRAISAL: dict[str, object] = {}
 # Commendation: overrides of luoshi.honors.rules.Policy fields (quotas, eligibility, deeds limits,
 # vetting bodies, certificate numbers), e.g. {"certificate_prefix": "侨联奖"}. A dict, set in code.
 LUOSHI_HONORS: dict[str, object] = {}
+# The work meeting: overrides of luoshi.meetings.rules.Policy fields (sign-in token minutes,
+# guest code length, material reminders, the minutes' number prefix), e.g. {"minutes_prefix": "会纪"}.
+LUOSHI_MEETINGS: dict[str, object] = {}
 # PDF: a TrueType CJK font file to embed (default: found among the system's fonts).
 LUOSHI_PDF_FONT = env("LUOSHI_PDF_FONT", "")
 # Where PDF fonts are looked for (directories separated by ":"; empty: the system's font folders)

@@ -1,0 +1,29 @@
+from django.urls import URLPattern, URLResolver, path
+
+from . import views
+
+app_name = "meetings"
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("meetings/", views.meeting_list, name="list"),
+    path("meetings/new/", views.meeting_create, name="create"),
+    path("meetings/mine/", views.mine, name="mine"),
+    # the door's code, scanned by a phone: the token names the meeting
+    path("meetings/sign-in/<str:token>/", views.sign_in, name="sign_in"),
+    path("meetings/<int:pk>/", views.meeting_detail, name="detail"),
+    path("meetings/<int:pk>/participants/", views.participants, name="participants"),
+    path("meetings/<int:pk>/participants.xlsx", views.participants_xlsx, name="participants_xlsx"),
+    path("meetings/<int:pk>/desk/", views.desk, name="desk"),
+    path("meetings/<int:pk>/door/", views.door, name="door"),
+    path("meetings/<int:pk>/door.svg", views.door_svg, name="door_svg"),
+    path("meetings/<int:pk>/seating/", views.seating, name="seating"),
+    path("meetings/<int:pk>/materials/", views.materials, name="materials"),
+    path("meetings/<int:pk>/minutes/", views.minutes, name="minutes"),
+    path("meetings/<int:pk>/requirements/", views.requirements, name="requirements"),
+    path("meetings/<int:pk>/my-seat/", views.my_seat, name="my_seat"),
+    path(
+        "meetings/<int:pk>/agenda/<int:agenda_item_id>/material.pdf",
+        views.material_pdf,
+        name="material_pdf",
+    ),
+]
