@@ -41,6 +41,7 @@ from luoshi.core.errors import CsrfFailed, DomainError
 from luoshi.evaluation.api import router as evaluation_router
 from luoshi.honors.api import people_router as honors_people_router
 from luoshi.honors.api import router as honors_router
+from luoshi.meetings.api import router as meetings_router
 from luoshi.notify.api import router as notify_router
 from luoshi.orgs.api.audit import router as audit_router
 from luoshi.orgs.api.imports import router as import_router
@@ -360,3 +361,4 @@ api.add_router("/appraisal", evaluation_router)
 api.add_router("/appraisal", appraisal_router)
 api.add_router("/honors", honors_router)
 api.add_router("/", honors_people_router)
+api.add_router("/meetings", meetings_router)

@@ -44,6 +44,7 @@ class MeetingsConfig(AppConfig):
                 "meetings.requirement_add": _("Recorded a requirement of the leader"),
                 "meetings.requirement_key_point": _("Made a requirement a key point"),
                 "meetings.requirement_supervision": _("Made a requirement a supervision item"),
+                "meetings.export_participants": _("Exported the participant list"),
             }
         )
 

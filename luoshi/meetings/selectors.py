@@ -82,16 +82,20 @@ def minutes_lists(meeting: Meeting) -> dict[str, list[Participant]]:
     return {"attended": attended, "observed": observed, "leave": data["leave"]}
 
 
-def seating(meeting: Meeting) -> dict[str, list[dict[str, Any]]]:
-    """The seats as the API answers them: the presidium and the hall, positions counted from
-    the left as seen from the hall. One query."""
-    seats = (
+def _seats(meeting: Meeting) -> Any:
+    return (
         Seat.objects.filter(meeting=meeting)
-        .select_related("participant__person")
+        .select_related("participant__person", "participant__unit")
         .order_by("area", "row", "position")
     )
+
+
+def seating(meeting: Meeting) -> dict[str, list[dict[str, Any]]]:
+    """The seats as the API answers them: `{"presidium": [{"position", "person", "name",
+    "rank_order"}], "hall": [... the same, with "row" and "zone"]}`, positions counted from the
+    left as seen from the hall. One query."""
     out: dict[str, list[dict[str, Any]]] = {"presidium": [], "hall": []}
-    for seat in seats:
+    for seat in _seats(meeting):
         p = seat.participant
         entry: dict[str, Any] = {
             "position": seat.position,
@@ -100,19 +104,17 @@ def seating(meeting: Meeting) -> dict[str, list[dict[str, Any]]]:
             "rank_order": p.protocol_order if p is not None else None,
         }
         if seat.area == Seat.Area.HALL:
-            entry.update(
-                {
-                    "id": seat.pk,
-                    "row": seat.row,
-                    "zone": seat.zone,
-                    "participant": p.pk if p is not None else None,
-                    "locked": seat.locked,
-                }
-            )
-        else:
-            entry.update({"id": seat.pk, "row": seat.row, "locked": seat.locked})
+            entry.update({"row": seat.row, "zone": seat.zone})
         out[seat.area].append(entry)
     return out
+
+
+def seat_rows(meeting: Meeting) -> dict[str, list[list[Seat]]]:
+    """The seats of each area row by row (front row first), for the editor and the chart."""
+    rows: dict[str, dict[int, list[Seat]]] = {"presidium": {}, "hall": {}}
+    for seat in _seats(meeting):
+        rows[seat.area].setdefault(seat.row, []).append(seat)
+    return {area: [rows[area][r] for r in sorted(rows[area])] for area in rows}
 
 
 def seat_of(meeting: Meeting, participant: Participant) -> Seat | None:
@@ -174,6 +176,7 @@ def requirements(meeting: Meeting) -> list[dict[str, Any]]:
                 "label": r.key_point.label,
                 "title": r.key_point.title,
                 **s,
+                "light_label": light_label(s["light"]),
             }
         si = None
         if r.supervision_item is not None:
@@ -185,6 +188,7 @@ def requirements(meeting: Meeting) -> list[dict[str, Any]]:
                 "status": item.status,
                 "progress": item.progress,
                 "light": item.light,
+                "light_label": light_label(item.light),
             }
         out.append(
             {
