@@ -237,13 +237,10 @@ class DecisionsIn(Schema):
     version: int | None = None
 
 
-MEETING_FIELDS = tuple(
-    f for f in MeetingOut.model_fields if f not in ("agency", "presiding", "program")
-) + (
-    "agency_id",
-    "presiding_id",
-    "program_id",
-)
+MEETING_FIELDS = (
+    "id", "agency_id", "year", "kind", "title", "date", "starts_at", "venue", "presiding_id",
+    "honour_side", "state", "program_id", "minutes_number", "version",
+)  # fmt: skip
 
 
 def _detail(meeting: Meeting, user: Any) -> dict[str, Any]:

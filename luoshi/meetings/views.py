@@ -243,7 +243,8 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(
                     request,
                     _(
-                        "%(added)d added by rule, %(removed)d removed, %(honourees)d honourees added."
+                        "%(added)d added by rule, %(removed)d removed, "
+                        "%(honourees)d honourees added."
                     )
                     % result,
                 )
