@@ -524,3 +524,64 @@ def unseat(plan: HallPlan[K], key: K) -> HallPlan[K]:
         return plan
     seats = {k: s for k, s in plan.seats.items() if k != key}
     return HallPlan(seats=seats, unseated=(*plan.unseated, key), locked=plan.locked)
+
+
+# --- the awarding -------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AwardingSlot(Generic[K]):
+    """Who presents to whom in a round: `order` the recipient's place in the order given
+    (1 first), the spots counted from the left as seen from the hall (recipients in one row
+    on the stage facing the hall, presenters facing them)."""
+
+    order: int
+    recipient: K
+    presenter: K
+    recipient_spot: int
+    presenter_spot: int
+
+
+def awarding_round(
+    presenters: Sequence[K],
+    recipients: Sequence[K],
+    honour_side: HonourSide = DEFAULT_HONOUR_SIDE,
+) -> list[AwardingSlot[K]]:
+    """The standing order of one awarding round.
+
+    Presenters (in rank order) stand in a row by the presidium's protocol; recipients (in the
+    order of the decision's list) stand in a row by the same protocol, so that the first
+    recipients are in the middle. The recipients' row, left to right as seen from the hall, is
+    cut into as many runs of near-equal length as there are presenters going up (the longer
+    runs on the hall's left, or on its right when the right is honoured); the presenter
+    standing k-th from the left serves the k-th run, so that No. 1 of the presenters serves
+    the first recipient. With more presenters than recipients only the first (by rank) go up,
+    one per recipient. Deterministic; returned in the recipients' order.
+    """
+    if not presenters:
+        raise SeatingError(_("A round of awarding needs someone to present."), code="seating_award")
+    if len(set(presenters)) != len(presenters) or len(set(recipients)) != len(recipients):
+        raise SeatingError(_("A person is to be seated twice."), code="seating_duplicate")
+    runs = min(len(presenters), len(recipients)) or 1
+    # who serves: the first `runs` presenters by rank (with more presenters than recipients
+    # the lowest ranks stay back), standing in a row of their own by the protocol
+    presenter_at = {s.position: s.key for s in seat_presidium(list(presenters[:runs]), honour_side)}
+    recipient_spots = presidium_positions(len(recipients), honour_side)
+    base, extra = divmod(len(recipients), runs)
+    run_of: dict[int, int] = {}  # recipient spot → the run it falls in (0 = the hall's left)
+    spot = 1
+    for run in range(runs):
+        # the longer runs on No. 1's side of the centre: the hall's left when the side of
+        # honour is "left" (an even row puts No. 1 left of the centre as seen from the hall)
+        longer = run < extra if honour_side == "left" else run >= runs - extra
+        for _i in range(base + (1 if longer else 0)):
+            run_of[spot] = run
+            spot += 1
+    slots: list[AwardingSlot[K]] = []
+    for order, recipient in enumerate(recipients, start=1):
+        spot = recipient_spots[order - 1]
+        presenter_spot = run_of[spot] + 1
+        slots.append(
+            AwardingSlot(order, recipient, presenter_at[presenter_spot], spot, presenter_spot)
+        )
+    return slots

@@ -379,3 +379,62 @@ def test_a_600_seat_hall_is_deterministic() -> None:
     assert len(set(plan.seats.values())) == len(plan.seats)
     assert all(hall.is_aisle(plan.seats[f"h{i}"]) for i in range(1, 13))
     assert plan == seating.arrange_hall(hall, zones, people)
+
+
+# --- the awarding -------------------------------------------------------------------------------
+
+
+def _slots(presenters: list[str], recipients: list[str], side: seating.HonourSide = "left"):
+    return [
+        (s.recipient, s.recipient_spot, s.presenter, s.presenter_spot)
+        for s in seating.awarding_round(presenters, recipients, side)
+    ]
+
+
+def test_awarding_one_presenter_to_a_row_of_recipients() -> None:
+    # recipients by the protocol, as seen from the hall: r3 r1 r2
+    assert _slots(["A"], ["r1", "r2", "r3"]) == [
+        ("r1", 2, "A", 1),
+        ("r2", 3, "A", 1),
+        ("r3", 1, "A", 1),
+    ]
+
+
+def test_awarding_each_presenter_serves_the_recipients_in_front_of_them() -> None:
+    # recipients 3 1 2 4 from the hall's left; presenters A (No. 1) at 1, B at 2
+    assert _slots(["A", "B"], ["r1", "r2", "r3", "r4"]) == [
+        ("r1", 2, "A", 1),
+        ("r2", 3, "B", 2),
+        ("r3", 1, "A", 1),
+        ("r4", 4, "B", 2),
+    ]
+    # three and three: face to face, No. 1 to the first recipient in the middle
+    assert _slots(["A", "B", "C"], ["r1", "r2", "r3"]) == [
+        ("r1", 2, "A", 2),
+        ("r2", 3, "B", 3),
+        ("r3", 1, "C", 1),
+    ]
+    # two presenters, three recipients: the longer run on the left
+    assert _slots(["A", "B"], ["r1", "r2", "r3"]) == [
+        ("r1", 2, "A", 1),
+        ("r2", 3, "B", 2),
+        ("r3", 1, "A", 1),
+    ]
+
+
+def test_awarding_honouring_the_right_mirrors_the_rows() -> None:
+    # recipients 2 1 3 from the hall's left; presenters B at 1, A at 2
+    assert _slots(["A", "B"], ["r1", "r2", "r3"], "right") == [
+        ("r1", 2, "A", 2),
+        ("r2", 1, "B", 1),
+        ("r3", 3, "A", 2),
+    ]
+
+
+def test_awarding_with_more_presenters_than_recipients_the_first_go_up() -> None:
+    assert _slots(["A", "B", "C"], ["r1"]) == [("r1", 1, "A", 1)]
+    assert seating.awarding_round(["A"], []) == []
+    with pytest.raises(SeatingError):
+        seating.awarding_round([], ["r1"])
+    with pytest.raises(SeatingError):
+        seating.awarding_round(["A"], ["r1", "r1"])
