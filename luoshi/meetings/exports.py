@@ -92,3 +92,86 @@ class ParticipantsXlsx(MeetingsExporter):
             )
         book.save(target)
         return n
+
+
+# --- the seat chart, table cards and minutes (builders in luoshi.documents) ----------------
+
+
+def seat_chart(meeting: Meeting) -> bytes:
+    from luoshi.documents.seatchart import ChartSeat, SeatChart, hall_zone_extents, seat_chart_pdf
+
+    rows = selectors.seat_rows(meeting)
+    presidium = tuple(
+        ChartSeat(s.row, s.position, s.participant.name if s.participant else "")
+        for row in rows["presidium"]
+        for s in row
+    )
+    hall = tuple(
+        ChartSeat(s.row, s.position, s.participant.name if s.participant else "")
+        for row in rows["hall"]
+        for s in row
+        if s.participant
+    )
+    zones = tuple(
+        hall_zone_extents(
+            [(s.zone, s.row, s.position) for row in rows["hall"] for s in row if s.zone]
+        )
+    )
+    from .services import HALL_BLOCKS
+
+    chart = SeatChart(
+        title=meeting.title,
+        hall_rows=len(rows["hall"]) or 1,
+        hall_blocks=HALL_BLOCKS,
+        presidium=presidium,
+        hall=hall,
+        zones=zones,
+        subtitle=f"{meeting.date.isoformat()} {meeting.venue}",
+    )
+    return seat_chart_pdf(chart)
+
+
+def table_cards(meeting: Meeting) -> bytes:
+    from luoshi.documents.tablecards import TableCard, table_cards_pdf
+
+    rows = selectors.seat_rows(meeting)
+    cards = [
+        TableCard(s.participant.name)
+        for area in ("presidium", "hall")
+        for row in rows[area]
+        for s in row
+        if s.participant
+    ]
+    return table_cards_pdf(cards)
+
+
+def minutes_docx(meeting: Meeting) -> bytes:
+    from luoshi.documents.meetingdocs import Minutes, MinutesPerson
+    from luoshi.documents.meetingdocs import minutes_docx as build
+
+    lists = selectors.minutes_lists(meeting)
+
+    def people(rows: Any, leave: bool = False) -> tuple[MinutesPerson, ...]:
+        return tuple(MinutesPerson(p.name, p.leave_reason if leave else "") for p in rows)
+
+    doc = build(
+        Minutes(
+            mark="会议纪要",
+            number=meeting.minutes_number,
+            title=f"{meeting.title}纪要",
+            issuer=meeting.agency.name,
+            date=meeting.date,
+            opening=(
+                f"{meeting.date.year}年{meeting.date.month}月{meeting.date.day}日，"
+                f"{meeting.title}在{meeting.venue}召开"
+                + (f"，{meeting.presiding.name}主持。" if meeting.presiding else "。")
+            ),
+            decisions=tuple(
+                line.strip() for line in meeting.decisions.splitlines() if line.strip()
+            ),
+            attended=people(lists["attended"]),
+            on_leave=people(lists["leave"], leave=True),
+            observers=people(lists["observed"]),
+        )
+    )
+    return doc.to_bytes()

@@ -45,7 +45,7 @@ from luoshi.supervision import services as supervision_services
 from luoshi.supervision.models import SupervisionItem
 
 from . import permissions as perms
-from . import rules
+from . import rules, seating
 from .models import (
     AgendaItem,
     AwardingEntry,
@@ -1309,3 +1309,99 @@ def report_candidates(meeting: Meeting) -> list[OrgUnit]:
         .select_related("head")
         .order_by("path")
     )
+
+
+# --- arranging the seats (the protocol is luoshi.meetings.seating's) ------------------------
+
+HALL_BLOCKS = (6, 10, 6)  # [practice] seats per block, left to right as seen from the hall
+
+
+def hall_layout(count: int) -> seating.HallLayout:
+    """A hall with room for `count` people in three blocks and a spare row."""
+    per_row = sum(HALL_BLOCKS)
+    return seating.HallLayout(rows=max(1, -(-count // per_row) + 1), blocks=HALL_BLOCKS)
+
+
+@transaction.atomic
+def seating_arrange(*, actor: Any, meeting: Meeting) -> dict[str, int]:
+    """Seat the presidium by protocol order and the side of honour, and the hall by zones: the
+    honourees on the aisle seats of the front rows (they go up for the awarding), then the
+    units in their order (people in rank order), guests last. Locked hall seats keep their
+    occupants. Returns how many sat where, and how many found no seat."""
+    meeting = _lock(meeting)
+    _organizer(actor, meeting)
+    _require_state(meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
+    side: seating.HonourSide = "right" if meeting.honour_side == "right" else "left"
+    people = list(meeting.participants.select_related("unit", "person").order_by("sort_key", "id"))
+    presidium = sorted(
+        (p for p in people if p.presidium), key=lambda p: (p.protocol_order or 999, p.pk)
+    )
+    Seat.objects.filter(meeting=meeting, area=Seat.Area.PRESIDIUM).delete()
+    if presidium:
+        placed = seating.seat_presidium([p.pk for p in presidium], side)
+        Seat.objects.bulk_create(
+            [
+                Seat(
+                    meeting=meeting,
+                    area=Seat.Area.PRESIDIUM,
+                    row=s.row,
+                    position=s.position,
+                    participant_id=s.key,
+                )
+                for s in placed
+            ]
+        )
+    hall = [p for p in people if not p.presidium and p.reply != Participant.Reply.LEAVE]
+    locked = {
+        s.participant_id: seating.Seat(s.row, s.position)
+        for s in Seat.objects.filter(
+            meeting=meeting, area=Seat.Area.HALL, locked=True, participant__isnull=False
+        )
+    }
+    layout = hall_layout(len(hall))
+    if locked:
+        rows_needed = max(seat.row for seat in locked.values())
+        if rows_needed > layout.rows:
+            layout = seating.HallLayout(rows=rows_needed, blocks=HALL_BLOCKS)
+    honoured = {h.person_id for h in honourees(meeting) if h.person_id is not None}
+    front = max(1, -(-sum(1 for p in hall if p.person_id in honoured) // 6))
+    zones = [
+        seating.Zone("honourees", str(_("Honourees")), rows=(1, front), fill="aisle"),
+        seating.Zone("units", str(_("Units")), fill="rows", new_row_per_group=True),
+    ]
+    occupants = [
+        seating.HallOccupant(
+            p.pk,
+            "honourees" if p.person_id in honoured else "units",
+            group=(p.unit.path if p.unit else "~guest"),
+        )
+        for p in hall
+    ]
+    plan = seating.arrange_hall(layout, zones, occupants, locked=locked)
+    label = {
+        p.pk: (
+            str(_("Honourees"))
+            if p.person_id in honoured
+            else (p.unit.name if p.unit else str(_("Guests")))
+        )
+        for p in hall
+    }
+    by_seat = {(s.row, s.number): key for key, s in plan.seats.items()}
+    Seat.objects.filter(meeting=meeting, area=Seat.Area.HALL).delete()
+    Seat.objects.bulk_create(
+        [
+            Seat(
+                meeting=meeting,
+                area=Seat.Area.HALL,
+                row=s.row,
+                position=s.number,
+                participant_id=by_seat.get((s.row, s.number)),
+                zone=label.get(by_seat.get((s.row, s.number), 0), ""),
+                locked=by_seat.get((s.row, s.number)) in locked,
+            )
+            for s in layout.seats()
+        ]
+    )
+    result = {"presidium": len(presidium), "hall": len(plan.seats), "unseated": len(plan.unseated)}
+    audit.record("meetings.seating_arrange", actor=actor, obj=meeting, after=result)
+    return result

@@ -515,12 +515,19 @@ def seating(request: HttpRequest, pk: int) -> HttpResponse:
                 ),
                 _("Saved."),
             )
-        elif action == "arrange" and hasattr(services, "seating_arrange"):
-            _run(
-                request,
-                lambda: services.seating_arrange(actor=user, meeting=meeting),
-                _("The seats were arranged."),
+        elif action == "arrange":
+            result = _run(
+                request, lambda: services.seating_arrange(actor=user, meeting=meeting), ""
             )
+            if result:
+                messages.success(
+                    request,
+                    _(
+                        "%(presidium)d on the presidium, %(hall)d in the hall, "
+                        "%(unseated)d without a seat."
+                    )
+                    % result,
+                )
         elif action == "awarding":
             _run(
                 request,
@@ -536,7 +543,7 @@ def seating(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "rows": selectors.seat_rows(meeting),
             "rounds": selectors.awarding(meeting),
-            "can_arrange": hasattr(services, "seating_arrange"),
+            "can_arrange": True,
         }
     )
     return render(request, "meetings/seating.html", ctx)
@@ -640,7 +647,7 @@ def minutes(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form if meeting.state in (ST.IN_SESSION, ST.CLOSED) else None,
             "lists": selectors.minutes_lists(meeting),
             "readiness": services.readiness(meeting),
-            "can_download": False,
+            "can_download": bool(meeting.minutes_number),
         }
     )
     return render(request, "meetings/minutes.html", ctx)
@@ -705,3 +712,34 @@ def _render_requirements(
         }
     )
     return render(request, "meetings/requirements.html", ctx)
+
+
+@login_required
+def seat_chart_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = perms.access_overseen(request.user, pk)
+    return _pdf(exports.seat_chart(meeting), "seat-chart.pdf")
+
+
+@login_required
+def table_cards_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = perms.access_overseen(request.user, pk)
+    return _pdf(exports.table_cards(meeting), "table-cards.pdf")
+
+
+@login_required
+def minutes_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = perms.access_overseen(request.user, pk)
+    if not meeting.minutes_number:
+        raise NotFound()
+    response = HttpResponse(
+        exports.minutes_docx(meeting),
+        content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
+    response["Content-Disposition"] = 'attachment; filename="minutes.docx"'
+    return response
+
+
+def _pdf(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

@@ -1,0 +1,130 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from django.test import Client
+
+from luoshi.meetings import services
+from luoshi.meetings.models import Seat
+
+from .conftest import ready_meeting
+
+pytestmark = pytest.mark.django_db
+
+
+def _arranged(org: Any) -> Any:
+    office = org.users["supervisor"]
+    meeting = ready_meeting(org)
+    services.presidium_set(
+        actor=office,
+        meeting=meeting,
+        person_ids=[org.people["leader"].pk, org.people["vice"].pk, org.people["head"].pk],
+    )
+    result = services.seating_arrange(actor=office, meeting=meeting)
+    assert result == {"presidium": 3, "hall": 2, "unseated": 0}
+    return meeting
+
+
+def test_seating_api_answers_positions_as_seen_from_the_hall(org: Any, client_for: Any) -> None:
+    meeting = _arranged(org)
+    answer = client_for("supervisor").get(f"/api/v1/meetings/{meeting.pk}/seating")
+    assert answer.status_code == 200
+    data = answer.json()
+    assert set(data) == {"presidium", "hall"}
+    # three on the presidium, honour on its left = the hall's right: 3 1 2 from the hall's left
+    assert [(s["position"], s["rank_order"]) for s in data["presidium"]] == [(1, 3), (2, 1), (3, 2)]
+    assert data["presidium"][1] == {
+        "position": 2,
+        "person": org.people["leader"].pk,
+        "name": org.people["leader"].name,
+        "rank_order": 1,
+    }
+    assert {s["person"] for s in data["hall"] if s["person"]} == {
+        org.people["staff"].pk,
+        org.people["econ_colleague"].pk,
+    }
+
+
+def test_the_right_side_of_honour_mirrors_the_presidium(org: Any, client_for: Any) -> None:
+    office = org.users["supervisor"]
+    meeting = ready_meeting(org)
+    services.meeting_update(actor=office, meeting=meeting, honour_side="right")
+    services.presidium_set(
+        actor=office,
+        meeting=meeting,
+        person_ids=[org.people["leader"].pk, org.people["vice"].pk, org.people["head"].pk],
+    )
+    services.seating_arrange(actor=office, meeting=meeting)
+    data = client_for("supervisor").get(f"/api/v1/meetings/{meeting.pk}/seating").json()
+    assert [s["rank_order"] for s in data["presidium"]] == [2, 1, 3]
+
+
+def test_move_and_lock_in_the_editor(org: Any, client_for: Any) -> None:
+    meeting = _arranged(org)
+    office = org.users["supervisor"]
+    taken = list(Seat.objects.filter(meeting=meeting, area="hall", participant__isnull=False))
+    empty = Seat.objects.filter(meeting=meeting, area="hall", participant__isnull=True).first()
+    assert empty is not None
+    page = client_for("supervisor")
+    page.post(
+        f"/meetings/{meeting.pk}/seating/", {"action": "move", "seat": taken[0].pk, "to": empty.pk}
+    )
+    empty.refresh_from_db()
+    assert empty.participant_id == taken[0].participant_id
+    services.seat_lock(actor=office, meeting=meeting, seat_id=empty.pk, locked=True)
+    services.seating_arrange(actor=office, meeting=meeting)
+    kept = Seat.objects.get(meeting=meeting, area="hall", row=empty.row, position=empty.position)
+    assert kept.participant_id == taken[0].participant_id and kept.locked
+    assert page.get(f"/meetings/{meeting.pk}/seating/").status_code == 200
+
+
+def test_meeting_detail_carries_requirements(org: Any, token_for: Any) -> None:
+    office = org.users["supervisor"]
+    meeting = ready_meeting(org)
+    services.meeting_advance(actor=office, meeting=meeting, to="in_session")
+    services.requirement_add(actor=office, meeting=meeting, text="狠抓落实")
+    api = Client(**token_for("supervisor"))
+    data = api.get(f"/api/v1/meetings/{meeting.pk}").json()
+    assert data["requirements"][0]["text"] == "狠抓落实"
+    assert data["requirements"][0]["key_point"] is None
+    assert data["requirements"][0]["supervision_item"] is None
+    # a participant sees it; an outsider gets the same 404 as a missing meeting
+    assert Client(**token_for("staff")).get(f"/api/v1/meetings/{meeting.pk}").status_code == 200
+    assert Client(**token_for("outsider")).get(f"/api/v1/meetings/{meeting.pk}").status_code == 404
+    answer = api.post(
+        f"/api/v1/meetings/{meeting.pk}/sign-in",
+        json.dumps({"token": "1-2-forged"}),
+        content_type="application/json",
+    )
+    assert answer.status_code == 422
+
+
+def test_pages_answer(org: Any, client_for: Any) -> None:
+    meeting = _arranged(org)
+    page = client_for("supervisor")
+    for suffix in (
+        "",
+        "participants/",
+        "desk/",
+        "door/",
+        "seating/",
+        "materials/",
+        "minutes/",
+        "requirements/",
+    ):
+        assert page.get(f"/meetings/{meeting.pk}/{suffix}").status_code == 200, suffix
+    assert page.get(f"/meetings/{meeting.pk}/door.svg")["Content-Type"] == "image/svg+xml"
+    assert page.get(f"/meetings/{meeting.pk}/participants.xlsx").status_code == 200
+    assert page.get(f"/meetings/{meeting.pk}/table-cards.pdf").status_code == 200
+    assert page.get(f"/meetings/{meeting.pk}/seat-chart.pdf").status_code == 200
+    staff = client_for("staff")
+    assert staff.get("/meetings/mine/").status_code == 200
+    assert staff.get(f"/meetings/{meeting.pk}/my-seat/").status_code == 200
+    assert staff.get(f"/meetings/{meeting.pk}/participants/").status_code == 404
+    token = services.current_token(meeting)
+    assert staff.get(f"/meetings/sign-in/{token}/").status_code == 200
+    done = staff.post(f"/meetings/sign-in/{token}/")
+    assert "signed-in" in done.content.decode()
+    assert Client().get(f"/meetings/sign-in/{meeting.pk}-1-{'0' * 32}/").status_code == 404
