@@ -45,6 +45,8 @@ from luoshi.evaluation.models import Campaign
 from luoshi.evaluation.tests.conftest import make_campaign
 from luoshi.honors import services as honors_services
 from luoshi.honors.models import Honour, Nomination, Program, ProgramObjection
+from luoshi.meetings import services as meeting_services
+from luoshi.meetings.models import AgendaItem, Meeting, Requirement
 from luoshi.notify import permissions as notify_perms
 from luoshi.notify import services as notify_services
 from luoshi.notify.models import Delivery, Notice, WebhookEndpoint
@@ -285,6 +287,22 @@ def build_hidden(other: Org) -> Hidden:
     objection = ProgramObjection.objects.create(program=program, text="外省异议", raised_by=hr)
     ids.update(program=program.pk, nomination=nomination.pk, honour=honour.pk)
     ids["program_objection"] = objection.pk
+    office = other.users["supervisor"]
+    meeting = meeting_services.meeting_create(
+        actor=office,
+        agency=other.agency,
+        year=2025,
+        title="外省机关工作会议",
+        date=dt.date.today(),
+        venue="外省会议室",
+    )
+    agenda_item = meeting_services.agenda_add(
+        actor=office, meeting=meeting, kind="speech", title="讲话", presenter=other.people["leader"]
+    )
+    meeting_services.meeting_advance(actor=office, meeting=meeting, to="notified")
+    meeting_services.meeting_advance(actor=office, meeting=meeting, to="in_session")
+    requirement = meeting_services.requirement_add(actor=office, meeting=meeting, text="外省要求")
+    ids.update(meeting=meeting.pk, agenda_item=agenda_item.pk, requirement=requirement.pk)
     return Hidden(ids, parents)
 
 
@@ -318,6 +336,9 @@ MODELS: dict[str, type[models.Model]] = {
     "nomination": Nomination,
     "honour": Honour,
     "program_objection": ProgramObjection,
+    "meeting": Meeting,
+    "agenda_item": AgendaItem,
+    "requirement": Requirement,
 }
 
 
@@ -344,6 +365,7 @@ PAGE_PK = [
     ("honors/nominations/", "nomination"),
     ("honors/people/", "person"),
     ("honors/", "program"),
+    ("meetings/", "meeting"),
 ]
 # Any other id parameter, by its name (an API's, or a page's second id).
 PARAMS = {
@@ -370,6 +392,9 @@ PARAMS = {
     "nomination_id": "nomination",
     "honour_id": "honour",
     "program_objection_id": "program_objection",
+    "meeting_id": "meeting",
+    "agenda_item_id": "agenda_item",
+    "requirement_id": "requirement",
 }
 # Parameters that name no record: the value both requests use.
 FIXED = {"year": "2026", "kind": "form.docx", "action": "accept"}
