@@ -64,7 +64,9 @@ MATERIAL_MAX_BYTES = 20 * 1024 * 1024
 
 
 def _lock(meeting: Meeting) -> Meeting:
-    return Meeting.objects.select_for_update().select_related("agency").get(pk=meeting.pk)
+    return (
+        Meeting.objects.select_for_update(of=("self",)).select_related("agency").get(pk=meeting.pk)
+    )
 
 
 def _require_state(meeting: Meeting, *allowed: str) -> None:
@@ -433,7 +435,11 @@ def agenda_remove(*, actor: Any, item: AgendaItem) -> None:
 def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
     """Attach the material kept by `uploads` under `token` (the presenter's or the office's
     upload) to the item; a later upload replaces it until the compilation is frozen."""
-    item = AgendaItem.objects.select_for_update().select_related("meeting__agency").get(pk=item.pk)
+    item = (
+        AgendaItem.objects.select_for_update(of=("self",))
+        .select_related("meeting__agency")
+        .get(pk=item.pk)
+    )
     perms.require(perms.may_attach_material(actor, item))
     _require_state(item.meeting, ST.PLANNING, ST.NOTIFIED)
     name, data = uploads.load(actor, MATERIAL_PURPOSE, token)
@@ -783,7 +789,7 @@ def reply(
     """The participant (or the office for them) replies: will attend, or asks for leave with a
     reason."""
     participant = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("meeting__agency")
         .get(pk=participant.pk)
     )
@@ -821,7 +827,7 @@ def reply(
 def substitute_name(*, actor: Any, participant: Participant, person: Person) -> Participant:
     """Someone on leave is replaced by a colleague, who takes their seat."""
     participant = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("meeting__agency")
         .get(pk=participant.pk)
     )
@@ -917,7 +923,9 @@ def sign_in_with_token(
     if participant is None:
         raise InvalidInput(_("You are not on the list of this meeting."), code="sign_in_not_listed")
     participant = (
-        Participant.objects.select_for_update().select_related("person").get(pk=participant.pk)
+        Participant.objects.select_for_update(of=("self",))
+        .select_related("person")
+        .get(pk=participant.pk)
     )
     if participant.reply == Participant.Reply.LEAVE:
         raise InvalidInput(_("You are on leave for this meeting; the desk can sign you in."))
@@ -931,7 +939,7 @@ def sign_in_with_token(
 def guest_code_issue(*, actor: Any, participant: Participant) -> str:
     """A one-time sign-in code for a guest (shown once, kept only as a digest)."""
     participant = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("meeting__agency")
         .get(pk=participant.pk)
     )
@@ -966,7 +974,7 @@ def sign_in_with_code(
     _open_for_sign_in(meeting)
     digest = rules.guest_code_digest(code) if code.strip() else ""
     participant = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .filter(meeting=meeting, guest_code_digest=digest)
         .exclude(guest_code_digest="")
         .first()
@@ -986,7 +994,7 @@ def sign_in_with_code(
 def sign_in_at_desk(*, actor: Any, participant: Participant) -> Participant:
     """The staff desk signs someone in by hand."""
     participant = (
-        Participant.objects.select_for_update()
+        Participant.objects.select_for_update(of=("self",))
         .select_related("meeting__agency", "person")
         .get(pk=participant.pk)
     )
@@ -1001,7 +1009,7 @@ def sign_in_at_desk(*, actor: Any, participant: Participant) -> Participant:
 
 
 def _seat_for_update(meeting: Meeting, seat_id: int) -> Seat:
-    seat = Seat.objects.select_for_update().filter(meeting=meeting, pk=seat_id).first()
+    seat = Seat.objects.select_for_update(of=("self",)).filter(meeting=meeting, pk=seat_id).first()
     if seat is None:
         raise NotFound()
     return seat
@@ -1199,7 +1207,7 @@ def next_year_plan(meeting: Meeting) -> WorkPlan | None:
 def requirement_to_key_point(*, actor: Any, requirement: Requirement) -> KeyPoint:
     """The requirement becomes a key point (一、…) of next year's work plan of the agency."""
     requirement = (
-        Requirement.objects.select_for_update()
+        Requirement.objects.select_for_update(of=("self",))
         .select_related("meeting__agency")
         .get(pk=requirement.pk)
     )
@@ -1247,7 +1255,7 @@ def requirement_to_supervision(
 ) -> SupervisionItem:
     """The requirement becomes a supervision item (督办, with its own number) from this meeting."""
     requirement = (
-        Requirement.objects.select_for_update()
+        Requirement.objects.select_for_update(of=("self",))
         .select_related("meeting__agency")
         .get(pk=requirement.pk)
     )
