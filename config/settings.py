@@ -241,7 +241,8 @@ LUOSHI_APPRAISAL: dict[str, object] = {}
 # vetting bodies, certificate numbers), e.g. {"certificate_prefix": "侨联奖"}. A dict, set in code.
 LUOSHI_HONORS: dict[str, object] = {}
 # The work meeting: overrides of luoshi.meetings.rules.Policy fields (sign-in token minutes,
-# guest code length, material reminders, the minutes' number prefix), e.g. {"minutes_prefix": "会纪"}.
+# guest code length, material reminders, the minutes' number prefix), e.g.
+# {"minutes_prefix": "会纪"}. A dict, set in code.
 LUOSHI_MEETINGS: dict[str, object] = {}
 # PDF: a TrueType CJK font file to embed (default: found among the system's fonts).
 LUOSHI_PDF_FONT = env("LUOSHI_PDF_FONT", "")

@@ -472,6 +472,13 @@ def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
     return item
 
 
+def _reminder(recipients: list[int], render: Any, meeting_id: int) -> Any:
+    def send() -> None:
+        notify_each(recipients, "meetings.material_due", render, link=f"/meetings/{meeting_id}/")
+
+    return send
+
+
 def material_reminders_due(today: dt.date) -> str:
     """The periodic step: remind each presenter whose material is due within the policy's days
     and not yet in, once a day (idempotent within the day)."""
@@ -513,11 +520,7 @@ def material_reminders_due(today: dt.date) -> str:
                     % {"title": title, "meeting": mt, "due": due},
                 )
 
-            transaction.on_commit(
-                lambda r=recipients, f=render, p=pk: notify_each(
-                    r, "meetings.material_due", f, link=f"/meetings/{p}/"
-                )
-            )
+            transaction.on_commit(_reminder(recipients, render, pk))
             sent += 1
     return f"{sent} material reminder(s)"
 
@@ -640,16 +643,18 @@ def participants_apply(*, actor: Any, meeting: Meeting) -> dict[str, int]:
     _organizer(actor, meeting)
     _require_state(meeting, ST.PLANNING, ST.NOTIFIED)
     wanted = {p.pk: p for p in people_by_rule(meeting)}
-    existing = {p.person_id: p for p in meeting.participants.filter(person__isnull=False)}
+    existing: dict[int | None, Participant] = {
+        p.person_id: p for p in meeting.participants.filter(person__isnull=False)
+    }
     added = removed = 0
     for pid, person in wanted.items():
         if pid not in existing:
             _ensure_participant(meeting, person, Participant.Source.RULE)
             added += 1
-    for pid, participant in existing.items():
+    for held, participant in existing.items():
         if (
             participant.source == Participant.Source.RULE
-            and pid not in wanted
+            and held not in wanted
             and participant.signed_in_at is None
         ):
             Seat.objects.filter(participant=participant).update(participant=None, locked=False)
@@ -1360,11 +1365,12 @@ def seating_arrange(*, actor: Any, meeting: Meeting) -> dict[str, int]:
             ]
         )
     hall = [p for p in people if not p.presidium and p.reply != Participant.Reply.LEAVE]
-    locked = {
+    locked: dict[int, seating.Seat] = {
         s.participant_id: seating.Seat(s.row, s.position)
         for s in Seat.objects.filter(
             meeting=meeting, area=Seat.Area.HALL, locked=True, participant__isnull=False
         )
+        if s.participant_id is not None
     }
     layout = hall_layout(len(hall))
     if locked:
@@ -1377,7 +1383,7 @@ def seating_arrange(*, actor: Any, meeting: Meeting) -> dict[str, int]:
         seating.Zone("honourees", str(_("Honourees")), rows=(1, front), fill="aisle"),
         seating.Zone("units", str(_("Units")), fill="rows", new_row_per_group=True),
     ]
-    occupants = [
+    occupants: list[seating.HallOccupant[int]] = [
         seating.HallOccupant(
             p.pk,
             "honourees" if p.person_id in honoured else "units",

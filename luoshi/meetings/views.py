@@ -450,7 +450,8 @@ def sign_in(request: HttpRequest, token: str) -> HttpResponse:
             messages.error(
                 request, _("This sign-in code has expired: scan the code at the door again.")
             )
-    seat = selectors.seat_of(meeting, done or own) if (done or own) else None
+    whom = done or own
+    seat = selectors.seat_of(meeting, whom) if whom is not None else None
     return render(
         request,
         "meetings/sign_in.html",
