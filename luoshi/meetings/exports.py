@@ -175,3 +175,65 @@ def minutes_docx(meeting: Meeting) -> bytes:
         )
     )
     return doc.to_bytes()
+
+
+def standing_order_docx(meeting: Meeting) -> bytes:
+    from luoshi.documents import meetingdocs as md
+
+    rounds = []
+    for rnd in selectors.awarding(meeting):
+        rounds.append(
+            md.AwardingRound(
+                title=rnd.title,
+                presentations=tuple(
+                    md.Presentation(
+                        order=e.order,
+                        recipient=e.honour.person.name if e.honour.person else e.honour.unit.name,
+                        presenter=e.presenter.name,
+                        recipient_spot=e.recipient_spot,
+                        presenter_spot=e.presenter_spot,
+                        unit=e.honour.unit.name,
+                        award=e.honour.title,
+                    )
+                    for e in rnd.entries.all()
+                ),
+            )
+        )
+    sheet = md.StandingOrderSheet(
+        title=f"{meeting.title}颁奖站位表",
+        rounds=tuple(rounds),
+        date=meeting.date,
+        issuer=meeting.agency.name,
+    )
+    return md.standing_order_docx(sheet).to_bytes()
+
+
+def notice_docx(meeting: Meeting) -> bytes:
+    from luoshi.documents import meetingdocs as md
+
+    start = meeting.starts_at.strftime("%H:%M") if meeting.starts_at else ""
+    notice = md.MeetingNotice(
+        title=f"关于召开{meeting.title}的通知",
+        issuer=meeting.agency.name,
+        date=(meeting.notified_at.date() if meeting.notified_at else meeting.date),
+        addressee="机关各部门、各直属单位：",
+        opening=f"经研究，定于{meeting.date.year}年{meeting.date.month}月{meeting.date.day}日"
+        f"召开{meeting.title}。现将有关事项通知如下：",
+        items=(
+            md.NoticeItem("会议时间", f"{meeting.date.isoformat()} {start}".strip()),
+            md.NoticeItem("会议地点", meeting.venue),
+        ),
+        agenda=tuple(
+            md.AgendaLine(a.title, a.presenter.name if a.presenter else "")
+            for a in meeting.agenda.defer("material_content").select_related("presenter")
+        ),
+        participants=tuple(
+            md.ParticipantRow(
+                p.name,
+                p.unit.name if p.unit else p.guest_body,
+                (p.person.post.name if p.person and p.person.post else p.guest_title),
+            )
+            for p in selectors.participants(meeting)
+        ),
+    )
+    return md.notice_docx(notice).to_bytes()

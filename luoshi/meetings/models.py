@@ -310,9 +310,6 @@ class AwardingRound(models.Model):
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="awarding_rounds")
     number = models.PositiveSmallIntegerField(_("round"))
-    presenter = models.ForeignKey(
-        Person, verbose_name=_("presented by"), on_delete=models.PROTECT, related_name="+"
-    )
     title = models.CharField(_("title"), max_length=200, blank=True)
 
     class Meta:
@@ -330,6 +327,11 @@ class AwardingEntry(models.Model):
     round = models.ForeignKey(AwardingRound, on_delete=models.CASCADE, related_name="entries")
     honour = models.ForeignKey(Honour, on_delete=models.PROTECT, related_name="+")
     order = models.PositiveSmallIntegerField(_("standing order"))
+    presenter = models.ForeignKey(
+        Person, verbose_name=_("presented by"), on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_spot = models.PositiveSmallIntegerField(_("recipient's spot"))
+    presenter_spot = models.PositiveSmallIntegerField(_("presenter's spot"))
 
     class Meta:
         ordering = ["round", "order"]

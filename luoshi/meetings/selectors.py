@@ -123,10 +123,12 @@ def seat_of(meeting: Meeting, participant: Participant) -> Seat | None:
 
 def awarding(meeting: Meeting) -> list[AwardingRound]:
     return list(
-        meeting.awarding_rounds.select_related("presenter").prefetch_related(
+        meeting.awarding_rounds.prefetch_related(
             Prefetch(
                 "entries",
-                queryset=AwardingEntry.objects.select_related("honour__person", "honour__unit"),
+                queryset=AwardingEntry.objects.select_related(
+                    "honour__person", "honour__unit", "presenter"
+                ),
             )
         )
     )

@@ -1074,9 +1074,10 @@ def seat_lock(*, actor: Any, meeting: Meeting, seat_id: int, locked: bool) -> Se
 
 @transaction.atomic
 def awarding_plan(*, actor: Any, meeting: Meeting, per_round: int = 10) -> list[AwardingRound]:
-    """Rounds from the commendation decision: the honourees by kind and unit, `per_round` at a
-    time, each round presented by the next member of the presidium in protocol order (No. 1
-    presents the first round). Planned again, the rounds are replaced."""
+    """Rounds from the commendation decision: the honourees of each honour in the decision's
+    order, `per_round` at a time; the presidium's members (in protocol order) present, and who
+    presents to whom and where each stands follows the protocol (`seating.awarding_round`).
+    Planned again, the rounds are replaced."""
     meeting = _lock(meeting)
     _organizer(actor, meeting)
     _require_state(meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
@@ -1086,27 +1087,38 @@ def awarding_plan(*, actor: Any, meeting: Meeting, per_round: int = 10) -> list[
     if not honours:
         raise InvalidInput(_("The meeting's commendation decision has no honours to present."))
     presenters = [
-        p.person
-        for p in meeting.participants.filter(presidium=True, person__isnull=False)
-        .select_related("person")
-        .order_by("protocol_order")
-        if p.person is not None
+        p.person_id
+        for p in meeting.participants.filter(presidium=True, person__isnull=False).order_by(
+            "protocol_order"
+        )
+        if p.person_id is not None
     ]
     if not presenters:
         raise InvalidInput(_("Set the presidium first: its members present the awards."))
+    side: seating.HonourSide = "right" if meeting.honour_side == "right" else "left"
+    groups: list[list[Honour]] = []
+    for honour in honours:
+        if groups and groups[-1][0].title == honour.title and len(groups[-1]) < per_round:
+            groups[-1].append(honour)
+        else:
+            groups.append([honour])
     meeting.awarding_rounds.all().delete()
     rounds = []
-    for start in range(0, len(honours), per_round):
-        number = start // per_round + 1
-        group = honours[start : start + per_round]
-        rnd = AwardingRound.objects.create(
-            meeting=meeting,
-            number=number,
-            presenter=presenters[(number - 1) % len(presenters)],
-            title=group[0].title,
-        )
+    for number, group in enumerate(groups, start=1):
+        rnd = AwardingRound.objects.create(meeting=meeting, number=number, title=group[0].title)
+        slots = seating.awarding_round(presenters, [h.pk for h in group], side)
         AwardingEntry.objects.bulk_create(
-            [AwardingEntry(round=rnd, honour=h, order=i) for i, h in enumerate(group, start=1)]
+            [
+                AwardingEntry(
+                    round=rnd,
+                    honour_id=slot.recipient,
+                    order=slot.order,
+                    presenter_id=slot.presenter,
+                    recipient_spot=slot.recipient_spot,
+                    presenter_spot=slot.presenter_spot,
+                )
+                for slot in slots
+            ]
         )
         rounds.append(rnd)
     audit.record(

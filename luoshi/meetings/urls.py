@@ -20,6 +20,12 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("meetings/<int:pk>/seat-chart.pdf", views.seat_chart_pdf, name="seat_chart_pdf"),
     path("meetings/<int:pk>/table-cards.pdf", views.table_cards_pdf, name="table_cards_pdf"),
     path("meetings/<int:pk>/minutes.docx", views.minutes_docx, name="minutes_docx"),
+    path("meetings/<int:pk>/notice.docx", views.notice_docx, name="notice_docx"),
+    path(
+        "meetings/<int:pk>/standing-order.docx",
+        views.standing_order_docx,
+        name="standing_order_docx",
+    ),
     path("meetings/<int:pk>/materials/", views.materials, name="materials"),
     path("meetings/<int:pk>/minutes/", views.minutes, name="minutes"),
     path("meetings/<int:pk>/requirements/", views.requirements, name="requirements"),

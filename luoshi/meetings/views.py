@@ -744,3 +744,26 @@ def _pdf(data: bytes, name: str) -> HttpResponse:
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _docx(data: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+def notice_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = perms.access_overseen(request.user, pk)
+    return _docx(exports.notice_docx(meeting), "notice.docx")
+
+
+@login_required
+def standing_order_docx(request: HttpRequest, pk: int) -> HttpResponse:
+    meeting = perms.access_overseen(request.user, pk)
+    if not meeting.awarding_rounds.exists():
+        raise NotFound()
+    return _docx(exports.standing_order_docx(meeting), "standing-order.docx")

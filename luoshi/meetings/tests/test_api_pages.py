@@ -128,3 +128,44 @@ def test_pages_answer(org: Any, client_for: Any) -> None:
     done = staff.post(f"/meetings/sign-in/{token}/")
     assert "signed-in" in done.content.decode()
     assert Client().get(f"/meetings/sign-in/{meeting.pk}-1-{'0' * 32}/").status_code == 404
+
+
+def test_awarding_rounds_from_the_decision(org: Any, client_for: Any) -> None:
+    import datetime as dt
+
+    from luoshi.honors import services as honors_services
+    from luoshi.honors.models import Honour
+
+    hr, office = org.users["hr"], org.users["supervisor"]
+    program = honors_services.program_create(
+        actor=hr, agency=org.agency, year=2025, title="先进工作者评选", scope="internal"
+    )
+    from luoshi.honors.models import Program
+
+    Program.objects.filter(pk=program.pk).update(status="final")
+    for key in ("staff", "econ_colleague", "liaison_staff"):
+        Honour.objects.create(
+            agency=org.agency,
+            person=org.people[key],
+            unit=org.people[key].unit,
+            kind="commendation",
+            title="嘉奖",
+            year=2025,
+            approving_body="机关党组",
+            awarded_on=dt.date(2025, 12, 28),
+            source="program",
+            program=program,
+        )
+    meeting = ready_meeting(org, program=Program.objects.get(pk=program.pk))
+    services.participants_apply(actor=office, meeting=meeting)
+    assert meeting.participants.filter(source="honouree").count() == 1  # liaison_staff
+    services.presidium_set(
+        actor=office, meeting=meeting, person_ids=[org.people["leader"].pk, org.people["vice"].pk]
+    )
+    rounds = services.awarding_plan(actor=office, meeting=meeting, per_round=2)
+    assert [r.entries.count() for r in rounds] == [2, 1]
+    first = list(rounds[0].entries.order_by("order"))
+    assert first[0].presenter_id == org.people["leader"].pk
+    page = client_for("supervisor")
+    assert page.get(f"/meetings/{meeting.pk}/standing-order.docx").status_code == 200
+    assert page.get(f"/meetings/{meeting.pk}/notice.docx").status_code == 200
