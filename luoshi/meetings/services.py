@@ -996,8 +996,11 @@ def sign_in_with_code(
 
 
 @transaction.atomic
-def sign_in_at_desk(*, actor: Any, participant: Participant) -> Participant:
-    """The staff desk signs someone in by hand."""
+def sign_in_at_desk(
+    *, actor: Any, participant: Participant, at: dt.datetime | None = None
+) -> Participant:
+    """The staff desk signs someone in by hand (at `at` when the desk records it afterwards
+    from its paper list; never in the future)."""
     participant = (
         Participant.objects.select_for_update(of=("self",))
         .select_related("meeting__agency", "person")
@@ -1005,7 +1008,10 @@ def sign_in_at_desk(*, actor: Any, participant: Participant) -> Participant:
     )
     perms.require(perms.is_organizer(actor, participant.meeting.agency))
     _open_for_sign_in(participant.meeting)
-    _sign(participant, Participant.Method.DESK, timezone.now())
+    now = timezone.now()
+    if at is not None and at > now:
+        raise InvalidInput(_("A sign-in time cannot be in the future."))
+    _sign(participant, Participant.Method.DESK, at or now)
     audit.record("meetings.sign_in", actor=actor, obj=participant, after={"method": "desk"})
     return participant
 
@@ -1259,6 +1265,36 @@ def requirement_to_key_point(*, actor: Any, requirement: Requirement) -> KeyPoin
         after={"key_point": point.pk, "plan": plan.pk},
     )
     return point
+
+
+@transaction.atomic
+def requirement_link_key_point(
+    *, actor: Any, requirement: Requirement, key_point: KeyPoint
+) -> Requirement:
+    """The requirement is carried by a key point already in next year's plan (drafted before the
+    meeting): the two are linked both ways, nothing is created."""
+    requirement = (
+        Requirement.objects.select_for_update(of=("self",))
+        .select_related("meeting__agency")
+        .get(pk=requirement.pk)
+    )
+    meeting = requirement.meeting
+    _organizer(actor, meeting)
+    perms.require(plan_perms.can_manage_plans(actor))
+    if requirement.key_point_id is not None:
+        raise InvalidInput(_("This requirement is a key point already."))
+    plan = next_year_plan(meeting)
+    if plan is None or key_point.plan_id != plan.pk:
+        raise InvalidInput(_("Choose a key point of next year's work plan of this agency."))
+    requirement.key_point = key_point
+    save_versioned(requirement, ["key_point"])
+    audit.record(
+        "meetings.requirement_key_point",
+        actor=actor,
+        obj=requirement,
+        after={"key_point": key_point.pk, "plan": plan.pk, "linked": True},
+    )
+    return requirement
 
 
 @transaction.atomic
