@@ -397,7 +397,7 @@ PARAMS = {
     "requirement_id": "requirement",
 }
 # Parameters that name no record: the value both requests use.
-FIXED = {"year": "2026", "kind": "form.docx", "action": "accept"}
+FIXED = {"year": "2026", "kind": "form.docx", "action": "accept", "version": "1"}
 # Routes whose only parameters name no record (a year, a day, a ballot code): nothing to hide.
 NO_RECORD = {"year", "day", "token", "code", "kind", "number"}  # number: a public certificate
 

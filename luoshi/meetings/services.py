@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import tempfile
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -33,6 +34,13 @@ from luoshi.core import audit, uploads
 from luoshi.core.errors import InvalidInput, NotFound
 from luoshi.core.numbering import next_number
 from luoshi.core.versioning import check_version, save_versioned
+from luoshi.documents.compilation import Compilation as CompilationBook
+from luoshi.documents.compilation import (
+    CompilationAttachment,
+    CompilationPart,
+    CompilationSection,
+    write_compilation,
+)
 from luoshi.documents.official import document_number
 from luoshi.honors.models import Honour, Program
 from luoshi.notify.services import notify_each
@@ -1467,3 +1475,71 @@ def seating_arrange(*, actor: Any, meeting: Meeting) -> dict[str, int]:
     result = {"presidium": len(presidium), "hall": len(plan.seats), "unseated": len(plan.unseated)}
     audit.record("meetings.seating_arrange", actor=actor, obj=meeting, after=result)
     return result
+
+
+# --- the materials compilation (the builder is luoshi.documents.compilation's) --------------
+
+
+def _part_sections(meeting: Meeting, item: AgendaItem) -> tuple[Any, ...]:
+    if item.reads == AgendaItem.Reads.EXCELLENT:
+        names = [f"{p.unit.name}　{p.name}" for p in exchange_candidates(meeting)]
+        return (CompilationSection(str(_("The list of staff graded Excellent")), "\n".join(names)),)
+    if item.reads == AgendaItem.Reads.DECISION or item.kind == AgendaItem.Kind.AWARDING:
+        rows = [
+            f"{h.title}：{h.person.name if h.person else h.unit.name}（{h.unit.name}）"
+            for h in honourees(meeting)
+        ]
+        return (CompilationSection(str(_("The commendation decision")), "\n".join(rows)),)
+    return ()
+
+
+@transaction.atomic
+def compilation_freeze(*, actor: Any, meeting: Meeting) -> Compilation:
+    """The materials compilation (材料汇编) as it stands, frozen as the next version: the agenda's
+    items in order, each with its material (the presenter's PDF) and, for the readings, the
+    decision's honourees or the Excellent list."""
+    meeting = _lock(meeting)
+    _organizer(actor, meeting)
+    items = list(meeting.agenda.select_related("presenter", "unit").order_by("order"))
+    if not items:
+        raise InvalidInput(_("The agenda has no items."))
+    version = (meeting.compilations.aggregate(top=Max("version"))["top"] or 0) + 1
+    with tempfile.TemporaryDirectory(prefix="luoshi-compilation-") as folder:
+
+        def parts() -> Any:
+            for item in items:
+                attachments: tuple[Any, ...] = ()
+                if item.has_material and item.material_content:
+                    path = f"{folder}/{item.pk}.pdf"
+                    with open(path, "wb") as handle:
+                        handle.write(bytes(item.material_content))
+                    attachments = (CompilationAttachment(item.material_name, path),)
+                who = " ".join(
+                    x
+                    for x in (
+                        item.unit.name if item.unit else "",
+                        item.presenter.name if item.presenter else "",
+                    )
+                    if x
+                )
+                yield CompilationPart(
+                    title=item.title,
+                    subtitle=who,
+                    sections=_part_sections(meeting, item),
+                    attachments=attachments,
+                )
+
+        target = f"{folder}/compilation.pdf"
+        result = write_compilation(
+            CompilationBook(
+                title=f"{meeting.title}材料汇编",
+                subtitle=f"{meeting.agency.name}　{meeting.date.isoformat()}",
+                version=f"v{version}",
+            ),
+            parts(),
+            target,
+        )
+        with open(target, "rb") as handle:
+            content = handle.read()
+    contents = [{"level": e.level, "title": e.title, "page": e.page} for e in result.entries]
+    return _store_compilation(actor=actor, meeting=meeting, content=content, contents=contents)

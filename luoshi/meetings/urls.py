@@ -26,6 +26,11 @@ urlpatterns: list[URLPattern | URLResolver] = [
         views.standing_order_docx,
         name="standing_order_docx",
     ),
+    path(
+        "meetings/<int:pk>/compilation-v<int:version>.pdf",
+        views.compilation_pdf,
+        name="compilation_pdf",
+    ),
     path("meetings/<int:pk>/materials/", views.materials, name="materials"),
     path("meetings/<int:pk>/minutes/", views.minutes, name="minutes"),
     path("meetings/<int:pk>/requirements/", views.requirements, name="requirements"),

@@ -586,7 +586,7 @@ def materials(request: HttpRequest, pk: int) -> HttpResponse:
                     lambda: services.material_attach(actor=request.user, item=item, token=token),
                     _("The material was attached."),
                 )
-        elif action == "freeze" and ctx["is_organizer"] and hasattr(services, "compilation_freeze"):
+        elif action == "freeze" and ctx["is_organizer"]:
             _run(
                 request,
                 lambda: services.compilation_freeze(actor=request.user, meeting=meeting),
@@ -602,7 +602,7 @@ def materials(request: HttpRequest, pk: int) -> HttpResponse:
             if meeting.state in (ST.PLANNING, ST.NOTIFIED)
             else set(),
             "compilations": meeting.compilations.defer("content") if ctx["sees_everything"] else [],
-            "can_freeze": hasattr(services, "compilation_freeze"),
+            "can_freeze": True,
         }
     )
     return render(request, "meetings/materials.html", ctx)
@@ -767,3 +767,12 @@ def standing_order_docx(request: HttpRequest, pk: int) -> HttpResponse:
     if not meeting.awarding_rounds.exists():
         raise NotFound()
     return _docx(exports.standing_order_docx(meeting), "standing-order.docx")
+
+
+@login_required
+def compilation_pdf(request: HttpRequest, pk: int, version: int) -> HttpResponse:
+    meeting = perms.access_overseen(request.user, pk)
+    compilation = meeting.compilations.filter(version=version).first()
+    if compilation is None:
+        raise NotFound()
+    return _pdf(bytes(compilation.content), f"compilation-v{version}.pdf")

@@ -169,3 +169,44 @@ def test_awarding_rounds_from_the_decision(org: Any, client_for: Any) -> None:
     page = client_for("supervisor")
     assert page.get(f"/meetings/{meeting.pk}/standing-order.docx").status_code == 200
     assert page.get(f"/meetings/{meeting.pk}/notice.docx").status_code == 200
+
+
+def _small_pdf() -> bytes:
+    import io
+
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer)
+    c.drawString(72, 720, "speech")
+    c.showPage()
+    c.save()
+    return buffer.getvalue()
+
+
+def test_material_upload_and_frozen_compilation(org: Any, client_for: Any) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from luoshi.meetings.models import AgendaItem
+
+    meeting = ready_meeting(org)
+    item = AgendaItem.objects.get(meeting=meeting)
+    leader = client_for("leader")  # the presenter attaches their own material
+    answer = leader.post(
+        f"/meetings/{meeting.pk}/materials/",
+        {"action": "upload", "item": item.pk, "file": SimpleUploadedFile("讲话.pdf", _small_pdf())},
+    )
+    assert answer.status_code == 302
+    item.refresh_from_db()
+    assert item.has_material and item.material_name == "讲话.pdf"
+    assert (
+        client_for("staff").get(f"/meetings/{meeting.pk}/agenda/{item.pk}/material.pdf").status_code
+        == 404
+    )
+    office = client_for("supervisor")
+    office.post(f"/meetings/{meeting.pk}/materials/", {"action": "freeze"})
+    office.post(f"/meetings/{meeting.pk}/materials/", {"action": "freeze"})
+    assert list(meeting.compilations.values_list("version", flat=True)) == [2, 1]
+    pdf = office.get(f"/meetings/{meeting.pk}/compilation-v1.pdf")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert meeting.compilations.get(version=1).contents
