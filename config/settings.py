@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "luoshi.evaluation",
     "luoshi.appraisal",
     "luoshi.honors",
+    "luoshi.summaries",
 ]
 
 MIDDLEWARE = [
@@ -239,6 +240,9 @@ LUOSHI_APPRAISAL: dict[str, object] = {}
 # Commendation: overrides of luoshi.honors.rules.Policy fields (quotas, eligibility, deeds limits,
 # vetting bodies, certificate numbers), e.g. {"certificate_prefix": "侨联奖"}. A dict, set in code.
 LUOSHI_HONORS: dict[str, object] = {}
+# Annual summaries: overrides of luoshi.summaries.rules.Policy fields (limits in characters, the
+# days to the due date, the office's role), e.g. {"total_max": 4000}. A dict, set in code.
+LUOSHI_SUMMARIES: dict[str, object] = {}
 # PDF: a TrueType CJK font file to embed (default: found among the system's fonts).
 LUOSHI_PDF_FONT = env("LUOSHI_PDF_FONT", "")
 # Where PDF fonts are looked for (directories separated by ":"; empty: the system's font folders)

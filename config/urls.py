@@ -18,4 +18,5 @@ urlpatterns = [
     path("", include("luoshi.evaluation.urls")),
     path("", include("luoshi.appraisal.urls")),
     path("", include("luoshi.honors.urls")),
+    path("", include("luoshi.summaries.urls")),
 ]
