@@ -88,6 +88,22 @@ class SummaryDetailOut(SummaryListOut):
     limit_errors: list[dict[str, Any]]
     review_step: str
 
+    @staticmethod
+    def resolve_sections(obj: UnitSummary) -> Any:
+        return obj._api_sections  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_citations(obj: UnitSummary) -> Any:
+        return obj._api_citations  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_limit_errors(obj: UnitSummary) -> Any:
+        return obj._api_limit_errors  # type: ignore[attr-defined]
+
+    @staticmethod
+    def resolve_review_step(obj: UnitSummary) -> Any:
+        return obj._api_review_step  # type: ignore[attr-defined]
+
 
 class SummaryEditIn(Schema):
     achievements: Text = Field("", max_length=services.MAX_SECTION)
@@ -132,6 +148,10 @@ class RoundOut(Schema):
 class RoundDetailOut(RoundOut):
     summaries: list[SummaryListOut]
 
+    @staticmethod
+    def resolve_summaries(obj: SummaryRound) -> Any:
+        return obj._api_summaries  # type: ignore[attr-defined]
+
 
 class RoundIn(Schema):
     agency: int = Field(..., ge=1, le=MAX_ID)
@@ -148,38 +168,34 @@ class CompileOut(Schema):
     tasks: int
 
 
-def _detail(user: Any, summary: UnitSummary) -> dict[str, Any]:
+def _detail(user: Any, summary: UnitSummary) -> UnitSummary:
+    """The summary with what its detail answer shows (its figures checked against the data)."""
     summary = (
         UnitSummary.objects.select_related("unit", "round__agency")
         .prefetch_related("citations")
         .get(pk=summary.pk)
     )
     fresh = services.fresh_figures(summary)
-    out = SummaryListOut.from_orm(summary).dict(by_alias=False)
-    out.update(
-        achievements=summary.achievements,
-        problems=summary.problems,
-        next_year=summary.next_year,
-        return_reason=summary.return_reason,
-        sections=[{"heading": h, "text": t} for h, t in summary.text_sections()],
-        citations=[
-            {
-                "number": c.number,
-                "source_model": c.source_model,
-                "source_id": c.source_id,
-                "source_field": c.source_field,
-                "value": c.value,
-                "text": c.text,
-                "as_of": c.as_of,
-                "stale": fresh[c.number].value != c.value,
-                "current_text": fresh[c.number].text,
-            }
-            for c in summary.citations.all()
-        ],
-        limit_errors=services.limit_errors(summary),
-        review_step=perms.reviewer_step(user, summary),
-    )
-    return out
+    summary._api_sections = [  # type: ignore[attr-defined]
+        {"heading": h, "text": t} for h, t in summary.text_sections()
+    ]
+    summary._api_citations = [  # type: ignore[attr-defined]
+        {
+            "number": c.number,
+            "source_model": c.source_model,
+            "source_id": c.source_id,
+            "source_field": c.source_field,
+            "value": c.value,
+            "text": c.text,
+            "as_of": c.as_of,
+            "stale": fresh[c.number].value != c.value,
+            "current_text": fresh[c.number].text,
+        }
+        for c in summary.citations.all()
+    ]
+    summary._api_limit_errors = services.limit_errors(summary)  # type: ignore[attr-defined]
+    summary._api_review_step = perms.reviewer_step(user, summary)  # type: ignore[attr-defined]
+    return summary
 
 
 # --- summaries ----------------------------------------------------------------------------------
@@ -223,10 +239,8 @@ def create_round(request: HttpRequest, payload: RoundIn) -> Any:
 def get_round(request: HttpRequest, round_id: Id) -> Any:
     user = _user(request)
     round_ = perms.access_round(user, round_id)
-    round_.summaries_list = list(selectors.summaries_for(user, round_id=round_.pk))  # type: ignore[attr-defined]
-    out = RoundOut.from_orm(round_).dict(by_alias=False)
-    out["summaries"] = round_.summaries_list  # type: ignore[attr-defined]
-    return out
+    round_._api_summaries = list(selectors.summaries_for(user, round_id=round_.pk))  # type: ignore[attr-defined]
+    return round_
 
 
 @router.post("/rounds/{round_id}/compile", response=CompileOut)

@@ -57,7 +57,9 @@ def office_agencies(user: Any) -> QuerySet[OrgUnit]:
     agencies = OrgUnit.objects.filter(
         kind__in=[OrgUnit.Kind.AGENCY, OrgUnit.Kind.LOCAL], is_active=True
     )
-    return scope_for(user).filter(agencies, unit="pk").order_by("path")
+    scope = scope_for(user)
+    ids = [a.pk for a in agencies.only("pk", "path") if scope.covers_unit(a.pk, a.path)]
+    return OrgUnit.objects.filter(pk__in=ids).order_by("path")
 
 
 def is_unit_member(user: Any, summary: UnitSummary) -> bool:
