@@ -4,7 +4,6 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 from luoshi.core.forms import StyledFormMixin
 from luoshi.orgs.models import OrgUnit
@@ -16,7 +15,7 @@ class RoundForm(StyledFormMixin, forms.Form):
     agency = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("Agency"))
     year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
     title = forms.CharField(
-        label=pgettext_lazy("summary round", "Title"),
+        label=_("Title"),
         max_length=200,
         required=False,
         help_text=_("Left empty: “<agency><year>年度工作总结”."),
@@ -61,7 +60,7 @@ class SummaryForm(StyledFormMixin, forms.Form):
 class ReviewForm(StyledFormMixin, forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput)
     decision = forms.ChoiceField(
-        choices=[("approve", _("Approve")), ("return", pgettext_lazy("verb", "Return"))],
+        choices=[("approve", _("Approve")), ("return", _("Return"))],
         widget=forms.HiddenInput,
     )
     reason = forms.CharField(

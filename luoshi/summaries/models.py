@@ -20,7 +20,7 @@ class SummaryRound(BaseModel):
     """The year's summary round (年度工作总结) of one agency."""
 
     class Status(models.TextChoices):
-        OPEN = "open", pgettext_lazy("summary round status", "Open")
+        OPEN = "open", _("Open for writing")
         COMPILED = "compiled", pgettext_lazy("summary round status", "Compiled")
 
     agency = models.ForeignKey(
@@ -64,7 +64,7 @@ class UnitSummary(BaseModel):
     """One unit's summary of the year, drafted from the year's data and edited by the unit."""
 
     class Status(models.TextChoices):
-        DRAFT = "draft", pgettext_lazy("summary status", "Draft")
+        DRAFT = "draft", _("Draft")
         SUBMITTED = "submitted", pgettext_lazy("summary status", "Awaiting the unit head")
         HEAD_APPROVED = (
             "head_approved",
@@ -72,7 +72,7 @@ class UnitSummary(BaseModel):
         )
         LEADER_APPROVED = "leader_approved", pgettext_lazy("summary status", "Awaiting the office")
         ACCEPTED = "accepted", pgettext_lazy("summary status", "Accepted")
-        RETURNED = "returned", pgettext_lazy("summary status", "Returned")
+        RETURNED = "returned", _("Returned")
 
     round = models.ForeignKey(SummaryRound, on_delete=models.CASCADE, related_name="summaries")
     unit = models.ForeignKey(

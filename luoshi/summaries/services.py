@@ -92,13 +92,11 @@ def _sections(round_: SummaryRound, unit: OrgUnit, as_of: dt.date) -> tuple[dict
             f"已完成{unit_ref('tasks_completed')}。"
         )
     current_point = None
-    n = 0
-    for task in tasks:
+    for n, task in enumerate(tasks, start=1):
         point = task.key_point
         if point is not None and point.pk != current_point:
             current_point = point.pk
             achievements.append(f"{point.label}{point.title}")
-        n += 1
         status = d.cite(Ref.of(TASK, task.pk, "status"))
         progress = d.cite(Ref.of(TASK, task.pk, "progress"))
         light = d.cite(Ref.of(TASK, task.pk, "light"))
@@ -499,7 +497,7 @@ def citations_refresh(
     return changed
 
 
-# --- compiling ---------------------------------------------------------------------------------------
+# --- compiling ------------------------------------------------------------------------------
 
 
 def accepted(round_: SummaryRound) -> Any:
@@ -530,8 +528,8 @@ def round_compile(*, actor: Any, round_: SummaryRound, today: dt.date | None = N
     pol = rules.policy()
     year = round_.year + 1
     day = today or timezone.localdate()
-    plan = WorkPlan.objects.filter(agency=round_.agency, year=year).first()
-    if plan is None:
+    found = WorkPlan.objects.filter(agency=round_.agency, year=year).first()
+    if found is None:
         plan = plan_create(
             actor=actor,
             agency=round_.agency,
@@ -540,12 +538,14 @@ def round_compile(*, actor: Any, round_: SummaryRound, today: dt.date | None = N
             preamble=f"根据{round_.title}中各单位的明年工作打算汇总形成（草稿）。",
             today=day,
         )
-    elif plan.status != WorkPlan.Status.DRAFT:
+    elif found.status != WorkPlan.Status.DRAFT:
         raise InvalidInput(
             _("The %(year)d work plan is already approved; the items cannot be added to it.")
             % {"year": year},
             code="plan_not_draft",
         )
+    else:
+        plan = found
     points: dict[str, KeyPoint] = {
         rules.normalise(kp.title): kp for kp in plan.key_points.filter(level=1)
     }

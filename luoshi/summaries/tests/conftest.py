@@ -14,7 +14,8 @@ from luoshi.plans.models import Indicator, Task, WorkPlan
 from luoshi.plans.services.plans import key_point_create, plan_create
 from luoshi.plans.services.reports import ReportIn, report_submit
 from luoshi.plans.services.tasks import IndicatorIn, TaskIn, task_create
-from luoshi.plans.tests.conftest import issue, plan  # noqa: F401  (the fixture)
+from luoshi.plans.tests.conftest import issue
+from luoshi.plans.tests.conftest import plan as plan  # the fixture
 from luoshi.summaries import services
 from luoshi.summaries.models import SummaryRound, UnitSummary
 from luoshi.supervision.models import SupervisionItem

@@ -59,7 +59,7 @@ def test_edit_submit_review_accept_refresh_compile(
     org: Any, office_summary: UnitSummary, token_for: Any
 ) -> None:
     pk = office_summary.pk
-    clerk = Client(**_clerk_token(org))
+    clerk = Client(**_clerk_token(org))  # type: ignore[arg-type]
     got = clerk.get(f"/api/v1/summaries/{pk}").json()
     assert got["sections"][0]["heading"] == "主要工作和成效"
     assert any(c["source_model"] == "plans.task" for c in got["citations"])
