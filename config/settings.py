@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "luoshi.evaluation",
     "luoshi.appraisal",
     "luoshi.honors",
+    "luoshi.summaries",
     "luoshi.meetings",
 ]
 
@@ -240,6 +241,9 @@ LUOSHI_APPRAISAL: dict[str, object] = {}
 # Commendation: overrides of luoshi.honors.rules.Policy fields (quotas, eligibility, deeds limits,
 # vetting bodies, certificate numbers), e.g. {"certificate_prefix": "侨联奖"}. A dict, set in code.
 LUOSHI_HONORS: dict[str, object] = {}
+# Annual summaries: overrides of luoshi.summaries.rules.Policy fields (limits in characters, the
+# days to the due date, the office's role), e.g. {"total_max": 4000}. A dict, set in code.
+LUOSHI_SUMMARIES: dict[str, object] = {}
 # The work meeting: overrides of luoshi.meetings.rules.Policy fields (sign-in token minutes,
 # guest code length, material reminders, the minutes' number prefix), e.g.
 # {"minutes_prefix": "会纪"}. A dict, set in code.

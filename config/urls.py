@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("luoshi.evaluation.urls")),
     path("", include("luoshi.appraisal.urls")),
     path("", include("luoshi.honors.urls")),
+    path("", include("luoshi.summaries.urls")),
     path("", include("luoshi.meetings.urls")),
 ]

@@ -59,6 +59,8 @@ from luoshi.plans.services import attachments as attachment_services
 from luoshi.plans.services import categories as category_services
 from luoshi.plans.tests.conftest import issue
 from luoshi.plans.tests.conftest import plan as plan_fixture
+from luoshi.summaries import services as summaries_services
+from luoshi.summaries.models import SummaryRound, UnitSummary
 from luoshi.supervision import bulletins
 from luoshi.supervision import services as supervision_services
 from luoshi.supervision.models import (
@@ -287,6 +289,11 @@ def build_hidden(other: Org) -> Hidden:
     objection = ProgramObjection.objects.create(program=program, text="外省异议", raised_by=hr)
     ids.update(program=program.pk, nomination=nomination.pk, honour=honour.pk)
     ids["program_objection"] = objection.pk
+    summary_round = summaries_services.round_create(
+        actor=sup, agency=other.agency, year=2026, today=dt.date(2026, 3, 1)
+    )
+    ids["summary_round"] = summary_round.pk
+    ids["summary"] = summary_round.summaries.get(unit=other.econ).pk
     office = other.users["supervisor"]
     meeting = meeting_services.meeting_create(
         actor=office,
@@ -336,6 +343,8 @@ MODELS: dict[str, type[models.Model]] = {
     "nomination": Nomination,
     "honour": Honour,
     "program_objection": ProgramObjection,
+    "summary_round": SummaryRound,
+    "summary": UnitSummary,
     "meeting": Meeting,
     "agenda_item": AgendaItem,
     "requirement": Requirement,
@@ -365,6 +374,8 @@ PAGE_PK = [
     ("honors/nominations/", "nomination"),
     ("honors/people/", "person"),
     ("honors/", "program"),
+    ("summaries/rounds/", "summary_round"),
+    ("summaries/", "summary"),
     ("meetings/", "meeting"),
 ]
 # Any other id parameter, by its name (an API's, or a page's second id).
@@ -392,6 +403,8 @@ PARAMS = {
     "nomination_id": "nomination",
     "honour_id": "honour",
     "program_objection_id": "program_objection",
+    "round_id": "summary_round",
+    "summary_id": "summary",
     "meeting_id": "meeting",
     "agenda_item_id": "agenda_item",
     "requirement_id": "requirement",

@@ -49,6 +49,7 @@ from luoshi.orgs.api.orgs import auth_router
 from luoshi.orgs.api.orgs import router as orgs_router
 from luoshi.orgs.services import api_token_user
 from luoshi.plans.api import router as plans_router
+from luoshi.summaries.api import router as summaries_router
 from luoshi.supervision.api import router as supervision_router
 
 logger = logging.getLogger(__name__)
@@ -361,4 +362,5 @@ api.add_router("/appraisal", evaluation_router)
 api.add_router("/appraisal", appraisal_router)
 api.add_router("/honors", honors_router)
 api.add_router("/", honors_people_router)
+api.add_router("/summaries", summaries_router)
 api.add_router("/meetings", meetings_router)
