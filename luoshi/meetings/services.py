@@ -48,6 +48,8 @@ from luoshi.orgs.models import OrgUnit, Person, Post, Rank, User
 from luoshi.plans import permissions as plan_perms
 from luoshi.plans.models import KeyPoint, WorkPlan
 from luoshi.plans.services.plans import key_point_create
+from luoshi.summaries.models import UnitSummary
+from luoshi.summaries.selectors import accepted_summaries
 from luoshi.supervision import permissions as supervision_perms
 from luoshi.supervision import services as supervision_services
 from luoshi.supervision.models import SupervisionItem
@@ -1371,13 +1373,54 @@ def exchange_candidates(meeting: Meeting) -> list[Person]:
 
 
 def report_candidates(meeting: Meeting) -> list[OrgUnit]:
-    """The agency's departments and affiliated units, in their order: who may report."""
-    return list(
+    """The agency's departments and affiliated units, in their order: who may report (those
+    with an accepted summary of the year first — the summary is their material)."""
+    units = list(
         agency_units(meeting.agency)
         .filter(kind__in=[OrgUnit.Kind.DEPARTMENT, OrgUnit.Kind.AFFILIATED], is_active=True)
         .select_related("head")
         .order_by("path")
     )
+    summarised = summaries_by_unit(meeting)
+    for unit in units:
+        unit.accepted_summary = summarised.get(unit.pk)  # type: ignore[attr-defined]
+    return sorted(units, key=lambda u: u.pk not in summarised)
+
+
+def summaries_by_unit(meeting: Meeting) -> dict[int, UnitSummary]:
+    """The accepted unit summaries of the meeting's year, by unit (luoshi.summaries)."""
+    return {s.unit_id: s for s in accepted_summaries(meeting.agency, meeting.year)}
+
+
+@transaction.atomic
+def report_speakers_propose(*, actor: Any, meeting: Meeting, limit: int = 5) -> list[AgendaItem]:
+    """Report items for the units whose summary of the year is accepted (up to `limit`, in the
+    units' order), each presented by the unit's head; units already reporting are skipped."""
+    meeting = _lock(meeting)
+    _organizer(actor, meeting)
+    _require_state(meeting, ST.PLANNING, ST.NOTIFIED)
+    reporting = set(
+        meeting.agenda.filter(kind=AgendaItem.Kind.REPORT).values_list("unit_id", flat=True)
+    )
+    added = []
+    for unit in report_candidates(meeting):
+        if len(added) >= limit or getattr(unit, "accepted_summary", None) is None:
+            continue
+        if unit.pk in reporting:
+            continue
+        added.append(
+            agenda_add(
+                actor=actor,
+                meeting=meeting,
+                kind=AgendaItem.Kind.REPORT,
+                title=_("%(unit)s: the year's work") % {"unit": unit.name},
+                presenter=unit.head,
+                unit=unit,
+            )
+        )
+    if not added:
+        raise InvalidInput(_("No unit with an accepted summary is left to report."))
+    return added
 
 
 # --- arranging the seats (the protocol is luoshi.meetings.seating's) ------------------------
@@ -1480,7 +1523,12 @@ def seating_arrange(*, actor: Any, meeting: Meeting) -> dict[str, int]:
 # --- the materials compilation (the builder is luoshi.documents.compilation's) --------------
 
 
-def _part_sections(meeting: Meeting, item: AgendaItem) -> tuple[Any, ...]:
+def _part_sections(
+    meeting: Meeting, item: AgendaItem, summaries: dict[int, UnitSummary]
+) -> tuple[Any, ...]:
+    summary = summaries.get(item.unit_id) if item.kind == AgendaItem.Kind.REPORT else None
+    if summary is not None and item.unit_id is not None:
+        return tuple(CompilationSection(h, t) for h, t in summary.text_sections())
     if item.reads == AgendaItem.Reads.EXCELLENT:
         names = [f"{p.unit.name}　{p.name}" for p in exchange_candidates(meeting)]
         return (CompilationSection(str(_("The list of staff graded Excellent")), "\n".join(names)),)
@@ -1504,6 +1552,7 @@ def compilation_freeze(*, actor: Any, meeting: Meeting) -> Compilation:
     if not items:
         raise InvalidInput(_("The agenda has no items."))
     version = (meeting.compilations.aggregate(top=Max("version"))["top"] or 0) + 1
+    summaries = summaries_by_unit(meeting)
     with tempfile.TemporaryDirectory(prefix="luoshi-compilation-") as folder:
 
         def parts() -> Any:
@@ -1525,7 +1574,7 @@ def compilation_freeze(*, actor: Any, meeting: Meeting) -> Compilation:
                 yield CompilationPart(
                     title=item.title,
                     subtitle=who,
-                    sections=_part_sections(meeting, item),
+                    sections=_part_sections(meeting, item, summaries),
                     attachments=attachments,
                 )
 

@@ -157,6 +157,12 @@ def meeting_detail(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if not ok:
                 return _render_detail(request, meeting, ctx, agenda_form)
+        elif action == "propose_reports" and organizer:
+            _run(
+                request,
+                lambda: services.report_speakers_propose(actor=request.user, meeting=meeting),
+                _("Report items were added for the units with an accepted summary."),
+            )
         elif action == "agenda_remove" and organizer:
             item = perms.access_agenda_item(request.user, meeting, request.POST.get("item"))
             _run(
@@ -598,6 +604,7 @@ def materials(request: HttpRequest, pk: int) -> HttpResponse:
     ctx.update(
         {
             "items": items if ctx["sees_everything"] else mine,
+            "summarised": set(services.summaries_by_unit(meeting)),
             "uploadable": {i.pk for i in mine}
             if meeting.state in (ST.PLANNING, ST.NOTIFIED)
             else set(),

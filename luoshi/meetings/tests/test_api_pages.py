@@ -210,3 +210,30 @@ def test_material_upload_and_frozen_compilation(org: Any, client_for: Any) -> No
     pdf = office.get(f"/meetings/{meeting.pk}/compilation-v1.pdf")
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     assert meeting.compilations.get(version=1).contents
+
+
+def test_report_speakers_from_the_units_with_an_accepted_summary(org: Any, client_for: Any) -> None:
+    from luoshi.summaries import services as summaries_services
+    from luoshi.summaries.models import UnitSummary
+
+    from .conftest import make_meeting
+
+    office = org.users["supervisor"]
+    meeting = make_meeting(org)
+    summary_round = summaries_services.round_create(
+        actor=office, agency=org.agency, year=meeting.year
+    )
+    summary = UnitSummary.objects.get(round=summary_round, unit=org.econ)
+    summaries_services.summary_record_accepted(
+        actor=office,
+        summary=summary,
+        achievements="全年完成重点任务。" * 70,
+        problems="统筹不够。",
+        next_year="继续推进。",
+    )
+    items = services.report_speakers_propose(actor=office, meeting=meeting)
+    assert [i.unit_id for i in items] == [org.econ.pk]
+    page = client_for("supervisor").get(f"/meetings/{meeting.pk}/materials/")
+    assert "accepted summary" in page.content.decode() or "总结" in page.content.decode()
+    compilation = services.compilation_freeze(actor=office, meeting=meeting)
+    assert any("主要工作" in e["title"] for e in compilation.contents), compilation.contents
