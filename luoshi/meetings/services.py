@@ -1383,7 +1383,7 @@ def report_candidates(meeting: Meeting) -> list[OrgUnit]:
     )
     summarised = summaries_by_unit(meeting)
     for unit in units:
-        unit.accepted_summary = summarised.get(unit.pk)  # type: ignore[attr-defined]
+        unit.accepted_summary = summarised.get(unit.pk)
     return sorted(units, key=lambda u: u.pk not in summarised)
 
 
@@ -1402,7 +1402,7 @@ def report_speakers_propose(*, actor: Any, meeting: Meeting, limit: int = 5) -> 
     reporting = set(
         meeting.agenda.filter(kind=AgendaItem.Kind.REPORT).values_list("unit_id", flat=True)
     )
-    added = []
+    added: list[AgendaItem] = []
     for unit in report_candidates(meeting):
         if len(added) >= limit or getattr(unit, "accepted_summary", None) is None:
             continue
@@ -1526,8 +1526,12 @@ def seating_arrange(*, actor: Any, meeting: Meeting) -> dict[str, int]:
 def _part_sections(
     meeting: Meeting, item: AgendaItem, summaries: dict[int, UnitSummary]
 ) -> tuple[Any, ...]:
-    summary = summaries.get(item.unit_id) if item.kind == AgendaItem.Kind.REPORT else None
-    if summary is not None and item.unit_id is not None:
+    summary = (
+        summaries.get(item.unit_id)
+        if item.kind == AgendaItem.Kind.REPORT and item.unit_id is not None
+        else None
+    )
+    if summary is not None:
         return tuple(CompilationSection(h, t) for h, t in summary.text_sections())
     if item.reads == AgendaItem.Reads.EXCELLENT:
         names = [f"{p.unit.name}　{p.name}" for p in exchange_candidates(meeting)]
