@@ -17,7 +17,7 @@ class MeetingsConfig(AppConfig):
 
         cache.invalidate_on("meetings", [Meeting, Participant])  # what the navigation reads
         navigation.register(nav_sections, depends_on=("meetings",))
-        demodata.register("Demo work meeting", _demo, order=60)
+        demodata.register("Demo work meeting", _demo, order=70)  # after the summaries
         periodic.register("meetings.material_reminders", services.material_reminders_due)
         audit.register_action_labels(
             {

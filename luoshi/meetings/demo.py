@@ -128,7 +128,10 @@ def build_demo() -> str:
                 reads=AgendaItem.Reads.EXCELLENT,
                 duration_minutes=5,
             )
-        for unit in services.report_candidates(meeting)[:3]:
+        if services.summaries_by_unit(meeting):  # last year's summaries are the material
+            services.report_speakers_propose(actor=office, meeting=meeting, limit=3)
+        without_summaries = not meeting.agenda.filter(kind=K.REPORT).exists()
+        for unit in services.report_candidates(meeting)[:3] if without_summaries else []:
             services.agenda_add(
                 actor=office,
                 meeting=meeting,

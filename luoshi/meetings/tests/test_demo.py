@@ -17,6 +17,7 @@ from luoshi.meetings.demo import build_demo
 from luoshi.meetings.models import AwardingEntry, Meeting, Seat
 from luoshi.orgs.demo import build_demo as build_org_demo
 from luoshi.plans.demo import build_demo_plan as build_plan_demo
+from luoshi.summaries.demo import build_demo as build_summaries_demo
 
 pytestmark = pytest.mark.django_db
 
@@ -30,12 +31,15 @@ def test_demo(settings: Any) -> None:
         build_demo_campaign()
         build_appraisal_demo()
         build_honors_demo()
+        build_summaries_demo()
         summary = build_demo()
         assert "requirements" in summary, summary
         meeting = Meeting.objects.get()
         assert meeting.state == Meeting.State.MINUTES_PUBLISHED and meeting.minutes_number
         assert meeting.year == 2025 and meeting.date == dt.date(2026, 1, 16)
         assert meeting.agenda.count() >= 6
+        reports = meeting.agenda.filter(kind="report")
+        assert reports.count() == 3  # from the units whose summary of 2025 is accepted
         assert Seat.objects.filter(meeting=meeting, area="presidium").exists()
         assert AwardingEntry.objects.filter(round__meeting=meeting).exists()
         data = selectors.attendance(meeting)
