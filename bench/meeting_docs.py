@@ -9,8 +9,9 @@ median), then once more under tracemalloc for the peak of Python allocations. "r
 process's peak resident size (getrusage) minus its size before the scenario.
 
 Scenarios:
-- arrange_600: the hall of 600 by zones (honourees on the aisle, 19 units on rows of their
-  own) plus a presidium of 15 (luoshi.meetings.seating);
+- arrange_600: the hall of 600 (20 rows of 8 | 14 | 8) by zones (12 honourees on the
+  aisle seats of the front rows, then 20 units of 30 in their order; 600 seated) plus a
+  presidium of 15 in two rows (luoshi.meetings.seating);
 - seat_chart_600: the A3 seat chart of those 615 seats;
 - table_cards_615: one table card per seat (615 sheets);
 - compilation_300p_{10,50,150}: a 300-page materials compilation cut into 10, 50 or 150 parts
@@ -56,10 +57,10 @@ def _hall() -> tuple:
     layout = seating.HallLayout(rows=20, blocks=(8, 14, 8))
     zones = [
         seating.Zone("honourees", rows=(1, 2), fill="aisle"),
-        seating.Zone("units", new_row_per_group=True),
+        seating.Zone("units"),
     ]
     people = [seating.HallOccupant(f"h{i}", "honourees") for i in range(12)]
-    for unit in range(19):
+    for unit in range(20):
         people += [seating.HallOccupant(f"u{unit}-{i}", "units", f"unit{unit}") for i in range(30)]
     people = people[:600]
     return layout, zones, people
