@@ -15,8 +15,8 @@ Scenarios:
 - seat_chart_600: the A3 seat chart of those 615 seats;
 - table_cards_615: one table card per seat (615 sheets);
 - compilation_300p_{10,50,150}: a 300-page materials compilation cut into 10, 50 or 150 parts
-  (the text streamed from a generator, one part at a time; one two-page PDF appended to every
-  tenth part), to show memory not growing with the number of parts;
+  (the text streamed from a generator, one part at a time; a two-page PDF appended to 3 of
+  the parts), to show memory not growing with the number of parts;
 - compilation_600p_50: 600 pages in 50 parts, to show how it grows with pages.
 """
 
@@ -131,9 +131,11 @@ def _compilation(pages: int, parts: int) -> Callable[[], object]:
     with open(attachment, "wb") as out:
         out.write(table_cards_pdf([TableCard("附件甲"), TableCard("附件乙")]))
     # about 10.4 paragraphs of 90 characters fill an A4 page at 12 pt (measured); each part
-    # starts on a page of its own, and every tenth part brings 2 appended pages
-    text_pages = pages - parts / 10 * 2 - parts / 2
+    # starts on a page of its own, and 3 parts bring 2 appended pages each
+    text_pages = pages - 6 - parts / 2
     per_section = max(1, round(text_pages * 10.4 / parts / 3))
+
+    appended = {0, parts // 2, parts - 1}  # the same 3 appended PDFs whatever the parts
 
     def source() -> Iterator[CompilationPart]:
         for i in range(parts):
@@ -142,7 +144,7 @@ def _compilation(pages: int, parts: int) -> Callable[[], object]:
             yield CompilationPart(
                 f"第{i + 1}份材料：单位年度工作总结",
                 sections,
-                attachments=(CompilationAttachment("附件", attachment),) if i % 10 == 0 else (),
+                attachments=(CompilationAttachment("附件", attachment),) if i in appended else (),
                 subtitle="某某单位",
             )
 
