@@ -28,7 +28,7 @@ writes), not the parts' text or their number; `bench/meeting_docs.py` measures i
 
 from __future__ import annotations
 
-import io
+import gc
 import os
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
@@ -374,19 +374,35 @@ def _write_front(
 # --- putting it together ------------------------------------------------------------------------
 
 
-def _stamp(pages: list[tuple[float, float, int]], font: pdf.PdfFont) -> bytes:
-    """Page-number stamps: one page per (width, height, number)."""
+def _open_pdf(path: str) -> Any:
+    from pypdf import PdfReader
+
+    reader = PdfReader(path)
+    if reader.is_encrypted:
+        reader.decrypt("")  # checked by _pdf_pages: opens without a password
+    return reader
+
+
+def _write_stamps(path: str, parts: list[_Part], font: pdf.PdfFont) -> None:
+    """Page-number stamps for every appended page, in order: one page each, of that page's
+    size (as displayed: a rotated page's rotation is turned into its content first)."""
     from reportlab.pdfgen.canvas import Canvas
 
-    buffer = io.BytesIO()
-    c = Canvas(buffer, pageCompression=1)
-    for width, height, number in pages:
-        c.setPageSize((width, height))
-        c.setFont(font.name, 11)
-        c.drawCentredString(width / 2, 14 * MM, f"{DASH} {number} {DASH}")
-        c.showPage()
+    c = Canvas(path, pageCompression=1)
+    for part in parts:
+        number = part.last_body_page + part.offset
+        for attachment in part.attachments:
+            for page in _open_pdf(attachment.path).pages:
+                number += 1
+                width, height = float(page.mediabox.width), float(page.mediabox.height)
+                if page.rotation % 180:
+                    width, height = height, width
+                c.setPageSize((width, height))
+                c.setFont(font.name, 11)
+                c.drawCentredString(width / 2, 14 * MM, f"{DASH} {number} {DASH}")
+                c.showPage()
+    c.showPage()  # a document needs a page even when nothing is appended
     c.save()
-    return buffer.getvalue()
 
 
 def write_compilation(
@@ -401,12 +417,13 @@ def write_compilation(
     FontMissing without a CJK font; CompilationError when an attached PDF cannot be read (or
     is protected by a password). Nothing is written to `target` before every part is laid out.
     """
-    from pypdf import PdfReader, PdfWriter
+    from pypdf import PdfReader, PdfWriter, Transformation
 
     font = font or pdf.cjk_font()
     with tempfile.TemporaryDirectory(prefix="luoshi-compilation-") as tmp:
         body_path = os.path.join(tmp, "body.pdf")
         laid_out = _write_body(parts, body_path, font, compilation)
+        gc.collect()  # reportlab's document is a web of cycles: free it before pypdf's turn
         entries: list[Entry] = []
         part_pages: list[PartPages] = []
         for part in laid_out:
@@ -428,6 +445,10 @@ def write_compilation(
         contents_index = 1 if compilation.cover else 0
         writer.add_outline_item(compilation.contents_title.replace("　", ""), contents_index)
         body = PdfReader(body_path)
+        # one document of page-number stamps for every appended page (one font subset)
+        stamp_path = os.path.join(tmp, "stamps.pdf")
+        _write_stamps(stamp_path, laid_out, font)
+        stamps = iter(PdfReader(stamp_path).pages)
         index = front_pages  # the next page's index in the output
         for part in laid_out:
             for page_number in range(part.first_body_page, part.last_body_page + 1):
@@ -436,22 +457,17 @@ def write_compilation(
             for heading, at in part.sections:
                 writer.add_outline_item(heading, index + at - part.first_body_page, parent)
             index += part.last_body_page - part.first_body_page + 1
-            number = part.last_body_page + part.offset
             for attachment in part.attachments:
                 first_index = index
-                source = PdfReader(attachment.path)
-                if source.is_encrypted:
-                    source.decrypt("")
-                sizes = []
-                for page in source.pages:
-                    number += 1
-                    box = page.mediabox
-                    sizes.append((float(box.width), float(box.height), number))
-                stamps = PdfReader(io.BytesIO(_stamp(sizes, font)))
-                for page, stamp in zip(source.pages, stamps.pages, strict=True):
+                for page in _open_pdf(attachment.path).pages:
                     added = writer.add_page(page)
-                    added.merge_page(stamp)
-                index += len(sizes)
+                    if added.rotation:  # stamp the page as it is displayed
+                        added.transfer_rotation_to_content()
+                    box = added.mediabox
+                    added.merge_transformed_page(
+                        next(stamps), Transformation().translate(float(box.left), float(box.bottom))
+                    )
+                    index += 1
                 writer.add_outline_item(attachment.title, first_index, parent)
         writer.page_mode = "/UseOutlines"
         if isinstance(target, (str, Path)):

@@ -228,3 +228,26 @@ def test_no_font_is_font_missing(tmp_path: Path, settings: Any) -> None:
     settings.LUOSHI_PDF_FONT_DIRS = [str(tmp_path)]
     with pytest.raises(pdf.FontMissing):
         write_compilation(Compilation("汇编"), [], io.BytesIO())
+
+
+def test_a_rotated_or_offset_appended_page_gets_its_number_too(tmp_path: Path) -> None:
+    source = PdfReader(io.BytesIO(table_cards_pdf([TableCard("旋转页")])))
+    writer = PdfWriter()
+    page = writer.add_page(source.pages[0])
+    page.rotate(90)
+    moved = writer.add_page(source.pages[0])
+    moved.mediabox.lower_left = (100, 100)
+    moved.mediabox.upper_right = (941.89, 695.28)
+    path = tmp_path / "rotated.pdf"
+    with open(path, "wb") as out:
+        writer.write(out)
+    part = CompilationPart(
+        "甲", (CompilationSection("", "正文。"),), (CompilationAttachment("旋转", path),)
+    )
+    _result, reader = _write(tmp_path, [part])
+    rotated, offset = reader.pages[-2], reader.pages[-1]
+    assert "— 2 —" in rotated.extract_text() and "— 3 —" in offset.extract_text()
+    assert rotated.rotation == 0  # the rotation went into the content
+    assert float(rotated.mediabox.width) < float(rotated.mediabox.height)  # displayed: portrait
+    (run,) = [r for r in runs((tmp_path / "out.pdf").read_bytes(), 3) if r.text == "— 3 —"]
+    assert 100 < run.y < 100 + 20 * 72 / 25.4  # at the foot of the page as displayed
