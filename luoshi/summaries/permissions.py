@@ -15,9 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
 from luoshi.core.errors import Forbidden, NotFound
-from luoshi.orgs.models import OrgUnit, Person
+from luoshi.orgs.models import LeaderAssignment, OrgUnit, Person
 from luoshi.orgs.permissions import has_role, scope_for
 from luoshi.orgs.roles import Role
 from luoshi.orgs.selectors import leaders_in_charge
@@ -151,10 +152,6 @@ def access_round(user: Any, pk: Any) -> SummaryRound:
 def waiting_for(user: Any) -> QuerySet[UnitSummary]:
     """The summaries whose next review step is the user's (the same decision as
     `reviewer_step`, as one query)."""
-    from django.utils import timezone
-
-    from luoshi.orgs.models import LeaderAssignment
-
     S = UnitSummary.Status
     pid = person_id(user)
     if pid is None or scope_for(user).is_empty:

@@ -49,6 +49,7 @@ def test_the_list_query_count_is_fixed(
     with CaptureQueriesContext(connection) as few:
         client.get("/api/v1/summaries")
     services.round_create(actor=org.users["supervisor"], agency=org.agency, year=2025)
+    client.get("/api/v1/summaries")
     with CaptureQueriesContext(connection) as more:
         rows = client.get("/api/v1/summaries").json()
     assert len(rows) == 8
@@ -187,7 +188,7 @@ def test_review_page_returns_with_reason(
         f"/summaries/{office_summary.pk}/review/",
         {"version": office_summary.version, "decision": "return", "reason": ""},
     )
-    assert bad.status_code == 200 and "A reason is required" in bad.content.decode()
+    assert bad.status_code == 200 and "请填写理由" in bad.content.decode()
     good = head.post(
         f"/summaries/{office_summary.pk}/review/",
         {"version": office_summary.version, "decision": "return", "reason": "请补充数据"},
@@ -204,3 +205,38 @@ def test_review_page_returns_with_reason(
         .status_code
         == 403
     )
+
+
+def test_the_rounds_page_query_count_is_fixed(org: Any, round_: Any, client_for: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    office = client_for("supervisor")
+    office.get("/summaries/")
+    with CaptureQueriesContext(connection) as one:
+        assert office.get("/summaries/").status_code == 200
+    services.round_create(actor=org.users["supervisor"], agency=org.agency, year=2025)
+    office.get("/summaries/")  # the navigation's cache is rebuilt once after the new round
+    with CaptureQueriesContext(connection) as two:
+        page = office.get("/summaries/")
+    assert page.content.decode().count('href="/summaries/rounds/') == 2
+    assert len(two) == len(one)
+
+
+def test_home_todos_and_navigation(org: Any, office_summary: UnitSummary) -> None:
+    from luoshi.summaries.home import home_todos
+    from luoshi.summaries.navigation import nav_sections
+
+    from .conftest import make_submittable
+
+    clerk, head = org.users["office_staff"], org.users["head"]
+    assert [(t.key, t.count) for t in home_todos(clerk)] == [("summaries.write", 1)]
+    assert home_todos(org.users["outsider"]) == []
+    make_submittable(org, office_summary)
+    services.summary_submit(actor=clerk, summary=office_summary)
+    assert ("summaries.review", 1) in [(t.key, t.count) for t in home_todos(head)]
+    assert home_todos(org.users["vice"]) == []
+    services.summary_review(actor=head, summary=office_summary, approve=True)
+    assert [(t.key, t.count) for t in home_todos(org.users["vice"])] == [("summaries.review", 1)]
+    assert nav_sections(org.users["supervisor"])
+    assert nav_sections(org.users["outsider"]) == []
