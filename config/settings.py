@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "luoshi.evaluation",
     "luoshi.appraisal",
     "luoshi.honors",
+    "luoshi.summaries",
+    "luoshi.meetings",
     "luoshi.news",
 ]
 
@@ -264,6 +266,13 @@ LUOSHI_HONORS: dict[str, object] = {}
 # News releases: overrides of luoshi.news.rules.Policy fields (WeChat limits, the size below
 # which a photo is warned about, renditions), e.g. {"min_width": 1600}. A dict, set in code.
 LUOSHI_NEWS: dict[str, object] = {}
+# Annual summaries: overrides of luoshi.summaries.rules.Policy fields (limits in characters, the
+# days to the due date, the office's role), e.g. {"total_max": 4000}. A dict, set in code.
+LUOSHI_SUMMARIES: dict[str, object] = {}
+# The work meeting: overrides of luoshi.meetings.rules.Policy fields (sign-in token minutes,
+# guest code length, material reminders, the minutes' number prefix), e.g.
+# {"minutes_prefix": "会纪"}. A dict, set in code.
+LUOSHI_MEETINGS: dict[str, object] = {}
 # PDF: a TrueType CJK font file to embed (default: found among the system's fonts).
 LUOSHI_PDF_FONT = env("LUOSHI_PDF_FONT", "")
 # Where PDF fonts are looked for (directories separated by ":"; empty: the system's font folders)

@@ -20,4 +20,6 @@ urlpatterns = [
     path("", include("luoshi.honors.urls")),
     path("", include("luoshi.documents.urls")),
     path("", include("luoshi.news.urls")),
+    path("", include("luoshi.summaries.urls")),
+    path("", include("luoshi.meetings.urls")),
 ]

@@ -48,6 +48,8 @@ from luoshi.evaluation.models import Campaign
 from luoshi.evaluation.tests.conftest import make_campaign
 from luoshi.honors import services as honors_services
 from luoshi.honors.models import Honour, Nomination, Program, ProgramObjection
+from luoshi.meetings import services as meeting_services
+from luoshi.meetings.models import AgendaItem, Meeting, Requirement
 from luoshi.news import services as news_services
 from luoshi.news.models import NewsItem, NewsPhoto
 from luoshi.news.tests.conftest import jpeg
@@ -63,6 +65,8 @@ from luoshi.plans.services import attachments as attachment_services
 from luoshi.plans.services import categories as category_services
 from luoshi.plans.tests.conftest import issue
 from luoshi.plans.tests.conftest import plan as plan_fixture
+from luoshi.summaries import services as summaries_services
+from luoshi.summaries.models import SummaryRound, UnitSummary
 from luoshi.supervision import bulletins
 from luoshi.supervision import services as supervision_services
 from luoshi.supervision.models import (
@@ -305,6 +309,27 @@ def build_hidden(other: Org) -> Hidden:
     photo, _dup = news_services.photo_add(actor=sup, item=news, name="x.jpg", data=jpeg())
     ids.update(news=news.pk, news_photo=photo.pk)
     parents["news_photo"] = ("news", news.pk)
+    summary_round = summaries_services.round_create(
+        actor=sup, agency=other.agency, year=2026, today=dt.date(2026, 3, 1)
+    )
+    ids["summary_round"] = summary_round.pk
+    ids["summary"] = summary_round.summaries.get(unit=other.econ).pk
+    office = other.users["supervisor"]
+    meeting = meeting_services.meeting_create(
+        actor=office,
+        agency=other.agency,
+        year=2025,
+        title="外省机关工作会议",
+        date=dt.date.today(),
+        venue="外省会议室",
+    )
+    agenda_item = meeting_services.agenda_add(
+        actor=office, meeting=meeting, kind="speech", title="讲话", presenter=other.people["leader"]
+    )
+    meeting_services.meeting_advance(actor=office, meeting=meeting, to="notified")
+    meeting_services.meeting_advance(actor=office, meeting=meeting, to="in_session")
+    requirement = meeting_services.requirement_add(actor=office, meeting=meeting, text="外省要求")
+    ids.update(meeting=meeting.pk, agenda_item=agenda_item.pk, requirement=requirement.pk)
     return Hidden(ids, parents)
 
 
@@ -341,6 +366,11 @@ MODELS: dict[str, type[models.Model]] = {
     "export": ExportJob,
     "news": NewsItem,
     "news_photo": NewsPhoto,
+    "summary_round": SummaryRound,
+    "summary": UnitSummary,
+    "meeting": Meeting,
+    "agenda_item": AgendaItem,
+    "requirement": Requirement,
 }
 
 
@@ -369,6 +399,9 @@ PAGE_PK = [
     ("honors/", "program"),
     ("exports/", "export"),
     ("newsdesk/", "news"),
+    ("summaries/rounds/", "summary_round"),
+    ("summaries/", "summary"),
+    ("meetings/", "meeting"),
 ]
 # Any other id parameter, by its name (an API's, or a page's second id).
 PARAMS = {
@@ -398,9 +431,20 @@ PARAMS = {
     "job_id": "export",
     "news_id": "news",
     "photo_id": "news_photo",
+    "round_id": "summary_round",
+    "summary_id": "summary",
+    "meeting_id": "meeting",
+    "agenda_item_id": "agenda_item",
+    "requirement_id": "requirement",
 }
 # Parameters that name no record: the value both requests use.
-FIXED = {"year": "2026", "kind": "form.docx", "action": "accept", "rendition": "thumb"}
+FIXED = {
+    "year": "2026",
+    "kind": "form.docx",
+    "action": "accept",
+    "version": "1",
+    "rendition": "thumb",
+}
 # Routes whose only parameters name no record (a year, a day, a ballot code): nothing to hide.
 # number: a public certificate; slug and file: a published news item's public page and photos
 NO_RECORD = {"year", "day", "token", "code", "kind", "number", "slug", "file"}

@@ -42,6 +42,7 @@ from luoshi.documents.api import router as exports_router
 from luoshi.evaluation.api import router as evaluation_router
 from luoshi.honors.api import people_router as honors_people_router
 from luoshi.honors.api import router as honors_router
+from luoshi.meetings.api import router as meetings_router
 from luoshi.news.api import router as news_router
 from luoshi.notify.api import router as notify_router
 from luoshi.orgs.api.audit import router as audit_router
@@ -50,6 +51,7 @@ from luoshi.orgs.api.orgs import auth_router
 from luoshi.orgs.api.orgs import router as orgs_router
 from luoshi.orgs.services import api_token_user
 from luoshi.plans.api import router as plans_router
+from luoshi.summaries.api import router as summaries_router
 from luoshi.supervision.api import router as supervision_router
 
 logger = logging.getLogger(__name__)
@@ -364,3 +366,5 @@ api.add_router("/honors", honors_router)
 api.add_router("/", exports_router)
 api.add_router("/", honors_people_router)
 api.add_router("/news", news_router)
+api.add_router("/summaries", summaries_router)
+api.add_router("/meetings", meetings_router)

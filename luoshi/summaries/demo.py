@@ -1,0 +1,86 @@
+"""The demo agency's annual summaries (fictional): last year's round with every unit's summary
+accepted (recorded by the office, as a year before the system is recorded: the material of last
+year's work meeting), and this year's round open with every unit's draft generated from the
+year's data. Idempotent: a round that exists is left as it is."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.db import transaction
+from django.utils import timezone
+
+from luoshi.orgs.demo import AGENCY_CODE
+from luoshi.orgs.models import OrgUnit, User
+
+from . import rules, services
+from .models import SummaryRound
+
+NARRATIVE = [
+    "一年来，我们坚持以服务大局为中心，围绕年度工作要点，细化分工、压实责任，各项工作取得新进展。",
+    "深入开展调查研究，走访基层组织和重点联系对象，形成专题调研报告，为领导决策提供参考。",
+    "加强与有关单位的协调配合，建立定期会商机制，推动重点事项落地见效。",
+    "注重工作创新，总结推广典型经验，相关做法得到上级部门的肯定。",
+    "加强干部队伍建设，组织业务培训和专题学习，干部职工的履职能力进一步提升。",
+    "严格落实全面从严治党要求，加强作风建设，营造风清气正的工作氛围。",
+    "规范内部管理，完善制度流程，文件办理、会议组织、信息报送等工作有序高效。",
+    "积极做好宣传工作，及时报送工作信息，讲好工作故事，扩大了工作影响力。",
+]
+PROBLEMS = (
+    "一是工作统筹还不够，个别任务推进节奏不均衡；二是调查研究的深度有待加强；"
+    "三是干部队伍的专业能力与新任务新要求相比还有差距。"
+)
+NEXT_YEAR = [
+    "深化服务大局：围绕中心工作谋划年度重点任务",
+    "加强调查研究：开展专题调研并形成调研报告",
+    "加强自身建设：组织干部业务培训",
+]
+
+
+def _prose(drafted: str, minimum: int) -> str:
+    parts = [drafted] if drafted.strip() else []
+    i = 0
+    while rules.char_count("\n".join(parts)) < minimum + 60:
+        parts.append(NARRATIVE[i % len(NARRATIVE)])
+        i += 1
+    return "\n".join(parts)
+
+
+@transaction.atomic
+def build_demo() -> str:
+    agency = OrgUnit.objects.filter(code=AGENCY_CODE).first()
+    office = User.objects.filter(username="demo_supervisor").first()
+    if agency is None or office is None:
+        return "no demo agency"
+    year = timezone.localdate().year
+    out = []
+    last = SummaryRound.objects.filter(agency=agency, year=year - 1).first()
+    if last is None:
+        last = services.round_create(
+            actor=office,
+            agency=agency,
+            year=year - 1,
+            due_date=dt.date(year, 1, 10),
+            today=dt.date(year, 1, 4),
+        )
+        for summary in last.summaries.select_related("unit", "round").order_by("unit_path"):
+            services.summary_record_accepted(
+                actor=office,
+                summary=summary,
+                achievements=_prose(summary.achievements, last.highlights_min),
+                problems=summary.problems or PROBLEMS,
+                next_year=summary.next_year or "\n".join(NEXT_YEAR),
+            )
+        out.append(f"{year - 1}: {last.summaries.count()} summaries accepted")
+    current = SummaryRound.objects.filter(agency=agency, year=year).first()
+    if current is None:
+        current = services.round_create(
+            actor=office,
+            agency=agency,
+            year=year,
+            due_date=dt.date(year, 12, 31)
+            if timezone.localdate() < dt.date(year, 12, 10)
+            else timezone.localdate() + dt.timedelta(days=20),
+        )
+        out.append(f"{year}: round open, {current.summaries.count()} drafts")
+    return "; ".join(out) or "summary rounds exist"
