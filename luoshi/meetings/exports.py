@@ -8,11 +8,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from luoshi.documents import meetingdocs as md
 from luoshi.documents.exporters import Exporter, register
+from luoshi.documents.seatchart import ChartSeat, SeatChart, hall_zone_extents, seat_chart_pdf
+from luoshi.documents.tablecards import TableCard, table_cards_pdf
 from luoshi.documents.xlsx import XlsxWriter
 
 from . import selectors
 from .models import Meeting
+from .services import HALL_BLOCKS
 
 
 def qr_svg(text: str, size: int = 320) -> bytes:
@@ -98,7 +102,6 @@ class ParticipantsXlsx(MeetingsExporter):
 
 
 def seat_chart(meeting: Meeting) -> bytes:
-    from luoshi.documents.seatchart import ChartSeat, SeatChart, hall_zone_extents, seat_chart_pdf
 
     rows = selectors.seat_rows(meeting)
     presidium = tuple(
@@ -117,7 +120,6 @@ def seat_chart(meeting: Meeting) -> bytes:
             [(s.zone, s.row, s.position) for row in rows["hall"] for s in row if s.zone]
         )
     )
-    from .services import HALL_BLOCKS
 
     chart = SeatChart(
         title=meeting.title,
@@ -132,7 +134,6 @@ def seat_chart(meeting: Meeting) -> bytes:
 
 
 def table_cards(meeting: Meeting) -> bytes:
-    from luoshi.documents.tablecards import TableCard, table_cards_pdf
 
     rows = selectors.seat_rows(meeting)
     cards = [
@@ -146,16 +147,14 @@ def table_cards(meeting: Meeting) -> bytes:
 
 
 def minutes_docx(meeting: Meeting) -> bytes:
-    from luoshi.documents.meetingdocs import Minutes, MinutesPerson
-    from luoshi.documents.meetingdocs import minutes_docx as build
 
     lists = selectors.minutes_lists(meeting)
 
-    def people(rows: Any, leave: bool = False) -> tuple[MinutesPerson, ...]:
-        return tuple(MinutesPerson(p.name, p.leave_reason if leave else "") for p in rows)
+    def people(rows: Any, leave: bool = False) -> tuple[md.MinutesPerson, ...]:
+        return tuple(md.MinutesPerson(p.name, p.leave_reason if leave else "") for p in rows)
 
-    doc = build(
-        Minutes(
+    doc = md.minutes_docx(
+        md.Minutes(
             mark="会议纪要",
             number=meeting.minutes_number,
             title=f"{meeting.title}纪要",
@@ -178,7 +177,6 @@ def minutes_docx(meeting: Meeting) -> bytes:
 
 
 def standing_order_docx(meeting: Meeting) -> bytes:
-    from luoshi.documents import meetingdocs as md
 
     rounds = []
     for rnd in selectors.awarding(meeting):
@@ -209,7 +207,6 @@ def standing_order_docx(meeting: Meeting) -> bytes:
 
 
 def notice_docx(meeting: Meeting) -> bytes:
-    from luoshi.documents import meetingdocs as md
 
     start = meeting.starts_at.strftime("%H:%M") if meeting.starts_at else ""
     notice = md.MeetingNotice(

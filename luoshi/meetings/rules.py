@@ -47,7 +47,7 @@ def policy_from(overrides: Mapping[str, Any] | None) -> Policy:
 
 
 def policy() -> Policy:
-    return policy_from(getattr(settings, "LUOSHI_MEETINGS", None))
+    return policy_from(settings.LUOSHI_MEETINGS)
 
 
 # --- the rotating sign-in token ----------------------------------------------------------------

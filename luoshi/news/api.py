@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import InvalidInput, NotFound
-from luoshi.documents.exporters import export_record
+from luoshi.documents.exporters import export_record, export_response
 
 from . import drafting, exports, services
 from . import permissions as perms
@@ -438,7 +438,6 @@ def _export(request: HttpRequest, news_id: int, kind: str) -> HttpResponse:
     item = perms.access_item(user, news_id)
     export = EXPORT_KINDS[kind](user, item).render()
     export_record(actor=user, export=export)
-    from luoshi.documents.exporters import export_response
 
     return export_response(export)  # type: ignore[return-value]
 

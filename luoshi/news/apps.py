@@ -36,6 +36,7 @@ class NewsConfig(AppConfig):
 
 
 def _demo() -> str:
+    # Imported when called: the demo builds on every app's models.
     from .demo import build_demo
 
     return build_demo()

@@ -39,11 +39,9 @@ class Policy:
 
 
 def policy() -> Policy:
-    overrides: dict[str, Any] = dict(getattr(settings, "LUOSHI_NEWS", {}) or {})
+    overrides: dict[str, Any] = dict(settings.LUOSHI_NEWS or {})
     if "max_upload_bytes" not in overrides:
-        overrides["max_upload_bytes"] = getattr(
-            settings, "LUOSHI_ATTACHMENT_MAX_BYTES", Policy.max_upload_bytes
-        )
+        overrides["max_upload_bytes"] = settings.LUOSHI_ATTACHMENT_MAX_BYTES
     known = set(Policy.__dataclass_fields__)
     unknown = set(overrides) - known
     if unknown:

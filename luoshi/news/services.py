@@ -266,7 +266,7 @@ def photo_delete(*, actor: Any, photo: NewsPhoto) -> None:
 
 def _own_hosts() -> set[str]:
     hosts = {h.lower() for h in settings.ALLOWED_HOSTS if h and h != "*"}
-    site = getattr(settings, "LUOSHI_NOTIFY_SITE_URL", "")
+    site = settings.LUOSHI_NOTIFY_SITE_URL
     if site:
         hosts.add((urlsplit(site).hostname or "").lower())
     return hosts
@@ -417,7 +417,9 @@ def review(
     else:
         item.status = NEXT_STATUS[stage]
     if item.status == NewsItem.Status.APPROVED:
-        from . import exports  # the form is built from the steps just written
+        # Imported when called: exports builds on these services (the form is built from the
+        # steps just written).
+        from . import exports
 
         form = exports.approval_form_docx(item)
         item.approval_form = form

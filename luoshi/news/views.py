@@ -26,6 +26,7 @@ from luoshi.orgs.models import Person
 from . import exports, forms, rules, services
 from . import permissions as perms
 from .models import NewsItem, NewsPhoto
+from .photos import rendition_type
 
 EXPORTS: dict[str, type[exports.NewsExporter]] = {
     "wechat.zip": exports.WechatZip,
@@ -278,7 +279,6 @@ def photo_file(request: HttpRequest, pk: int, photo_id: int, rendition: str) -> 
 
 def _image_response(photo: NewsPhoto, rendition: str, *, private: bool) -> HttpResponse:
     data = bytes(getattr(photo, rendition))
-    from .photos import rendition_type
 
     response = HttpResponse(data, content_type=rendition_type(data))
     response["Cache-Control"] = "private, max-age=300" if private else "public, max-age=86400"

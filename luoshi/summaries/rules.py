@@ -76,7 +76,7 @@ def policy_from(overrides: Mapping[str, Any] | None) -> Policy:
 
 
 def policy() -> Policy:
-    return policy_from(getattr(settings, "LUOSHI_SUMMARIES", None))
+    return policy_from(settings.LUOSHI_SUMMARIES)
 
 
 # --- counting and limits -----------------------------------------------------------------------
