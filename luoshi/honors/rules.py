@@ -302,6 +302,37 @@ def max_percent(
     return default_percent(kind_code, family, pol)
 
 
+def unit_cap(
+    headcount: int, kind_code: str, family: str, pol: Policy, *, unit_commended: bool
+) -> int | None:
+    """The most places a unit of `headcount` staff may hold of an award kind: floor(headcount ×
+    the highest share), 25 % for public-institution 嘉奖 in a unit itself commended [law];
+    None where no rule caps the kind."""
+    top = max_percent(kind_code, family, pol, unit_commended=unit_commended)
+    return None if top is None else cap_for(headcount, top)
+
+
+def allocation_ceiling(
+    quota_places: int,
+    units: Sequence[tuple[int, bool]],
+    kind_code: str,
+    family: str,
+    pol: Policy,
+) -> int:
+    """How many places the units' shares may add up to: the quota, plus for each unit itself
+    commended the places its higher cap adds over the ordinary one (`units`: (headcount,
+    commended) of each unit)."""
+    extra = 0
+    for headcount, commended in units:
+        if not commended:
+            continue
+        high = unit_cap(headcount, kind_code, family, pol, unit_commended=True)
+        low = unit_cap(headcount, kind_code, family, pol, unit_commended=False)
+        if high is not None and low is not None:
+            extra += high - low
+    return quota_places + extra
+
+
 def leader_cap(places: int, pol: Policy) -> int:
     """How many of `places` individual honourees may be leaders (县处级 and above)."""
     return cap_for(places, pol.leader_share_percent)
