@@ -303,33 +303,36 @@ def max_percent(
 
 
 def unit_cap(
-    headcount: int, kind_code: str, family: str, pol: Policy, *, unit_commended: bool
+    headcount: int, kind_code: str, family: str, pol: Policy, *, unit_commended: bool, share: int
 ) -> int | None:
-    """The most places a unit of `headcount` staff may hold of an award kind: floor(headcount ×
-    the highest share), 25 % for public-institution 嘉奖 in a unit itself commended [law];
-    None where no rule caps the kind."""
-    top = max_percent(kind_code, family, pol, unit_commended=unit_commended)
-    return None if top is None else cap_for(headcount, top)
+    """The most places a unit itself commended may hold of an award kind: its share of the
+    quota by headcount (`share`), or floor(headcount × the higher share) where the law allows
+    one (嘉奖 up to 25 % of a commended public institution's staff) [law], whichever is more.
+    None where only the quota as a whole binds (a unit not commended, or a kind without a
+    higher share)."""
+    if not unit_commended:
+        return None
+    high = max_percent(kind_code, family, pol, unit_commended=True)
+    if high is None or high == default_percent(kind_code, family, pol):
+        return None
+    return max(share, cap_for(headcount, high))
 
 
 def allocation_ceiling(
     quota_places: int,
-    units: Sequence[tuple[int, bool]],
+    units: Sequence[tuple[int, bool, int]],
     kind_code: str,
     family: str,
     pol: Policy,
 ) -> int:
     """How many places the units' shares may add up to: the quota, plus for each unit itself
-    commended the places its higher cap adds over the ordinary one (`units`: (headcount,
-    commended) of each unit)."""
+    commended what its higher cap adds over its share (`units`: (headcount, commended, share by
+    headcount) of each unit)."""
     extra = 0
-    for headcount, commended in units:
-        if not commended:
-            continue
-        high = unit_cap(headcount, kind_code, family, pol, unit_commended=True)
-        low = unit_cap(headcount, kind_code, family, pol, unit_commended=False)
-        if high is not None and low is not None:
-            extra += high - low
+    for headcount, commended, share in units:
+        cap = unit_cap(headcount, kind_code, family, pol, unit_commended=commended, share=share)
+        if cap is not None:
+            extra += cap - share
     return quota_places + extra
 
 

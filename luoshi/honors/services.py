@@ -260,21 +260,24 @@ def allocation_set(
     pol = rules.policy()
     commended = commended_units(program.agency, program.year)
     allocation = UnitAllocation.objects.select_related("unit").get(pk=allocation.pk)
+    rows = list(
+        quota.allocations.order_by("id").values_list("pk", "headcount", "unit_id", "places")
+    )
+    shares = rules.allocate([(pk, h) for pk, h, _u, _p in rows], quota.places)
     cap = rules.unit_cap(
         allocation.headcount,
         quota.kind,
         quota.family,
         pol,
         unit_commended=allocation.unit_id in commended,
+        share=shares.get(allocation.pk, 0),
     )
     if cap is not None and places > cap:
-        top = rules.max_percent(
-            quota.kind, quota.family, pol, unit_commended=allocation.unit_id in commended
-        )
+        top = rules.max_percent(quota.kind, quota.family, pol, unit_commended=True)
         raise InvalidInput(
             _(
-                "%(unit)s may have at most %(cap)d place(s) (%(pct)s%% of %(n)d staff); "
-                "%(asked)d were asked."
+                "%(unit)s, itself commended, may have at most %(cap)d place(s) "
+                "(%(pct)s%% of %(n)d staff); %(asked)d were asked."
             )
             % {
                 "unit": allocation.unit.name,
@@ -285,9 +288,12 @@ def allocation_set(
             },
             code="over_quota",
         )
-    rows = list(quota.allocations.values_list("pk", "headcount", "unit_id", "places"))
     ceiling = rules.allocation_ceiling(
-        quota.places, [(h, u in commended) for _pk, h, u, _p in rows], quota.kind, quota.family, pol
+        quota.places,
+        [(h, u in commended, shares.get(pk, 0)) for pk, h, u, _p in rows],
+        quota.kind,
+        quota.family,
+        pol,
     )
     others = sum(p for pk, _h, _u, p in rows if pk != allocation.pk)
     if others + places > ceiling:

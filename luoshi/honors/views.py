@@ -139,16 +139,23 @@ def _quota_rows(program: Program) -> list[dict[str, Any]]:
     for quota in program.quotas.prefetch_related("allocations__unit").order_by("kind", "family"):
         used = services.used_by_unit(quota)
         allocations = []
-        for a in sorted(quota.allocations.all(), key=lambda a: order.get(a.unit_id, ())):
-            is_commended = a.unit_id in commended
+        everyone = sorted(quota.allocations.all(), key=lambda a: a.pk)
+        shares = rules.allocate([(a.pk, a.headcount) for a in everyone], quota.places)
+        for a in sorted(everyone, key=lambda a: order.get(a.unit_id, ())):
+            cap = rules.unit_cap(
+                a.headcount,
+                quota.kind,
+                quota.family,
+                pol,
+                unit_commended=a.unit_id in commended,
+                share=shares.get(a.pk, 0),
+            )
             allocations.append(
                 {
                     "allocation": a,
                     "used": used.get(a.unit_id, 0),
-                    "commended": is_commended,
-                    "cap": rules.unit_cap(
-                        a.headcount, quota.kind, quota.family, pol, unit_commended=is_commended
-                    ),
+                    "commended": cap is not None,
+                    "cap": cap,
                 }
             )
         rows.append(
