@@ -44,7 +44,13 @@ from luoshi.appraisal.models import (
 from luoshi.evaluation.models import Campaign
 from luoshi.evaluation.tests.conftest import make_campaign
 from luoshi.honors import services as honors_services
-from luoshi.honors.models import Honour, Nomination, Program, ProgramObjection
+from luoshi.honors.models import (
+    Honour,
+    Nomination,
+    NominationEvidence,
+    Program,
+    ProgramObjection,
+)
 from luoshi.notify import permissions as notify_perms
 from luoshi.notify import services as notify_services
 from luoshi.notify.models import Delivery, Notice, WebhookEndpoint
@@ -269,7 +275,12 @@ def build_hidden(other: Org) -> Hidden:
     )
     honors_services.program_open(actor=hr, program=program)
     nomination = honors_services.nominate(
-        actor=hr, program=program, kind="commendation", person=other.people["head"], deeds_brief="x"
+        actor=hr,
+        program=program,
+        kind="commendation",
+        person=other.people["head"],
+        deeds_brief="x",
+        evidence=[("deeds.pdf", PDF)],
     )
     honour = honors_services.external_record(
         actor=hr,
@@ -285,6 +296,8 @@ def build_hidden(other: Org) -> Hidden:
     objection = ProgramObjection.objects.create(program=program, text="外省异议", raised_by=hr)
     ids.update(program=program.pk, nomination=nomination.pk, honour=honour.pk)
     ids["program_objection"] = objection.pk
+    ids["nomination_evidence"] = nomination.evidence.get().pk
+    parents["nomination_evidence"] = ("nomination", nomination.pk)
     return Hidden(ids, parents)
 
 
@@ -318,6 +331,7 @@ MODELS: dict[str, type[models.Model]] = {
     "nomination": Nomination,
     "honour": Honour,
     "program_objection": ProgramObjection,
+    "nomination_evidence": NominationEvidence,
 }
 
 
@@ -343,6 +357,7 @@ PAGE_PK = [
     ("appraisal/", "cycle"),
     ("honors/nominations/", "nomination"),
     ("honors/people/", "person"),
+    ("honors/units/", "unit"),
     ("honors/", "program"),
 ]
 # Any other id parameter, by its name (an API's, or a page's second id).
@@ -370,6 +385,7 @@ PARAMS = {
     "nomination_id": "nomination",
     "honour_id": "honour",
     "program_objection_id": "program_objection",
+    "evidence_id": "nomination_evidence",
 }
 # Parameters that name no record: the value both requests use.
 FIXED = {"year": "2026", "kind": "form.docx", "action": "accept"}

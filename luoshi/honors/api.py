@@ -808,3 +808,43 @@ def unit_honours(request: HttpRequest, unit_id: Id) -> Any:
     if not scope_for(user).covers_unit(unit.pk, unit.path):
         raise NotFound()
     return [_honour(h) for h in selectors.unit_honours(user, unit)]
+
+
+class HonorsExternalIn(Schema):
+    agency: int = Field(..., ge=1, le=MAX_ID)
+    unit: int = Field(..., ge=1, le=MAX_ID)
+    person: int | None = Field(None, ge=1, le=MAX_ID)
+    kind: KindCode
+    title: Text = Field(..., min_length=1, max_length=200)
+    approving_body: Text = Field(..., min_length=1, max_length=200)
+    document_number: Text = Field("", max_length=64)
+    awarded_on: dt.date
+
+
+@router.post(
+    "/external-honours",
+    response={201: HonorsHonourOut},
+    openapi_extra=error_responses(
+        {404: "The agency, unit or person is not one where this account is the officer."}
+    ),
+)
+def record_external_honour(request: HttpRequest, payload: HonorsExternalIn) -> Any:
+    """An honour received from a higher body (e.g. 创建模范机关先进单位), for a unit or a person."""
+    user = _user(request)
+    agency = _officer_agency(user, payload.agency)
+    unit = OrgUnit.objects.filter(pk=payload.unit).first()
+    person = Person.objects.filter(pk=payload.person).first() if payload.person else None
+    if unit is None or (payload.person and (person is None or person.unit_id != unit.pk)):
+        raise NotFound()
+    honour = services.external_record(
+        actor=user,
+        agency=agency,
+        unit=unit,
+        person=person,
+        kind=payload.kind,
+        title=payload.title,
+        approving_body=payload.approving_body,
+        document_number=payload.document_number,
+        awarded_on=payload.awarded_on,
+    )
+    return Status(201, _honour(honour))

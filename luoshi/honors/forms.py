@@ -228,6 +228,35 @@ class AnswerForm(StyledFormMixin, forms.Form):
     )
 
 
+class ExternalHonourForm(StyledFormMixin, forms.Form):
+    """An honour received from a higher body, for a unit or one of its people."""
+
+    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("Unit"))
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        label=_("Person"),
+        required=False,
+        help_text=_("Empty for an honour of the unit itself."),
+    )
+    kind = forms.ChoiceField(label=_("Award kind"), choices=EMPTY + rules.KIND_CHOICES)
+    title = forms.CharField(label=_("Honour"), max_length=200)
+    approving_body = forms.CharField(label=_("Awarding body"), max_length=200)
+    document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
+    awarded_on = forms.DateField(label=_("Date"), widget=DATE)
+
+    def __init__(self, *args: Any, units: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        person, unit = data.get("person"), data.get("unit")
+        if person is not None and unit is not None and person.unit_id != unit.pk:
+            self.add_error("person", _("The person is not of this unit."))
+        return data
+
+
 class RevokeForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     document_number = forms.CharField(label=_("Revocation document"), max_length=64)

@@ -136,8 +136,8 @@ def plan_from_bytes(data: bytes, *, agency: OrgUnit) -> HonoursPlan:
         if unit.short_name and unit.short_name != unit.name:
             units[unit.short_name].append(unit)
     people: dict[tuple[int, str], list[Person]] = defaultdict(list)
-    for person in Person.objects.filter(unit__in=agency_units(agency)).only("pk", "name", "unit"):
-        people[(person.unit_id, person.name)].append(person)
+    for someone in Person.objects.filter(unit__in=agency_units(agency)).only("pk", "name", "unit"):
+        people[(someone.unit_id, someone.name)].append(someone)
     recorded = {
         _key(u, p, k, t, d)
         for u, p, k, t, d in Honour.objects.filter(agency=agency).values_list(
@@ -218,23 +218,23 @@ def plan_from_bytes(data: bytes, *, agency: OrgUnit) -> HonoursPlan:
             continue
         assert unit is not None and day is not None
         title = cell(values, "title") or (rules.kind(code).word)
-        key = _key(unit.pk, person.pk if person else None, code, title, day)
-        if key in seen:
+        row_key = _key(unit.pk, person.pk if person else None, code, title, day)
+        if row_key in seen:
             plan.problems.append(
                 Problem(
                     number,
                     "",
                     _("The same honour is listed twice (rows %(first)d and %(row)d).")
-                    % {"first": seen[key], "row": number},
+                    % {"first": seen[row_key], "row": number},
                 )
             )
             continue
-        if key in recorded:
+        if row_key in recorded:
             plan.problems.append(
                 Problem(number, "", _("This honour is already in the honours record."))
             )
             continue
-        seen[key] = number
+        seen[row_key] = number
         plan.rows.append(
             HonourRow(
                 row=number,

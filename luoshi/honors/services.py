@@ -593,7 +593,7 @@ def evidence_remove(*, actor: Any, evidence: NominationEvidence) -> None:
     name, sha = evidence.name, evidence.sha256
     stored = evidence.file.name
     evidence.delete()
-    storage = NominationEvidence._meta.get_field("file").storage  # type: ignore[attr-defined]
+    storage = evidence.file.storage
     transaction.on_commit(lambda: storage.delete(stored))
     audit.record(
         "honors.evidence_remove", actor=actor, obj=nomination, before={"name": name, "sha256": sha}

@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("honors/mine/", views.mine, name="mine"),
     path("honors/import/", views.honours_import, name="import"),
     path("honors/merit/", views.merit, name="merit"),
+    path("honors/year/<int:year>/", views.year_honours, name="year"),
     path(
         "honors/appraisal/<int:year>/certificates.pdf",
         views.appraisal_certificates,

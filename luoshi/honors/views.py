@@ -78,6 +78,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
             "page_obj": paginate(request, programs),
             "can_create": _officer_agencies(request.user).exists(),
             "appraisal_years": appraisal_years,
+            "year": timezone.localdate().year,
         },
     )
 
@@ -855,6 +856,47 @@ def honours_import(request: HttpRequest) -> HttpResponse:
     )
 
 
+# --- the year's honours, for the work meeting --------------------------------------------------
+
+
+@login_required
+def year_honours(request: HttpRequest, year: int) -> HttpResponse:
+    """Every honour of the year that is not revoked — from programs, the annual appraisal and
+    higher bodies — by category in unit order, for the work meeting; and the form that records
+    an honour received from a higher body."""
+    agencies = list(_officer_agencies(request.user).order_by("path"))
+    if not agencies or not 2000 <= year <= 2100:
+        raise NotFound()
+    wanted = request.GET.get("agency", "") or request.POST.get("agency", "")
+    agency = next((a for a in agencies if str(a.pk) == wanted), agencies[0])
+    units = agency_units(agency).filter(is_active=True).order_by("path")
+    people = Person.objects.filter(unit__in=units, is_active=True).order_by("unit__path", "name")
+    form = forms.ExternalHonourForm(request.POST or None, units=units, people=people)
+    if request.method == "POST":
+        ok, _r = submit_form(
+            request,
+            form,
+            lambda d: services.external_record(actor=request.user, agency=agency, **d),
+            _("The honour is recorded."),
+        )
+        if ok:
+            return redirect(f"{reverse('honors:year', args=[year])}?agency={agency.pk}")
+    rows = selectors.in_decision_order(
+        Honour.objects.filter(agency=agency, year=year, revoked=False)
+        .select_related("person", "unit", "program")
+        .order_by("id"),
+        agency,
+        kind=lambda h: h.kind,
+        unit=lambda h: h.unit_id,
+    )
+    return render(
+        request,
+        "honors/year.html",
+        {"agency": agency, "agencies": agencies, "year": year, "rows": rows, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
 # --- merit candidates (three consecutive years Excellent) -------------------------------------
 
 
@@ -893,7 +935,7 @@ def merit(request: HttpRequest) -> HttpResponse:
             if ok:
                 return redirect(f"{reverse('honors:merit')}?agency={agency.pk}&year={year}")
         for errors in form.errors.values():
-            messages.error(request, " ".join(errors))
+            messages.error(request, " ".join(str(e) for e in errors))
     rows = services.merit_candidates(agency, year)
     for row in rows:
         row["kind_label"] = rules.kind(row["kind"]).label

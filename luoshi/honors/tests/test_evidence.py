@@ -117,7 +117,7 @@ def test_the_edit_page_saves_with_files_and_refuses_a_stale_version(
     # download: the nominator and the officer; another unit's staff: not found
     url = f"/honors/nominations/{n.pk}/evidence/{evidence.pk}/"
     r = head.get(url)
-    assert r.status_code == 200 and b"".join(r.streaming_content) == PDF  # type: ignore[attr-defined]
+    assert r.status_code == 200 and b"".join(r.streaming_content) == PDF
     assert client_for("hr").get(url).status_code == 200
     assert client_for("staff").get(url).status_code == 404
     assert client_for("staff").get(f"/honors/nominations/{n.pk}/edit/").status_code == 404

@@ -72,10 +72,10 @@ def test_consequences_page_links_to_the_merit_candidates(org: Any, client_for: A
     assert [link.key for link in links] == ["honors-merit"]
     assert links_for("appraisal.consequences", org.users["staff"], cycle) == []
     page = client_for("hr").get(f"/appraisal/{cycle.pk}/consequences/")
-    if page.status_code == 200:
-        text = page.content.decode()
-        assert 'id="related-honors-merit"' in text
-        assert f"/honors/merit/?agency={org.agency.pk}&amp;year=2025" in text
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert 'id="related-honors-merit"' in text
+    assert f"/honors/merit/?agency={org.agency.pk}&amp;year=2025" in text
     merit = (
         client_for("hr").get(f"/honors/merit/?agency={org.agency.pk}&year=2025").content.decode()
     )

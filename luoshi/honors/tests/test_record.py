@@ -177,3 +177,54 @@ def test_a_units_page_and_export_show_its_collective_and_peoples_honours(
         Client().get(f"/api/v1/units/{org.econ.pk}/honors", **token_for("outsider")).status_code
         == 404
     )
+
+
+def test_the_years_list_shows_every_source_and_records_external_honours(
+    org: Any, client_for: Any, token_for: Any
+) -> None:
+    hr = client_for("hr")
+    r = hr.post(
+        f"/honors/year/2026/?agency={org.agency.pk}",
+        {
+            "agency": org.agency.pk,
+            "unit": org.econ.pk,
+            "kind": "advanced_unit",
+            "title": "创建模范机关先进单位",
+            "approving_body": "中央和国家机关工委",
+            "document_number": "工委〔2026〕5号",
+            "awarded_on": "2026-01-05",
+        },
+    )
+    assert r.status_code == 302, r.content.decode()[:2000]
+    r = Client().post(
+        "/api/v1/honors/external-honours",
+        {
+            "agency": org.agency.pk,
+            "unit": org.office.pk,
+            "person": org.people["office_staff"].pk,
+            "kind": "advanced_individual",
+            "title": "全省侨联系统先进个人",
+            "approving_body": "省侨联",
+            "awarded_on": "2026-01-06",
+        },
+        content_type="application/json",
+        **token_for("hr"),
+    )
+    assert r.status_code == 201, r.content
+    page = hr.get(f"/honors/year/2026/?agency={org.agency.pk}").content.decode()
+    assert "创建模范机关先进单位" in page and "全省侨联系统先进个人" in page
+    assert client_for("staff").get("/honors/year/2026/").status_code == 404
+    r = Client().post(
+        "/api/v1/honors/external-honours",
+        {
+            "agency": org.agency.pk,
+            "unit": org.office.pk,
+            "kind": "advanced_unit",
+            "title": "x",
+            "approving_body": "y",
+            "awarded_on": "2026-01-06",
+        },
+        content_type="application/json",
+        **token_for("staff"),
+    )
+    assert r.status_code == 404
