@@ -639,7 +639,10 @@ def edit_nomination(
 
 @router.get("/nominations/{nomination_id}/evidence", response=list[HonorsEvidenceOut])
 def list_evidence(request: HttpRequest, nomination_id: Id) -> Any:
-    nomination = perms.access_nomination(_user(request), nomination_id)
+    user = _user(request)
+    nomination = perms.access_nomination(user, nomination_id)
+    if not perms.sees_evidence(user, nomination):
+        raise NotFound()
     return list(nomination.evidence.all())
 
 
@@ -676,9 +679,10 @@ BINARY = {"schema": {"type": "string", "format": "binary"}}
     openapi_extra={"responses": {200: {"description": "The file.", "content": {"*/*": BINARY}}}},
 )
 def download_evidence(request: HttpRequest, nomination_id: Id, evidence_id: Id) -> Any:
-    nomination = perms.access_nomination(_user(request), nomination_id)
+    user = _user(request)
+    nomination = perms.access_nomination(user, nomination_id)
     evidence = nomination.evidence.filter(pk=evidence_id).first()
-    if evidence is None:
+    if evidence is None or not perms.sees_evidence(user, nomination):
         raise NotFound()
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
 

@@ -436,7 +436,7 @@ def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> HttpRe
     """Evidence is downloaded only by those who may see the nomination."""
     nomination = perms.access_nomination(request.user, pk)
     evidence = NominationEvidence.objects.filter(pk=evidence_id, nomination=nomination).first()
-    if evidence is None:
+    if evidence is None or not perms.sees_evidence(request.user, nomination):
         raise NotFound()
     return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
 
@@ -505,7 +505,9 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "may_change": nomination.status in services.EDITABLE
             and program.status == ST.NOMINATION
             and perms.may_nominate(user, program, nomination.unit),
-            "evidence": list(nomination.evidence.all()),
+            "evidence": list(nomination.evidence.all())
+            if perms.sees_evidence(user, nomination)
+            else [],
             "may_withdraw": nomination.status
             in (Nomination.Status.DRAFT, Nomination.Status.SUBMITTED)
             and program.status in (ST.NOMINATION, ST.VETTING)
