@@ -47,7 +47,13 @@ from luoshi.core.models import ExportJob
 from luoshi.evaluation.models import Campaign
 from luoshi.evaluation.tests.conftest import make_campaign
 from luoshi.honors import services as honors_services
-from luoshi.honors.models import Honour, Nomination, Program, ProgramObjection
+from luoshi.honors.models import (
+    Honour,
+    Nomination,
+    NominationEvidence,
+    Program,
+    ProgramObjection,
+)
 from luoshi.meetings import services as meeting_services
 from luoshi.meetings.models import AgendaItem, Meeting, Requirement
 from luoshi.news import services as news_services
@@ -279,7 +285,12 @@ def build_hidden(other: Org) -> Hidden:
     )
     honors_services.program_open(actor=hr, program=program)
     nomination = honors_services.nominate(
-        actor=hr, program=program, kind="commendation", person=other.people["head"], deeds_brief="x"
+        actor=hr,
+        program=program,
+        kind="commendation",
+        person=other.people["head"],
+        deeds_brief="x",
+        evidence=[("deeds.pdf", PDF)],
     )
     honour = honors_services.external_record(
         actor=hr,
@@ -330,6 +341,8 @@ def build_hidden(other: Org) -> Hidden:
     meeting_services.meeting_advance(actor=office, meeting=meeting, to="in_session")
     requirement = meeting_services.requirement_add(actor=office, meeting=meeting, text="外省要求")
     ids.update(meeting=meeting.pk, agenda_item=agenda_item.pk, requirement=requirement.pk)
+    ids["nomination_evidence"] = nomination.evidence.get().pk
+    parents["nomination_evidence"] = ("nomination", nomination.pk)
     return Hidden(ids, parents)
 
 
@@ -371,6 +384,7 @@ MODELS: dict[str, type[models.Model]] = {
     "meeting": Meeting,
     "agenda_item": AgendaItem,
     "requirement": Requirement,
+    "nomination_evidence": NominationEvidence,
 }
 
 
@@ -396,6 +410,7 @@ PAGE_PK = [
     ("appraisal/", "cycle"),
     ("honors/nominations/", "nomination"),
     ("honors/people/", "person"),
+    ("honors/units/", "unit"),
     ("honors/", "program"),
     ("exports/", "export"),
     ("newsdesk/", "news"),
@@ -436,6 +451,7 @@ PARAMS = {
     "meeting_id": "meeting",
     "agenda_item_id": "agenda_item",
     "requirement_id": "requirement",
+    "evidence_id": "nomination_evidence",
 }
 # Parameters that name no record: the value both requests use.
 FIXED = {

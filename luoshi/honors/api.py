@@ -7,17 +7,23 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any
 
-from django.http import HttpRequest
-from ninja import Field, Path, Query, Router, Schema, Status
+from django.conf import settings
+from django.http import FileResponse, HttpRequest
+from django.utils.translation import gettext as _
+from ninja import Field, File, Path, Query, Router, Schema, Status
+from ninja.files import UploadedFile
 from pydantic import AfterValidator
 
+from luoshi.core import importflow
 from luoshi.core.apitypes import MAX_ID, error_responses
-from luoshi.core.errors import NotFound
+from luoshi.core.errors import InvalidInput, NotFound
+from luoshi.documents.exporters import export_response
+from luoshi.documents.official import DOCX_CONTENT_TYPE
 from luoshi.orgs.models import OrgUnit, Person
-from luoshi.orgs.permissions import access_person
+from luoshi.orgs.permissions import access_person, access_unit, scope_for
 
+from . import exports, rules, selectors, services
 from . import permissions as perms
-from . import rules, services
 from .models import Certificate, Honour, Nomination, Program, ProgramObjection
 
 router = Router(tags=["honors"])
@@ -583,3 +589,266 @@ def person_honours(request: HttpRequest, person_id: Id) -> Any:
     person = access_person(user, person_id)
     rows = perms.honours_visible(user).filter(person=person).order_by("-year", "-awarded_on")
     return [_honour(h) for h in rows]
+
+
+# --- nomination edits and evidence -----------------------------------------------------------
+
+
+class HonorsNominationEditIn(Schema):
+    version: int = Field(..., ge=0, le=MAX_ID)
+    deeds_brief: Text = Field("", max_length=5000)
+    deeds: Text = Field("", max_length=20000)
+    unit_opinion: Text = Field("", max_length=5000)
+
+
+class HonorsEvidenceOut(Schema):
+    id: int
+    name: str
+    size: int
+    sha256: str
+    created_at: dt.datetime
+
+
+@router.patch(
+    "/nominations/{nomination_id}",
+    response=HonorsNominationOut,
+    openapi_extra=error_responses(
+        {
+            409: "The nomination was changed since `version` was read.",
+            422: "Not a draft, the program no longer takes nominations, or deeds over the limits.",
+        }
+    ),
+)
+def edit_nomination(
+    request: HttpRequest, nomination_id: Id, payload: HonorsNominationEditIn
+) -> Any:
+    """Change a draft's deeds and unit opinion; `version` is the one read (409 when changed)."""
+    user = _user(request)
+    nomination = perms.access_nomination(user, nomination_id)
+    return _nomination(
+        services.nomination_edit(
+            actor=user,
+            nomination=nomination,
+            deeds_brief=payload.deeds_brief,
+            deeds=payload.deeds,
+            unit_opinion=payload.unit_opinion,
+            version=payload.version,
+        )
+    )
+
+
+@router.get("/nominations/{nomination_id}/evidence", response=list[HonorsEvidenceOut])
+def list_evidence(request: HttpRequest, nomination_id: Id) -> Any:
+    user = _user(request)
+    nomination = perms.access_nomination(user, nomination_id)
+    if not perms.sees_evidence(user, nomination):
+        raise NotFound()
+    return list(nomination.evidence.all())
+
+
+@router.post(
+    "/nominations/{nomination_id}/evidence",
+    response={201: list[HonorsEvidenceOut]},
+    openapi_extra=error_responses(
+        {422: "A type not allowed, content not matching its type, an empty or too large file."}
+    ),
+)
+def add_evidence(
+    request: HttpRequest,
+    nomination_id: Id,
+    file: Annotated[UploadedFile | None, File()] = None,
+) -> Any:
+    """Attach an evidence file (multipart field `file`) to a draft nomination."""
+    user = _user(request)
+    nomination = perms.access_nomination(user, nomination_id)
+    if file is None:
+        raise InvalidInput(_("Choose a file."))
+    data = importflow.read_upload(file, max_bytes=int(settings.LUOSHI_ATTACHMENT_MAX_BYTES))
+    added = services.evidence_add(
+        actor=user, nomination=nomination, files=[(file.name or "", data)]
+    )
+    return Status(201, added)
+
+
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+
+
+@router.get(
+    "/nominations/{nomination_id}/evidence/{evidence_id}",
+    response={200: None},
+    openapi_extra={"responses": {200: {"description": "The file.", "content": {"*/*": BINARY}}}},
+)
+def download_evidence(request: HttpRequest, nomination_id: Id, evidence_id: Id) -> Any:
+    user = _user(request)
+    nomination = perms.access_nomination(user, nomination_id)
+    evidence = nomination.evidence.filter(pk=evidence_id).first()
+    if evidence is None or not perms.sees_evidence(user, nomination):
+        raise NotFound()
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
+
+
+# --- the decision document, collective candidates, merit candidates --------------------------
+
+
+@router.get(
+    "/programs/{program_id}/decision-document",
+    response={200: None},
+    openapi_extra={
+        "responses": {
+            200: {
+                "description": "The decision (表彰决定) as .docx in the official layout.",
+                "content": {DOCX_CONTENT_TYPE: BINARY},
+            },
+            **error_responses({422: "The leadership has not decided yet."})["responses"],
+        }
+    },
+)
+def decision_document(request: HttpRequest, program_id: Id) -> Any:
+    """The honourees by category (award kind) in unit order; the officer only (else 404)."""
+    user = _user(request)
+    program = perms.access_program(user, program_id)
+    return export_response(exports.decision_export(user, program))
+
+
+class HonorsCollectiveCandidateOut(Schema):
+    unit: int
+    name: str
+    score: Decimal
+    rank: int
+    nominated: bool
+
+
+@router.get(
+    "/programs/{program_id}/collective-candidates",
+    response=list[HonorsCollectiveCandidateOut],
+)
+def collective_candidates(request: HttpRequest, program_id: Id) -> Any:
+    """Units ranked by the appraisal's unit performance score of the program's year, for a
+    program with a collective honour; the officer only (else 404)."""
+    user = _user(request)
+    program = perms.access_program(user, program_id)
+    if not perms.is_officer(user, program.agency):
+        raise NotFound()
+    if not selectors.has_collective_quota(program):
+        return []
+    return [
+        {
+            "unit": c["unit"].pk,
+            "name": c["unit"].name,
+            "score": c["score"],
+            "rank": c["rank"],
+            "nominated": c["nominated"],
+        }
+        for c in selectors.collective_candidates(program)
+    ]
+
+
+class HonorsMeritCandidateOut(Schema):
+    person: int
+    name: str
+    unit: int
+    kind: str
+    years: list[int]
+    confirmed: bool
+
+
+class HonorsMeritConfirmIn(Schema):
+    person: int = Field(..., ge=1, le=MAX_ID)
+    document_number: Text = Field(..., min_length=1, max_length=64)
+
+
+def _officer_agency(user: Any, agency_id: int) -> OrgUnit:
+    agency = OrgUnit.objects.filter(pk=agency_id).first()
+    if agency is None or not perms.is_officer(user, agency):
+        raise NotFound()
+    return agency
+
+
+@router.get("/merit-candidates/{agency_id}/{year}", response=list[HonorsMeritCandidateOut])
+def merit_candidates(
+    request: HttpRequest, agency_id: Id, year: Annotated[int, Path(ge=2000, le=2100)]
+) -> Any:
+    """Three consecutive years Excellent → 记三等功 (参公) / 记功 (事业) candidates."""
+    agency = _officer_agency(_user(request), agency_id)
+    return [
+        {
+            "person": c["person"].pk,
+            "name": c["person"].name,
+            "unit": c["person"].unit_id,
+            "kind": c["kind"],
+            "years": c["years"],
+            "confirmed": c["confirmed"],
+        }
+        for c in services.merit_candidates(agency, year)
+    ]
+
+
+@router.post("/merit-candidates/{agency_id}/{year}", response={201: HonorsHonourOut})
+def confirm_merit(
+    request: HttpRequest,
+    agency_id: Id,
+    year: Annotated[int, Path(ge=2000, le=2100)],
+    payload: HonorsMeritConfirmIn,
+) -> Any:
+    user = _user(request)
+    agency = _officer_agency(user, agency_id)
+    person = Person.objects.filter(pk=payload.person).first()
+    if person is None:
+        raise NotFound()
+    honour = services.merit_confirm(
+        actor=user, agency=agency, person=person, year=year, document_number=payload.document_number
+    )
+    return Status(201, _honour(honour))
+
+
+# --- a unit's honours -------------------------------------------------------------------------
+
+
+@people_router.get("/units/{unit_id}/honors", response=list[HonorsHonourOut])
+def unit_honours(request: HttpRequest, unit_id: Id) -> Any:
+    """A unit's collective honours and those of its people while in it."""
+    user = _user(request)
+    unit = access_unit(user, unit_id)
+    if not scope_for(user).covers_unit(unit.pk, unit.path):
+        raise NotFound()
+    return [_honour(h) for h in selectors.unit_honours(user, unit)]
+
+
+class HonorsExternalIn(Schema):
+    agency: int = Field(..., ge=1, le=MAX_ID)
+    unit: int = Field(..., ge=1, le=MAX_ID)
+    person: int | None = Field(None, ge=1, le=MAX_ID)
+    kind: KindCode
+    title: Text = Field(..., min_length=1, max_length=200)
+    approving_body: Text = Field(..., min_length=1, max_length=200)
+    document_number: Text = Field("", max_length=64)
+    awarded_on: dt.date
+
+
+@router.post(
+    "/external-honours",
+    response={201: HonorsHonourOut},
+    openapi_extra=error_responses(
+        {404: "The agency, unit or person is not one where this account is the officer."}
+    ),
+)
+def record_external_honour(request: HttpRequest, payload: HonorsExternalIn) -> Any:
+    """An honour received from a higher body (e.g. 创建模范机关先进单位), for a unit or a person."""
+    user = _user(request)
+    agency = _officer_agency(user, payload.agency)
+    unit = OrgUnit.objects.filter(pk=payload.unit).first()
+    person = Person.objects.filter(pk=payload.person).first() if payload.person else None
+    if unit is None or (payload.person and (person is None or person.unit_id != unit.pk)):
+        raise NotFound()
+    honour = services.external_record(
+        actor=user,
+        agency=agency,
+        unit=unit,
+        person=person,
+        kind=payload.kind,
+        title=payload.title,
+        approving_body=payload.approving_body,
+        document_number=payload.document_number,
+        awarded_on=payload.awarded_on,
+    )
+    return Status(201, _honour(honour))

@@ -9,14 +9,15 @@ class HonorsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported when called: apps.py is loaded before the app registry is ready.
-        from luoshi.core import audit, cache, demodata, navigation, periodic
+        from luoshi.core import audit, cache, demodata, navigation, periodic, related
 
         from . import services
         from .models import Honour, Program
-        from .navigation import nav_sections
+        from .navigation import consequences_links, nav_sections
 
         cache.invalidate_on("honors", [Program, Honour])  # what the navigation reads
         navigation.register(nav_sections, depends_on=("honors",))
+        related.register("appraisal.consequences", "honors.merit", consequences_links)
         demodata.register("Demo commendation", _demo, order=50)
         # The tick runs its steps in the order of their names: "appraisal.finalize" before
         # "honors.appraisal_awards", so a cycle finalised by a tick gets its 嘉奖 in that run.
@@ -46,6 +47,11 @@ class HonorsConfig(AppConfig):
                 "honors.external_record": _("Recorded an honour received from a higher body"),
                 "honors.appraisal_awards": _("Recorded commendations from the annual appraisal"),
                 "honors.merit_confirm": _("Confirmed a merit for three years Excellent"),
+                "honors.evidence_add": _("Added evidence to a nomination"),
+                "honors.evidence_remove": _("Removed evidence from a nomination"),
+                "honors.import": _("Imported honours of earlier years"),
+                "honors.decision_export": _("Took the commendation decision document"),
+                "honors.record_export": _("Exported an honours record"),
             }
         )
 

@@ -14,15 +14,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import IO, Any
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
 
+from luoshi.core.errors import InvalidInput, NotFound
 from luoshi.documents import pdf
-from luoshi.documents.exporters import EXPORTERS, Exporter
+from luoshi.documents.exporters import EXPORTERS, Exporter, export_record
+from luoshi.documents.official import DOCX_CONTENT_TYPE, OfficialDocument
 from luoshi.documents.xlsx import XLSX_CONTENT_TYPE
 
-from . import rules
-from .models import Certificate, Honour, Program
+from . import permissions as perms
+from . import rules, selectors
+from .models import Certificate, Honour, Nomination, Program
 
 register = EXPORTERS.register
 
@@ -282,3 +286,171 @@ class HonoureesXlsx(HonorsExporter):
             ws.column_dimensions[chr(ord("A") + i)].width = w
         wb.save(target)
         return len(self.honours)
+
+
+def decision_docx(program: Program, honourees: Sequence[Nomination]) -> bytes:
+    """The decision (表彰决定) in the official-document layout: the issuing body's red mark with
+    the document number, the title, the decision's text, the honourees listed by category
+    (award kind) in unit order, the signature and the date. Chinese whatever the interface
+    language: the document is issued in Chinese."""
+    agency = program.agency
+    body = program.decision_body or agency.name
+    title = f"关于{program.title}的表彰决定"
+    doc = OfficialDocument(title=title)
+    doc.issuing_mark(f"{agency.name}文件", number=program.decision_document_number)
+    doc.title(title)
+    doc.addressee("机关各部门、各直属单位")
+    doc.paragraph(
+        f"{program.year}年，机关各部门、各直属单位和广大干部职工认真履职、担当作为，"
+        "涌现出一批先进集体和先进个人。为表彰先进、树立典型，经推荐、联审和公示，"
+        f"{body}研究决定，对以下集体和个人予以表彰："
+    )
+    groups: dict[str, list[Nomination]] = {}
+    for n in honourees:
+        groups.setdefault(n.kind, []).append(n)
+    for index, (code, rows) in enumerate(groups.items()):
+        k = rules.kind(code)
+        word = program.title if code == rules.TITLE else k.word
+        count = f"（{len(rows)}个）" if k.collective else f"（{len(rows)}名）"
+        doc.heading(f"{chinese_numeral(index + 1)}、{word}{count}", level=1)
+        for n in rows:
+            if n.person is not None:
+                doc.paragraph(f"{n.person.name}　{n.post_at_time or n.unit.name}")
+            else:
+                doc.paragraph(n.unit.name)
+    doc.paragraph(
+        "希望受到表彰的集体和个人珍惜荣誉、戒骄戒躁，再创佳绩。"
+        "机关全体干部职工要以先进为榜样，锐意进取，扎实工作，推动各项工作再上新台阶。"
+    )
+    doc.signature(agency.name, program.decision_date or timezone.localdate())
+    return doc.to_bytes()
+
+
+NUMERALS = "零一二三四五六七八九十"
+
+
+def chinese_numeral(n: int) -> str:
+    """一 … 九十九, for the headings of the categories."""
+    if n <= 10:
+        return NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    return ("" if tens == 1 else NUMERALS[tens]) + "十" + (NUMERALS[ones] if ones else "")
+
+
+@register
+class DecisionDocx(HonorsExporter):
+    """The decision document of a program (表彰决定, .docx in the official layout)."""
+
+    identifier = "honors_decision_docx"
+    verbose_name = gettext_lazy("Decision document")
+    extension = "docx"
+    content_type = DOCX_CONTENT_TYPE
+    audit_action = "honors.decision_export"
+
+    def __init__(self, user: Any, program: Program, honourees: Sequence[Nomination]) -> None:
+        super().__init__(user)
+        self.program = program
+        self.honourees = honourees
+
+    @property
+    def obj(self) -> Any:
+        return self.program
+
+    def file_name(self) -> str:
+        return f"decision-{self.program.year}-{self.program.pk}"
+
+    def write(self, target: IO[bytes]) -> int:
+        target.write(decision_docx(self.program, self.honourees))
+        return len(self.honourees)
+
+
+RECORD_HEADERS = (
+    lambda: _("Year"),
+    lambda: _("Name"),
+    lambda: _("Unit"),
+    lambda: _("Honour"),
+    lambda: _("Award kind"),
+    lambda: _("GB/T 8563 code"),
+    lambda: _("Approving body"),
+    lambda: _("Document number"),
+    lambda: _("Date"),
+    lambda: _("Post at the time"),
+    lambda: _("Source"),
+    lambda: _("Certificate number"),
+    lambda: pgettext("honour", "Revoked"),
+    lambda: _("Revoked on"),
+    lambda: _("Reason for revocation"),
+)
+
+
+@register
+class HonoursRecordXlsx(HonorsExporter):
+    """The honours record of a person or of a unit (奖励情况), every entry with its GB/T 8563
+    code, approving body, document, date, post at the time and revocation."""
+
+    identifier = "honors_record_xlsx"
+    verbose_name = gettext_lazy("Honours record")
+    extension = "xlsx"
+    content_type = XLSX_CONTENT_TYPE
+    audit_action = "honors.record_export"
+
+    def __init__(self, user: Any, subject: Any, honours: Sequence[Honour]) -> None:
+        super().__init__(user)
+        self.subject = subject
+        self.honours = honours
+
+    @property
+    def obj(self) -> Any:
+        return self.subject
+
+    def file_name(self) -> str:
+        return f"honours-{self.subject.name}"
+
+    def write(self, target: IO[bytes]) -> int:
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.title = _("Honours record")[:31]
+        ws.append([str(h()) for h in RECORD_HEADERS])
+        for h in self.honours:
+            cert = getattr(h, "certificate", None)
+            ws.append(
+                [
+                    h.year,
+                    h.person.name if h.person is not None else "",
+                    h.unit.name,
+                    h.title,
+                    rules.kind(h.kind).word,
+                    h.gbt_code,
+                    h.approving_body,
+                    h.document_number,
+                    h.awarded_on,
+                    h.post_at_time,
+                    h.get_source_display(),
+                    cert.number if cert is not None else "",
+                    _("Yes") if h.revoked else _("No"),
+                    h.revoked_on or "",
+                    h.revoked_reason,
+                ]
+            )
+        for i, w in enumerate((6, 10, 20, 24, 10, 10, 22, 18, 12, 24, 12, 26, 6, 12, 30)):
+            ws.column_dimensions[chr(ord("A") + i)].width = w
+        wb.save(target)
+        return len(self.honours)
+
+
+def decision_export(user: Any, program: Program) -> Any:
+    """The decision document's file for the program's officer once the leadership has decided
+    (anyone else: not found), its taking audited."""
+    if not perms.is_officer(user, program.agency):
+        raise NotFound()
+    if program.status not in DECIDED_STAGES:
+        raise InvalidInput(_("The decision document is made once the leadership has decided."))
+    program = Program.objects.select_related("agency").get(pk=program.pk)
+    export = DecisionDocx(user, program, selectors.decision_honourees(program)).render()
+    export_record(actor=user, export=export)
+    return export
+
+
+DECIDED_STAGES = (Program.Status.DECIDED, Program.Status.PUBLICITY, Program.Status.FINAL)

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from luoshi.core import importflow
 from luoshi.core.forms import StyledFormMixin
 from luoshi.orgs.models import OrgUnit, Person
 
@@ -81,6 +82,31 @@ class NumberForm(StyledFormMixin, forms.Form):
     number = forms.CharField(label=_("Decision document number"), max_length=64)
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one input (the Django documentation's recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> Any:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)] if data else []
+
+
+EVIDENCE_HELP = _("PDF, images, Word, Excel, OFD or zip; each file within the size limit.")
+
+
+def evidence_field() -> MultipleFileField:
+    return MultipleFileField(label=_("Evidence files"), required=False, help_text=EVIDENCE_HELP)
+
+
 class NominationForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Award kind"))
     person = forms.ModelChoiceField(
@@ -99,6 +125,7 @@ class NominationForm(StyledFormMixin, forms.Form):
     unit_opinion = forms.CharField(
         label=_("Unit opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    evidence = evidence_field()
 
     def __init__(
         self, *args: Any, kinds: list[tuple[str, Any]], people: Any, units: Any, **kwargs: Any
@@ -126,6 +153,29 @@ class NominationForm(StyledFormMixin, forms.Form):
                 self.add_error("person", _("Choose the person nominated."))
             data["unit"] = None
         return data
+
+
+class NominationEditForm(StyledFormMixin, forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    deeds_brief = forms.CharField(label=_("Brief deeds"), widget=forms.Textarea(attrs={"rows": 3}))
+    deeds = forms.CharField(
+        label=_("Deeds"), required=False, widget=forms.Textarea(attrs={"rows": 10})
+    )
+    unit_opinion = forms.CharField(
+        label=_("Unit opinion"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    evidence = evidence_field()
+
+    def __init__(self, *args: Any, collective: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        brief, full = rules.deeds_limits(rules.policy(), collective=collective)
+        self.fields["deeds_brief"].widget.attrs.update({"data-counter": brief})
+        self.fields["deeds"].widget.attrs.update({"data-counter": full})
+
+
+class MeritConfirmForm(StyledFormMixin, forms.Form):
+    person = forms.IntegerField(widget=forms.HiddenInput)
+    document_number = forms.CharField(label=_("Document number"), max_length=64)
 
 
 class WithdrawForm(StyledFormMixin, forms.Form):
@@ -178,6 +228,35 @@ class AnswerForm(StyledFormMixin, forms.Form):
     )
 
 
+class ExternalHonourForm(StyledFormMixin, forms.Form):
+    """An honour received from a higher body, for a unit or one of its people."""
+
+    unit = forms.ModelChoiceField(queryset=OrgUnit.objects.none(), label=_("Unit"))
+    person = forms.ModelChoiceField(
+        queryset=Person.objects.none(),
+        label=_("Person"),
+        required=False,
+        help_text=_("Empty for an honour of the unit itself."),
+    )
+    kind = forms.ChoiceField(label=_("Award kind"), choices=EMPTY + rules.KIND_CHOICES)
+    title = forms.CharField(label=_("Honour"), max_length=200)
+    approving_body = forms.CharField(label=_("Awarding body"), max_length=200)
+    document_number = forms.CharField(label=_("Document number"), max_length=64, required=False)
+    awarded_on = forms.DateField(label=_("Date"), widget=DATE)
+
+    def __init__(self, *args: Any, units: Any, people: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = units  # type: ignore[attr-defined]
+        self.fields["person"].queryset = people  # type: ignore[attr-defined]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        person, unit = data.get("person"), data.get("unit")
+        if person is not None and unit is not None and person.unit_id != unit.pk:
+            self.add_error("person", _("The person is not of this unit."))
+        return data
+
+
 class RevokeForm(StyledFormMixin, forms.Form):
     reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
     document_number = forms.CharField(label=_("Revocation document"), max_length=64)
@@ -185,3 +264,11 @@ class RevokeForm(StyledFormMixin, forms.Form):
 
 class VerifyForm(StyledFormMixin, forms.Form):
     number = forms.CharField(label=_("Certificate number"), max_length=64)
+
+
+class ImportForm(StyledFormMixin, forms.Form):
+    file = importflow.file_field(
+        _("Excel workbook (.xlsx)"),
+        accept=".xlsx,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        help_id="honors-import-file-help",
+    )

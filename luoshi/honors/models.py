@@ -293,3 +293,25 @@ class Certificate(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class NominationEvidence(BaseModel):
+    """A file of evidence for a nomination (材料): allow-listed type, size limit, random stored
+    name, downloaded only through a view that checks the nomination is visible (as plans')."""
+
+    nomination = models.ForeignKey(Nomination, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(_("file"), upload_to="honors/%Y/%m/")
+    name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size"))
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["nomination", "id"]
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
+
+    def __str__(self) -> str:
+        return self.name

@@ -153,6 +153,18 @@ def nominations_visible(user: Any, program: Program) -> QuerySet[Nomination]:
     return qs.filter(q)
 
 
+def sees_evidence(user: Any, nomination: Nomination) -> bool:
+    """A nomination's evidence files: its nominator, the nominee, the officer and the vetting
+    roles — not everyone who sees the published list."""
+    program = nomination.program
+    pid = getattr(user, "person_id", None)
+    return (
+        may_nominate(user, program, nomination.unit)
+        or is_vetter(user, program)
+        or (pid is not None and pid == nomination.person_id)
+    )
+
+
 def access_nomination(user: Any, pk: Any) -> Nomination:
     try:
         nomination = Nomination.objects.select_related("program__agency").get(pk=int(pk))

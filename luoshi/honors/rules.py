@@ -302,6 +302,40 @@ def max_percent(
     return default_percent(kind_code, family, pol)
 
 
+def unit_cap(
+    headcount: int, kind_code: str, family: str, pol: Policy, *, unit_commended: bool, share: int
+) -> int | None:
+    """The most places a unit itself commended may hold of an award kind: its share of the
+    quota by headcount (`share`), or floor(headcount × the higher share) where the law allows
+    one (嘉奖 up to 25 % of a commended public institution's staff) [law], whichever is more.
+    None where only the quota as a whole binds (a unit not commended, or a kind without a
+    higher share)."""
+    if not unit_commended:
+        return None
+    high = max_percent(kind_code, family, pol, unit_commended=True)
+    if high is None or high == default_percent(kind_code, family, pol):
+        return None
+    return max(share, cap_for(headcount, high))
+
+
+def allocation_ceiling(
+    quota_places: int,
+    units: Sequence[tuple[int, bool, int]],
+    kind_code: str,
+    family: str,
+    pol: Policy,
+) -> int:
+    """How many places the units' shares may add up to: the quota, plus for each unit itself
+    commended what its higher cap adds over its share (`units`: (headcount, commended, share by
+    headcount) of each unit)."""
+    extra = 0
+    for headcount, commended, share in units:
+        cap = unit_cap(headcount, kind_code, family, pol, unit_commended=commended, share=share)
+        if cap is not None:
+            extra += cap - share
+    return quota_places + extra
+
+
 def leader_cap(places: int, pol: Policy) -> int:
     """How many of `places` individual honourees may be leaders (县处级 and above)."""
     return cap_for(places, pol.leader_share_percent)

@@ -2,13 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Iterable
+from typing import Any, TypeVar
 
 from django.db.models import Prefetch
+
+from luoshi.appraisal import selectors as appraisal_selectors
+from luoshi.orgs.models import OrgUnit
 
 from . import permissions as perms
 from . import rules
 from .models import Nomination, Program, VettingOpinion
+
+T = TypeVar("T")
 
 
 def vetting_waiting(user: Any) -> list[dict[str, Any]]:
@@ -45,3 +51,86 @@ def vetting_waiting(user: Any) -> list[dict[str, Any]]:
                 }
             )
     return rows
+
+
+# --- the order of the decision: category (award kind), then the org tree's unit order ----------
+
+
+def unit_order(agency: OrgUnit) -> dict[int, tuple[tuple[int, int], ...]]:
+    """Each unit of the agency → a sort key that walks the org tree depth first with siblings in
+    their display order (sort_order, then id), as the org tree shows them (one query)."""
+    rows = list(
+        OrgUnit.objects.filter(path__startswith=agency.path).values_list("pk", "sort_order", "path")
+    )
+    sort = {pk: order for pk, order, _path in rows}
+    keys = {}
+    for pk, _order, path in rows:
+        ids = [int(x) for x in path.strip("/").split("/") if x]
+        keys[pk] = tuple((sort.get(i, 0), i) for i in ids)
+    return keys
+
+
+KIND_ORDER = {code: i for i, code in enumerate(rules.KINDS)}
+
+
+def in_decision_order(items: Iterable[T], agency: OrgUnit, *, kind: Any, unit: Any) -> list[T]:
+    """`items` by category (the award kinds in the rules' order) and then in unit order."""
+    order = unit_order(agency)
+    rows = list(items)
+    return sorted(
+        rows, key=lambda x: (KIND_ORDER.get(kind(x), 999), order.get(unit(x), ((1 << 30, 0),)))
+    )
+
+
+def decision_honourees(program: Program) -> list[Nomination]:
+    """The approved nominations of a decided program, in the decision's order (two queries)."""
+    noms = program.nominations.filter(status=Nomination.Status.APPROVED).select_related(
+        "person", "unit"
+    )
+    return in_decision_order(
+        noms.order_by("id"), program.agency, kind=lambda n: n.kind, unit=lambda n: n.unit_id
+    )
+
+
+# --- candidates for 先进集体, ranked by the appraisal's unit performance scores -----------------
+
+
+def collective_candidates(program: Program) -> list[dict[str, Any]]:
+    """The agency's departments and affiliated units ranked by their unit performance score of
+    the program's year (luoshi.appraisal's scoring model), each with whether it is nominated for
+    a collective honour in the program already."""
+    rows, _supervision = appraisal_selectors.unit_performance(program.agency, program.year)
+    collective = [code for code, k in rules.KINDS.items() if k.collective]
+    nominated = set(
+        program.nominations.filter(person__isnull=True, kind__in=collective)
+        .exclude(status=Nomination.Status.WITHDRAWN)
+        .values_list("unit_id", flat=True)
+    )
+    return [
+        {
+            "unit": r.unit,
+            "score": r.score,
+            "rank": r.rank,
+            "leadership": r.leadership,
+            "nominated": r.unit.pk in nominated,
+        }
+        for r in rows
+    ]
+
+
+def has_collective_quota(program: Program) -> bool:
+    collective = [code for code, k in rules.KINDS.items() if k.collective]
+    return program.quotas.filter(kind__in=collective).exists()
+
+
+# --- the honours record of a unit -------------------------------------------------------------
+
+
+def unit_honours(user: Any, unit: OrgUnit) -> Any:
+    """The honours of a unit the user may see: its collective honours and those of its people
+    given while they were in it."""
+    return (
+        perms.honours_visible(user)
+        .filter(unit=unit)
+        .order_by("-year", "-awarded_on", "person__name", "id")
+    )

@@ -11,11 +11,14 @@ higher bodies.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F
 from django.utils import timezone
@@ -26,9 +29,11 @@ from luoshi.appraisal import rules as appraisal_rules
 from luoshi.appraisal.models import AnnualCycle, Participant, YearResult
 from luoshi.appraisal.services import agency_units
 from luoshi.core import audit, cache, publicity
-from luoshi.core.errors import Conflict, InvalidInput, NotFound
+from luoshi.core.errors import InvalidInput, NotFound
 from luoshi.core.numbering import next_number
+from luoshi.core.versioning import check_version
 from luoshi.orgs.models import OrgUnit, Person
+from luoshi.plans.services.attachments import check_attachment
 
 from . import permissions as perms
 from . import rules
@@ -36,6 +41,7 @@ from .models import (
     Certificate,
     Honour,
     Nomination,
+    NominationEvidence,
     Program,
     ProgramObjection,
     ProgramQuota,
@@ -46,6 +52,9 @@ from .models import (
 ST = Program.Status
 NST = Nomination.Status
 LIVE = (NST.DRAFT, NST.SUBMITTED, NST.APPROVED)  # nominations that hold a place
+# Nominations the nominator may still change (the model has no "returned" state: a nomination
+# sent back is withdrawn and nominated again).
+EDITABLE = (NST.DRAFT,)
 
 
 def _lock(program: Program) -> Program:
@@ -199,6 +208,23 @@ def quota_set(
     return quota
 
 
+def commended_units(agency: OrgUnit, year: int) -> set[int]:
+    """The units of the agency that are themselves commended for the year: they hold a collective
+    honour (not revoked) of that year (one query)."""
+    collective = [code for code, k in rules.KINDS.items() if k.collective]
+    return set(
+        Honour.objects.filter(
+            agency=agency, year=year, person__isnull=True, kind__in=collective, revoked=False
+        ).values_list("unit_id", flat=True)
+    )
+
+
+def quota_ceiling(quota: ProgramQuota) -> int:
+    """The places a quota holds in all: its own, or more where commended units were given their
+    higher share (the allocations then add up to more)."""
+    return max(quota.places, sum(a.places for a in quota.allocations.all()))
+
+
 def _pct(value: Decimal) -> str:
     """A percent as people write it: 20, 2.5 (never 2E+1)."""
     text = format(Decimal(value).normalize(), "f")
@@ -231,11 +257,49 @@ def allocation_set(
         raise InvalidInput(_("Give the reason for changing the unit's places."))
     if places < 0:
         raise InvalidInput(_("The number of places cannot be negative."))
-    others = sum(quota.allocations.exclude(pk=allocation.pk).values_list("places", flat=True))
-    if others + places > quota.places:
+    pol = rules.policy()
+    commended = commended_units(program.agency, program.year)
+    allocation = UnitAllocation.objects.select_related("unit").get(pk=allocation.pk)
+    rows = list(
+        quota.allocations.order_by("id").values_list("pk", "headcount", "unit_id", "places")
+    )
+    shares = rules.allocate([(pk, h) for pk, h, _u, _p in rows], quota.places)
+    cap = rules.unit_cap(
+        allocation.headcount,
+        quota.kind,
+        quota.family,
+        pol,
+        unit_commended=allocation.unit_id in commended,
+        share=shares.get(allocation.pk, 0),
+    )
+    if cap is not None and places > cap:
+        top = rules.max_percent(quota.kind, quota.family, pol, unit_commended=True)
+        raise InvalidInput(
+            _(
+                "%(unit)s, itself commended, may have at most %(cap)d place(s) "
+                "(%(pct)s%% of %(n)d staff); %(asked)d were asked."
+            )
+            % {
+                "unit": allocation.unit.name,
+                "cap": cap,
+                "pct": _pct(top or Decimal(0)),
+                "n": allocation.headcount,
+                "asked": places,
+            },
+            code="over_quota",
+        )
+    ceiling = rules.allocation_ceiling(
+        quota.places,
+        [(h, u in commended, shares.get(pk, 0)) for pk, h, u, _p in rows],
+        quota.kind,
+        quota.family,
+        pol,
+    )
+    others = sum(p for pk, _h, _u, p in rows if pk != allocation.pk)
+    if others + places > ceiling:
         raise InvalidInput(
             _("The units' places would add up to %(total)d, more than the quota of %(cap)d.")
-            % {"total": others + places, "cap": quota.places}
+            % {"total": others + places, "cap": ceiling}
         )
     before = {"places": allocation.places}
     allocation.places, allocation.override_reason = places, reason.strip()
@@ -351,9 +415,11 @@ def nominate(
     deeds_brief: str = "",
     deeds: str = "",
     unit_opinion: str = "",
+    evidence: Sequence[tuple[str, bytes]] = (),
 ) -> Nomination:
-    """A unit nominates one of its people (or, for a collective honour, a unit) as a draft.
-    Refused, naming the reason, for anyone on the negative list or nominated already."""
+    """A unit nominates one of its people (or, for a collective honour, a unit) as a draft,
+    with its evidence files if any. Refused, naming the reason, for anyone on the negative list
+    or nominated already; nothing is kept of a refused nomination."""
     program = _lock(program)
     k = rules.kind(kind)
     if k.collective:
@@ -427,6 +493,8 @@ def nominate(
         obj=nomination,
         after={"kind": kind, "person": getattr(person, "pk", None), "unit": nominee_unit.pk},
     )
+    if evidence:
+        evidence_add(actor=actor, nomination=nomination, files=evidence)
     return nomination
 
 
@@ -446,10 +514,10 @@ def nomination_edit(
         .get(pk=nomination.pk)
     )
     perms.require(perms.may_nominate(actor, nomination.program, nomination.unit))
-    if nomination.status != NST.DRAFT:
+    _require_status(nomination.program, ST.NOMINATION)
+    if nomination.status not in EDITABLE:
         raise InvalidInput(_("Only a draft nomination can be edited."))
-    if version is not None and version != nomination.version:
-        raise Conflict()
+    check_version(nomination, version)
     problems = rules.deeds_problems(
         deeds_brief, deeds, rules.policy(), collective=nomination.collective, complete=False
     )
@@ -468,6 +536,68 @@ def nomination_edit(
         after=audit.snapshot(nomination, ["deeds_brief", "deeds", "unit_opinion"]),
     )
     return nomination
+
+
+@transaction.atomic
+def evidence_add(
+    *, actor: Any, nomination: Nomination, files: Sequence[tuple[str, bytes]]
+) -> list[NominationEvidence]:
+    """Attach evidence files to a nomination its nominator may still change: each of an
+    allow-listed type whose content matches it, within the size limit (the checks every app's
+    evidence has); all or none."""
+    nomination = (
+        Nomination.objects.select_for_update()
+        .select_related("program__agency", "unit")
+        .get(pk=nomination.pk)
+    )
+    perms.require(perms.may_nominate(actor, nomination.program, nomination.unit))
+    _require_status(nomination.program, ST.NOMINATION)
+    if nomination.status not in EDITABLE:
+        raise InvalidInput(_("Evidence is added while the nomination is a draft."))
+    if not files:
+        raise InvalidInput(_("Choose a file."))
+    checked = [(*check_attachment(name, content), content) for name, content in files]
+    added = []
+    for clean, suffix, content in checked:
+        evidence = NominationEvidence(
+            nomination=nomination,
+            name=clean,
+            size=len(content),
+            sha256=hashlib.sha256(content).hexdigest(),
+            uploaded_by=actor,
+        )
+        evidence.file.save(secrets.token_hex(16) + suffix, ContentFile(content), save=False)
+        evidence.save()
+        added.append(evidence)
+    audit.record(
+        "honors.evidence_add",
+        actor=actor,
+        obj=nomination,
+        after={"files": [{"name": e.name, "size": e.size, "sha256": e.sha256} for e in added]},
+    )
+    return added
+
+
+@transaction.atomic
+def evidence_remove(*, actor: Any, evidence: NominationEvidence) -> None:
+    """Remove an evidence file while the nomination may still be changed."""
+    nomination = (
+        Nomination.objects.select_for_update()
+        .select_related("program__agency", "unit")
+        .get(pk=evidence.nomination_id)
+    )
+    perms.require(perms.may_nominate(actor, nomination.program, nomination.unit))
+    _require_status(nomination.program, ST.NOMINATION)
+    if nomination.status not in EDITABLE:
+        raise InvalidInput(_("Evidence is removed while the nomination is a draft."))
+    name, sha = evidence.name, evidence.sha256
+    stored = evidence.file.name
+    evidence.delete()
+    storage = evidence.file.storage
+    transaction.on_commit(lambda: storage.delete(stored))
+    audit.record(
+        "honors.evidence_remove", actor=actor, obj=nomination, before={"name": name, "sha256": sha}
+    )
 
 
 def places_used(quota: ProgramQuota, unit_id: int | None) -> int:
@@ -721,12 +851,13 @@ def decide(
     for n in noms:
         fam = "" if rules.ANY in rules.kind(n.kind).families else n.family
         per_quota[(n.kind, fam)] += 1
-    for quota in program.quotas.all():
+    for quota in program.quotas.prefetch_related("allocations"):
         count = per_quota.get((quota.kind, quota.family), 0)
-        if count > quota.places:
+        ceiling = quota_ceiling(quota)
+        if count > ceiling:
             raise InvalidInput(
                 _("%(kind)s has %(cap)d place(s); %(count)d were chosen.")
-                % {"kind": rules.kind(quota.kind).label, "cap": quota.places, "count": count},
+                % {"kind": rules.kind(quota.kind).label, "cap": ceiling, "count": count},
                 code="over_quota",
             )
     individuals = [n for n in noms if n.person_id]

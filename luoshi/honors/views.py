@@ -6,26 +6,37 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.appraisal.services import agency_units
-from luoshi.core.errors import DomainError, NotFound
+from luoshi.core import importflow
+from luoshi.core.errors import DomainError, InvalidInput, NotFound
 from luoshi.core.forms import submit_form
 from luoshi.core.paging import paginate
 from luoshi.documents.exporters import export_record, export_response
 from luoshi.orgs.models import OrgUnit, Person
-from luoshi.orgs.permissions import access_person, require_business_scope
+from luoshi.orgs.permissions import access_person, access_unit, require_business_scope, scope_for
 
-from . import exports, forms, rules, selectors, services
+from . import exports, forms, imports, rules, selectors, services
 from . import permissions as perms
-from .models import Certificate, Honour, Nomination, Program, ProgramObjection, UnitAllocation
+from .models import (
+    Certificate,
+    Honour,
+    Nomination,
+    NominationEvidence,
+    Program,
+    ProgramObjection,
+    UnitAllocation,
+)
 
 ST = Program.Status
 
@@ -67,6 +78,7 @@ def program_list(request: HttpRequest) -> HttpResponse:
             "page_obj": paginate(request, programs),
             "can_create": _officer_agencies(request.user).exists(),
             "appraisal_years": appraisal_years,
+            "year": timezone.localdate().year,
         },
     )
 
@@ -122,16 +134,36 @@ def program_create(request: HttpRequest) -> HttpResponse:
 
 def _quota_rows(program: Program) -> list[dict[str, Any]]:
     rows = []
+    pol = rules.policy()
+    commended = services.commended_units(program.agency, program.year)
+    order = selectors.unit_order(program.agency)
     for quota in program.quotas.prefetch_related("allocations__unit").order_by("kind", "family"):
         used = services.used_by_unit(quota)
+        allocations = []
+        everyone = sorted(quota.allocations.all(), key=lambda a: a.pk)
+        shares = rules.allocate([(a.pk, a.headcount) for a in everyone], quota.places)
+        for a in sorted(everyone, key=lambda a: order.get(a.unit_id, ())):
+            cap = rules.unit_cap(
+                a.headcount,
+                quota.kind,
+                quota.family,
+                pol,
+                unit_commended=a.unit_id in commended,
+                share=shares.get(a.pk, 0),
+            )
+            allocations.append(
+                {
+                    "allocation": a,
+                    "used": used.get(a.unit_id, 0),
+                    "commended": cap is not None,
+                    "cap": cap,
+                }
+            )
         rows.append(
             {
                 "quota": quota,
                 "kind": rules.kind(quota.kind),
-                "allocations": [
-                    {"allocation": a, "used": used.get(a.unit_id, 0)}
-                    for a in sorted(quota.allocations.all(), key=lambda a: a.unit.path)
-                ],
+                "allocations": allocations,
                 "used": sum(used.values()),
             }
         )
@@ -164,6 +196,9 @@ def _program_context(request: HttpRequest, program: Program) -> dict[str, Any]:
         "number_form": forms.NumberForm(
             prefix="number", initial={"number": program.decision_document_number}
         ),
+        "collective_candidates": selectors.collective_candidates(program)
+        if officer and selectors.has_collective_quota(program)
+        else None,
         "certificates": Certificate.objects.filter(honour__program=program).count(),
         "honours": program.honours.count(),
     }
@@ -291,7 +326,9 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
         raise NotFound()
     people, units = _nominable(request, program)
     kinds = sorted({(q.kind, rules.kind(q.kind).label) for q in program.quotas.all()})
-    form = forms.NominationForm(request.POST or None, kinds=kinds, people=people, units=units)
+    form = forms.NominationForm(
+        request.POST or None, request.FILES or None, kinds=kinds, people=people, units=units
+    )
     if request.method == "POST" and request.POST.get("intent") == "draft":
         # Draft the deeds from the chosen person's year, keep everything else as typed.
         person = people.filter(pk=request.POST.get("person") or 0).first()
@@ -305,7 +342,11 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
         ok, nomination = submit_form(
             request,
             form,
-            lambda d: services.nominate(actor=request.user, program=program, **d),
+            lambda d: services.nominate(
+                actor=request.user,
+                program=program,
+                **{**d, "evidence": _files(d.get("evidence") or [])},
+            ),
             _("The nomination is saved as a draft. Check it, then submit it."),
         )
         if ok:
@@ -316,6 +357,88 @@ def nomination_create(request: HttpRequest, pk: int) -> HttpResponse:
         "honors/nomination_form.html",
         {"program": program, "form": form, "policy": pol},
     )
+
+
+def _files(files: Any) -> list[tuple[str, bytes]]:
+    """The uploaded files as (name, bytes), none read past the attachment size limit."""
+    limit = int(settings.LUOSHI_ATTACHMENT_MAX_BYTES)
+    return [(f.name or "", importflow.read_upload(f, max_bytes=limit)) for f in files]
+
+
+@login_required
+def nomination_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change a draft's deeds and opinion (the version it was read at guards against a
+    concurrent edit), add or remove evidence files."""
+    nomination = perms.access_nomination(request.user, pk)
+    program = nomination.program
+    if not perms.may_nominate(request.user, program, nomination.unit):
+        raise NotFound()
+    editable = nomination.status in services.EDITABLE and program.status == ST.NOMINATION
+    form = forms.NominationEditForm(
+        request.POST or None,
+        request.FILES or None,
+        collective=nomination.collective,
+        initial={
+            "version": nomination.version,
+            "deeds_brief": nomination.deeds_brief,
+            "deeds": nomination.deeds,
+            "unit_opinion": nomination.unit_opinion,
+        },
+    )
+    if request.method == "POST" and request.POST.get("action") == "remove":
+        evidence = nomination.evidence.filter(pk=request.POST.get("evidence") or 0).first()
+        if evidence is None:
+            raise NotFound()
+        try:
+            services.evidence_remove(actor=request.user, evidence=evidence)
+        except DomainError as exc:
+            messages.error(request, str(exc.message))
+        else:
+            messages.success(request, _("The file is removed."))
+        return redirect("honors:nomination_edit", pk=nomination.pk)
+    if request.method == "POST":
+
+        def save(d: dict[str, Any]) -> Any:
+            with transaction.atomic():  # the text and the files together, or nothing
+                n = services.nomination_edit(
+                    actor=request.user,
+                    nomination=nomination,
+                    deeds_brief=d["deeds_brief"],
+                    deeds=d["deeds"],
+                    unit_opinion=d["unit_opinion"],
+                    version=d["version"],
+                )
+                files = _files(d.get("evidence") or [])
+                if files:
+                    services.evidence_add(actor=request.user, nomination=n, files=files)
+                return n
+
+        ok, _r = submit_form(request, form, save, _("The nomination is saved."))
+        if ok:
+            return redirect("honors:nomination", pk=nomination.pk)
+    return render(
+        request,
+        "honors/nomination_edit.html",
+        {
+            "nomination": nomination,
+            "program": program,
+            "form": form,
+            "editable": editable,
+            "evidence": list(nomination.evidence.all()),
+            "policy": rules.policy(),
+        },
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int, evidence_id: int) -> HttpResponseBase:
+    """Evidence is downloaded only by those who may see the nomination."""
+    nomination = perms.access_nomination(request.user, pk)
+    evidence = NominationEvidence.objects.filter(pk=evidence_id, nomination=nomination).first()
+    if evidence is None or not perms.sees_evidence(request.user, nomination):
+        raise NotFound()
+    return FileResponse(evidence.file.open("rb"), as_attachment=True, filename=evidence.name)
 
 
 @login_required
@@ -379,6 +502,12 @@ def nomination_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "kind": rules.kind(nomination.kind),
             "may_edit": nomination.status == Nomination.Status.DRAFT
             and perms.may_nominate(user, program, nomination.unit),
+            "may_change": nomination.status in services.EDITABLE
+            and program.status == ST.NOMINATION
+            and perms.may_nominate(user, program, nomination.unit),
+            "evidence": list(nomination.evidence.all())
+            if perms.sees_evidence(user, nomination)
+            else [],
             "may_withdraw": nomination.status
             in (Nomination.Status.DRAFT, Nomination.Status.SUBMITTED)
             and program.status in (ST.NOMINATION, ST.VETTING)
@@ -547,13 +676,25 @@ def honourees_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
     program = perms.access_program(request.user, pk)
     if not perms.is_officer(request.user, program.agency):
         raise NotFound()
-    honours = list(
-        program.honours.select_related("person", "unit", "certificate").order_by(
-            "kind", "unit__path", "id"
-        )
+    honours = selectors.in_decision_order(
+        program.honours.select_related("person", "unit", "certificate").order_by("id"),
+        program.agency,
+        kind=lambda h: h.kind,
+        unit=lambda h: h.unit_id,
     )
     export = exports.HonoureesXlsx(request.user, program, honours).render()
     export_record(actor=request.user, export=export)
+    return export_response(export)
+
+
+@login_required
+def decision_docx(request: HttpRequest, pk: int) -> HttpResponseBase:
+    program = perms.access_program(request.user, pk)
+    try:
+        export = exports.decision_export(request.user, program)
+    except InvalidInput as exc:
+        messages.error(request, str(exc.message))
+        return redirect("honors:program", pk=program.pk)
     return export_response(export)
 
 
@@ -588,6 +729,222 @@ def person_honours(request: HttpRequest, pk: int) -> HttpResponse:
             "officer": perms.is_officer(request.user, rows[0].agency) if rows else False,
             "revoke_form": revoke_form,
         },
+    )
+
+
+@login_required
+def person_honours_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
+    require_business_scope(request)
+    person = access_person(request.user, pk)
+    rows = list(
+        perms.honours_visible(request.user)
+        .filter(person=person)
+        .order_by("-year", "-awarded_on", "id")
+    )
+    export = exports.HonoursRecordXlsx(request.user, person, rows).render()
+    export_record(actor=request.user, export=export)
+    return export_response(export)
+
+
+def _access_unit(request: HttpRequest, pk: int) -> OrgUnit:
+    require_business_scope(request)
+    unit = access_unit(request.user, pk)
+    if not scope_for(request.user).covers_unit(unit.pk, unit.path):
+        raise NotFound()  # the organisation's maintainers see every unit, not its honours
+    return unit
+
+
+@login_required
+def unit_honours(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit's honours: its collective honours and those of its people while in it."""
+    unit = _access_unit(request, pk)
+    rows = list(selectors.unit_honours(request.user, unit))
+    return render(
+        request,
+        "honors/unit.html",
+        {
+            "unit": unit,
+            "collective": [h for h in rows if h.person_id is None],
+            "individual": [h for h in rows if h.person_id is not None],
+        },
+    )
+
+
+@login_required
+def unit_honours_xlsx(request: HttpRequest, pk: int) -> HttpResponseBase:
+    unit = _access_unit(request, pk)
+    rows = list(selectors.unit_honours(request.user, unit))
+    export = exports.HonoursRecordXlsx(request.user, unit, rows).render()
+    export_record(actor=request.user, export=export)
+    return export_response(export)
+
+
+# --- import of earlier years ----------------------------------------------------------------
+
+IMPORT_SESSION_KEY = "honors_import"
+IMPORT_PURPOSE = "honors_history_xlsx"
+
+
+@login_required
+def honours_import(request: HttpRequest) -> HttpResponse:
+    """Earlier years' honours: upload → preview (nothing written) → commit (all or nothing)."""
+    agencies = list(_officer_agencies(request.user).order_by("path"))
+    if not agencies:
+        raise NotFound()
+    flow = importflow.ImportFlow(
+        request,
+        purpose=IMPORT_PURPOSE,
+        url=reverse("honors:import"),
+        session_key=IMPORT_SESSION_KEY,
+        result_key="honors_import_done",
+    )
+
+    def agency_of(pending: dict[str, Any]) -> OrgUnit:
+        found = next((a for a in agencies if a.pk == pending.get("agency")), None)
+        if found is None:
+            raise NotFound()
+        return found
+
+    def form_page(form: Any, status: int = 200) -> HttpResponse:
+        return flow.render(
+            "honors/import.html",
+            {"form": form, "agencies": agencies, "headers": imports.HEADERS},
+            status=status,
+        )
+
+    def upload() -> HttpResponse:
+        form = forms.ImportForm(request.POST, request.FILES)
+        wanted = request.POST.get("agency", "")
+        agency = next((a for a in agencies if str(a.pk) == wanted), agencies[0])
+        if not flow.receive(form, default_name="honours.xlsx", agency=agency.pk):
+            return form_page(form, status=422)
+        return flow.redirect("preview")
+
+    def preview(pending: dict[str, Any], data: bytes) -> HttpResponse:
+        agency = agency_of(pending)
+        plan = imports.plan_from_bytes(data, agency=agency)
+        return flow.render(
+            "honors/import_preview.html",
+            {
+                "pending": pending,
+                "agency": agency,
+                "plan": plan,
+                "ok": not plan.problems,
+                "problems": plan.problems,
+            },
+        )
+
+    def commit(pending: dict[str, Any], data: bytes) -> HttpResponse:
+        agency = agency_of(pending)
+        n = imports.honours_import(
+            actor=request.user, agency=agency, data=data, file_name=pending["name"]
+        )
+        return flow.finish({"count": n, "agency": agency.name})
+
+    def done(result: dict[str, Any]) -> HttpResponse:
+        messages.success(
+            request,
+            _("%(n)d honours of earlier years were imported into the record of %(agency)s.")
+            % {"n": result.get("count", 0), "agency": result.get("agency", "")},
+        )
+        return redirect("honors:programs")
+
+    return flow.route(
+        upload=upload,
+        preview=preview,
+        commit=commit,
+        form=lambda: form_page(forms.ImportForm()),
+        done=done,
+    )
+
+
+# --- the year's honours, for the work meeting --------------------------------------------------
+
+
+@login_required
+def year_honours(request: HttpRequest, year: int) -> HttpResponse:
+    """Every honour of the year that is not revoked — from programs, the annual appraisal and
+    higher bodies — by category in unit order, for the work meeting; and the form that records
+    an honour received from a higher body."""
+    agencies = list(_officer_agencies(request.user).order_by("path"))
+    if not agencies or not 2000 <= year <= 2100:
+        raise NotFound()
+    wanted = request.GET.get("agency", "") or request.POST.get("agency", "")
+    agency = next((a for a in agencies if str(a.pk) == wanted), agencies[0])
+    units = agency_units(agency).filter(is_active=True).order_by("path")
+    people = Person.objects.filter(unit__in=units, is_active=True).order_by("unit__path", "name")
+    form = forms.ExternalHonourForm(request.POST or None, units=units, people=people)
+    if request.method == "POST":
+        ok, _r = submit_form(
+            request,
+            form,
+            lambda d: services.external_record(actor=request.user, agency=agency, **d),
+            _("The honour is recorded."),
+        )
+        if ok:
+            return redirect(f"{reverse('honors:year', args=[year])}?agency={agency.pk}")
+    rows = selectors.in_decision_order(
+        Honour.objects.filter(agency=agency, year=year, revoked=False)
+        .select_related("person", "unit", "program")
+        .order_by("id"),
+        agency,
+        kind=lambda h: h.kind,
+        unit=lambda h: h.unit_id,
+    )
+    return render(
+        request,
+        "honors/year.html",
+        {"agency": agency, "agencies": agencies, "year": year, "rows": rows, "form": form},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+# --- merit candidates (three consecutive years Excellent) -------------------------------------
+
+
+@login_required
+def merit(request: HttpRequest) -> HttpResponse:
+    """The candidates for 记三等功 / 记功 after three consecutive years Excellent, for the
+    personnel officer to confirm."""
+    agencies = list(_officer_agencies(request.user).order_by("path"))
+    if not agencies:
+        raise NotFound()
+    wanted = request.GET.get("agency", "")
+    agency = next((a for a in agencies if str(a.pk) == wanted), agencies[0])
+    try:
+        year = max(2000, min(2100, int(request.GET.get("year", ""))))
+    except ValueError:
+        year = timezone.localdate().year - 1
+    form = forms.MeritConfirmForm(prefix="merit")
+    if request.method == "POST":
+        form = forms.MeritConfirmForm(request.POST, prefix="merit")
+        if form.is_valid():
+            person = Person.objects.filter(pk=form.cleaned_data["person"]).first()
+            if person is None:
+                raise NotFound()
+            ok, _r = submit_form(
+                request,
+                form,
+                lambda d: services.merit_confirm(
+                    actor=request.user,
+                    agency=agency,
+                    person=person,
+                    year=year,
+                    document_number=d["document_number"],
+                ),
+                _("The merit is recorded in the honours record."),
+            )
+            if ok:
+                return redirect(f"{reverse('honors:merit')}?agency={agency.pk}&year={year}")
+        for errors in form.errors.values():
+            messages.error(request, " ".join(str(e) for e in errors))
+    rows = services.merit_candidates(agency, year)
+    for row in rows:
+        row["kind_label"] = rules.kind(row["kind"]).label
+    return render(
+        request,
+        "honors/merit.html",
+        {"agency": agency, "agencies": agencies, "year": year, "rows": rows, "form": form},
     )
 
 
