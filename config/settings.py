@@ -214,6 +214,19 @@ LUOSHI_AGENCY_NAME = env(
 LUOSHI_DEMO_PASSWORD = env("LUOSHI_DEMO_PASSWORD", "luoshi-demo")
 LUOSHI_IMPORT_MAX_BYTES = env_int("LUOSHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 LUOSHI_ATTACHMENT_MAX_BYTES = env_int("LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
+# Hostile files (docs/security.md): every zip-based upload (xlsx, docx, pptx, ofd, zip) is refused
+# before parsing when its parts unpack to more than this in total, when it has more parts, or when
+# one part of at least LUOSHI_ZIP_RATIO_FLOOR_BYTES unpacks to more than RATIO times its packed size.
+LUOSHI_ZIP_MAX_UNPACKED_BYTES = env_int("LUOSHI_ZIP_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
+LUOSHI_ZIP_MAX_PARTS = env_int("LUOSHI_ZIP_MAX_PARTS", 1000)
+LUOSHI_ZIP_MAX_RATIO = env_int("LUOSHI_ZIP_MAX_RATIO", 100)
+LUOSHI_ZIP_RATIO_FLOOR_BYTES = env_int("LUOSHI_ZIP_RATIO_FLOOR_BYTES", 1024 * 1024)
+# What an imported workbook may hold: rows read per sheet, columns read per row, shared strings.
+LUOSHI_IMPORT_MAX_ROWS = env_int("LUOSHI_IMPORT_MAX_ROWS", 100_000)
+LUOSHI_IMPORT_MAX_COLUMNS = env_int("LUOSHI_IMPORT_MAX_COLUMNS", 200)
+LUOSHI_IMPORT_MAX_STRINGS = env_int("LUOSHI_IMPORT_MAX_STRINGS", 1_000_000)
+# A database that cannot be reached answers 503 with this Retry-After (seconds).
+LUOSHI_RETRY_AFTER_SECONDS = env_int("LUOSHI_RETRY_AFTER_SECONDS", 30)
 
 # Fonts of official documents (GB/T 9704): the customary names, with embeddable fallbacks that a
 # machine without them still renders (Debian: fonts-noto-cjk).
