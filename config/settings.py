@@ -216,7 +216,7 @@ LUOSHI_IMPORT_MAX_BYTES = env_int("LUOSHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024)
 LUOSHI_ATTACHMENT_MAX_BYTES = env_int("LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)
 # Hostile files (docs/security.md): every zip-based upload (xlsx, docx, pptx, ofd, zip) is refused
 # before parsing when its parts unpack to more than this in total, when it has more parts, or when
-# one part of at least LUOSHI_ZIP_RATIO_FLOOR_BYTES unpacks to more than RATIO times its packed size.
+# one part of at least LUOSHI_ZIP_RATIO_FLOOR_BYTES unpacks to more than RATIO times its size.
 LUOSHI_ZIP_MAX_UNPACKED_BYTES = env_int("LUOSHI_ZIP_MAX_UNPACKED_BYTES", 50 * 1024 * 1024)
 LUOSHI_ZIP_MAX_PARTS = env_int("LUOSHI_ZIP_MAX_PARTS", 1000)
 LUOSHI_ZIP_MAX_RATIO = env_int("LUOSHI_ZIP_MAX_RATIO", 100)

@@ -28,8 +28,8 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
-from luoshi.core.errors import InvalidInput
 from luoshi.core import zipguard
+from luoshi.core.errors import InvalidInput
 from luoshi.documents.xlsx import WorkbookError, read_limited
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"

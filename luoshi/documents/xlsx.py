@@ -164,16 +164,18 @@ def _check_strings(archive: zipfile.ZipFile) -> None:
     them all in memory, reads them (counted in chunks, without parsing)."""
     limit = int(getattr(settings, "LUOSHI_IMPORT_MAX_STRINGS", 1_000_000))
     for name in archive.namelist():
-        if name.lower().endswith("sharedstrings.xml"):
-            if zipguard.count_in_part(archive, name, _STRING_TAGS) > limit:
-                raise WorkbookError(
-                    _(
-                        "The workbook holds more than %(count)s different texts (the limit for "
-                        "imports). Split it into smaller files."
-                    )
-                    % {"count": f"{limit:,}"},
-                    code="file_too_large",
+        if (
+            name.lower().endswith("sharedstrings.xml")
+            and zipguard.count_in_part(archive, name, _STRING_TAGS) > limit
+        ):
+            raise WorkbookError(
+                _(
+                    "The workbook holds more than %(count)s different texts (the limit for "
+                    "imports). Split it into smaller files."
                 )
+                % {"count": f"{limit:,}"},
+                code="file_too_large",
+            )
 
 
 def _too_many_rows(limit: int) -> WorkbookError:
