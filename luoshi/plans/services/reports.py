@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.core import audit
 from luoshi.core.errors import InvalidInput
+from luoshi.core.versioning import lock_current as _lock_current
 from luoshi.core.versioning import save_versioned as _save_versioned
 from luoshi.orgs.models import OrgUnit
 
@@ -109,7 +110,12 @@ def is_progress_drop(task: Task, percent: int | None) -> bool:
 def report_submit(
     *, actor: Any, task: Task, unit: OrgUnit, data: ReportIn, today: dt.date | None = None
 ) -> ProgressReport:
-    """Submit (or correct) one unit's report for the current period."""
+    """Submit (or correct) one unit's report for the current period.
+
+    The task is re-read and locked first: reports on one task queue, each deciding (progress,
+    drops) on the current task, and none answers a Conflict for a version it never sent.
+    """
+    _lock_current(task)
     day = today or timezone.localdate()
     if not data.text.strip():
         raise InvalidInput(details=[{"field": "text", "message": _("Describe the progress.")}])
