@@ -156,7 +156,9 @@ def _is_database_unavailable(exception: BaseException | None) -> bool:
     return isinstance(exception, OperationalError | InterfaceError)
 
 
-def note_database_unavailable(sender: Any, request: HttpRequest | None = None, **kwargs: Any) -> None:
+def note_database_unavailable(
+    sender: Any, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
     """got_request_exception: remember that the request failed because the database could not
     be reached (raised in a middleware or the API, where no process_exception sees it)."""
     import sys

@@ -9,8 +9,8 @@ the test's own connection and transaction are left untouched and put back afterw
 from __future__ import annotations
 
 import socket
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
