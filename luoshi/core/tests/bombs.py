@@ -88,13 +88,15 @@ def _rows(count: int) -> Iterator[bytes]:
     yield (
         f'<?xml version="1.0" encoding="UTF-8"?><worksheet {_MAIN}><sheetData>'
         '<row r="1"><c r="A1" t="inlineStr"><is><t>序号</t></is></c>'
-        '<c r="B1" t="inlineStr"><is><t>工作任务</t></is></c></row>'
+        '<c r="B1" t="inlineStr"><is><t>工作任务</t></is></c>'
+        '<c r="C1" t="inlineStr"><is><t>牵头部门</t></is></c></row>'
     ).encode()
     batch: list[bytes] = []
     for number in range(2, count + 2):
         batch.append(
             b'<row><c t="inlineStr"><is><t>1</t></is></c>'
-            b'<c t="inlineStr"><is><t>task</t></is></c></row>'
+            b'<c t="inlineStr"><is><t>task</t></is></c>'
+            b'<c t="inlineStr"><is><t>office</t></is></c></row>'
         )
         if len(batch) == 10_000:
             yield b"".join(batch)
