@@ -55,5 +55,6 @@ def test_concurrent_reports_without_version_all_land(org: Any, plan: Any) -> Non
     assert entries.count() == THREADS
     # the task's progress is the last writer's
     last = reported.order_by("-id").first()
-    assert last is not None and task.progress == last.after["percent"]
+    assert last is not None and last.after is not None
+    assert task.progress == last.after["percent"]
     assert task.version > start_version

@@ -106,11 +106,12 @@ def test_names_lose_paths_and_control_characters(org, plan) -> None:
     assert attachment.name == "证明X-Injected: 1gpj.pdf"
 
 
-def _attach(task: Task, report_id: int, headers: dict[str, str], name: str, data: bytes) -> Any:
+def _attach(task: Task, report_id: int, headers: dict[str, Any], name: str, data: bytes) -> Any:
+    extra: dict[str, Any] = {**headers, "HTTP_ACCEPT_LANGUAGE": "en"}
     return Client().post(
         f"{API}/tasks/{task.pk}/reports/{report_id}/attachments",
         {"file": SimpleUploadedFile(name, data)},
-        **{**headers, "HTTP_ACCEPT_LANGUAGE": "en"},
+        **extra,
     )
 
 
