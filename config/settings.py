@@ -102,6 +102,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "luoshi.core.middleware.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "luoshi.core.middleware.DatabaseUnavailableMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "luoshi.core.middleware.SessionRenewalMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -238,6 +239,21 @@ LUOSHI_AGENCY_NAME = env(
 LUOSHI_DEMO_PASSWORD = env("LUOSHI_DEMO_PASSWORD", "luoshi-demo")
 LUOSHI_IMPORT_MAX_BYTES = env_int("LUOSHI_IMPORT_MAX_BYTES", 10 * 1024 * 1024, minimum=1)
 LUOSHI_ATTACHMENT_MAX_BYTES = env_int("LUOSHI_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# Hostile files (docs/security.md): every zip-based upload (xlsx, docx, pptx, ofd, zip) is refused
+# before parsing when its parts unpack to more than this in total, when it has more parts, or when
+# one part of at least LUOSHI_ZIP_RATIO_FLOOR_BYTES unpacks to more than RATIO times its size.
+LUOSHI_ZIP_MAX_UNPACKED_BYTES = env_int(
+    "LUOSHI_ZIP_MAX_UNPACKED_BYTES", 50 * 1024 * 1024, minimum=1
+)
+LUOSHI_ZIP_MAX_PARTS = env_int("LUOSHI_ZIP_MAX_PARTS", 1000, minimum=1)
+LUOSHI_ZIP_MAX_RATIO = env_int("LUOSHI_ZIP_MAX_RATIO", 100, minimum=1)
+LUOSHI_ZIP_RATIO_FLOOR_BYTES = env_int("LUOSHI_ZIP_RATIO_FLOOR_BYTES", 1024 * 1024, minimum=1)
+# What an imported workbook may hold: rows read per sheet, columns read per row, shared strings.
+LUOSHI_IMPORT_MAX_ROWS = env_int("LUOSHI_IMPORT_MAX_ROWS", 100_000, minimum=1)
+LUOSHI_IMPORT_MAX_COLUMNS = env_int("LUOSHI_IMPORT_MAX_COLUMNS", 200, minimum=1)
+LUOSHI_IMPORT_MAX_STRINGS = env_int("LUOSHI_IMPORT_MAX_STRINGS", 1_000_000, minimum=1)
+# A database that cannot be reached answers 503 with this Retry-After (seconds).
+LUOSHI_RETRY_AFTER_SECONDS = env_int("LUOSHI_RETRY_AFTER_SECONDS", 30, minimum=1)
 
 # Fonts of official documents (GB/T 9704): the customary names, with embeddable fallbacks that a
 # machine without them still renders (Debian: fonts-noto-cjk).

@@ -44,6 +44,7 @@ from luoshi.appraisal.models import (
     RoutineEntry,
 )
 from luoshi.core.models import ExportJob
+from luoshi.core.tests.samples import pdf_bytes
 from luoshi.evaluation.models import Campaign
 from luoshi.evaluation.tests.conftest import make_campaign
 from luoshi.honors import services as honors_services
@@ -66,9 +67,17 @@ from luoshi.orgs import permissions as org_perms
 from luoshi.orgs import services as org_services
 from luoshi.orgs.models import OrgUnit, Person, StaffCategory, User
 from luoshi.orgs.roles import Role
-from luoshi.plans.models import AdjustmentRequest, Attachment, Category, Task, WorkPlan
+from luoshi.plans.models import (
+    AdjustmentRequest,
+    Attachment,
+    Category,
+    ProgressReport,
+    Task,
+    WorkPlan,
+)
 from luoshi.plans.services import attachments as attachment_services
 from luoshi.plans.services import categories as category_services
+from luoshi.plans.services import reports as report_services
 from luoshi.plans.tests.conftest import issue
 from luoshi.plans.tests.conftest import plan as plan_fixture
 from luoshi.summaries import services as summaries_services
@@ -101,7 +110,7 @@ PERSONAS = (
     "hr",
     "outsider",
 )
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes()  # evidence files are read as what their type says
 SUPERVISION_DAY = dt.date(2025, 9, 26)
 
 
@@ -212,6 +221,11 @@ def build_hidden(other: Org) -> Hidden:
     )
     ids["task_attachment"] = evidence.pk
     parents["task_attachment"] = ("task", task.pk)
+    report = report_services.report_submit(
+        actor=staff, task=task, unit=task.lead_unit, data=report_services.ReportIn(text="外省进展")
+    )
+    ids["report"] = report.pk
+    parents["report"] = ("task", task.pk)
     ids["category"] = category_services.category_create(
         actor=sup, agency=other.agency, name="外省分类"
     ).pk
@@ -351,6 +365,7 @@ MODELS: dict[str, type[models.Model]] = {
     "task": Task,
     "adjustment": AdjustmentRequest,
     "task_attachment": Attachment,
+    "report": ProgressReport,
     "category": Category,
     "item": SupervisionItem,
     "feedback": Feedback,
@@ -424,6 +439,7 @@ PARAMS = {
     "person_id": "person",
     "plan_id": "plan",
     "task_id": "task",
+    "report_id": "report",
     "category_id": "category",
     "notice_id": "notice",
     "item_id": "item",

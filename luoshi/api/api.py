@@ -23,6 +23,7 @@ from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.db import InterfaceError, OperationalError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
 from django.http.multipartparser import MultiPartParserError
 from django.urls import URLPattern, URLResolver, re_path
@@ -38,6 +39,7 @@ from ninja.utils import check_csrf
 
 from luoshi.appraisal.api import router as appraisal_router
 from luoshi.core.errors import CsrfFailed, DomainError
+from luoshi.core.middleware import database_unavailable_response
 from luoshi.documents.api import router as exports_router
 from luoshi.evaluation.api import router as evaluation_router
 from luoshi.honors.api import people_router as honors_people_router
@@ -271,6 +273,13 @@ def on_malformed_request(request: HttpRequest, exc: Exception) -> HttpResponse:
 @api.exception_handler(Http404)
 def on_not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
     return _error(request, 404, "not_found", _("Not found."))
+
+
+@api.exception_handler(OperationalError)
+@api.exception_handler(InterfaceError)
+def on_database_unavailable(request: HttpRequest, exc: Exception) -> HttpResponse:
+    # the database cannot be reached: 503 with Retry-After, as on pages (docs/security.md)
+    return database_unavailable_response(request)
 
 
 @api.exception_handler(Exception)

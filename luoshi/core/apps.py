@@ -41,3 +41,10 @@ class CoreConfig(AppConfig):
 
         request_started.connect(cache.request_started, dispatch_uid="luoshi-cache-request")
         request_finished.connect(cache.request_finished, dispatch_uid="luoshi-cache-request")
+
+        # A database out of reach answers 503 (DatabaseUnavailableMiddleware).
+        from django.core.signals import got_request_exception
+
+        from .middleware import note_database_unavailable
+
+        got_request_exception.connect(note_database_unavailable, dispatch_uid="luoshi-db-down")

@@ -143,3 +143,76 @@ class DomainErrorMiddleware:
             return None
         template = {404: "404.html", 403: "403.html"}.get(exception.status, "error.html")
         return render(request, template, {"error": exception}, status=exception.status)
+
+
+# --- the database out of reach -------------------------------------------------------------------
+
+_DB_DOWN = "_luoshi_database_unavailable"
+
+
+def _is_database_unavailable(exception: BaseException | None) -> bool:
+    from django.db import InterfaceError, OperationalError
+
+    return isinstance(exception, OperationalError | InterfaceError)
+
+
+def note_database_unavailable(
+    sender: Any, request: HttpRequest | None = None, **kwargs: Any
+) -> None:
+    """got_request_exception: remember that the request failed because the database could not
+    be reached (raised in a middleware or the API, where no process_exception sees it)."""
+    import sys
+
+    if request is not None and _is_database_unavailable(sys.exc_info()[1]):
+        setattr(request, _DB_DOWN, True)
+
+
+def database_unavailable_response(request: HttpRequest) -> HttpResponse:
+    """503 with Retry-After, rendered without the database: JSON under /api/, else a minimal
+    bilingual page (no context processors, no session, no user)."""
+    from django.conf import settings
+    from django.http import JsonResponse
+    from django.template.loader import render_to_string
+    from django.utils.translation import gettext as _
+
+    retry = int(settings.LUOSHI_RETRY_AFTER_SECONDS)
+    response: HttpResponse
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "code": "service_unavailable",
+                "message": _(
+                    "The database cannot be reached right now. Try again in %(seconds)d seconds."
+                )
+                % {"seconds": retry},
+                "details": [],
+            },
+            status=503,
+        )
+    else:
+        response = HttpResponse(
+            render_to_string("core/503.html", {"retry_after": retry}), status=503
+        )
+    response["Retry-After"] = str(retry)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+class DatabaseUnavailableMiddleware:
+    """A database that cannot be reached (OperationalError, InterfaceError: refused connection,
+    server restarting, lost connection) answers 503 with Retry-After on pages and the API, never
+    a 500. Placed near the top, so that it also covers the session and authentication."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if getattr(request, _DB_DOWN, False):
+            return database_unavailable_response(request)
+        return response
+
+    def process_exception(self, request: HttpRequest, exception: Exception) -> HttpResponse | None:
+        if _is_database_unavailable(exception):
+            return database_unavailable_response(request)
+        return None

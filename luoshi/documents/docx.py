@@ -28,15 +28,9 @@ from typing import IO, Any
 
 from django.utils.translation import gettext as _
 
+from luoshi.core import zipguard
 from luoshi.core.errors import InvalidInput
-from luoshi.documents.xlsx import (
-    MAX_UNPACK_RATIO,
-    MAX_UNPACKED_FLOOR,
-    MAX_ZIP_MEMBERS,
-    WorkbookError,
-    _max_bytes,
-    read_limited,
-)
+from luoshi.documents.xlsx import WorkbookError, read_limited
 
 DOCX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -124,20 +118,16 @@ def check_docx(data: bytes, *, max_bytes: int | None = None) -> None:
     if not data.startswith(_ZIP_MAGIC):
         raise _not_docx()
     corrupt = _corrupt()
-    limit = _max_bytes(max_bytes)
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_ZIP_MEMBERS:
-                raise corrupt
-            unpacked = sum(m.file_size for m in members)
-            if unpacked > max(MAX_UNPACKED_FLOOR, MAX_UNPACK_RATIO * limit):
-                raise DocumentError(
-                    _("The file is larger than %(size)s MB. Split it into smaller files.")
-                    % {"size": f"{limit / (1024 * 1024):.0f}"},
-                    code="file_too_large",
-                )
-            names = {m.filename for m in members}
+            try:
+                zipguard.check_members(archive.infolist())
+                zipguard.refuse_dtd(archive)
+            except zipguard.FileRefused as error:
+                if error.code == "corrupt_file":
+                    raise corrupt from None
+                raise DocumentError(error.message, code=error.code) from None
+            names = set(archive.namelist())
             if "[Content_Types].xml" not in names:
                 raise _not_docx()
             info = archive.getinfo("[Content_Types].xml")

@@ -35,16 +35,14 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from luoshi.core import zipguard
 from luoshi.core.errors import InvalidInput
 from luoshi.core.text import to_simplified
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
-# An xlsx is a zip; how much bigger than the upload its contents may be, and how many parts it
-# may have, before we call it a zip bomb rather than a workbook.
-MAX_UNPACK_RATIO = 50
-MAX_UNPACKED_FLOOR = 100 * 1024 * 1024
-MAX_ZIP_MEMBERS = 10_000
+# An xlsx is a zip: its parts' total size, their number and their compression ratios are checked
+# by luoshi.core.zipguard (LUOSHI_ZIP_* settings) before openpyxl reads it.
 HEADER_SCAN_ROWS = 10
 
 _WORKBOOK_TYPES = (
@@ -122,25 +120,76 @@ def check_xlsx(data: bytes, *, max_bytes: int | None = None) -> None:
     corrupt = _corrupt()
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            members = archive.infolist()
-            if len(members) > MAX_ZIP_MEMBERS:
-                raise corrupt
-            unpacked = sum(m.file_size for m in members)
-            if unpacked > max(MAX_UNPACKED_FLOOR, MAX_UNPACK_RATIO * _max_bytes(max_bytes)):
-                raise _too_large(_max_bytes(max_bytes))
-            names = {m.filename for m in members}
+            _guard(archive)
+            names = set(archive.namelist())
             if "[Content_Types].xml" not in names:
                 raise not_xlsx
             info = archive.getinfo("[Content_Types].xml")
             if info.file_size > 1024 * 1024:
                 raise corrupt
             content_types = archive.read(info)
+            if any(kind in content_types for kind in _WORKBOOK_TYPES):
+                _check_strings(archive)
+    except WorkbookError:
+        raise
     except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError, ValueError, zlib.error):
         raise corrupt from None
     except NotImplementedError:  # an unsupported compression method
         raise corrupt from None
     if not any(kind in content_types for kind in _WORKBOOK_TYPES):
         raise not_xlsx
+
+
+def _guard(archive: zipfile.ZipFile) -> None:
+    """The zip limits and the DTD check of luoshi.core.zipguard, as a WorkbookError."""
+    try:
+        zipguard.check_members(archive.infolist())
+        zipguard.refuse_dtd(archive)
+    except zipguard.FileRefused as error:
+        if error.code == "corrupt_file":
+            raise _corrupt() from None
+        raise WorkbookError(error.message, code=error.code) from None
+
+
+_STRING_TAGS = (b"<si>", b"<si ", b":si>", b":si ")
+
+
+def max_rows() -> int:
+    return int(settings.LUOSHI_IMPORT_MAX_ROWS)
+
+
+def max_columns() -> int:
+    return int(settings.LUOSHI_IMPORT_MAX_COLUMNS)
+
+
+def _check_strings(archive: zipfile.ZipFile) -> None:
+    """Refuse more shared strings than LUOSHI_IMPORT_MAX_STRINGS before openpyxl, which keeps
+    them all in memory, reads them (counted in chunks, without parsing)."""
+    limit = int(settings.LUOSHI_IMPORT_MAX_STRINGS)
+    for name in archive.namelist():
+        if (
+            name.lower().endswith("sharedstrings.xml")
+            and zipguard.count_in_part(archive, name, _STRING_TAGS) > limit
+        ):
+            raise WorkbookError(
+                _(
+                    "The workbook holds more than %(count)s different texts (the limit for "
+                    "imports). Split it into smaller files."
+                )
+                % {"count": f"{limit:,}"},
+                code="file_too_large",
+            )
+
+
+def _too_many_rows(limit: int) -> WorkbookError:
+    return WorkbookError(
+        _(
+            "The sheet has more than %(count)s rows (the limit for imports). "
+            "Split it into smaller files."
+        )
+        % {"count": f"{limit:,}"},
+        code="file_too_large",
+    )
 
 
 def _corrupt() -> WorkbookError:
@@ -295,7 +344,7 @@ class SheetReader:
 
     def _match(self, values: Sequence[Any]) -> dict[str, int]:
         found: dict[str, int] = {}
-        for index, value in enumerate(values):
+        for index, value in enumerate(values[: max_columns()]):
             normalized = normalize_header(value)
             if not normalized:
                 continue
@@ -311,10 +360,13 @@ class SheetReader:
 
     def rows(self) -> Iterator[SheetRow]:
         start = (self.header_row or 0) + 1
+        limit = max_rows()
         try:
             for number, values in enumerate(
                 self.worksheet.iter_rows(min_row=start, values_only=True), start=start
             ):
+                if number - start >= limit:
+                    raise _too_many_rows(limit)
                 picked = {
                     header: (values[index] if index < len(values) else None)
                     for header, index in self.positions.items()

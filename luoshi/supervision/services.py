@@ -24,7 +24,7 @@ from luoshi.core import audit, lights
 from luoshi.core.errors import Forbidden, InvalidInput
 from luoshi.core.numbering import next_number
 from luoshi.core.text import search_key
-from luoshi.core.versioning import check_version, save_versioned
+from luoshi.core.versioning import check_version, lock_current, save_versioned
 from luoshi.core.workdays import WorkCalendar
 from luoshi.documents.official import document_number
 from luoshi.notify.services import notify_each
@@ -527,8 +527,13 @@ def feedback_review(
     today: dt.date | None = None,
 ) -> Feedback:
     """The office reviews feedback: accepted, or returned with a reason. Accepting the final
-    feedback sends the item to its leader in charge for close-out; returning it reopens it."""
+    feedback sends the item to its leader in charge for close-out; returning it reopens it.
+
+    The item, then the feedback, are re-read and locked: a review never fails on a version
+    the reviewer did not send (docs/security.md, "Concurrent writes")."""
     item = feedback.item
+    lock_current(item)
+    lock_current(feedback)
     if feedback.review != Feedback.Review.PENDING:
         raise InvalidInput(_("This feedback was already reviewed."))
     if not accept and not reason.strip():
@@ -750,6 +755,8 @@ def extension_decide(
     today: dt.date | None = None,
 ) -> ExtensionRequest:
     """Approving moves the deadline (the original one stays for the statistics)."""
+    lock_current(request.item)
+    lock_current(request)
     if request.status != ExtensionRequest.Status.PENDING:
         raise InvalidInput(_("This request was already decided."))
     day = _today(today)

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from typing import Any
+from typing import Annotated, Any
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja import Field, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Router, Schema, Status
+from ninja.files import UploadedFile
 
+from luoshi.core import importflow
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
-from luoshi.core.errors import Forbidden
+from luoshi.core.errors import Forbidden, InvalidInput, NotFound
 
 from .. import permissions as perms
+from ..services import attachments as attachment_services
 from ..services import reports as report_services
 from .tasks import Id, ReportOut, _scoped_user
 
@@ -71,3 +76,56 @@ def submit_report(request: HttpRequest, task_id: Id, payload: ReportIn) -> Any:
         ),
     )
     return Status(201, report)
+
+
+class AttachmentOut(Schema):
+    id: int
+    name: str
+    size: int
+    sha256: str
+    report: int | None = Field(None, alias="report_id")
+    created_at: dt.datetime
+
+
+@router.post(
+    "/tasks/{task_id}/reports/{report_id}/attachments",
+    response={201: AttachmentOut},
+    summary="Attach an evidence file to a progress report",
+    openapi_extra=error_responses(
+        {
+            403: "The account sees the task but does not report for this report's unit.",
+            404: "No such task or report, or not visible to the account.",
+            422: (
+                "No file, a type not allowed, content that is not what its type says "
+                "(`attachment_type`), too large (`attachment_too_large`, `file_too_large`) or "
+                "a suspicious archive (`file_suspicious`); nothing was written."
+            ),
+        }
+    ),
+)
+def add_report_attachment(
+    request: HttpRequest,
+    task_id: Id,
+    report_id: Id,
+    file: Annotated[UploadedFile | None, File()] = None,
+) -> Any:
+    """Send the file as the multipart field `file` (PDF, PNG, JPEG, docx, xlsx, pptx, OFD, zip
+    or UTF-8/GB 18030 text). The content is read by a parser for its type; the file name is kept
+    without any path or control characters. Only for a report of the unit the account reports
+    for, on a task it may see (else 404, as for the report)."""
+    user = _scoped_user(request)
+    task = perms.access_task(user, task_id)
+    report = task.reports.filter(pk=report_id).first()
+    if report is None:
+        raise NotFound()
+    cooperating = set(task.cooperating_units.values_list("pk", flat=True))
+    unit = perms.report_unit(user, task, cooperating)
+    if unit is None or unit.pk != report.unit_id or not perms.can_report(user, task, cooperating):
+        raise Forbidden()
+    if file is None:
+        raise InvalidInput(details=[{"field": "file", "message": _("Choose a file to attach.")}])
+    data = importflow.read_upload(file, max_bytes=int(settings.LUOSHI_ATTACHMENT_MAX_BYTES))
+    attachment = attachment_services.attachment_add(
+        actor=user, task=task, report=report, name=file.name or "", content=data
+    )
+    return Status(201, attachment)

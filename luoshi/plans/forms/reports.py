@@ -14,6 +14,29 @@ from ..models import Indicator, Milestone, Task, WorkPlan
 from .tasks import DATE
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class EvidenceField(forms.FileField):
+    """Any number of files (none is fine); each is checked by the report service."""
+
+    MAX_FILES = 10
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"multiple": True}))
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if len(files) > self.MAX_FILES:
+            raise forms.ValidationError(
+                _("Attach at most %(count)d files at once.") % {"count": self.MAX_FILES}
+            )
+        return [super(EvidenceField, self).clean(f, initial) for f in files]
+
+
 class ReportForm(StyledFormMixin, forms.Form):
     text = forms.CharField(
         label=_("Progress this period"), widget=forms.Textarea(attrs={"rows": 4})
@@ -27,6 +50,10 @@ class ReportForm(StyledFormMixin, forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    evidence = EvidenceField(
+        label=_("Evidence files"),
+        help_text=_("PDF, images, Office documents, OFD, zip or text; optional."),
     )
 
     def __init__(

@@ -10,7 +10,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from luoshi.core import audit
+from luoshi.core import audit, uploads
 from luoshi.core.errors import InvalidInput
 
 from ..models import (
@@ -19,53 +19,13 @@ from ..models import (
     Task,
 )
 
-ATTACHMENT_TYPES = {
-    ".pdf": b"%PDF",
-    ".png": b"\x89PNG",
-    ".jpg": b"\xff\xd8",
-    ".jpeg": b"\xff\xd8",
-    ".docx": b"PK",
-    ".xlsx": b"PK",
-    ".pptx": b"PK",
-    ".ofd": b"PK",
-    ".zip": b"PK",
-    ".txt": b"",
-}
-
-
-def _attachment_limit() -> int:
-    from django.conf import settings
-
-    return int(settings.LUOSHI_ATTACHMENT_MAX_BYTES)
+ATTACHMENT_TYPES = uploads.EVIDENCE_TYPES
 
 
 def check_attachment(name: str, content: bytes) -> tuple[str, str]:
-    """An evidence file's cleaned name and suffix, or InvalidInput: allowed type, not empty,
-    within the size limit, content matching its type (shared by every app that takes files)."""
-    from pathlib import PurePath
-
-    clean_name = PurePath(name.replace("\\", "/")).name.strip()[:200] or "attachment"
-    suffix = PurePath(clean_name).suffix.lower()
-    if suffix not in ATTACHMENT_TYPES:
-        raise InvalidInput(
-            _("Files of type %(type)s cannot be attached. Allowed: %(allowed)s.")
-            % {"type": suffix or "?", "allowed": ", ".join(sorted(ATTACHMENT_TYPES))},
-            code="attachment_type",
-        )
-    if not content:
-        raise InvalidInput(_("The file is empty."), code="attachment_empty")
-    limit = _attachment_limit()
-    if len(content) > limit:
-        raise InvalidInput(
-            _("The file is larger than %(size)s MB.") % {"size": limit // (1024 * 1024)},
-            code="attachment_too_large",
-        )
-    if not content.startswith(ATTACHMENT_TYPES[suffix]):
-        raise InvalidInput(
-            _("The file's content does not match its type %(type)s.") % {"type": suffix},
-            code="attachment_type",
-        )
-    return clean_name, suffix
+    """An evidence file's cleaned name and suffix, or InvalidInput (luoshi.core.uploads.
+    check_file: allowed type, not empty, within the size limit, content read by a parser)."""
+    return uploads.check_file(name, content)
 
 
 @transaction.atomic
@@ -74,12 +34,22 @@ def attachment_add(
 ) -> Any:
     """Keep a piece of evidence for a task (or one of its reports) in the default storage.
 
-    Only the types in the allow-list, whose first bytes match the type, and up to the size
-    limit; the file is stored under a random name, never where the web server serves files.
+    Only the types in the allow-list, whose content a parser reads as that type, and up to the
+    size limit; the file is stored under a random name, never where the web server serves files.
     """
     clean_name, suffix = check_attachment(name, content)
     if report is not None and report.task_id != task.pk:
         raise InvalidInput(_("The report belongs to another task."))
+    return store_checked(
+        actor=actor, task=task, report=report, name=clean_name, suffix=suffix, content=content
+    )
+
+
+def store_checked(
+    *, actor: Any, task: Task, report: ProgressReport | None, name: str, suffix: str, content: bytes
+) -> Attachment:
+    """Keep a checked file (see attachment_add; inside the caller's transaction)."""
+    clean_name = name
     attachment = Attachment(
         task=task,
         report=report,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from luoshi.core import audit
 from luoshi.core.errors import InvalidInput
+from luoshi.core.versioning import lock_current as _lock_current
 from luoshi.core.versioning import save_versioned as _save_versioned
 from luoshi.orgs.models import OrgUnit
 
@@ -30,6 +32,7 @@ from ..models import (
 )
 from ..rules import period_to_report, report_due_date, report_period
 from ..selectors.reports import OverviewFilter
+from .attachments import check_attachment, store_checked
 from .history import _event
 from .lights import refresh_lights
 
@@ -107,9 +110,23 @@ def is_progress_drop(task: Task, percent: int | None) -> bool:
 
 @transaction.atomic
 def report_submit(
-    *, actor: Any, task: Task, unit: OrgUnit, data: ReportIn, today: dt.date | None = None
+    *,
+    actor: Any,
+    task: Task,
+    unit: OrgUnit,
+    data: ReportIn,
+    today: dt.date | None = None,
+    files: Sequence[tuple[str, bytes]] = (),
 ) -> ProgressReport:
-    """Submit (or correct) one unit's report for the current period."""
+    """Submit (or correct) one unit's report for the current period.
+
+    The task is re-read and locked first: reports on one task queue, each deciding (progress,
+    drops) on the current task, and none answers a Conflict for a version it never sent.
+    `files` (name, content) are kept as the report's evidence, each checked first
+    (luoshi.core.uploads.check_file): one refused file refuses the report; nothing is written.
+    """
+    checked = [(*check_attachment(name, content), content) for name, content in files]
+    _lock_current(task)
     day = today or timezone.localdate()
     if not data.text.strip():
         raise InvalidInput(details=[{"field": "text", "message": _("Describe the progress.")}])
@@ -167,6 +184,10 @@ def report_submit(
     if is_lead and data.percent is not None and data.percent != task.progress:
         task.progress = data.percent
         _save_versioned(task, ["progress"])
+    for clean, suffix, content in checked:
+        store_checked(
+            actor=actor, task=task, report=report, name=clean, suffix=suffix, content=content
+        )
     drop = {"previous_percent": previous, "drop_reason": drop_reason} if dropped else {}
     _event(
         task,
@@ -185,6 +206,7 @@ def report_submit(
             "percent": report.percent,
             "indicators": data.indicator_values,
             "milestones": list(data.milestones_done),
+            **({"files": [c[0] for c in checked]} if checked else {}),
             **drop,
         },
     )

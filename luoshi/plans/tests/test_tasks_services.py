@@ -10,6 +10,7 @@ import pytest
 
 from luoshi.core.errors import Conflict, Forbidden, InvalidInput
 from luoshi.core.models import AuditEntry
+from luoshi.core.tests.samples import pdf_bytes
 from luoshi.plans.models import AdjustmentRequest, Task, TaskEvent, WorkPlan
 from luoshi.plans.selectors.ledger import TaskFilter, task_ledger
 from luoshi.plans.services.adjustments import adjustment_decide, adjustment_request
@@ -332,7 +333,7 @@ def test_evidence_attachments_are_checked_and_kept(org, plan, settings, tmp_path
     }
     issue(org, plan)
     t = task("2026-1-1-1")
-    pdf = b"%PDF-1.4 evidence"
+    pdf = pdf_bytes()
     a = attachment_add(actor=org.users["head"], task=t, name="..\\..\\证明.pdf", content=pdf)
     assert a.name == "证明.pdf" and a.size == len(pdf)
     assert a.file.read() == pdf and str(tmp_path) in a.file.path
@@ -341,7 +342,7 @@ def test_evidence_attachments_are_checked_and_kept(org, plan, settings, tmp_path
             attachment_add(actor=org.users["head"], task=t, name=name, content=content)
     settings.LUOSHI_ATTACHMENT_MAX_BYTES = 10
     with pytest.raises(InvalidInput):
-        attachment_add(actor=org.users["head"], task=t, name="big.pdf", content=b"%PDF" + b"0" * 20)
+        attachment_add(actor=org.users["head"], task=t, name="big.pdf", content=pdf_bytes())
     assert t.attachments.count() == 1
 
 
@@ -357,9 +358,9 @@ def test_evidence_downloads_only_for_who_sees_the_task(
     }
     issue(org, plan)
     t = task("2026-1-1-1")
-    a = attachment_add(actor=org.users["head"], task=t, name="证明.pdf", content=b"%PDF-1.4 x")
+    a = attachment_add(actor=org.users["head"], task=t, name="证明.pdf", content=pdf_bytes())
     ok = client_for("head").get(f"/tasks/{t.pk}/attachments/{a.pk}/")
-    assert ok.status_code == 200 and b"".join(ok.streaming_content) == b"%PDF-1.4 x"
+    assert ok.status_code == 200 and b"".join(ok.streaming_content) == pdf_bytes()
     assert client_for("outsider").get(f"/tasks/{t.pk}/attachments/{a.pk}/").status_code == 404
     other = task("2026-2-0-1")
     assert client_for("head").get(f"/tasks/{other.pk}/attachments/{a.pk}/").status_code == 404

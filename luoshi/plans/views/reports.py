@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -15,6 +16,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from luoshi.core.errors import NotFound
 from luoshi.core.forms import submit_form
+from luoshi.core.importflow import read_upload
 from luoshi.core.paging import paginate
 from luoshi.orgs import selectors as org_selectors
 
@@ -62,7 +64,11 @@ def task_report(request: HttpRequest, pk: int) -> HttpResponse:
             },
             drop_reason=d.get("drop_reason") or "",
         )
-        return report_submit(actor=request.user, task=task, unit=context["report_unit"], data=data)
+        limit = int(settings.LUOSHI_ATTACHMENT_MAX_BYTES)
+        files = [(f.name or "", read_upload(f, max_bytes=limit)) for f in d.get("evidence") or []]
+        return report_submit(
+            actor=request.user, task=task, unit=context["report_unit"], data=data, files=files
+        )
 
     if submit_form(request, form, submit, _("Your report was submitted."))[0]:
         return redirect("plans:task", pk=task.pk)

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from openpyxl import load_workbook
 
 from luoshi.core.models import AuditEntry
+from luoshi.core.tests.samples import pdf_bytes
 from luoshi.supervision import bulletins, services
 from luoshi.supervision.models import Bulletin, SupervisionItem
 
@@ -450,7 +451,7 @@ def test_attachments_download_only_for_those_who_see_the_item(org, client_for) -
             "text": "阶段进展",
             "percent": 30,
             "version": item.version,
-            "attachments": [SimpleUploadedFile("进展.pdf", b"%PDF-1.4 x")],
+            "attachments": [SimpleUploadedFile("进展.pdf", pdf_bytes())],
         },
     )
     import re

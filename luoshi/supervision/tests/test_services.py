@@ -13,6 +13,7 @@ from django.db import connection, connections
 
 from luoshi.core.errors import Conflict, InvalidInput
 from luoshi.core.models import AuditEntry, NumberSeries
+from luoshi.core.tests.samples import pdf_bytes
 from luoshi.core.workdays import add_working_days
 from luoshi.supervision import services
 from luoshi.supervision.models import (
@@ -93,7 +94,7 @@ def lifecycle_to_reviewed(org, item, *, done: dt.date) -> None:
         item=item,
         kind=Feedback.Kind.FINAL,
         text="已全部落实",
-        files=[("落实情况.pdf", b"%PDF-1.4 test")],
+        files=[("落实情况.pdf", pdf_bytes())],
         today=done,
     )
     item.refresh_from_db()
