@@ -1,0 +1,104 @@
+"""Text search at size: the `search_text` filter of people, the ledger and every later list.
+
+Every searchable row keeps `search_text`, its text folded to Simplified script and lower case
+(luoshi.core.text.search_key), and a query is folded the same way (fold_query), so 侨联 finds
+僑聯 and back. What is asked is "contains": `search_text LIKE '%…%'`. Unindexed, that is a
+sequential scan of the table, twice (the count and the page): 11–21 ms at 60,000 people,
+420 ms for a rare term at 1,000,000 tasks.
+
+The choice (PostgreSQL). Queries are mostly one to four Chinese characters. A trigram index
+(pg_trgm) cannot serve a query shorter than three characters — and 侨 or 侨联 is the common
+case; PostgreSQL's full text has no Chinese parser (zhparser and friends are extensions we do
+not want to depend on) and its default parser glues a run of Han characters into one word. So
+the index is a GIN over the set of the text's single characters and bigrams, computed by an
+immutable SQL function, `luoshi_grams(search_text)` (created by core's migration
+0009_search_grams; each app's migration builds the expression index on its table):
+
+- a query of one or two characters is one gram: `luoshi_grams(search_text) @> '{侨联}'`, exact;
+- a longer query is the set of its bigrams, all of which a match must contain
+  (`@> '{华侨, 侨联, 联合}'`); the index narrows to the rows with all of them and the
+  `LIKE '%华侨联合%'` beside it rechecks the order (the bigrams can occur apart).
+
+The grams are computed from `search_text` by the database itself, so every path that writes
+the column (a service's save, a bulk_create of an import, a queryset update) keeps the index
+right with no second column to maintain. The cost is the index's size and write time (a task's
+goal and measures are long: its grams number in the hundreds); the tick writes few rows now, so
+the ledger's writes are few. Measured figures: docs/performance.md.
+
+SQLite (tests, small installs) keeps the plain scan: the function and the indexes exist only
+on PostgreSQL, and `contains` adds the gram filter only there.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db import connections, models
+from django.db.models import F, Func, QuerySet
+
+from .text import fold_query
+
+M = TypeVar("M", bound=models.Model)
+
+GRAMS_FUNCTION_SQL = r"""
+CREATE OR REPLACE FUNCTION luoshi_grams(t text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(DISTINCT g), '{}'::text[]) FROM (
+    SELECT substr(t, i, 1) AS g FROM generate_series(1, length(t)) AS i
+    UNION ALL
+    SELECT substr(t, i, 2) FROM generate_series(1, length(t) - 1) AS i
+  ) AS grams
+$$
+"""
+
+
+def query_grams(key: str) -> list[str]:
+    """The grams a row's text must all contain to contain `key` (folded): `key` itself when it
+    has one or two characters, else its bigrams."""
+    if len(key) <= 2:
+        return [key]
+    return sorted({key[i : i + 2] for i in range(len(key) - 1)})
+
+
+class GramsContain(Func):
+    """`luoshi_grams(<field>) @> <grams>` (PostgreSQL): served by the GIN expression index."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, field: str, grams: list[str]) -> None:
+        super().__init__(F(field))
+        self.grams = grams
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"luoshi_grams({sql}) @> %s::text[]", [*params, self.grams]
+
+
+def contains(qs: QuerySet[M], query: str, *, field: str = "search_text") -> QuerySet[M]:
+    """The rows of `qs` whose folded `field` contains the folded `query` (both scripts); on
+    PostgreSQL through the gram index, the LIKE kept as the recheck."""
+    key = fold_query(query)
+    if not key:
+        return qs
+    qs = qs.filter(**{f"{field}__contains": key})
+    if connections[qs.db].vendor == "postgresql":
+        qs = qs.filter(GramsContain(field, query_grams(key)))
+    return qs
+
+
+def create_gram_index(
+    schema_editor: Any, table: str, name: str, column: str = "search_text"
+) -> None:
+    """For a migration (RunPython): the GIN index of `table`'s grams, on PostgreSQL only."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    quote = schema_editor.quote_name
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {quote(name)} ON {quote(table)} "
+        f"USING gin (luoshi_grams({quote(column)}))"
+    )
+
+
+def drop_gram_index(schema_editor: Any, name: str) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")
