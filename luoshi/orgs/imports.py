@@ -70,7 +70,7 @@ def _unit_objects(
     while pending:
         wave = [u for u in pending if u.parent_row is None or u.parent_row in created]
         if not wave:  # the planner orders parents first; a cycle cannot get here
-            raise _row_failed(UNIT_SHEET, pending[0].row, U_NAME, InvalidInput(_("Invalid input.")))
+            raise _row_failed(UNIT_SHEET, pending[0].row, U_NAME, InvalidInput())
         rows = []
         for unit in wave:
             if unit.parent_row is not None:
