@@ -114,7 +114,7 @@ class PeopleFilter:
 def people_search(user: Any, f: PeopleFilter) -> QuerySet[Person]:
     qs = people_visible(user)
     if f.q:
-        qs = search.contains(qs, f.q)
+        qs = search.contains(qs, f.q, index="person_search_grams_idx")
     if f.unit:
         unit = OrgUnit.objects.filter(pk=f.unit).only("path").first()
         if unit is None:

@@ -54,7 +54,8 @@ def test_postgresql_serves_the_search_from_the_gram_index(
 ) -> None:
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")
-        sql, params = search.contains(model.objects.all(), query).query.sql_with_params()
+        qs = search.contains(model.objects.all(), query, index=index)
+        sql, params = qs.query.sql_with_params()
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan

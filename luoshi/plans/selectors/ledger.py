@@ -94,7 +94,7 @@ def task_ledger(user: Any, f: TaskFilter, today: dt.date | None = None) -> Query
     if unit is not None:
         qs = qs.filter(lead_unit_path__startswith=unit.path)
     if f.q:
-        qs = search.contains(qs, f.q)
+        qs = search.contains(qs, f.q, index="task_search_grams_idx")
     qs = _shared_filters(qs, f)
     if f.status:
         qs = qs.filter(status=f.status)
