@@ -692,7 +692,7 @@ def load_plans(
     now = ts(TODAY)
     s_plan = Stream(conns["plans_workplan"], "plans_workplan",
                     ["id", "created_at", "updated_at", "version", "year", "title", "preamble",
-                     "status", "approved_at", "issued_at", "agency_id"])  # fmt: skip
+                     "status", "approved_at", "issued_at", "agency_id", "archived"])  # fmt: skip
     s_kp = Stream(conns["plans_keypoint"], "plans_keypoint",
                   ["id", "created_at", "updated_at", "version", "level", "number", "label",
                    "title", "sort_order", "parent_id", "plan_id"])  # fmt: skip
@@ -712,10 +712,11 @@ def load_plans(
                    "evidence", "sort_order", "task_id"])  # fmt: skip
     s_ind = Stream(conns["plans_indicator"], "plans_indicator",
                    ["id", "created_at", "updated_at", "version", "name", "unit", "target",
-                    "direction", "actual", "sort_order", "task_id"])  # fmt: skip
+                    "direction", "actual", "sort_order", "task_id", "allows_negative"])  # fmt: skip
     s_rep = Stream(conns["plans_progressreport"], "plans_progressreport",
                    ["id", "created_at", "updated_at", "version", "period", "text", "percent",
-                    "submitted_at", "due_on", "submitted_by_id", "unit_id", "task_id"])  # fmt: skip
+                    "submitted_at", "due_on", "submitted_by_id", "unit_id", "task_id",
+                    "progress_drop_reason"])  # fmt: skip
     streams = [s_plan, s_kp, s_task, s_coop, s_ms, s_ind, s_rep]
 
     plan_id = kp_id = task_id = coop_id = ms_id = ind_id = rep_id = 0
@@ -727,7 +728,7 @@ def load_plans(
         s_plan.add(line(plan_id, ts(issued), ts(issued), 1, year,
                         f"{agency.name}{year}年工作要点", "", "issued",
                         ts(issued - dt.timedelta(days=5)),
-                        ts(issued), agency.id))  # fmt: skip
+                        ts(issued), agency.id, False))  # fmt: skip
         sections: list[tuple[int, int, int]] = []  # (key point id, k1, k2)
         order = 0
         for k1, title in enumerate(KEY_POINTS, start=1):
@@ -831,7 +832,7 @@ def load_plans(
                 ind_id += 1
                 target = rng.randint(4, 40)
                 s_ind.add(line(ind_id, now, now, 1, "举办活动", "场", f"{target}.00", "higher",
-                               f"{target * progress // 100}.00", 0, task_id))  # fmt: skip
+                               f"{target * progress // 100}.00", 0, task_id, False))  # fmt: skip
             # progress reports: the months before the deadline (or before this month)
             count = REPORTS_CUR if year == CUR else REPORTS_PREV
             last = min(
@@ -849,7 +850,7 @@ def load_plans(
                 text = rng.choice(REPORT_TEXTS).format(n=rng.randint(1, 6))
                 s_rep.add(
                     line(rep_id, at, at, 1, period, text, percent, at, due_on, reporter_id,
-                         lead.id, task_id)
+                         lead.id, task_id, "")
                 )  # fmt: skip
         if plan_id % 200 == 0:
             log(f"plans {plan_id}/{len(sizes)}, tasks {task_id}", started)

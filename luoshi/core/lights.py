@@ -23,12 +23,13 @@ model with these three fields.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -215,51 +216,229 @@ def compute_light(
     return LightResult(GREEN, "on_track")
 
 
+# --- when a light changes by date alone --------------------------------------------------------
+
+
+def _first_day(lo: dt.date, hi: dt.date, holds: Callable[[dt.date], bool]) -> dt.date | None:
+    """The first day in [lo, hi] on which `holds` (false, then true for good) is true."""
+    if lo > hi or not holds(hi):
+        return None
+    while lo < hi:
+        mid = lo + dt.timedelta(days=(hi - lo).days // 2)
+        if holds(mid):
+            hi = mid
+        else:
+            lo = mid + dt.timedelta(days=1)
+    return lo
+
+
+def next_change(
+    *,
+    phase: str,
+    today: dt.date,
+    deadline: dt.date | None,
+    start: dt.date | None,
+    progress: int,
+    milestones: Sequence[MilestoneState] = (),
+    working_days_until: WorkingDaysUntil,
+    thresholds: LightThresholds = LightThresholds(),
+) -> dt.date | None:
+    """The first day after `today` on which `compute_light` with the same inputs could give
+    another answer (colour, reason or the reason's values), or None when it never does by the
+    date alone. Every condition of the rules flips once, from false to true, as the date moves
+    on (a deadline or milestone passes, enters its warning window, the elapsed share passes the
+    progress and its rounded percent grows), so each flip's first day is found exactly (the
+    warning window by bisection over `working_days_until`, which never grows as the day
+    advances) and the earliest one after today is the answer; a condition masked by the one
+    that decides today's light (the behind rule under a near deadline, say) is not counted
+    until that one's own end. A day too early would cost a recomputation and a write of the
+    new day; a day too late would leave a light stale (tested against a day-by-day
+    recomputation)."""
+    if phase != OPEN:
+        return None
+    if deadline is not None and deadline < today:
+        return None  # red for good: the deadline has passed
+    one = dt.timedelta(days=1)
+    tomorrow = today + one
+    found: list[dt.date] = []
+    if deadline is not None:
+        found.append(deadline + one)  # the deadline passes
+    undone = sorted(m.due_date for m in milestones if m.done_on is None)
+    if undone and undone[0] < today:
+        # red for the earliest overdue milestone until the deadline passes
+        return min(found) if found else None
+    warn = thresholds.warn_working_days
+    if undone:
+        found.append(undone[0] + one)  # the next milestone passes undone: red
+    if deadline is not None and working_days_until(today, deadline) <= warn:
+        return min(found)  # yellow, deadline near, until the deadline or a milestone passes
+    if deadline is not None:
+        end = deadline
+        opens = _first_day(tomorrow, end, lambda d: working_days_until(d, end) <= warn)
+        if opens is not None:
+            found.append(opens)
+    if undone and working_days_until(today, undone[0]) <= warn:
+        return min(found)  # yellow, milestone near: the behind rule is masked
+    if undone:
+        due = undone[0]
+        opens = _first_day(tomorrow, due, lambda d: working_days_until(d, due) <= warn)
+        if opens is not None:
+            found.append(opens)
+    if start is not None and deadline is not None and deadline > start:
+        span, limit = deadline - start, progress + thresholds.behind_tolerance
+
+        def share(d: dt.date) -> float:
+            share_ = elapsed_share(start, deadline, d)
+            return 0.0 if share_ is None else share_
+
+        def behind(d: dt.date) -> bool:
+            return limit < share(d) * 100
+
+        if not behind(today):
+            day = _first_day(tomorrow, deadline, behind)
+            if day is not None:
+                found.append(day)
+        else:  # behind: the reason names the elapsed percent, which grows
+            now = round(share(today) * 100)
+            day = _first_day(tomorrow, start + span, lambda d: round(share(d) * 100) != now)
+            if day is not None:
+                found.append(day)
+    later = [d for d in found if d >= tomorrow]
+    return min(later) if later else None
+
+
 # --- the stored lights ----------------------------------------------------------------------
+
+
+def _write(
+    model: type[models.Model], rows: list[tuple[Any, str, str, dt.date | None]], day: dt.date
+) -> None:
+    """Write the changed lights of `rows` ((pk, light, light_code, next change)) in one
+    statement: UPDATE … FROM (VALUES …) on PostgreSQL, a CASE per column elsewhere."""
+    if not rows:
+        return
+    table = connection.ops.quote_name(model._meta.db_table)
+    pk = connection.ops.quote_name(model._meta.pk.column)
+    if connection.vendor == "postgresql":
+        values = ", ".join(
+            ["(%s::bigint, %s::varchar, %s::varchar, %s::date)"]
+            + ["(%s, %s, %s, %s)"] * (len(rows) - 1)
+        )
+        params: list[Any] = [day]
+        for row in rows:
+            params.extend(row)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} AS t SET light = v.light, light_code = v.code, "  # noqa: S608
+                f"light_next_change = v.next, light_checked_on = %s::date "
+                f"FROM (VALUES {values}) AS v(id, light, code, next) WHERE t.{pk} = v.id",
+                params,
+            )
+        return
+    objs = []
+    for key, color, code, nxt in rows:
+        obj = model(pk=key)
+        obj.light, obj.light_code, obj.light_next_change = color, code, nxt  # type: ignore[attr-defined]
+        obj.light_checked_on = day  # type: ignore[attr-defined]
+        objs.append(obj)
+    model._default_manager.bulk_update(
+        objs, ["light", "light_code", "light_next_change", "light_checked_on"], batch_size=500
+    )
 
 
 def refresh(
     rows: QuerySet[M],
     *,
-    light_of: Callable[[M, dt.date, WorkingDaysUntil], LightResult],
+    light_of: Callable[[M, dt.date, WorkingDaysUntil], Any],
     today: dt.date | None = None,
     batch: int = 2000,
     after_batch: Callable[[list[M]], None] | None = None,
 ) -> int:
     """Recompute the stored lights of `rows` (a queryset of a model with the fields `light`,
-    `light_code`, `light_checked_on`; shape it with select_related/only/prefetch_related for
-    what `light_of` reads) as of `today` (default: the local date).
+    `light_code`, `light_next_change` and `light_checked_on`; shape it with
+    select_related/only/prefetch_related for what `light_of` reads) as of `today` (default:
+    the local date).
 
-    The rows are read in batches of `batch` in primary-key order; each batch is one
-    transaction. `light_of(row, today, working_days_until)` computes a row's light (one
-    calendar reading serves the whole run); only the rows whose light, reason or checked-on
-    day differ are written, each by one UPDATE of those three fields, which carry no version:
-    two runs on one day compute the same answer, so it is idempotent and safe to run
-    concurrently. `after_batch(rows)` is called inside the batch's transaction with the rows
-    whose colour changed (as they were read), possibly none. Returns the number of rows whose
-    colour changed.
+    The rows are read in keyset-paged batches of `batch` in primary-key order (memory stays
+    flat however many rows there are); each batch is one transaction. `light_of(row, today,
+    working_days_until)` computes a row's light and the next day it changes by date alone
+    (a `(LightResult, date | None)`; a bare LightResult means "never by date"). Only the rows
+    whose light, reason or next-change day differ are written, all of a batch's in one
+    statement, with `light_checked_on` (the day the stored light was last written); the
+    columns carry no version: two runs on one day compute the same answer, so it is idempotent
+    and safe to run concurrently. `after_batch(rows)` is called inside the batch's transaction
+    with the rows whose colour changed (as they were read), possibly none. Returns the number
+    of rows whose colour changed.
     """
     day = today or timezone.localdate()
     until = working_days_counter(WorkCalendar())
-    manager = rows.model._default_manager
+    model = rows.model
     changed = 0
-    last_id: Any = 0
+    last_id: Any = None
     while True:
-        chunk = list(rows.filter(pk__gt=last_id).order_by("pk")[:batch])
+        page = rows if last_id is None else rows.filter(pk__gt=last_id)
+        chunk = list(page.order_by("pk")[:batch])
         if not chunk:
             return changed
         last_id = chunk[-1].pk
         with transaction.atomic():
             recoloured: list[M] = []
+            writes: list[tuple[Any, str, str, dt.date | None]] = []
             for row in chunk:
-                result = light_of(row, day, until)
-                stored = (row.light, row.light_code, row.light_checked_on)  # type: ignore[attr-defined]
-                if stored != (result.color, result.light_code, day):
-                    manager.filter(pk=row.pk).update(
-                        light=result.color, light_code=result.light_code, light_checked_on=day
-                    )
+                computed = light_of(row, day, until)
+                result, nxt = computed if isinstance(computed, tuple) else (computed, None)
+                stored = (row.light, row.light_code, row.light_next_change)  # type: ignore[attr-defined]
+                if stored != (result.color, result.light_code, nxt):
+                    writes.append((row.pk, result.color, result.light_code, nxt))
                     if stored[0] != result.color:
                         recoloured.append(row)
+            _write(model, writes, day)
             if after_batch is not None:
                 after_batch(recoloured)
             changed += len(recoloured)
+
+
+def basis_digest(*parts: object) -> str:
+    """A digest of what the stored next-change days were computed with: the calendar's days
+    (every stored day's date and whether it is worked) and whatever the caller adds (the
+    thresholds). When it differs from the last run's, every row is recomputed."""
+    from .models import CalendarDay
+
+    digest = hashlib.sha256()
+    for date, working in CalendarDay.objects.order_by("date").values_list("date", "is_working_day"):
+        digest.update(f"{date.isoformat()}{int(working)}".encode())
+    digest.update(repr(parts).encode())
+    return digest.hexdigest()
+
+
+def refresh_due(
+    rows: QuerySet[M],
+    *,
+    name: str,
+    light_of: Callable[[M, dt.date, WorkingDaysUntil], Any],
+    today: dt.date | None = None,
+    basis: tuple[object, ...] = (),
+    also: models.Q | None = None,
+    batch: int = 2000,
+    after_batch: Callable[[list[M]], None] | None = None,
+) -> int:
+    """The tick's refresh: of `rows`, only those whose stored next-change day has come
+    (`light_next_change <= today`, an indexed column; plus the rows `also` selects, for a
+    light that depends on another row), unless the calendar or the thresholds (`basis`) have
+    changed since the last run of `name`, when all of them. A day on which nothing is due
+    writes no row; the run itself is recorded once, in LightRun."""
+    from .models import LightRun
+
+    day = today or timezone.localdate()
+    digest = basis_digest(*basis)
+    last = LightRun.objects.filter(name=name).first()
+    selected = rows
+    if last is not None and last.basis == digest:
+        due = models.Q(light_next_change__lte=day)
+        selected = rows.filter(due | also if also is not None else due)
+    changed = refresh(selected, light_of=light_of, today=day, batch=batch, after_batch=after_batch)
+    if last is None:
+        LightRun.objects.get_or_create(name=name, defaults={"ran_on": day, "basis": digest})
+    elif (last.ran_on, last.basis) != (day, digest):
+        LightRun.objects.filter(pk=last.pk).update(ran_on=day, basis=digest)
+    return changed

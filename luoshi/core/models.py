@@ -263,3 +263,24 @@ class ExportJob(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.READY, self.Status.FAILED)
+
+
+# --- the light engine's record of its runs (luoshi.core.lights.refresh_due) -------------------
+
+
+class LightRun(models.Model):
+    """When the lights of one kind of row (tasks, supervision items, …) were last refreshed by
+    the tick, and on what basis (a digest of the calendar and the thresholds the stored
+    next-change dates were computed with): one row per kind, not a date on every row."""
+
+    name = models.CharField(max_length=64, unique=True)
+    ran_on = models.DateField()
+    basis = models.CharField(max_length=64)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("light refresh run")
+        verbose_name_plural = _("light refresh runs")
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.ran_on.isoformat()}"

@@ -1,26 +1,31 @@
 """The org-people import: check a workbook and create what it lists, all or nothing.
 
-`import_org_people` reads the file, makes its plan (luoshi.orgs.workbook) inside one transaction
-and, when there is no problem at all, creates everything. Each unit and person is created
-through the ordinary services (so each is validated and audited like one made by hand); one
-summary entry records the import itself. An export of the same layout carries personal data out
+`import_org_people` reads the file, makes its plan (luoshi.orgs.workbook, which checks the whole
+workbook in memory against indexed look-ups) inside one transaction and, when there is no
+problem at all, creates everything. Each unit and person is checked as the services check one
+made by hand, then all are written in bulk (bulk_create in batches) and audited in one pass
+(an entry per unit and person, as by hand, appended by audit.record_many); one summary entry
+records the import itself with the file's name and digest. At 60,000 people this is what keeps
+the import within a minute (a savepoint and a chain-head read per row took 2.9 ms a person;
+see docs/performance.md). An export of the same layout carries personal data out
 of the system: it is recorded too.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from luoshi.core import audit
-from luoshi.core.errors import DomainError
+from luoshi.core import audit, cache
+from luoshi.core.errors import DomainError, InvalidInput
 from luoshi.documents.xlsx import WorkbookError, read_limited
 
 from . import services
-from .models import OrgUnit
+from .models import OrgUnit, Person
 from .workbook import (
     P_NAME,
     PEOPLE_SHEET,
@@ -42,11 +47,70 @@ def _row_failed(sheet: str, row: int, column: str, exc: DomainError) -> ImportIn
     return ImportInvalid([Problem(sheet, row, column, " ".join(m for m in messages if m))])
 
 
+def _unit_objects(
+    actor: Any, plan: ImportPlan, existing: dict[int, OrgUnit], batch: int
+) -> dict[int, OrgUnit]:
+    """Create the plan's units in waves (a wave: the units whose parent exists by then), each
+    wave by bulk_create and one bulk_update of the materialised paths its new ids allow."""
+    for unit in plan.units:
+        if not unit.name.strip() or not unit.code.strip():
+            raise _row_failed(
+                UNIT_SHEET, unit.row, U_NAME, InvalidInput(_("A unit needs a name and a code."))
+            )
+    codes = [unit.code.strip() for unit in plan.units]
+    taken = set(OrgUnit.objects.filter(code__in=codes).values_list("code", flat=True))
+    for unit in plan.units:
+        if unit.code.strip() in taken:
+            message = _("The code %(code)s is already used by another unit.") % {
+                "code": unit.code.strip()
+            }
+            raise _row_failed(UNIT_SHEET, unit.row, U_NAME, InvalidInput(message))
+    created: dict[int, OrgUnit] = {}
+    pending = list(plan.units)
+    while pending:
+        wave = [u for u in pending if u.parent_row is None or u.parent_row in created]
+        if not wave:  # the planner orders parents first; a cycle cannot get here
+            raise _row_failed(UNIT_SHEET, pending[0].row, U_NAME, InvalidInput())
+        rows = []
+        for unit in wave:
+            if unit.parent_row is not None:
+                parent: OrgUnit | None = created[unit.parent_row]
+            elif unit.parent_id is not None:
+                parent = existing[unit.parent_id]
+            else:
+                parent = None
+            obj = OrgUnit(
+                name=unit.name.strip(),
+                code=unit.code.strip(),
+                kind=unit.kind,
+                level=unit.level,
+                parent=parent,
+                sort_order=unit.sort_order,
+            )
+            obj.search_text = services._unit_search_text(obj)
+            rows.append(obj)
+        OrgUnit.objects.bulk_create(rows, batch_size=batch)
+        for unit, obj in zip(wave, rows, strict=True):
+            try:
+                services._set_path(obj)
+            except DomainError as exc:
+                raise _row_failed(UNIT_SHEET, unit.row, U_NAME, exc) from None
+            created[unit.row] = obj
+        OrgUnit.objects.bulk_update(rows, ["path", "depth"], batch_size=batch)
+        done = {unit.row for unit in wave}
+        pending = [u for u in pending if u.row not in done]
+    return created
+
+
 @transaction.atomic
-def org_people_import(*, actor: Any, plan: ImportPlan) -> tuple[int, int]:
+def org_people_import(*, actor: Any, plan: ImportPlan, batch: int = 2000) -> tuple[int, int]:
     """Create the plan's units (parents first) and people; return how many of each.
 
-    The plan must have no problems. Any failure raises ImportInvalid and rolls everything back.
+    The plan must have no problems. Every row is checked as the services check one made by
+    hand (before anything is written, so a failure names its row); then units and people are
+    written by bulk_create in batches of `batch` and audited in one pass (audit.record_many:
+    one entry per unit and person, as the services write, and one for the import with the
+    file's name and digest). Any failure raises ImportInvalid and rolls everything back.
     """
     if plan.problems:
         raise ImportInvalid(plan.problems)
@@ -54,59 +118,54 @@ def org_people_import(*, actor: Any, plan: ImportPlan) -> tuple[int, int]:
         p.unit_id for p in plan.people if p.unit_id is not None
     }
     existing = OrgUnit.objects.in_bulk(sorted(existing_ids))
-    created: dict[int, OrgUnit] = {}
-    for unit in plan.units:
-        if unit.parent_row is not None:
-            parent: OrgUnit | None = created[unit.parent_row]
-        elif unit.parent_id is not None:
-            parent = existing[unit.parent_id]
-        else:
-            parent = None
-        try:
-            created[unit.row] = services.org_unit_create(
-                actor=actor,
-                name=unit.name,
-                code=unit.code,
-                kind=unit.kind,
-                level=unit.level,
-                parent=parent,
-                sort_order=unit.sort_order,
-            )
-        except DomainError as exc:
-            raise _row_failed(UNIT_SHEET, unit.row, U_NAME, exc) from None
+    people: list[Person] = []
     for person in plan.people:
+        row = Person(
+            name=person.name.strip(),
+            gender=person.gender,
+            birth_month=person.birth_month,
+            political_status=person.political_status,
+            post=person.post,
+            rank=person.rank,
+            staff_category=person.staff_category,
+            work_start=person.work_start,
+            post_since=person.post_since,
+            mobile=person.mobile,
+        )
+        try:
+            services._validate_person(row)
+        except DomainError as exc:
+            raise _row_failed(PEOPLE_SHEET, person.row, P_NAME, exc) from None
+        people.append(row)
+    created = _unit_objects(actor, plan, existing, batch)
+    for person, row in zip(plan.people, people, strict=True):
         home = created[person.unit_row] if person.unit_row is not None else None
         if home is None and person.unit_id is not None:
             home = existing[person.unit_id]
-        try:
-            services.person_create(
-                actor=actor,
-                name=person.name,
-                gender=person.gender,
-                birth_month=person.birth_month,
-                political_status=person.political_status,
-                unit=home,
-                post=person.post,
-                rank=person.rank,
-                staff_category=person.staff_category,
-                work_start=person.work_start,
-                post_since=person.post_since,
-                mobile=person.mobile,
-            )
-        except DomainError as exc:
-            raise _row_failed(PEOPLE_SHEET, person.row, P_NAME, exc) from None
-    audit.record(
-        "org_people.import",
-        actor=actor,
-        object_type="orgs.import",
-        object_repr=(plan.file_name or _("workbook"))[:255],
-        after={
-            "file": plan.file_name,
-            "sha256": plan.sha256,
-            "units": len(plan.units),
-            "people": len(plan.people),
-        },
-    )
+        row.unit = home  # type: ignore[assignment]
+        row.search_text = services._person_search_text(row)
+    Person.objects.bulk_create(people, batch_size=batch)
+    cache.model_changed(OrgUnit)
+    cache.model_changed(Person)
+
+    def entries() -> Iterator[audit.Entry]:
+        for unit in created.values():
+            yield audit.Entry("org_unit.create", obj=unit, after=audit.snapshot(unit))
+        for person in people:
+            yield audit.Entry("person.create", obj=person, after=audit.snapshot(person))
+        yield audit.Entry(
+            "org_people.import",
+            object_type="orgs.import",
+            object_repr=(plan.file_name or _("workbook"))[:255],
+            after={
+                "file": plan.file_name,
+                "sha256": plan.sha256,
+                "units": len(plan.units),
+                "people": len(plan.people),
+            },
+        )
+
+    audit.record_many(entries(), actor=actor, batch=batch)
     return len(plan.units), len(plan.people)
 
 

@@ -18,6 +18,7 @@ from typing import Any
 from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet
 from django.utils import timezone
 
+from luoshi.core import search
 from luoshi.core.cache import remember
 from luoshi.core.text import fold_query
 
@@ -113,7 +114,7 @@ class PeopleFilter:
 def people_search(user: Any, f: PeopleFilter) -> QuerySet[Person]:
     qs = people_visible(user)
     if f.q:
-        qs = qs.filter(search_text__contains=fold_query(f.q))
+        qs = search.contains(qs, f.q, index="person_search_grams_idx")
     if f.unit:
         unit = OrgUnit.objects.filter(pk=f.unit).only("path").first()
         if unit is None:

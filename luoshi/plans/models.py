@@ -200,6 +200,9 @@ class Task(BaseModel):
     # The light's reason as a code and its values (JSON), shown in the reader's language.
     light_code = models.CharField(_("reason for the light"), max_length=200, blank=True)
     light_checked_on = models.DateField(null=True, blank=True)
+    # The first day on which the light would change by the date alone (None: never), kept by
+    # the light engine; the tick recomputes only the tasks whose day has come.
+    light_next_change = models.DateField(null=True, blank=True, editable=False)
     progress = models.PositiveSmallIntegerField(_("progress (%)"), default=0)
     report_cadence = models.CharField(
         _("report cadence"), max_length=16, choices=Cadence.choices, default=Cadence.MONTHLY
@@ -258,6 +261,12 @@ class Task(BaseModel):
                 name="task_ledger_open_idx",
             ),
             models.Index(fields=["light", "deadline", "id"], name="task_light_deadline_idx"),
+            # The tick: the tasks whose light changes by date today (partial: most never do).
+            models.Index(
+                fields=["light_next_change", "id"],
+                condition=Q(light_next_change__isnull=False),
+                name="task_light_next_change_idx",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -12,9 +12,10 @@ from .services.lights import refresh_lights
 
 
 def refresh_open_lights(today: dt.date) -> str:
-    """Recompute the lights of every open task as of `today`; idempotent."""
+    """Recompute the lights of the open tasks that can change by date as of `today` (each
+    write recomputes its own task); idempotent."""
     open_tasks = Task.objects.exclude(status__in=[Task.Status.COMPLETED, Task.Status.CANCELLED])
-    changed = refresh_lights(open_tasks, today=today)
+    changed = refresh_lights(open_tasks, today=today, due_only=True)
     return f"{changed} lights changed"
 
 

@@ -192,6 +192,8 @@ class SupervisionItem(BaseModel):
     light = models.CharField(_("light"), max_length=8, choices=Light.choices, default=Light.GREY)
     light_code = models.CharField(_("reason for the light"), max_length=200, blank=True)
     light_checked_on = models.DateField(null=True, blank=True)
+    # The first day on which the light would change by the date alone (None: never).
+    light_next_change = models.DateField(null=True, blank=True, editable=False)
     remarks = models.TextField(_("remarks"), blank=True)
     search_text = models.TextField(default="", editable=False)
 
@@ -210,6 +212,11 @@ class SupervisionItem(BaseModel):
             models.Index(fields=["status", "light"]),
             models.Index(fields=["leader_in_charge", "status"]),
             models.Index(fields=["instruction_by"]),
+            models.Index(
+                fields=["light_next_change", "id"],
+                condition=Q(light_next_change__isnull=False),
+                name="sv_item_light_next_change_idx",
+            ),
         ]
 
     def __str__(self) -> str:

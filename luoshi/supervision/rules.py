@@ -89,6 +89,37 @@ def compute_light(
     )
 
 
+def next_change(
+    *,
+    status: str,
+    today: dt.date,
+    deadline: dt.date | None,
+    start: dt.date | None,
+    progress: int,
+    completed_on: dt.date | None,
+    working_days_until: lights.WorkingDaysUntil,
+    thresholds: LightThresholds = DEFAULT_THRESHOLDS,
+) -> dt.date | None:
+    """The first day after `today` on which `compute_light` could answer otherwise with the
+    same inputs (None: never by the date alone) — supervision's own states do not change by
+    date; an open item follows the engine."""
+    if status in {"suspended", "registered", "closed"}:
+        return None
+    if status in {"final_submitted", "reviewed"} and (
+        deadline is None or (completed_on is not None and completed_on <= deadline)
+    ):
+        return None
+    return lights.next_change(
+        phase=lights.OPEN,
+        today=today,
+        deadline=deadline,
+        start=start,
+        progress=progress,
+        working_days_until=working_days_until,
+        thresholds=thresholds,
+    )
+
+
 # --- the urging ladder ------------------------------------------------------------------------
 
 REMINDER, URGING, ESCALATION = "reminder", "urging", "escalation"

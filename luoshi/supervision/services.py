@@ -16,7 +16,7 @@ from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,7 +32,7 @@ from luoshi.orgs.models import OrgUnit, Person, User
 from luoshi.orgs.selectors import leaders_in_charge, organization_of
 from luoshi.plans.models import Task
 from luoshi.plans.services.attachments import check_attachment
-from luoshi.plans.services.lights import thresholds_reader
+from luoshi.plans.services.lights import settings_basis, thresholds_reader
 
 from . import rules
 from .models import (
@@ -804,17 +804,23 @@ def extension_decide(
 
 
 def refresh_lights(
-    items: QuerySet[SupervisionItem], *, today: dt.date | None = None, batch: int = 2000
+    items: QuerySet[SupervisionItem],
+    *,
+    today: dt.date | None = None,
+    batch: int = 2000,
+    due_only: bool = False,
 ) -> int:
     """Recompute the stored lights of these items; write only rows that changed. Idempotent and
     safe to run concurrently (see luoshi.core.lights.refresh). An item linked to a work-plan
-    task takes the task's progress. Returns the number of lights that changed."""
+    task takes the task's progress. With `due_only` (the tick): only the items whose light can
+    change by date today, and those linked to a task (whose progress a task's own write moves
+    without touching the item). Returns the number of lights that changed."""
     thresholds = thresholds_reader()
 
     def light_of(
         item: SupervisionItem, day: dt.date, until: lights.WorkingDaysUntil
-    ) -> lights.LightResult:
-        return rules.compute_light(
+    ) -> tuple[lights.LightResult, dt.date | None]:
+        inputs: dict[str, Any] = dict(
             status=item.status,
             today=day,
             deadline=item.deadline,
@@ -824,25 +830,32 @@ def refresh_lights(
             working_days_until=until,
             thresholds=thresholds(item.agency_id),
         )
+        return rules.compute_light(**inputs), rules.next_change(**inputs)
 
-    return lights.refresh(
-        items.select_related("task").only(
-            "pk",
-            "agency_id",
-            "status",
-            "deadline",
-            "assigned_on",
-            "progress",
-            "completed_on",
-            "light",
-            "light_code",
-            "light_checked_on",
-            "task__progress",
-        ),
-        light_of=light_of,
-        today=_today(today),
-        batch=batch,
+    shaped = items.select_related("task").only(
+        "pk",
+        "agency_id",
+        "status",
+        "deadline",
+        "assigned_on",
+        "progress",
+        "completed_on",
+        "light",
+        "light_code",
+        "light_next_change",
+        "task__progress",
     )
+    if due_only:
+        return lights.refresh_due(
+            shaped,
+            name="supervision.items",
+            light_of=light_of,
+            today=_today(today),
+            basis=settings_basis(),
+            also=Q(task__isnull=False),
+            batch=batch,
+        )
+    return lights.refresh(shaped, light_of=light_of, today=_today(today), batch=batch)
 
 
 # --- the urging ladder ------------------------------------------------------------------------
@@ -961,7 +974,9 @@ def _take_step(
 
 def tick(today: dt.date) -> str:
     """The `luoshi tick` step: lights of every item not closed, then the urging ladder."""
-    changed = refresh_lights(SupervisionItem.objects.exclude(status=S.CLOSED), today=today)
+    changed = refresh_lights(
+        SupervisionItem.objects.exclude(status=S.CLOSED), today=today, due_only=True
+    )
     steps = run_ladder(today)
     return f"{changed} lights changed; " + ", ".join(f"{k} {v}" for k, v in steps.items())
 

@@ -270,13 +270,15 @@ def test_refresh_writes_changed_rows_in_batches_and_counts_colour_changes(org: A
     assert not [q for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]
     assert batches == [[], [], []]
 
-    # the next day: the reason's date and the checked-on day change on the red rows (written),
-    # the green ones only their checked-on day (written); no colour changes
+    # the next day: the reason's date changes on the two red rows, written in one statement
+    # with the day; the green ones are left alone; no colour changes
     nxt = D(2026, 3, 3)
     with CaptureQueriesContext(connection) as queries:
         assert lights.refresh(qs, light_of=_by_progress, today=nxt) == 0
-    assert len([q for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]) == 5
-    assert set(qs.values_list("light_checked_on", flat=True)) == {nxt}
+    assert len([q for q in queries if q["sql"].lstrip().upper().startswith("UPDATE")]) == 1
+    checked = dict(qs.values_list("pk", "light_checked_on"))
+    assert {checked[r.pk] for r in rows[3:]} == {nxt}
+    assert {checked[r.pk] for r in rows[:3]} == {day}
     assert qs.get(pk=rows[3].pk).light_code == '["deadline_passed", {"date": "2026-03-03"}]'
 
 

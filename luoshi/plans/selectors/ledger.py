@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
-from luoshi.core.text import fold_query
+from luoshi.core import search
 from luoshi.orgs.permissions import scope_for
 from luoshi.orgs.selectors import covers_every_unit, unit_brief
 
@@ -94,7 +94,7 @@ def task_ledger(user: Any, f: TaskFilter, today: dt.date | None = None) -> Query
     if unit is not None:
         qs = qs.filter(lead_unit_path__startswith=unit.path)
     if f.q:
-        qs = qs.filter(search_text__contains=fold_query(f.q))
+        qs = search.contains(qs, f.q, index="task_search_grams_idx")
     qs = _shared_filters(qs, f)
     if f.status:
         qs = qs.filter(status=f.status)

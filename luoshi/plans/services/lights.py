@@ -38,9 +38,15 @@ def thresholds_reader() -> Callable[[int | None], LightThresholds]:
 
 
 def refresh_lights(
-    tasks: QuerySet[Task], *, today: dt.date | None = None, batch: int = 2000
+    tasks: QuerySet[Task],
+    *,
+    today: dt.date | None = None,
+    batch: int = 2000,
+    due_only: bool = False,
 ) -> int:
     """Recompute the stored lights of these tasks; write only the rows whose light changed.
+    With `due_only` (the tick), only the tasks whose light can change by date today (see
+    luoshi.core.lights.refresh_due).
 
     Idempotent and safe to run concurrently (see luoshi.core.lights.refresh). Each batch is one
     transaction with the dashboards' roll-up of the groups whose lights changed.
@@ -48,10 +54,12 @@ def refresh_lights(
     """
     thresholds = thresholds_reader()
 
-    def light_of(task: Task, day: dt.date, until: WorkingDaysUntil) -> lights.LightResult:
+    def light_of(
+        task: Task, day: dt.date, until: WorkingDaysUntil
+    ) -> tuple[lights.LightResult, dt.date | None]:
         if task.plan is not None and task.plan.archived:
-            return lights.LightResult(lights.GREY, ARCHIVED)  # a past year's record: no light
-        return lights.compute_light(
+            return lights.LightResult(lights.GREY, ARCHIVED), None  # a past year's: no light
+        inputs = dict(
             phase=light_phase(task.status),
             today=day,
             deadline=task.deadline,
@@ -63,14 +71,31 @@ def refresh_lights(
             working_days_until=until,
             thresholds=thresholds(task.plan.agency_id if task.plan else None),
         )
+        return lights.compute_light(**inputs), lights.next_change(**inputs)  # type: ignore[arg-type]
 
     def after_batch(recoloured: list[Task]) -> None:
         rollup.refresh({rollup.group_of(task) for task in recoloured})
 
+    shaped = tasks.select_related("plan").prefetch_related("milestones")
+    if due_only:
+        return lights.refresh_due(
+            shaped,
+            name="plans.tasks",
+            light_of=light_of,
+            today=today,
+            basis=settings_basis(),
+            batch=batch,
+            after_batch=after_batch,
+        )
     return lights.refresh(
-        tasks.select_related("plan").prefetch_related("milestones"),
-        light_of=light_of,
-        today=today,
-        batch=batch,
-        after_batch=after_batch,
+        shaped, light_of=light_of, today=today, batch=batch, after_batch=after_batch
+    )
+
+
+def settings_basis() -> tuple[object, ...]:
+    """Every agency's light thresholds: a change recomputes every light at the next tick."""
+    return tuple(
+        LightSettings.objects.order_by("agency_id").values_list(
+            "agency_id", "warn_working_days", "behind_tolerance"
+        )
     )

@@ -1,0 +1,145 @@
+"""Text search at size: the `search_text` filter of people, the ledger and every later list.
+
+Every searchable row keeps `search_text`, its text folded to Simplified script and lower case
+(luoshi.core.text.search_key), and a query is folded the same way (fold_query), so 侨联 finds
+僑聯 and back. What is asked is "contains": `search_text LIKE '%…%'`. Unindexed, that is a
+sequential scan of the table, twice (the count and the page): 11–21 ms at 60,000 people,
+420 ms for a rare term at 1,000,000 tasks.
+
+The choice (PostgreSQL). Queries are mostly one to four Chinese characters. A trigram index
+(pg_trgm) cannot serve a query shorter than three characters — and 侨 or 侨联 is the common
+case; PostgreSQL's full text has no Chinese parser (zhparser and friends are extensions we do
+not want to depend on) and its default parser glues a run of Han characters into one word. So
+the index is a GIN over the set of the text's single characters and bigrams, computed by an
+immutable SQL function, `luoshi_grams(search_text)` (created by core's migration
+0010_search_grams; each app's migration builds the expression index on its table):
+
+- a query of one or two characters is one gram: `luoshi_grams(search_text) @> '{侨联}'`, exact;
+- a longer query is the set of its bigrams, all of which a match must contain
+  (`@> '{华侨, 侨联, 联合}'`); the index narrows to the rows with all of them and the
+  `LIKE '%华侨联合%'` beside it rechecks the order (the bigrams can occur apart);
+- a query whose every gram is common (in more than 20 % of the rows by the index's statistics:
+  侨 is in 97 % of the bench's tasks) does not use the index: the index would fetch and recheck
+  every match before the first page (6.8 s for 侨 at 100,000 tasks, measured), whereas the
+  list's ordered scan with the LIKE stops after a page and the ledger's count at its cap.
+
+The grams are computed from `search_text` by the database itself, so every path that writes
+the column (a service's save, a bulk_create of an import, a queryset update) keeps the index
+right with no second column to maintain. The cost is the index's size and write time (a task's
+goal and measures are long: its grams number in the hundreds); the tick writes few rows now, so
+the ledger's writes are few. Measured figures: docs/performance.md.
+
+SQLite (tests, small installs) keeps the plain scan: the function and the indexes exist only
+on PostgreSQL, and `contains` adds the gram filter only there.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, TypeVar
+
+from django.db import connections, models
+from django.db.models import F, Func, QuerySet
+
+from .text import fold_query
+
+M = TypeVar("M", bound=models.Model)
+
+GRAMS_FUNCTION_SQL = r"""
+CREATE OR REPLACE FUNCTION luoshi_grams(t text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(DISTINCT g), '{}'::text[]) FROM (
+    SELECT substr(t, i, 1) AS g FROM generate_series(1, length(t)) AS i
+    UNION ALL
+    SELECT substr(t, i, 2) FROM generate_series(1, length(t) - 1) AS i
+  ) AS grams
+$$
+"""
+
+
+def query_grams(key: str) -> list[str]:
+    """The grams a row's text must all contain to contain `key` (folded): `key` itself when it
+    has one or two characters, else its bigrams."""
+    if len(key) <= 2:
+        return [key]
+    return sorted({key[i : i + 2] for i in range(len(key) - 1)})
+
+
+class GramsContain(Func):
+    """`luoshi_grams(<field>) @> <grams>` (PostgreSQL): served by the GIN expression index."""
+
+    output_field = models.BooleanField()
+
+    def __init__(self, field: str, grams: list[str]) -> None:
+        super().__init__(F(field))
+        self.grams = grams
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, list[Any]]:  # type: ignore[override]
+        sql, params = compiler.compile(self.source_expressions[0])
+        return f"luoshi_grams({sql}) @> %s::text[]", [*params, self.grams]
+
+
+# A gram in more than this share of the rows is "common": a page of its matches is found
+# sooner by reading in the list's order and checking the LIKE than by the index (which must
+# fetch and recheck every match before the first page). Measured at 100,000 tasks: 侨 (97 %)
+# 6.8 s through the index, 28 ms without; 归侨侨眷 (bigrams in 6 %) 106 ms through it, 292 ms
+# without — the line lies between.
+COMMON = 0.2
+_STATS_SECONDS = 600.0
+_FREQUENCIES: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
+
+
+def gram_frequencies(using: str, index: str) -> dict[str, float]:
+    """The share of rows holding each of the index's most common grams, from PostgreSQL's
+    statistics of the expression index (pg_stats, kept by ANALYZE), read at most every ten
+    minutes per process; a gram not listed is rare."""
+    now = time.monotonic()
+    cached = _FREQUENCIES.get((using, index))
+    if cached is not None and now - cached[0] < _STATS_SECONDS:
+        return cached[1]
+    with connections[using].cursor() as cursor:
+        cursor.execute(
+            "SELECT e, f FROM pg_stats, unnest(most_common_elems::text::text[], "
+            "most_common_elem_freqs) AS u(e, f) WHERE tablename = %s AND e IS NOT NULL",
+            [index],
+        )
+        found = {row[0]: float(row[1]) for row in cursor.fetchall()}
+    _FREQUENCIES[(using, index)] = (now, found)
+    return found
+
+
+def contains(
+    qs: QuerySet[M], query: str, *, field: str = "search_text", index: str = ""
+) -> QuerySet[M]:
+    """The rows of `qs` whose folded `field` contains the folded `query` (both scripts); on
+    PostgreSQL through the gram index `index` (the LIKE kept as the recheck) unless every
+    gram of the query is common (see COMMON), when the LIKE alone lets the ordered scan stop
+    at the page."""
+    key = fold_query(query)
+    if not key:
+        return qs
+    qs = qs.filter(**{f"{field}__contains": key})
+    if connections[qs.db].vendor == "postgresql" and index:
+        grams = query_grams(key)
+        frequencies = gram_frequencies(qs.db, index)
+        if min(frequencies.get(gram, 0.0) for gram in grams) < COMMON:
+            qs = qs.filter(GramsContain(field, grams))
+    return qs
+
+
+def create_gram_index(
+    schema_editor: Any, table: str, name: str, column: str = "search_text"
+) -> None:
+    """For a migration (RunPython): the GIN index of `table`'s grams, on PostgreSQL only."""
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    quote = schema_editor.quote_name
+    schema_editor.execute(
+        f"CREATE INDEX IF NOT EXISTS {quote(name)} ON {quote(table)} "
+        f"USING gin (luoshi_grams({quote(column)}))"
+    )
+
+
+def drop_gram_index(schema_editor: Any, name: str) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(f"DROP INDEX IF EXISTS {schema_editor.quote_name(name)}")

@@ -1,0 +1,18 @@
+"""The ledger's text search through the gram index (luoshi.core.search), on PostgreSQL only."""
+
+from django.db import migrations
+
+from luoshi.core.search import create_gram_index, drop_gram_index
+
+
+def forwards(apps, schema_editor):
+    create_gram_index(schema_editor, "plans_task", "task_search_grams_idx")
+
+
+def backwards(apps, schema_editor):
+    drop_gram_index(schema_editor, "task_search_grams_idx")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("plans", "0011_light_next_change"), ("core", "0010_search_grams")]
+    operations = [migrations.RunPython(forwards, backwards)]
