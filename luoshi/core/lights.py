@@ -35,6 +35,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from .models import CalendarDay, LightRun
 from .workdays import WorkCalendar
 
 M = TypeVar("M", bound=models.Model)
@@ -402,8 +403,6 @@ def basis_digest(*parts: object) -> str:
     """A digest of what the stored next-change days were computed with: the calendar's days
     (every stored day's date and whether it is worked) and whatever the caller adds (the
     thresholds). When it differs from the last run's, every row is recomputed."""
-    from .models import CalendarDay
-
     digest = hashlib.sha256()
     for date, working in CalendarDay.objects.order_by("date").values_list("date", "is_working_day"):
         digest.update(f"{date.isoformat()}{int(working)}".encode())
@@ -427,8 +426,6 @@ def refresh_due(
     light that depends on another row), unless the calendar or the thresholds (`basis`) have
     changed since the last run of `name`, when all of them. A day on which nothing is due
     writes no row; the run itself is recorded once, in LightRun."""
-    from .models import LightRun
-
     day = today or timezone.localdate()
     digest = basis_digest(*basis)
     last = LightRun.objects.filter(name=name).first()
