@@ -465,6 +465,7 @@ PARAMS = {
     "round_id": "summary_round",
     "summary_id": "summary",
     "meeting_id": "meeting",
+    "meeting_pk": "meeting",
     "agenda_item_id": "agenda_item",
     "requirement_id": "requirement",
     "evidence_id": "nomination_evidence",

@@ -14,6 +14,7 @@ from ninja.files import UploadedFile
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import InvalidInput, NotFound
 from luoshi.documents.exporters import export_record, export_response
+from luoshi.meetings import permissions as meeting_perms
 
 from . import drafting, exports, services
 from . import permissions as perms
@@ -284,6 +285,16 @@ def draft_news(request: HttpRequest, payload: NewsFactsIn) -> Any:
     )
     item = services.news_from_facts(actor=_user(request), facts=facts, title=payload.news_title)
     return Status(201, _item(request, item))
+
+
+@router.post("/from-meeting/{meeting_id}", response={201: NewsItemOut})
+def draft_news_from_meeting(request: HttpRequest, meeting_id: Id) -> Any:
+    """A draft of a meeting's news, pre-filled from its record (agenda, decision, sign-ins)."""
+    user = _user(request)
+    meeting = meeting_perms.access_meeting(user, meeting_id)
+    if not perms.may_write(user):
+        raise NotFound()
+    return Status(201, _item(request, services.news_from_meeting(actor=user, meeting=meeting)))
 
 
 @router.post("/paste", response=list[dict[str, Any]])

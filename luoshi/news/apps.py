@@ -1,3 +1,5 @@
+from typing import Any
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -9,17 +11,19 @@ class NewsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported when called: apps.py is loaded before the app registry is ready.
-        from luoshi.core import audit, demodata, navigation
+        from luoshi.core import audit, demodata, navigation, related
 
         from . import exports  # noqa: F401  (registers the exporters)
         from .navigation import nav_sections
 
         navigation.register(nav_sections)
+        related.register("meetings.meeting", "news.from_meeting", _meeting_links)
         demodata.register("Demo news", _demo, order=60)
         audit.register_action_labels(
             {
                 "news.create": _("Wrote a news item"),
-                "news.draft_from_facts": _("Drafted a news item from a meeting's record"),
+                "news.draft_from_facts": _("Drafted a news item from a meeting's facts"),
+                "news.draft_from_meeting": _("Drafted a news item from a meeting's record"),
                 "news.edit": _("Edited a news item"),
                 "news.photo_add": _("Uploaded a news photo"),
                 "news.photo_tag": _("Tagged the people in a news photo"),
@@ -40,3 +44,26 @@ def _demo() -> str:
     from .demo import build_demo
 
     return build_demo()
+
+
+def _meeting_links(user: Any, meeting: Any) -> list[Any]:
+    """On a held meeting's page: write its news (for those who write news)."""
+    # Imported when called: apps.py is loaded before the app registry is ready.
+    from django.urls import reverse
+
+    from luoshi.core.related import RelatedLink
+
+    from . import permissions as perms
+
+    if meeting is None or meeting.state not in ("in_session", "closed", "minutes_published"):
+        return []
+    if not perms.may_write(user):
+        return []
+    return [
+        RelatedLink(
+            label=_("Write the news of this meeting"),
+            url=reverse("news:from_meeting", args=[meeting.pk]),
+            note=_("A draft pre-filled from the agenda, the decision and the sign-ins."),
+            key="news.from_meeting",
+        )
+    ]

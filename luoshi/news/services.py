@@ -27,7 +27,7 @@ from luoshi.core.errors import DomainError, InvalidInput, NotFound
 from luoshi.core.versioning import check_version, save_versioned
 from luoshi.orgs.models import Person, Post
 
-from . import drafting, photos, rules
+from . import drafting, meeting_record, photos, rules
 from . import permissions as perms
 from .models import NewsItem, NewsPhoto, ReviewStep
 
@@ -136,6 +136,16 @@ def news_from_facts(
         **values,
     )
     audit.record("news.draft_from_facts", actor=actor, obj=item, after={"meeting": facts.title})
+    return item
+
+
+@transaction.atomic
+def news_from_meeting(*, actor: Any, meeting: Any) -> NewsItem:
+    """A draft of the news of a held meeting, pre-filled from its record; the roster check uses
+    the meeting's date."""
+    facts = meeting_record.facts_from_meeting(meeting)
+    item = news_from_facts(actor=actor, facts=facts)
+    audit.record("news.draft_from_meeting", actor=actor, obj=item, after={"meeting": meeting.pk})
     return item
 
 

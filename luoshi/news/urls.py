@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("newsdesk/", views.item_list, name="list"),
     path("newsdesk/new/", views.item_create, name="create"),
     path("newsdesk/from-meeting/", views.from_facts, name="from_facts"),
+    path("newsdesk/from-meeting/<int:meeting_pk>/", views.from_meeting, name="from_meeting"),
     path("newsdesk/<int:pk>/", views.item_detail, name="item"),
     path("newsdesk/<int:pk>/edit/", views.item_edit, name="edit"),
     path("newsdesk/<int:pk>/photos/", views.photo_upload, name="photo_upload"),

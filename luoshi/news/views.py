@@ -21,9 +21,10 @@ from luoshi.core.errors import DomainError, NotFound
 from luoshi.core.forms import submit_form
 from luoshi.core.paging import paginate
 from luoshi.documents.exporters import export_record, export_response
+from luoshi.meetings import permissions as meeting_perms
 from luoshi.orgs.models import Person
 
-from . import exports, forms, rules, services
+from . import drafting, exports, forms, meeting_record, rules, services
 from . import permissions as perms
 from .models import NewsItem, NewsPhoto
 from .photos import rendition_type
@@ -133,6 +134,26 @@ def from_facts(request: HttpRequest) -> HttpResponse:
         if ok:
             return redirect("news:edit", pk=item.pk)
     return render(request, "news/from_facts.html", {"form": form})
+
+
+@login_required
+def from_meeting(request: HttpRequest, meeting_pk: int) -> HttpResponse:
+    """The news of a meeting, drafted from its record (linked from the meeting's page): the
+    draft's paragraphs shown first, written as a news item on confirmation."""
+    meeting = meeting_perms.access_meeting(request.user, meeting_pk)
+    if not perms.may_write(request.user):
+        raise NotFound()
+    if request.method != "POST":
+        facts = meeting_record.facts_from_meeting(meeting)
+        context = {
+            "meeting": meeting,
+            "title": drafting.draft_title(facts),
+            "paragraphs": [b["text"] for b in drafting.draft_blocks(facts)],
+        }
+        return render(request, "news/from_meeting.html", context)
+    item = services.news_from_meeting(actor=request.user, meeting=meeting)
+    messages.success(request, _("The draft is written from the meeting's record: edit it."))
+    return redirect("news:edit", pk=item.pk)
 
 
 def _detail_context(request: HttpRequest, item: NewsItem) -> dict[str, Any]:
