@@ -208,6 +208,14 @@ LUOSHI_PASSWORD_MIN_LENGTH = env_int("LUOSHI_PASSWORD_MIN_LENGTH", 8)
 LUOSHI_PASSWORD_MIN_CLASSES = env_int("LUOSHI_PASSWORD_MIN_CLASSES", 3)
 LUOSHI_LOCKOUT_THRESHOLD = env_int("LUOSHI_LOCKOUT_THRESHOLD", 5)
 LUOSHI_LOCKOUT_MINUTES = env_int("LUOSHI_LOCKOUT_MINUTES", 15)
+# Failed log-ins per client address across every name (issue 20): above the threshold within the
+# window each further failure doubles the address's wait, capped at the maximum (never a lockout).
+LUOSHI_ADDRESS_FAILURE_THRESHOLD = env_int("LUOSHI_ADDRESS_FAILURE_THRESHOLD", 50)
+LUOSHI_ADDRESS_FAILURE_MINUTES = env_int("LUOSHI_ADDRESS_FAILURE_MINUTES", 15)
+LUOSHI_ADDRESS_MAX_DELAY_SECONDS = env_int("LUOSHI_ADDRESS_MAX_DELAY_SECONDS", 60)
+# API tokens: the default lifetime of a new token and the longest one may ask for (days).
+LUOSHI_TOKEN_DAYS = env_int("LUOSHI_TOKEN_DAYS", 90)
+LUOSHI_TOKEN_MAX_DAYS = env_int("LUOSHI_TOKEN_MAX_DAYS", 365)
 LUOSHI_AGENCY_NAME = env(
     "LUOSHI_AGENCY_NAME", ""
 )  # shown in the top bar; defaults to the root unit
