@@ -573,7 +573,10 @@ def _address_failed(now: dt.datetime) -> None:
                 object_type="orgs.addressthrottle",
                 object_id=row.pk,
                 object_repr=address[:64],
-                after={"failures": row.failures, "minutes": settings.LUOSHI_ADDRESS_FAILURE_MINUTES},
+                after={
+                    "failures": row.failures,
+                    "minutes": settings.LUOSHI_ADDRESS_FAILURE_MINUTES,
+                },
             )
 
 

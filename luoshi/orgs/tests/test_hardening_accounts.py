@@ -21,7 +21,8 @@ from luoshi.orgs.models import AddressThrottle, ApiToken, User
 
 pytestmark = pytest.mark.django_db
 
-NEW_PASSWORD = "Another-pass-2"  # noqa: S105
+NEW_PASSWORD = "Another-pass-2"
+WRONG = "wrong-guess"
 
 
 class CountingHasher(FastArgon2PasswordHasher):
@@ -45,7 +46,7 @@ def counting(settings: Any) -> type[CountingHasher]:
     return CountingHasher
 
 
-def _hashes_of(identifier: str, password: str = "wrong-guess") -> int:
+def _hashes_of(identifier: str, password: str = WRONG) -> int:
     CountingHasher.calls.clear()
     with pytest.raises(DomainError):
         services.account_authenticate(identifier=identifier, password=password)
@@ -128,7 +129,8 @@ def test_a_locked_account_keeps_its_tokens(org: Any, token_for: Any, settings: A
     headers = token_for("staff")
     client = Client()
     for _ in range(settings.LUOSHI_LOCKOUT_THRESHOLD):
-        client.post("/api/v1/auth/token", {"username": "staff", "password": "bad"}, "application/json")
+        body = {"username": "staff", "password": "bad"}
+        client.post("/api/v1/auth/token", body, "application/json")
     assert User.objects.get(username="staff").locked_until is not None
     assert client.get("/api/v1/me", **headers).status_code == 200
 
@@ -173,7 +175,9 @@ def test_the_profile_page_counts_wrong_current_passwords(org: Any, client_for: A
 def test_a_new_password_may_not_equal_the_current_one(org: Any) -> None:
     staff = org.users["staff"]
     with pytest.raises(InvalidInput) as err:
-        services.password_change(actor=staff, user=staff, old_password=PASSWORD, new_password=PASSWORD)
+        services.password_change(
+            actor=staff, user=staff, old_password=PASSWORD, new_password=PASSWORD
+        )
     assert err.value.code == "password_reused"
     with pytest.raises(InvalidInput):
         services.password_change(
