@@ -6,9 +6,11 @@ nothing here exists only in production.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -48,6 +50,19 @@ if not SECRET_KEY:
     else:
         raise ImproperlyConfigured(
             "Set LUOSHI_SECRET_KEY (a long random string) or LUOSHI_DEBUG=1 for development."
+        )
+
+# The key of the audit log's hash chain (HMAC; luoshi.core.audit). From the environment, never
+# the database: whoever can write to the database must not be able to recompute the chain.
+LUOSHI_AUDIT_KEY = env("LUOSHI_AUDIT_KEY")
+if not LUOSHI_AUDIT_KEY:
+    if DEBUG or "pytest" in sys.modules:
+        # a development key derived from the secret key (tests, LUOSHI_DEBUG=1)
+        LUOSHI_AUDIT_KEY = hashlib.sha256(b"luoshi-audit-dev:" + SECRET_KEY.encode()).hexdigest()
+    else:
+        raise ImproperlyConfigured(
+            "Set LUOSHI_AUDIT_KEY (a long random string, kept apart from the database: the key "
+            "of the audit log's hash chain) or LUOSHI_DEBUG=1 for development."
         )
 
 ALLOWED_HOSTS = [h.strip() for h in env("LUOSHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
@@ -314,9 +329,30 @@ LUOSHI_NOTIFY_WEBHOOK_TIMEOUT = env_int("LUOSHI_NOTIFY_WEBHOOK_TIMEOUT", 5)
 # prefixed to relative links in e-mails and webhooks, e.g. https://luoshi.example.gov.cn
 LUOSHI_NOTIFY_SITE_URL = env("LUOSHI_NOTIFY_SITE_URL", "")
 
-LOGGING = {
+# Audit anchors (luoshi.core.audit.anchor_write, run by `luoshi tick`): the chain's head is
+# appended to this file (outside the database; make it append-only, e.g. `chattr +a`, or put it
+# on another host) and logged to "luoshi.audit.anchor" — to syslog/journald when
+# LUOSHI_AUDIT_SYSLOG names the socket ("/dev/log") or "host:port". The cut-over below which
+# unkeyed (pre-issue-20) entries are accepted is recorded by the first anchor, or set here.
+LUOSHI_AUDIT_ANCHOR_FILE = env("LUOSHI_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+LUOSHI_AUDIT_KEYED_FROM = env_int("LUOSHI_AUDIT_KEYED_FROM", 0)
+LUOSHI_AUDIT_SYSLOG = env("LUOSHI_AUDIT_SYSLOG", "")
+
+_anchor_handlers = ["console"]
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LUOSHI_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "luoshi.audit.anchor": {"handlers": _anchor_handlers, "level": "INFO", "propagate": False}
+    },
 }
+if LUOSHI_AUDIT_SYSLOG:
+    _host, _sep, _port = LUOSHI_AUDIT_SYSLOG.rpartition(":")
+    LOGGING["handlers"]["syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "address": (_host, int(_port)) if _sep and _port.isdigit() else LUOSHI_AUDIT_SYSLOG,
+        "facility": "auth",
+    }
+    _anchor_handlers.append("syslog")

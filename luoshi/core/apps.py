@@ -36,6 +36,11 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(cache.bump_all, sender=self, dispatch_uid="luoshi-cache-migrate")
 
+        from . import periodic
+
+        # the audit chain's head copied outside the database (issue 20)
+        periodic.register("core.audit_anchor", audit.anchor_write)
+
         # Imported when called: apps.py is loaded before the app registry is ready.
         from django.core.signals import request_finished, request_started
 
