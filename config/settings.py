@@ -250,6 +250,9 @@ LUOSHI_FONT_FALLBACK_SANS = env("LUOSHI_FONT_FALLBACK_SANS", "Noto Sans CJK SC")
 LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20)
 # Democratic evaluation: ballots a candidate needs before their score counts ([practice] 8).
 LUOSHI_EVALUATION_MIN_BALLOTS = env_int("LUOSHI_EVALUATION_MIN_BALLOTS", 8)
+# Cast ballots wait in a durable buffer and are moved into the ballot table in shuffled batches of
+# this many (all at sealing), so that no ballot row shares a transaction with its voter's row.
+LUOSHI_BALLOT_BATCH = env_int("LUOSHI_BALLOT_BATCH", 10)
 LUOSHI_BALLOT_CODE_MAX_FAILURES = env_int("LUOSHI_BALLOT_CODE_MAX_FAILURES", 10)
 LUOSHI_BALLOT_CODE_FAILURE_MINUTES = env_int("LUOSHI_BALLOT_CODE_FAILURE_MINUTES", 15)
 # Points per grade code of a new campaign's scale (luoshi.evaluation.rules.default_scale), e.g.
