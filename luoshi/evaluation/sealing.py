@@ -129,7 +129,8 @@ def flush_in_transaction(campaign_id: int, batch: int, everything: bool) -> int:
         return 0
     rng = random.SystemRandom()
     rng.shuffle(rows)
-    ballots, marks = [], []
+    ballots: list[Ballot] = []
+    marks: list[BallotMark] = []
     for _old, category_id, pairs in rows:
         ballot = Ballot(id=uuid.uuid4(), campaign_id=campaign_id, category_id=category_id)
         ballots.append(ballot)

@@ -53,8 +53,6 @@ from luoshi.orgs.models import OrgUnit, Person
 
 from . import rules
 from .models import (
-    Ballot,
-    BallotMark,
     Campaign,
     Candidate,
     CodeFailure,
@@ -63,8 +61,8 @@ from .models import (
     RaterCategory,
     Voter,
 )
-from .selectors import campaign_results, turnout
 from .sealing import flush_in_transaction, vacuum_ballot_tables
+from .selectors import campaign_results, turnout
 from .tasks import seal_ballots
 
 # --- errors -----------------------------------------------------------------------------------
@@ -823,7 +821,9 @@ def ballot_cast(*, voter: Voter, choices: Mapping[int, str], channel: str = "lin
     try:
         with transaction.atomic():
             PendingBallot.objects.create(
-                id=uuid.uuid4(), campaign_id=voter.campaign_id, category_id=voter.category_id,
+                id=uuid.uuid4(),
+                campaign_id=voter.campaign_id,
+                category_id=voter.category_id,
                 marks=marks,
             )
     except Exception:
@@ -866,8 +866,7 @@ def _validated_marks(
     if problems:
         raise InvalidInput(_("The ballot is not complete."), details=problems)
     marks: list[list[int | None]] = [
-        [c.pk, grades[given[c.person_id]].pk if c.person_id in wanted else None]
-        for c in candidates
+        [c.pk, grades[given[c.person_id]].pk if c.person_id in wanted else None] for c in candidates
     ]
     random.SystemRandom().shuffle(marks)
     return marks

@@ -98,6 +98,7 @@ def test_api_write_records_client_address(org, client) -> None:
     token = last_entry("api_token.create")
     assert login.actor_id == token.actor_id == org.users["staff"].pk
     assert login.client_ip == token.client_ip == "2001:db8::5"
+    assert token.after is not None
     assert token.after["name"] == "script"
     assert token.after["prefix"] == response.json()["token"][:10]
     assert token.after["expires_at"][:19] == response.json()["expires_at"][:19]

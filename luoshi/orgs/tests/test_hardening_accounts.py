@@ -97,6 +97,7 @@ def test_failures_per_address_slow_down_but_never_lock_out(org: Any, settings: A
                 with pytest.raises(services.AuthenticationFailed):
                     services.account_authenticate(identifier=f"someone-{i}", password="x")
                 row = AddressThrottle.objects.get()
+                assert row.delayed_until is not None
                 waits.append((row.delayed_until - timezone.now()).total_seconds())
             assert waits == [2, 4, 8, 8, 8, 8]  # doubling, capped: never a lockout
             # other addresses are not slowed
@@ -265,7 +266,7 @@ def test_every_token_ends_when_the_password_changes(org: Any, by: str) -> None:
     assert services.api_token_user(raw2) is None
     assert ApiToken.objects.filter(user=staff, revoked_at__isnull=True).count() == 0
     entry = AuditEntry.objects.get(action="api_token.end_with_password")
-    assert len(entry.after["tokens"]) == 2
+    assert entry.after is not None and len(entry.after["tokens"]) == 2
     # a token made after the change works
     _t3, raw3 = services.api_token_create(actor=staff, user=staff, name="three")
     assert services.api_token_user(raw3) is not None
