@@ -506,9 +506,9 @@ class CodeInBody(DomainError):
 
 @router.post(
     "/ballots/{code}",
-    response={410: None},
+    response={201: CastOut},
     auth=None,
-    deprecated=True,
+    include_in_schema=False,  # gone: old clients are told where the code goes
     openapi_extra=error_responses(
         {
             410: "Gone: send the code in the body, `POST /ballots` with `{code, choices}` "

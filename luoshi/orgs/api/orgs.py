@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -35,6 +36,8 @@ class TokenIn(Schema):
     name: Text = Field("", max_length=64, description="A label for the token")
     expires_in_days: int | None = Field(
         None,
+        ge=1,
+        le=settings.LUOSHI_TOKEN_MAX_DAYS,
         description="How long the token lasts, in days (default 90, at most 365: settings "
         "LUOSHI_TOKEN_DAYS and LUOSHI_TOKEN_MAX_DAYS)",
     )
