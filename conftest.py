@@ -160,6 +160,13 @@ def _fast_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _own_audit_anchors(settings: Any, tmp_path_factory: Any) -> None:
+    """Each test its own audit anchor file (luoshi.core.audit): anchors of another test's
+    database must not be checked against this one's."""
+    settings.LUOSHI_AUDIT_ANCHOR_FILE = str(tmp_path_factory.mktemp("anchors") / "anchors.jsonl")
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache() -> Any:
     """Every test starts with an empty cache: ids are reused between tests, so a cached frame
     of one test's user must not appear in the next."""

@@ -916,6 +916,7 @@ def main(argv: list[str] | None = None) -> int:
             "Set DATABASE_URL to a dedicated PostgreSQL database, e.g. .../luoshi_bench"
         )
     os.environ.setdefault("LUOSHI_SECRET_KEY", "bench-generator-" + secrets.token_hex(16))
+    os.environ.setdefault("LUOSHI_AUDIT_KEY", "bench-audit-" + secrets.token_hex(16))
     started = time.monotonic()
     if args.reset:
         reset_database(url)

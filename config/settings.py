@@ -6,9 +6,11 @@ nothing here exists only in production.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -68,6 +70,19 @@ if not SECRET_KEY:
     else:
         raise ImproperlyConfigured(
             "Set LUOSHI_SECRET_KEY (a long random string) or LUOSHI_DEBUG=1 for development."
+        )
+
+# The key of the audit log's hash chain (HMAC; luoshi.core.audit). From the environment, never
+# the database: whoever can write to the database must not be able to recompute the chain.
+LUOSHI_AUDIT_KEY = env("LUOSHI_AUDIT_KEY")
+if not LUOSHI_AUDIT_KEY:
+    if DEBUG or "pytest" in sys.modules:
+        # a development key derived from the secret key (tests, LUOSHI_DEBUG=1)
+        LUOSHI_AUDIT_KEY = hashlib.sha256(b"luoshi-audit-dev:" + SECRET_KEY.encode()).hexdigest()
+    else:
+        raise ImproperlyConfigured(
+            "Set LUOSHI_AUDIT_KEY (a long random string, kept apart from the database: the key "
+            "of the audit log's hash chain) or LUOSHI_DEBUG=1 for development."
         )
 
 ALLOWED_HOSTS = [h.strip() for h in env("LUOSHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
@@ -233,6 +248,14 @@ LUOSHI_PASSWORD_MIN_LENGTH = env_int("LUOSHI_PASSWORD_MIN_LENGTH", 8, minimum=1)
 LUOSHI_PASSWORD_MIN_CLASSES = env_int("LUOSHI_PASSWORD_MIN_CLASSES", 3)
 LUOSHI_LOCKOUT_THRESHOLD = env_int("LUOSHI_LOCKOUT_THRESHOLD", 5, minimum=1)
 LUOSHI_LOCKOUT_MINUTES = env_int("LUOSHI_LOCKOUT_MINUTES", 15, minimum=1)
+# Failed log-ins per client address across every name (issue 20): above the threshold within the
+# window each further failure doubles the address's wait, capped at the maximum (never a lockout).
+LUOSHI_ADDRESS_FAILURE_THRESHOLD = env_int("LUOSHI_ADDRESS_FAILURE_THRESHOLD", 50, minimum=1)
+LUOSHI_ADDRESS_FAILURE_MINUTES = env_int("LUOSHI_ADDRESS_FAILURE_MINUTES", 15, minimum=1)
+LUOSHI_ADDRESS_MAX_DELAY_SECONDS = env_int("LUOSHI_ADDRESS_MAX_DELAY_SECONDS", 60, minimum=1)
+# API tokens: the default lifetime of a new token and the longest one may ask for (days).
+LUOSHI_TOKEN_DAYS = env_int("LUOSHI_TOKEN_DAYS", 90, minimum=1)
+LUOSHI_TOKEN_MAX_DAYS = env_int("LUOSHI_TOKEN_MAX_DAYS", 365, minimum=1)
 LUOSHI_AGENCY_NAME = env(
     "LUOSHI_AGENCY_NAME", ""
 )  # shown in the top bar; defaults to the root unit
@@ -267,6 +290,9 @@ LUOSHI_FONT_FALLBACK_SANS = env("LUOSHI_FONT_FALLBACK_SANS", "Noto Sans CJK SC")
 LUOSHI_PAGE_SIZE = env_int("LUOSHI_PAGE_SIZE", 20, minimum=1)
 # Democratic evaluation: ballots a candidate needs before their score counts ([practice] 8).
 LUOSHI_EVALUATION_MIN_BALLOTS = env_int("LUOSHI_EVALUATION_MIN_BALLOTS", 8, minimum=1)
+# Cast ballots wait in a durable buffer and are moved into the ballot table in shuffled batches of
+# this many (all at sealing), so that no ballot row shares a transaction with its voter's row.
+LUOSHI_BALLOT_BATCH = env_int("LUOSHI_BALLOT_BATCH", 10, minimum=1)
 LUOSHI_BALLOT_CODE_MAX_FAILURES = env_int("LUOSHI_BALLOT_CODE_MAX_FAILURES", 10, minimum=1)
 LUOSHI_BALLOT_CODE_FAILURE_MINUTES = env_int("LUOSHI_BALLOT_CODE_FAILURE_MINUTES", 15, minimum=1)
 # Points per grade code of a new campaign's scale (luoshi.evaluation.rules.default_scale), e.g.
@@ -377,9 +403,30 @@ LUOSHI_NOTIFY_WEBHOOK_ALLOWED_HOSTS = [
     h.strip() for h in env("LUOSHI_NOTIFY_WEBHOOK_ALLOWED_HOSTS", "").split(",") if h.strip()
 ]
 
-LOGGING = {
+# Audit anchors (luoshi.core.audit.anchor_write, run by `luoshi tick`): the chain's head is
+# appended to this file (outside the database; make it append-only, e.g. `chattr +a`, or put it
+# on another host) and logged to "luoshi.audit.anchor" — to syslog/journald when
+# LUOSHI_AUDIT_SYSLOG names the socket ("/dev/log") or "host:port". The cut-over below which
+# unkeyed (pre-issue-20) entries are accepted is recorded by the first anchor, or set here.
+LUOSHI_AUDIT_ANCHOR_FILE = env("LUOSHI_AUDIT_ANCHOR_FILE", str(VAR_DIR / "audit-anchors.jsonl"))
+LUOSHI_AUDIT_KEYED_FROM = env_int("LUOSHI_AUDIT_KEYED_FROM", 0)
+LUOSHI_AUDIT_SYSLOG = env("LUOSHI_AUDIT_SYSLOG", "")
+
+_anchor_handlers = ["console"]
+LOGGING: dict[str, Any] = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LUOSHI_LOG_LEVEL", "WARNING")},
+    "loggers": {
+        "luoshi.audit.anchor": {"handlers": _anchor_handlers, "level": "INFO", "propagate": False}
+    },
 }
+if LUOSHI_AUDIT_SYSLOG:
+    _host, _sep, _port = LUOSHI_AUDIT_SYSLOG.rpartition(":")
+    LOGGING["handlers"]["syslog"] = {
+        "class": "logging.handlers.SysLogHandler",
+        "address": (_host, int(_port)) if _sep and _port.isdigit() else LUOSHI_AUDIT_SYSLOG,
+        "facility": "auth",
+    }
+    _anchor_handlers.append("syslog")

@@ -36,6 +36,12 @@ class CoreConfig(AppConfig):
 
         post_migrate.connect(cache.bump_all, sender=self, dispatch_uid="luoshi-cache-migrate")
 
+        # Imported when called: apps.py is loaded before the app registry is ready. The audit
+        # chain's head is copied outside the database by the tick (issue 20).
+        from . import periodic
+
+        periodic.register("core.audit_anchor", audit.anchor_write)
+
         # Imported when called: apps.py is loaded before the app registry is ready.
         from django.core.signals import request_finished, request_started
 

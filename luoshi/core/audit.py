@@ -1,8 +1,23 @@
 """The audit log: every write records who did what, to which object, before → after.
 
-Entries form a hash chain: each entry's hash covers its own content and the previous entry's
-hash. Appends are serialised (an advisory lock on PostgreSQL; SQLite's immediate transactions
-already serialise writers), so the chain is a line, in id order.
+Entries form a keyed hash chain: each entry's hash is an HMAC-SHA256, under a key from the
+environment (settings.LUOSHI_AUDIT_KEY, never in the database), of its own content and the
+previous entry's hash, so that someone who can write to the database cannot recompute the
+chain after changing an entry. Appends are serialised (an advisory lock on PostgreSQL; SQLite's
+immediate transactions already serialise writers), so the chain is a line, in id order; the ids
+are assigned here, each the last one plus one under that lock, so that they run on without gaps
+(a rolled-back append gives its id back) and a missing id is a deleted entry.
+
+Anchors (`anchor_write`, run by `luoshi tick`) copy the chain's head — id, hash, time — to an
+append-only file outside the database (settings.LUOSHI_AUDIT_ANCHOR_FILE) and to the log stream
+(the logger "luoshi.audit.anchor", sent to syslog/journald in production), where another party
+keeps it. `verify_chain` checks the chain against the latest anchor: deleting the last entries
+(truncation) or rewriting entries and rehashing them without the key (a rewrite) is reported.
+
+Entries written before the chain was keyed (plain SHA-256, releases before issue 20) are
+accepted only below the cut-over: the id of the first keyed entry, recorded in the anchor file
+by the first anchor (or set as settings.LUOSHI_AUDIT_KEYED_FROM). Above it, an entry whose hash
+is a plain SHA-256 is a rewrite. See docs/security.md, "Audit log".
 """
 
 from __future__ import annotations
@@ -10,12 +25,17 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import hashlib
+import hmac
 import json
+import logging
+import os
 import uuid
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -81,8 +101,26 @@ def _canonical(entry: AuditEntry) -> bytes:
     return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
+def _audit_key() -> bytes:
+    key = settings.LUOSHI_AUDIT_KEY
+    return key.encode() if isinstance(key, str) else bytes(key)
+
+
 def compute_hash(entry: AuditEntry) -> str:
+    """The entry's keyed hash: HMAC-SHA256 under settings.LUOSHI_AUDIT_KEY of its content and
+    the previous entry's hash."""
+    return hmac.new(_audit_key(), _canonical(entry), hashlib.sha256).hexdigest()
+
+
+def legacy_hash(entry: AuditEntry) -> str:
+    """The unkeyed SHA-256 that entries written before the keyed chain carry."""
     return hashlib.sha256(_canonical(entry)).hexdigest()
+
+
+def next_id() -> int:
+    """The id of the next entry: the last one plus one (call with the chain locked)."""
+    last = AuditEntry.objects.order_by("-id").values_list("id", flat=True).first()
+    return (last or 0) + 1
 
 
 def _lock_chain() -> None:
@@ -110,8 +148,9 @@ def record(
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     with transaction.atomic():
         _lock_chain()
-        prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
         entry = AuditEntry(
+            id=(head[0] if head else 0) + 1,  # gap-free: see the module docstring
             at=timezone.now(),
             actor=actor_obj,
             actor_name=(actor_obj.get_username() if actor_obj else "")[:150],
@@ -122,7 +161,7 @@ def record(
             before=_plain(before) if before is not None else None,
             after=_plain(after) if after is not None else None,
             client_ip=client_ip.get(),
-            prev_hash=prev or GENESIS_HASH,
+            prev_hash=head[1] if head else GENESIS_HASH,
         )
         entry.hash = compute_hash(entry)
         entry.save(force_insert=True)
@@ -193,9 +232,15 @@ class ChainReport:
     """The outcome of walking the chain.
 
     `first_broken_id` is the first entry that does not hold, `reason` says why: "hash" (its
-    content no longer matches its hash: it was changed after it was written) or "link" (its
-    `prev_hash` is not the hash of the entry before it: an entry was removed, inserted or the
-    order changed). `previous_id` is the last entry that still held, if any.
+    content no longer matches its hash: it was changed after it was written), "unkeyed" (its
+    hash is a plain SHA-256 where the keyed hash is due: it was rewritten and rehashed without
+    the key), "link" (its `prev_hash` is not the hash of the entry before it: an entry was
+    removed, inserted or the order changed), "gap" (its id does not follow the one before:
+    entries were removed and the chain relinked), "anchor" (the entry the latest anchor names
+    has another hash: the log was rewritten, or truncated and written on) or "truncated" (the
+    log ends before the entry the latest anchor names: its last entries were deleted).
+    `previous_id` is the last entry that still held, if any; `legacy` counts the unkeyed entries
+    accepted below the cut-over; `anchor_id` is the id the latest anchor names.
     """
 
     checked: int
@@ -203,23 +248,48 @@ class ChainReport:
     reason: str = ""
     previous_id: int | None = None
     last_hash: str = GENESIS_HASH
+    legacy: int = 0
+    anchor_id: int | None = None
+    anchor_at: str = ""
 
     @property
     def ok(self) -> bool:
-        return self.first_broken_id is None
+        return not self.reason
 
     def describe(self) -> str:
         if self.ok:
-            return f"OK: {self.checked} entries"
+            text = f"OK: {self.checked} entries"
+            if self.legacy:
+                text += f" ({self.legacy} written before the chain was keyed)"
+            if self.anchor_id is not None:
+                text += f"; matches the latest anchor (entry #{self.anchor_id}, {self.anchor_at})"
+            else:
+                text += "; no anchor yet (run `luoshi tick`): truncation cannot be checked"
+            return text
+        if self.reason == "truncated":
+            last = f"entry #{self.previous_id}" if self.previous_id is not None else "nothing"
+            return (
+                f"TRUNCATED: the log ends at {last}, but the latest anchor ({self.anchor_at}) "
+                f"names entry #{self.anchor_id}: its last entries were deleted "
+                f"(entries verified: {self.checked})"
+            )
         where = f"entry #{self.first_broken_id}"
         before = f"entry #{self.previous_id}" if self.previous_id is not None else "the start"
-        if self.reason == "hash":
-            why = "its content does not match its hash (it was changed after it was written)"
-        else:
-            why = (
+        why = {
+            "hash": "its content does not match its hash (it was changed after it was written)",
+            "unkeyed": (
+                "its hash is not keyed (it was rewritten and rehashed without the audit key)"
+            ),
+            "link": (
                 f"its prev_hash does not match the hash of {before} "
                 "(an entry was removed, inserted or reordered)"
-            )
+            ),
+            "gap": f"its id does not follow {before} (entries were removed)",
+            "anchor": (
+                f"its hash differs from the latest anchor ({self.anchor_at}): the log was "
+                "rewritten, or truncated and written on"
+            ),
+        }[self.reason]
         return f"BROKEN at {where}: {why} (entries verified before it: {self.checked})"
 
 
@@ -247,23 +317,148 @@ def iter_batches(
 
 
 def verify_chain(batch_size: int = 1000) -> ChainReport:
-    """Walk the whole chain in id order; report the first entry whose hash or link does not hold.
+    """Walk the whole chain in id order; report the first entry whose hash, link or id does not
+    hold, then check the chain against the latest anchor (see ChainReport).
 
     Streams the log in keyset batches: constant memory and one query per `batch_size` entries.
     """
+    anchor = latest_anchor()
+    anchor_id = int(anchor["id"]) if anchor else None
+    anchor_at = str(anchor.get("at", "")) if anchor else ""
+    cut_over = keyed_from()
     prev = GENESIS_HASH
     previous_id: int | None = None
-    checked = 0
+    previous_keyed = False
+    seen_keyed = False
+    checked = legacy = 0
+    anchor_seen = False
+
+    def broken(entry_id: int | None, reason: str) -> ChainReport:
+        return ChainReport(
+            checked, entry_id, reason, previous_id, prev, legacy, anchor_id, anchor_at
+        )
+
     for rows in iter_batches(AuditEntry.objects.all(), batch=batch_size):
         for entry in rows:
             if entry.prev_hash != prev:
-                return ChainReport(checked, entry.id, "link", previous_id, prev)
-            if compute_hash(entry) != entry.hash:
-                return ChainReport(checked, entry.id, "hash", previous_id, prev)
+                return broken(entry.id, "link")
+            keyed = hmac.compare_digest(compute_hash(entry), entry.hash)
+            if not keyed:
+                if legacy_hash(entry) != entry.hash:
+                    return broken(entry.id, "hash")
+                below_cut = cut_over is None or entry.id < cut_over
+                if seen_keyed or not below_cut:
+                    return broken(entry.id, "unkeyed")
+                legacy += 1
+            elif previous_keyed and previous_id is not None and entry.id != previous_id + 1:
+                return broken(entry.id, "gap")
+            if entry.id == anchor_id:
+                anchor_seen = True
+                if entry.hash != anchor["hash"]:  # type: ignore[index]
+                    return broken(entry.id, "anchor")
+            seen_keyed = seen_keyed or keyed
+            previous_keyed = keyed
             prev = entry.hash
             previous_id = entry.id
             checked += 1
-    return ChainReport(checked, None, "", previous_id, prev)
+    if anchor_id is not None and not anchor_seen:
+        return broken(None, "truncated")
+    return ChainReport(checked, None, "", previous_id, prev, legacy, anchor_id, anchor_at)
+
+
+# --- anchors outside the database -----------------------------------------------------------
+
+anchor_log = logging.getLogger("luoshi.audit.anchor")
+
+
+def anchor_path() -> Path:
+    return Path(settings.LUOSHI_AUDIT_ANCHOR_FILE)
+
+
+def _anchor_lines() -> Iterator[dict[str, Any]]:
+    path = anchor_path()
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            line = line.strip()
+            if line:
+                try:
+                    yield json.loads(line)
+                except ValueError:
+                    continue  # a torn last line (a crash mid-write) is not an anchor
+
+
+def latest_anchor() -> dict[str, Any] | None:
+    """The last anchor in the anchor file, or None (reads only the file's tail)."""
+    path = anchor_path()
+    if not path.exists():
+        return None
+    with path.open("rb") as handle:
+        handle.seek(0, os.SEEK_END)
+        size = handle.tell()
+        handle.seek(max(0, size - 8192))
+        tail = handle.read().decode("utf-8", "replace").splitlines()
+    for line in reversed(tail):
+        try:
+            data = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(data, dict) and "id" in data and "hash" in data:
+            return data
+    return None
+
+
+def keyed_from() -> int | None:
+    """The cut-over: the id of the first keyed entry, from settings.LUOSHI_AUDIT_KEYED_FROM or
+    the anchor file's first record of it; None when neither is known yet."""
+    if settings.LUOSHI_AUDIT_KEYED_FROM:
+        return int(settings.LUOSHI_AUDIT_KEYED_FROM)
+    for data in _anchor_lines():
+        if data.get("keyed_from") is not None:
+            return int(data["keyed_from"])
+    return None
+
+
+def _first_keyed_id(head_id: int) -> int:
+    """The id of the first entry whose hash is keyed (head + 1 when there is none yet)."""
+    for rows in iter_batches(AuditEntry.objects.all()):
+        for entry in rows:
+            if hmac.compare_digest(compute_hash(entry), entry.hash):
+                return entry.id
+    return head_id + 1
+
+
+def anchor_write(today: dt.date | None = None) -> str:
+    """The `luoshi tick` step: append the chain's head (id, hash, time) to the anchor file and
+    to the log stream, when it moved since the last anchor.
+
+    The file is opened for appending only and flushed to disk before the step reports; with
+    `chattr +a` (or a file on another host, or a write-once store) even this process cannot
+    change what it wrote. The first anchor also records the cut-over (`keyed_from`)."""
+    head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+    if head is None:
+        return "audit log empty: no anchor"
+    last = latest_anchor()
+    if last and int(last["id"]) == head[0] and last["hash"] == head[1]:
+        return f"audit head unchanged since the last anchor (entry #{head[0]})"
+    record_ = {
+        "id": head[0],
+        "hash": head[1],
+        "at": timezone.now().astimezone(dt.UTC).isoformat(timespec="seconds"),
+        "keyed_from": keyed_from() or _first_keyed_id(head[0]),
+    }
+    line = json.dumps(record_, sort_keys=True, separators=(",", ":"))
+    path = anchor_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o640)
+    try:
+        os.write(fd, (line + "\n").encode())
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    anchor_log.info("audit anchor %s", line)
+    return f"audit head anchored: entry #{head[0]}"
 
 
 # --- labels for action codes, registered by each app so the log reads in the user's language --

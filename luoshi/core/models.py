@@ -59,7 +59,7 @@ class AuditEntry(models.Model):
         return f"#{self.pk} {self.action} {self.object_repr}"
 
     def save(self, *args, **kwargs):  # type: ignore[no-untyped-def,unused-ignore]
-        if self.pk is not None:
+        if not self._state.adding:  # a new entry comes with its id (audit.record: gap-free)
             raise RuntimeError("Audit entries are append-only.")
         super().save(*args, **kwargs)
 

@@ -17,7 +17,8 @@ lists a person beside a code, and turnout is given per category only.
 Ballots: `POST /ballots/open` shows what a credential may vote on (and what the system knows of
 it: `ballot_mode`, `notice`), `POST /ballots` casts. A slip's code needs no log-in; a link token
 works only for its voter's own account.
-`POST /ballots/{code}` casts with the printed code in the path (no log-in). The answer to a
+`POST /ballots` casts with the printed code in the body (no log-in; the old
+`POST /ballots/{code}` answers 410: a code in a URL stays in access logs). The answer to a
 cast carries nothing that identifies the ballot. Guessing codes is limited per client address:
 after too many wrong codes every code from that address is answered 429 (`too_many_attempts`)
 for a while, whether it exists or not.
@@ -35,7 +36,7 @@ from ninja import Field, Path, Router, Schema, Status
 from ninja.utils import check_csrf
 
 from luoshi.core.apitypes import MAX_ID, error_responses
-from luoshi.core.errors import CsrfFailed, InvalidInput, NotAuthenticated, NotFound
+from luoshi.core.errors import CsrfFailed, DomainError, InvalidInput, NotAuthenticated, NotFound
 from luoshi.orgs.models import OrgUnit, Person
 from luoshi.orgs.services import api_token_user
 
@@ -498,23 +499,30 @@ def _choices(raw: dict[str, str]) -> dict[int, str]:
     return choices
 
 
+class CodeInBody(DomainError):
+    code = "code_in_body"
+    status = 410
+
+
 @router.post(
     "/ballots/{code}",
     response={201: CastOut},
     auth=None,
+    include_in_schema=False,  # gone: old clients are told where the code goes
     openapi_extra=error_responses(
         {
-            404: "No open ballot for this code.",
-            429: "Too many wrong codes from this client address; try again later.",
-            409: "This code has already voted, or the vote is closed.",
-            422: "The ballot is incomplete, rates the voter, or names an unknown grade.",
+            410: "Gone: send the code in the body, `POST /ballots` with `{code, choices}` "
+            "(code `code_in_body`). The code in the path is not read.",
         }
     ),
 )
-def cast_ballot_with_code(
-    request: HttpRequest, code: Annotated[str, Path(max_length=32)], data: MarksIn
-) -> Any:
-    """Cast a ballot with the printed code in the path; no log-in; the marks in the body."""
-    voter = services.voter_for_code(code)
-    services.ballot_cast(voter=voter, choices=_choices(data.choices), channel="code")
-    return Status(201, {"cast": True})
+def cast_ballot_with_code(request: HttpRequest, code: Annotated[str, Path(max_length=32)]) -> Any:
+    """Gone (issue 20, finding 12): a printed code in the URL ends up in every proxy's access
+    log. The code in the path is neither looked up nor counted; the answer says where to send
+    it: `POST /ballots` with `{"code": …, "choices": …}` in the body."""
+    raise CodeInBody(
+        _(
+            "Send the ballot code in the request body, not in the address: "
+            'POST /api/v1/appraisal/ballots with {"code": …, "choices": …}.'
+        )
+    )

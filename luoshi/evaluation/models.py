@@ -254,8 +254,34 @@ class Ballot(models.Model):
         return str(self.id)
 
 
+class PendingBallot(models.Model):
+    """A cast ballot waiting in the durable buffer (services.ballot_cast): its marks as
+    [candidate id, grade id or null] pairs, a random key, no voter and no time.
+
+    The voter's "has voted" and this row are written in separate transactions; rows are moved
+    into `Ballot` in shuffled batches of settings.LUOSHI_BALLOT_BATCH (and all at sealing), in one
+    transaction each, and deleted (then the table vacuumed on PostgreSQL), so that no ballot row
+    shares an inserting transaction, a neighbour or an order with a voter's row."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    category = models.ForeignKey(
+        RaterCategory, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    marks = models.JSONField(default=list)
+
+    class Meta:
+        verbose_name = _("buffered ballot")
+        verbose_name_plural = _("buffered ballots")
+
+    def __str__(self) -> str:
+        return str(self.id)
+
+
 class BallotMark(models.Model):
-    """The grade one ballot gives one candidate."""
+    """The grade one ballot gives one candidate; no grade (null) is the "self — not rated" mark
+    of a voter who is a candidate, so that every ballot of a campaign carries the same set of
+    marks and the missing one does not tell whose ballot it is."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     # no index of its own: the unique (ballot, candidate) index serves lookups by ballot, and
@@ -264,7 +290,9 @@ class BallotMark(models.Model):
         Ballot, on_delete=models.CASCADE, related_name="marks", db_index=False
     )
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="marks")
-    grade = models.ForeignKey(GradeOption, on_delete=models.PROTECT, related_name="marks")
+    grade = models.ForeignKey(
+        GradeOption, null=True, blank=True, on_delete=models.PROTECT, related_name="marks"
+    )
 
     class Meta:
         verbose_name = _("ballot mark")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 import uuid
+from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
@@ -17,7 +18,7 @@ from luoshi.core import audit
 from luoshi.core.context import client_ip
 from luoshi.core.versioning import save_versioned
 
-from .models import Ballot, BallotMark, Campaign
+from .models import Ballot, BallotMark, Campaign, PendingBallot, Voter
 
 
 def _reshuffle_ballots(campaign: Campaign) -> None:
@@ -95,6 +96,7 @@ def campaign_seal(*, campaign_id: int) -> bool:
         campaign = Campaign.objects.select_for_update().filter(pk=campaign_id).first()
         if campaign is None or not campaign.is_sealing:
             return False
+        flush_in_transaction(campaign.pk, 1, everything=True)  # the buffer's last ballots
         _reshuffle_ballots(campaign)
         campaign.status, campaign.sealed_at = Campaign.Status.CLOSED, timezone.now()
         save_versioned(campaign, ["status", "sealed_at"])
@@ -108,4 +110,49 @@ def campaign_seal(*, campaign_id: int) -> bool:
             )
         finally:
             client_ip.reset(ip_token)
+    # the dead row versions of the old ballots (their transactions, their heap order) go too
+    vacuum_ballot_tables(Ballot, BallotMark, PendingBallot, Voter)
     return True
+
+
+def flush_in_transaction(campaign_id: int, batch: int, everything: bool) -> int:
+    """Move buffered ballots into the ballot tables, shuffled, under fresh keys (the caller's
+    transaction; services.ballots_flush, and campaign_seal with everything=True)."""
+    rows = list(
+        PendingBallot.objects.select_for_update(skip_locked=True)
+        .filter(campaign_id=campaign_id)
+        .values_list("id", "category_id", "marks")
+    )
+    if not everything:
+        rows = rows[: len(rows) - len(rows) % batch]
+    if not rows:
+        return 0
+    rng = random.SystemRandom()
+    rng.shuffle(rows)
+    ballots: list[Ballot] = []
+    marks: list[BallotMark] = []
+    for _old, category_id, pairs in rows:
+        ballot = Ballot(id=uuid.uuid4(), campaign_id=campaign_id, category_id=category_id)
+        ballots.append(ballot)
+        marks.extend(
+            BallotMark(id=uuid.uuid4(), ballot=ballot, candidate_id=cand, grade_id=grade)
+            for cand, grade in pairs
+        )
+    ballots.sort(key=lambda b: b.id)  # stored in the order of random keys
+    Ballot.objects.bulk_create(ballots, batch_size=1000)
+    BallotMark.objects.bulk_create(marks, batch_size=1000)
+    PendingBallot.objects.filter(id__in=[old for old, _c, _m in rows]).delete()
+    return len(rows)
+
+
+def vacuum_ballot_tables(*models: type[Any]) -> None:
+    """VACUUM the given ballot tables on PostgreSQL, so that the dead row versions a flush or
+    a sealing leaves (with their inserting transactions and heap positions) are removed, not
+    kept readable (pageinspect) until autovacuum. Only outside a transaction (VACUUM cannot run
+    inside one: tests, a caller's atomic block); needs the table's owner, or the MAINTAIN
+    privilege on PostgreSQL 17 (see docs/security.md, "Ballot secrecy")."""
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return
+    with connection.cursor() as cursor:
+        for model in models:
+            cursor.execute(f"VACUUM {connection.ops.quote_name(model._meta.db_table)}")

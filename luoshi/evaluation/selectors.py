@@ -135,6 +135,8 @@ def campaign_results(campaign: Campaign) -> dict[int, CandidateResult]:
         .order_by()
     )
     for row in rows:
+        if row["grade_id"] is None:
+            continue  # "self — not rated": the candidate's own ballot, which rates nobody
         by_category = counts[row["candidate_id"]][row["ballot__category_id"]]
         by_category[code_of[row["grade_id"]]] = row["n"]
     candidates = campaign.candidates.values_list("pk", "person_id")

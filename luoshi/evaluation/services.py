@@ -11,9 +11,10 @@ assigned to nobody; `codes_issue` prints their codes as cut-apart slips, drawn a
 meeting (the system knows how many slips of each category were used, not who held them).
 Nothing ever puts a person's name beside a code.
 
-Casting a ballot is one transaction: the voter's credential is spent with a conditional UPDATE
-(… WHERE has_voted = false), so a credential votes once even when two casts race, and the
-ballot's marks are inserted with no link to the voter.
+Casting a ballot spends the voter's credential with a conditional UPDATE (… WHERE has_voted =
+false), so a credential votes once even when two casts race; the ballot goes, in a separate
+transaction, into a durable buffer, moved into the ballot tables in shuffled batches
+(`ballot_cast`, `ballots_flush`): no ballot row shares a transaction with its voter's row.
 
 Closing is two steps. `campaign_close` (the officer's request, instant) stops the vote at once
 — the campaign becomes "sealing", every credential is spent — and, after its commit, enqueues
@@ -52,15 +53,15 @@ from luoshi.orgs.models import OrgUnit, Person
 
 from . import rules
 from .models import (
-    Ballot,
-    BallotMark,
     Campaign,
     Candidate,
     CodeFailure,
     GradeOption,
+    PendingBallot,
     RaterCategory,
     Voter,
 )
+from .sealing import flush_in_transaction, vacuum_ballot_tables
 from .selectors import campaign_results, turnout
 from .tasks import seal_ballots
 
@@ -645,7 +646,17 @@ def sealing_resume(today: dt.date | None = None) -> str:
     )
     for campaign_id in stale:
         _enqueue_sealing(campaign_id)
-    return f"{len(stale)} unsealed closed evaluation(s) queued for sealing again"
+    # a ballot whose buffering committed while its campaign was being sealed: never lost
+    late = list(
+        PendingBallot.objects.filter(campaign__status=Campaign.Status.CLOSED)
+        .values_list("campaign_id", flat=True)
+        .distinct()
+    )
+    moved = sum(ballots_flush(campaign_id=pk, everything=True) for pk in late)
+    return (
+        f"{len(stale)} unsealed closed evaluation(s) queued for sealing again, "
+        f"{moved} late ballot(s) stored"
+    )
 
 
 def results_view(*, actor: Any, campaign: Campaign, purpose: str = "page") -> dict[int, Any]:
@@ -756,7 +767,9 @@ def voter_for_token(token: str, user: Any) -> Voter:
 
 
 def ballot_candidates(voter: Voter) -> list[Candidate]:
-    """Who this voter rates: every candidate but themself (a slip is nobody's: every candidate)."""
+    """Whom this voter rates: every candidate but themself (a slip is nobody's: every
+    candidate). Their own candidacy still gets a mark on the stored ballot, "self — not rated"
+    (ballot_cast), so that every ballot carries the same set of marks."""
     return [c for c in _candidates(voter.campaign) if c.person_id != voter.person_id]
 
 
@@ -766,26 +779,83 @@ def _candidates(campaign: Campaign) -> list[Candidate]:
     )
 
 
-@transaction.atomic
 def ballot_cast(*, voter: Voter, choices: Mapping[int, str], channel: str = "link") -> None:
     """Cast the voter's ballot: `choices` maps each candidate's person id to a grade code.
 
     The voter's own candidacy is not on their ballot; every other candidate needs a grade
-    ("unknown" is a grade). Nothing returned, nothing stored, links the ballot to the voter.
+    ("unknown" is a grade). Nothing returned, nothing stored, links the ballot to the voter:
+
+    1. one transaction spends the credential (… WHERE has_voted = false) and writes the audit
+       entry (no ballot id, no actor, no address);
+    2. a second transaction stores the ballot in the durable buffer (`PendingBallot`), with a
+       "self — not rated" mark for the voter's own candidacy, so every ballot has every mark;
+    3. once the buffer holds settings.LUOSHI_BALLOT_BATCH ballots of the campaign, they are
+       moved into `Ballot`/`BallotMark` in shuffled order under fresh keys, in one transaction
+       (`ballots_flush`), and the buffer's dead rows vacuumed away on PostgreSQL.
+
+    The ballot is acknowledged (this returns) only after step 2 has committed: an acknowledged
+    ballot is never lost. Should step 2 fail, the credential is given back. Must be called
+    outside a transaction for the steps to be separate (pages and API do so).
     """
-    campaign = Campaign.objects.select_for_update().get(pk=voter.campaign_id)
-    if not campaign.is_open:
-        raise VotingClosed()
-    candidates = [c for c in _candidates(campaign) if c.person_id != voter.person_id]
-    grades = {g.code: g for g in campaign.grades.all()}
-    wanted = {c.person_id for c in candidates}
+    candidates = _candidates(Campaign.objects.get(pk=voter.campaign_id))
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=voter.campaign_id)
+        if not campaign.is_open:
+            raise VotingClosed()
+        grades = {g.code: g for g in campaign.grades.all()}
+        marks = _validated_marks(voter, candidates, grades, choices)
+        spent = Voter.objects.filter(pk=voter.pk, has_voted=False).update(has_voted=True)
+        if spent != 1:
+            raise AlreadyVoted()
+        cache.bump("ballots")  # "My ballots" in the navigation; a counter, nothing of the vote
+        # The entry names no actor, no client address and no ballot: it counts a turnout.
+        ip_token = client_ip.set(None)
+        try:
+            audit.record(
+                "evaluation.ballot_cast",
+                obj=campaign,
+                after={"channel": "code" if channel == "code" else "link"},
+            )
+        finally:
+            client_ip.reset(ip_token)
+    try:
+        with transaction.atomic():
+            PendingBallot.objects.create(
+                id=uuid.uuid4(),
+                campaign_id=voter.campaign_id,
+                category_id=voter.category_id,
+                marks=marks,
+            )
+    except Exception:
+        # not acknowledged: give the credential back so that the voter can cast again
+        Voter.objects.filter(pk=voter.pk).update(has_voted=False)
+        raise
+    voter.has_voted = True
+    if Campaign.objects.filter(pk=voter.campaign_id, status=Campaign.Status.CLOSED).exists():
+        ballots_flush(campaign_id=voter.campaign_id, everything=True)  # sealed meanwhile
+    elif PendingBallot.objects.filter(campaign_id=voter.campaign_id).count() >= max(
+        1, settings.LUOSHI_BALLOT_BATCH
+    ):
+        ballots_flush(campaign_id=voter.campaign_id)
+
+
+def _validated_marks(
+    voter: Voter,
+    candidates: list[Candidate],
+    grades: Mapping[str, GradeOption],
+    choices: Mapping[int, str],
+) -> list[list[int | None]]:
+    """[candidate id, grade id] for every candidate of the campaign, in random order: the
+    voter's own candidacy with no grade ("self — not rated"). InvalidInput lists each problem."""
+    rated = [c for c in candidates if c.person_id != voter.person_id]
+    wanted = {c.person_id for c in rated}
     given = {int(k): v for k, v in choices.items()}
     problems = []
     if voter.person_id in given:
         problems.append({"field": str(voter.person_id), "message": _("Nobody rates themself.")})
     for person_id in sorted(set(given) - wanted - {voter.person_id}):
         problems.append({"field": str(person_id), "message": _("Not a candidate of this ballot.")})
-    for c in candidates:
+    for c in rated:
         code = given.get(c.person_id)
         if code is None:
             problems.append({"field": str(c.person_id), "message": _("Choose a grade.")})
@@ -795,27 +865,22 @@ def ballot_cast(*, voter: Voter, choices: Mapping[int, str], channel: str = "lin
             )
     if problems:
         raise InvalidInput(_("The ballot is not complete."), details=problems)
-    spent = Voter.objects.filter(pk=voter.pk, has_voted=False).update(has_voted=True)
-    if spent != 1:
-        raise AlreadyVoted()
-    cache.bump("ballots")  # "My ballots" in the navigation; a counter, nothing of the vote
-    ballot = Ballot.objects.create(
-        id=uuid.uuid4(), campaign=campaign, category_id=voter.category_id
-    )
-    marks = [
-        BallotMark(id=uuid.uuid4(), ballot=ballot, candidate=c, grade=grades[given[c.person_id]])
-        for c in candidates
+    marks: list[list[int | None]] = [
+        [c.pk, grades[given[c.person_id]].pk if c.person_id in wanted else None] for c in candidates
     ]
     random.SystemRandom().shuffle(marks)
-    BallotMark.objects.bulk_create(marks)
-    # The entry names no actor and no client address: its time and order must not become a link.
-    ip_token = client_ip.set(None)
-    try:
-        audit.record(
-            "evaluation.ballot_cast",
-            obj=campaign,
-            after={"channel": "code" if channel == "code" else "link"},
-        )
-    finally:
-        client_ip.reset(ip_token)
-    voter.has_voted = True
+    return marks
+
+
+def ballots_flush(*, campaign_id: int, everything: bool = False) -> int:
+    """Move a campaign's buffered ballots into `Ballot`/`BallotMark`: in random order, under
+    fresh random keys, in one transaction; returns how many. Only whole batches
+    (settings.LUOSHI_BALLOT_BATCH) unless `everything` (sealing). Rows another flush is moving
+    are skipped (SKIP LOCKED), so two flushes at once move each ballot once. The buffer's dead
+    rows are vacuumed afterwards on PostgreSQL (vacuum_ballot_tables)."""
+    batch = max(1, settings.LUOSHI_BALLOT_BATCH)
+    with transaction.atomic():
+        moved = flush_in_transaction(campaign_id, batch, everything)
+    if moved:
+        vacuum_ballot_tables(PendingBallot)
+    return moved

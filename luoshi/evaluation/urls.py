@@ -16,4 +16,6 @@ urlpatterns = [
     path("evaluation/my-ballots/", views.my_ballots, name="my_ballots"),
     path("evaluation/ballot/<str:token>/", views.ballot, name="ballot"),
     path("vote/", views.vote, name="vote"),
+    # a link with a code in it (typed by hand, or an old bookmark): the form, the code not read
+    path("vote/<str:code>/", views.vote_code_in_link, name="vote_code_in_link"),
 ]

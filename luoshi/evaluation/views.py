@@ -476,6 +476,15 @@ def _public(request: HttpRequest, template: str, context: dict[str, Any]) -> Htt
 
 
 @never_cache
+def vote_code_in_link(request: HttpRequest, code: str) -> HttpResponse:
+    """A ballot code in an address (issue 20, finding 12: it would stay in every proxy's access
+    log): sent on to the empty code form of the shared screen, which sends the code in the
+    request body (a redirect, so that no page repeats the address). The code in the address is
+    not read, looked up or counted."""
+    return redirect("evaluation:vote")
+
+
+@never_cache
 def vote(request: HttpRequest) -> HttpResponse:
     """The shared screen: enter a printed code, rate, submit; no log-in needed.
 

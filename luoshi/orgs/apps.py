@@ -49,6 +49,8 @@ class OrgsConfig(AppConfig):
             {
                 "api_token.create": _("Created an access token"),
                 "api_token.revoke": _("Revoked an access token"),
+                "api_token.end_with_password": _("Ended access tokens with a password change"),
+                "auth.address_throttled": _("Slowed down log-ins from a network address"),
                 "auth.locked": _("Account locked after failed log-ins"),
                 "auth.login": _("Logged in"),
                 "auth.login_failed": _("Failed log-in"),

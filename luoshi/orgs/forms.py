@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django import forms
+from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -123,6 +124,13 @@ class TokenForm(StyledFormMixin, forms.Form):
         label=_("Token name"),
         max_length=64,
         widget=forms.TextInput(attrs={"placeholder": _("e.g. monthly report script")}),
+    )
+    expires_in_days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        required=False,
+        min_value=1,
+        max_value=settings.LUOSHI_TOKEN_MAX_DAYS,
+        help_text=_("Empty: %(days)d days.") % {"days": settings.LUOSHI_TOKEN_DAYS},
     )
 
 

@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
@@ -264,14 +267,29 @@ class RoleAssignment(BaseModel):
         return f"{self.user} · {self.get_role_display()}"
 
 
+def token_default_expiry() -> Any:
+    """When a token made now ends by default (settings.LUOSHI_TOKEN_DAYS, 90 days)."""
+    from django.conf import settings
+
+    return timezone.now() + dt.timedelta(days=settings.LUOSHI_TOKEN_DAYS)
+
+
 class ApiToken(models.Model):
-    """A personal access token; only its SHA-256 is stored."""
+    """A personal access token; only its SHA-256 is stored.
+
+    Every token ends: at `expires_at` (90 days by default, at most a year), when it is revoked,
+    and when its account's password changes or is reset — `password_fingerprint` is a keyed
+    digest of the password hash the account had when the token was made (as Django binds a
+    session to it), so a token made under another password no longer matches.
+    """
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=64)
     prefix = models.CharField(max_length=12)
     token_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"), default=token_default_expiry)
+    password_fingerprint = models.CharField(max_length=64, blank=True, editable=False)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 
@@ -301,3 +319,28 @@ class LoginThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}… ({self.failures})"
+
+
+class AddressThrottle(models.Model):
+    """Failed log-ins from one client address, across every name (services.account_authenticate).
+
+    Only a keyed digest of the address is kept. Above the threshold within the window, each
+    further failure makes the address wait a little longer (doubling, capped at a short maximum):
+    the address is slowed, never locked out, so that an office behind one NAT address can still
+    sign in while somebody there guesses. The administrator sees the slowing in the audit log
+    (`auth.address_throttled`).
+    """
+
+    key = models.CharField(max_length=64, unique=True)
+    window_start = models.DateTimeField()
+    failures = models.PositiveIntegerField(default=0)
+    delayed_until = models.DateTimeField(null=True, blank=True)
+    # what the administrator is shown: the address as the audit log keeps it
+    address = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("address throttle")
+        verbose_name_plural = _("address throttles")
+
+    def __str__(self) -> str:
+        return f"{self.address or self.key[:8]} ({self.failures})"

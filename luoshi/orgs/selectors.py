@@ -42,17 +42,18 @@ def cached_account(user_id: Any) -> Any:
     )
 
 
-def cached_token(digest: str) -> tuple[int, int, Any] | None:
-    """(token id, account id, last used) of the unrevoked token with this hash, or None."""
+def cached_token(digest: str) -> tuple[int, int, Any, Any, str] | None:
+    """(token id, account id, last used, expires at, password fingerprint) of the unrevoked
+    token with this hash, or None. The caller checks the expiry and the fingerprint."""
 
-    def load() -> tuple[int, int, Any] | None:
+    def load() -> tuple[int, int, Any, Any, str] | None:
         row = (
             ApiToken.objects.filter(token_hash=digest, revoked_at__isnull=True)
             .order_by("-created_at")
-            .values_list("pk", "user_id", "last_used_at")
+            .values_list("pk", "user_id", "last_used_at", "expires_at", "password_fingerprint")
             .first()
         )
-        return None if row is None else (row[0], row[1], row[2])
+        return None if row is None else (row[0], row[1], row[2], row[3], row[4])
 
     # unknown values are not kept: a client sending junk must not fill the cache
     return remember(f"token:{digest}", ("tokens",), load, shared_only=True, keep_none=False)

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import secrets
 import time
 from typing import Any
@@ -20,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.core import audit
+from luoshi.core.context import client_ip
 from luoshi.core.errors import AccountLocked, DomainError, Forbidden, InvalidInput
 from luoshi.core.text import search_key
 from luoshi.core.versioning import check_version as _check_version
@@ -27,6 +29,7 @@ from luoshi.core.versioning import save_versioned as _save_versioned
 
 from . import hooks
 from .models import (
+    AddressThrottle,
     ApiToken,
     LeaderAssignment,
     LoginThrottle,
@@ -457,6 +460,28 @@ def _locked_error(until: dt.datetime) -> AccountLocked:
     )
 
 
+class AddressSlowedDown(DomainError):
+    """Too many failed log-ins from this address (across every name): wait a few seconds."""
+
+    code = "address_slowed_down"
+    status = 429
+
+
+# The password hash every failed attempt that has no real hash to check is compared with, so
+# that each failed log-in path costs one hash (see account_authenticate).
+_DUMMY_HASH: dict[str, str] = {}
+
+
+def _dummy_check(password: str) -> None:
+    """Check `password` against a dummy hash: the cost of one real check, and nothing else."""
+    from django.contrib.auth.hashers import check_password, make_password
+
+    hasher = settings.PASSWORD_HASHERS[0]
+    if hasher not in _DUMMY_HASH:
+        _DUMMY_HASH[hasher] = make_password(secrets.token_urlsafe(16))
+    check_password(password, _DUMMY_HASH[hasher])
+
+
 def _unknown_name_failed(identifier: str, now: dt.datetime) -> None:
     """Count a failure under a name that matches no account; raise AccountLocked like a real
     account would once the threshold is reached."""
@@ -489,45 +514,142 @@ def _masked(identifier: str) -> str:
     return f"{text[0]}{'*' * (len(text) - 2)}{text[-1]}"
 
 
-def account_authenticate(*, identifier: str, password: str) -> User:
-    """Check a username-or-mobile and password, applying the lockout rule.
+def _address_key(address: str) -> str:
+    return hmac.new(
+        settings.SECRET_KEY.encode(), b"login-address:" + address.encode(), hashlib.sha256
+    ).hexdigest()
 
-    Raises AuthenticationFailed (the same for unknown names and wrong passwords) or AccountLocked.
-    Each failure and each lock is audited; the counter is kept in the database, so it holds across
-    processes.
+
+def _address_check(now: dt.datetime) -> None:
+    """Refuse the attempt while this client address must wait (AddressSlowedDown, 429).
+
+    Checked before the name is looked up and before any hash: the answer is the same whatever
+    the name, so it tells nothing about accounts. A refused attempt is not counted and does not
+    lengthen the wait: the address is slowed, never locked out."""
+    address = client_ip.get()
+    if not address:
+        return
+    row = AddressThrottle.objects.filter(key=_address_key(address)).first()
+    if row is None or row.delayed_until is None or row.delayed_until <= now:
+        return
+    seconds = max(1, int((row.delayed_until - now).total_seconds() + 0.999))
+    raise AddressSlowedDown(
+        _(
+            "Too many failed log-ins came from your network address. Wait %(seconds)d seconds "
+            "and try again; ask the system administrator if this goes on."
+        )
+        % {"seconds": seconds},
+        details=[{"field": "retry_after", "message": str(seconds)}],
+    )
+
+
+def _address_failed(now: dt.datetime) -> None:
+    """Count a failed log-in against the client address, in its own committed transaction.
+
+    Above settings.LUOSHI_ADDRESS_FAILURE_THRESHOLD failures within
+    LUOSHI_ADDRESS_FAILURE_MINUTES, the n-th failure over the threshold makes the address wait
+    2^(n-1) seconds, at most LUOSHI_ADDRESS_MAX_DELAY_SECONDS. Crossing the threshold is audited
+    (`auth.address_throttled`, with the address): the administrator sees it in the audit log."""
+    address = client_ip.get()
+    if not address:
+        return
+    window = dt.timedelta(minutes=settings.LUOSHI_ADDRESS_FAILURE_MINUTES)
+    threshold = settings.LUOSHI_ADDRESS_FAILURE_THRESHOLD
+    with transaction.atomic():
+        row, _created = AddressThrottle.objects.select_for_update().get_or_create(
+            key=_address_key(address), defaults={"window_start": now, "address": address[:64]}
+        )
+        if row.window_start <= now - window:
+            row.window_start, row.failures, row.delayed_until = now, 0, None
+        row.failures += 1
+        over = row.failures - threshold
+        if over > 0:
+            delay = min(2.0 ** (over - 1), float(settings.LUOSHI_ADDRESS_MAX_DELAY_SECONDS))
+            row.delayed_until = now + dt.timedelta(seconds=delay)
+        row.save()
+        if over == 1:
+            audit.record(
+                "auth.address_throttled",
+                object_type="orgs.addressthrottle",
+                object_id=row.pk,
+                object_repr=address[:64],
+                after={
+                    "failures": row.failures,
+                    "minutes": settings.LUOSHI_ADDRESS_FAILURE_MINUTES,
+                },
+            )
+
+
+def address_throttles(now: dt.datetime | None = None) -> list[AddressThrottle]:
+    """The client addresses slowed down in the current window, most failures first (for the
+    administrator's accounts page)."""
+    now = now or timezone.now()
+    window = dt.timedelta(minutes=settings.LUOSHI_ADDRESS_FAILURE_MINUTES)
+    return list(
+        AddressThrottle.objects.filter(
+            window_start__gt=now - window, failures__gt=settings.LUOSHI_ADDRESS_FAILURE_THRESHOLD
+        ).order_by("-failures")[:50]
+    )
+
+
+def _account_failed(user: User, now: dt.datetime) -> bool:
+    """Count a wrong password on a real account (its row locked by the caller); lock it at the
+    threshold. Audited; returns whether the account is now locked."""
+    user.failed_logins += 1
+    fields = ["failed_logins"]
+    action = "auth.login_failed"
+    if user.failed_logins >= settings.LUOSHI_LOCKOUT_THRESHOLD:
+        user.locked_until = now + dt.timedelta(minutes=settings.LUOSHI_LOCKOUT_MINUTES)
+        user.failed_logins = 0
+        fields.append("locked_until")
+        action = "auth.locked"
+    user.save(update_fields=fields)
+    audit.record(action, actor=None, obj=user)
+    return action == "auth.locked"
+
+
+def account_authenticate(*, identifier: str, password: str) -> User:
+    """Check a username-or-mobile and password, applying the lockout rules.
+
+    Raises AuthenticationFailed (the same for unknown names and wrong passwords), AccountLocked
+    or AddressSlowedDown. Each failure and each lock is audited; the counters are kept in the
+    database, so they hold across processes.
+
+    Every failed path costs exactly one password hash — an unknown name, a disabled account
+    and a locked account are checked against a dummy hash, a wrong password against the real
+    one — so that the time of the answer does not tell whether a name exists. (A client address
+    that must wait is refused before any look-up, whatever the name.)
     """
-    user = find_account(identifier)
     now = timezone.now()
+    _address_check(now)
+    user = find_account(identifier)
     if user is None or not user.is_active:
-        # Hash anyway, so timing does not tell whether the account exists, and count the
-        # failure like a real account's, so the lockout does not tell either.
-        User().set_password(password)
+        # Hash anyway, and count the failure like a real account's, so that neither the time
+        # nor the lockout tells whether the account exists.
+        _dummy_check(password)
+        _address_failed(now)
         _unknown_name_failed(identifier, now)
         raise AuthenticationFailed()
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
         if user.locked_until and user.locked_until > now:
-            raise _locked_error(user.locked_until)
-        if not user.check_password(password):
-            user.failed_logins += 1
-            fields = ["failed_logins"]
-            action = "auth.login_failed"
-            if user.failed_logins >= settings.LUOSHI_LOCKOUT_THRESHOLD:
-                user.locked_until = now + dt.timedelta(minutes=settings.LUOSHI_LOCKOUT_MINUTES)
-                user.failed_logins = 0
-                fields.append("locked_until")
-                action = "auth.locked"
-            user.save(update_fields=fields)
-            audit.record(action, actor=None, obj=user)
-            locked = action == "auth.locked"
+            locked_until = user.locked_until
+            ok = None
         else:
-            locked = False
-            user.failed_logins = 0
-            user.locked_until = None
-            user.last_login = now
-            user.save(update_fields=["failed_logins", "locked_until", "last_login"])
-            audit.record("auth.login", actor=user, obj=user)
-            return user
+            ok = user.check_password(password)
+            locked = False if ok else _account_failed(user, now)
+            if ok:
+                user.failed_logins = 0
+                user.locked_until = None
+                user.last_login = now
+                user.save(update_fields=["failed_logins", "locked_until", "last_login"])
+                audit.record("auth.login", actor=user, obj=user)
+                return user
+    if ok is None:
+        _dummy_check(password)  # the cost of a real check (see the docstring)
+        _address_failed(now)
+        raise _locked_error(locked_until)
+    _address_failed(now)
     if locked:
         raise _locked_error(user.locked_until)  # type: ignore[arg-type]
     raise AuthenticationFailed()
@@ -542,19 +664,79 @@ def account_unlock(*, actor: Any, user: User) -> User:
     return user
 
 
-@transaction.atomic
+def _check_current_password(user: User, password: str) -> None:
+    """The profile's current-password check, counted like a log-in: a wrong password counts
+    against the account (and locks it at the threshold) and against the client address; while
+    the account is locked the check is refused. Each outcome is committed before the error is
+    raised, so an unattended session is not a password oracle."""
+    now = timezone.now()
+    _address_check(now)
+    with transaction.atomic():
+        row = User.objects.select_for_update().get(pk=user.pk)
+        if row.locked_until and row.locked_until > now:
+            locked_until = row.locked_until
+            ok = None
+        else:
+            ok = row.check_password(password)
+            locked = False if ok else _account_failed(row, now)
+            if ok and row.failed_logins:
+                row.failed_logins = 0
+                row.save(update_fields=["failed_logins"])
+    if ok:
+        return
+    _address_failed(now)
+    if ok is None:
+        _dummy_check(password)
+        raise _locked_error(locked_until)
+    if locked:
+        raise _locked_error(row.locked_until)  # type: ignore[arg-type]
+    raise InvalidInput(_("The current password is wrong."), code="wrong_password")
+
+
 def password_change(*, actor: Any, user: User, old_password: str | None, new_password: str) -> User:
-    """Change a password; the owner gives the old one, the security administrator need not."""
-    if old_password is None:
-        _check_admin_account_untouched(actor, user)
-    if old_password is not None and not user.check_password(old_password):
-        raise InvalidInput(_("The current password is wrong."), code="wrong_password")
-    _validate_password(new_password, user)
-    user.set_password(new_password)
-    user.password_changed_at = timezone.now()
-    user.save(update_fields=["password", "password_changed_at"])
-    audit.record("user.password_change", actor=actor, obj=user)
+    """Change a password; the owner gives the old one, the security administrator need not.
+
+    The owner's check of the current password counts as a log-in attempt
+    (_check_current_password, committed on its own). The new password must differ from the
+    current one. Every API token of the account ends with the old password (each is bound to a
+    fingerprint of the password hash; they are also marked revoked here, audited)."""
+    if old_password is not None:
+        _check_current_password(user, old_password)
+    with transaction.atomic():
+        if old_password is None:
+            _check_admin_account_untouched(actor, user)
+        user = User.objects.select_for_update().get(pk=user.pk)
+        if user.check_password(new_password):
+            raise InvalidInput(
+                _("The new password must differ from the current one."), code="password_reused"
+            )
+        _validate_password(new_password, user)
+        user.set_password(new_password)
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password", "password_changed_at"])
+        audit.record("user.password_change", actor=actor, obj=user)
+        _tokens_end_with_password(actor, user)
     return user
+
+
+def _tokens_end_with_password(actor: Any, user: User) -> None:
+    now = timezone.now()
+    live = list(
+        ApiToken.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=now)
+        .order_by("pk")
+        .values_list("pk", "prefix")
+    )
+    if not live:
+        return
+    for token in ApiToken.objects.filter(pk__in=[pk for pk, _prefix in live]):
+        token.revoked_at = now
+        token.save(update_fields=["revoked_at"])  # a save: the cached token is dropped
+    audit.record(
+        "api_token.end_with_password",
+        actor=actor,
+        obj=user,
+        after={"tokens": [prefix for _pk, prefix in live]},
+    )
 
 
 @transaction.atomic
@@ -580,22 +762,54 @@ def _token_digest(raw: str) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def password_fingerprint(password_hash: str) -> str:
+    """A keyed digest of an account's password hash, which each token is bound to: a token made
+    under one password does not work under the next (like Django's session auth hash)."""
+    return hmac.new(
+        settings.SECRET_KEY.encode(), b"token-password:" + password_hash.encode(), hashlib.sha256
+    ).hexdigest()
+
+
+def token_expiry(days: int | None, now: dt.datetime | None = None) -> dt.datetime:
+    """When a token made now with a lifetime of `days` ends: settings.LUOSHI_TOKEN_DAYS by
+    default, between 1 day and settings.LUOSHI_TOKEN_MAX_DAYS (else InvalidInput)."""
+    now = now or timezone.now()
+    limit = settings.LUOSHI_TOKEN_MAX_DAYS
+    if days is None:
+        days = min(settings.LUOSHI_TOKEN_DAYS, limit)
+    if not 1 <= days <= limit:
+        raise InvalidInput(
+            _("A token lasts between 1 and %(days)d days.") % {"days": limit},
+            code="token_lifetime",
+            details=[{"field": "expires_in_days", "message": str(limit)}],
+        )
+    return now + dt.timedelta(days=days)
+
+
 @transaction.atomic
-def api_token_create(*, actor: Any, user: User, name: str) -> tuple[ApiToken, str]:
-    """Create a token; the raw value is returned once and never stored."""
+def api_token_create(
+    *, actor: Any, user: User, name: str, expires_in_days: int | None = None
+) -> tuple[ApiToken, str]:
+    """Create a token; the raw value is returned once and never stored. It ends after
+    `expires_in_days` (default settings.LUOSHI_TOKEN_DAYS, at most LUOSHI_TOKEN_MAX_DAYS), when
+    revoked, or when the account's password changes."""
     name = name.strip() or _("Access token")
+    expires_at = token_expiry(expires_in_days)
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
+    password_hash = User.objects.filter(pk=user.pk).values_list("password", flat=True).first()
     token = ApiToken.objects.create(
         user=user,
         name=name[:64],
         prefix=raw[: len(TOKEN_PREFIX) + 6],
         token_hash=_token_digest(raw),
+        expires_at=expires_at,
+        password_fingerprint=password_fingerprint(password_hash or ""),
     )
     audit.record(
         "api_token.create",
         actor=actor,
         obj=token,
-        after={"name": token.name, "prefix": token.prefix},
+        after={"name": token.name, "prefix": token.prefix, "expires_at": token.expires_at},
     )
     return token, raw
 
@@ -610,34 +824,41 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
 
 
 def api_token_find(raw: str) -> ApiToken | None:
-    """The unrevoked token with this value, or None (looked up by its hash)."""
+    """The unrevoked, unexpired token with this value, or None (looked up by its hash)."""
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     return (
         ApiToken.objects.select_related("user")
-        .filter(token_hash=_token_digest(raw), revoked_at__isnull=True)
+        .filter(
+            token_hash=_token_digest(raw), revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
         .first()
     )
 
 
 def api_token_user(raw: str) -> User | None:
-    """The active, unlocked user a bearer token belongs to, or None.
+    """The active user a bearer token belongs to, or None.
 
     The token (by its hash) and the account come from the shared cache when there is one
-    (orgs.selectors.cached_token, cached_account): exact, so a revoked token, a deactivated or
-    locked account answers 401 on the next call.
+    (orgs.selectors.cached_token, cached_account): exact, so a revoked token or a deactivated
+    account answers 401 on the next call. A token past its `expires_at`, or made under another
+    password than the account's current one, answers 401 too. A locked account's tokens keep
+    working: the lockout stops password guesses, and must not let anyone switch an integration
+    off from outside by typing wrong passwords under its name.
     """
     if not raw or not raw.startswith(TOKEN_PREFIX):
         return None
     found = cached_token(_token_digest(raw))
     if found is None:
         return None
-    token_id, user_id, last_used_at = found
+    token_id, user_id, last_used_at, expires_at, fingerprint = found
+    now = timezone.now()
+    if expires_at <= now:
+        return None
     user = cached_account(user_id)
     if user is None or not user.is_active:
         return None
-    now = timezone.now()
-    if user.locked_until and user.locked_until > now:
+    if not hmac.compare_digest(fingerprint, password_fingerprint(user.password)):
         return None
     _touch_token(token_id, last_used_at, now)
     return user

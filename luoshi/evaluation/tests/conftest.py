@@ -124,3 +124,11 @@ def cast(org: Any) -> Callable[..., None]:
         services.ballot_cast(voter=voter, choices=choices, channel=channel)
 
     return do
+
+
+@pytest.fixture(autouse=True)
+def _ballots_stored_at_once(settings: Any) -> None:
+    """Most tests here look at a ballot right after its cast: a batch of one moves each ballot
+    from the buffer at once. The buffer's batching has its own tests (test_ballot_secrecy.py),
+    which set the batch they need."""
+    settings.LUOSHI_BALLOT_BATCH = 1

@@ -130,11 +130,12 @@ def test_second_cast_with_the_same_code_is_refused(
     assert Ballot.objects.count() == 1
 
 
-def test_cast_with_the_code_in_the_path_needs_no_log_in(
+def test_cast_with_the_code_in_the_body_needs_no_log_in(
     org: Any, slips: Campaign, slip_codes: list[str]
 ) -> None:
-    marks = {"choices": {org.people["head"].pk: "excellent", org.people["staff"].pk: "competent"}}
-    url = f"{BASE}/ballots/{slip_codes[0]}"
+    choices = {org.people["head"].pk: "excellent", org.people["staff"].pk: "competent"}
+    marks = {"code": slip_codes[0], "choices": choices}
+    url = f"{BASE}/ballots"
     first = _json(Client(), "post", url, marks)
     assert first.status_code == 201 and first.json() == {"cast": True}
     assert Voter.objects.filter(campaign=slips, has_voted=True).count() == 1
@@ -145,9 +146,9 @@ def test_cast_with_the_code_in_the_path_needs_no_log_in(
     assert Ballot.objects.count() == 1
     # a code typed as a person reads it (lower case, no dash) is the same code
     other = slip_codes[1].replace("-", "").lower()
-    third = _json(Client(), "post", f"{BASE}/ballots/{other}", marks)
+    third = _json(Client(), "post", url, {"code": other, "choices": choices})
     assert third.status_code == 201
-    unknown = _json(Client(), "post", f"{BASE}/ballots/ZZZZ-ZZZZ", marks)
+    unknown = _json(Client(), "post", url, {"code": "ZZZZ-ZZZZ", "choices": choices})
     assert unknown.status_code == 404 and unknown.json()["code"] == "bad_credential"
     assert Ballot.objects.count() == 2
 
@@ -223,3 +224,25 @@ def test_leader_reads_but_does_not_manage(org: Any, token_for: Any) -> None:
     assert _json(client, "get", f"{BASE}/campaigns/{campaign.pk}", **headers).status_code == 200
     response = _json(client, "post", f"{BASE}/campaigns/{campaign.pk}/publish", {}, **headers)
     assert response.status_code == 403
+
+
+def test_a_code_in_the_path_is_refused_unread(
+    org: Any, slips: Campaign, slip_codes: list[str]
+) -> None:
+    """Issue 20, finding 12: the printed code travelled in the URL path (every proxy's access
+    log keeps it). The old route answers 410 and names the body; the code is not spent."""
+    marks = {"choices": {org.people["head"].pk: "excellent", org.people["staff"].pk: "competent"}}
+    gone = _json(Client(), "post", f"{BASE}/ballots/{slip_codes[0]}", marks)
+    assert gone.status_code == 410 and gone.json()["code"] == "code_in_body"
+    assert not Voter.objects.filter(campaign=slips, has_voted=True).exists()
+    assert Ballot.objects.count() == 0
+
+
+def test_a_page_link_with_a_code_answers_the_form(
+    org: Any, slips: Campaign, slip_codes: list[str]
+) -> None:
+    page = Client().get(f"/vote/{slip_codes[0]}/", follow=True)
+    html = page.content.decode()
+    assert page.status_code == 200 and page.redirect_chain == [("/vote/", 302)]
+    assert 'action="/vote/"' in html and slip_codes[0] not in html
+    assert not Voter.objects.filter(campaign=slips, has_voted=True).exists()

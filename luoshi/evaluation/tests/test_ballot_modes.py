@@ -259,10 +259,13 @@ def test_identified_ballots_refuse_self_rating_on_the_page(
     # a forged field for the voter's own candidacy is not read; the ballot rates the other only
     response = head.post(url, {f"c{own.pk}": "excellent", f"c{other.pk}": "competent"})
     assert 'id="ballot-done"' in response.content.decode()
-    marks = list(
-        campaign.candidates.filter(marks__isnull=False).values_list("person_id", flat=True)
+    rated = list(
+        campaign.candidates.filter(marks__grade__isnull=False).values_list("person_id", flat=True)
     )
-    assert marks == [org.people["staff"].pk]
+    assert rated == [org.people["staff"].pk]
+    # the voter's own candidacy carries the "self — not rated" mark (issue 20, finding 9)
+    unrated = campaign.candidates.filter(marks__isnull=False, marks__grade__isnull=True)
+    assert list(unrated.values_list("person_id", flat=True)) == [org.people["head"].pk]
 
 
 def test_categories_are_edited_on_the_page_and_guarded(org: Any, client_for: Any) -> None:

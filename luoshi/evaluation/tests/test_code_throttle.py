@@ -39,8 +39,8 @@ def limit(settings: Any) -> int:
 
 def cast(address: str, code: str, choices: dict[str, str] | None = None) -> Any:
     return Client(REMOTE_ADDR=address).post(
-        f"{BASE}/ballots/{code}",
-        data=json.dumps({"choices": choices or {}}),
+        f"{BASE}/ballots",
+        data=json.dumps({"code": code, "choices": choices or {}}),
         content_type="application/json",
     )
 

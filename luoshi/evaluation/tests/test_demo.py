@@ -60,8 +60,9 @@ def test_demo_open_campaign_prints_codes_that_vote_once(settings: Any) -> None:
         voter = services.voter_for_code(code)
         assert voter.campaign_id == campaign.pk and voter.person_id is None
         assert voter.category is not None and voter.category.name == "一般干部"
-        marks = {"choices": {c.person_id: "competent" for c in services.ballot_candidates(voter)}}
-        url = f"/api/v1/appraisal/ballots/{code}"
+        choices = {c.person_id: "competent" for c in services.ballot_candidates(voter)}
+        marks = {"code": code, "choices": choices}
+        url = "/api/v1/appraisal/ballots"
         first = Client().post(url, marks, content_type="application/json")
         assert first.status_code == 201, first.content
         again = Client().post(url, marks, content_type="application/json")

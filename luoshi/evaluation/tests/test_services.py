@@ -148,7 +148,10 @@ def test_nobody_rates_themself(org: Any, campaign: Campaign) -> None:
     assert "Nobody rates themself." in [d["message"] for d in info.value.details]
     assert not Voter.objects.get(pk=voter.pk).has_voted  # refused: the credential is not spent
     services.ballot_cast(voter=voter, choices={org.people["staff"].pk: "competent"})
-    assert BallotMark.objects.count() == 1
+    # every candidate has a mark: the voter's own is "self — not rated" (issue 20, finding 9)
+    assert BallotMark.objects.count() == 2
+    own = BallotMark.objects.get(candidate__person=org.people["head"])
+    assert own.grade is None
 
 
 def test_incomplete_or_foreign_choices_are_refused(org: Any, campaign: Campaign) -> None:

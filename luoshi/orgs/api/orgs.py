@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
@@ -33,11 +34,21 @@ class TokenIn(Schema):
     username: Text = Field(..., min_length=1, max_length=150, description="Username or mobile")
     password: Text = Field(..., max_length=256)
     name: Text = Field("", max_length=64, description="A label for the token")
+    expires_in_days: int | None = Field(
+        None,
+        ge=1,
+        le=settings.LUOSHI_TOKEN_MAX_DAYS,
+        description="How long the token lasts, in days (default 90, at most 365: settings "
+        "LUOSHI_TOKEN_DAYS and LUOSHI_TOKEN_MAX_DAYS)",
+    )
 
 
 class TokenOut(Schema):
     token: str = Field(..., description="Send it as `Authorization: Bearer <token>`")
     name: str
+    expires_at: dt.datetime = Field(
+        ..., description="The token is refused after this moment (and when the password changes)"
+    )
 
 
 @auth_router.post(
@@ -48,20 +59,27 @@ class TokenOut(Schema):
         {
             401: "Wrong username or password (code `authentication_failed`).",
             403: "The account is locked after too many failed log-ins (code `account_locked`).",
+            422: "The lifetime is out of range (code `token_lifetime`).",
+            429: "Too many failed log-ins from this address: wait the seconds the message names "
+            "(code `address_slowed_down`).",
         }
     ),
 )
-def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, str]]:
+def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any]]:
     """Exchange a username (or mobile) and password for a personal access token.
 
     The same lockout rule as the login page applies: after 5 wrong passwords the account is
     locked for 15 minutes (both configurable), and even the right password is refused meanwhile.
     The token is shown once; it can be revoked on the profile page or with
-    `DELETE /api/v1/auth/token`.
+    `DELETE /api/v1/auth/token`. It ends at `expires_at` and when the account's password
+    changes or is reset; a locked account's tokens keep working (the lockout stops passwords).
     """
+    services.token_expiry(payload.expires_in_days)  # a bad lifetime before the password check
     user = services.account_authenticate(identifier=payload.username, password=payload.password)
-    token, raw = services.api_token_create(actor=user, user=user, name=payload.name or "API")
-    return Status(201, {"token": raw, "name": token.name})
+    token, raw = services.api_token_create(
+        actor=user, user=user, name=payload.name or "API", expires_in_days=payload.expires_in_days
+    )
+    return Status(201, {"token": raw, "name": token.name, "expires_at": token.expires_at})
 
 
 class NoBearerToken(InvalidInput):

@@ -406,7 +406,10 @@ def profile(request: HttpRequest) -> HttpResponse:
             token_form = TokenForm(request.POST)
             if token_form.is_valid():
                 _token, new_token = services.api_token_create(
-                    actor=user, user=user, name=token_form.cleaned_data["name"]
+                    actor=user,
+                    user=user,
+                    name=token_form.cleaned_data["name"],
+                    expires_in_days=token_form.cleaned_data["expires_in_days"],
                 )
                 token_form = TokenForm()
         elif action == "revoke":
@@ -440,6 +443,7 @@ def profile(request: HttpRequest) -> HttpResponse:
         "orgs/profile.html",
         {
             "tokens": user.api_tokens.all(),
+            "now": timezone.now(),
             "token_form": token_form,
             "password_form": password_form,
             "new_token": new_token,

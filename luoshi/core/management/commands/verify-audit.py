@@ -1,4 +1,8 @@
-"""`luoshi verify-audit`: walk the audit log's hash chain and name the first broken entry.
+"""`luoshi verify-audit`: walk the audit log's keyed hash chain and name the first broken entry.
+
+Besides each entry's hash and link it checks that ids run on without gaps and that the chain
+still holds the head the latest anchor recorded (`luoshi tick` writes anchors outside the
+database): deleted last entries ("truncated") and rewrites are reported (luoshi.core.audit).
 
 Exit status 0 and "OK: N entries" when every entry holds; exit status 1 and the id of the first
 entry that does not, with the reason, otherwise. `--json` prints one JSON object instead, for
@@ -42,6 +46,9 @@ class Command(BaseCommand):
                         "reason": report.reason or None,
                         "previous_id": report.previous_id,
                         "last_hash": report.last_hash,
+                        "legacy": report.legacy,
+                        "anchor_id": report.anchor_id,
+                        "anchor_at": report.anchor_at or None,
                         "message": report.describe(),
                     }
                 )
