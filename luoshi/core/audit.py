@@ -193,8 +193,8 @@ def record_many(entries: Iterable[Entry], *, actor: Any = None, batch: int = 100
     count = 0
     with transaction.atomic():
         _lock_chain()
-        prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
-        prev = prev or GENESIS_HASH
+        head = AuditEntry.objects.order_by("-id").values_list("id", "hash").first()
+        last_id, prev = head if head else (0, GENESIS_HASH)
         pending: list[AuditEntry] = []
         for item in entries:
             object_type, object_id, object_repr = item.object_type, item.object_id, item.object_repr
@@ -202,7 +202,9 @@ def record_many(entries: Iterable[Entry], *, actor: Any = None, batch: int = 100
                 object_type = object_type or item.obj._meta.label_lower
                 object_id = object_id or item.obj.pk
                 object_repr = object_repr or str(item.obj)
+            last_id += 1
             entry = AuditEntry(
+                id=last_id,  # gap-free, as `record` numbers them
                 at=timezone.now(),
                 actor=actor_obj,
                 actor_name=actor_name,

@@ -37,12 +37,13 @@ def test_record_many_continues_the_chain_in_one_pass(org: Any) -> None:
     assert len(new) == 2500 and AuditEntry.objects.count() == before + 2500
     assert new[0].prev_hash == head.hash
     assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(new))
+    assert [e.pk for e in new] == list(range(head.pk + 1, head.pk + 2501))  # gap-free ids
     assert new[-1].after == {"n": 2499, "名称": "经济科技部"}
     assert new[0].object_type == "orgs.orgunit" and new[0].object_id == str(unit.pk)
     assert new[0].actor_id == org.users["admin"].pk
     # a single entry after them links to the last one, and the whole chain verifies
     single = audit.record("test.single", actor=None, object_type="x")
-    assert single.prev_hash == new[-1].hash
+    assert single.prev_hash == new[-1].hash and single.pk == new[-1].pk + 1
     report = audit.verify_chain(batch_size=700)
     assert report.ok and report.checked == before + 2501
 
