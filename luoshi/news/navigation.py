@@ -11,7 +11,7 @@ from luoshi.core.navigation import NavItem, NavSection
 
 from . import permissions as perms
 
-NEWS = NavSection("news", _("News"), order=45)
+NEWS = NavSection("news", _("News"), order=46)
 
 
 def nav_sections(user: Any) -> list[NavSection]:

@@ -12,7 +12,7 @@ from luoshi.orgs.permissions import scope_for
 
 from . import permissions as perms
 
-SUMMARIES = NavSection("summaries", _("Annual summaries"), order=45)
+SUMMARIES = NavSection("summaries", _("Annual summaries"), order=44)
 
 
 def nav_sections(user: Any) -> list[NavSection]:

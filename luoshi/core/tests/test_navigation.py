@@ -21,6 +21,8 @@ from luoshi.orgs.roles import Role
 pytestmark = pytest.mark.django_db
 
 ORG = ("Organization", ["orgs:tree", "orgs:people", "orgs:leaders"])
+# Anyone of an agency with a data scope may write a news item (the desk is never empty of work).
+NEWS = ("News", ["news:list"])
 
 
 def nav_of(response: Any) -> list[tuple[str, list[str]]]:
@@ -153,17 +155,18 @@ def test_the_security_administrator_sees_accounts_only(work, client_for) -> None
 def test_staff_see_their_deployment_and_supervision_and_the_org(work, client_for) -> None:
     """No leadership dashboard, leader's view or bulletins (none published), and no appraisal
     while no cycle includes them (issue 15 finding 12)."""
-    assert nav_of(home(client_for("staff"))) == [DEPLOYMENT_STAFF, SUPERVISION_STAFF, ORG]
+    assert nav_of(home(client_for("staff"))) == [DEPLOYMENT_STAFF, SUPERVISION_STAFF, NEWS, ORG]
 
 
 def test_a_city_federations_staff_are_offered_no_empty_module(work, client_for) -> None:
-    """issue 15 finding 12: nothing of the agency's plans, items or cycles is theirs."""
-    assert nav_of(home(client_for("outsider"))) == [ORG]
+    """issue 15 finding 12: nothing of the agency's plans, items or cycles is theirs (their own
+    federation's news they may write)."""
+    assert nav_of(home(client_for("outsider"))) == [NEWS, ORG]
 
 
 def test_nothing_in_scope_offers_no_business_module(org, client_for) -> None:
     """issue 15 finding 12: before any plan or item exists, staff are offered none of them."""
-    assert nav_of(home(client_for("staff"))) == [ORG]
+    assert nav_of(home(client_for("staff"))) == [NEWS, ORG]
     assert nav_of(home(client_for("supervisor")))[0] == (
         "Deployment",
         ["plans:plans", "plans:categories"],  # the office drafts the plans
@@ -172,7 +175,7 @@ def test_nothing_in_scope_offers_no_business_module(org, client_for) -> None:
 
 def test_a_unit_head_also_runs_routine_appraisal(work, client_for) -> None:
     appraisal = ("Appraisal", ["appraisal:routine_list"])
-    assert nav_of(home(client_for("head"))) == [DEPLOYMENT, appraisal, ORG]
+    assert nav_of(home(client_for("head"))) == [DEPLOYMENT, appraisal, NEWS, ORG]
 
 
 def test_the_personnel_officer_runs_appraisal_and_evaluation(work, client_for) -> None:
@@ -181,6 +184,7 @@ def test_the_personnel_officer_runs_appraisal_and_evaluation(work, client_for) -
         SUPERVISION_STAFF,
         APPRAISAL_OFFICER,
         ("Commendation", ["honors:programs"]),  # the officer runs the programs
+        NEWS,
         ORG,
     ]
 
@@ -188,7 +192,15 @@ def test_the_personnel_officer_runs_appraisal_and_evaluation(work, client_for) -
 def test_the_agency_leader_sees_report_overview_and_appraisal(work, client_for) -> None:
     deployment = ("Deployment", [*DEPLOYMENT[1], "plans:report_overview"])
     appraisal = ("Appraisal", APPRAISAL_OFFICER[1][1:])  # no cycle yet: none to follow
-    assert nav_of(home(client_for("leader"))) == [deployment, SUPERVISION, appraisal, ORG]
+    meetings = ("Meetings", ["meetings:list"])  # the leader oversees the work meeting
+    assert nav_of(home(client_for("leader"))) == [
+        deployment,
+        SUPERVISION,
+        appraisal,
+        meetings,
+        NEWS,
+        ORG,
+    ]
 
 
 def test_the_supervisor_runs_the_office(work, client_for) -> None:
@@ -205,6 +217,9 @@ def test_the_supervisor_runs_the_office(work, client_for) -> None:
                 "supervision:settings",
             ],
         ),
+        ("Annual summaries", ["summaries:rounds"]),  # the office runs the rounds
+        ("Meetings", ["meetings:list"]),  # and the work meeting
+        NEWS,
         ORG,
         ("System administration", NOTIFY_ADMIN),
     ]

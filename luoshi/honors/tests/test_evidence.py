@@ -13,12 +13,14 @@ from django.test import Client, override_settings
 
 from luoshi.core.errors import Conflict, InvalidInput
 from luoshi.core.models import AuditEntry
+from luoshi.core.tests.samples import pdf_bytes, png_bytes
 from luoshi.honors import services
 from luoshi.honors.models import Nomination, NominationEvidence, Program
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+PDF = pdf_bytes("事迹材料")
+PNG = png_bytes()
 DEEDS = "工作积极主动，圆满完成年度各项任务。"
 
 
@@ -149,7 +151,7 @@ def test_evidence_on_the_nomination_form(program: Program, org: Any, client_for:
             "kind": "commendation",
             "person": org.people["office_staff"].pk,
             "deeds_brief": DEEDS,
-            "evidence": [_file("事迹材料.pdf", PDF), _file("照片.png", b"\x89PNG\r\n")],
+            "evidence": [_file("事迹材料.pdf", PDF), _file("照片.png", PNG)],
         },
     )
     n = Nomination.objects.get()
