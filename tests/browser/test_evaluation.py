@@ -53,7 +53,10 @@ def _grade_targets(page: Any) -> list[dict[str, float]]:
     )
 
 
-def test_cast_a_ballot_with_a_code_on_a_phone(browser: Any, live_server: Any, org: Any) -> None:
+def test_cast_a_ballot_with_a_code_on_a_phone(
+    browser: Any, live_server: Any, org: Any, settings: Any
+) -> None:
+    settings.LUOSHI_BALLOT_BATCH = 1  # the ballot leaves the buffer at once (else: at sealing)
     campaign, codes = make_campaign(org)
     context = browser.new_context(locale="zh-CN", viewport={"width": 390, "height": 844})
     page = context.new_page()
