@@ -10,8 +10,9 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, File, Path, Router, Schema, Status
 from ninja.files import UploadedFile
+from pydantic import model_validator
 
-from luoshi.core.apitypes import MAX_ID, Text, error_responses
+from luoshi.core.apitypes import MAX_ID, Count, Day, Text, error_responses
 from luoshi.core.errors import InvalidInput, NotFound
 from luoshi.documents.exporters import export_record, export_response
 from luoshi.meetings import permissions as meeting_perms
@@ -45,6 +46,16 @@ class NewsBlockIn(Schema):
 
 class NewsItemIn(Schema):
     title: Text = Field(..., min_length=1, max_length=200)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        # ninja's Schema reads attributes of any object: a JSON string body would give its
+        # str.title() as the title. Only a JSON object is a news item.
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("a JSON object is expected")
+        return data
+
     lead_title: Text = Field("", max_length=200)
     subtitle: Text = Field("", max_length=200)
     source: Text = Field("", max_length=100)
@@ -52,7 +63,7 @@ class NewsItemIn(Schema):
     photographers: Text = Field("", max_length=200)
     editors: Text = Field("", max_length=200)
     digest: Text = Field("", max_length=500)
-    event_date: dt.date | None = None
+    event_date: Day | None = None
     blocks: list[NewsBlockIn] = Field(default_factory=list, max_length=300)
 
 
@@ -66,7 +77,7 @@ class NewsItemPatch(Schema):
     photographers: Text | None = Field(None, max_length=200)
     editors: Text | None = Field(None, max_length=200)
     digest: Text | None = Field(None, max_length=500)
-    event_date: dt.date | None = None
+    event_date: Day | None = None
     blocks: list[NewsBlockIn] | None = Field(None, max_length=300)
 
 
@@ -168,15 +179,15 @@ class NewsAwardIn(Schema):
 class NewsFactsIn(Schema):
     """The facts of a meeting a draft starts from (until the meetings app supplies them)."""
 
-    date: dt.date
+    date: Day
     title: Text = Field(..., min_length=1, max_length=200)
     organization: Text = Field("", max_length=64)
     venue: Text = Field("", max_length=200)
     presiding_name: Text = Field("", max_length=64)
     presiding_title: Text = Field("", max_length=64)
     speakers: list[NewsSpeakerIn] = Field(default_factory=list, max_length=50)
-    reporting_units: int = Field(0, ge=0, le=1000)
-    exchange_speeches: int = Field(0, ge=0, le=1000)
+    reporting_units: Count = Field(0, ge=0, le=1000)
+    exchange_speeches: Count = Field(0, ge=0, le=1000)
     awards: list[NewsAwardIn] = Field(default_factory=list, max_length=50)
     attendance: Text = Field("", max_length=300)
     news_title: Text = Field("", max_length=200)

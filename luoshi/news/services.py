@@ -130,7 +130,7 @@ def news_from_facts(
     """A draft pre-filled from a meeting's facts (editable paragraphs)."""
     item = item_create(
         actor=actor,
-        title=title or drafting.draft_title(facts),
+        title=(title or drafting.draft_title(facts))[:200],
         blocks=drafting.draft_blocks(facts),
         event_date=facts.date,
         **values,

@@ -113,9 +113,11 @@ def test_write_a_collage_fail_on_a_pasted_path_fix_and_publish(
     reader.goto(reader.base_url + public)
     collage = reader.locator("#public-article .news-collage img")
     assert collage.count() == 3
-    reader.wait_for_load_state("load")
-    loaded = collage.evaluate_all("els => els.every(e => e.complete && e.naturalWidth > 0)")
-    assert loaded
+    # every picture arrives and decodes (waits; a loaded machine serves them slowly)
+    reader.wait_for_function(
+        "() => [...document.querySelectorAll('#public-article .news-collage img')]"
+        ".every(e => e.complete && e.naturalWidth > 0)"
+    )
     assert "DSC_6478" not in reader.content()
     width = reader.evaluate("document.documentElement.scrollWidth")
     assert width <= reader.evaluate("window.innerWidth"), width

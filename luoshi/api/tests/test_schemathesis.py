@@ -60,6 +60,10 @@ LENIENT: dict[str, list[Any]] = {
     # a schema-valid upload need not be an xlsx workbook: 422 import_invalid is right
     "POST /api/v1/imports/org-people": [positive_data_acceptance],
     "POST /api/v1/plans/{plan_id}/import": [positive_data_acceptance],
+    # a schema-valid block list need not be a valid body (a photo block needs 1–12 photos of
+    # this item, each with a caption…): 422 blocks_invalid names every bad block
+    "POST /api/v1/news": [positive_data_acceptance],
+    "PATCH /api/v1/news/{news_id}": [positive_data_acceptance],
 }
 
 # Each operation is called as a persona allowed to use it (the others answer 404 early).
