@@ -7,6 +7,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from luoshi.core import demodata
 from luoshi.orgs.demo import ACCOUNTS, build_demo
+from luoshi.orgs.models import User
+
+APP_ACCOUNTS = [
+    ("demo_inspector", "纪检干部（表彰联审）"),
+    ("demo_editor", "新闻编辑（信息发布初审）"),
+]
 
 
 class Command(BaseCommand):
@@ -39,3 +45,12 @@ class Command(BaseCommand):
         self.stdout.write("\nDemo accounts (password: %s):" % settings.LUOSHI_DEMO_PASSWORD)
         for username, _role, label in ACCOUNTS:
             self.stdout.write(f"  {username:<16} {label}")
+        # accounts the other apps' demo steps add (when those apps are installed)
+        present = set(
+            User.objects.filter(username__in=[u for u, _l in APP_ACCOUNTS]).values_list(
+                "username", flat=True
+            )
+        )
+        for username, label in APP_ACCOUNTS:
+            if username in present:
+                self.stdout.write(f"  {username:<16} {label}")
