@@ -16,6 +16,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import field_validator
 
 from luoshi.core import selectors, services
+from luoshi.core.apitypes import Text
 from luoshi.core.errors import NotFound
 from luoshi.core.models import AuditEntry
 
@@ -27,12 +28,12 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 class AuditQuery(Schema):
-    actor: str = Field("", max_length=150, description="Username of the actor (exact)")
-    action: str = Field("", max_length=64, description="Action code (exact), e.g. person.update")
-    object_type: str = Field("", max_length=64, description="Object type, e.g. orgs.person")
+    actor: Text = Field("", max_length=150, description="Username of the actor (exact)")
+    action: Text = Field("", max_length=64, description="Action code (exact), e.g. person.update")
+    object_type: Text = Field("", max_length=64, description="Object type, e.g. orgs.person")
     since: dt.date | None = Field(None, description="From this day (local time), inclusive")
     until: dt.date | None = Field(None, description="To this day (local time), inclusive")
-    q: str = Field("", max_length=255, description="Text in the object's description")
+    q: Text = Field("", max_length=255, description="Text in the object's description")
     page: int = Field(1, ge=1, le=100000)
     page_size: int = Field(50, ge=1, le=200)
 
