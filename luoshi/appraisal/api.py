@@ -687,15 +687,15 @@ def import_history(
     if not perms.can_manage_cycle(user, cycle):
         raise NotFound()
     if file is None:
-        raise imports.HistoryInvalid(
-            [imports.Problem(None, "file", _("Choose an .xlsx file to upload."))]
+        raise importflow.ImportInvalid(
+            [importflow.RowProblem(None, "file", _("Choose an .xlsx file to upload."))]
         )
     name = importflow.clean_file_name(file.name or "", "")
     data = importflow.read_upload(file)
     source = {"file": name, "sha256": hashlib.sha256(data).hexdigest()}
     plan = imports.plan_from_bytes(data, agency=cycle.agency)
     if plan.problems:
-        raise imports.HistoryInvalid(plan.problems)
+        raise importflow.ImportInvalid(plan.problems)
     rows = plan.rows
     if dry_run:  # the preview shows confidential results: the view is audited
         services.record_view(actor=user, obj=cycle, what="api.history_import_preview")

@@ -15,8 +15,15 @@ from typing import Any
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from luoshi.core.errors import InvalidInput
-from luoshi.documents.xlsx import cell_text, normalize_header, open_workbook
+from luoshi.core.importflow import ImportInvalid
+from luoshi.core.importflow import RowProblem as Problem
+from luoshi.documents.sheets import (
+    SheetUnreadable,
+    first_sheet_rows,
+    header_columns,
+    missing_columns,
+)
+from luoshi.documents.xlsx import cell_text
 from luoshi.orgs.models import OrgUnit, Person
 
 from . import rules
@@ -31,16 +38,6 @@ HEADERS = {
 }
 REQUIRED = ("year", "name", "grade")
 UNGRADED_WORDS = {"", "不定等次", "不确定等次"}
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.column, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -66,40 +63,18 @@ class HistoryPlan:
     problems: list[Problem] = field(default_factory=list)
 
 
-class HistoryInvalid(InvalidInput):
-    code = "import_invalid"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(
-            _("The file has %(n)d problems; nothing was imported.") % {"n": len(problems)},
-            details=[p.as_dict() for p in problems],
-        )
-
-
 def plan_from_bytes(data: bytes, *, agency: OrgUnit) -> HistoryPlan:
 
     plan = HistoryPlan()
-    with open_workbook(data) as book:
-        sheet = book.sheet(book.sheet_names[0]) if book.sheet_names else None
-        if sheet is None:
-            plan.problems.append(Problem(None, "", _("The workbook has no sheet.")))
-            return plan
-        rows = list(sheet.iter_rows(values_only=True))
-    if not rows:
-        plan.problems.append(Problem(None, "", _("The sheet is empty.")))
+    try:
+        rows = first_sheet_rows(data)
+    except SheetUnreadable as exc:
+        plan.problems.append(Problem(None, "", str(exc)))
         return plan
-    header = [normalize_header(c) for c in rows[0]]
-    columns: dict[str, int] = {}
-    for key, names in HEADERS.items():
-        for i, h in enumerate(header):
-            if h in {normalize_header(n) for n in names}:
-                columns[key] = i
-                break
-    missing = [HEADERS[k][0] for k in REQUIRED if k not in columns]
+    columns = header_columns(rows[0], HEADERS)
+    missing = missing_columns(columns, HEADERS, REQUIRED)
     if missing:
-        plan.problems.append(
-            Problem(1, "", _("Missing columns: %(cols)s.") % {"cols": "、".join(missing)})
-        )
+        plan.problems.append(Problem(1, "", _("Missing columns: %(cols)s.") % {"cols": missing}))
         return plan
     people: dict[str, list[Person]] = defaultdict(list)
     for person in Person.objects.filter(unit__in=agency_units(agency)).select_related(
@@ -196,5 +171,5 @@ def import_history(*, actor: Any, agency: OrgUnit, data: bytes) -> int:
 
     plan = plan_from_bytes(data, agency=agency)
     if plan.problems:
-        raise HistoryInvalid(plan.problems)
+        raise ImportInvalid(plan.problems)
     return history_import(actor=actor, agency=agency, rows=plan.rows)

@@ -28,6 +28,7 @@ from django.utils.translation import gettext as _
 
 from . import audit, workdays
 from .errors import Forbidden, InvalidInput
+from .importflow import RowProblem
 from .models import CalendarDay, CalendarYear
 
 MIN_YEAR = 2000
@@ -288,16 +289,6 @@ HEADER_WORDS = ("date", "日期")
 
 
 @dataclass(frozen=True)
-class ImportProblem:
-    row: int | None  # the line of the file (1 = the first line); None: the whole file
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message}
-
-
-@dataclass(frozen=True)
 class ImportChange:
     row: int
     date: dt.date
@@ -323,7 +314,7 @@ class ImportChange:
 @dataclass
 class CalendarImportPlan:
     changes: list[ImportChange] = field(default_factory=list)
-    problems: list[ImportProblem] = field(default_factory=list)
+    problems: list[RowProblem] = field(default_factory=list)
     new_years: list[int] = field(default_factory=list)  # added to the calendar by the import
 
     @property
@@ -374,7 +365,7 @@ def calendar_import_plan(data: bytes) -> CalendarImportPlan:
     plan = CalendarImportPlan()
     if len(data) > IMPORT_MAX_BYTES:
         plan.problems.append(
-            ImportProblem(
+            RowProblem(
                 None,
                 "",
                 _("The file is larger than %(kb)d KB.") % {"kb": IMPORT_MAX_BYTES // 1024},
@@ -384,7 +375,7 @@ def calendar_import_plan(data: bytes) -> CalendarImportPlan:
     text = _decode(data)
     if text is None:
         plan.problems.append(
-            ImportProblem(None, "", _("The file is not text in UTF-8 or GB18030 encoding."))
+            RowProblem(None, "", _("The file is not text in UTF-8 or GB18030 encoding."))
         )
         return plan
     wanted: list[tuple[int, dt.date, str, str]] = []
@@ -403,7 +394,7 @@ def calendar_import_plan(data: bytes) -> CalendarImportPlan:
                     continue
             if len(wanted) + len(plan.problems) >= IMPORT_MAX_ROWS:
                 plan.problems.append(
-                    ImportProblem(
+                    RowProblem(
                         line,
                         "",
                         _("The file has more than %(max)d rows.") % {"max": IMPORT_MAX_ROWS},
@@ -413,12 +404,12 @@ def calendar_import_plan(data: bytes) -> CalendarImportPlan:
             _plan_row(plan, wanted, first_seen, line, cells)
     except csv.Error as exc:
         plan.problems.append(
-            ImportProblem(
+            RowProblem(
                 reader.line_num, "", _("The line is not valid CSV: %(error)s.") % {"error": exc}
             )
         )
     if not wanted and not plan.problems:
-        plan.problems.append(ImportProblem(None, "", _("The file has no rows to import.")))
+        plan.problems.append(RowProblem(None, "", _("The file has no rows to import.")))
     if plan.problems:
         return plan
     dates = [w[1] for w in wanted]
@@ -460,15 +451,15 @@ def _plan_row(
     date_text = cells[0]
     kind_text = cells[1] if len(cells) > 1 else ""
     name = cells[2] if len(cells) > 2 else ""
-    problems: list[ImportProblem] = []
+    problems: list[RowProblem] = []
     if any(cells[3:]):
         problems.append(
-            ImportProblem(line, "", _("The row has more than three columns (date, kind, name)."))
+            RowProblem(line, "", _("The row has more than three columns (date, kind, name)."))
         )
     day = parse_date(date_text)
     if day is None:
         problems.append(
-            ImportProblem(
+            RowProblem(
                 line,
                 "date",
                 _('"%(value)s" is not a date; write it like 2027-10-01.') % {"value": date_text},
@@ -476,7 +467,7 @@ def _plan_row(
         )
     elif not MIN_YEAR <= day.year <= MAX_YEAR:
         problems.append(
-            ImportProblem(
+            RowProblem(
                 line,
                 "date",
                 _("The year must lie between %(min)d and %(max)d.")
@@ -485,7 +476,7 @@ def _plan_row(
         )
     elif day in first_seen:
         problems.append(
-            ImportProblem(
+            RowProblem(
                 line,
                 "date",
                 _("%(date)s is already on row %(row)d.")
@@ -495,7 +486,7 @@ def _plan_row(
     setting = _KIND_BY_WORD.get(kind_text.lower(), "")
     if not setting:
         problems.append(
-            ImportProblem(
+            RowProblem(
                 line,
                 "kind",
                 _('"%(value)s" is not a kind; write holiday, makeup or normal.')
@@ -506,7 +497,7 @@ def _plan_row(
         problem = setting_problem(day, setting, name)
         if problem:
             column = "name" if len(name) > NAME_MAX else "kind"
-            problems.append(ImportProblem(line, column, problem))
+            problems.append(RowProblem(line, column, problem))
     if problems:
         plan.problems.extend(problems)
         return

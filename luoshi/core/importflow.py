@@ -18,7 +18,8 @@ be imported: a message and the problems by row).
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import Any
 
@@ -29,12 +30,49 @@ from django.core.files.uploadedfile import UploadedFile
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from . import uploads
 from .errors import DomainError, InvalidInput, NotFound
 
 MB = 1024 * 1024
 NAME_MAX = 100
+
+# --- what is wrong with a file -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RowProblem:
+    """One thing wrong with an imported file: the row (1 = the first; None: the whole file), the
+    column (the layout's key of it, or ""), and the message. Every import reports its problems
+    in this one shape, so pages and API answers read alike."""
+
+    row: int | None
+    column: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"row": self.row, "column": self.column, "message": self.message}
+
+
+class ImportInvalid(InvalidInput):
+    """The file has problems; nothing was imported. `details` lists them, by row."""
+
+    code = "import_invalid"
+
+    def __init__(self, problems: Sequence[Any]) -> None:
+        self.problems = list(problems)
+        count = len(self.problems)
+        super().__init__(
+            ngettext(
+                "The file has %(count)d problem; nothing was imported.",
+                "The file has %(count)d problems; nothing was imported.",
+                count,
+            )
+            % {"count": count},
+            details=[p.as_dict() for p in self.problems],
+        )
+
 
 # --- the file from the form ----------------------------------------------------------------------
 

@@ -20,8 +20,15 @@ from django.utils.translation import gettext as _
 
 from luoshi.appraisal.services import agency_units
 from luoshi.core import audit, cache
-from luoshi.core.errors import InvalidInput
-from luoshi.documents.xlsx import cell_text, normalize_header, open_workbook
+from luoshi.core.importflow import ImportInvalid
+from luoshi.core.importflow import RowProblem as Problem
+from luoshi.documents.sheets import (
+    SheetUnreadable,
+    first_sheet_rows,
+    header_columns,
+    missing_columns,
+)
+from luoshi.documents.xlsx import cell_text
 from luoshi.orgs.models import OrgUnit, Person
 
 from . import permissions as perms
@@ -40,16 +47,6 @@ HEADERS = {
 }
 REQUIRED = ("unit", "kind", "body", "date")
 WORDS = {k.word: code for code, k in rules.KINDS.items()}
-
-
-@dataclass(frozen=True)
-class Problem:
-    row: int | None
-    column: str
-    message: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "field": self.column, "message": self.message}
 
 
 @dataclass(frozen=True)
@@ -77,16 +74,6 @@ class HonoursPlan:
     problems: list[Problem] = field(default_factory=list)
 
 
-class HonoursInvalid(InvalidInput):
-    code = "import_invalid"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(
-            _("The file has %(n)d problems; nothing was imported.") % {"n": len(problems)},
-            details=[p.as_dict() for p in problems],
-        )
-
-
 def parse_date(text: str) -> dt.date | None:
     """2019-12-30, 2019/12/30, 2019.12.30 or 2019年12月30日; None when it is none of them."""
     value = text.strip().replace("年", "-").replace("月", "-").replace("日", "")
@@ -107,28 +94,15 @@ def _key(
 def plan_from_bytes(data: bytes, *, agency: OrgUnit) -> HonoursPlan:
     """Read the file and check every row (a fixed number of queries whatever its length)."""
     plan = HonoursPlan()
-    with open_workbook(data) as book:
-        sheet = book.sheet(book.sheet_names[0]) if book.sheet_names else None
-        if sheet is None:
-            plan.problems.append(Problem(None, "", _("The workbook has no sheet.")))
-            return plan
-        rows = list(sheet.iter_rows(values_only=True))
-    if not rows:
-        plan.problems.append(Problem(None, "", _("The sheet is empty.")))
+    try:
+        rows = first_sheet_rows(data)
+    except SheetUnreadable as exc:
+        plan.problems.append(Problem(None, "", str(exc)))
         return plan
-    header = [normalize_header(c) for c in rows[0]]
-    columns: dict[str, int] = {}
-    for key, names in HEADERS.items():
-        wanted = {normalize_header(n) for n in names}
-        for i, h in enumerate(header):
-            if h in wanted:
-                columns[key] = i
-                break
-    missing = [HEADERS[k][0] for k in REQUIRED if k not in columns]
+    columns = header_columns(rows[0], HEADERS)
+    missing = missing_columns(columns, HEADERS, REQUIRED)
     if missing:
-        plan.problems.append(
-            Problem(1, "", _("Missing columns: %(cols)s.") % {"cols": "、".join(missing)})
-        )
+        plan.problems.append(Problem(1, "", _("Missing columns: %(cols)s.") % {"cols": missing}))
         return plan
     units: dict[str, list[OrgUnit]] = defaultdict(list)
     for unit in agency_units(agency):
@@ -261,7 +235,7 @@ def honours_import(*, actor: Any, agency: OrgUnit, data: bytes, file_name: str =
     perms.require(perms.is_officer(actor, agency))
     plan = plan_from_bytes(data, agency=agency)
     if plan.problems:
-        raise HonoursInvalid(plan.problems)
+        raise ImportInvalid(plan.problems)
     Honour.objects.bulk_create(
         Honour(
             agency=agency,

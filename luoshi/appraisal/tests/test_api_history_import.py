@@ -85,7 +85,7 @@ def test_a_bad_file_writes_nothing_and_names_the_rows(
         assert resp.status_code == 422, resp.content
         body = resp.json()
         assert body["code"] == "import_invalid"
-        assert [(d["row"], d["field"]) for d in body["details"]] == [(3, "name"), (4, "year")]
+        assert [(d["row"], d["column"]) for d in body["details"]] == [(3, "name"), (4, "year")]
     assert not YearResult.objects.exists()  # all or nothing
     assert not AuditEntry.objects.filter(action="appraisal.history_import").exists()
 
@@ -94,7 +94,7 @@ def test_a_bad_file_writes_nothing_and_names_the_rows(
     resp = send(hr, cycle, not_xlsx)
     assert resp.status_code == 422 and resp.json()["code"] in {"not_xlsx", "invalid_file"}
     resp = send(hr, cycle, None)
-    assert resp.status_code == 422 and resp.json()["details"][0]["field"] == "file"
+    assert resp.status_code == 422 and resp.json()["details"][0]["column"] == "file"
     assert not YearResult.objects.exists()
 
 

@@ -82,7 +82,7 @@ def test_every_problem_is_named_by_row_and_nothing_is_written(org: Any) -> None:
     )
     with pytest.raises(InvalidInput) as caught:
         imports.honours_import(actor=org.users["hr"], agency=org.agency, data=data)
-    problems = {(d["row"], d["field"]) for d in caught.value.details}
+    problems = {(d["row"], d["column"]) for d in caught.value.details}
     assert problems == {(3, "unit"), (4, "name"), (5, "kind"), (6, "date"), (7, "date"), (8, "")}
     messages = " ".join(d["message"] for d in caught.value.details)
     assert "宣传部" in messages and "无此人" in messages and "大奖" in messages
