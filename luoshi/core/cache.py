@@ -25,7 +25,7 @@ With several application processes, point `LUOSHI_CACHE_URL` at Redis so that th
 cache (and one set of generations); the default local-memory cache is per process, so exact
 figures (`shared_only=True`: the dashboards) are not cached in it at all.
 
-What it buys, measured (docs/benchmarks.md, session 7; in-process CPU per request on the
+What it buys, measured (docs/benchmarks.md, commit d109d6f; in-process CPU per request on the
 national-scale bench database, Redis cache, interleaved runs): the ledger page at 6.0 ms
 (5.6-6.4) takes 18.3 ms (18.2-18.5) and 20 statements instead of 2 with `LUOSHI_CACHE_SECONDS=0`.
 Of that, this process's copies (`_near`) buy 0.7 ms (12 %: 6.8 without them) and the request's

@@ -1,6 +1,6 @@
 """Form helpers: Bootstrap classes on widgets, FastSelect and the fast form renderer.
 
-What the hand-built HTML buys, measured (docs/benchmarks.md, session 7; in-process CPU per
+What the hand-built HTML buys, measured (docs/benchmarks.md, commit d109d6f; in-process CPU per
 request on the national-scale bench database, interleaved runs): FastFormRenderer 1.2 ms of the
 ledger page's 6.0 ms (20 %: 7.2 ms with Django's DjangoTemplates renderer) and 1.3 ms of the task
 page's 16.1 ms (8 %); FastSelect's cache of the options' markup (`_options_html`) 1.2 ms of the

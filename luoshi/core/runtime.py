@@ -6,7 +6,10 @@ URL patterns, compiled templates, translations) one full collection takes tens o
 milliseconds, and it falls on whichever request happens to allocate at that moment. Moving the
 long-lived objects into the permanent generation (`gc.freeze()`) once the application is
 loaded, and again after the first request has warmed the lazy parts, takes them out of those
-walks; garbage is still collected as before (measured in docs/benchmarks.md, session 4).
+walks; garbage is still collected as before. Measured with bench/probe.py over 200 ledger
+requests (commit d371522): without it 1.07 ms of collection per request on average, including a
+full collection of ~44 ms every ~70 requests (it lands on some request's p99); with it 0.25 ms
+and no full collection.
 `LUOSHI_GC_FREEZE=0` turns it off.
 """
 

@@ -1,6 +1,6 @@
 """The project's template tags: pagination, light badges, navigation and the page frame.
 
-What they buy, measured (docs/benchmarks.md, session 7; in-process CPU per request on the
+What they buy, measured (docs/benchmarks.md, commit d109d6f; in-process CPU per request on the
 national-scale bench database, interleaved runs): the frame cache (`frame`) 0.5 ms of the ledger
 page's 6.0 ms (9 %: 6.6 ms rendering includes/frame.html each time), 0.5 ms of a province's
 dashboard (7 %) and 0.3 ms of the task page (2 %); the pagination bar built here 0.3 ms of the

@@ -2,7 +2,7 @@
 rows of eight numbers), the overdue list and the ledger's rows. The template engine renders a
 cell at ~20 µs; these build the same rows in Python (escaped with format_html).
 
-What they buy, measured (docs/benchmarks.md, session 7; in-process CPU per request on the
+What they buy, measured (docs/benchmarks.md, commit d109d6f; in-process CPU per request on the
 national-scale bench database, interleaved runs, against the same rows through the template
 engine): `ledger_rows` 1.2 ms of the ledger page's 6.0 ms (20 %); `count_rows` and
 `overdue_rows` 1.9 ms of a province's dashboard (7.1 ms, 27 %) and 2.7 ms of the national one
