@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import json
 import logging
 import random
 import secrets
+import struct
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -49,16 +49,27 @@ def _associated(row_id: uuid.UUID, campaign_id: int, category_id: int | None) ->
     return f"luoshi-ballot:{row_id}:{campaign_id}:{category_id or ''}".encode()
 
 
+def _pack(marks: list[list[int | None]]) -> bytes:
+    # fixed width (8 + 8 bytes a mark, 0 for "self — not rated"): the length of every ballot of
+    # a campaign is the same, whatever its grades and their ids' digits
+    return b"".join(struct.pack("!QQ", cand, grade or 0) for cand, grade in marks)
+
+
+def _unpack(plain: bytes) -> list[list[int | None]]:
+    if len(plain) % 16:
+        raise ValueError("not whole marks")
+    return [[cand, grade or None] for cand, grade in struct.iter_unpack("!QQ", plain)]
+
+
 def seal_marks(
     marks: list[list[int | None]], *, row_id: uuid.UUID, campaign_id: int, category_id: int | None
 ) -> str:
     """The buffered ballot's payload: "v1:" + base64(nonce ‖ AES-256-GCM ciphertext and tag) of
-    the marks as JSON, under settings.LUOSHI_BALLOT_KEY with a fresh random 96-bit nonce."""
+    the marks, 16 bytes each, under settings.LUOSHI_BALLOT_KEY with a fresh random 96-bit
+    nonce."""
     nonce = secrets.token_bytes(12)
     sealed = _ballot_cipher().encrypt(
-        nonce,
-        json.dumps(marks, separators=(",", ":")).encode(),
-        _associated(row_id, campaign_id, category_id),
+        nonce, _pack(marks), _associated(row_id, campaign_id, category_id)
     )
     return f"{_PAYLOAD_VERSION}:{base64.b64encode(nonce + sealed).decode()}"
 
@@ -66,8 +77,7 @@ def seal_marks(
 def open_marks(
     payload: str, *, row_id: uuid.UUID, campaign_id: int, category_id: int | None
 ) -> list[list[int | None]]:
-    """The marks `seal_marks` sealed; BallotUnreadable when the payload does not authenticate
-    (or is not a list of [candidate id, grade id or null] pairs)."""
+    """The marks `seal_marks` sealed; BallotUnreadable when the payload does not authenticate."""
     version, _sep, text = payload.partition(":")
     try:
         if version != _PAYLOAD_VERSION:
@@ -76,18 +86,9 @@ def open_marks(
         plain = _ballot_cipher().decrypt(
             raw[:12], raw[12:], _associated(row_id, campaign_id, category_id)
         )
-        marks = json.loads(plain)
-    except (InvalidTag, ValueError, TypeError) as exc:
+        return _unpack(plain)
+    except (InvalidTag, ValueError, TypeError, struct.error) as exc:
         raise BallotUnreadable(str(row_id)) from exc
-    if not isinstance(marks, list) or not all(
-        isinstance(m, list)
-        and len(m) == 2
-        and isinstance(m[0], int)
-        and (m[1] is None or isinstance(m[1], int))
-        for m in marks
-    ):
-        raise BallotUnreadable(str(row_id))
-    return marks
 
 
 def _reshuffle_ballots(campaign: Campaign) -> None:
@@ -213,11 +214,11 @@ def flush_in_transaction(campaign_id: int, batch: int, everything: bool) -> int:
     rng.shuffle(opened)
     ballots: list[Ballot] = []
     marks: list[BallotMark] = []
-    for _old, category_id, pairs in opened:
-        ballot = Ballot(id=uuid.uuid4(), campaign_id=campaign_id, category_id=category_id)
+    for _old, category, pairs in opened:
+        ballot = Ballot(id=uuid.uuid4(), campaign_id=campaign_id, category_id=category)
         ballots.append(ballot)
         marks.extend(
-            BallotMark(id=uuid.uuid4(), ballot=ballot, candidate_id=cand, grade_id=grade)
+            BallotMark(id=uuid.uuid4(), ballot=ballot, candidate_id=cast(int, cand), grade_id=grade)
             for cand, grade in pairs
         )
     ballots.sort(key=lambda b: b.id)  # stored in the order of random keys

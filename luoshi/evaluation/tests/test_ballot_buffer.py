@@ -69,15 +69,16 @@ def test_a_buffered_ballot_holds_no_readable_mark(org: Any, settings: Any) -> No
         with pytest.raises(ValueError):
             json.loads(payload)
         payloads.add(payload)
-    # the same choices give different payloads (a fresh nonce per ballot)
+    # the same choices give different payloads (a fresh nonce per ballot), all of one length
     assert len(payloads) == 3
+    assert len({len(p) for p in payloads}) == 1
     # the key opens them; another key does not
-    row = PendingBallot.objects.first()
-    assert row is not None
-    assert sorted(_opened(row)) == sorted([c, grade.pk] for c in candidates)
+    buffered = PendingBallot.objects.first()
+    assert buffered is not None
+    assert sorted(_opened(buffered)) == sorted([c, grade.pk] for c in candidates)
     settings.LUOSHI_BALLOT_KEY = "another key"
     with pytest.raises(BallotUnreadable):
-        _opened(row)
+        _opened(buffered)
 
 
 def _flip_a_byte(payload: str) -> str:
@@ -132,3 +133,18 @@ def test_ballots_sealed_under_another_key_are_kept_not_lost(
     assert services.ballots_flush(campaign_id=campaign.pk, everything=True) == 2
     assert Ballot.objects.count() == 2
     assert PendingBallot.objects.filter(refused=True).count() == 1  # the new key's, now
+
+
+@pytest.mark.django_db
+def test_a_candidates_ballot_is_as_long_as_anyone_elses(org: Any, settings: Any) -> None:
+    """The "self — not rated" mark and every grade take the same room: the payload's length
+    does not tell a candidate's ballot, nor its grades."""
+    settings.LUOSHI_BALLOT_BATCH = 50
+    campaign, tokens = _big_campaign(org, Campaign.BallotMode.IDENTIFIED)
+    people = set(campaign.candidates.values_list("person_id", flat=True))
+    grades = list(GradeOption.objects.filter(campaign=campaign).values_list("code", flat=True))
+    for index, (person_id, token) in enumerate(sorted(tokens.items())):
+        choices = {p: grades[index % len(grades)] for p in people if p != person_id}
+        services.ballot_cast(voter=open_credential(campaign, person_id, token), choices=choices)
+    lengths = set(PendingBallot.objects.values_list("payload", flat=True))
+    assert len(lengths) == len(tokens) and len({len(p) for p in lengths}) == 1
