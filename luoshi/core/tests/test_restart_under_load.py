@@ -290,6 +290,7 @@ def test_every_acknowledged_write_survives_a_restart_under_load(cluster: Cluster
             stderr=subprocess.PIPE,
         )
         time.sleep(DOWN_AFTER)
+        stopping_at = time.time()
         cluster.stop("fast")  # every connection of the application ends here
         down_at = time.time()
         time.sleep(DOWN_FOR)
@@ -309,10 +310,11 @@ def test_every_acknowledged_write_survives_a_restart_under_load(cluster: Cluster
     assert statuses <= {201, 503}, statuses  # never a 500, nor a dropped connection
     outage = [r for r in records if r["status"] == 503]
     assert all(r["retry_after"] == "7" and r["code"] == "service_unavailable" for r in outage)
-    # requests met the outage, and only then
-    during = [r for r in records if down_at + 0.2 < r["at"] < up_at]
+    # requests met the outage, and only then (answers recorded a second after the stop: a write
+    # committed just before it may be answered a little later on a busy machine)
+    during = [r for r in records if down_at + 1 < r["at"] < up_at]
     assert during and all(r["status"] == 503 for r in during)
-    assert outage and min(r["at"] for r in outage) > down_at - 1
+    assert outage and min(r["at"] for r in outage) > stopping_at
     # the same server acknowledged writes again once the cluster was back
     before = [r for r in records if r["status"] == 201 and r["at"] < down_at]
     after = [r for r in records if r["status"] == 201 and r["at"] > back_at]
