@@ -85,6 +85,20 @@ if not LUOSHI_AUDIT_KEY:
             "of the audit log's hash chain) or LUOSHI_DEBUG=1 for development."
         )
 
+# The key that encrypts ballots while they wait in the durable buffer (luoshi.evaluation.sealing).
+# From the environment, never the database: a database administrator reading the buffer during
+# the vote must not read the marks. Losing it loses the ballots still buffered (docs/operations.md).
+LUOSHI_BALLOT_KEY = env("LUOSHI_BALLOT_KEY")
+if not LUOSHI_BALLOT_KEY:
+    if DEBUG or "pytest" in sys.modules:
+        # a development key derived from the secret key (tests, LUOSHI_DEBUG=1)
+        LUOSHI_BALLOT_KEY = hashlib.sha256(b"luoshi-ballot-dev:" + SECRET_KEY.encode()).hexdigest()
+    else:
+        raise ImproperlyConfigured(
+            "Set LUOSHI_BALLOT_KEY (a long random string, kept apart from the database: the key "
+            "that encrypts buffered ballots) or LUOSHI_DEBUG=1 for development."
+        )
+
 ALLOWED_HOSTS = [h.strip() for h in env("LUOSHI_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")]
 CSRF_TRUSTED_ORIGINS = [o for o in env("LUOSHI_CSRF_TRUSTED_ORIGINS").split(",") if o]
 

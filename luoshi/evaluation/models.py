@@ -256,7 +256,11 @@ class Ballot(models.Model):
 
 class PendingBallot(models.Model):
     """A cast ballot waiting in the durable buffer (services.ballot_cast): its marks as
-    [candidate id, grade id or null] pairs, a random key, no voter and no time.
+    [candidate id, grade id or null] pairs, encrypted (AES-256-GCM under settings.LUOSHI_BALLOT_KEY,
+    a fresh nonce per ballot, the row's key, campaign and category authenticated with it:
+    sealing.seal_marks), a random key, no voter and no time. Decrypted only when the shuffled
+    batch moves it into `Ballot`; a row that does not decrypt (tampered with, or another key)
+    is marked `refused` there, audited and kept for the administrator, never dropped.
 
     The voter's "has voted" and this row are written in separate transactions; rows are moved
     into `Ballot` in shuffled batches of settings.LUOSHI_BALLOT_BATCH (and all at sealing), in one
@@ -268,7 +272,8 @@ class PendingBallot(models.Model):
     category = models.ForeignKey(
         RaterCategory, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
-    marks = models.JSONField(default=list)
+    payload = models.TextField(default="", editable=False)
+    refused = models.BooleanField(default=False, editable=False)
 
     class Meta:
         verbose_name = _("buffered ballot")

@@ -7,10 +7,18 @@ Run by the `seal_ballots` task (luoshi.evaluation.tasks), which `campaign_close`
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import logging
 import random
+import secrets
+import struct
 import uuid
-from typing import Any
+from typing import Any, cast
 
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -19,6 +27,68 @@ from luoshi.core.context import client_ip
 from luoshi.core.versioning import save_versioned
 
 from .models import Ballot, BallotMark, Campaign, PendingBallot, Voter
+
+logger = logging.getLogger("luoshi.evaluation")
+
+_PAYLOAD_VERSION = "v1"
+
+
+class BallotUnreadable(Exception):
+    """A buffered ballot that does not decrypt: tampered with, moved to another row, campaign or
+    category, or sealed under another LUOSHI_BALLOT_KEY."""
+
+
+def _ballot_cipher() -> AESGCM:
+    # 256 bits from the configured key, whatever its length (a long random string)
+    key = hashlib.sha256(b"luoshi-ballot-buffer:" + settings.LUOSHI_BALLOT_KEY.encode()).digest()
+    return AESGCM(key)
+
+
+def _associated(row_id: uuid.UUID, campaign_id: int, category_id: int | None) -> bytes:
+    # authenticated with the marks: a payload copied to another row, campaign or category fails
+    return f"luoshi-ballot:{row_id}:{campaign_id}:{category_id or ''}".encode()
+
+
+def _pack(marks: list[list[int | None]]) -> bytes:
+    # fixed width (8 + 8 bytes a mark, 0 for "self — not rated"): the length of every ballot of
+    # a campaign is the same, whatever its grades and their ids' digits
+    return b"".join(struct.pack("!QQ", cand, grade or 0) for cand, grade in marks)
+
+
+def _unpack(plain: bytes) -> list[list[int | None]]:
+    if len(plain) % 16:
+        raise ValueError("not whole marks")
+    return [[cand, grade or None] for cand, grade in struct.iter_unpack("!QQ", plain)]
+
+
+def seal_marks(
+    marks: list[list[int | None]], *, row_id: uuid.UUID, campaign_id: int, category_id: int | None
+) -> str:
+    """The buffered ballot's payload: "v1:" + base64(nonce ‖ AES-256-GCM ciphertext and tag) of
+    the marks, 16 bytes each, under settings.LUOSHI_BALLOT_KEY with a fresh random 96-bit
+    nonce."""
+    nonce = secrets.token_bytes(12)
+    sealed = _ballot_cipher().encrypt(
+        nonce, _pack(marks), _associated(row_id, campaign_id, category_id)
+    )
+    return f"{_PAYLOAD_VERSION}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def open_marks(
+    payload: str, *, row_id: uuid.UUID, campaign_id: int, category_id: int | None
+) -> list[list[int | None]]:
+    """The marks `seal_marks` sealed; BallotUnreadable when the payload does not authenticate."""
+    version, _sep, text = payload.partition(":")
+    try:
+        if version != _PAYLOAD_VERSION:
+            raise ValueError(version)
+        raw = base64.b64decode(text, validate=True)
+        plain = _ballot_cipher().decrypt(
+            raw[:12], raw[12:], _associated(row_id, campaign_id, category_id)
+        )
+        return _unpack(plain)
+    except (InvalidTag, ValueError, TypeError, struct.error) as exc:
+        raise BallotUnreadable(str(row_id)) from exc
 
 
 def _reshuffle_ballots(campaign: Campaign) -> None:
@@ -101,13 +171,13 @@ def campaign_seal(*, campaign_id: int) -> bool:
         campaign.status, campaign.sealed_at = Campaign.Status.CLOSED, timezone.now()
         save_versioned(campaign, ["status", "sealed_at"])
         ballots = Ballot.objects.filter(campaign=campaign).count()
+        after: dict[str, Any] = {"status": campaign.status, "ballots": ballots}
+        refused = PendingBallot.objects.filter(campaign=campaign, refused=True).count()
+        if refused:
+            after["refused"] = refused  # kept in the buffer for the administrator, not counted
         ip_token = client_ip.set(None)
         try:
-            audit.record(
-                "evaluation.seal",
-                obj=campaign,
-                after={"status": campaign.status, "ballots": ballots},
-            )
+            audit.record("evaluation.seal", obj=campaign, after=after)
         finally:
             client_ip.reset(ip_token)
     # the dead row versions of the old ballots (their transactions, their heap order) go too
@@ -120,29 +190,66 @@ def flush_in_transaction(campaign_id: int, batch: int, everything: bool) -> int:
     transaction; services.ballots_flush, and campaign_seal with everything=True)."""
     rows = list(
         PendingBallot.objects.select_for_update(skip_locked=True)
-        .filter(campaign_id=campaign_id)
-        .values_list("id", "category_id", "marks")
+        .filter(campaign_id=campaign_id, refused=False)
+        .values_list("id", "category_id", "payload")
     )
+    opened: list[tuple[uuid.UUID, int | None, list[list[int | None]]]] = []
+    unreadable: list[uuid.UUID] = []
+    for row_id, category_id, payload in rows:
+        try:
+            pairs = open_marks(
+                payload, row_id=row_id, campaign_id=campaign_id, category_id=category_id
+            )
+        except BallotUnreadable:
+            unreadable.append(row_id)
+        else:
+            opened.append((row_id, category_id, pairs))
+    if unreadable:
+        _refuse(campaign_id, unreadable)
     if not everything:
-        rows = rows[: len(rows) - len(rows) % batch]
-    if not rows:
+        opened = opened[: len(opened) - len(opened) % batch]
+    if not opened:
         return 0
     rng = random.SystemRandom()
-    rng.shuffle(rows)
+    rng.shuffle(opened)
     ballots: list[Ballot] = []
     marks: list[BallotMark] = []
-    for _old, category_id, pairs in rows:
-        ballot = Ballot(id=uuid.uuid4(), campaign_id=campaign_id, category_id=category_id)
+    for _old, category, pairs in opened:
+        ballot = Ballot(id=uuid.uuid4(), campaign_id=campaign_id, category_id=category)
         ballots.append(ballot)
         marks.extend(
-            BallotMark(id=uuid.uuid4(), ballot=ballot, candidate_id=cand, grade_id=grade)
+            BallotMark(id=uuid.uuid4(), ballot=ballot, candidate_id=cast(int, cand), grade_id=grade)
             for cand, grade in pairs
         )
     ballots.sort(key=lambda b: b.id)  # stored in the order of random keys
     Ballot.objects.bulk_create(ballots, batch_size=1000)
     BallotMark.objects.bulk_create(marks, batch_size=1000)
-    PendingBallot.objects.filter(id__in=[old for old, _c, _m in rows]).delete()
-    return len(rows)
+    PendingBallot.objects.filter(id__in=[old for old, _c, _m in opened]).delete()
+    return len(opened)
+
+
+def _refuse(campaign_id: int, row_ids: list[uuid.UUID]) -> None:
+    """Buffered ballots that do not decrypt: kept (marked refused, no longer flushed), logged and
+    audited, for the administrator to look into (docs/operations.md, "Ballot key"). Never
+    dropped: a ballot that vanished silently would be an acknowledged ballot lost."""
+    PendingBallot.objects.filter(id__in=row_ids).update(refused=True)
+    logger.error(
+        "%d buffered ballot(s) of campaign %s do not decrypt (tampered with, or another "
+        "LUOSHI_BALLOT_KEY): kept as refused, not counted",
+        len(row_ids),
+        campaign_id,
+    )
+    ip_token = client_ip.set(None)
+    try:
+        audit.record(
+            "evaluation.ballot_refused",
+            object_type="evaluation.campaign",
+            object_id=campaign_id,
+            object_repr=str(campaign_id),
+            after={"refused": len(row_ids)},
+        )
+    finally:
+        client_ip.reset(ip_token)
 
 
 def vacuum_ballot_tables(*models: type[Any]) -> None:

@@ -61,7 +61,7 @@ from .models import (
     RaterCategory,
     Voter,
 )
-from .sealing import flush_in_transaction, vacuum_ballot_tables
+from .sealing import flush_in_transaction, seal_marks, vacuum_ballot_tables
 from .selectors import campaign_results, turnout
 from .tasks import seal_ballots
 
@@ -648,7 +648,7 @@ def sealing_resume(today: dt.date | None = None) -> str:
         _enqueue_sealing(campaign_id)
     # a ballot whose buffering committed while its campaign was being sealed: never lost
     late = list(
-        PendingBallot.objects.filter(campaign__status=Campaign.Status.CLOSED)
+        PendingBallot.objects.filter(campaign__status=Campaign.Status.CLOSED, refused=False)
         .values_list("campaign_id", flat=True)
         .distinct()
     )
@@ -788,7 +788,8 @@ def ballot_cast(*, voter: Voter, choices: Mapping[int, str], channel: str = "lin
     1. one transaction spends the credential (… WHERE has_voted = false) and writes the audit
        entry (no ballot id, no actor, no address);
     2. a second transaction stores the ballot in the durable buffer (`PendingBallot`), with a
-       "self — not rated" mark for the voter's own candidacy, so every ballot has every mark;
+       "self — not rated" mark for the voter's own candidacy, so every ballot has every mark,
+       the marks encrypted under settings.LUOSHI_BALLOT_KEY (sealing.seal_marks);
     3. once the buffer holds settings.LUOSHI_BALLOT_BATCH ballots of the campaign, they are
        moved into `Ballot`/`BallotMark` in shuffled order under fresh keys, in one transaction
        (`ballots_flush`), and the buffer's dead rows vacuumed away on PostgreSQL.
@@ -820,11 +821,17 @@ def ballot_cast(*, voter: Voter, choices: Mapping[int, str], channel: str = "lin
             client_ip.reset(ip_token)
     try:
         with transaction.atomic():
+            row_id = uuid.uuid4()
             PendingBallot.objects.create(
-                id=uuid.uuid4(),
+                id=row_id,
                 campaign_id=voter.campaign_id,
                 category_id=voter.category_id,
-                marks=marks,
+                payload=seal_marks(
+                    marks,
+                    row_id=row_id,
+                    campaign_id=voter.campaign_id,
+                    category_id=voter.category_id,
+                ),
             )
     except Exception:
         # not acknowledged: give the credential back so that the voter can cast again
@@ -833,7 +840,7 @@ def ballot_cast(*, voter: Voter, choices: Mapping[int, str], channel: str = "lin
     voter.has_voted = True
     if Campaign.objects.filter(pk=voter.campaign_id, status=Campaign.Status.CLOSED).exists():
         ballots_flush(campaign_id=voter.campaign_id, everything=True)  # sealed meanwhile
-    elif PendingBallot.objects.filter(campaign_id=voter.campaign_id).count() >= max(
+    elif PendingBallot.objects.filter(campaign_id=voter.campaign_id, refused=False).count() >= max(
         1, settings.LUOSHI_BALLOT_BATCH
     ):
         ballots_flush(campaign_id=voter.campaign_id)

@@ -5,6 +5,7 @@ never lost, and every ballot carries the same set of marks."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ from django.db import connection, models
 from luoshi.core.models import AuditEntry
 from luoshi.evaluation import services
 from luoshi.evaluation.models import Ballot, BallotMark, Campaign, PendingBallot, Voter
+from luoshi.evaluation.sealing import seal_marks
 from luoshi.evaluation.selectors import campaign_results
 
 from .test_anonymity import GRADES, _big_campaign, _columns, open_credential
@@ -111,7 +113,9 @@ def test_a_ballot_buffered_after_sealing_is_stored_by_tick(org: Any, settings: A
     campaign, _codes = _big_campaign(org)
     Campaign.objects.filter(pk=campaign.pk).update(status=Campaign.Status.CLOSED)
     marks = [[c.pk, campaign.grades.first().pk] for c in campaign.candidates.all()]  # type: ignore[union-attr]
-    PendingBallot.objects.create(campaign=campaign, marks=marks)
+    row_id = uuid.uuid4()
+    payload = seal_marks(marks, row_id=row_id, campaign_id=campaign.pk, category_id=None)
+    PendingBallot.objects.create(id=row_id, campaign=campaign, payload=payload)
     assert "1 late ballot(s) stored" in services.sealing_resume()
     assert Ballot.objects.filter(campaign=campaign).count() == 1
 
