@@ -299,6 +299,8 @@ def _relationships(archive: zipfile.ZipFile, part: str) -> dict[str, tuple[str, 
 
 def _column_of(ref: str) -> int:
     """The column number of a cell reference: A1 → 1, AB12 → 28."""
+    if len(ref) > 1 and "A" <= ref[0] <= "Z" and ref[1].isdigit():  # the usual case: A1 to Z9…
+        return ord(ref[0]) - 64
     column = 0
     for char in ref:
         if "A" <= char <= "Z":
