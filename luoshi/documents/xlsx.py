@@ -592,6 +592,8 @@ class StreamingSheet:
                 parser.Parse(chunk, not chunk)
                 for number, cells in handler.done:
                     if max_row is not None and number > max_row:
+                        for _missing in range(expected, max_row + 1):
+                            yield ()  # rows the file leaves out up to max_row, as openpyxl
                         return
                     if number < expected:
                         continue

@@ -340,14 +340,35 @@ def _spaces(text: str, at: int) -> int:
     return at
 
 
+def _day_part(text: str, at: int) -> int | None:
+    """After the month: [月][[sep]D[D][日]] to the end; the day (1 when there is none), or
+    None when the rest is not that."""
+    at = _spaces(text, at)
+    if at < len(text) and text[at] == "月":
+        at = _spaces(text, at + 1)
+    if at == len(text):
+        return 1
+    if text[at] in _DAY_SEPARATORS:
+        at = _spaces(text, at + 1)
+    end = _digits(text, at, 2)
+    if end == at:
+        return None
+    day = int(text[at:end])
+    at = _spaces(text, end)
+    if at < len(text) and text[at] == "日":
+        at += 1
+    return day if at == len(text) else None
+
+
 def _month_from_text(text: str) -> dt.date:
     """Read YYYY<sep>M[M][月][[sep]D[D][日]] (sep one of . - / 年, spaces allowed around each
     part) or YYYYMM[DD], by hand: a regular expression per cell was a good part of an import's
-    time at 60,000 rows."""
+    time at 60,000 rows. A two-digit month that leaves a bad rest is read again as one digit
+    (1970年11日 is 1970-01-01), as the expression's backtracking did."""
     text = text.strip()
     if text.isdecimal() and len(text) in (6, 8):
         year, month = int(text[:4]), int(text[4:6])
-        day = int(text[6:]) if len(text) == 8 else 1
+        day: int | None = int(text[6:]) if len(text) == 8 else 1
     else:
         if len(text) < 6 or not text[:4].isdecimal():
             raise _not_a_month(text)
@@ -358,22 +379,12 @@ def _month_from_text(text: str) -> dt.date:
         end = _digits(text, at, 2)
         if end == at:
             raise _not_a_month(text)
-        year, month, day = int(text[:4]), int(text[at:end]), 1
-        at = _spaces(text, end)
-        if at < len(text) and text[at] == "月":
-            at = _spaces(text, at + 1)
-        if at < len(text):
-            if text[at] in _DAY_SEPARATORS:
-                at = _spaces(text, at + 1)
-            end = _digits(text, at, 2)
-            if end == at:
-                raise _not_a_month(text)
-            day = int(text[at:end])
-            at = _spaces(text, end)
-            if at < len(text) and text[at] == "日":
-                at += 1
-            if at != len(text):
-                raise _not_a_month(text)
+        year, month = int(text[:4]), int(text[at:end])
+        day = _day_part(text, end)
+        if day is None and end - at == 2:
+            month, day = int(text[at]), _day_part(text, at + 1)
+        if day is None:
+            raise _not_a_month(text)
     try:
         return dt.date(year, month, day)
     except ValueError:
