@@ -250,7 +250,7 @@ _MAX_COLUMN = 16384  # XFD, Excel's last column
 _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 
 
-def _refuse_dtd(*_args: Any) -> None:
+def _refuse_dtd(*_args: Any) -> Any:
     raise _corrupt()
 
 

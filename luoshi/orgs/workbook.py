@@ -383,8 +383,8 @@ def _month_from_text(text: str) -> dt.date:
         day = _day_part(text, end)
         if day is None and end - at == 2:
             month, day = int(text[at]), _day_part(text, at + 1)
-        if day is None:
-            raise _not_a_month(text)
+    if day is None:
+        raise _not_a_month(text)
     try:
         return dt.date(year, month, day)
     except ValueError:
