@@ -17,7 +17,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from luoshi.core import audit, cache
@@ -102,13 +103,53 @@ def _unit_objects(
     return created
 
 
+def _insert(model: type[models.Model], rows: list[Any], batch: int) -> None:
+    """Insert new rows in bulk and give them their ids: on PostgreSQL the ids are taken from
+    the table's sequence in one statement and the rows sent by one COPY (bulk_create's
+    INSERT … VALUES built and adapted every value in Python: a good part of a 60,000-person
+    commit); elsewhere bulk_create in batches."""
+    if connection.vendor != "postgresql" or not rows:
+        model._default_manager.bulk_create(rows, batch_size=batch)
+        return
+    meta = model._meta
+    fields = list(meta.concrete_fields)
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, len(rows)],
+        )
+        ids = [pk for (pk,) in cursor.fetchall()]
+    now = timezone.now()
+    stamped = [
+        f.attname
+        for f in fields
+        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)
+    ]
+    for obj, pk in zip(rows, ids, strict=True):
+        obj.pk = pk
+        for name in stamped:
+            setattr(obj, name, now)
+        obj._state.adding, obj._state.db = False, connection.alias
+    attnames = [f.attname for f in fields]
+    columns = ", ".join(quote(f.column) for f in fields)
+    with (
+        connection.wrap_database_errors,
+        connection.cursor() as cursor,
+        cursor.cursor.copy(f"COPY {quote(meta.db_table)} ({columns}) FROM STDIN") as stream,
+    ):
+        for obj in rows:
+            stream.write_row([getattr(obj, name) for name in attnames])
+
+
 @transaction.atomic
 def org_people_import(*, actor: Any, plan: ImportPlan, batch: int = 2000) -> tuple[int, int]:
     """Create the plan's units (parents first) and people; return how many of each.
 
     The plan must have no problems. Every row is checked as the services check one made by
     hand (before anything is written, so a failure names its row); then units and people are
-    written by bulk_create in batches of `batch` and audited in one pass (audit.record_many:
+    written in bulk (units by bulk_create in batches of `batch`, people by COPY on PostgreSQL,
+    see `_insert`) and audited in one pass (audit.record_many:
     one entry per unit and person, as the services write, and one for the import with the
     file's name and digest). Any failure raises ImportInvalid and rolls everything back.
     """
@@ -144,7 +185,7 @@ def org_people_import(*, actor: Any, plan: ImportPlan, batch: int = 2000) -> tup
             home = existing[person.unit_id]
         row.unit = home  # type: ignore[assignment]
         row.search_text = services._person_search_text(row)
-    Person.objects.bulk_create(people, batch_size=batch)
+    _insert(Person, people, batch)
     cache.model_changed(OrgUnit)
     cache.model_changed(Person)
 

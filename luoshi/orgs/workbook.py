@@ -25,6 +25,7 @@ Resolution rules:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import re
 import unicodedata
@@ -163,6 +164,13 @@ MAX_PROBLEMS = 1000
 FIRST_YEAR = 1900
 
 
+@functools.lru_cache(maxsize=65536)
+def _fold(text: str) -> str:
+    """normalize_name, remembered: a workbook repeats its genders, list entries and units on
+    every row, and folding (spaces, script, case) was a good part of a row's time."""
+    return normalize_name(text)
+
+
 # --- results ----------------------------------------------------------------------------------
 
 
@@ -278,15 +286,12 @@ class CellError(ValueError):
     """A cell's value is not acceptable; the message is already translated."""
 
 
-_MONTH_PATTERNS = (
-    # 1970.08 · 1970-8 · 1970/08 · 1970年8月 · 1970年08月15日 · 1970.08.15
-    re.compile(r"^(\d{4})\s*[.\-/年]\s*(\d{1,2})\s*月?\s*(?:[.\-/]?\s*(\d{1,2})\s*日?)?$"),
-    re.compile(r"^(\d{4})(\d{2})(\d{2})?$"),  # 197008 · 19700815
-)
+def parse_month(value: Any, *, today: dt.date | None = None) -> dt.date | None:
+    """A month written the ways people write it, as the first day of that month; '' → None.
 
-
-def parse_month(value: Any) -> dt.date | None:
-    """A month written the ways people write it, as the first day of that month; '' → None."""
+    Accepted: 1970.08 · 1970-8 · 1970/08 · 1970年8月 · 1970年08月15日 · 1970.08.15 · 197008 ·
+    19700815 (after NFKC, so full-width digits too), a date cell, and the number Excel makes of
+    a typed 1970.08. `today` (default: the local date) bounds it: a future month is refused."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, dt.datetime):
@@ -298,30 +303,92 @@ def parse_month(value: Any) -> dt.date | None:
             # Excel turns a typed 1970.08 into a number; 1970.1 can only have been 1970.10.
             text = f"{value:.2f}"
         else:
-            text = unicodedata.normalize("NFKC", cell_text(value))
+            text = cell_text(value)
+            if not text.isascii():
+                text = unicodedata.normalize("NFKC", text)
         day = _month_from_text(text)
     if day.year < FIRST_YEAR:
         raise CellError(_("%(value)s is too long ago.") % {"value": day.strftime("%Y.%m")})
-    today = timezone.localdate()
+    today = today or timezone.localdate()
     if (day.year, day.month) > (today.year, today.month):
         raise CellError(_("%(value)s is in the future.") % {"value": day.strftime("%Y.%m")})
     return day.replace(day=1)
 
 
-def _month_from_text(text: str) -> dt.date:
-    bad = CellError(
+def _not_a_month(text: str) -> CellError:
+    return CellError(
         _("“%(value)s” is not a year and month. Write it like 1970.08.") % {"value": text[:40]}
     )
-    for pattern in _MONTH_PATTERNS:
-        match = pattern.match(text.strip())
-        if match:
-            year, month = int(match.group(1)), int(match.group(2))
-            day = int(match.group(3)) if match.group(3) else 1
-            try:
-                return dt.date(year, month, day)
-            except ValueError:
-                raise bad from None
-    raise bad
+
+
+_MONTH_SEPARATORS = ".-/年"
+_DAY_SEPARATORS = ".-/"
+
+
+def _digits(text: str, at: int, most: int) -> int:
+    """Where a run of at most `most` (and at least one) decimal digits from `at` ends; `at`
+    when there is none."""
+    end = at
+    while end < len(text) and end - at < most and text[end].isdecimal():
+        end += 1
+    return end
+
+
+def _spaces(text: str, at: int) -> int:
+    while at < len(text) and text[at].isspace():
+        at += 1
+    return at
+
+
+def _day_part(text: str, at: int) -> int | None:
+    """After the month: [月][[sep]D[D][日]] to the end; the day (1 when there is none), or
+    None when the rest is not that."""
+    at = _spaces(text, at)
+    if at < len(text) and text[at] == "月":
+        at = _spaces(text, at + 1)
+    if at == len(text):
+        return 1
+    if text[at] in _DAY_SEPARATORS:
+        at = _spaces(text, at + 1)
+    end = _digits(text, at, 2)
+    if end == at:
+        return None
+    day = int(text[at:end])
+    at = _spaces(text, end)
+    if at < len(text) and text[at] == "日":
+        at += 1
+    return day if at == len(text) else None
+
+
+def _month_from_text(text: str) -> dt.date:
+    """Read YYYY<sep>M[M][月][[sep]D[D][日]] (sep one of . - / 年, spaces allowed around each
+    part) or YYYYMM[DD], by hand: a regular expression per cell was a good part of an import's
+    time at 60,000 rows. A two-digit month that leaves a bad rest is read again as one digit
+    (1970年11日 is 1970-01-01), as the expression's backtracking did."""
+    text = text.strip()
+    if text.isdecimal() and len(text) in (6, 8):
+        year, month = int(text[:4]), int(text[4:6])
+        day: int | None = int(text[6:]) if len(text) == 8 else 1
+    else:
+        if len(text) < 6 or not text[:4].isdecimal():
+            raise _not_a_month(text)
+        at = _spaces(text, 4)
+        if at >= len(text) or text[at] not in _MONTH_SEPARATORS:
+            raise _not_a_month(text)
+        at = _spaces(text, at + 1)
+        end = _digits(text, at, 2)
+        if end == at:
+            raise _not_a_month(text)
+        year, month = int(text[:4]), int(text[at:end])
+        day = _day_part(text, end)
+        if day is None and end - at == 2:
+            month, day = int(text[at]), _day_part(text, at + 1)
+    if day is None:
+        raise _not_a_month(text)
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise _not_a_month(text) from None
 
 
 def clean_file_name(name: str) -> str:
@@ -394,7 +461,7 @@ class _ListIndex:
                 self.items[normalize_name(short)] = self.items[normalize_name(full)]
 
     def get(self, text: str) -> Any | None:
-        return self.items.get(normalize_name(text))
+        return self.items.get(_fold(text))
 
 
 @dataclass
@@ -426,23 +493,32 @@ class _UnitIndex:
             self.file_by_code[unit.code.casefold()].append(unit)
 
     def in_file(self, text: str) -> list[_FileUnit]:
-        found = {id(u): u for u in self.file_by_name.get(normalize_name(text), [])}
+        found = {id(u): u for u in self.file_by_name.get(_fold(text), [])}
         found.update({id(u): u for u in self.file_by_code.get(text.casefold(), [])})
         return sorted(found.values(), key=lambda u: u.row)
 
     def existing(self, text: str) -> list[int]:
-        ids = self.db_by_key.get(normalize_name(text), set()) | self.db_by_key.get(
-            text.casefold(), set()
-        )
+        ids = self.db_by_key.get(_fold(text), set()) | self.db_by_key.get(text.casefold(), set())
         return sorted(ids)
 
 
 # --- planning ---------------------------------------------------------------------------------
 
 
+def _unknown_entry(column: str) -> str:
+    """The message for a list entry that does not exist (translated only when needed)."""
+    return {
+        P_POLITICAL: _("Unknown political status “%(value)s”."),
+        P_POST: _("Unknown post “%(value)s”."),
+        P_RANK: _("Unknown rank “%(value)s”."),
+        P_CATEGORY: _("Unknown staff category “%(value)s”."),
+    }[column]
+
+
 class _Planner:
     def __init__(self, *, actor: Any) -> None:
         self.actor = actor
+        self.today = timezone.localdate()
         self.problems: list[Problem] = []
         self.plan = ImportPlan()
 
@@ -515,7 +591,7 @@ class _Planner:
             ok = False
         else:
             codes_seen[code.casefold()] = row.number
-        kind = _KINDS.get(normalize_name(row.text(U_KIND)), "")
+        kind = _KINDS.get(_fold(row.text(U_KIND)), "")
         if not row.text(U_KIND):
             ok = self._required(sheet, row.number, U_KIND)
         elif not kind:
@@ -527,7 +603,7 @@ class _Planner:
                 % {"value": row.text(U_KIND)[:40], "choices": "、".join(KIND_LABELS.values())},
             )
             ok = False
-        level = _LEVELS.get(normalize_name(row.text(U_LEVEL)), "")
+        level = _LEVELS.get(_fold(row.text(U_LEVEL)), "")
         if not row.text(U_LEVEL):
             ok = self._required(sheet, row.number, U_LEVEL)
         elif not level:
@@ -664,22 +740,22 @@ class _Planner:
             ok = self._required(sheet, n, P_NAME)
         elif len(name) > 64:
             ok = self._too_long(sheet, n, P_NAME, 64)
-        gender = _GENDERS.get(normalize_name(row.text(P_GENDER)), "")
-        if not row.text(P_GENDER):
+        gender_text = row.text(P_GENDER)
+        gender = _GENDERS.get(_fold(gender_text), "") if gender_text else ""
+        if not gender_text:
             ok = self._required(sheet, n, P_GENDER)
         elif not gender:
             self.problem(
                 sheet,
                 n,
                 P_GENDER,
-                _("Unknown gender “%(value)s”. Write 男 or 女.")
-                % {"value": row.text(P_GENDER)[:20]},
+                _("Unknown gender “%(value)s”. Write 男 or 女.") % {"value": gender_text[:20]},
             )
             ok = False
         months: dict[str, dt.date | None] = {}
         for column in (P_BIRTH, P_WORK_START, P_POST_SINCE):
             try:
-                months[column] = parse_month(row[column])
+                months[column] = parse_month(row[column], today=self.today)
             except CellError as exc:
                 self.problem(sheet, n, column, str(exc))
                 ok, months[column] = False, None
@@ -689,12 +765,6 @@ class _Planner:
             self.problem(sheet, n, P_MOBILE, str(exc))
             ok, mobile = False, ""
         chosen: dict[str, Any] = {}
-        unknown_messages = {
-            P_POLITICAL: _("Unknown political status “%(value)s”."),
-            P_POST: _("Unknown post “%(value)s”."),
-            P_RANK: _("Unknown rank “%(value)s”."),
-            P_CATEGORY: _("Unknown staff category “%(value)s”."),
-        }
         for column, items in lists.items():
             text = row.text(column)
             chosen[column] = items.get(text) if text else None
@@ -703,7 +773,7 @@ class _Planner:
                     sheet,
                     n,
                     column,
-                    unknown_messages[column] % {"value": text[:40]}
+                    _unknown_entry(column) % {"value": text[:40]}
                     + " "
                     + _("Use an entry of the list, or ask an administrator to add it."),
                 )

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 
 import openpyxl
+import openpyxl.utils.datetime
 import pytest
 
 from luoshi.documents.xlsx import (
@@ -138,3 +140,101 @@ def test_writer_streams_to_a_file() -> None:
         assert sum(1 for _ in book["行"].iter_rows()) == 1001
     finally:
         handle.close()
+
+
+def _openpyxl_rows(data: bytes, title: str) -> list[tuple[object, ...]]:
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        sheet = book[title]
+        sheet.reset_dimensions()
+        return [tuple(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        book.close()
+
+
+def _shared_strings(data: bytes) -> bytes:
+    """The same workbook with its first sheet's inline strings moved to a shared-strings part
+    (as Excel and WPS write them, one with a phonetic run) and its third row left out."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    sheet = source.read("xl/worksheets/sheet1.xml").decode()
+    strings: list[str] = []
+
+    def shared(match: re.Match[str]) -> str:
+        strings.append(match.group(2))
+        return f'<c r="{match.group(1)}" t="s"><v>{len(strings) - 1}</v></c>'
+
+    sheet = re.sub(r'<c r="([A-Z]+\d+)" t="inlineStr"><is><t>(.*?)</t></is></c>', shared, sheet)
+    sheet = re.sub(r'<row r="3"[^>]*>.*?</row>', "", sheet, count=1)
+    items = "".join(
+        f'<si><t>{t}</t><rPh sb="0" eb="1"><t>pin</t></rPh></si>'
+        if i == 0
+        else f'<si><t xml:space="preserve">{t}</t></si>'
+        for i, t in enumerate(strings)
+    )
+    table = (
+        '<?xml version="1.0" encoding="UTF-8"?><sst xmlns="http://schemas.openxmlformats.org/'
+        f'spreadsheetml/2006/main" count="{len(strings)}">{items}</sst>'
+    )
+    rels = (
+        source.read("xl/_rels/workbook.xml.rels")
+        .decode()
+        .replace(
+            "</Relationships>",
+            '<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+            'relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        )
+    )
+    types = (
+        source.read("[Content_Types].xml")
+        .decode()
+        .replace(
+            "</Types>",
+            '<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+    )
+    changed = {
+        "xl/worksheets/sheet1.xml": sheet,
+        "xl/_rels/workbook.xml.rels": rels,
+        "[Content_Types].xml": types,
+        "xl/sharedStrings.xml": table,
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            body = changed.pop(info.filename, None)
+            target.writestr(info.filename, body.encode() if body else source.read(info))
+        for name, body in changed.items():
+            target.writestr(name, body.encode())
+    return out.getvalue()
+
+
+def test_streaming_reader_reads_what_openpyxl_reads() -> None:
+    rows: list[list[object]] = [
+        ["姓名", "出生年月", "数", "布尔", "公式", "空"],
+        ["赵一", dt.datetime(1970, 8, 15), 3, True, "=1+2", None],
+        ["钱二", dt.date(1981, 1, 1), 2.5, False, "x & <y>", ""],
+        ["孙三", dt.datetime(2001, 2, 3, 4, 5, 6), -7, None, " 空格 ", 0],
+        [None, None, None, None, None, None],
+        ["李四", 1970.08, 12345678901, "TRUE", "１９７０．０８", None],
+    ]
+    data = book_bytes(rows)
+    for variant in (data, _shared_strings(data)):
+        with open_workbook(variant) as book:
+            assert book.sheet_names == ["表"]
+            sheet = book.sheet("表")
+            assert sheet is not None
+            assert list(sheet.iter_rows()) == _openpyxl_rows(variant, "表")
+            assert list(sheet.iter_rows(min_row=2, max_row=3)) == _openpyxl_rows(variant, "表")[1:3]
+
+
+def test_streaming_reader_knows_the_1904_calendar() -> None:
+    book = openpyxl.Workbook()
+    book.epoch = openpyxl.utils.datetime.CALENDAR_MAC_1904
+    book.active.append(["日期", dt.datetime(1970, 8, 1)])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    with open_workbook(buffer.getvalue()) as opened:
+        sheet = opened.sheet(opened.sheet_names[0])
+        assert sheet is not None
+        assert list(sheet.iter_rows()) == [("日期", dt.datetime(1970, 8, 1))]
