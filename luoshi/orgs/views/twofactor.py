@@ -38,7 +38,7 @@ def _pending_user(request: HttpRequest) -> tuple[User | None, str]:
     if age > settings.LUOSHI_TWO_FACTOR_STEP_MINUTES * 60:
         request.session.pop(SESSION_PENDING, None)
         return None, ""
-    user = User.objects.filter(pk=pending.get("user"), is_active=True).first()
+    user = User.objects.filter(pk=int(pending.get("user") or 0), is_active=True).first()
     return user, str(pending.get("next") or "/")
 
 
