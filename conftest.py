@@ -160,6 +160,14 @@ def _fast_hashing(settings: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
+def _administrators_without_second_factor(settings: Any) -> None:
+    """The personas sign in with force_login or a password; the three administrators' required
+    second factor (LUOSHI_TWO_FACTOR_ADMINS) is switched on by the tests of it
+    (luoshi/orgs/tests/test_two_factor.py, tests/browser/test_two_factor.py)."""
+    settings.LUOSHI_TWO_FACTOR_ADMINS = False
+
+
+@pytest.fixture(autouse=True)
 def _own_audit_anchors(settings: Any, tmp_path_factory: Any) -> None:
     """Each test its own audit anchor file (luoshi.core.audit): anchors of another test's
     database must not be checked against this one's."""

@@ -141,6 +141,7 @@ MIDDLEWARE = [
     "luoshi.core.middleware.RequestContextMiddleware",
     "luoshi.orgs.middleware.UserLanguageMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "luoshi.orgs.middleware.TwoFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "luoshi.core.middleware.DomainErrorMiddleware",
@@ -267,6 +268,13 @@ LUOSHI_LOCKOUT_MINUTES = env_int("LUOSHI_LOCKOUT_MINUTES", 15, minimum=1)
 LUOSHI_ADDRESS_FAILURE_THRESHOLD = env_int("LUOSHI_ADDRESS_FAILURE_THRESHOLD", 50, minimum=1)
 LUOSHI_ADDRESS_FAILURE_MINUTES = env_int("LUOSHI_ADDRESS_FAILURE_MINUTES", 15, minimum=1)
 LUOSHI_ADDRESS_MAX_DELAY_SECONDS = env_int("LUOSHI_ADDRESS_MAX_DELAY_SECONDS", 60, minimum=1)
+# Two-factor sign-in (TOTP, luoshi.orgs.twofactor): the issuer name the authenticator app shows,
+# how many 30-second steps either side of now a code may be from (clock drift), how long the
+# code step after the password may take, and whether the three administrators must use it.
+LUOSHI_TWO_FACTOR_ISSUER = env("LUOSHI_TWO_FACTOR_ISSUER", "") or "Luoshi"
+LUOSHI_TWO_FACTOR_VALID_WINDOW = env_int("LUOSHI_TWO_FACTOR_VALID_WINDOW", 1)
+LUOSHI_TWO_FACTOR_STEP_MINUTES = env_int("LUOSHI_TWO_FACTOR_STEP_MINUTES", 5, minimum=1)
+LUOSHI_TWO_FACTOR_ADMINS = env_bool("LUOSHI_TWO_FACTOR_ADMINS", True)
 # API tokens: the default lifetime of a new token and the longest one may ask for (days).
 LUOSHI_TOKEN_DAYS = env_int("LUOSHI_TOKEN_DAYS", 90, minimum=1)
 LUOSHI_TOKEN_MAX_DAYS = env_int("LUOSHI_TOKEN_MAX_DAYS", 365, minimum=1)

@@ -65,7 +65,7 @@ from luoshi.notify import services as notify_services
 from luoshi.notify.models import Delivery, Notice, WebhookEndpoint
 from luoshi.orgs import permissions as org_perms
 from luoshi.orgs import services as org_services
-from luoshi.orgs.models import OrgUnit, Person, StaffCategory, User
+from luoshi.orgs.models import AddressThrottle, OrgUnit, Person, StaffCategory, User
 from luoshi.orgs.roles import Role
 from luoshi.plans.models import (
     AdjustmentRequest,
@@ -290,6 +290,10 @@ def build_hidden(other: Org) -> Hidden:
     ids["delivery"] = notify_services.webhook_test(actor=other.users["admin"], endpoint=endpoint).pk
     ids.update(unit=other.econ.pk, agency=other.agency.pk, person=other.people["staff"].pk)
     ids["account"] = other.users["staff"].pk
+    # a client address slowed down (one list for the whole installation, like accounts)
+    ids["address"] = AddressThrottle.objects.create(
+        key=uuid.uuid4().hex, window_start=timezone.now(), failures=99, address="198.51.100.9"
+    ).pk
     hr = other.users["hr"]
     program = honors_services.program_create(
         actor=hr, agency=other.agency, year=2026, title="外省先进工作者", scope="internal"
@@ -387,6 +391,7 @@ MODELS: dict[str, type[models.Model]] = {
     "agency": OrgUnit,
     "person": Person,
     "account": User,
+    "address": AddressThrottle,
     "program": Program,
     "nomination": Nomination,
     "honour": Honour,
@@ -409,6 +414,7 @@ MODELS: dict[str, type[models.Model]] = {
 PAGE_PK = [
     ("orgs/", "unit"),
     ("people/", "person"),
+    ("accounts/addresses/", "address"),
     ("accounts/", "account"),
     ("plans/", "plan"),
     ("tasks/", "task"),
@@ -469,6 +475,7 @@ PARAMS = {
     "agenda_item_id": "agenda_item",
     "requirement_id": "requirement",
     "evidence_id": "nomination_evidence",
+    "throttle_id": "address",
 }
 # Parameters that name no record: the value both requests use.
 FIXED = {
@@ -603,6 +610,8 @@ def _sees(user: User, kind: str, pk: int) -> bool:
         return org_perms.people_visible(user).filter(pk=pk).exists()
     if kind == "account":
         return org_perms.can_create_accounts(user) or org_perms.can_manage_security(user)
+    if kind == "address":  # one list for the whole installation: the security administrator's
+        return org_perms.can_manage_security(user)
     if kind in ("webhook", "delivery"):  # one list for the whole installation
         return notify_perms.can_manage_webhooks(user)
     return False

@@ -210,7 +210,10 @@ def _error(
 
 @api.exception_handler(DomainError)
 def on_domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    return _error(request, exc.status, exc.code, str(exc.message), exc.details)
+    response = _error(request, exc.status, exc.code, str(exc.message), exc.details)
+    if exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(ValidationError)

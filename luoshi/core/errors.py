@@ -16,6 +16,7 @@ class DomainError(Exception):
     code: str = "error"
     status: int = 400
     default_message: Any = _("The request could not be completed.")
+    retry_after: int | None = None  # seconds: sent as the answer's Retry-After header
 
     def __init__(
         self,

@@ -142,7 +142,10 @@ class DomainErrorMiddleware:
         if request.path.startswith("/api/") or not isinstance(exception, DomainError):
             return None
         template = {404: "404.html", 403: "403.html"}.get(exception.status, "error.html")
-        return render(request, template, {"error": exception}, status=exception.status)
+        response = render(request, template, {"error": exception}, status=exception.status)
+        if exception.retry_after:
+            response["Retry-After"] = str(exception.retry_after)
+        return response
 
 
 # --- the database out of reach -------------------------------------------------------------------

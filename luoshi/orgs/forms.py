@@ -27,6 +27,39 @@ class LoginForm(StyledFormMixin, forms.Form):
     )
 
 
+class OneTimeCodeForm(StyledFormMixin, forms.Form):
+    """The 6 digits of the authenticator app (sign-in, enrolment, and the two-factor actions)."""
+
+    code = forms.CharField(
+        label=_("Code from your authenticator app"),
+        max_length=12,
+        widget=forms.TextInput(
+            attrs={
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 ]*",
+                "maxlength": "12",
+                "autofocus": True,
+                "spellcheck": "false",
+            }
+        ),
+        help_text=_("The 6 digits the app shows now; they change every 30 seconds."),
+    )
+
+
+class RecoveryCodeForm(StyledFormMixin, forms.Form):
+    """A recovery code instead of the app (letters and digits, e.g. abcde-fghij)."""
+
+    recovery = forms.CharField(
+        label=_("Recovery code"),
+        max_length=16,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}
+        ),
+        help_text=_("Each recovery code works once."),
+    )
+
+
 class PeopleFilterForm(StyledFormMixin, forms.Form):
     compact = True
     q = forms.CharField(

@@ -344,3 +344,44 @@ class AddressThrottle(models.Model):
 
     def __str__(self) -> str:
         return f"{self.address or self.key[:8]} ({self.failures})"
+
+
+class TwoFactorDevice(models.Model):
+    """An account's authenticator app: a TOTP secret (RFC 6238, luoshi.orgs.twofactor).
+
+    Made unconfirmed when the owner starts enrolment and confirmed by a first code from the app;
+    only a confirmed device asks for a code at sign-in. `last_counter` is the time step of the
+    last code accepted: a code of that step or an earlier one is refused, so a code seen over a
+    shoulder or in a proxy log cannot be used again within its window. The secret is kept as
+    TOTP needs it (the server computes the expected codes); it alone does not sign anyone in.
+    """
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
+    secret = models.CharField(max_length=64)
+    created_at = models.DateTimeField(default=timezone.now)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    last_counter = models.BigIntegerField(default=-1)
+
+    class Meta:
+        verbose_name = _("two-factor device")
+        verbose_name_plural = _("two-factor devices")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'confirmed' if self.confirmed_at else 'pending'})"
+
+
+class RecoveryCode(models.Model):
+    """A single-use code that stands in for the authenticator app (shown once, kept as a keyed
+    digest only; `used_at` set when it is used)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({'used' if self.used_at else 'unused'})"

@@ -37,9 +37,10 @@ from .models import (
     OrgUnitChange,
     Person,
     RoleAssignment,
+    TwoFactorDevice,
     User,
 )
-from .permissions import forget_cached_access
+from .permissions import can_manage_security, forget_cached_access
 from .roles import ADMIN_ROLES, DEFAULT_SCOPE, Role, ScopeKind, admin_roles_conflict
 from .selectors import cached_account, cached_token
 
@@ -466,6 +467,10 @@ class AddressSlowedDown(DomainError):
     code = "address_slowed_down"
     status = 429
 
+    def __init__(self, message: Any, *, seconds: int, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = seconds  # the Retry-After header of the answer (page and API)
+
 
 # The password hash every failed attempt that has no real hash to check is compared with, so
 # that each failed log-in path costs one hash (see account_authenticate).
@@ -539,6 +544,7 @@ def _address_check(now: dt.datetime) -> None:
             "and try again; ask the system administrator if this goes on."
         )
         % {"seconds": seconds},
+        seconds=seconds,
         details=[{"field": "retry_after", "message": str(seconds)}],
     )
 
@@ -580,24 +586,57 @@ def _address_failed(now: dt.datetime) -> None:
             )
 
 
-def address_throttles(now: dt.datetime | None = None) -> list[AddressThrottle]:
-    """The client addresses slowed down in the current window, most failures first (for the
-    administrator's accounts page)."""
+def slowed_addresses(now: dt.datetime | None = None) -> Any:
+    """The client addresses slowed down in the current window (above the threshold), most
+    failures first, as a query (the security administrator's page and the API page it)."""
     now = now or timezone.now()
     window = dt.timedelta(minutes=settings.LUOSHI_ADDRESS_FAILURE_MINUTES)
-    return list(
-        AddressThrottle.objects.filter(
-            window_start__gt=now - window, failures__gt=settings.LUOSHI_ADDRESS_FAILURE_THRESHOLD
-        ).order_by("-failures")[:50]
+    return AddressThrottle.objects.filter(
+        window_start__gt=now - window, failures__gt=settings.LUOSHI_ADDRESS_FAILURE_THRESHOLD
+    ).order_by("-failures", "pk")
+
+
+def address_throttles(now: dt.datetime | None = None) -> list[AddressThrottle]:
+    """The first 50 slowed-down addresses (slowed_addresses)."""
+    return list(slowed_addresses(now)[:50])
+
+
+def address_window_end(row: AddressThrottle) -> dt.datetime:
+    """When the address's count of failures starts again from nothing."""
+    return row.window_start + dt.timedelta(minutes=settings.LUOSHI_ADDRESS_FAILURE_MINUTES)
+
+
+@transaction.atomic
+def address_throttle_clear(*, actor: Any, row: AddressThrottle) -> None:
+    """The security administrator clears one address: its count starts again and it need not
+    wait (e.g. an office's NAT address once the cause is found). Audited with what it held."""
+    if not can_manage_security(actor):
+        raise Forbidden()
+    locked = AddressThrottle.objects.select_for_update().filter(pk=row.pk).first()
+    if locked is None:
+        return
+    audit.record(
+        "auth.address_cleared",
+        actor=actor,
+        object_type="orgs.addressthrottle",
+        object_id=locked.pk,
+        object_repr=locked.address,
+        before={
+            "failures": locked.failures,
+            "window_start": locked.window_start.isoformat(),
+            "delayed_until": locked.delayed_until.isoformat() if locked.delayed_until else None,
+        },
     )
+    locked.delete()
 
 
-def _account_failed(user: User, now: dt.datetime) -> bool:
-    """Count a wrong password on a real account (its row locked by the caller); lock it at the
-    threshold. Audited; returns whether the account is now locked."""
+def _account_failed(user: User, now: dt.datetime, failed_action: str = "auth.login_failed") -> bool:
+    """Count a wrong password (or a wrong second-factor code, audited as `failed_action`) on a
+    real account (its row locked by the caller); lock it at the threshold. Audited; returns
+    whether the account is now locked."""
     user.failed_logins += 1
     fields = ["failed_logins"]
-    action = "auth.login_failed"
+    action = failed_action
     if user.failed_logins >= settings.LUOSHI_LOCKOUT_THRESHOLD:
         user.locked_until = now + dt.timedelta(minutes=settings.LUOSHI_LOCKOUT_MINUTES)
         user.failed_logins = 0
@@ -638,6 +677,15 @@ def account_authenticate(*, identifier: str, password: str) -> User:
         else:
             ok = user.check_password(password)
             locked = False if ok else _account_failed(user, now)
+            if (
+                ok
+                and TwoFactorDevice.objects.filter(user=user, confirmed_at__isnull=False).exists()
+            ):
+                # The password is right and a code must follow (luoshi.orgs.twofactor): the
+                # failure counter is kept until the code, so that a known password does not
+                # reset the count of wrong codes.
+                audit.record("auth.password_ok", actor=user, obj=user)
+                return user
             if ok:
                 user.failed_logins = 0
                 user.locked_until = None

@@ -4,7 +4,7 @@ so their views live in luoshi.orgs.views."""
 
 from django.urls import path
 
-from .views import audit, calendar, imports, orgs
+from .views import audit, calendar, imports, orgs, twofactor
 
 app_name = "orgs"
 
@@ -23,8 +23,12 @@ urlpatterns = [
     path("lists/", orgs.lists, name="lists"),
     path("lists/<slug:kind>/", orgs.lists, name="lists"),
     path("profile/", orgs.profile, name="profile"),
+    path("profile/two-factor/", twofactor.two_factor, name="two_factor"),
+    path("login/code/", twofactor.login_code, name="login_code"),
     path("accounts/", orgs.accounts, name="accounts"),
     path("accounts/<int:pk>/", orgs.account_action, name="account_action"),
+    path("accounts/addresses/", twofactor.addresses, name="addresses"),
+    path("accounts/addresses/<int:pk>/clear/", twofactor.address_clear, name="address_clear"),
 ]
 
 core_urlpatterns = [

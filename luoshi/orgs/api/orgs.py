@@ -17,11 +17,11 @@ from django.utils.translation import gettext as _
 from ninja import Field, Path, Query, Router, Schema, Status
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
-from luoshi.core.errors import InvalidInput
+from luoshi.core.errors import InvalidInput, NotFound
 
 from .. import permissions as perms
-from .. import selectors, services
-from ..models import OrgUnit, Person, User
+from .. import selectors, services, twofactor
+from ..models import AddressThrottle, OrgUnit, Person, User
 
 router = Router(tags=["orgs"])
 auth_router = Router(tags=["auth"])
@@ -41,6 +41,12 @@ class TokenIn(Schema):
         description="How long the token lasts, in days (default 90, at most 365: settings "
         "LUOSHI_TOKEN_DAYS and LUOSHI_TOKEN_MAX_DAYS)",
     )
+    code: Text = Field(
+        "",
+        max_length=16,
+        description="For an account with two-factor sign-in: the 6-digit code of its "
+        "authenticator app, or one of its recovery codes",
+    )
 
 
 class TokenOut(Schema):
@@ -57,9 +63,13 @@ class TokenOut(Schema):
     response={201: TokenOut},
     openapi_extra=error_responses(
         {
-            401: "Wrong username or password (code `authentication_failed`).",
-            403: "The account is locked after too many failed log-ins (code `account_locked`).",
-            422: "The lifetime is out of range (code `token_lifetime`).",
+            401: "Wrong username or password (code `authentication_failed`), or the account "
+            "signs in with two factors and no `code` was sent (code `two_factor_required`).",
+            403: "The account is locked after too many failed log-ins (code `account_locked`), "
+            "or it is an administrator's without two-factor sign-in set up on the pages yet "
+            "(code `two_factor_enrolment_required`).",
+            422: "The lifetime is out of range (code `token_lifetime`), or the two-factor "
+            "code is wrong (code `wrong_code`) or was used already (code `code_reused`).",
             429: "Too many failed log-ins from this address: wait the seconds the message names "
             "(code `address_slowed_down`).",
         }
@@ -70,12 +80,25 @@ def create_token(request: HttpRequest, payload: TokenIn) -> Status[dict[str, Any
 
     The same lockout rule as the login page applies: after 5 wrong passwords the account is
     locked for 15 minutes (both configurable), and even the right password is refused meanwhile.
+    An account with two-factor sign-in also sends the code of its authenticator app (or a
+    recovery code) as `code`; a wrong code counts like a wrong password. Calls made with the
+    token are not asked for a code (the token is itself the second secret).
     The token is shown once; it can be revoked on the profile page or with
     `DELETE /api/v1/auth/token`. It ends at `expires_at` and when the account's password
     changes or is reset; a locked account's tokens keep working (the lockout stops passwords).
     """
     services.token_expiry(payload.expires_in_days)  # a bad lifetime before the password check
     user = services.account_authenticate(identifier=payload.username, password=payload.password)
+    if twofactor.is_enrolled(user):
+        if not payload.code.strip():
+            raise twofactor.TwoFactorRequired(
+                _("This account signs in with two factors: send the code of its app as `code`.")
+            )
+        twofactor.second_factor_check(user=user, code=payload.code, sign_in=True)
+    elif twofactor.enrolment_needed(user):
+        raise twofactor.EnrolmentRequired(
+            _("Administrators sign in with two factors: set up your authenticator app first.")
+        )
     token, raw = services.api_token_create(
         actor=user, user=user, name=payload.name or "API", expires_in_days=payload.expires_in_days
     )
@@ -104,6 +127,83 @@ def revoke_token(request: HttpRequest) -> Status[None]:
     if token is None or token.user_id != user.pk:
         raise NoBearerToken(_("This call revokes the bearer token it is made with; send one."))
     services.api_token_revoke(actor=user, token=token)
+    return Status(204, None)
+
+
+class SlowedAddressOut(Schema):
+    id: int
+    address: str = Field(..., description="The client address as the audit log keeps it")
+    failures: int = Field(..., description="Failed log-ins from it in the current window")
+    window_start: dt.datetime
+    window_end: dt.datetime = Field(..., description="When the count starts again from nothing")
+    delayed_until: dt.datetime | None = Field(
+        ..., description="Attempts from it are refused (429) until then"
+    )
+
+
+class SlowedAddressPage(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    results: list[SlowedAddressOut]
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1, le=100000, description="A page past the end gives the last page")
+    page_size: int = Field(20, ge=1, le=200)
+
+
+@auth_router.get(
+    "/slowed-addresses",
+    response=SlowedAddressPage,
+    openapi_extra=error_responses({404: "Not the security administrator (code `not_found`)."}),
+)
+def list_slowed_addresses(request: HttpRequest, filters: Query[PageQuery]) -> dict[str, Any]:
+    """The client addresses slowed down now (above the failed log-in threshold within the
+    window, across every name), most failures first. The security administrator's."""
+    if not perms.can_manage_security(request.auth):  # type: ignore[attr-defined]
+        raise NotFound()
+    paginator = Paginator(services.slowed_addresses(), filters.page_size)
+    page = paginator.get_page(filters.page)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "page_size": filters.page_size,
+        "results": [
+            {
+                "id": row.pk,
+                "address": row.address,
+                "failures": row.failures,
+                "window_start": row.window_start,
+                "window_end": services.address_window_end(row),
+                "delayed_until": row.delayed_until,
+            }
+            for row in page.object_list
+        ],
+    }
+
+
+@auth_router.delete(
+    "/slowed-addresses/{throttle_id}",
+    response={204: None},
+    openapi_extra=error_responses(
+        {404: "No such address, or not the security administrator (code `not_found`)."}
+    ),
+)
+def clear_slowed_address(
+    request: HttpRequest, throttle_id: Annotated[int, Path(ge=1, le=MAX_ID)]
+) -> Status[None]:
+    """Clear one slowed-down address: its count of failures starts again (audited
+    `auth.address_cleared`)."""
+    user = request.auth  # type: ignore[attr-defined]
+    if not perms.can_manage_security(user):
+        raise NotFound()
+    row = AddressThrottle.objects.filter(pk=throttle_id).first()
+    if row is None:
+        raise NotFound()
+    services.address_throttle_clear(actor=user, row=row)
     return Status(204, None)
 
 

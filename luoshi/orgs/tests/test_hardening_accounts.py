@@ -121,7 +121,8 @@ def test_the_address_limit_holds_on_the_login_page(org: Any, settings: Any) -> N
     for i in range(3):
         client.post("/login/", {"username": f"who-{i}", "password": "x"})
     response = client.post("/login/", {"username": "staff", "password": PASSWORD})
-    assert response.status_code == 200  # the form again, with the message; not logged in
+    # the form again, with the message; not logged in; 429 with the wait in Retry-After
+    assert response.status_code == 429 and int(response["Retry-After"]) >= 1
     assert "_auth_user_id" not in client.session
 
 

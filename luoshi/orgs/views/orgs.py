@@ -24,7 +24,7 @@ from luoshi.core.forms import apply_domain_error
 from luoshi.core.paging import paginate
 
 from .. import permissions as perms
-from .. import selectors, services
+from .. import selectors, services, twofactor
 from ..forms import (
     AccountCreateForm,
     LeaderAssignForm,
@@ -39,6 +39,7 @@ from ..forms import (
     UnitForm,
     people_filter_from,
 )
+from ..middleware import SESSION_PENDING, SESSION_VERIFIED
 from ..models import (
     LeaderAssignment,
     OrgUnit,
@@ -68,29 +69,56 @@ def login_view(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("home")
     form = LoginForm(request.POST or None)
+    status, retry_after = 200, None
     if request.method == "POST" and form.is_valid():
         try:
             user = services.account_authenticate(
                 identifier=form.cleaned_data["username"], password=form.cleaned_data["password"]
             )
         except DomainError as exc:
-            apply_domain_error(form, exc)
+            if exc.retry_after:  # slowed down: the message names the wait; 429 + Retry-After
+                form.add_error(None, exc.message)
+                status, retry_after = exc.status, exc.retry_after
+            else:
+                apply_domain_error(form, exc)
         else:
-            login(request, user, backend="luoshi.orgs.auth.AccountBackend")
-            response = redirect(_safe_next(request, reverse("home")))
-            if user.language:
-                from django.conf import settings
-
-                response.set_cookie(
-                    settings.LANGUAGE_COOKIE_NAME,
-                    user.language,
-                    max_age=settings.LANGUAGE_COOKIE_AGE,
-                    samesite="Lax",
-                )
-            return response
-    return render(
-        request, "registration/login.html", {"form": form, "next": request.GET.get("next", "")}
+            if twofactor.is_enrolled(user):
+                # The second step (views.twofactor.login_code): nobody is signed in until then.
+                request.session.cycle_key()
+                request.session[SESSION_PENDING] = {
+                    "user": user.pk,
+                    "at": timezone.now().timestamp(),
+                    "next": _safe_next(request, reverse("home")),
+                }
+                return redirect("orgs:login_code")
+            return complete_login(request, user, _safe_next(request, reverse("home")))
+    response = render(
+        request,
+        "registration/login.html",
+        {"form": form, "next": request.GET.get("next", "")},
+        status=status,
     )
+    if retry_after:
+        response["Retry-After"] = str(retry_after)
+    return response
+
+
+def complete_login(request: HttpRequest, user: User, target: str) -> HttpResponse:
+    """Sign the account in (both factors passed, or the only one it needs) and go on."""
+    from django.conf import settings
+
+    login(request, user, backend="luoshi.orgs.auth.AccountBackend")
+    if not twofactor.enrolment_needed(user):
+        request.session[SESSION_VERIFIED] = "ok"
+    response = redirect(target)
+    if user.language:
+        response.set_cookie(
+            settings.LANGUAGE_COOKIE_NAME,
+            user.language,
+            max_age=settings.LANGUAGE_COOKIE_AGE,
+            samesite="Lax",
+        )
+    return response
 
 
 @require_POST
@@ -448,6 +476,7 @@ def profile(request: HttpRequest) -> HttpResponse:
             "password_form": password_form,
             "new_token": new_token,
             "role_assignments": user.role_assignments.select_related("anchor"),
+            "two_factor_enrolled": twofactor.is_enrolled(user),
         },
     )
 
@@ -500,6 +529,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
             "role_form": RoleAssignForm(),
             "q": q,
             "now": timezone.now(),
+            "slowed_addresses": services.slowed_addresses().count() if can_secure else 0,
             "scope_units": OrgUnit.objects.only("name").order_by("path")[:500],
         },
     )
