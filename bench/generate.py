@@ -14,8 +14,8 @@ Bulk loading: the generator writes rows with psycopg 3 `cursor.copy` (several CO
 once, one per table), with the foreign-key triggers off for the loading session
 (`session_replication_role = replica`) and the secondary indexes of the big tables dropped
 before and rebuilt after (their definitions are read from pg_indexes, so the schema ends up
-exactly as the migrations made it). Paths, depth, search_text and the people's sort_key are computed in Python with the
-app's own helpers. No audit rows are written for bulk data.
+exactly as the migrations made it). Paths, depth, search_text and the people's sort_key are
+computed in Python as the app's own helpers do. No audit rows are written for bulk data.
 
 Accounts (made through the app's services inside Django): bench_national (agency leader, whole
 tree), bench_province (agency leader of the largest province), bench_staff (staff of a national
@@ -465,7 +465,8 @@ def load_units_and_people(
                         mobile,
                         True,
                         search_key(name, mobile),
-                        f"{u.path}!{post_orders[posts[post]] + 2**31:010d}",  # services.person_sort_key
+                        # services.person_sort_key
+                        f"{u.path}!{post_orders[posts[post]] + 2**31:010d}",
                         u.id,
                         rng.choice(political),
                         posts[post],

@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from luoshi.orgs import selectors, services
+from luoshi.orgs.imports import import_org_people
 from luoshi.orgs.models import OrgUnit, Person, Post
+
+from .test_import import DEPT, ROOT, person, workbook
 
 pytestmark = pytest.mark.django_db
 
@@ -26,8 +29,8 @@ def listed(user) -> list[int]:
 
 
 def assert_keys_fresh() -> None:
-    for person in Person.objects.select_related("unit", "post"):
-        assert person.sort_key == services.person_sort_key(person), person.name
+    for p in Person.objects.select_related("unit", "post"):
+        assert p.sort_key == services.person_sort_key(p), p.name
 
 
 def test_list_order_follows_unit_path_then_post_order(org) -> None:
@@ -75,3 +78,10 @@ def test_subunit_filter_uses_the_key_prefix(org) -> None:
     assert under == set(
         Person.objects.filter(unit__path__startswith=org.agency.path).values_list("pk", flat=True)
     )
+
+
+def test_imported_people_get_their_sort_key(org) -> None:
+    data = workbook(units=(ROOT, DEPT), people=[person(姓名=f"钱{i}") for i in range(5)])
+    import_org_people(data, actor=org.users["admin"], file_name="人员.xlsx")
+    assert Person.objects.filter(name__startswith="钱").count() == 5
+    assert_keys_fresh()
