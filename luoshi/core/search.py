@@ -140,22 +140,22 @@ def contains(
     qs: QuerySet[M], query: str, *, field: str = "search_text", index: str = ""
 ) -> QuerySet[M]:
     """The rows of `qs` whose folded `field` contains the folded `query` (both scripts); on
-    PostgreSQL through the gram index `index` when its rarest gram is rare enough (see
-    INDEX_ROWS; the LIKE kept as the recheck of a longer query, dropped for one or two
-    characters, where the gram is the query and exact), else the LIKE alone, which lets the
-    ordered scan stop at the page."""
+    PostgreSQL also through the gram index `index` when its rarest gram is rare enough (see
+    INDEX_ROWS), else the LIKE alone, which lets the ordered scan stop at the page. The LIKE
+    stays beside the gram condition even where the gram is exact (one or two characters): it is
+    the cheap filter when the planner still walks the list's order (the gram function per row
+    is not: 57 ms against 0.7 ms for people q=王 at 60,000 people, measured)."""
     key = fold_query(query)
     if not key:
         return qs
+    qs = qs.filter(**{f"{field}__contains": key})
     if connections[qs.db].vendor == "postgresql" and index:
         grams = query_grams(key)
         rows, frequencies = gram_statistics(qs.db, index)
         chosen = index_grams(grams, rows, frequencies)
         if chosen:
             qs = qs.filter(GramsContain(field, chosen))
-            if len(key) <= 2:
-                return qs
-    return qs.filter(**{f"{field}__contains": key})
+    return qs
 
 
 def create_gram_index(
