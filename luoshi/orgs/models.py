@@ -196,6 +196,8 @@ class Person(BaseModel):
         indexes = [
             models.Index(fields=["unit", "name"]),
             models.Index(fields=["sort_key", "id"], name="person_sort_key_idx"),
+            # the count of the active people (the list's default) by an index-only scan
+            models.Index(fields=["id"], condition=Q(is_active=True), name="person_active_idx"),
         ]
 
     def __str__(self) -> str:

@@ -1,4 +1,5 @@
-"""People's list order in one indexed column (Person.sort_key: unit path + post order)."""
+"""People's list order in one indexed column (Person.sort_key: unit path + post order), and
+the active people's count by an index-only scan."""
 
 from django.db import migrations, models
 
@@ -32,5 +33,11 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="person",
             index=models.Index(fields=["sort_key", "id"], name="person_sort_key_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="person",
+            index=models.Index(
+                condition=models.Q(is_active=True), fields=["id"], name="person_active_idx"
+            ),
         ),
     ]
