@@ -14,8 +14,8 @@ Bulk loading: the generator writes rows with psycopg 3 `cursor.copy` (several CO
 once, one per table), with the foreign-key triggers off for the loading session
 (`session_replication_role = replica`) and the secondary indexes of the big tables dropped
 before and rebuilt after (their definitions are read from pg_indexes, so the schema ends up
-exactly as the migrations made it). Paths, depth and search_text are computed in Python with the
-app's own helpers. No audit rows are written for bulk data.
+exactly as the migrations made it). Paths, depth, search_text and the people's sort_key are
+computed in Python as the app's own helpers do. No audit rows are written for bulk data.
 
 Accounts (made through the app's services inside Django): bench_national (agency leader, whole
 tree), bench_province (agency leader of the largest province), bench_staff (staff of a national
@@ -376,6 +376,7 @@ def load_units_and_people(
     rng = random.Random(2)
     with connect(url) as conn:
         posts = list_ids(conn, "orgs_post")
+        post_orders = dict(conn.execute("SELECT id, sort_order FROM orgs_post").fetchall())
         ranks = list(list_ids(conn, "orgs_rank").values())
         categories = list(list_ids(conn, "orgs_staffcategory").values())
         political = list(list_ids(conn, "orgs_politicalstatus").values())
@@ -422,8 +423,8 @@ def load_units_and_people(
             conn,
             "orgs_person",
             ["id", "created_at", "updated_at", "version", "name", "gender", "birth_month",
-             "work_start", "post_since", "mobile", "is_active", "search_text", "unit_id",
-             "political_status_id", "post_id", "rank_id", "staff_category_id"],
+             "work_start", "post_since", "mobile", "is_active", "search_text", "sort_key",
+             "unit_id", "political_status_id", "post_id", "rank_id", "staff_category_id"],
         )  # fmt: skip
         pid = 0
         for u, count in zip(units, counts, strict=True):
@@ -464,6 +465,8 @@ def load_units_and_people(
                         mobile,
                         True,
                         search_key(name, mobile),
+                        # services.person_sort_key
+                        f"{u.path}!{post_orders[posts[post]] + 2**31:010d}",
                         u.id,
                         rng.choice(political),
                         posts[post],

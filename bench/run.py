@@ -46,6 +46,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import hashlib
+import hmac
 import http.client
 import json
 import os
@@ -123,6 +125,26 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
+
+
+def bind_tokens(secret: str, data: dict[str, Any]) -> None:
+    """Bind the dataset's API tokens to this run's secret key. A token is bound to its account's
+    password by a digest keyed with the secret key (luoshi.orgs.services.password_fingerprint);
+    the generator made them under its own key, so without this every token call is a 401."""
+    ids = [int(a["user_id"]) for a in data["accounts"].values() if isinstance(a, dict)]
+    # psycopg is the project's PostgreSQL driver (the generator uses it too)
+    import psycopg
+
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as conn:
+        rows = conn.execute("SELECT id, password FROM orgs_user WHERE id = ANY(%s)", (ids,))
+        for user_id, password in rows.fetchall():
+            digest = hmac.new(
+                secret.encode(), b"token-password:" + password.encode(), hashlib.sha256
+            ).hexdigest()
+            conn.execute(
+                "UPDATE orgs_apitoken SET password_fingerprint = %s WHERE user_id = %s",
+                (digest, user_id),
+            )
 
 
 def server_env(secret: str) -> dict[str, str]:
@@ -617,7 +639,9 @@ def main(argv: list[str] | None = None) -> int:
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         raise SystemExit("Set DATABASE_URL to the generated PostgreSQL database.")
     data = json.loads((VAR / "dataset.json").read_text())
-    env = server_env("bench-" + secrets.token_urlsafe(32))
+    secret = "bench-" + secrets.token_urlsafe(32)
+    bind_tokens(secret, data)
+    env = server_env(secret)
     info = machine()
     print(f"machine: {info['nproc']} CPUs, {info['memory_gib']} GiB, {info['postgresql'][:40]}")
     prep = djangoside(env, "prepare")

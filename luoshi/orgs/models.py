@@ -184,12 +184,21 @@ class Person(BaseModel):
     mobile = models.CharField(_("mobile"), max_length=20, blank=True, db_index=True)
     is_active = models.BooleanField(_("active"), default=True)
     search_text = models.CharField(max_length=255, default="", editable=False)
+    # The people list's order (unit path, then the post's display order) in one column, kept
+    # up to date by the write paths (luoshi.orgs.services: person writes, unit moves, post
+    # order changes), so that an index serves the order and the page without a join.
+    sort_key = models.CharField(max_length=912, default="", editable=False)
 
     class Meta:
         ordering = ["unit__path", "id"]
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["unit", "name"])]
+        indexes = [
+            models.Index(fields=["unit", "name"]),
+            models.Index(fields=["sort_key", "id"], name="person_sort_key_idx"),
+            # the count of the active people (the list's default) by an index-only scan
+            models.Index(fields=["id"], condition=Q(is_active=True), name="person_active_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

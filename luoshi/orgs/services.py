@@ -16,7 +16,8 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Concat, Left, Length, Substr
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,6 +37,7 @@ from .models import (
     OrgUnit,
     OrgUnitChange,
     Person,
+    Post,
     RoleAssignment,
     TwoFactorDevice,
     User,
@@ -175,6 +177,9 @@ def org_unit_move(
         sub.depth = sub.path.count("/") - 1
         OrgUnit.objects.filter(pk=sub.pk).update(path=sub.path, depth=sub.depth)
     if unit.path != old_path:
+        Person.objects.filter(sort_key__startswith=old_path).update(
+            sort_key=Concat(Value(unit.path), Substr("sort_key", len(old_path) + 1))
+        )
         hooks.subtree_moved(old_path, unit.path)
     OrgUnitChange.objects.create(
         unit=unit,
@@ -211,7 +216,30 @@ PERSON_FIELDS = (
 )
 
 
+POST_ORDER_WIDTH = 10  # the post part of Person.sort_key: sort_order + 2**31, zero-padded
+NO_POST = "9" * POST_ORDER_WIDTH  # people without a post come after those with one
+
+
+def post_order_key(post: Any) -> str:
+    """The post part of a person's sort key (its display order, fixed width; none sorts last)."""
+    if post is None:
+        return NO_POST
+    return f"{post.sort_order + 2**31:0{POST_ORDER_WIDTH}d}"
+
+
+def person_sort_key(person: Person) -> str:
+    """The people list's order in one string: the unit's path, "!", the post's display order.
+
+    "!" sorts below the path's digits and "/" (byte order: SQLite, and the C collation the
+    databases use, as the path order already assumes), so a unit's own people come before its
+    sub-units' people, as ordering by path then post did."""
+    return f"{person.unit.path}!{post_order_key(person.post)}"
+
+
 def _person_search_text(person: Person) -> str:
+    """The person's search text; also refreshes `sort_key` (every write path, the bulk import
+    included, calls this once the unit and post are set)."""
+    person.sort_key = person_sort_key(person)
     return search_key(person.name, person.mobile)
 
 
@@ -260,7 +288,7 @@ def person_update(
         setattr(person, key, value)
     _validate_person(person)
     person.search_text = _person_search_text(person)
-    _save_versioned(person, [*changes.keys(), "search_text"])
+    _save_versioned(person, [*changes.keys(), "search_text", "sort_key"])
     b, a = audit.diff(before, audit.snapshot(person))
     audit.record("person.update", actor=actor, obj=person, before=b, after=a)
     return person
@@ -984,10 +1012,17 @@ def list_item_save(
         item.save()
         audit.record("list_item.create", actor=actor, obj=item, after=audit.snapshot(item))
         return item
+    moved = model is Post and item.sort_order != sort_order
     item.name, item.sort_order, item.is_active = name, sort_order, is_active
     for key, value in (extra or {}).items():
         setattr(item, key, value)
     _save_versioned(item, ["name", "sort_order", "is_active", *(extra or {}).keys()])
+    if moved:
+        Person.objects.filter(post=item).update(
+            sort_key=Concat(
+                Left("sort_key", Length("sort_key") - POST_ORDER_WIDTH), Value(post_order_key(item))
+            )
+        )
     b, a = audit.diff(before or {}, audit.snapshot(item))
     audit.record("list_item.update", actor=actor, obj=item, before=b, after=a)
     return item

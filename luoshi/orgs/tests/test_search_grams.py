@@ -61,3 +61,24 @@ def test_postgresql_serves_the_search_from_the_gram_index(
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert index in plan
+
+
+@pytest.mark.parametrize("query", ["侨", "僑", "侨联", "僑聯", "华侨联", "侨联合", "联侨丙", "无"])
+def test_search_through_the_index_finds_what_contains_finds(org: Any, query: str) -> None:
+    made = _people(org)
+    ours = Person.objects.filter(pk__in=[p.pk for p in made])
+    expected = {p.name for p in made if search_key(query) in search_key(p.name)}
+    found = search.contains(ours, query, index="person_search_grams_idx")
+    assert set(found.values_list("name", flat=True)) == expected
+
+
+def test_index_grams_keeps_the_rare_ones_within_the_row_budget() -> None:
+    frequencies = {"侨": 0.97, "华侨": 0.5, "侨联": 0.3, "联合": 0.01}
+    # a rare gram: the index, with the rare grams only (the common ones narrow little)
+    assert search.index_grams(["侨联", "华侨", "联合"], 1_000_000, frequencies) == ["联合"]
+    # an unlisted gram is rare
+    assert search.index_grams(["侨眷", "归侨"], 1_000_000, frequencies) == ["侨眷", "归侨"]
+    # every gram common and the table large: no index (the ordered scan stops at the page)
+    assert search.index_grams(["侨联", "华侨"], 1_000_000, frequencies) == []
+    # ... but a small table: the rarest only
+    assert search.index_grams(["侨联", "华侨"], 60_000, frequencies) == ["侨联"]
