@@ -22,7 +22,7 @@ def fill(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("orgs", "0010_token_expiry_password_binding_address_throttle")]
+    dependencies = [("orgs", "0011_two_factor")]
     operations = [
         migrations.AddField(
             model_name="person",
