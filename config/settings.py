@@ -345,6 +345,10 @@ LUOSHI_PDF_FONT_DIRS: str | list[str] = env("LUOSHI_PDF_FONT_DIRS", "")
 LUOSHI_PDF_FONT_CACHE = env("LUOSHI_PDF_FONT_CACHE", str(VAR_DIR / "fonts"))
 # Big ledgers count their rows up to this many; beyond it the viewer narrows the filters.
 LUOSHI_COUNT_LIMIT = env_int("LUOSHI_COUNT_LIMIT", 10000, minimum=1)
+# A text search is narrowed by its words, not paged through: its count stops sooner, because
+# counting the matches of a word found in a few percent of a million tasks costs more than the
+# page itself (docs/performance.md).
+LUOSHI_SEARCH_COUNT_LIMIT = env_int("LUOSHI_SEARCH_COUNT_LIMIT", 1000, minimum=1)
 # The report overview shows at most this many reporting periods of a plan (the latest ones).
 LUOSHI_REPORT_OVERVIEW_PERIODS = env_int("LUOSHI_REPORT_OVERVIEW_PERIODS", 12)
 

@@ -106,10 +106,16 @@ def fast_paginate(
     per_page: int | None = None,
     count: int | None = None,
     values: tuple[str, ...] = (),
+    count_limit: int | None = None,
 ) -> Page:
     """Like paginate(), with FastPaginator (`count`: the number of items, when known; `values`:
-    the rows as dicts of these fields)."""
+    the rows as dicts of these fields; `count_limit`: where the count stops, when not the
+    default)."""
     paginator = FastPaginator(
-        items, per_page or settings.LUOSHI_PAGE_SIZE, count=count, values=values
+        items,
+        per_page or settings.LUOSHI_PAGE_SIZE,
+        count=count,
+        values=values,
+        count_limit=count_limit,
     )
     return paginator.get_page(request.GET.get("page"))

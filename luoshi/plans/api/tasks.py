@@ -19,7 +19,7 @@ from luoshi.core.paging import FastPaginator
 from .. import permissions as perms
 from ..models import Task
 from ..rules import stored_reason_text
-from ..selectors.ledger import TaskFilter, ledger_count, task_ledger
+from ..selectors.ledger import TaskFilter, ledger_count, search_count_limit, task_ledger
 from ..services import reports as report_services
 
 router = Router(tags=["plans"])
@@ -185,7 +185,13 @@ def list_tasks(request: HttpRequest, filters: Query[TaskQuery]) -> HttpResponse:
     )
     qs = task_ledger(_scoped_user(request), f).select_related(None)
     count = ledger_count(_scoped_user(request), f)
-    paginator = FastPaginator(qs, filters.page_size, count=count, values=TASK_OUT_COLUMNS)
+    paginator = FastPaginator(
+        qs,
+        filters.page_size,
+        count=count,
+        values=TASK_OUT_COLUMNS,
+        count_limit=search_count_limit(f),
+    )
     page = paginator.get_page(filters.page)
     data = {
         "count": paginator.count,

@@ -6,6 +6,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F, QuerySet, Sum
 from django.utils import timezone
 
@@ -120,6 +121,12 @@ _ROLLUP_STATUSES = frozenset(Task.Status.values) - {Task.Status.DRAFT, Task.Stat
 
 # The default view lists the open tasks: these from the roll-up, drafts from the task table.
 _OPEN_COUNTED = sorted(_ROLLUP_STATUSES - {Task.Status.COMPLETED})
+
+
+def search_count_limit(f: TaskFilter) -> int | None:
+    """Where the ledger's count stops: sooner for a text search (settings.LUOSHI_SEARCH_COUNT_LIMIT,
+    which the viewer narrows by adding words), at the ledgers' limit otherwise (None)."""
+    return settings.LUOSHI_SEARCH_COUNT_LIMIT if f.q else None
 
 
 def ledger_count(user: Any, f: TaskFilter) -> int | None:

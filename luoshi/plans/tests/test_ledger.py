@@ -64,6 +64,30 @@ def test_api_sorts_and_reports_a_capped_count(
     assert "More than 2 records" in html or "超过 2 条" in html
 
 
+def test_a_text_search_counts_up_to_its_own_limit(
+    org: Any, plan: WorkPlan, client_for: Any, settings: Any
+) -> None:
+    """A text search stops counting at LUOSHI_SEARCH_COUNT_LIMIT (page and API); the same
+    filters without `q` count up to LUOSHI_COUNT_LIMIT."""
+    issue(org, plan)
+    client = client_for("leader")
+    titles = list(Task.objects.values_list("title", flat=True))
+    word = max(set("".join(titles)), key=lambda ch: sum(ch in t for t in titles))
+    assert sum(word in t for t in titles) >= 2
+    settings.LUOSHI_SEARCH_COUNT_LIMIT = 1
+    settings.LUOSHI_COUNT_LIMIT = 1000
+    data = client.get("/api/v1/tasks", {"q": word, "page_size": 1}).json()
+    assert data["count"] == 1 and data["count_capped"] is True and data["pages"] == 1
+    assert len(data["results"]) == 1
+    unfiltered = client.get("/api/v1/tasks", {"page_size": 1}).json()
+    assert unfiltered["count_capped"] is False and unfiltered["count"] >= 2
+    html = client.get("/tasks/", {"q": word}).content.decode()
+    assert "More than 1 records" in html or "超过 1 条" in html
+    settings.LUOSHI_SEARCH_COUNT_LIMIT = 1000
+    data = client.get("/api/v1/tasks", {"q": word, "page_size": 1}).json()
+    assert data["count_capped"] is False and data["count"] >= 2
+
+
 def test_filter_form_lists_matrix_leaders_not_every_leadership_person(
     org: Any, plan: WorkPlan, client_for: Any
 ) -> None:

@@ -24,7 +24,13 @@ from ..selectors.choices import (
     scope_unit_choices,
     with_chosen,
 )
-from ..selectors.ledger import LEDGER_SORTS, TaskFilter, ledger_count, task_ledger
+from ..selectors.ledger import (
+    LEDGER_SORTS,
+    TaskFilter,
+    ledger_count,
+    search_count_limit,
+    task_ledger,
+)
 
 # What the page shows of each task (its rows are dicts of these, not model instances).
 LEDGER_COLUMNS = (
@@ -93,7 +99,9 @@ def ledger(request: HttpRequest) -> HttpResponse:
     f = ledger_filter(request, form)
     tasks = task_ledger(request.user, f).select_related(None)
     count = ledger_count(request.user, f)
-    page = fast_paginate(request, tasks, count=count, values=LEDGER_COLUMNS)
+    page = fast_paginate(
+        request, tasks, count=count, values=LEDGER_COLUMNS, count_limit=search_count_limit(f)
+    )
     template = "plans/ledger.html#results" if request.htmx else "plans/ledger.html"  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
