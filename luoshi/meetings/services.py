@@ -187,23 +187,71 @@ def _meeting_problems(
 
 UPDATABLE = ("title", "date", "starts_at", "venue", "kind", "presiding", "honour_side", "program")
 
+# What may still change in each state: everything while planned or notified; once in session
+# only the wording of the title and the commendation program read at it; nothing after the
+# minutes are published.
+UPDATABLE_IN = {
+    ST.PLANNING: frozenset(UPDATABLE),
+    ST.NOTIFIED: frozenset(UPDATABLE),
+    ST.IN_SESSION: frozenset({"title", "program"}),
+    ST.CLOSED: frozenset({"title"}),
+    ST.MINUTES_PUBLISHED: frozenset(),
+}
+
+
+def updatable_fields(meeting: Meeting) -> frozenset[str]:
+    """The particulars that may change in the meeting's present state."""
+    return UPDATABLE_IN.get(meeting.state, frozenset())
+
 
 @transaction.atomic
 def meeting_update(
-    *, actor: Any, meeting: Meeting, version: int | None = None, **changes: Any
+    *,
+    actor: Any,
+    meeting: Meeting,
+    version: int | None = None,
+    today: dt.date | None = None,
+    **changes: Any,
 ) -> Meeting:
-    """Change the meeting's particulars while it is planned or notified (a change after the
-    notice reaches the participants again with the next notice)."""
+    """Change the meeting's particulars; what may change depends on its state (see
+    UPDATABLE_IN: no new date once in session). A change after the notice reaches the
+    participants again with the next notice. Fields given with their present value are no
+    change and pass in any state."""
     meeting = _lock(meeting)
     _organizer(actor, meeting)
     check_version(meeting, version)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED)
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
-        raise InvalidInput(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(unknown)})
+        raise InvalidInput(
+            _("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
     before = audit.snapshot(meeting, UPDATABLE)
+    changes = {
+        name: value.strip() if isinstance(value, str) else value for name, value in changes.items()
+    }
+    changes = {name: value for name, value in changes.items() if getattr(meeting, name) != value}
+    if not changes:
+        return meeting
+    frozen = sorted(set(changes) - updatable_fields(meeting))
+    if frozen:
+        raise InvalidInput(
+            _("This cannot be done while the meeting is “%(state)s”.")
+            % {"state": meeting.get_state_display()},
+            details=[
+                {
+                    "field": name,
+                    "message": _("This can no longer change: the meeting is “%(state)s”.")
+                    % {"state": meeting.get_state_display()},
+                }
+                for name in frozen
+            ],
+        )
+    if "date" in changes and changes["date"] < _today(today):
+        raise InvalidInput(
+            details=[{"field": "date", "message": _("The meeting date cannot be in the past.")}]
+        )
     for name, value in changes.items():
-        setattr(meeting, name, value.strip() if isinstance(value, str) else value)
+        setattr(meeting, name, value)
     problems = _meeting_problems(
         agency=meeting.agency,
         title=meeting.title,
@@ -441,10 +489,7 @@ def agenda_remove(*, actor: Any, item: AgendaItem) -> None:
     item.delete()
 
 
-@transaction.atomic
-def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
-    """Attach the material kept by `uploads` under `token` (the presenter's or the office's
-    upload) to the item; a later upload replaces it until the compilation is frozen."""
+def _item_for_material(actor: Any, item: AgendaItem) -> AgendaItem:
     item = (
         AgendaItem.objects.select_for_update(of=("self",))
         .select_related("meeting__agency")
@@ -452,11 +497,15 @@ def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
     )
     perms.require(perms.may_attach_material(actor, item))
     _require_state(item.meeting, ST.PLANNING, ST.NOTIFIED)
-    name, data = uploads.load(actor, MATERIAL_PURPOSE, token)
-    if not data.startswith(b"%PDF"):
-        raise InvalidInput(_("The material must be a PDF file."))
-    if len(data) > MATERIAL_MAX_BYTES:
-        raise InvalidInput(_("The material is larger than 20 MB."))
+    return item
+
+
+def _attach(actor: Any, item: AgendaItem, name: str, data: bytes) -> AgendaItem:
+    """Keep a checked file as the item's material: a PDF (header and cross-reference frame
+    read by uploads.check_file) of at most MATERIAL_MAX_BYTES."""
+    name, _suffix = uploads.check_file(
+        name or "material.pdf", data, allowed=(".pdf",), max_bytes=MATERIAL_MAX_BYTES
+    )
     before = {"material": item.material_name, "sha256": item.material_sha256}
     item.material_name = name
     item.material_content = data
@@ -471,7 +520,6 @@ def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
             "updated_at",
         ]
     )
-    uploads.discard(actor, MATERIAL_PURPOSE, token)
     audit.record(
         "meetings.material_attach",
         actor=actor,
@@ -480,6 +528,23 @@ def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
         after={"material": name, "sha256": item.material_sha256, "size": len(data)},
     )
     return item
+
+
+@transaction.atomic
+def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
+    """Attach the material kept by `uploads` under `token` (the presenter's or the office's
+    upload) to the item; a later upload replaces it until the compilation is frozen."""
+    item = _item_for_material(actor, item)
+    name, data = uploads.load(actor, MATERIAL_PURPOSE, token)
+    item = _attach(actor, item, name, data)
+    uploads.discard(actor, MATERIAL_PURPOSE, token)
+    return item
+
+
+@transaction.atomic
+def material_upload(*, actor: Any, item: AgendaItem, name: str, data: bytes) -> AgendaItem:
+    """Attach a file sent at once (the materials page, the API) as the item's material."""
+    return _attach(actor, _item_for_material(actor, item), name, data)
 
 
 def _reminder(recipients: list[int], render: Any, meeting_id: int) -> Any:

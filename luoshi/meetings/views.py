@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from luoshi.appraisal.services import agency_units
-from luoshi.core import uploads
 from luoshi.core.errors import DomainError, NotFound
 from luoshi.core.forms import submit_form
 from luoshi.core.paging import paginate
@@ -113,6 +112,32 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         if ok:
             return redirect("meetings:detail", pk=meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form})
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office changes the meeting's particulars (what its state still allows)."""
+    meeting = perms.access_organized(request.user, pk)
+    editable = services.updatable_fields(meeting)
+    initial = {name: getattr(meeting, name) for name in services.UPDATABLE}
+    initial["version"] = meeting.version
+    form = forms.MeetingEditForm(
+        request.POST or None, people=_people(meeting), editable=editable, initial=initial
+    )
+    if request.method == "POST":
+
+        def update(data: dict[str, Any]) -> Meeting:
+            changes = {k: v for k, v in data.items() if k != "version" and k in editable}
+            return services.meeting_update(
+                actor=request.user, meeting=meeting, version=data["version"], **changes
+            )
+
+        ok, _updated = submit_form(request, form, update, _("The meeting was updated."))
+        if ok:
+            return redirect("meetings:detail", pk=meeting.pk)
+    ctx = _meeting_context(request, meeting, "detail")
+    ctx.update({"form": form, "editable": editable})
+    return render(request, "meetings/meeting_edit.html", ctx)
 
 
 @login_required
@@ -325,7 +350,9 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Signed in."),
                 )
         elif action == "presidium":
-            ids = [
+            # the ordering widget posts one `order` per person, No. 1 first; a typed list of
+            # ids (`people`) is still read
+            ids = [int(x) for x in request.POST.getlist("order") if x.strip().isdigit()] or [
                 int(x)
                 for x in request.POST.get("people", "").replace("，", ",").split(",")
                 if x.strip().isdigit()
@@ -341,13 +368,27 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_participants(request, meeting, ctx, guest_form, code)
 
 
+def _protocol_order(p: Any) -> int:
+    return p.protocol_order or 0
+
+
 def _render_participants(
     request: HttpRequest, meeting: Meeting, ctx: dict[str, Any], guest_form: Any, code: Any
 ) -> HttpResponse:
     rules_by_kind = {r.unit_kind: r for r in meeting.rules.select_related("rank", "post")}
+    rows = list(selectors.participants(meeting))
+    seated = sorted((p for p in rows if p.presidium and p.person_id), key=_protocol_order)
+    order = (
+        [{"pk": p.person_id, "name": p.name} for p in seated]
+        if seated
+        else [{"pk": p.pk, "name": p.name} for p in services.presidium_proposal(meeting)]
+    )
+    chosen = {entry["pk"] for entry in order}
     ctx.update(
         {
-            "rows": list(selectors.participants(meeting)),
+            "rows": rows,
+            "presidium_order": order,
+            "presidium_candidates": [p for p in rows if p.person_id and p.person_id not in chosen],
             "unit_kinds": [
                 (value, label, rules_by_kind.get(value)) for value, label in OrgUnit.Kind.choices
             ],
@@ -355,11 +396,6 @@ def _render_participants(
             "posts": Post.objects.filter(is_active=True),
             "people": _people(meeting),
             "guest_form": guest_form,
-            "presidium_proposal": ",".join(str(p.pk) for p in services.presidium_proposal(meeting)),
-            "presidium_now": ",".join(
-                str(p.person_id)
-                for p in meeting.participants.filter(presidium=True).order_by("protocol_order")
-            ),
             "editable": meeting.state in (ST.PLANNING, ST.NOTIFIED),
         }
     )
@@ -581,15 +617,14 @@ def materials(request: HttpRequest, pk: int) -> HttpResponse:
             elif upload.size is not None and upload.size > services.MATERIAL_MAX_BYTES:
                 messages.error(request, _("The material is larger than 20 MB."))
             else:
-                token = uploads.store(
-                    request.user,
-                    services.MATERIAL_PURPOSE,
-                    upload.name or "material.pdf",
-                    upload.read(),
-                )
                 _run(
                     request,
-                    lambda: services.material_attach(actor=request.user, item=item, token=token),
+                    lambda: services.material_upload(
+                        actor=request.user,
+                        item=item,
+                        name=upload.name or "material.pdf",
+                        data=upload.read(),
+                    ),
                     _("The material was attached."),
                 )
         elif action == "freeze" and ctx["is_organizer"]:
