@@ -7,12 +7,11 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
-from django.utils.translation import gettext as _
-
 from luoshi.core.errors import InvalidInput, NotFound
 from luoshi.honors.models import Program
 from luoshi.orgs.models import OrgUnit, Person, Post, Rank

@@ -40,7 +40,7 @@ def _api(token_for: Any, persona: str) -> Client:
     return Client(**token_for(persona))
 
 
-# --- the particulars ---------------------------------------------------------------------------
+# --- the particulars -----------------------------------------------------------------------------
 
 
 def test_patch_changes_the_particulars_and_is_audited(org: Any, token_for: Any) -> None:
@@ -262,7 +262,7 @@ def test_freeze_the_compilation_over_the_api(org: Any, token_for: Any) -> None:
     assert meeting.compilations.count() == 2
 
 
-# --- a fixed number of queries ---------------------------------------------------------------------
+# --- a fixed number of queries -------------------------------------------------------------------
 
 
 def _with_guests(org: Any, meeting: Meeting, count: int) -> None:
@@ -326,7 +326,7 @@ def test_pages_and_api_take_a_fixed_number_of_queries(
     assert many == few
 
 
-# --- the presidium's order ---------------------------------------------------------------------
+# --- the presidium's order -----------------------------------------------------------------------
 
 
 def test_the_presidium_order_posted_by_the_widget(
