@@ -13,7 +13,7 @@
     if (!status) { return; }
     var name = entry.querySelector(".ls-presidium-name").textContent;
     var text = status.getAttribute(kind === "removed" ? "data-removed" : "data-moved") || "";
-    status.textContent = text.replace("%(name)s", name).replace("%(n)s", String(entries(list).indexOf(entry) + 1));
+    status.textContent = text.replace("{name}", name).replace("{n}", String(entries(list).indexOf(entry) + 1));
   }
 
   function move(entry, step) {
