@@ -332,6 +332,13 @@ def _participant(p: Participant) -> dict[str, Any]:
     }
 
 
+def _unit(pk: int) -> OrgUnit:
+    unit = OrgUnit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise NotFound()
+    return unit
+
+
 def _person(pk: int | None) -> Person | None:
     if pk is None:
         return None
@@ -432,11 +439,7 @@ def advance_meeting(request: HttpRequest, meeting_id: Id, payload: AdvanceIn) ->
 def add_agenda_item(request: HttpRequest, meeting_id: Id, payload: AgendaIn) -> Any:
     user = _user(request)
     meeting = perms.access_meeting(user, meeting_id)
-    unit = None
-    if payload.unit is not None:
-        unit = OrgUnit.objects.filter(pk=payload.unit).first()
-        if unit is None:
-            raise NotFound()
+    unit = _unit(payload.unit) if payload.unit is not None else None
     item = services.agenda_add(
         actor=user,
         meeting=meeting,
@@ -737,10 +740,7 @@ def requirement_supervision(
     user = _user(request)
     meeting = perms.access_meeting(user, meeting_id)
     r = perms.access_requirement(user, meeting, requirement_id)
-    unit = OrgUnit.objects.filter(pk=payload.lead_unit).first()
-    if unit is None:
-        raise NotFound()
     services.requirement_to_supervision(
-        actor=user, requirement=r, lead_unit=unit, deadline=payload.deadline
+        actor=user, requirement=r, lead_unit=_unit(payload.lead_unit), deadline=payload.deadline
     )
     return next(x for x in selectors.requirements(meeting) if x["id"] == r.pk)

@@ -44,6 +44,20 @@ def _people(meeting_or_agency: Any) -> Any:
     )
 
 
+def _posted_id(request: HttpRequest, name: str) -> int:
+    """A posted id, 0 for none or not a number (which then names no record: 404)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else 0
+
+
+def _posted_person(request: HttpRequest, meeting: Meeting) -> Person | None:
+    """The posted `person` if of the meeting's agency; else None with the page's message."""
+    person = _people(meeting).filter(pk=_posted_id(request, "person")).first()
+    if person is None:
+        messages.error(request, _("Choose a person of the agency."))
+    return person
+
+
 def _run(request: HttpRequest, action: Any, success: Any) -> Any:
     """Call a service for a page's small POST form: its message, or the domain error's."""
     try:
@@ -280,10 +294,8 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
                     % result,
                 )
         elif action == "person":
-            person = _people(meeting).filter(pk=request.POST.get("person") or 0).first()
-            if person is None:
-                messages.error(request, _("Choose a person of the agency."))
-            else:
+            person = _posted_person(request, meeting)
+            if person is not None:
                 _run(
                     request,
                     lambda: services.participant_add(
@@ -334,10 +346,8 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
                     _("The reply was recorded."),
                 )
             elif action == "substitute":
-                person = _people(meeting).filter(pk=request.POST.get("person") or 0).first()
-                if person is None:
-                    messages.error(request, _("Choose a person of the agency."))
-                else:
+                person = _posted_person(request, meeting)
+                if person is not None:
                     _run(
                         request,
                         lambda: services.substitute_name(actor=user, participant=p, person=person),
@@ -534,15 +544,9 @@ def seating(request: HttpRequest, pk: int) -> HttpResponse:
             raise NotFound()
         action = request.POST.get("action", "")
         user = request.user
-        try:
-            seat_id = int(request.POST.get("seat", "0"))
-        except ValueError:
-            seat_id = 0
+        seat_id = _posted_id(request, "seat")
         if action == "move":
-            try:
-                to = int(request.POST.get("to", "0"))
-            except ValueError:
-                to = 0
+            to = _posted_id(request, "to")
             _run(
                 request,
                 lambda: services.seat_move(
