@@ -200,7 +200,7 @@ UPDATABLE = ("title", "date", "starts_at", "venue", "kind", "presiding", "honour
 # What may still change in each state: everything while planned or notified; once in session
 # only the wording of the title and the commendation program read at it; nothing after the
 # minutes are published.
-UPDATABLE_IN = {
+UPDATABLE_IN: dict[str, frozenset[str]] = {
     ST.PLANNING: frozenset(UPDATABLE),
     ST.NOTIFIED: frozenset(UPDATABLE),
     ST.IN_SESSION: frozenset({"title", "program"}),

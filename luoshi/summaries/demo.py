@@ -94,7 +94,13 @@ def _reviewed(
         return False
     try:
         with transaction.atomic():
-            services.summary_edit(actor=member, summary=summary, **texts)
+            services.summary_edit(
+                actor=member,
+                summary=summary,
+                achievements=texts["achievements"],
+                problems=texts["problems"],
+                next_year=texts["next_year"],
+            )
             services.summary_submit(actor=member, summary=summary)
             if once:
                 services.summary_review(

@@ -65,6 +65,7 @@ def test_patch_changes_the_particulars_and_is_audited(org: Any, token_for: Any) 
     assert data["honour_side"] == "right" and data["presiding"] == org.people["vice"].pk
     assert data["version"] == meeting.version + 1
     event = AuditEntry.objects.filter(action="meetings.update").latest("pk")
+    assert event.after is not None and event.before is not None
     assert event.after["venue"] == "二楼会议室" and event.before["honour_side"] == "left"
 
 
