@@ -42,8 +42,15 @@ class MeetingEditForm(StyledFormMixin, forms.Form):
 
     kind = forms.ChoiceField(label=_("Kind"), choices=Meeting.Kind.choices)
     title = forms.CharField(label=pgettext_lazy("meeting", "Title"), max_length=200)
-    date = forms.DateField(label=_("Date"), widget=DATE)
-    starts_at = forms.TimeField(label=_("Starts at"), required=False, widget=TIME)
+    # a date input's value must be ISO whatever the language's date format
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    starts_at = forms.TimeField(
+        label=_("Starts at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
     venue = forms.CharField(label=_("Venue"), max_length=200)
     presiding = forms.ModelChoiceField(
         queryset=Person.objects.none(), label=_("Presiding leader"), required=False

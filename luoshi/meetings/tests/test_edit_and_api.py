@@ -134,7 +134,10 @@ def test_the_edit_page(org: Any, client_for: Any) -> None:
     meeting = make_meeting(org)
     page = client_for("supervisor")
     url = f"/meetings/{meeting.pk}/edit/"
-    assert page.get(url).status_code == 200
+    shown = page.get(url)
+    assert shown.status_code == 200
+    # a date input takes only an ISO value, whatever the language's date format
+    assert f'value="{meeting.date.isoformat()}"' in shown.content.decode()
     assert client_for("staff").get(url).status_code == 404
     form = {
         "kind": "work",
