@@ -56,7 +56,7 @@ from luoshi.honors.models import (
     ProgramObjection,
 )
 from luoshi.meetings import services as meeting_services
-from luoshi.meetings.models import AgendaItem, Meeting, Requirement
+from luoshi.meetings.models import AgendaItem, Meeting, Requirement, Seat
 from luoshi.news import services as news_services
 from luoshi.news.models import NewsItem, NewsPhoto
 from luoshi.news.tests.conftest import jpeg
@@ -359,6 +359,7 @@ def build_hidden(other: Org) -> Hidden:
     meeting_services.meeting_advance(actor=office, meeting=meeting, to="in_session")
     requirement = meeting_services.requirement_add(actor=office, meeting=meeting, text="外省要求")
     ids.update(meeting=meeting.pk, agenda_item=agenda_item.pk, requirement=requirement.pk)
+    ids["seat"] = Seat.objects.create(meeting=meeting, area="hall", row=1, position=1).pk
     ids["nomination_evidence"] = nomination.evidence.get().pk
     parents["nomination_evidence"] = ("nomination", nomination.pk)
     return Hidden(ids, parents)
@@ -404,6 +405,7 @@ MODELS: dict[str, type[models.Model]] = {
     "meeting": Meeting,
     "agenda_item": AgendaItem,
     "requirement": Requirement,
+    "seat": Seat,
     "nomination_evidence": NominationEvidence,
 }
 
@@ -474,6 +476,7 @@ PARAMS = {
     "meeting_pk": "meeting",
     "agenda_item_id": "agenda_item",
     "requirement_id": "requirement",
+    "seat_id": "seat",
     "evidence_id": "nomination_evidence",
     "throttle_id": "address",
 }

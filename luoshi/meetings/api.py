@@ -7,10 +7,12 @@ import datetime as dt
 from typing import Annotated, Any
 
 from django.http import HttpRequest
-from ninja import Field, Path, Router, Schema, Status
+from django.utils.translation import gettext as _
+from ninja import Field, File, Path, Router, Schema, Status
+from ninja.files import UploadedFile
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
-from luoshi.core.errors import NotFound
+from luoshi.core.errors import InvalidInput, NotFound
 from luoshi.honors.models import Program
 from luoshi.orgs.models import OrgUnit, Person, Post, Rank
 
@@ -112,6 +114,24 @@ class MeetingIn(Schema):
     presiding: RefId | None = None
     honour_side: str = Field("left", pattern="^(left|right)$")
     program: RefId | None = None
+
+
+class MeetingPatchIn(Schema):
+    """The particulars to change (only those given); `version` is the one read, a stale one
+    answers 409."""
+
+    kind: str | None = Field(None, pattern="^(work|plenary|party_group|other)$")
+    title: Text | None = Field(None, min_length=1, max_length=200)
+    date: dt.date | None = None
+    starts_at: dt.time | None = None
+    venue: Text | None = Field(None, min_length=1, max_length=200)
+    presiding: RefId | None = None
+    honour_side: str | None = Field(None, pattern="^(left|right)$")
+    program: RefId | None = None
+    version: int | None = Field(None, ge=0, le=MAX_ID)
+
+
+NOT_NULL = ("kind", "title", "date", "venue", "honour_side")
 
 
 class AdvanceIn(Schema):
@@ -221,6 +241,30 @@ class PresidiumIn(Schema):
     people: list[RefId] = Field(..., max_length=100)
 
 
+class SeatMoveIn(Schema):
+    to: RefId
+
+
+class SeatLockIn(Schema):
+    locked: bool
+
+
+class SeatStateOut(Schema):
+    id: int
+    area: str
+    row: int
+    position: int
+    participant: int | None = Field(None, alias="participant_id")
+    locked: bool
+
+
+class CompilationOut(Schema):
+    version: int
+    sha256: str
+    contents: list[dict[str, Any]]
+    frozen_at: dt.datetime
+
+
 class RequirementIn(Schema):
     text: Text = Field(..., min_length=1, max_length=500)
     passage: Text = Field("", max_length=20000)
@@ -243,27 +287,22 @@ MEETING_FIELDS = (
 )  # fmt: skip
 
 
+AGENDA_FIELDS = ("id", "order", "kind", "title", "duration_minutes", "reads", "material_due")
+
+
+def _agenda_item(a: Any) -> dict[str, Any]:
+    return {
+        **{f: getattr(a, f) for f in AGENDA_FIELDS},
+        "presenter_id": a.presenter_id,
+        "unit_id": a.unit_id,
+        "has_material": a.has_material,
+    }
+
+
 def _detail(meeting: Meeting, user: Any) -> dict[str, Any]:
     data = {name: getattr(meeting, name) for name in MEETING_FIELDS}
     data["agenda"] = [
-        {
-            **{
-                f: getattr(a, f)
-                for f in (
-                    "id",
-                    "order",
-                    "kind",
-                    "title",
-                    "duration_minutes",
-                    "reads",
-                    "material_due",
-                )
-            },
-            "presenter_id": a.presenter_id,
-            "unit_id": a.unit_id,
-            "has_material": a.has_material,
-        }
-        for a in meeting.agenda.defer("material_content").order_by("order")
+        _agenda_item(a) for a in meeting.agenda.defer("material_content").order_by("order")
     ]
     data["requirements"] = selectors.requirements(meeting)
     check = services.readiness(meeting) if perms.is_organizer(user, meeting.agency) else None
@@ -291,6 +330,13 @@ def _participant(p: Participant) -> dict[str, Any]:
         "signed_in_at": p.signed_in_at,
         "sign_in_method": p.sign_in_method,
     }
+
+
+def _unit(pk: int) -> OrgUnit:
+    unit = OrgUnit.objects.filter(pk=pk).first()
+    if unit is None:
+        raise NotFound()
+    return unit
 
 
 def _person(pk: int | None) -> Person | None:
@@ -347,6 +393,39 @@ def get_meeting(request: HttpRequest, meeting_id: Id) -> Any:
     return _detail(perms.access_meeting(user, meeting_id), user)
 
 
+@router.patch(
+    "/{meeting_id}",
+    response=MeetingDetailOut,
+    openapi_extra=error_responses(
+        {409: "The meeting changed since the version given.", 422: "Not in this state."}
+    ),
+)
+def update_meeting(request: HttpRequest, meeting_id: Id, payload: MeetingPatchIn) -> Any:
+    """Change the meeting's particulars: all of them while planned or notified, only the title
+    (and the program while in session) afterwards."""
+    user = _user(request)
+    meeting = perms.access_organized(user, meeting_id)
+    given = payload.model_dump(exclude_unset=True)
+    version = given.pop("version", None)
+    changes: dict[str, Any] = {}
+    for name, value in given.items():
+        if value is None and name in NOT_NULL:
+            raise InvalidInput(
+                details=[{"field": name, "message": _("This field cannot be empty.")}]
+            )
+        changes[name] = value
+    if "presiding" in changes:
+        changes["presiding"] = _person(changes["presiding"])
+    if changes.get("program") is not None:
+        changes["program"] = Program.objects.filter(
+            pk=changes["program"], agency=meeting.agency
+        ).first()
+        if changes["program"] is None:
+            raise NotFound()
+    meeting = services.meeting_update(actor=user, meeting=meeting, version=version, **changes)
+    return _detail(meeting, user)
+
+
 @router.post("/{meeting_id}/advance", response=MeetingDetailOut)
 def advance_meeting(request: HttpRequest, meeting_id: Id, payload: AdvanceIn) -> Any:
     user = _user(request)
@@ -360,11 +439,7 @@ def advance_meeting(request: HttpRequest, meeting_id: Id, payload: AdvanceIn) ->
 def add_agenda_item(request: HttpRequest, meeting_id: Id, payload: AgendaIn) -> Any:
     user = _user(request)
     meeting = perms.access_meeting(user, meeting_id)
-    unit = None
-    if payload.unit is not None:
-        unit = OrgUnit.objects.filter(pk=payload.unit).first()
-        if unit is None:
-            raise NotFound()
+    unit = _unit(payload.unit) if payload.unit is not None else None
     item = services.agenda_add(
         actor=user,
         meeting=meeting,
@@ -518,12 +593,99 @@ def get_seating(request: HttpRequest, meeting_id: Id) -> Any:
     return selectors.seating(perms.access_overseen(user, meeting_id))
 
 
+class PresidiumEntryOut(Schema):
+    protocol_order: int
+    person: int
+    name: str
+
+
+@router.get("/{meeting_id}/presidium", response=list[PresidiumEntryOut])
+def get_presidium(request: HttpRequest, meeting_id: Id) -> Any:
+    """The presidium in protocol order (No. 1 first), as `POST …/presidium` sets it."""
+    user = _user(request)
+    meeting = perms.access_overseen(user, meeting_id)
+    return [
+        {"protocol_order": p.protocol_order, "person": p.person_id, "name": p.name}
+        for p in selectors.presidium(meeting)
+    ]
+
+
 @router.post("/{meeting_id}/presidium", response={204: None})
 def set_presidium(request: HttpRequest, meeting_id: Id, payload: PresidiumIn) -> Any:
     user = _user(request)
     meeting = perms.access_meeting(user, meeting_id)
     services.presidium_set(actor=user, meeting=meeting, person_ids=payload.people)
     return Status(204, None)
+
+
+@router.post(
+    "/{meeting_id}/seats/{seat_id}/move",
+    response=list[SeatStateOut],
+    openapi_extra=error_responses({422: "A locked seat, or a move between presidium and hall."}),
+)
+def move_seat(request: HttpRequest, meeting_id: Id, seat_id: Id, payload: SeatMoveIn) -> Any:
+    """Move the occupant of a seat to another seat of the same area, swapping with whoever sits
+    there; both seats as they now are."""
+    user = _user(request)
+    meeting = perms.access_organized(user, meeting_id)
+    a, b = services.seat_move(actor=user, meeting=meeting, seat_id=seat_id, to_seat_id=payload.to)
+    return [a, b] if a.pk != b.pk else [a]
+
+
+@router.put("/{meeting_id}/seats/{seat_id}/lock", response=SeatStateOut)
+def lock_seat(request: HttpRequest, meeting_id: Id, seat_id: Id, payload: SeatLockIn) -> Any:
+    """Lock a seat (the arrangement keeps its occupant) or unlock it."""
+    user = _user(request)
+    meeting = perms.access_organized(user, meeting_id)
+    return services.seat_lock(actor=user, meeting=meeting, seat_id=seat_id, locked=payload.locked)
+
+
+# --- materials -------------------------------------------------------------------------------
+
+
+@router.post(
+    "/{meeting_id}/agenda/{agenda_item_id}/material",
+    response=AgendaItemOut,
+    openapi_extra=error_responses(
+        {422: "Not a PDF, larger than 20 MB, or the meeting is past its notice."}
+    ),
+)
+def upload_material(
+    request: HttpRequest,
+    meeting_id: Id,
+    agenda_item_id: Id,
+    file: Annotated[UploadedFile | None, File()] = None,
+) -> Any:
+    """Attach the item's material as the multipart field `file` (a PDF, checked by its content;
+    20 MB at most): the presenter, the reporting unit's staff or the office; a later upload
+    replaces it."""
+    user = _user(request)
+    meeting = perms.access_meeting(user, meeting_id)
+    item = perms.access_agenda_item(user, meeting, agenda_item_id)
+    if not perms.may_attach_material(user, item):
+        raise NotFound()
+    if file is None:
+        raise InvalidInput(_("Send the material as the multipart field “file”."))
+    if file.size is not None and file.size > services.MATERIAL_MAX_BYTES:
+        raise InvalidInput(_("The material is larger than 20 MB."))
+    item = services.material_upload(
+        actor=user, item=item, name=file.name or "material.pdf", data=file.read()
+    )
+    return _agenda_item(item)
+
+
+@router.post(
+    "/{meeting_id}/compilations",
+    response={201: CompilationOut},
+    openapi_extra=error_responses({422: "The agenda has no items."}),
+)
+def freeze_compilation(request: HttpRequest, meeting_id: Id) -> Any:
+    """Freeze the materials compilation (材料汇编) as it stands as its next version; the PDF is at
+    the meeting page's compilation link."""
+    user = _user(request)
+    meeting = perms.access_organized(user, meeting_id)
+    c = services.compilation_freeze(actor=user, meeting=meeting)
+    return Status(201, c)
 
 
 # --- minutes and requirements ----------------------------------------------------------------
@@ -578,10 +740,7 @@ def requirement_supervision(
     user = _user(request)
     meeting = perms.access_meeting(user, meeting_id)
     r = perms.access_requirement(user, meeting, requirement_id)
-    unit = OrgUnit.objects.filter(pk=payload.lead_unit).first()
-    if unit is None:
-        raise NotFound()
     services.requirement_to_supervision(
-        actor=user, requirement=r, lead_unit=unit, deadline=payload.deadline
+        actor=user, requirement=r, lead_unit=_unit(payload.lead_unit), deadline=payload.deadline
     )
     return next(x for x in selectors.requirements(meeting) if x["id"] == r.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import IO, Any
 
 from django.utils import timezone
@@ -58,44 +59,50 @@ class ParticipantsXlsx(MeetingsExporter):
         return f"{self.meeting.title}-{_('participants')}"
 
     def write(self, target: IO[bytes]) -> int:
-        book = XlsxWriter()
-        sheet = book.add_sheet(
-            str(_("Participants")),
+        return participants_xlsx(selectors.participants(self.meeting), target)
+
+
+def participants_xlsx(participants: Iterable[Any], target: IO[bytes]) -> int:
+    """The participant list as a sheet, one row per participant in the list's order (the
+    participants with their person, post, rank and unit loaded); the number of rows."""
+    book = XlsxWriter()
+    sheet = book.add_sheet(
+        str(_("Participants")),
+        [
+            str(_("No.")),
+            str(_("Name")),
+            str(_("Unit or body")),
+            str(_("Post or title")),
+            str(_("Rank")),
+            str(_("Source")),
+            str(_("Role")),
+            str(_("Reply")),
+            str(_("Reason for leave")),
+            str(_("Signed in at")),
+        ],
+        widths=(6, 14, 28, 20, 16, 14, 10, 12, 24, 18),
+    )
+    n = 0
+    for n, p in enumerate(participants, start=1):
+        person = p.person
+        sheet.append(
             [
-                str(_("No.")),
-                str(_("Name")),
-                str(_("Unit or body")),
-                str(_("Post or title")),
-                str(_("Rank")),
-                str(_("Source")),
-                str(_("Role")),
-                str(_("Reply")),
-                str(_("Reason for leave")),
-                str(_("Signed in at")),
-            ],
-            widths=(6, 14, 28, 20, 16, 14, 10, 12, 24, 18),
+                n,
+                p.name,
+                p.unit.name if p.unit else p.guest_body,
+                (person.post.name if person and person.post else "") or p.guest_title,
+                person.rank.name if person and person.rank else "",
+                p.get_source_display(),
+                p.get_role_display(),
+                p.get_reply_display(),
+                p.leave_reason,
+                timezone.localtime(p.signed_in_at).strftime("%Y-%m-%d %H:%M")
+                if p.signed_in_at
+                else "",
+            ]
         )
-        n = 0
-        for n, p in enumerate(selectors.participants(self.meeting), start=1):
-            person = p.person
-            sheet.append(
-                [
-                    n,
-                    p.name,
-                    p.unit.name if p.unit else p.guest_body,
-                    (person.post.name if person and person.post else "") or p.guest_title,
-                    person.rank.name if person and person.rank else "",
-                    p.get_source_display(),
-                    p.get_role_display(),
-                    p.get_reply_display(),
-                    p.leave_reason,
-                    timezone.localtime(p.signed_in_at).strftime("%Y-%m-%d %H:%M")
-                    if p.signed_in_at
-                    else "",
-                ]
-            )
-        book.save(target)
-        return n
+    book.save(target)
+    return n
 
 
 # --- the seat chart, table cards and minutes (builders in luoshi.documents) ----------------

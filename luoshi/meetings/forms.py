@@ -36,6 +36,36 @@ class MeetingForm(StyledFormMixin, forms.Form):
         self.fields["presiding"].queryset = people  # type: ignore[attr-defined]
 
 
+class MeetingEditForm(StyledFormMixin, forms.Form):
+    """A meeting's particulars, with the version read; the fields its state no longer lets
+    change are shown disabled (the services' UPDATABLE_IN)."""
+
+    kind = forms.ChoiceField(label=_("Kind"), choices=Meeting.Kind.choices)
+    title = forms.CharField(label=pgettext_lazy("meeting", "Title"), max_length=200)
+    # a date input's value must be ISO whatever the language's date format
+    date = forms.DateField(
+        label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    starts_at = forms.TimeField(
+        label=_("Starts at"),
+        required=False,
+        widget=forms.TimeInput(attrs={"type": "time"}, format="%H:%M"),
+    )
+    venue = forms.CharField(label=_("Venue"), max_length=200)
+    presiding = forms.ModelChoiceField(
+        queryset=Person.objects.none(), label=_("Presiding leader"), required=False
+    )
+    honour_side = forms.ChoiceField(label=_("Side of honour"), choices=Meeting.HonourSide.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, people: Any, editable: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["presiding"].queryset = people  # type: ignore[attr-defined]
+        for name, field in self.fields.items():
+            if name != "version" and name not in editable:
+                field.disabled = True
+
+
 class AgendaForm(StyledFormMixin, forms.Form):
     kind = forms.ChoiceField(label=_("Kind"), choices=AgendaItem.Kind.choices)
     title = forms.CharField(label=pgettext_lazy("agenda item", "Title"), max_length=200)

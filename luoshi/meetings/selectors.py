@@ -24,6 +24,15 @@ def participants(meeting: Meeting) -> Any:
     ).order_by("sort_key", "id")
 
 
+def presidium(meeting: Meeting) -> list[Any]:
+    """The presidium in protocol order, No. 1 first (one query)."""
+    return list(
+        meeting.participants.filter(presidium=True, person__isnull=False)
+        .select_related("person")
+        .order_by("protocol_order", "id")
+    )
+
+
 def _late_cutoff(meeting: Meeting) -> dt.datetime | None:
     if meeting.starts_at is None:
         return None

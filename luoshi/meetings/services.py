@@ -91,6 +91,16 @@ def _organizer(actor: Any, meeting: Meeting) -> None:
     perms.require(perms.is_organizer(actor, meeting.agency))
 
 
+def _organized(actor: Any, meeting: Meeting, *states: str) -> Meeting:
+    """The meeting re-read and locked for a write by its office, refused unless it is in one of
+    `states` (any state when none is given)."""
+    meeting = _lock(meeting)
+    _organizer(actor, meeting)
+    if states:
+        _require_state(meeting, *states)
+    return meeting
+
+
 def _today(today: dt.date | None) -> dt.date:
     return today or timezone.localdate()
 
@@ -187,23 +197,70 @@ def _meeting_problems(
 
 UPDATABLE = ("title", "date", "starts_at", "venue", "kind", "presiding", "honour_side", "program")
 
+# What may still change in each state: everything while planned or notified; once in session
+# only the wording of the title and the commendation program read at it; nothing after the
+# minutes are published.
+UPDATABLE_IN: dict[str, frozenset[str]] = {
+    ST.PLANNING: frozenset(UPDATABLE),
+    ST.NOTIFIED: frozenset(UPDATABLE),
+    ST.IN_SESSION: frozenset({"title", "program"}),
+    ST.CLOSED: frozenset({"title"}),
+    ST.MINUTES_PUBLISHED: frozenset(),
+}
+
+
+def updatable_fields(meeting: Meeting) -> frozenset[str]:
+    """The particulars that may change in the meeting's present state."""
+    return UPDATABLE_IN.get(meeting.state, frozenset())
+
 
 @transaction.atomic
 def meeting_update(
-    *, actor: Any, meeting: Meeting, version: int | None = None, **changes: Any
+    *,
+    actor: Any,
+    meeting: Meeting,
+    version: int | None = None,
+    today: dt.date | None = None,
+    **changes: Any,
 ) -> Meeting:
-    """Change the meeting's particulars while it is planned or notified (a change after the
-    notice reaches the participants again with the next notice)."""
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
+    """Change the meeting's particulars; what may change depends on its state (see
+    UPDATABLE_IN: no new date once in session). A change after the notice reaches the
+    participants again with the next notice. Fields given with their present value are no
+    change and pass in any state."""
+    meeting = _organized(actor, meeting)
     check_version(meeting, version)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED)
     unknown = set(changes) - set(UPDATABLE)
     if unknown:
-        raise InvalidInput(_("These fields cannot be changed: %(f)s") % {"f": ", ".join(unknown)})
+        raise InvalidInput(
+            _("These fields cannot be changed: %(f)s") % {"f": ", ".join(sorted(unknown))}
+        )
     before = audit.snapshot(meeting, UPDATABLE)
+    changes = {
+        name: value.strip() if isinstance(value, str) else value for name, value in changes.items()
+    }
+    changes = {name: value for name, value in changes.items() if getattr(meeting, name) != value}
+    if not changes:
+        return meeting
+    frozen = sorted(set(changes) - updatable_fields(meeting))
+    if frozen:
+        raise InvalidInput(
+            _("This cannot be done while the meeting is “%(state)s”.")
+            % {"state": meeting.get_state_display()},
+            details=[
+                {
+                    "field": name,
+                    "message": _("This can no longer change: the meeting is “%(state)s”.")
+                    % {"state": meeting.get_state_display()},
+                }
+                for name in frozen
+            ],
+        )
+    if "date" in changes and changes["date"] < _today(today):
+        raise InvalidInput(
+            details=[{"field": "date", "message": _("The meeting date cannot be in the past.")}]
+        )
     for name, value in changes.items():
-        setattr(meeting, name, value.strip() if isinstance(value, str) else value)
+        setattr(meeting, name, value)
     problems = _meeting_problems(
         agency=meeting.agency,
         title=meeting.title,
@@ -275,8 +332,7 @@ def meeting_advance(
     *, actor: Any, meeting: Meeting, to: str, today: dt.date | None = None
 ) -> Meeting:
     """Move the meeting to its next state `to`, when its readiness check passes."""
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
+    meeting = _organized(actor, meeting)
     check = readiness(meeting, today=today)
     if check is None or check.step != to:
         raise InvalidInput(
@@ -377,9 +433,7 @@ def agenda_add(
     reads: str = "",
     material_due: dt.date | None = None,
 ) -> AgendaItem:
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED)
+    meeting = _organized(actor, meeting, ST.PLANNING, ST.NOTIFIED)
     problems: list[dict[str, Any]] = []
     if kind not in AgendaItem.Kind.values:
         problems.append({"field": "kind", "message": _("Choose the kind of item.")})
@@ -434,17 +488,12 @@ def agenda_add(
 
 @transaction.atomic
 def agenda_remove(*, actor: Any, item: AgendaItem) -> None:
-    meeting = _lock(item.meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED)
+    _organized(actor, item.meeting, ST.PLANNING, ST.NOTIFIED)
     audit.record("meetings.agenda_remove", actor=actor, obj=item, before=audit.snapshot(item))
     item.delete()
 
 
-@transaction.atomic
-def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
-    """Attach the material kept by `uploads` under `token` (the presenter's or the office's
-    upload) to the item; a later upload replaces it until the compilation is frozen."""
+def _item_for_material(actor: Any, item: AgendaItem) -> AgendaItem:
     item = (
         AgendaItem.objects.select_for_update(of=("self",))
         .select_related("meeting__agency")
@@ -452,11 +501,15 @@ def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
     )
     perms.require(perms.may_attach_material(actor, item))
     _require_state(item.meeting, ST.PLANNING, ST.NOTIFIED)
-    name, data = uploads.load(actor, MATERIAL_PURPOSE, token)
-    if not data.startswith(b"%PDF"):
-        raise InvalidInput(_("The material must be a PDF file."))
-    if len(data) > MATERIAL_MAX_BYTES:
-        raise InvalidInput(_("The material is larger than 20 MB."))
+    return item
+
+
+def _attach(actor: Any, item: AgendaItem, name: str, data: bytes) -> AgendaItem:
+    """Keep a checked file as the item's material: a PDF (header and cross-reference frame
+    read by uploads.check_file) of at most MATERIAL_MAX_BYTES."""
+    name, _suffix = uploads.check_file(
+        name or "material.pdf", data, allowed=(".pdf",), max_bytes=MATERIAL_MAX_BYTES
+    )
     before = {"material": item.material_name, "sha256": item.material_sha256}
     item.material_name = name
     item.material_content = data
@@ -471,7 +524,6 @@ def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
             "updated_at",
         ]
     )
-    uploads.discard(actor, MATERIAL_PURPOSE, token)
     audit.record(
         "meetings.material_attach",
         actor=actor,
@@ -480,6 +532,23 @@ def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
         after={"material": name, "sha256": item.material_sha256, "size": len(data)},
     )
     return item
+
+
+@transaction.atomic
+def material_attach(*, actor: Any, item: AgendaItem, token: str) -> AgendaItem:
+    """Attach the material kept by `uploads` under `token` (the presenter's or the office's
+    upload) to the item; a later upload replaces it until the compilation is frozen."""
+    item = _item_for_material(actor, item)
+    name, data = uploads.load(actor, MATERIAL_PURPOSE, token)
+    item = _attach(actor, item, name, data)
+    uploads.discard(actor, MATERIAL_PURPOSE, token)
+    return item
+
+
+@transaction.atomic
+def material_upload(*, actor: Any, item: AgendaItem, name: str, data: bytes) -> AgendaItem:
+    """Attach a file sent at once (the materials page, the API) as the item's material."""
+    return _attach(actor, _item_for_material(actor, item), name, data)
 
 
 def _reminder(recipients: list[int], render: Any, meeting_id: int) -> Any:
@@ -568,9 +637,7 @@ def rule_set(
     *, actor: Any, meeting: Meeting, unit_kind: str, rank: Rank | None, post: Post | None
 ) -> ParticipantRule | None:
     """The threshold for units of one kind (neither rank nor post: the rule is removed)."""
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED)
+    meeting = _organized(actor, meeting, ST.PLANNING, ST.NOTIFIED)
     if unit_kind not in OrgUnit.Kind.values:
         raise InvalidInput(_("Choose a unit type."))
     if rank is None and post is None:
@@ -649,9 +716,7 @@ def honourees(meeting: Meeting) -> list[Honour]:
 def participants_apply(*, actor: Any, meeting: Meeting) -> dict[str, int]:
     """Put on the list everyone the rules take and the year's honourees; take off those the rules
     took earlier and no longer take (unless they signed in). Named people and guests stay."""
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED)
+    meeting = _organized(actor, meeting, ST.PLANNING, ST.NOTIFIED)
     wanted = {p.pk: p for p in people_by_rule(meeting)}
     existing: dict[int | None, Participant] = {
         p.person_id: p for p in meeting.participants.filter(person__isnull=False)
@@ -697,9 +762,7 @@ def participant_add(
     role: str = Participant.Role.ATTEND,
 ) -> Participant:
     """A named representative of the agency, or a guest from outside (name, body, title)."""
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
+    meeting = _organized(actor, meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
     if role not in Participant.Role.values:
         raise InvalidInput(_("Choose the role."))
     if person is not None:
@@ -734,9 +797,7 @@ def participant_add(
 
 @transaction.atomic
 def participant_remove(*, actor: Any, participant: Participant) -> None:
-    meeting = _lock(participant.meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED)
+    _organized(actor, participant.meeting, ST.PLANNING, ST.NOTIFIED)
     if participant.signed_in_at is not None:
         raise InvalidInput(_("A participant who signed in stays on the list."))
     audit.record(
@@ -752,9 +813,7 @@ def participant_remove(*, actor: Any, participant: Participant) -> None:
 def presidium_set(*, actor: Any, meeting: Meeting, person_ids: Sequence[int]) -> list[Participant]:
     """Who sits on the presidium, in protocol order (No. 1 first); everyone else sits in the
     hall. Each must be on the list."""
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
+    meeting = _organized(actor, meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
     if len(set(person_ids)) != len(person_ids):
         raise InvalidInput(_("A person is named twice for the presidium."))
     by_person = {
@@ -1040,9 +1099,7 @@ def _seat_for_update(meeting: Meeting, seat_id: int) -> Seat:
 def seat_move(*, actor: Any, meeting: Meeting, seat_id: int, to_seat_id: int) -> tuple[Seat, Seat]:
     """Move the occupant of one seat to another (swapping with whoever sits there). A locked
     seat does not change."""
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
+    meeting = _organized(actor, meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
     a = _seat_for_update(meeting, seat_id)
     b = _seat_for_update(meeting, to_seat_id)
     if a.pk == b.pk:
@@ -1071,8 +1128,7 @@ def seat_move(*, actor: Any, meeting: Meeting, seat_id: int, to_seat_id: int) ->
 
 @transaction.atomic
 def seat_lock(*, actor: Any, meeting: Meeting, seat_id: int, locked: bool) -> Seat:
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
+    meeting = _organized(actor, meeting)
     seat = _seat_for_update(meeting, seat_id)
     seat.locked = locked
     seat.save(update_fields=["locked"])
@@ -1094,9 +1150,7 @@ def awarding_plan(*, actor: Any, meeting: Meeting, per_round: int = 10) -> list[
     order, `per_round` at a time; the presidium's members (in protocol order) present, and who
     presents to whom and where each stands follows the protocol (`seating.awarding_round`).
     Planned again, the rounds are replaced."""
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
+    meeting = _organized(actor, meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
     if not 1 <= per_round <= 50:
         raise InvalidInput(_("Give 1 to 50 honourees per round."))
     honours = honourees(meeting)
@@ -1153,8 +1207,7 @@ def awarding_plan(*, actor: Any, meeting: Meeting, per_round: int = 10) -> list[
 def decisions_set(
     *, actor: Any, meeting: Meeting, text: str, version: int | None = None
 ) -> Meeting:
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
+    meeting = _organized(actor, meeting)
     check_version(meeting, version)
     _require_state(meeting, ST.IN_SESSION, ST.CLOSED)
     before = meeting.decisions
@@ -1199,9 +1252,7 @@ def _store_compilation(
 def requirement_add(
     *, actor: Any, meeting: Meeting, text: str, passage: str = "", number: int | None = None
 ) -> Requirement:
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.IN_SESSION, ST.CLOSED, ST.MINUTES_PUBLISHED)
+    meeting = _organized(actor, meeting, ST.IN_SESSION, ST.CLOSED, ST.MINUTES_PUBLISHED)
     if not text.strip():
         raise InvalidInput(details=[{"field": "text", "message": _("Write the requirement.")}])
     if number is None:
@@ -1396,9 +1447,7 @@ def summaries_by_unit(meeting: Meeting) -> dict[int, UnitSummary]:
 def report_speakers_propose(*, actor: Any, meeting: Meeting, limit: int = 5) -> list[AgendaItem]:
     """Report items for the units whose summary of the year is accepted (up to `limit`, in the
     units' order), each presented by the unit's head; units already reporting are skipped."""
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED)
+    meeting = _organized(actor, meeting, ST.PLANNING, ST.NOTIFIED)
     reporting = set(
         meeting.agenda.filter(kind=AgendaItem.Kind.REPORT).values_list("unit_id", flat=True)
     )
@@ -1440,9 +1489,7 @@ def seating_arrange(*, actor: Any, meeting: Meeting) -> dict[str, int]:
     honourees on the aisle seats of the front rows (they go up for the awarding), then the
     units in their order (people in rank order), guests last. Locked hall seats keep their
     occupants. Returns how many sat where, and how many found no seat."""
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
-    _require_state(meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
+    meeting = _organized(actor, meeting, ST.PLANNING, ST.NOTIFIED, ST.IN_SESSION)
     side: seating.HonourSide = "right" if meeting.honour_side == "right" else "left"
     people = list(meeting.participants.select_related("unit", "person").order_by("sort_key", "id"))
     presidium = sorted(
@@ -1550,8 +1597,7 @@ def compilation_freeze(*, actor: Any, meeting: Meeting) -> Compilation:
     """The materials compilation (材料汇编) as it stands, frozen as the next version: the agenda's
     items in order, each with its material (the presenter's PDF) and, for the readings, the
     decision's honourees or the Excellent list."""
-    meeting = _lock(meeting)
-    _organizer(actor, meeting)
+    meeting = _organized(actor, meeting)
     items = list(meeting.agenda.select_related("presenter", "unit").order_by("order"))
     if not items:
         raise InvalidInput(_("The agenda has no items."))

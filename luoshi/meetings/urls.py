@@ -11,6 +11,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     # the door's code, scanned by a phone: the token names the meeting
     path("meetings/sign-in/<str:token>/", views.sign_in, name="sign_in"),
     path("meetings/<int:pk>/", views.meeting_detail, name="detail"),
+    path("meetings/<int:pk>/edit/", views.meeting_edit, name="edit"),
     path("meetings/<int:pk>/participants/", views.participants, name="participants"),
     path("meetings/<int:pk>/participants.xlsx", views.participants_xlsx, name="participants_xlsx"),
     path("meetings/<int:pk>/desk/", views.desk, name="desk"),

@@ -16,7 +16,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from luoshi.appraisal.services import agency_units
-from luoshi.core import uploads
 from luoshi.core.errors import DomainError, NotFound
 from luoshi.core.forms import submit_form
 from luoshi.core.paging import paginate
@@ -43,6 +42,20 @@ def _people(meeting_or_agency: Any) -> Any:
         .select_related("unit")
         .order_by("unit__path", "pk")
     )
+
+
+def _posted_id(request: HttpRequest, name: str) -> int:
+    """A posted id, 0 for none or not a number (which then names no record: 404)."""
+    value = request.POST.get(name, "")
+    return int(value) if value.isdigit() else 0
+
+
+def _posted_person(request: HttpRequest, meeting: Meeting) -> Person | None:
+    """The posted `person` if of the meeting's agency; else None with the page's message."""
+    person = _people(meeting).filter(pk=_posted_id(request, "person")).first()
+    if person is None:
+        messages.error(request, _("Choose a person of the agency."))
+    return person
 
 
 def _run(request: HttpRequest, action: Any, success: Any) -> Any:
@@ -113,6 +126,32 @@ def meeting_create(request: HttpRequest) -> HttpResponse:
         if ok:
             return redirect("meetings:detail", pk=meeting.pk)
     return render(request, "meetings/meeting_form.html", {"form": form})
+
+
+@login_required
+def meeting_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    """The office changes the meeting's particulars (what its state still allows)."""
+    meeting = perms.access_organized(request.user, pk)
+    editable = services.updatable_fields(meeting)
+    initial = {name: getattr(meeting, name) for name in services.UPDATABLE}
+    initial["version"] = meeting.version
+    form = forms.MeetingEditForm(
+        request.POST or None, people=_people(meeting), editable=editable, initial=initial
+    )
+    if request.method == "POST":
+
+        def update(data: dict[str, Any]) -> Meeting:
+            changes = {k: v for k, v in data.items() if k != "version" and k in editable}
+            return services.meeting_update(
+                actor=request.user, meeting=meeting, version=data["version"], **changes
+            )
+
+        ok, _updated = submit_form(request, form, update, _("The meeting was updated."))
+        if ok:
+            return redirect("meetings:detail", pk=meeting.pk)
+    ctx = _meeting_context(request, meeting, "detail")
+    ctx.update({"form": form, "editable": editable})
+    return render(request, "meetings/meeting_edit.html", ctx)
 
 
 @login_required
@@ -255,10 +294,8 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
                     % result,
                 )
         elif action == "person":
-            person = _people(meeting).filter(pk=request.POST.get("person") or 0).first()
-            if person is None:
-                messages.error(request, _("Choose a person of the agency."))
-            else:
+            person = _posted_person(request, meeting)
+            if person is not None:
                 _run(
                     request,
                     lambda: services.participant_add(
@@ -309,10 +346,8 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
                     _("The reply was recorded."),
                 )
             elif action == "substitute":
-                person = _people(meeting).filter(pk=request.POST.get("person") or 0).first()
-                if person is None:
-                    messages.error(request, _("Choose a person of the agency."))
-                else:
+                person = _posted_person(request, meeting)
+                if person is not None:
                     _run(
                         request,
                         lambda: services.substitute_name(actor=user, participant=p, person=person),
@@ -325,7 +360,9 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
                     _("Signed in."),
                 )
         elif action == "presidium":
-            ids = [
+            # the ordering widget posts one `order` per person, No. 1 first; a typed list of
+            # ids (`people`) is still read
+            ids = [int(x) for x in request.POST.getlist("order") if x.strip().isdigit()] or [
                 int(x)
                 for x in request.POST.get("people", "").replace("，", ",").split(",")
                 if x.strip().isdigit()
@@ -341,13 +378,27 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_participants(request, meeting, ctx, guest_form, code)
 
 
+def _protocol_order(p: Any) -> int:
+    return p.protocol_order or 0
+
+
 def _render_participants(
     request: HttpRequest, meeting: Meeting, ctx: dict[str, Any], guest_form: Any, code: Any
 ) -> HttpResponse:
     rules_by_kind = {r.unit_kind: r for r in meeting.rules.select_related("rank", "post")}
+    rows = list(selectors.participants(meeting))
+    seated = sorted((p for p in rows if p.presidium and p.person_id), key=_protocol_order)
+    order = (
+        [{"pk": p.person_id, "name": p.name} for p in seated]
+        if seated
+        else [{"pk": p.pk, "name": p.name} for p in services.presidium_proposal(meeting)]
+    )
+    chosen = {entry["pk"] for entry in order}
     ctx.update(
         {
-            "rows": list(selectors.participants(meeting)),
+            "rows": rows,
+            "presidium_order": order,
+            "presidium_candidates": [p for p in rows if p.person_id and p.person_id not in chosen],
             "unit_kinds": [
                 (value, label, rules_by_kind.get(value)) for value, label in OrgUnit.Kind.choices
             ],
@@ -355,11 +406,6 @@ def _render_participants(
             "posts": Post.objects.filter(is_active=True),
             "people": _people(meeting),
             "guest_form": guest_form,
-            "presidium_proposal": ",".join(str(p.pk) for p in services.presidium_proposal(meeting)),
-            "presidium_now": ",".join(
-                str(p.person_id)
-                for p in meeting.participants.filter(presidium=True).order_by("protocol_order")
-            ),
             "editable": meeting.state in (ST.PLANNING, ST.NOTIFIED),
         }
     )
@@ -498,15 +544,9 @@ def seating(request: HttpRequest, pk: int) -> HttpResponse:
             raise NotFound()
         action = request.POST.get("action", "")
         user = request.user
-        try:
-            seat_id = int(request.POST.get("seat", "0"))
-        except ValueError:
-            seat_id = 0
+        seat_id = _posted_id(request, "seat")
         if action == "move":
-            try:
-                to = int(request.POST.get("to", "0"))
-            except ValueError:
-                to = 0
+            to = _posted_id(request, "to")
             _run(
                 request,
                 lambda: services.seat_move(
@@ -581,15 +621,14 @@ def materials(request: HttpRequest, pk: int) -> HttpResponse:
             elif upload.size is not None and upload.size > services.MATERIAL_MAX_BYTES:
                 messages.error(request, _("The material is larger than 20 MB."))
             else:
-                token = uploads.store(
-                    request.user,
-                    services.MATERIAL_PURPOSE,
-                    upload.name or "material.pdf",
-                    upload.read(),
-                )
                 _run(
                     request,
-                    lambda: services.material_attach(actor=request.user, item=item, token=token),
+                    lambda: services.material_upload(
+                        actor=request.user,
+                        item=item,
+                        name=upload.name or "material.pdf",
+                        data=upload.read(),
+                    ),
                     _("The material was attached."),
                 )
         elif action == "freeze" and ctx["is_organizer"]:

@@ -1,6 +1,7 @@
 """Browser: the work meeting (issue 17) — a participant signs in on a phone-sized window by the
 door's QR link (logged in), sees their seat; a guest signs in with a one-time code; the office
-moves a person in the seating editor with the keyboard."""
+moves a person in the seating editor with the keyboard; the office orders the presidium by
+keyboard and edits the meeting's particulars at a phone's width."""
 
 from __future__ import annotations
 
@@ -117,4 +118,36 @@ def test_seating_editor_keyboard_move(org: Any, window: Any) -> None:
         page.keyboard.press("l")
     target.refresh_from_db()
     assert target.locked
+    assert not page.console_errors
+
+
+def test_presidium_order_by_keyboard_and_the_edit_page_on_a_phone(org: Any, window: Any) -> None:
+    meeting = _arranged(org)  # the presidium: the leader (No. 1), the vice (No. 2)
+    page = window(PHONE)
+    login(page, "supervisor", PASSWORD)
+    page.goto(f"{page.base_url}/meetings/{meeting.pk}/participants/")
+    no_sideways_scroll(page)
+    first = page.locator("#presidium-order .ls-presidium-entry").first
+    assert first.get_attribute("data-person") == str(org.people["leader"].pk)
+    first.focus()
+    page.keyboard.press("Alt+ArrowDown")  # No. 1 becomes No. 2
+    assert "2" in page.inner_text("#presidium-status")
+    page.select_option("#presidium-add", str(org.people["head"].pk))
+    page.click("#presidium-add-button")
+    with page.expect_navigation():
+        page.click("#presidium-form button[type=submit]")
+    order = list(
+        Participant.objects.filter(meeting=meeting, presidium=True)
+        .order_by("protocol_order")
+        .values_list("person_id", flat=True)
+    )
+    assert order == [org.people["vice"].pk, org.people["leader"].pk, org.people["head"].pk]
+
+    page.goto(f"{page.base_url}/meetings/{meeting.pk}/edit/")
+    no_sideways_scroll(page)
+    page.fill("input[name=venue]", "机关一楼报告厅")
+    with page.expect_navigation():
+        page.get_by_role("button", name="保存", exact=True).click()
+    meeting.refresh_from_db()
+    assert meeting.venue == "机关一楼报告厅"
     assert not page.console_errors

@@ -64,6 +64,13 @@ LENIENT: dict[str, list[Any]] = {
     # this item, each with a caption…): 422 blocks_invalid names every bad block
     "POST /api/v1/news": [positive_data_acceptance],
     "PATCH /api/v1/news/{news_id}": [positive_data_acceptance],
+    # a schema-valid upload need not be a PDF (its content is read): 422 names the problem
+    "POST /api/v1/meetings/{meeting_id}/agenda/{agenda_item_id}/material": [
+        positive_data_acceptance
+    ],
+    # a schema-valid change may be one the meeting's state or the calendar refuses (a date in
+    # the past, a date once in session): 422 names the field
+    "PATCH /api/v1/meetings/{meeting_id}": [positive_data_acceptance],
 }
 
 # Each operation is called as a persona allowed to use it (the others answer 404 early).

@@ -10,6 +10,7 @@ import pytest
 import time_machine
 
 from luoshi.core.calendar import ensure_seeded
+from luoshi.core.models import AuditEntry
 from luoshi.orgs.demo import AGENCY_CODE
 from luoshi.orgs.demo import build_demo as build_org_demo
 from luoshi.orgs.models import OrgUnit
@@ -35,6 +36,15 @@ def test_demo(settings: Any) -> None:
         for summary in accepted:
             heading, text = summary.text_sections()[0]
             assert heading == "主要工作和成效" and len(text) >= 600
+        # where the demo has the accounts, a summary went through the review
+        steps = list(
+            AuditEntry.objects.filter(action__startswith="summaries.")
+            .order_by("pk")
+            .values_list("action", flat=True)
+        )
+        assert "summaries.accept" in steps and "summaries.return" in steps, steps
+        walked = steps.index("summaries.return")
+        assert steps[walked:].count("summaries.approve") >= 2
         current = SummaryRound.objects.get(agency=agency, year=2026)
         assert current.status == SummaryRound.Status.OPEN
         drafts = current.summaries.filter(status=UnitSummary.Status.DRAFT)
