@@ -12,6 +12,7 @@ from luoshi.orgs.models import User
 APP_ACCOUNTS = [
     ("demo_inspector", "纪检干部（表彰联审）"),
     ("demo_editor", "新闻编辑（信息发布初审）"),
+    ("demo_secretary", "秘书长（分管办公室，审核总结）"),
 ]
 
 
