@@ -1,4 +1,4 @@
-"""Time and peak memory of the meeting's documents (issue 17 §4), without a database.
+"""Time and peak memory of the work meeting's and the commendation's documents, without a database.
 
     LUOSHI_DEBUG=1 .venv/bin/python bench/meeting_docs.py [--only NAME ...] [--repeat 3]
 
@@ -20,7 +20,9 @@ Scenarios:
 - compilation_300p_{10,50,150}: a 300-page materials compilation cut into 10, 50 or 150 parts
   (the text streamed from a generator, one part at a time; a two-page PDF appended to 3 of
   the parts), to show memory not growing with the number of parts;
-- compilation_600p_50: 600 pages in 50 parts, to show how it grows with pages.
+- compilation_600p_50: 600 pages in 50 parts, to show how it grows with pages;
+- certificates_300_{design,overprint}: a commendation round's 300 certificates (one page each,
+  with its verification QR code) on blank paper and as the overprint on pre-printed stock.
 """
 
 from __future__ import annotations
@@ -163,6 +165,25 @@ def table_cards_615() -> Callable[[], object]:
     return lambda: table_cards_pdf(cards)
 
 
+def _certificates(count: int, mode: str) -> Callable[[], object]:
+    from luoshi.honors import rules
+    from luoshi.honors.exports import CertificateText, certificates_pdf
+
+    texts = [
+        CertificateText(
+            number=f"2026-{i:04d}",
+            holder=_name(i),
+            body="在2026年度机关先进集体和先进个人表彰中，荣获“先进工作者”。特发此证，以资鼓励。",
+            issuer="某某市归国华侨联合会",
+            date="2026年12月30日",
+            verify_url=f"https://luoshi.example.org/verify/{i:08x}",
+        )
+        for i in range(count)
+    ]
+    policy = rules.Policy()
+    return lambda: certificates_pdf(texts, policy, mode=mode)
+
+
 def _compilation(pages: int, parts: int) -> Callable[[], object]:
     from luoshi.documents.compilation import (
         Compilation,
@@ -214,6 +235,8 @@ SCENARIOS: dict[str, Callable[[], Callable[[], object]]] = {
     "compilation_300p_50": lambda: _compilation(300, 50),
     "compilation_300p_150": lambda: _compilation(300, 150),
     "compilation_600p_50": lambda: _compilation(600, 50),
+    "certificates_300_design": lambda: _certificates(300, "design"),
+    "certificates_300_overprint": lambda: _certificates(300, "overprint"),
 }
 
 

@@ -22,6 +22,7 @@ from luoshi.core.errors import InvalidInput, NotFound
 from luoshi.documents import pdf
 from luoshi.documents.exporters import EXPORTERS, Exporter, export_record
 from luoshi.documents.official import DOCX_CONTENT_TYPE, OfficialDocument
+from luoshi.documents.qr import draw_qr
 from luoshi.documents.xlsx import XLSX_CONTENT_TYPE
 
 from . import permissions as perms
@@ -61,18 +62,6 @@ def certificate_text(cert: Certificate, verify_url: str) -> CertificateText:
         date=f"{day.year}年{day.month}月{day.day}日",
         verify_url=verify_url,
     )
-
-
-def _qr(canvas: Any, url: str, x: float, y: float, size: float) -> None:
-    from reportlab.graphics import renderPDF
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
-
-    widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    renderPDF.draw(drawing, canvas, x, y)
 
 
 def _wrap(text: str, width: float, font: str, size: float) -> list[str]:
@@ -137,7 +126,7 @@ def certificates_pdf(
             c.drawRightString(width - 45 * mm, 40 * mm, text.date)
             c.setFont(font.name, 10)
             c.drawString(24 * mm, 22 * mm, _("No. %(number)s") % {"number": text.number})
-            _qr(c, text.verify_url, 24 * mm, 28 * mm, 24 * mm)
+            draw_qr(c, text.verify_url, 24 * mm, 28 * mm, 24 * mm)
             c.drawString(24 * mm, 53 * mm, _("Scan to verify"))
         else:
             fields = pol.certificate_overprint
@@ -176,7 +165,7 @@ def certificates_pdf(
                     c.drawString(x, y, value)
             if "qr" in fields:
                 x, y, size = fields["qr"]
-                _qr(c, text.verify_url, x * mm + dx, y * mm + dy, size * mm)
+                draw_qr(c, text.verify_url, x * mm + dx, y * mm + dy, size * mm)
         c.showPage()
     c.save()
     return out.getvalue()

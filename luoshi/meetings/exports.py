@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from luoshi.documents import meetingdocs as md
+from luoshi.documents import qr
 from luoshi.documents.exporters import Exporter, register
 from luoshi.documents.seatchart import ChartSeat, SeatChart, hall_zone_extents, seat_chart_pdf
 from luoshi.documents.tablecards import TableCard, table_cards_pdf
@@ -22,16 +23,7 @@ from .services import HALL_BLOCKS
 
 def qr_svg(text: str, size: int = 320) -> bytes:
     """A QR code of `text` as an SVG document, drawn on the server (no script on the page)."""
-    from reportlab.graphics import renderSVG
-    from reportlab.graphics.barcode.qr import QrCodeWidget
-    from reportlab.graphics.shapes import Drawing
-
-    widget = QrCodeWidget(text, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    svg: str = renderSVG.drawToString(drawing)
-    return svg.encode("utf-8")
+    return qr.qr_svg(text, size).encode("utf-8")
 
 
 class MeetingsExporter(Exporter):
