@@ -920,6 +920,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     os.environ.setdefault("LUOSHI_SECRET_KEY", "bench-generator-" + secrets.token_hex(16))
     os.environ.setdefault("LUOSHI_AUDIT_KEY", "bench-audit-" + secrets.token_hex(16))
+    os.environ.setdefault("LUOSHI_BALLOT_KEY", "bench-ballot-" + secrets.token_hex(16))
     started = time.monotonic()
     if args.reset:
         reset_database(url)

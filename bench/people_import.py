@@ -41,6 +41,7 @@ def bench_env() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("LUOSHI_SECRET_KEY", secret)
     os.environ.setdefault("LUOSHI_AUDIT_KEY", "bench-audit-" + secret)
+    os.environ.setdefault("LUOSHI_BALLOT_KEY", "bench-ballot-" + secret)
     os.environ.setdefault("LUOSHI_ALLOWED_HOSTS", "127.0.0.1")
     os.environ.setdefault("LUOSHI_LOG_LEVEL", "WARNING")
 

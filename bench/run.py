@@ -154,6 +154,7 @@ def server_env(secret: str) -> dict[str, str]:
         DJANGO_SETTINGS_MODULE="config.settings",
         LUOSHI_SECRET_KEY=secret,
         LUOSHI_AUDIT_KEY="bench-audit-" + secret,
+        LUOSHI_BALLOT_KEY="bench-ballot-" + secret,
         LUOSHI_DB_CONN_MAX_AGE="60",
         LUOSHI_ALLOWED_HOSTS="127.0.0.1",
         LUOSHI_LOG_LEVEL="WARNING",
