@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -63,6 +63,37 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     page.console_errors = errors  # type: ignore[attr-defined]
     yield page
     context.close()
+
+
+@pytest.fixture
+def window(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
+    """Open more windows, each its own session: `window(viewport, confirm=False)`. Console
+    errors are collected on `page.console_errors`; with `confirm`, the page's confirmation
+    dialogs are accepted (Playwright dismisses them otherwise)."""
+    contexts: list[Any] = []
+
+    def open_window(viewport: dict[str, int], *, confirm: bool = False) -> Any:
+        context = browser.new_context(locale="zh-CN", viewport=viewport)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        page.base_url = live_server.url
+        errors: list[str] = []
+        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+        page.console_errors = errors
+        if confirm:
+            page.on("dialog", lambda dialog: dialog.accept())
+        return page
+
+    yield open_window
+    for context in contexts:
+        context.close()
+
+
+def no_sideways_scroll(page: Any) -> None:
+    """The page is no wider than its window (nothing to scroll sideways on a phone)."""
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= page.evaluate("window.innerWidth"), width
 
 
 def login(page: Any, username: str, password: str) -> None:

@@ -5,7 +5,6 @@ publishes, numbers the certificates, and anyone verifies a certificate on a phon
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -17,35 +16,12 @@ from luoshi.honors.models import Certificate, Nomination, Program
 from luoshi.orgs import services as org_services
 from luoshi.orgs.roles import Role
 
-from .conftest import login
+from .conftest import login, no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def window(browser: Any, live_server: Any) -> Iterator[Callable[[dict[str, int]], Any]]:
-    contexts: list[Any] = []
-
-    def open_window(viewport: dict[str, int]) -> Any:
-        context = browser.new_context(locale="zh-CN", viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.base_url = live_server.url
-        page.on("dialog", lambda dialog: dialog.accept())  # the confirmations
-        return page
-
-    yield open_window
-    for context in contexts:
-        context.close()
-
-
-def no_sideways_scroll(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.evaluate("window.innerWidth"), width
 
 
 def test_nominate_vet_decide_publish_certify_and_verify(org: Any, window: Any) -> None:
@@ -66,7 +42,7 @@ def test_nominate_vet_decide_publish_certify_and_verify(org: Any, window: Any) -
     base = f"/honors/{program.pk}/"
 
     # The unit head nominates on a phone, with the counter under the brief deeds.
-    head = window(PHONE)
+    head = window(PHONE, confirm=True)
     login(head, "head", PASSWORD)
     head.goto(head.base_url + base + "nominate/")
     no_sideways_scroll(head)
@@ -82,7 +58,7 @@ def test_nominate_vet_decide_publish_certify_and_verify(org: Any, window: Any) -
     assert nomination.status == Nomination.Status.SUBMITTED
 
     # The discipline inspector signs the discipline body's opinion from the queue.
-    vetter = window(DESKTOP)
+    vetter = window(DESKTOP, confirm=True)
     login(vetter, "inspector", PASSWORD)
     vetter.goto(vetter.base_url + "/honors/vetting/")
     vetter.click("#vetting-queue a")
@@ -91,7 +67,7 @@ def test_nominate_vet_decide_publish_certify_and_verify(org: Any, window: Any) -
     vetter.wait_for_url("**/honors/vetting/")
 
     # The officer signs for personnel, closes nominations, decides, publishes.
-    hr = window(DESKTOP)
+    hr = window(DESKTOP, confirm=True)
     login(hr, "hr", PASSWORD)
     hr.goto(hr.base_url + f"/honors/nominations/{nomination.pk}/")
     hr.check("#vet-form input[value=pass]")
@@ -123,7 +99,7 @@ def test_nominate_vet_decide_publish_certify_and_verify(org: Any, window: Any) -
     assert hr.locator("a[href$='certificates.pdf?mode=overprint']").count() == 1
 
     # Anyone verifies the number on a phone, without signing in.
-    visitor = window(PHONE)
+    visitor = window(PHONE, confirm=True)
     visitor.goto(visitor.base_url + "/verify/")
     visitor.fill("input[name=number]", certificate.number)
     visitor.click("#verify-form button[type=submit]")

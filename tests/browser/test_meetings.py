@@ -5,7 +5,6 @@ keyboard and edits the meeting's particulars at a phone's width."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -15,37 +14,12 @@ from luoshi.meetings import services
 from luoshi.meetings.models import Participant, Seat
 from luoshi.meetings.tests.conftest import ready_meeting
 
-from .conftest import login
+from .conftest import login, no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
-
-
-@pytest.fixture
-def window(browser: Any, live_server: Any) -> Iterator[Callable[[dict[str, int]], Any]]:
-    contexts: list[Any] = []
-
-    def open_window(viewport: dict[str, int]) -> Any:
-        context = browser.new_context(locale="zh-CN", viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.base_url = live_server.url
-        errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.console_errors = errors
-        return page
-
-    yield open_window
-    for context in contexts:
-        context.close()
-
-
-def no_sideways_scroll(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.evaluate("window.innerWidth"), width
 
 
 def _arranged(org: Any) -> Any:

@@ -4,7 +4,7 @@ reviews, publication by the editor, and the public page seen without a login."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -23,23 +23,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 PHONE = {"width": 390, "height": 844}
 PATH = r"C:\Users\…\Desktop\临时文件夹\DSC_6478.JPG"
-
-
-@pytest.fixture
-def window(browser: Any, live_server: Any) -> Iterator[Callable[[dict[str, int]], Any]]:
-    contexts: list[Any] = []
-
-    def open_window(viewport: dict[str, int]) -> Any:
-        context = browser.new_context(locale="zh-CN", viewport=viewport)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.base_url = live_server.url
-        return page
-
-    yield open_window
-    for context in contexts:
-        context.close()
 
 
 def test_write_a_collage_fail_on_a_pasted_path_fix_and_publish(

@@ -4,7 +4,6 @@ sideways scrolling."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -16,7 +15,7 @@ from luoshi.summaries.tests.conftest import office_summary as office_summary
 from luoshi.summaries.tests.conftest import round_ as round_
 from luoshi.summaries.tests.conftest import year_data as year_data
 
-from .conftest import login
+from .conftest import login, no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -24,35 +23,10 @@ PHONE = {"width": 390, "height": 844}
 CLERK_PASSWORD = "Luoshi-test-1"  # the year_data fixture's office clerk)
 
 
-@pytest.fixture
-def phone(browser: Any, live_server: Any) -> Iterator[Callable[[], Any]]:
-    contexts: list[Any] = []
-
-    def open_window() -> Any:
-        context = browser.new_context(locale="zh-CN", viewport=PHONE)
-        contexts.append(context)
-        page = context.new_page()
-        page.set_default_timeout(15_000)
-        page.base_url = live_server.url
-        errors: list[str] = []
-        page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
-        page.console_errors = errors
-        return page
-
-    yield open_window
-    for context in contexts:
-        context.close()
-
-
-def no_sideways_scroll(page: Any) -> None:
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= page.evaluate("window.innerWidth"), width
-
-
 def test_summary_editor_and_round_page_on_a_phone(
-    org: Any, office_summary: UnitSummary, phone: Any
+    org: Any, office_summary: UnitSummary, window: Any
 ) -> None:
-    clerk = phone()
+    clerk = window(PHONE)
     login(clerk, "office_staff", CLERK_PASSWORD)
     clerk.goto(f"{clerk.base_url}/summaries/{office_summary.pk}/")
     clerk.wait_for_selector("#summary-form")
@@ -75,7 +49,7 @@ def test_summary_editor_and_round_page_on_a_phone(
     no_sideways_scroll(clerk)
     assert not clerk.console_errors
 
-    office = phone()
+    office = window(PHONE)
     login(office, "supervisor", PASSWORD)
     office.goto(f"{office.base_url}/summaries/rounds/{office_summary.round_id}/")
     no_sideways_scroll(office)
