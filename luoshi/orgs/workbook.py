@@ -39,7 +39,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from luoshi.core.errors import InvalidInput
+# ImportInvalid: the one "nothing was imported" of every import, raised by this app too
+from luoshi.core.importflow import ImportInvalid as ImportInvalid
 from luoshi.documents.xlsx import (
     Column,
     SheetReader,
@@ -190,25 +191,6 @@ class Problem:
             "column": self.column,
             "message": self.message,
         }
-
-
-class ImportInvalid(InvalidInput):
-    """The file has problems; nothing was imported. `details` lists them."""
-
-    code = "import_invalid"
-
-    def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        count = len(problems)
-        super().__init__(
-            ngettext(
-                "The file has %(count)d problem; nothing was imported.",
-                "The file has %(count)d problems; nothing was imported.",
-                count,
-            )
-            % {"count": count},
-            details=[p.as_dict() for p in problems],
-        )
 
 
 @dataclass
