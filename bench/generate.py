@@ -22,17 +22,18 @@ tree), bench_province (agency leader of the largest province), bench_staff (staf
 department that leads many tasks) and bench_reporter (the submitter of the bulk reports). Their
 API tokens and the ids the runner needs are written to bench/var/dataset.json.
 
-The newer apps (skipped with --no-apps): this year's commendation program of the national agency
-and of each provincial one, created, given its quotas (嘉奖 by staff family, 先进集体) and opened
-through the honours services by bench_hr (personnel officer, whole tree), with nominations in
-bulk up to each unit's places (85 % submitted, 10 % draft, 5 % withdrawn; two collectives) and
-the honours of the five years before (about a sixth of the agency's people a year, imported
-records); last year's work meeting of the national agency, closed, organised by bench_office
-(supervisor): 600 participants (the agency's people by post and rank, then the provincial
-federations' chairs and vice chairs, then guests; bulk, with the services' sort key), the agenda,
-presidium, seating, invitations and the state changes through the meeting services, sign-in as
-one update; news items (40 of the national agency, 20 of each provincial one, four text blocks,
-no photos; 70 % published) by bench_editor (news editor), in bulk. About 5 s at any scale.
+The newer apps (skipped with --no-apps): this year's commendation program of the national
+agency and of each provincial one, created, given its quotas (嘉奖 by staff family, 优秀共产党员
+for a tenth of the staff, 先进集体) and opened through the honours services by bench_hr
+(personnel officer, whole tree), with nominations in bulk up to each unit's places (85 %
+submitted, 10 % draft, 5 % withdrawn; two collectives) and the honours of the five years before
+(about a sixth of the agency's people a year, imported records); last year's work meeting of the
+national agency, closed, organised by bench_office (supervisor): 600 participants (the agency's
+people by post and rank, then the provincial federations' chairs and vice chairs, then guests;
+bulk, with the services' sort key), the agenda, presidium, seating, invitations and the state
+changes through the meeting services, sign-in as one update; news items (40 of the national
+agency, 20 of each provincial one, four text blocks, no photos; 70 % published) by bench_editor
+(news editor), in bulk. About 5-9 s (3 % of the generation at --scale 0.01, 5 % at 0.25).
 
 `--reset` drops and re-creates the database (only one whose name contains "bench") and runs
 `luoshi migrate`. Not part of the test suite.
@@ -979,15 +980,18 @@ def load_honours(units: list[Unit], started: float) -> dict[str, Any]:
                         actor=hr, program=program, kind=hrules.COMMENDATION, family=family
                     )
             hsvc.quota_set(actor=hr, program=program, kind=hrules.ADVANCED_COLLECTIVE, places=3)
+            staff = len(agency.people) + sum(len(d.people) for d in agency.departments)
+            hsvc.quota_set(
+                actor=hr, program=program, kind=hrules.PARTY_MEMBER, places=max(1, staff // 10)
+            )
             hsvc.program_open(actor=hr, program=program)
         programs.append(program.pk)
-        free: dict[tuple[int, str], int] = {}
-        quota_of: dict[str, int] = {}
+        free: dict[tuple[int, str, str], int] = {}  # (unit, kind, family) -> places left
         for a in UnitAllocation.objects.filter(quota__program=program).select_related("quota"):
-            free[(a.unit_id, a.quota.family)] = a.places
+            free[(a.unit_id, a.quota.kind, a.quota.family)] = a.places
         people = (
             Person.objects.filter(unit_id__in=[agency.id, *(d.id for d in agency.departments)])
-            .select_related("unit", "post", "rank", "staff_category")
+            .select_related("unit", "post", "rank", "staff_category", "political_status")
             .order_by("unit__path", "pk")
         )
         now = timezone.now()
@@ -997,15 +1001,22 @@ def load_honours(units: list[Unit], started: float) -> dict[str, Any]:
                 if person.staff_category
                 else ""
             )
-            if free.get((person.unit_id, family), 0) <= 0:
-                continue
-            free[(person.unit_id, family)] -= 1
+            kind = hrules.COMMENDATION
+            if free.get((person.unit_id, kind, family), 0) <= 0:
+                status_name = person.political_status.name if person.political_status else ""
+                kind, family = hrules.PARTY_MEMBER, ""
+                if (
+                    not status_name.startswith("中共")
+                    or free.get((person.unit_id, kind, ""), 0) <= 0
+                ):
+                    continue
+            free[(person.unit_id, kind, family)] -= 1
             roll = rng.random()
             status = "submitted" if roll < 0.85 else "draft" if roll < 0.95 else "withdrawn"
             post = person.post.name if person.post else ""
             nominations.append(
                 Nomination(
-                    program=program, kind=hrules.COMMENDATION, person=person,
+                    program=program, kind=kind, person=person,
                     unit_id=person.unit_id, family=family,
                     is_leader=hrules.is_leader(post, person.rank.name if person.rank else "",
                                                hrules.policy()),
@@ -1015,7 +1026,6 @@ def load_honours(units: list[Unit], started: float) -> dict[str, Any]:
                     submitted_at=now if status != "draft" else None,
                 )
             )  # fmt: skip
-            quota_of[family] = quota_of.get(family, 0) + 1
         for dept in agency.departments[:2]:
             nominations.append(
                 Nomination(
