@@ -49,7 +49,9 @@ def prepare() -> dict[str, Any]:
     data = dataset()
     accounts = data["accounts"]
     sessions = {}
-    for name in ("bench_national", "bench_province", "bench_staff"):
+    named = ("bench_national", "bench_province", "bench_staff", "bench_hr", "bench_office",
+             "bench_editor")  # fmt: skip
+    for name in (n for n in named if n in accounts):
         client = Client()
         client.force_login(User.objects.get(username=name))
         sessions[name] = client.cookies[settings.SESSION_COOKIE_NAME].value

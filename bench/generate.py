@@ -22,6 +22,19 @@ tree), bench_province (agency leader of the largest province), bench_staff (staf
 department that leads many tasks) and bench_reporter (the submitter of the bulk reports). Their
 API tokens and the ids the runner needs are written to bench/var/dataset.json.
 
+The newer apps (skipped with --no-apps): this year's commendation program of the national
+agency and of each provincial one, created, given its quotas (嘉奖 by staff family, 优秀共产党员
+for a tenth of the staff, 先进集体) and opened through the honours services by bench_hr
+(personnel officer, whole tree), with nominations in bulk up to each unit's places (85 %
+submitted, 10 % draft, 5 % withdrawn; two collectives) and the honours of the five years before
+(about a sixth of the agency's people a year, imported records); last year's work meeting of the
+national agency, closed, organised by bench_office (supervisor): 600 participants (the agency's
+people by post and rank, then the provincial federations' chairs and vice chairs, then guests;
+bulk, with the services' sort key), the agenda, presidium, seating, invitations and the state
+changes through the meeting services, sign-in as one update; news items (40 of the national
+agency, 20 of each provincial one, four text blocks, no photos; 70 % published) by bench_editor
+(news editor), in bulk. About 5-9 s (3 % of the generation at --scale 0.01, 5 % at 0.25).
+
 `--reset` drops and re-creates the database (only one whose name contains "bench") and runs
 `luoshi migrate`. Not part of the test suite.
 """
@@ -42,6 +55,7 @@ from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse, urlunparse
 from zoneinfo import ZoneInfo
 
@@ -890,6 +904,322 @@ def load_plans(
     }  # fmt: skip
 
 
+# --- the newer apps: honours, the work meeting, news ------------------------------------------
+
+DEEDS = (
+    "该同志政治站位高，工作作风扎实，全年牵头完成重点任务{n}项，在服务归侨侨眷、"
+    "联络海外侨胞工作中成效明显，得到领导和同事一致好评。"
+)
+HONOUR_TITLES = ["年度先进工作者", "优秀共产党员", "为侨服务先进个人", "侨联系统先进工作者"]
+GUEST_BODIES = ["中央统战部", "国务院侨办", "中国侨商联合会", "中华海外联谊会", "中国致公党中央",
+                "全国人大华侨委员会", "中国华侨历史博物馆", "中国华侨公益基金会"]  # fmt: skip
+GUEST_TITLES = ["局长", "副局长", "处长", "副处长", "会长", "秘书长", "副主任"]
+NEWS_TOPICS = [
+    "召开{y}年度工作会议", "举办侨界青年创新创业大赛", "开展“侨法宣传月”活动",
+    "举行海外侨胞寻根之旅夏令营开营仪式", "召开归侨侨眷关爱工程推进会", "举办侨商投资项目对接会",
+    "开展基层侨联组织建设调研", "举办华文教育研讨会", "召开涉侨权益保护工作座谈会",
+    "举办“侨家乐”文化品牌活动", "开展主题党日活动", "举办侨史资料征集成果展",
+]  # fmt: skip
+NEWS_PARAGRAPH = (
+    "{date}，{agency}{topic}。会议强调，要坚持以习近平新时代中国特色社会主义思想为指导，"
+    "深入学习贯彻关于侨务工作的重要论述，凝聚侨心、发挥侨力、维护侨益，为推进中国式现代化"
+    "贡献侨界力量。各部门负责同志参加会议。"
+)
+NEWS_PER_PROVINCE = 20
+NEWS_NATIONAL = 40
+
+
+def bench_account(username: str, role: str, anchor_id: int, person_id: int | None) -> Any:
+    from luoshi.orgs.models import OrgUnit, Person
+    from luoshi.orgs.services import api_token_create, role_assign, user_create
+
+    user = user_create(
+        actor=None,
+        username=username,
+        password=secrets.token_urlsafe(18) + "Aa1!",
+        person=Person.objects.get(pk=person_id) if person_id else None,
+        validate_password=False,
+    )
+    role_assign(actor=None, user=user, role=role, anchor=OrgUnit.objects.get(pk=anchor_id))
+    _token, raw = api_token_create(actor=None, user=user, name="bench")
+    return user, {"user_id": user.pk, "person_id": person_id, "token": raw, "role": role}
+
+
+def load_honours(units: list[Unit], started: float) -> dict[str, Any]:
+    """This year's commendation program of the national agency and of each provincial one
+    (created, given quotas and opened through the services), its nominations in bulk (submitted
+    up to each unit's places, a few drafts and withdrawn), and the honours of the five years
+    before (imported records), in bulk."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from luoshi.honors import rules as hrules
+    from luoshi.honors import services as hsvc
+    from luoshi.honors.models import Honour, Nomination, UnitAllocation
+    from luoshi.orgs.models import OrgUnit, Person
+    from luoshi.orgs.roles import Role
+
+    root = units[0]
+    hr, account = bench_account("bench_hr", Role.PERSONNEL_OFFICER, root.id, root.people[-1])
+    agencies = [root] + [u for u in units if u.level == "provincial" and u.agency is u]
+    rng = random.Random(5)
+    deadline = TODAY + dt.timedelta(days=21)
+    programs: list[int] = []
+    nominations: list[Nomination] = []
+    honours: list[Honour] = []
+    for agency in agencies:
+        org = OrgUnit.objects.get(pk=agency.id)
+        with transaction.atomic():
+            program = hsvc.program_create(
+                actor=hr, agency=org, year=CUR, title=f"{CUR}年度先进工作者评选",
+                scope="internal", nomination_deadline=deadline,
+            )  # fmt: skip
+            for family in hrules.FAMILIES_WITH_AWARDS:
+                with contextlib.suppress(Exception):  # no staff of the family: no quota
+                    hsvc.quota_set(
+                        actor=hr, program=program, kind=hrules.COMMENDATION, family=family
+                    )
+            hsvc.quota_set(actor=hr, program=program, kind=hrules.ADVANCED_COLLECTIVE, places=3)
+            staff = len(agency.people) + sum(len(d.people) for d in agency.departments)
+            hsvc.quota_set(
+                actor=hr, program=program, kind=hrules.PARTY_MEMBER, places=max(1, staff // 10)
+            )
+            hsvc.program_open(actor=hr, program=program)
+        programs.append(program.pk)
+        free: dict[tuple[int, str, str], int] = {}  # (unit, kind, family) -> places left
+        for a in UnitAllocation.objects.filter(quota__program=program).select_related("quota"):
+            free[(a.unit_id, a.quota.kind, a.quota.family)] = a.places
+        people = (
+            Person.objects.filter(unit_id__in=[agency.id, *(d.id for d in agency.departments)])
+            .select_related("unit", "post", "rank", "staff_category", "political_status")
+            .order_by("unit__path", "pk")
+        )
+        now = timezone.now()
+        for person in people:
+            family = (
+                hrules.appraisal_rules.family_for(person.staff_category.appraisal_family)
+                if person.staff_category
+                else ""
+            )
+            kind = hrules.COMMENDATION
+            if free.get((person.unit_id, kind, family), 0) <= 0:
+                status_name = person.political_status.name if person.political_status else ""
+                kind, family = hrules.PARTY_MEMBER, ""
+                if (
+                    not status_name.startswith("中共")
+                    or free.get((person.unit_id, kind, ""), 0) <= 0
+                ):
+                    continue
+            free[(person.unit_id, kind, family)] -= 1
+            roll = rng.random()
+            status = "submitted" if roll < 0.85 else "draft" if roll < 0.95 else "withdrawn"
+            post = person.post.name if person.post else ""
+            nominations.append(
+                Nomination(
+                    program=program, kind=kind, person=person,
+                    unit_id=person.unit_id, family=family,
+                    is_leader=hrules.is_leader(post, person.rank.name if person.rank else "",
+                                               hrules.policy()),
+                    post_at_time=person.unit.name + post,
+                    deeds_brief=DEEDS.format(n=rng.randint(2, 9)), unit_opinion="同意推荐。",
+                    status=status, nominated_by=hr,
+                    submitted_at=now if status != "draft" else None,
+                )
+            )  # fmt: skip
+        for dept in agency.departments[:2]:
+            nominations.append(
+                Nomination(
+                    program=program, kind=hrules.ADVANCED_COLLECTIVE, unit_id=dept.id,
+                    deeds_brief=DEEDS.format(n=rng.randint(5, 12)), unit_opinion="同意推荐。",
+                    status="submitted", nominated_by=hr, submitted_at=now,
+                )
+            )  # fmt: skip
+        # the honours of earlier years: about the quota's size each year
+        sample = [p for p in agency.people] + [p for d in agency.departments for p in d.people]
+        unit_of = {p: agency.id for p in agency.people}
+        for d in agency.departments:
+            unit_of.update({p: d.id for p in d.people})
+        per_year = max(1, len(sample) // 6)
+        for year in range(CUR - 5, CUR):
+            for pid in rng.sample(sample, min(len(sample), per_year)):
+                honours.append(
+                    Honour(
+                        agency_id=agency.id, person_id=pid, unit_id=unit_of[pid],
+                        kind=hrules.COMMENDATION, title=rng.choice(HONOUR_TITLES),
+                        gbt_code="01115", year=year, approving_body=agency.name,
+                        document_number=f"{agency.short_name}发〔{year}〕{rng.randint(10, 60)}号",
+                        awarded_on=dt.date(year, 12, rng.randint(15, 28)), source="import",
+                    )
+                )  # fmt: skip
+    with transaction.atomic():
+        Nomination.objects.bulk_create(nominations, batch_size=2000)
+        Honour.objects.bulk_create(honours, batch_size=2000)
+    log(
+        f"honours: {len(programs)} programs, {len(nominations)} nominations, "
+        f"{len(honours)} earlier honours",
+        started,
+    )
+    national = Nomination.objects.filter(program_id=programs[0]).count()
+    return {
+        "accounts": {"bench_hr": account},
+        "counts": {"honours_programs": len(programs), "honours_nominations": len(nominations),
+                   "honours_nominations_national": national, "honours_earlier": len(honours)},
+        "ids": {"honours_program": programs[0], "honours_program_province": programs[1]},
+    }  # fmt: skip
+
+
+def load_meeting(units: list[Unit], started: float) -> dict[str, Any]:
+    """Last year's work meeting of the national agency, closed: 600 participants (the agency's
+    people by rank, then the provincial federations' chairs and vice chairs, then guests), the
+    agenda, the presidium and the hall seated, sign-in. Made through the services except the
+    participants (bulk, with the services' sort key) and the sign-in (one update)."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from luoshi.meetings import services as msvc
+    from luoshi.meetings.models import AgendaItem, Participant
+    from luoshi.orgs.models import OrgUnit, Person
+    from luoshi.orgs.roles import Role
+
+    root = units[0]
+    office, account = bench_account("bench_office", Role.SUPERVISOR, root.id, root.people[-2])
+    rng = random.Random(6)
+    agency = OrgUnit.objects.get(pk=root.id)
+    day = dt.date(CUR, 1, 16) if dt.date(CUR, 1, 20) < TODAY else TODAY - dt.timedelta(days=3)
+    planned = day - dt.timedelta(days=10)
+    chair = Person.objects.get(pk=root.chair)
+    vices = list(Person.objects.filter(pk__in=root.vice_chairs).order_by("pk"))
+    own = [root.id, *(d.id for d in root.departments)]
+    provinces = [u for u in units if u.level == "provincial" and u.agency is u]
+    outside = [p for u in provinces for p in [u.chair, *u.vice_chairs] if p]
+    people = list(
+        Person.objects.filter(unit_id__in=own)
+        .select_related("unit", "post", "rank")
+        .order_by("post__sort_order", "rank__sort_order", "pk")
+    )
+    people += list(
+        Person.objects.filter(pk__in=outside).select_related("unit", "post", "rank").order_by("pk")
+    )
+    people = people[:560]
+    with transaction.atomic():
+        meeting = msvc.meeting_create(
+            actor=office, agency=agency, year=PREV, title=f"{PREV}年度机关工作会议", date=day,
+            starts_at=dt.time(9, 0), venue="机关办公楼一层报告厅", presiding=vices[0] if vices
+            else chair, today=planned,
+        )  # fmt: skip
+        now = timezone.now()
+        rows = [
+            Participant(
+                meeting=meeting, person=p, unit_id=p.unit_id,
+                source="rule" if p.unit_id in own else "named",
+                sort_key=msvc._sort_key(p, p.unit), invited_at=now,
+                reply="leave" if i % 40 == 39 else "accepted",
+                leave_reason="公务外出" if i % 40 == 39 else "",
+            )
+            for i, p in enumerate(people)
+        ]  # fmt: skip
+        for g in range(600 - len(rows)):
+            rows.append(
+                Participant(
+                    meeting=meeting, guest_name=rng.choice(SURNAMES)
+                    + "".join(rng.choices(GIVEN, k=2)), guest_body=rng.choice(GUEST_BODIES),
+                    guest_title=rng.choice(GUEST_TITLES), source="guest",
+                    role="observe" if g % 3 else "attend", sort_key="~guest", invited_at=now,
+                    reply="accepted",
+                )
+            )  # fmt: skip
+        Participant.objects.bulk_create(rows, batch_size=1000)
+        K = AgendaItem.Kind
+        depts = {d.id: d for d in OrgUnit.objects.filter(pk__in=[d.id for d in root.departments])}
+        items = [(K.SPEECH, f"主席作{PREV}年度工作总结讲话", chair, None, 40)]
+        items += [(K.REPORT, f"{d.name}{PREV}年度工作汇报", None, depts[d.id], 8)
+                  for d in root.departments[:3]]  # fmt: skip
+        ours = [p for p in people if p.unit_id in own]
+        items += [(K.EXCHANGE, f"{p.name}同志交流发言", p, None, 6) for p in ours[-3:]]
+        for kind, title, presenter, unit, minutes in items:
+            msvc.agenda_add(
+                actor=office, meeting=meeting, kind=kind, title=title, presenter=presenter,
+                unit=unit, duration_minutes=minutes,
+            )  # fmt: skip
+        msvc.presidium_set(
+            actor=office, meeting=meeting,
+            person_ids=[p.pk for p in msvc.presidium_proposal(meeting)][:15],
+        )  # fmt: skip
+        msvc.meeting_advance(actor=office, meeting=meeting, to="notified", today=planned)
+        seated = msvc.seating_arrange(actor=office, meeting=meeting)
+        msvc.meeting_advance(actor=office, meeting=meeting, to="in_session", today=day)
+        opened = timezone.make_aware(dt.datetime.combine(day, dt.time(8, 40)))
+        meeting.participants.exclude(reply="leave").exclude(
+            pk__in=[r.pk for r in rows[::17]]
+        ).update(signed_in_at=opened, sign_in_method="desk")
+        msvc.meeting_advance(actor=office, meeting=meeting, to="closed", today=day)
+    log(f"meeting: {meeting.participants.count()} participants, seats {seated}", started)
+    return {
+        "accounts": {"bench_office": account},
+        "counts": {"meeting_participants": meeting.participants.count(),
+                   "meeting_seats": meeting.seats.count(), "meeting_agenda": len(items)},
+        "ids": {"meeting": meeting.pk},
+    }  # fmt: skip
+
+
+def load_news(units: list[Unit], started: float) -> dict[str, Any]:
+    """News items of the national agency and of each provincial one (paragraph and quote blocks,
+    no photos): most published, some in review, a few drafts and withdrawn; in bulk."""
+    from django.db import transaction
+    from django.utils import timezone
+
+    from luoshi.news.models import NewsItem
+    from luoshi.orgs.roles import Role
+
+    root = units[0]
+    editor, account = bench_account("bench_editor", Role.NEWS_EDITOR, root.id, root.people[-3])
+    rng = random.Random(7)
+    agencies = [root] + [u for u in units if u.level == "provincial" and u.agency is u]
+    items: list[NewsItem] = []
+    for agency in agencies:
+        count = NEWS_NATIONAL if agency is root else NEWS_PER_PROVINCE
+        for k in range(count):
+            event = TODAY - dt.timedelta(days=3 + k * 9 + rng.randint(0, 5))
+            topic = rng.choice(NEWS_TOPICS).format(y=event.year)
+            date_text = f"{event.month}月{event.day}日"
+            blocks = [
+                {"type": "paragraph", "text": NEWS_PARAGRAPH.format(
+                    date=date_text, agency=agency.short_name, topic=topic)},
+                {"type": "paragraph", "text": MEASURES * 2},
+                {"type": "quote", "text": "凝聚侨心侨力，同圆共享中国梦。"},
+                {"type": "paragraph", "text": REPORT_TEXTS[k % 3].format(n=k % 5 + 1)},
+            ]  # fmt: skip
+            roll = rng.random()
+            status = (
+                "published" if roll < 0.7 else "first_review" if roll < 0.8
+                else "second_review" if roll < 0.86 else "draft" if roll < 0.97 else "withdrawn"
+            )  # fmt: skip
+            at = timezone.make_aware(dt.datetime.combine(event, dt.time(17, 0)))
+            dept = agency.departments[k % len(agency.departments)] if agency.departments else agency
+            items.append(
+                NewsItem(
+                    agency_id=agency.id, unit_id=dept.id, author=editor,
+                    title=f"{agency.short_name}{topic}", source=agency.short_name,
+                    authors="宣传部", editors="宣传部", digest=f"{agency.short_name}{topic}。",
+                    event_date=event, blocks=blocks, status=status,
+                    slug=f"{event:%Y%m%d}-{secrets.token_hex(4)}"
+                    if status in ("published", "withdrawn") else None,
+                    published_at=at if status in ("published", "withdrawn") else None,
+                    withdrawn_at=at if status == "withdrawn" else None,
+                    withdrawal_reason="内容需更新" if status == "withdrawn" else "",
+                )
+            )  # fmt: skip
+    with transaction.atomic():
+        NewsItem.objects.bulk_create(items, batch_size=1000)
+    published = sum(i.status == "published" for i in items)
+    log(f"news: {len(items)} items, {published} published", started)
+    return {
+        "accounts": {"bench_editor": account},
+        "counts": {"news_items": len(items), "news_published": published},
+        "ids": {},
+    }
+
+
 def build_rollups(started: float) -> None:
     """The dashboards' roll-up tables, from the loaded tasks (as `luoshi rollup --rebuild`)."""
     from luoshi.plans import rollup
@@ -911,6 +1241,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", type=float, default=1.0, help="1 = a million tasks")
     parser.add_argument(
         "--reset", action="store_true", help="drop, create and migrate the database"
+    )
+    parser.add_argument(
+        "--no-apps", action="store_true", help="skip honours, the work meeting and news"
     )
     args = parser.parse_args(argv)
     url = os.environ.get("DATABASE_URL", "")
@@ -938,6 +1271,14 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(reporter, dict)
     counts = load_plans(url, units, n_tasks, int(reporter["user_id"]), started)
     build_rollups(started)
+    extra_counts: dict[str, Any] = {}
+    ids: dict[str, Any] = {}
+    if not args.no_apps:
+        for loader in (load_honours, load_meeting, load_news):
+            made = loader(units, started)
+            accounts.update(made["accounts"])
+            extra_counts.update(made["counts"])
+            ids.update(made["ids"])
     vacuum(url, started)
     seconds = time.monotonic() - started
     VAR.mkdir(exist_ok=True)
@@ -949,6 +1290,8 @@ def main(argv: list[str] | None = None) -> int:
         "units": len(units),
         **people,
         **counts,
+        **extra_counts,
+        "ids": ids,
         "accounts": accounts,
     }
     (VAR / "dataset.json").write_text(json.dumps(dataset, ensure_ascii=False, indent=2))

@@ -19,6 +19,10 @@ Measured, authenticated and scoped as real users (bench/generate.py makes them):
     member;
   * a task detail page /tasks/<id>/ and submitting a report POST /api/v1/tasks/<id>/reports, as a
     staff member of the lead unit;
+  * the newer apps' lists (bench/generate.py without --no-apps): the national commendation
+    program's page /honors/<id>/ and its nominations API as the personnel officer, the
+    600-participant work meeting's participants page and API as the office, the news desk
+    /newsdesk/ and /api/v1/news as a news editor, and the public news index /news/ signed out;
   * the ledger export /tasks/export.xlsx with the filter closest to 50,000 rows (× scale): time,
     bytes and the peak resident memory of the gunicorn worker that served it (VmRSS sampled every
     10 ms from /proc, and VmHWM).
@@ -572,15 +576,59 @@ def endpoints(data: dict[str, Any], prep: dict[str, Any]) -> list[Endpoint]:
                  body=detail),
         Endpoint("report_submit", "Submit a report (API)", "/api/v1/tasks/0/reports",
                  "bench_staff", "token", method="POST", body=report_body),
+        *new_apps(data),
         Endpoint("export", f"Ledger export ({prep['export_rows']:,} rows)",
                  "/tasks/export.xlsx?" + export_query, "bench_national", "session",
                  max_requests=2, concurrency=(1,)),
     ]  # fmt: skip
 
 
+def new_apps(data: dict[str, Any]) -> list[Endpoint]:
+    """The newer apps' lists on the generated data (none on a dataset made before them): this
+    year's national commendation program (page and nominations API) as the personnel officer,
+    last year's 600-participant work meeting (participants page and API) as the office, the
+    news desk (page and API) as a news editor and the public news index signed out."""
+    ids = data.get("ids") or {}
+    accounts = data["accounts"]
+    out: list[Endpoint] = []
+    if "honours_program" in ids and "bench_hr" in accounts:
+        program = ids["honours_program"]
+        n = data.get("honours_nominations_national", "?")
+        out += [
+            Endpoint("honours_program_page", f"Honours program page ({n} nominations)",
+                     f"/honors/{program}/", "bench_hr", "session", bare=True),
+            Endpoint("honours_nominations_api", f"Honours nominations API ({n})",
+                     f"/api/v1/honors/programs/{program}/nominations", "bench_hr", "token",
+                     bare=True),
+        ]  # fmt: skip
+    if "meeting" in ids and "bench_office" in accounts:
+        meeting = ids["meeting"]
+        n = data.get("meeting_participants", "?")
+        out += [
+            Endpoint("meeting_participants_page", f"Meeting participants page ({n})",
+                     f"/meetings/{meeting}/participants/", "bench_office", "session", bare=True),
+            Endpoint("meeting_participants_api", f"Meeting participants API ({n})",
+                     f"/api/v1/meetings/{meeting}/participants", "bench_office", "token",
+                     bare=True),
+        ]  # fmt: skip
+    if "bench_editor" in accounts:
+        n = data.get("news_items", "?")
+        out += [
+            Endpoint("news_desk_page", f"News desk page ({n} items in the tree)", "/newsdesk/",
+                     "bench_editor", "session", bare=True),
+            Endpoint("news_api", "News list API", "/api/v1/news", "bench_editor", "token",
+                     bare=True),
+            Endpoint("news_public_index", "Public news index (signed out)", "/news/",
+                     "bench_editor", "none", bare=True),
+        ]  # fmt: skip
+    return out
+
+
 def headers_for(ep: Endpoint, data: dict[str, Any], prep: dict[str, Any]) -> dict[str, str]:
     headers = {"Accept": "text/html,application/json"}
-    if ep.auth == "session":
+    if ep.auth == "none":
+        pass
+    elif ep.auth == "session":
         headers["Cookie"] = f"sessionid={prep['sessions'][ep.account]}"
     else:
         headers["Authorization"] = f"Bearer {data['accounts'][ep.account]['token']}"
