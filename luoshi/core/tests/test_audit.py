@@ -769,6 +769,7 @@ def test_concurrent_processes_on_a_sqlite_file_keep_one_chain(tmp_path) -> None:
         LUOSHI_VAR_DIR=str(tmp_path),
         LUOSHI_SECRET_KEY="test-only",
         LUOSHI_AUDIT_KEY="test-only-audit",
+        LUOSHI_BALLOT_KEY="test-only-ballot",
         LUOSHI_DEBUG="0",
     )
     root = Path(__file__).resolve().parents[3]

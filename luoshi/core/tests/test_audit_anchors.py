@@ -197,7 +197,7 @@ def test_tick_writes_the_anchor_to_the_file_and_the_log(
     assert len(Path(settings.LUOSHI_AUDIT_ANCHOR_FILE).read_text().splitlines()) == 2
 
 
-def test_production_refuses_to_start_without_an_audit_key(tmp_path: Path) -> None:
+def test_production_refuses_to_start_without_the_audit_and_ballot_keys(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LUOSHI_")}
     env.update(LUOSHI_SECRET_KEY="x" * 50, LUOSHI_DEBUG="0", LUOSHI_VAR_DIR=str(tmp_path))
     env.pop("DATABASE_URL", None)
@@ -208,6 +208,12 @@ def test_production_refuses_to_start_without_an_audit_key(tmp_path: Path) -> Non
     )
     assert result.returncode != 0 and "LUOSHI_AUDIT_KEY" in result.stderr
     env["LUOSHI_AUDIT_KEY"] = "y" * 50
+    result = subprocess.run(
+        [sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, timeout=60
+    )
+    # the ballot buffer's key is the next one production asks for, by name
+    assert result.returncode != 0 and "LUOSHI_BALLOT_KEY" in result.stderr
+    env["LUOSHI_BALLOT_KEY"] = "z" * 50
     result = subprocess.run(
         [sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, timeout=60
     )
