@@ -1478,7 +1478,8 @@ HALL_BLOCKS = (6, 10, 6)  # [practice] seats per block, left to right as seen fr
 
 
 def hall_layout(count: int) -> seating.HallLayout:
-    """A hall with room for `count` people in three blocks and a spare row."""
+    """A hall with room for `count` people in three blocks and a spare row (arranging adds rows
+    where the units, each starting a row, need more)."""
     per_row = sum(HALL_BLOCKS)
     return seating.HallLayout(rows=max(1, -(-count // per_row) + 1), blocks=HALL_BLOCKS)
 
@@ -1538,6 +1539,15 @@ def seating_arrange(*, actor: Any, meeting: Meeting) -> dict[str, int]:
         for p in hall
     ]
     plan = seating.arrange_hall(layout, zones, occupants, locked=locked)
+    per_row = sum(HALL_BLOCKS)
+    for _attempt in range(len(occupants)):
+        if not plan.unseated:
+            break
+        # each unit starts a row of its own, so the hall needs more rows than its head count
+        # fills: add what the unseated would fill, plus one for the groups they begin
+        grow = -(-len(plan.unseated) // per_row) + 1
+        layout = seating.HallLayout(rows=layout.rows + grow, blocks=HALL_BLOCKS)
+        plan = seating.arrange_hall(layout, zones, occupants, locked=locked)
     label = {
         p.pk: (
             str(_("Honourees"))

@@ -237,3 +237,40 @@ def test_report_speakers_from_the_units_with_an_accepted_summary(org: Any, clien
     assert "accepted summary" in page.content.decode() or "总结" in page.content.decode()
     compilation = services.compilation_freeze(actor=office, meeting=meeting)
     assert any("主要工作" in e["title"] for e in compilation.contents), compilation.contents
+
+
+def test_every_participant_gets_a_hall_seat_when_many_small_units_each_start_a_row(
+    org: Any,
+) -> None:
+    """Each unit starts a row of its own: twelve units of two people need twelve rows, not the
+    two that their 24 seats would fill (the hall grew too little, and 20 people had no seat)."""
+    from luoshi.orgs.models import OrgUnit, Person
+    from luoshi.orgs.services import org_unit_create
+
+    office = org.users["supervisor"]
+    meeting = ready_meeting(org)
+    for i in range(12):
+        unit = org_unit_create(
+            actor=None,
+            name=f"直属单位{i:02d}",
+            code=f"SEAT-{i:02d}",
+            kind=OrgUnit.Kind.AFFILIATED,
+            level=org.agency.level,
+            parent=org.agency,
+            sort_order=100 + i,
+        )
+        for j in range(2):
+            person = Person.objects.create(name=f"座位{i:02d}{j}", gender="M", unit=unit)
+            services.participant_add(actor=office, meeting=meeting, person=person)
+    hall = meeting.participants.filter(presidium=False).exclude(reply="leave").count()
+    result = services.seating_arrange(actor=office, meeting=meeting)
+    assert result["unseated"] == 0 and result["hall"] == hall >= 24
+    seats = meeting.seats.filter(area="hall", participant__isnull=False)
+    rows_of = {}
+    for seat in seats.select_related("participant__unit"):
+        unit = seat.participant.unit
+        if unit is not None and unit.code.startswith("SEAT-"):
+            rows_of.setdefault(unit.code, set()).add(seat.row)
+    assert len(rows_of) == 12
+    first_rows = sorted(min(rows) for rows in rows_of.values())
+    assert len(set(first_rows)) == 12  # each unit on a row of its own
