@@ -31,8 +31,12 @@ def test_record_many_continues_the_chain_in_one_pass(org: Any) -> None:
     reads = [q for q in queries if q["sql"].startswith("SELECT") and "core_auditentry" in q["sql"]]
     inserts = [q for q in queries if q["sql"].startswith("INSERT")]
     assert len(reads) == 1  # the chain's head, once
-    # in batches (SQLite's limit on parameters splits a batch further)
-    assert 3 <= len(inserts) <= 2500 // 50
+    if connection.vendor == "postgresql":
+        # one COPY stream a batch, which the captured statements do not show: no INSERT at all
+        assert inserts == [] and len(queries) <= 10
+    else:
+        # in batches (SQLite's limit on parameters splits a batch further)
+        assert 3 <= len(inserts) <= 2500 // 50
     new = list(AuditEntry.objects.filter(id__gt=head.pk).order_by("id"))
     assert len(new) == 2500 and AuditEntry.objects.count() == before + 2500
     assert new[0].prev_hash == head.hash
