@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import pytest
@@ -50,3 +51,16 @@ def ready_meeting(org: Any, **extra: Any) -> Meeting:
 @pytest.fixture
 def meeting(org: Any) -> Meeting:
     return make_meeting(org)
+
+
+def small_pdf() -> bytes:
+    """A real one-page PDF (uploads are checked by a PDF parser, not by their name)."""
+    # reportlab loads only for the tests that upload
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    c = canvas.Canvas(buffer)
+    c.drawString(72, 720, "speech")
+    c.showPage()
+    c.save()
+    return buffer.getvalue()

@@ -9,7 +9,7 @@ from django.test import Client
 from luoshi.meetings import services
 from luoshi.meetings.models import Seat
 
-from .conftest import ready_meeting
+from .conftest import ready_meeting, small_pdf
 
 pytestmark = pytest.mark.django_db
 
@@ -171,19 +171,6 @@ def test_awarding_rounds_from_the_decision(org: Any, client_for: Any) -> None:
     assert page.get(f"/meetings/{meeting.pk}/notice.docx").status_code == 200
 
 
-def _small_pdf() -> bytes:
-    import io
-
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    c = canvas.Canvas(buffer)
-    c.drawString(72, 720, "speech")
-    c.showPage()
-    c.save()
-    return buffer.getvalue()
-
-
 def test_material_upload_and_frozen_compilation(org: Any, client_for: Any) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -194,7 +181,7 @@ def test_material_upload_and_frozen_compilation(org: Any, client_for: Any) -> No
     leader = client_for("leader")  # the presenter attaches their own material
     answer = leader.post(
         f"/meetings/{meeting.pk}/materials/",
-        {"action": "upload", "item": item.pk, "file": SimpleUploadedFile("讲话.pdf", _small_pdf())},
+        {"action": "upload", "item": item.pk, "file": SimpleUploadedFile("讲话.pdf", small_pdf())},
     )
     assert answer.status_code == 302
     item.refresh_from_db()

@@ -5,7 +5,6 @@ API call whatever the participants' count."""
 from __future__ import annotations
 
 import datetime as dt
-import io
 from typing import Any
 
 import pytest
@@ -20,20 +19,9 @@ from luoshi.core.models import AuditEntry
 from luoshi.meetings import services
 from luoshi.meetings.models import AgendaItem, Meeting, Seat
 
-from .conftest import make_meeting, ready_meeting
+from .conftest import make_meeting, ready_meeting, small_pdf
 
 pytestmark = pytest.mark.django_db
-
-
-def _pdf() -> bytes:
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    c = canvas.Canvas(buffer)
-    c.drawString(72, 720, "speech")
-    c.showPage()
-    c.save()
-    return buffer.getvalue()
 
 
 def _api(token_for: Any, persona: str) -> Client:
@@ -231,17 +219,17 @@ def test_material_upload_over_the_api_checks_the_content(org: Any, token_for: An
     leader = _api(token_for, "leader")  # the presenter
     fake = leader.post(url, {"file": SimpleUploadedFile("讲话.pdf", b"%PDF-1.4 not really")})
     assert fake.status_code == 422
-    wrong = leader.post(url, {"file": SimpleUploadedFile("讲话.exe", _pdf())})
+    wrong = leader.post(url, {"file": SimpleUploadedFile("讲话.exe", small_pdf())})
     assert wrong.status_code == 422
     assert leader.post(url, {}).status_code == 422
-    good = leader.post(url, {"file": SimpleUploadedFile("讲话.pdf", _pdf())})
+    good = leader.post(url, {"file": SimpleUploadedFile("讲话.pdf", small_pdf())})
     assert good.status_code == 200, good.content
     assert good.json()["has_material"] is True
     item.refresh_from_db()
     assert item.material_name == "讲话.pdf"
     assert AuditEntry.objects.filter(action="meetings.material_attach").exists()
     other = _api(token_for, "staff")  # neither presenter nor office
-    assert other.post(url, {"file": SimpleUploadedFile("x.pdf", _pdf())}).status_code == 404
+    assert other.post(url, {"file": SimpleUploadedFile("x.pdf", small_pdf())}).status_code == 404
 
 
 def test_material_size_limit(org: Any, token_for: Any, monkeypatch: Any) -> None:
@@ -249,7 +237,8 @@ def test_material_size_limit(org: Any, token_for: Any, monkeypatch: Any) -> None
     meeting = ready_meeting(org)
     item = AgendaItem.objects.get(meeting=meeting)
     url = f"/api/v1/meetings/{meeting.pk}/agenda/{item.pk}/material"
-    answer = _api(token_for, "supervisor").post(url, {"file": SimpleUploadedFile("a.pdf", _pdf())})
+    upload = {"file": SimpleUploadedFile("a.pdf", small_pdf())}
+    answer = _api(token_for, "supervisor").post(url, upload)
     assert answer.status_code == 422
 
 
