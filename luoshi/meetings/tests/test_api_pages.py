@@ -253,11 +253,12 @@ def test_every_participant_gets_a_hall_seat_when_many_small_units_each_start_a_r
     result = services.seating_arrange(actor=office, meeting=meeting)
     assert result["unseated"] == 0 and result["hall"] == hall >= 24
     seats = meeting.seats.filter(area="hall", participant__isnull=False)
-    rows_of = {}
+    rows_of: dict[str, set[int]] = {}
     for seat in seats.select_related("participant__unit"):
-        unit = seat.participant.unit
-        if unit is not None and unit.code.startswith("SEAT-"):
-            rows_of.setdefault(unit.code, set()).add(seat.row)
+        assert seat.participant is not None
+        home = seat.participant.unit
+        if home is not None and home.code.startswith("SEAT-"):
+            rows_of.setdefault(home.code, set()).add(seat.row)
     assert len(rows_of) == 12
     first_rows = sorted(min(rows) for rows in rows_of.values())
     assert len(set(first_rows)) == 12  # each unit on a row of its own
