@@ -13,7 +13,7 @@ import pytest
 from conftest import PASSWORD
 from luoshi.orgs.models import TwoFactorDevice
 
-from .conftest import no_sideways_scroll
+from .conftest import login, no_sideways_scroll
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -65,3 +65,32 @@ def test_enrolment_and_sign_in_on_a_phone(phone: Any, org: Any, settings: Any) -
     code.press("Enter")
     page.wait_for_url(page.base_url + "/")
     assert not page.console_errors
+
+
+def test_the_slowed_down_addresses_page_fits_a_phone(phone: Any, org: Any) -> None:
+    """The security administrator's list of slowed-down addresses at 390 px, with its clear
+    button confirmed before anything is written."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from luoshi.orgs.models import AddressThrottle
+
+    AddressThrottle.objects.create(
+        key="2001:db8:85a3::8a2e:370:7334",
+        address="2001:db8:85a3::8a2e:370:7334",
+        window_start=timezone.now(),
+        failures=80,
+        delayed_until=timezone.now() + dt.timedelta(seconds=30),
+    )
+    login(phone, "security", PASSWORD)
+    phone.goto(phone.base_url + "/accounts/addresses/")
+    assert phone.locator("text=2001:db8:85a3::8a2e:370:7334").count() >= 1
+    no_sideways_scroll(phone)
+    phone.on("dialog", lambda dialog: dialog.dismiss())  # the confirmation, refused
+    button = phone.locator("form button[type=submit]").last
+    if button.count():
+        button.click()
+        phone.wait_for_load_state()
+    assert AddressThrottle.objects.filter(address="2001:db8:85a3::8a2e:370:7334").exists()
+    assert not phone.console_errors, phone.console_errors
