@@ -91,7 +91,9 @@ def window(browser: Any, live_server: Any) -> Iterator[Callable[..., Any]]:
 
 
 def no_sideways_scroll(page: Any) -> None:
-    """The page is no wider than its window (nothing to scroll sideways on a phone)."""
+    """The page is no wider than its window (nothing to scroll sideways on a phone), measured
+    once its style sheets have loaded (an element can be found before they have)."""
+    page.wait_for_load_state("load")
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= page.evaluate("window.innerWidth"), width
 

@@ -46,6 +46,8 @@ def make_campaign(org: Any) -> tuple[Any, list[str]]:
 
 
 def _grade_targets(page: Any) -> list[dict[str, float]]:
+    # measured once the page's style sheets have loaded: the DOM can be there before them
+    page.wait_for_load_state("load")
     return page.eval_on_selector_all(
         "label.ls-grade",
         "els => els.map(e => { const r = e.getBoundingClientRect();"
