@@ -347,8 +347,9 @@ LUOSHI_PDF_FONT_CACHE = env("LUOSHI_PDF_FONT_CACHE", str(VAR_DIR / "fonts"))
 LUOSHI_COUNT_LIMIT = env_int("LUOSHI_COUNT_LIMIT", 10000, minimum=1)
 # A text search is narrowed by its words, not paged through: its count stops sooner, because
 # counting the matches of a word found in a few percent of a million tasks costs more than the
-# page itself (docs/performance.md).
-LUOSHI_SEARCH_COUNT_LIMIT = env_int("LUOSHI_SEARCH_COUNT_LIMIT", 1000, minimum=1)
+# page itself: the rows read grow with the limit divided by the word's share (500: ten pages of
+# 50, docs/performance.md).
+LUOSHI_SEARCH_COUNT_LIMIT = env_int("LUOSHI_SEARCH_COUNT_LIMIT", 500, minimum=1)
 # The report overview shows at most this many reporting periods of a plan (the latest ones).
 LUOSHI_REPORT_OVERVIEW_PERIODS = env_int("LUOSHI_REPORT_OVERVIEW_PERIODS", 12)
 

@@ -18,7 +18,7 @@ from luoshi.plans.models import Task
 
 pytestmark = pytest.mark.django_db
 
-NAMES = ["侨联甲", "华侨乙", "联侨丙", "僑聯丁", "张三", "李四侨", "华侨联合会王"]
+NAMES = ["侨联甲", "华侨乙", "联侨丙", "僑聯丁", "张三", "李四侨", "华侨联合会王", "百分%之_王", "百分号之王"]
 
 
 def _people(org: Any) -> list[Person]:
@@ -28,9 +28,10 @@ def _people(org: Any) -> list[Person]:
 
 
 @pytest.mark.parametrize(
-    "query", ["侨", "僑", "侨联", "僑聯", "华侨联", "侨联合", "联侨丙", "无", "三"]
+    "query", ["侨", "僑", "侨联", "僑聯", "华侨联", "侨联合", "联侨丙", "无", "三", "%", "分%之_", "_"]
 )
 def test_gram_search_finds_what_contains_finds(org: Any, query: str) -> None:
+    """Also a query with LIKE's wildcards, which are matched literally (strpos on PostgreSQL)."""
     made = _people(org)
     ours = Person.objects.filter(pk__in=[p.pk for p in made])
     expected = {p.name for p in made if search_key(query) in search_key(p.name)}
