@@ -18,7 +18,17 @@ from luoshi.plans.models import Task
 
 pytestmark = pytest.mark.django_db
 
-NAMES = ["侨联甲", "华侨乙", "联侨丙", "僑聯丁", "张三", "李四侨", "华侨联合会王", "百分%之_王", "百分号之王"]
+NAMES = [
+    "侨联甲",
+    "华侨乙",
+    "联侨丙",
+    "僑聯丁",
+    "张三",
+    "李四侨",
+    "华侨联合会王",
+    "百分%之_王",
+    "百分号之王",
+]
 
 
 def _people(org: Any) -> list[Person]:
@@ -28,7 +38,8 @@ def _people(org: Any) -> list[Person]:
 
 
 @pytest.mark.parametrize(
-    "query", ["侨", "僑", "侨联", "僑聯", "华侨联", "侨联合", "联侨丙", "无", "三", "%", "分%之_", "_"]
+    "query",
+    ["侨", "僑", "侨联", "僑聯", "华侨联", "侨联合", "联侨丙", "无", "三", "%", "分%之_", "_"],
 )
 def test_gram_search_finds_what_contains_finds(org: Any, query: str) -> None:
     """Also a query with LIKE's wildcards, which are matched literally (strpos on PostgreSQL)."""
