@@ -14,6 +14,10 @@ def paginate(request: HttpRequest, items: Any, per_page: int | None = None) -> P
     return paginator.get_page(request.GET.get("page"))
 
 
+# A count limit no list reaches: the count is exact (for a list whose answer promises one).
+EXACT_COUNT = 2**62
+
+
 class FastPaginator(Paginator):
     """A paginator for big tables (the ledgers at national scale).
 
