@@ -275,6 +275,13 @@ LUOSHI_TWO_FACTOR_ISSUER = env("LUOSHI_TWO_FACTOR_ISSUER", "") or "Luoshi"
 LUOSHI_TWO_FACTOR_VALID_WINDOW = env_int("LUOSHI_TWO_FACTOR_VALID_WINDOW", 1)
 LUOSHI_TWO_FACTOR_STEP_MINUTES = env_int("LUOSHI_TWO_FACTOR_STEP_MINUTES", 5, minimum=1)
 LUOSHI_TWO_FACTOR_ADMINS = env_bool("LUOSHI_TWO_FACTOR_ADMINS", True)
+# The key that encrypts the authenticator apps' TOTP secrets in the database (luoshi.core.
+# secretbox). Derived from the secret key when not set; set it on its own to rotate
+# LUOSHI_SECRET_KEY without every enrolled account having to enrol again.
+LUOSHI_TWO_FACTOR_KEY = (
+    env("LUOSHI_TWO_FACTOR_KEY")
+    or hashlib.sha256(b"luoshi-two-factor:" + SECRET_KEY.encode()).hexdigest()
+)
 # API tokens: the default lifetime of a new token and the longest one may ask for (days).
 LUOSHI_TOKEN_DAYS = env_int("LUOSHI_TOKEN_DAYS", 90, minimum=1)
 LUOSHI_TOKEN_MAX_DAYS = env_int("LUOSHI_TOKEN_MAX_DAYS", 365, minimum=1)

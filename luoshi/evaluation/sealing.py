@@ -7,22 +7,17 @@ Run by the `seal_ballots` task (luoshi.evaluation.tasks), which `campaign_close`
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import logging
 import random
-import secrets
 import struct
 import uuid
 from typing import Any, cast
 
-from cryptography.exceptions import InvalidTag
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from luoshi.core import audit
+from luoshi.core import audit, secretbox
 from luoshi.core.context import client_ip
 from luoshi.core.versioning import save_versioned
 
@@ -30,18 +25,13 @@ from .models import Ballot, BallotMark, Campaign, PendingBallot, Voter
 
 logger = logging.getLogger("luoshi.evaluation")
 
-_PAYLOAD_VERSION = "v1"
-
 
 class BallotUnreadable(Exception):
     """A buffered ballot that does not decrypt: tampered with, moved to another row, campaign or
     category, or sealed under another LUOSHI_BALLOT_KEY."""
 
 
-def _ballot_cipher() -> AESGCM:
-    # 256 bits from the configured key, whatever its length (a long random string)
-    key = hashlib.sha256(b"luoshi-ballot-buffer:" + settings.LUOSHI_BALLOT_KEY.encode()).digest()
-    return AESGCM(key)
+_PURPOSE = "luoshi-ballot-buffer"  # the key's derivation (luoshi.core.secretbox)
 
 
 def _associated(row_id: uuid.UUID, campaign_id: int, category_id: int | None) -> bytes:
@@ -67,27 +57,27 @@ def seal_marks(
     """The buffered ballot's payload: "v1:" + base64(nonce ‖ AES-256-GCM ciphertext and tag) of
     the marks, 16 bytes each, under settings.LUOSHI_BALLOT_KEY with a fresh random 96-bit
     nonce."""
-    nonce = secrets.token_bytes(12)
-    sealed = _ballot_cipher().encrypt(
-        nonce, _pack(marks), _associated(row_id, campaign_id, category_id)
+    return secretbox.seal(
+        _pack(marks),
+        key=settings.LUOSHI_BALLOT_KEY,
+        purpose=_PURPOSE,
+        associated=_associated(row_id, campaign_id, category_id),
     )
-    return f"{_PAYLOAD_VERSION}:{base64.b64encode(nonce + sealed).decode()}"
 
 
 def open_marks(
     payload: str, *, row_id: uuid.UUID, campaign_id: int, category_id: int | None
 ) -> list[list[int | None]]:
     """The marks `seal_marks` sealed; BallotUnreadable when the payload does not authenticate."""
-    version, _sep, text = payload.partition(":")
     try:
-        if version != _PAYLOAD_VERSION:
-            raise ValueError(version)
-        raw = base64.b64decode(text, validate=True)
-        plain = _ballot_cipher().decrypt(
-            raw[:12], raw[12:], _associated(row_id, campaign_id, category_id)
+        plain = secretbox.unseal(
+            payload,
+            key=settings.LUOSHI_BALLOT_KEY,
+            purpose=_PURPOSE,
+            associated=_associated(row_id, campaign_id, category_id),
         )
         return _unpack(plain)
-    except (InvalidTag, ValueError, TypeError, struct.error) as exc:
+    except (secretbox.Unreadable, ValueError, struct.error) as exc:
         raise BallotUnreadable(str(row_id)) from exc
 
 

@@ -3,12 +3,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.core import secretbox
 from luoshi.core.models import BaseModel
 
 from . import listnames
@@ -278,8 +280,6 @@ class RoleAssignment(BaseModel):
 
 def token_default_expiry() -> Any:
     """When a token made now ends by default (settings.LUOSHI_TOKEN_DAYS, 90 days)."""
-    from django.conf import settings
-
     return timezone.now() + dt.timedelta(days=settings.LUOSHI_TOKEN_DAYS)
 
 
@@ -362,11 +362,14 @@ class TwoFactorDevice(models.Model):
     only a confirmed device asks for a code at sign-in. `last_counter` is the time step of the
     last code accepted: a code of that step or an earlier one is refused, so a code seen over a
     shoulder or in a proxy log cannot be used again within its window. The secret is kept as
-    TOTP needs it (the server computes the expected codes); it alone does not sign anyone in.
+    TOTP needs it (the server computes the expected codes), but encrypted (`sealed_secret`,
+    AES-256-GCM under settings.LUOSHI_TWO_FACTOR_KEY, bound to the account: luoshi.core.
+    secretbox), so that a copy of the database alone yields no code; `secret` reads and writes
+    it in clear. It alone does not sign anyone in.
     """
 
     user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="two_factor")
-    secret = models.CharField(max_length=64)
+    sealed_secret = models.CharField(max_length=128)
     created_at = models.DateTimeField(default=timezone.now)
     confirmed_at = models.DateTimeField(null=True, blank=True)
     last_counter = models.BigIntegerField(default=-1)
@@ -377,6 +380,24 @@ class TwoFactorDevice(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} ({'confirmed' if self.confirmed_at else 'pending'})"
+
+    @property
+    def secret(self) -> str:
+        """The TOTP secret (base32) in clear; secretbox.Unreadable when it does not open."""
+        return secretbox.unseal(
+            self.sealed_secret, key=settings.LUOSHI_TWO_FACTOR_KEY, **_totp_box(self.user_id)
+        ).decode()
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        self.sealed_secret = secretbox.seal(
+            value.encode(), key=settings.LUOSHI_TWO_FACTOR_KEY, **_totp_box(self.user_id)
+        )
+
+
+def _totp_box(user_id: int) -> dict[str, Any]:
+    # the secret is bound to its account: copied onto another account's device it does not open
+    return {"purpose": "luoshi-totp", "associated": f"luoshi-totp:{user_id}".encode()}
 
 
 class RecoveryCode(models.Model):

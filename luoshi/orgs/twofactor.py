@@ -230,7 +230,9 @@ def enrolment_start(*, actor: Any, user: User) -> TwoFactorDevice:
             _("Two-factor sign-in is already set up for this account."), code="already_enrolled"
         )
     TwoFactorDevice.objects.filter(user=user).delete()
-    device = TwoFactorDevice.objects.create(user=user, secret=pyotp.random_base32(SECRET_LENGTH))
+    device = TwoFactorDevice(user=user)
+    device.secret = pyotp.random_base32(SECRET_LENGTH)  # sealed (TwoFactorDevice.secret)
+    device.save()
     audit.record("two_factor.enrol_start", actor=actor, obj=user)
     return device
 

@@ -17,6 +17,7 @@ from django.test import Client
 from django.utils import timezone
 
 from conftest import PASSWORD
+from luoshi.core import secretbox
 from luoshi.core.errors import AccountLocked, Forbidden
 from luoshi.core.models import AuditEntry
 from luoshi.orgs import twofactor
@@ -341,3 +342,37 @@ def test_the_addresses_page_costs_the_same_whatever_the_rows(
         _slowed(f"198.51.100.{i}")
     with django_assert_max_num_queries(12):
         assert client.get("/accounts/addresses/").status_code == 200
+
+
+def test_the_secret_is_kept_encrypted_and_bound_to_its_account(org: Any) -> None:
+    """The database holds the TOTP secret sealed (luoshi.core.secretbox): not in clear, and a
+    sealed secret copied onto another account's device does not open (nor signs anyone in)."""
+    staff, head = org.users["staff"], org.users["head"]
+    totp, _codes = enrol(staff)
+    stored = TwoFactorDevice.objects.filter(user=staff).values_list("sealed_secret", flat=True)
+    assert stored[0].startswith("v1:") and totp.secret not in stored[0]
+    assert TwoFactorDevice.objects.get(user=staff).secret == totp.secret
+    other = twofactor.enrolment_start(actor=head, user=head)
+    other.sealed_secret = stored[0]
+    other.save(update_fields=["sealed_secret"])
+    with pytest.raises(secretbox.Unreadable):
+        TwoFactorDevice.objects.get(user=head).secret  # noqa: B018 (the read is the test)
+
+
+def test_secretbox_opens_only_with_its_key_purpose_and_row() -> None:
+    sealed = secretbox.seal(b"JBSWY3DPEHPK3PXP", key="k1", purpose="p", associated=b"row:1")
+    assert secretbox.unseal(sealed, key="k1", purpose="p", associated=b"row:1") == (
+        b"JBSWY3DPEHPK3PXP"
+    )
+    assert len(sealed) == secretbox.sealed_length(16)
+    assert sealed != secretbox.seal(b"JBSWY3DPEHPK3PXP", key="k1", purpose="p", associated=b"row:1")
+    for key, purpose, associated, payload in [
+        ("k2", "p", b"row:1", sealed),
+        ("k1", "q", b"row:1", sealed),
+        ("k1", "p", b"row:2", sealed),
+        ("k1", "p", b"row:1", sealed[:-4] + "AAAA"),
+        ("k1", "p", b"row:1", "v0:" + sealed[3:]),
+        ("k1", "p", b"row:1", "v1:not base64!"),
+    ]:
+        with pytest.raises(secretbox.Unreadable):
+            secretbox.unseal(payload, key=key, purpose=purpose, associated=associated)
