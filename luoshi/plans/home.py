@@ -22,7 +22,7 @@ from .models import Task, WorkPlan
 from .selectors import dashboard as dash
 from .selectors.adjustments import adjustments_to_decide
 from .selectors.closeout import tasks_to_verify
-from .selectors.reports import tasks_to_report
+from .selectors.reports import owed_report_ids
 
 _DONE = (Task.Status.COMPLETED, Task.Status.CANCELLED)
 
@@ -39,7 +39,7 @@ def _waiting(user: Any) -> _Waiting:
     cached = getattr(user, "_luoshi_plans_waiting", None)
     if cached is None:
         cached = _Waiting(
-            to_report=len(tasks_to_report(user, timezone.localdate())),
+            to_report=len(owed_report_ids(user, timezone.localdate())),
             to_verify=tasks_to_verify(user).count(),
         )
         user._luoshi_plans_waiting = cached
