@@ -16,24 +16,42 @@ from luoshi.orgs.roles import Role
 
 from .models import ExtensionRequest, Feedback, SupervisionItem
 from .permissions import items_visible
-from .selectors import my_items
+from .selectors import CLOSED_OR_IDLE, my_items
 
 S = SupervisionItem.Status
 LEADER_ROLES = (Role.AGENCY_LEADER, Role.LEADER_IN_CHARGE)
 
 
+_CARD = ("total", "red", "yellow")
+
+
+def _card_counts(person: Any) -> dict[str, Count]:
+    """The card's figures as aggregates over the visible items (selectors.my_items)."""
+    mine = (Q(lead_unit_id=person.unit_id) | Q(responsible_person_id=person.pk)) & ~Q(
+        status__in=CLOSED_OR_IDLE
+    )
+    return {
+        "total": Count("id", filter=mine),
+        "red": Count("id", filter=mine & Q(light=SupervisionItem.Light.RED)),
+        "yellow": Count("id", filter=mine & Q(light=SupervisionItem.Light.YELLOW)),
+    }
+
+
 def home_card(user: Any) -> HomeCard | None:
     """The open items of the user's unit or with the user responsible, and how many of them are
-    red or yellow (one query); none for those who have none."""
-    counts = (
-        my_items(user)
-        .order_by()
-        .aggregate(
-            total=Count("id"),
-            red=Count("id", filter=Q(light=SupervisionItem.Light.RED)),
-            yellow=Count("id", filter=Q(light=SupervisionItem.Light.YELLOW)),
+    red or yellow (no query when home_todos counted them for this request, else one); none for
+    those who have none."""
+    counts = getattr(user, "_luoshi_supervision_card", None)
+    if counts is None:
+        counts = (
+            my_items(user)
+            .order_by()
+            .aggregate(
+                total=Count("id"),
+                red=Count("id", filter=Q(light=SupervisionItem.Light.RED)),
+                yellow=Count("id", filter=Q(light=SupervisionItem.Light.YELLOW)),
+            )
         )
-    )
     if not counts["total"]:
         return None
     return HomeCard("supervision/home_card.html", counts, order=20)
@@ -85,7 +103,11 @@ def home_todos(user: Any) -> list[Todo]:
             filter=(Q(lead_unit_id=person.unit_id) | Q(responsible_person_id=person.pk))
             & Q(status=S.ASSIGNED),
         )
+    if person is not None:  # the card's figures in the same statement (home_card reads them)
+        counts.update({f"card_{k}": v for k, v in _card_counts(person).items()})
     n = visible.aggregate(**counts) if counts else {}
+    if person is not None:
+        user._luoshi_supervision_card = {k: n[f"card_{k}"] for k in _CARD}
     rows: list[Todo] = []
     if leader:
         rows.append(
