@@ -7,10 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from luoshi.core.cache import fingerprint, remember
 from luoshi.core.home import HomeCard, Todo
 from luoshi.orgs.permissions import has_role, scope_for
 from luoshi.orgs.roles import Role
@@ -20,7 +22,7 @@ from .models import Task, WorkPlan
 from .selectors import dashboard as dash
 from .selectors.adjustments import adjustments_to_decide
 from .selectors.closeout import tasks_to_verify
-from .selectors.reports import tasks_to_report
+from .selectors.reports import owed_report_ids
 
 _DONE = (Task.Status.COMPLETED, Task.Status.CANCELLED)
 
@@ -37,11 +39,28 @@ def _waiting(user: Any) -> _Waiting:
     cached = getattr(user, "_luoshi_plans_waiting", None)
     if cached is None:
         cached = _Waiting(
-            to_report=len(tasks_to_report(user, timezone.localdate())),
+            to_report=len(owed_report_ids(user, timezone.localdate())),
             to_verify=tasks_to_verify(user).count(),
         )
         user._luoshi_plans_waiting = cached
     return cached
+
+
+def open_red_count(user: Any) -> int:
+    """How many open red tasks the user sees (the ledger's ?light=red count): one statement per
+    way a task is visible, each on an index (permissions.visible_task_ids; as one OR it read
+    every red task of the country), kept in the shared cache while no task, plan or org data
+    has changed (the dashboards' pattern: the "tasks" and "org" generations)."""
+    condition = Q(light=Task.Light.RED) & ~Q(status__in=_DONE)
+
+    def count() -> int:
+        ids = perms.visible_task_ids(user, condition)
+        if ids is None:
+            return Task.objects.filter(condition).order_by().count()
+        return ids.count()
+
+    key = fingerprint("open-red", scope_for(user), getattr(user, "person_id", None))
+    return remember(f"plans-home:{key}", ("tasks", "org"), count, shared_only=True)
 
 
 def home_card(user: Any) -> HomeCard | None:
@@ -107,13 +126,7 @@ def home_todos(user: Any) -> list[Todo]:
     waiting = _waiting(user)
     rows.append(Todo("plans.verify", _("Close-outs to verify"), waiting.to_verify, my_work, 30))
     if perms.leads(user):
-        red = (
-            perms.tasks_visible(user)
-            .filter(light=Task.Light.RED)
-            .exclude(status__in=_DONE)
-            .order_by()
-            .count()
-        )
+        red = open_red_count(user)
         rows.append(
             Todo(
                 "plans.red",

@@ -57,7 +57,7 @@ from luoshi.orgs.selectors import units_visible
 from luoshi.orgs.services import PATH_WIDTH
 
 from ..models import KeyPoint, Task, TaskCount, TaskMonthCount, WorkPlan
-from ..permissions import plans_visible
+from ..permissions import can_approve_plans, can_manage_plans, plans_visible
 from ..rollup import COUNT_FIELDS
 
 T = TypeVar("T")
@@ -175,13 +175,27 @@ def counted_rollup(user: Any, f: DashboardFilter) -> QuerySet[TaskCount]:
 
 def default_plan(user: Any) -> WorkPlan | None:
     """The latest issued plan the viewer can see (the highest-level agency's first), not an
-    archive (a past year's plan is chosen in the filter, never by default)."""
-    return (
-        plans_visible(user)
-        .filter(status=WorkPlan.Status.ISSUED, archived=False)
-        .order_by("-year", "agency__depth", "agency__path", "-id")
-        .first()
+    archive (a past year's plan is chosen in the filter, never by default). Kept in the shared
+    cache while no plan or org data has changed (a plan's save bumps "tasks", roles and units
+    "org"): what plans_visible reads of the viewer — the scope, the roles that show drafts,
+    the person's unit — is the key."""
+
+    def find() -> WorkPlan | None:
+        return (
+            plans_visible(user)
+            .filter(status=WorkPlan.Status.ISSUED, archived=False)
+            .order_by("-year", "agency__depth", "agency__path", "-id")
+            .first()
+        )
+
+    person = getattr(user, "person", None)
+    key = fingerprint(
+        "default-plan",
+        scope_for(user),
+        person.unit_id if person is not None else None,
+        can_manage_plans(user) or can_approve_plans(user),
     )
+    return remember(f"dashboard:{key}", ("tasks", "org"), find, shared_only=True)
 
 
 def plan_choices(user: Any, current: WorkPlan | None, limit: int = 50) -> list[WorkPlan]:

@@ -33,42 +33,66 @@ from ..rules import (
 from .ledger import LEDGER_ORDER
 from .tasks import archived_plan_ids, current_tasks
 
+# What the lists of tasks to report show and the period rules read (not the task's texts).
+TO_REPORT_FIELDS = (
+    "id", "code", "title", "report_cadence", "start_date", "deadline", "lead_unit__name",
+    "plan_year", "sort_order",
+)  # fmt: skip
+
 
 def tasks_to_report(user: Any, today: dt.date) -> list[Task]:
     """The tasks in progress the user's unit leads or helps with, or the user is responsible
-    for, whose report for the current period their unit has not made yet (four statements,
-    each on an index: the three ways a task is the user's are read apart — together, as one
-    OR over a join, they cost a scan of every task in progress). A task owes no report for a
-    period before its start or after its deadline (rules.period_owed), and an archived plan's
-    task none at all."""
+    for, whose report for the current period their unit has not made yet, in plan order
+    (three statements: owed_report_ids, then the tasks)."""
+    owed = owed_report_ids(user, today)
+    if not owed:
+        return []
+    return list(
+        Task.objects.filter(pk__in=owed)
+        .select_related("lead_unit")
+        .only(*TO_REPORT_FIELDS)
+        .order_by(*LEDGER_ORDER)
+    )
+
+
+def owed_report_ids(user: Any, today: dt.date) -> list[int]:
+    """The ids of tasks_to_report (two statements: how many there are is all the home page
+    needs). The three ways a task is the user's are read as one UNION of three statements,
+    each on an index (together, as one OR over a join, they cost a scan of every task in
+    progress), with what the period rules read. A task owes no report for a period before its
+    start or after its deadline (rules.period_owed), and an archived plan's task none at all."""
     person = getattr(user, "person", None)
     if person is None:
         return []
     visible = current_tasks(tasks_visible(user).filter(status=Task.Status.IN_PROGRESS)).order_by()
     helping = Task.cooperating_units.through.objects.filter(orgunit_id=person.unit_id)
-    ids: set[int] = set()
-    for mine in (
-        visible.filter(lead_unit_id=person.unit_id),
-        visible.filter(responsible_person_id=person.pk),
-        visible.filter(pk__in=helping.values("task_id")),
-    ):
-        ids.update(mine.values_list("pk", flat=True))
-    if not ids:
+    fields = ("pk", "report_cadence", "start_date", "deadline")
+    lead, responsible, cooperating = (
+        mine.values_list(*fields)
+        for mine in (
+            visible.filter(lead_unit_id=person.unit_id),
+            visible.filter(responsible_person_id=person.pk),
+            visible.filter(pk__in=helping.values("task_id")),
+        )
+    )
+    rows = list(lead.union(responsible, cooperating))
+    if not rows:
         return []
     period_of = {c: report_period(c, today) for c in Task.Cadence.values}
     reported = set(
         ProgressReport.objects.filter(
-            task_id__in=ids, unit_id=person.unit_id, period__in=set(period_of.values())
-        ).values_list("task_id", "period")
-    )
-    tasks = Task.objects.filter(pk__in=ids).select_related("lead_unit").order_by(*LEDGER_ORDER)
-    return [
-        t
-        for t in tasks
-        if (t.pk, period_of[t.report_cadence]) not in reported
-        and rules.period_owed(
-            t.report_cadence, period_of[t.report_cadence], t.start_date, t.deadline
+            task_id__in=[row[0] for row in rows],
+            unit_id=person.unit_id,
+            period__in=set(period_of.values()),
         )
+        .order_by()  # the model's ordering joins the unit
+        .values_list("task_id", "period")
+    )
+    return [
+        pk
+        for pk, cadence, start, deadline in rows
+        if (pk, period_of[cadence]) not in reported
+        and rules.period_owed(cadence, period_of[cadence], start, deadline)
     ]
 
 
@@ -296,7 +320,13 @@ def missing_for_unit(
     for cadence in PERIODIC_CADENCES:
         start = previous_period(cadence, today)
         condition |= state_q(MISSING, cadence, start, today)
-    tasks = tasks_visible(user).filter(lead_unit_id=unit_id).filter(condition)
+    tasks = (
+        tasks_visible(user)
+        .filter(lead_unit_id=unit_id)
+        .filter(condition)
+        .select_related(None)  # the list shows the task's code and title, nothing it relates to
+        .only("id", "code", "title", "report_cadence", "plan_id", "sort_order")
+    )
     out = []
     for task in tasks.order_by("plan_id", "sort_order", "id")[:limit]:
         start = previous_period(task.report_cadence, today)

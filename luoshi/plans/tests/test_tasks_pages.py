@@ -321,3 +321,53 @@ def test_my_work_shows_the_first_waiting_and_counts_them_all(
     html = response.content.decode()
     assert "仅列前 1 项，全部请在任务台账中查看" in html
     assert 'href="/tasks/?status=completion_requested"' in html
+
+
+def test_visible_task_ids_are_the_visible_tasks_that_meet_the_condition(org, plan) -> None:
+    """permissions.visible_task_ids is tasks_visible's condition split into one statement per
+    way a task is visible: the same tasks for every persona (a cooperating unit, the named
+    responsible person and leader in charge, a subtree, nothing), with or without a condition."""
+    from django.db.models import Q as Cond
+
+    from luoshi.plans import permissions as perms
+
+    issue(org, plan)
+    add_tasks(org, plan, 6, 1)  # econ leads, the office cooperates
+    tasks = list(Task.objects.order_by("id"))
+    for i, task in enumerate(tasks):
+        Task.objects.filter(pk=task.pk).update(
+            light=("red", "yellow", "green")[i % 3],
+            responsible_person=org.users["committee"].person if i % 4 == 0 else None,
+            leader_in_charge=org.users["vice"].person if i % 5 == 0 else None,
+        )
+    tasks[1].cooperating_units.add(org.liaison)
+    red = Cond(light=Task.Light.RED) & ~Cond(status__in=["completed", "cancelled"])
+    narrow = 0
+    for persona, user in org.users.items():
+        for condition in (red, Cond()):
+            expected = set(perms.tasks_visible(user).filter(condition).values_list("pk", flat=True))
+            ids = perms.visible_task_ids(user, condition)
+            if ids is None:  # every task is visible
+                got = set(Task.objects.filter(condition).values_list("pk", flat=True))
+            else:
+                got = set(ids.values_list("pk", flat=True))
+                narrow += 1
+            assert got == expected, (persona, got, expected)
+    assert narrow >= 4  # staff, the committee member, the vice chair and the outsider at least
+
+
+@pytest.mark.parametrize("url", ["/", "/my-work/"])
+@pytest.mark.parametrize("persona", ["leader", "vice", "staff"])
+def test_home_and_my_work_of_leaders_and_staff_have_a_fixed_number_of_queries(
+    org, plan, client_for, url: str, persona: str
+) -> None:
+    """The red tasks, what is due soon and what is owed are read one statement per way a task
+    is visible: more tasks (and more red ones) do not add statements."""
+    issue(org, plan)
+    client = client_for(persona)
+    add_tasks(org, plan, 25, 1)  # more red tasks than "due soon" lists (no yellow ones read)
+    Task.objects.update(light=Task.Light.RED)
+    small = queries(client, url)
+    add_tasks(org, plan, 40, 100)
+    Task.objects.update(light=Task.Light.RED)
+    assert queries(client, url) == small
