@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from luoshi.appraisal import selectors as appraisal_selectors
 from luoshi.orgs.models import OrgUnit
@@ -15,6 +15,37 @@ from . import rules
 from .models import Nomination, Program, VettingOpinion
 
 T = TypeVar("T")
+
+
+def filter_nominations(
+    qs: QuerySet[Nomination],
+    *,
+    q: str = "",
+    kind: str = "",
+    status: str = "",
+    unit: int | None = None,
+) -> QuerySet[Nomination]:
+    """A program's nominations narrowed by the nominee's name (a person's, or a collective's
+    unit), the award kind, the status and the nominating unit (empty: not narrowed)."""
+    q = q.strip()[:100]
+    if q:
+        qs = qs.filter(
+            Q(person__name__icontains=q) | Q(person__isnull=True, unit__name__icontains=q)
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    return qs
+
+
+def nomination_counts(qs: QuerySet[Nomination]) -> dict[str, int]:
+    """The nominations by status, counted over the whole set (one query), with "total"."""
+    counts = {row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("id"))}
+    counts["total"] = sum(counts.values())
+    return counts
 
 
 def vetting_waiting(user: Any) -> list[dict[str, Any]]:

@@ -8,10 +8,13 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
@@ -25,7 +28,7 @@ from luoshi.orgs.permissions import require_business_scope
 
 from . import exports, forms, rules, selectors, services
 from . import permissions as perms
-from .models import Meeting
+from .models import Meeting, Participant
 
 ST = Meeting.State
 
@@ -374,41 +377,95 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             raise NotFound()
-        return redirect("meetings:participants", pk=meeting.pk)
+        back = reverse("meetings:participants", args=[meeting.pk])  # the same filters and page
+        return redirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)
     return _render_participants(request, meeting, ctx, guest_form, code)
 
 
-def _protocol_order(p: Any) -> int:
-    return p.protocol_order or 0
+PARTICIPANT_FILTERS = ("q", "reply", "source", "signed_in")
+
+
+def _participant_rows(meeting: Meeting, f: dict[str, str]) -> Any:
+    """The list as the page's table reads it, filtered: everything a row shows joined, and
+    whether a substitute was named (no query per row)."""
+    named = Participant.objects.filter(substitute_for=OuterRef("pk"))
+    return selectors.filter_participants(
+        meeting.participants.select_related(
+            "person__post", "person__rank", "unit", "substitute_for__person"
+        )
+        .annotate(has_substitute=Exists(named))
+        .order_by("sort_key", "id"),
+        q=f["q"],
+        reply=f["reply"],
+        source=f["source"],
+        signed_in=f["signed_in"],
+    )
+
+
+def _people_options(meeting: Meeting, with_unit: bool) -> SafeString:
+    """<option>s of the agency's people (one query, built once for every select that lists
+    them)."""
+    rows = _people(meeting).values_list("pk", "name", "unit__name")
+    if with_unit:
+        return format_html_join("", '<option value="{}">{} · {}</option>', rows)
+    return format_html_join("", '<option value="{}">{}</option>', ((pk, n) for pk, n, _u in rows))
 
 
 def _render_participants(
     request: HttpRequest, meeting: Meeting, ctx: dict[str, Any], guest_form: Any, code: Any
 ) -> HttpResponse:
-    rules_by_kind = {r.unit_kind: r for r in meeting.rules.select_related("rank", "post")}
-    rows = list(selectors.participants(meeting))
-    seated = sorted((p for p in rows if p.presidium and p.person_id), key=_protocol_order)
-    order = (
-        [{"pk": p.person_id, "name": p.name} for p in seated]
-        if seated
-        else [{"pk": p.pk, "name": p.name} for p in services.presidium_proposal(meeting)]
-    )
-    chosen = {entry["pk"] for entry in order}
+    organizer = ctx["is_organizer"]
+    editable = meeting.state in (ST.PLANNING, ST.NOTIFIED)
+    live = meeting.state in (ST.NOTIFIED, ST.IN_SESSION)
+    f = {k: request.GET.get(k, "").strip()[:100] for k in PARTICIPANT_FILTERS}
+    page = paginate(request, _participant_rows(meeting, f))
     ctx.update(
         {
-            "rows": rows,
-            "presidium_order": order,
-            "presidium_candidates": [p for p in rows if p.person_id and p.person_id not in chosen],
-            "unit_kinds": [
-                (value, label, rules_by_kind.get(value)) for value, label in OrgUnit.Kind.choices
-            ],
-            "ranks": Rank.objects.filter(is_active=True),
-            "posts": Post.objects.filter(is_active=True),
-            "people": _people(meeting),
+            "page_obj": page,
+            "filters": f,
+            "filtered": any(f.values()),
+            "counts": selectors.participant_counts(meeting),
+            "replies": Participant.Reply.choices,
+            "sources": Participant.Source.choices,
             "guest_form": guest_form,
-            "editable": meeting.state in (ST.PLANNING, ST.NOTIFIED),
+            "editable": editable,
         }
     )
+    if organizer:
+        seated = selectors.presidium(meeting)
+        order = (
+            [{"pk": p.person_id, "name": p.name} for p in seated]
+            if seated
+            else [{"pk": p.pk, "name": p.name} for p in services.presidium_proposal(meeting)]
+        )
+        chosen = {entry["pk"] for entry in order}
+        candidates = (
+            meeting.participants.filter(person__isnull=False)
+            .exclude(person_id__in=chosen)
+            .order_by("sort_key", "id")
+            .values_list("person_id", "person__name", "unit__name")
+        )
+        ctx["presidium_order"] = order
+        ctx["presidium_candidates"] = format_html_join(
+            "",
+            '<option value="{}">{}{}</option>',
+            ((pid, name, f"（{unit}）" if unit else "") for pid, name, unit in candidates),
+        )
+        if editable or live:  # the substitutes' selects
+            ctx["people_options"] = _people_options(meeting, with_unit=False)
+    if organizer and editable:
+        rules_by_kind = {r.unit_kind: r for r in meeting.rules.select_related("rank", "post")}
+        ctx.update(
+            {
+                "unit_kinds": [
+                    (value, label, rules_by_kind.get(value))
+                    for value, label in OrgUnit.Kind.choices
+                ],
+                "ranks": Rank.objects.filter(is_active=True),
+                "posts": Post.objects.filter(is_active=True),
+                "people_choices": _people_options(meeting, with_unit=True),
+            }
+        )
     return render(request, "meetings/participants.html", ctx)
 
 
