@@ -466,9 +466,9 @@ def list_nominations(
     user = _user(request)
     program = perms.access_program(user, program_id)
     rows = selectors.filter_nominations(
-        perms.nominations_visible(user, program).select_related(None).select_related(
-            "person", "unit"
-        ),
+        perms.nominations_visible(user, program)
+        .select_related(None)
+        .select_related("person", "unit"),
         q=filters.q,
         kind=filters.kind or "",
         status=filters.status or "",

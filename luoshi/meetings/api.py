@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from django.core.paginator import Paginator
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status
@@ -14,6 +13,7 @@ from ninja.files import UploadedFile
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import InvalidInput, NotFound
+from luoshi.core.paging import FastPaginator
 from luoshi.honors.models import Program
 from luoshi.orgs.models import OrgUnit, Person, Post, Rank
 
@@ -500,7 +500,7 @@ def list_participants(
         signed_in="" if filters.signed_in is None else ("yes" if filters.signed_in else "no"),
         unit=filters.unit,
     )
-    paginator = Paginator(rows, filters.page_size)
+    paginator = FastPaginator(rows, filters.page_size)
     page = paginator.get_page(filters.page)
     return {
         "count": paginator.count,

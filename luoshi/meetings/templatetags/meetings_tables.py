@@ -86,7 +86,9 @@ def participant_rows(
         person = p.person if p.person_id else None
         name = escape(person.name if person is not None else p.guest_name)
         if p.presidium:
-            name += f' <span class="badge text-bg-light">{presidium} {p.protocol_order or ""}</span>'
+            name += (
+                f' <span class="badge text-bg-light">{presidium} {p.protocol_order or ""}</span>'
+            )
         if p.person_id:
             name += f' <span class="small text-secondary">#{p.person_id}</span>'
         unit = escape(p.unit.name if p.unit_id and p.unit else p.guest_body)
@@ -103,9 +105,7 @@ def participant_rows(
         reply = replies.get(p.reply, escape(p.reply))
         if p.leave_reason:
             reply += f" · {escape(p.leave_reason)}"
-        signed = (
-            timezone.localtime(p.signed_in_at).strftime("%H:%M") if p.signed_in_at else "—"
-        )
+        signed = timezone.localtime(p.signed_in_at).strftime("%H:%M") if p.signed_in_at else "—"
         cells = (
             f'<tr><td data-label="{label["name"]}">{name}</td>'
             f'<td data-label="{label["unit"]}">{unit}</td>'
@@ -125,7 +125,13 @@ def participant_rows(
                     if p.reply == Participant.Reply.LEAVE:
                         if not getattr(p, "has_substitute", False):
                             actions.append(
-                                _form(csrf, "substitute", p.pk, forms["substitute"], "d-inline-flex gap-1")
+                                _form(
+                                    csrf,
+                                    "substitute",
+                                    p.pk,
+                                    forms["substitute"],
+                                    "d-inline-flex gap-1",
+                                )
                             )
                     elif p.person_id:
                         actions.append(
@@ -135,8 +141,10 @@ def participant_rows(
         parts.append(cells + "</tr>")
     if not parts:
         total = (context.get("counts") or {}).get("total")
-        empty = _("Nobody on the list matches these filters.") if total else _(
-            "Nobody is on the list yet."
+        empty = (
+            _("Nobody on the list matches these filters.")
+            if total
+            else _("Nobody is on the list yet.")
         )
         return mark_safe(f'<tr><td colspan="7" class="text-secondary">{escape(empty)}</td></tr>')  # noqa: S308
     return mark_safe("\n".join(parts))  # noqa: S308 — every text above is escaped
