@@ -90,9 +90,9 @@ def allocation_rows(
             f'<input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
             '<input type="hidden" name="action" value="allocation">'
             '<input type="hidden" name="allocation" value="{pk}">'
-            '<input class="form-control form-control-sm" style="width:5rem" type="number" min="0"'
+            '<input class="form-control form-control-sm ls-places-input" type="number" min="0"'
             f' name="places" value="{{places}}" aria-label="{label["places"]}">'
-            '<input class="form-control form-control-sm" style="width:12rem" name="reason"'
+            '<input class="form-control form-control-sm ls-reason-input" name="reason"'
             f' maxlength="300" placeholder="{reason}" aria-label="{reason}" required>'
             f'<button class="btn btn-sm btn-outline-secondary" type="submit">{label["change"]}'
             "</button></form></td>"
