@@ -205,7 +205,7 @@ def _program_context(request: HttpRequest, program: Program) -> dict[str, Any]:
     if officer:
         outcomes = selectors.outcomes_of(page.object_list)
         for n in page.object_list:
-            n.outcome = outcomes.get(n.pk, "")  # type: ignore[attr-defined]
+            n.outcome = outcomes.get(n.pk, "")
     pol = rules.policy()
     return {
         "program": program,

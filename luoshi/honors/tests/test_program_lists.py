@@ -50,9 +50,7 @@ def test_page_and_api_cost_the_same_for_a_few_or_many_nominations(
     assert (_queries(page, url), _queries(api, api_url, **headers)) == few
 
 
-def test_the_api_answers_pages_and_filters(
-    org: Any, program: Program, token_for: Any
-) -> None:
+def test_the_api_answers_pages_and_filters(org: Any, program: Program, token_for: Any) -> None:
     _nominate(org, program, 25)
     _nominate(org, program, 3, status="draft")
     c, h = Client(), token_for("hr")
