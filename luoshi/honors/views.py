@@ -193,6 +193,7 @@ def _program_context(request: HttpRequest, program: Program) -> dict[str, Any]:
     officer = perms.is_officer(user, program.agency)
     visible = perms.nominations_visible(user, program).select_related(None)
     f = _nomination_filters(request)
+    counts = selectors.nomination_counts(visible)
     page = fast_paginate(
         request,
         selectors.filter_nominations(
@@ -201,7 +202,10 @@ def _program_context(request: HttpRequest, program: Program) -> dict[str, Any]:
             kind=f["kind"],
             status=f["status"],
         ).order_by("kind", "unit__path", "id"),
+        count=None if any(f.values()) else counts["total"],  # unfiltered: counted already
     )
+    quota_rows = _quota_rows(program)
+    final = program.status == ST.FINAL
     if officer:
         outcomes = selectors.outcomes_of(page.object_list)
         for n in page.object_list:
@@ -212,11 +216,11 @@ def _program_context(request: HttpRequest, program: Program) -> dict[str, Any]:
         "officer": officer,
         "vetter": perms.is_vetter(user, program),
         "may_nominate": program.status == ST.NOMINATION and perms.may_nominate_in(user, program),
-        "quota_rows": _quota_rows(program),
+        "quota_rows": quota_rows,
         "page_obj": page,
         "filters": f,
         "filtered": any(f.values()),
-        "nomination_counts": selectors.nomination_counts(visible),
+        "nomination_counts": counts,
         "kinds": rules.KIND_CHOICES,
         "statuses": Nomination.Status.choices,
         "needs_approval": rules.needs_approval(program.title, program.scope, pol),
@@ -228,9 +232,11 @@ def _program_context(request: HttpRequest, program: Program) -> dict[str, Any]:
         "number_form": forms.NumberForm(
             prefix="number", initial={"number": program.decision_document_number}
         ),
-        "has_collective_quota": officer and selectors.has_collective_quota(program),
-        "certificates": Certificate.objects.filter(honour__program=program).count(),
-        "honours": program.honours.count(),
+        "has_collective_quota": officer
+        and any(rules.kind(row["quota"].kind).collective for row in quota_rows),
+        # the certificates' buttons and figures show once the program is final
+        "certificates": Certificate.objects.filter(honour__program=program).count() if final else 0,
+        "honours": program.honours.count() if final else 0,
     }
 
 

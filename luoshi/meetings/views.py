@@ -422,7 +422,11 @@ def _render_participants(
     editable = meeting.state in (ST.PLANNING, ST.NOTIFIED)
     live = meeting.state in (ST.NOTIFIED, ST.IN_SESSION)
     f = {k: request.GET.get(k, "").strip()[:100] for k in PARTICIPANT_FILTERS}
-    page = fast_paginate(request, _participant_rows(meeting, f))
+    counts = selectors.participant_counts(meeting)
+    filtered = any(f.values())
+    page = fast_paginate(
+        request, _participant_rows(meeting, f), count=counts["total"] if not filtered else None
+    )
     if organizer and live:  # who already has a substitute named (one query for the page)
         named = set(
             Participant.objects.filter(
@@ -435,8 +439,8 @@ def _render_participants(
         {
             "page_obj": page,
             "filters": f,
-            "filtered": any(f.values()),
-            "counts": selectors.participant_counts(meeting),
+            "filtered": filtered,
+            "counts": counts,
             "replies": Participant.Reply.choices,
             "sources": Participant.Source.choices,
             "guest_form": guest_form,
@@ -444,19 +448,21 @@ def _render_participants(
         }
     )
     if organizer:
-        seated = selectors.presidium(meeting)
+        # the people on the list (one query): the presidium in protocol order, the rest for
+        # the presidium's "add" list
+        listed = list(
+            meeting.participants.filter(person__isnull=False)
+            .order_by("sort_key", "id")
+            .values_list("person_id", "person__name", "unit__name", "presidium", "protocol_order")
+        )
+        seated = sorted((r for r in listed if r[3]), key=lambda r: r[4] or 0)
         order = (
-            [{"pk": p.person_id, "name": p.name} for p in seated]
+            [{"pk": pid, "name": name} for pid, name, *_rest in seated]
             if seated
             else [{"pk": p.pk, "name": p.name} for p in services.presidium_proposal(meeting)]
         )
         chosen = {entry["pk"] for entry in order}
-        candidates = (
-            meeting.participants.filter(person__isnull=False)
-            .exclude(person_id__in=chosen)
-            .order_by("sort_key", "id")
-            .values_list("person_id", "person__name", "unit__name")
-        )
+        candidates = [(pid, name, unit) for pid, name, unit, *_rest in listed if pid not in chosen]
         ctx["presidium_order"] = order
         ctx["presidium_candidates"] = _options(
             (pid, f"{name}（{unit}）" if unit else name) for pid, name, unit in candidates

@@ -82,6 +82,7 @@ def participant_rows(
             f"{escape(_('Record leave'))}</button>",
         }
     parts = []
+    shown: dict[tuple[Any, Any], str] = {}
     for p in rows:
         person = p.person if p.person_id else None
         name = escape(person.name if person is not None else p.guest_name)
@@ -93,7 +94,12 @@ def participant_rows(
             name += f' <span class="small text-secondary">#{p.person_id}</span>'
         unit = escape(p.unit.name if p.unit_id and p.unit else p.guest_body)
         if person is not None:
-            post = f"{escape(str(person.post or ''))} {escape(str(person.rank or ''))}"
+            key = (person.post_id, person.rank_id)
+            post = shown.get(key)
+            if post is None:  # a post's and a rank's names in the viewer's script, once each
+                post = shown[key] = (
+                    f"{escape(str(person.post or ''))} {escape(str(person.rank or ''))}"
+                )
         else:
             post = escape(p.guest_title)
         source = sources.get(p.source, escape(p.source))
