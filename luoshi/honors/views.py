@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -138,7 +138,8 @@ def _quota_rows(program: Program) -> list[dict[str, Any]]:
     rows = []
     pol = rules.policy()
     commended = services.commended_units(program.agency, program.year)
-    quotas = list(program.quotas.prefetch_related("allocations__unit").order_by("kind", "family"))
+    with_units = Prefetch("allocations", queryset=UnitAllocation.objects.select_related("unit"))
+    quotas = list(program.quotas.prefetch_related(with_units).order_by("kind", "family"))
     used_all = selectors.used_places(program) if quotas else {}
     order = selectors.units_order(
         {a.unit_id: a.unit for q in quotas for a in q.allocations.all()}.values()
