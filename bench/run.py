@@ -595,9 +595,9 @@ def new_apps(data: dict[str, Any]) -> list[Endpoint]:
         program = ids["honours_program"]
         n = data.get("honours_nominations_national", "?")
         out += [
-            Endpoint("honours_program_page", f"Honours program page ({n} nominations)",
+            Endpoint("honours_program_page", f"Honours program page ({n} nominations, page 1)",
                      f"/honors/{program}/", "bench_hr", "session", bare=True),
-            Endpoint("honours_nominations_api", f"Honours nominations API ({n})",
+            Endpoint("honours_nominations_api", f"Honours nominations API ({n}, page 1)",
                      f"/api/v1/honors/programs/{program}/nominations", "bench_hr", "token",
                      bare=True),
         ]  # fmt: skip
@@ -605,9 +605,9 @@ def new_apps(data: dict[str, Any]) -> list[Endpoint]:
         meeting = ids["meeting"]
         n = data.get("meeting_participants", "?")
         out += [
-            Endpoint("meeting_participants_page", f"Meeting participants page ({n})",
+            Endpoint("meeting_participants_page", f"Meeting participants page ({n}, page 1)",
                      f"/meetings/{meeting}/participants/", "bench_office", "session", bare=True),
-            Endpoint("meeting_participants_api", f"Meeting participants API ({n})",
+            Endpoint("meeting_participants_api", f"Meeting participants API ({n}, page 1)",
                      f"/api/v1/meetings/{meeting}/participants", "bench_office", "token",
                      bare=True),
         ]  # fmt: skip
@@ -616,7 +616,7 @@ def new_apps(data: dict[str, Any]) -> list[Endpoint]:
         out += [
             Endpoint("news_desk_page", f"News desk page ({n} items in the tree)", "/newsdesk/",
                      "bench_editor", "session", bare=True),
-            Endpoint("news_api", "News list API", "/api/v1/news", "bench_editor", "token",
+            Endpoint("news_api", "News list API (page 1)", "/api/v1/news", "bench_editor", "token",
                      bare=True),
             Endpoint("news_public_index", "Public news index (signed out)", "/news/",
                      "bench_editor", "none", bare=True),

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from django.conf import settings
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest
 from django.utils.translation import gettext as _
 from ninja import Field, File, Path, Query, Router, Schema, Status
@@ -439,12 +440,49 @@ def answer_objection(
 # --- nominations -----------------------------------------------------------------------------
 
 
-@router.get("/programs/{program_id}/nominations", response=list[HonorsNominationOut])
-def list_nominations(request: HttpRequest, program_id: Id) -> Any:
+class HonorsNominationPage(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    results: list[HonorsNominationOut]
+
+
+class HonorsNominationQuery(Schema):
+    q: Text = Field("", max_length=100, description="The nominee's name (a person or a unit)")
+    kind: KindCode | None = None
+    status: str | None = Field(None, pattern="^(" + "|".join(Nomination.Status.values) + ")$")
+    unit: int | None = Field(None, ge=1, le=MAX_ID, description="The nominating unit")
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(20, ge=1, le=200)
+
+
+@router.get("/programs/{program_id}/nominations", response=HonorsNominationPage)
+def list_nominations(
+    request: HttpRequest, program_id: Id, filters: Query[HonorsNominationQuery]
+) -> Any:
+    """The program's nominations the caller may see, a page at a time (award kind, then the
+    units' order), by name, award kind, status or unit."""
     user = _user(request)
     program = perms.access_program(user, program_id)
-    rows = perms.nominations_visible(user, program).order_by("kind", "unit__path", "id")
-    return [_nomination(n) for n in rows]
+    rows = selectors.filter_nominations(
+        perms.nominations_visible(user, program)
+        .select_related(None)
+        .select_related("person", "unit"),
+        q=filters.q,
+        kind=filters.kind or "",
+        status=filters.status or "",
+        unit=filters.unit,
+    ).order_by("kind", "unit__path", "id")
+    paginator = Paginator(rows, filters.page_size)
+    page = paginator.get_page(filters.page)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "page_size": filters.page_size,
+        "results": [_nomination(n) for n in page.object_list],
+    }
 
 
 @router.post(

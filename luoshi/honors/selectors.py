@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from django.db.models import Prefetch
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from luoshi.appraisal import selectors as appraisal_selectors
 from luoshi.orgs.models import OrgUnit
@@ -15,6 +15,39 @@ from . import rules
 from .models import Nomination, Program, VettingOpinion
 
 T = TypeVar("T")
+
+
+def filter_nominations(
+    qs: QuerySet[Nomination],
+    *,
+    q: str = "",
+    kind: str = "",
+    status: str = "",
+    unit: int | None = None,
+) -> QuerySet[Nomination]:
+    """A program's nominations narrowed by the nominee's name (a person's, or a collective's
+    unit), the award kind, the status and the nominating unit (empty: not narrowed)."""
+    q = q.strip()[:100]
+    if q:
+        qs = qs.filter(
+            Q(person__name__icontains=q) | Q(person__isnull=True, unit__name__icontains=q)
+        )
+    if kind:
+        qs = qs.filter(kind=kind)
+    if status:
+        qs = qs.filter(status=status)
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    return qs
+
+
+def nomination_counts(qs: QuerySet[Nomination]) -> dict[str, int]:
+    """The nominations by status, counted over the whole set (one query), with "total"."""
+    counts = {
+        row["status"]: row["n"] for row in qs.order_by().values("status").annotate(n=Count("id"))
+    }
+    counts["total"] = sum(counts.values())
+    return counts
 
 
 def vetting_waiting(user: Any) -> list[dict[str, Any]]:
@@ -68,6 +101,52 @@ def unit_order(agency: OrgUnit) -> dict[int, tuple[tuple[int, int], ...]]:
         ids = [int(x) for x in path.strip("/").split("/") if x]
         keys[pk] = tuple((sort.get(i, 0), i) for i in ids)
     return keys
+
+
+def units_order(units: Iterable[OrgUnit]) -> dict[int, tuple[tuple[int, int], ...]]:
+    """The same sort keys as unit_order() for these units only (their paths known): their
+    ancestors' display order in one query, instead of every unit of the agency's tree."""
+    paths = {u.pk: [int(x) for x in u.path.strip("/").split("/") if x] for u in units}
+    ancestors = {i for ids in paths.values() for i in ids}
+    sort = dict(OrgUnit.objects.filter(pk__in=ancestors).values_list("pk", "sort_order"))
+    return {pk: tuple((sort.get(i, 0), i) for i in ids) for pk, ids in paths.items()}
+
+
+def used_places(program: Program) -> dict[tuple[str, str, int], int]:
+    """Submitted and approved nominations by (award kind, staff family, unit) over the whole
+    program (one query): what services.used_by_unit() answers for each quota."""
+    rows = (
+        program.nominations.filter(
+            status__in=(Nomination.Status.SUBMITTED, Nomination.Status.APPROVED)
+        )
+        .order_by()
+        .values("kind", "family", "unit_id")
+        .annotate(n=Count("id"))
+    )
+    return {(r["kind"], r["family"], r["unit_id"]): r["n"] for r in rows}
+
+
+def quota_used(used: dict[tuple[str, str, int], int], kind: str, family: str) -> dict[int, int]:
+    """A quota's used places by unit from used_places() (any family when the quota has none)."""
+    out: dict[int, int] = {}
+    for (k, fam, unit), n in used.items():
+        if k == kind and (not family or fam == family):
+            out[unit] = out.get(unit, 0) + n
+    return out
+
+
+def outcomes_of(nominations: Iterable[Nomination]) -> dict[int, str]:
+    """The vetting outcome (pending / pass / fail) of these nominations, those submitted, as
+    services.outcomes() answers for a whole program (one query, for a page of them)."""
+    pol = rules.policy()
+    ids = [n.pk for n in nominations if n.status == Nomination.Status.SUBMITTED]
+    opinions: dict[int, dict[str, str]] = {pk: {} for pk in ids}
+    if ids:
+        for nid, body, verdict in VettingOpinion.objects.filter(nomination_id__in=ids).values_list(
+            "nomination_id", "body", "verdict"
+        ):
+            opinions[nid][body] = verdict
+    return {nid: rules.vetting_outcome(found, pol) for nid, found in opinions.items()}
 
 
 KIND_ORDER = {code: i for i, code in enumerate(rules.KINDS)}

@@ -19,6 +19,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
     ),
     path("honors/<int:pk>/", views.program_detail, name="program"),
     path("honors/<int:pk>/nominate/", views.nomination_create, name="nominate"),
+    path("honors/<int:pk>/candidates/", views.collective_candidates, name="collective_candidates"),
     path("honors/<int:pk>/decision/", views.decision, name="decision"),
     path("honors/<int:pk>/publicity/", views.publicity, name="publicity"),
     path("honors/<int:pk>/certificates.pdf", views.certificates_pdf, name="certificates_pdf"),

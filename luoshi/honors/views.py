@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Prefetch
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,7 +21,7 @@ from luoshi.appraisal.services import agency_units
 from luoshi.core import importflow
 from luoshi.core.errors import DomainError, InvalidInput, NotFound
 from luoshi.core.forms import submit_form
-from luoshi.core.paging import paginate
+from luoshi.core.paging import fast_paginate, paginate
 from luoshi.documents.exporters import export_record, export_response
 from luoshi.orgs.models import OrgUnit, Person
 from luoshi.orgs.permissions import access_person, access_unit, require_business_scope, scope_for
@@ -133,12 +133,19 @@ def program_create(request: HttpRequest) -> HttpResponse:
 
 
 def _quota_rows(program: Program) -> list[dict[str, Any]]:
+    """The quota summary by unit, over the whole program (the used places in one aggregate
+    query, the units' order from their own ancestors)."""
     rows = []
     pol = rules.policy()
     commended = services.commended_units(program.agency, program.year)
-    order = selectors.unit_order(program.agency)
-    for quota in program.quotas.prefetch_related("allocations__unit").order_by("kind", "family"):
-        used = services.used_by_unit(quota)
+    with_units = Prefetch("allocations", queryset=UnitAllocation.objects.select_related("unit"))
+    quotas = list(program.quotas.prefetch_related(with_units).order_by("kind", "family"))
+    used_all = selectors.used_places(program) if quotas else {}
+    order = selectors.units_order(
+        {a.unit_id: a.unit for q in quotas for a in q.allocations.all()}.values()
+    )
+    for quota in quotas:
+        used = selectors.quota_used(used_all, quota.kind, quota.family)
         allocations = []
         everyone = sorted(quota.allocations.all(), key=lambda a: a.pk)
         shares = rules.allocate([(a.pk, a.headcount) for a in everyone], quota.places)
@@ -170,23 +177,53 @@ def _quota_rows(program: Program) -> list[dict[str, Any]]:
     return rows
 
 
+NOMINATION_FILTERS = ("q", "kind", "status")
+
+
+def _nomination_filters(request: HttpRequest) -> dict[str, str]:
+    f = {k: request.GET.get(k, "").strip()[:100] for k in NOMINATION_FILTERS}
+    if f["kind"] not in rules.KINDS:
+        f["kind"] = ""
+    if f["status"] not in Nomination.Status.values:
+        f["status"] = ""
+    return f
+
+
 def _program_context(request: HttpRequest, program: Program) -> dict[str, Any]:
     user = request.user
     officer = perms.is_officer(user, program.agency)
-    outcomes = services.outcomes(program) if officer else {}
-    nominations = list(
-        perms.nominations_visible(user, program).order_by("kind", "unit__path", "id")
+    visible = perms.nominations_visible(user, program).select_related(None)
+    f = _nomination_filters(request)
+    counts = selectors.nomination_counts(visible)
+    page = fast_paginate(
+        request,
+        selectors.filter_nominations(
+            visible.select_related("person", "unit"),
+            q=f["q"],
+            kind=f["kind"],
+            status=f["status"],
+        ).order_by("kind", "unit__path", "id"),
+        count=None if any(f.values()) else counts["total"],  # unfiltered: counted already
     )
-    for n in nominations:
-        n.outcome = outcomes.get(n.pk, "")  # type: ignore[attr-defined]
+    quota_rows = _quota_rows(program)
+    final = program.status == ST.FINAL
+    if officer:
+        outcomes = selectors.outcomes_of(page.object_list)
+        for n in page.object_list:
+            n.outcome = outcomes.get(n.pk, "")
     pol = rules.policy()
     return {
         "program": program,
         "officer": officer,
         "vetter": perms.is_vetter(user, program),
         "may_nominate": program.status == ST.NOMINATION and perms.may_nominate_in(user, program),
-        "quota_rows": _quota_rows(program),
-        "nominations": nominations,
+        "quota_rows": quota_rows,
+        "page_obj": page,
+        "filters": f,
+        "filtered": any(f.values()),
+        "nomination_counts": counts,
+        "kinds": rules.KIND_CHOICES,
+        "statuses": Nomination.Status.choices,
         "needs_approval": rules.needs_approval(program.title, program.scope, pol),
         "restricted_words": rules.restricted_words_in(program.title, pol),
         "readiness": services.readiness(program) if officer else [],
@@ -196,12 +233,27 @@ def _program_context(request: HttpRequest, program: Program) -> dict[str, Any]:
         "number_form": forms.NumberForm(
             prefix="number", initial={"number": program.decision_document_number}
         ),
-        "collective_candidates": selectors.collective_candidates(program)
-        if officer and selectors.has_collective_quota(program)
-        else None,
-        "certificates": Certificate.objects.filter(honour__program=program).count(),
-        "honours": program.honours.count(),
+        "has_collective_quota": officer
+        and any(rules.kind(row["quota"].kind).collective for row in quota_rows),
+        # the certificates' buttons and figures show once the program is final
+        "certificates": Certificate.objects.filter(honour__program=program).count() if final else 0,
+        "honours": program.honours.count() if final else 0,
     }
+
+
+@login_required
+def collective_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The agency's units ranked by their unit performance score of the program's year (the
+    appraisal's scoring over the year's tasks: its own page, not computed on every visit of the
+    program's page), for the personnel officer."""
+    program = perms.access_program(request.user, pk)
+    if not perms.is_officer(request.user, program.agency):
+        raise NotFound()
+    return render(
+        request,
+        "honors/collective_candidates.html",
+        {"program": program, "collective_candidates": selectors.collective_candidates(program)},
+    )
 
 
 ACTIONS = {

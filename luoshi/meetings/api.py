@@ -8,11 +8,12 @@ from typing import Annotated, Any
 
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
-from ninja import Field, File, Path, Router, Schema, Status
+from ninja import Field, File, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import InvalidInput, NotFound
+from luoshi.core.paging import FastPaginator
 from luoshi.honors.models import Program
 from luoshi.orgs.models import OrgUnit, Person, Post, Rank
 
@@ -465,11 +466,49 @@ def remove_agenda_item(request: HttpRequest, meeting_id: Id, agenda_item_id: Id)
 # --- participants ----------------------------------------------------------------------------
 
 
-@router.get("/{meeting_id}/participants", response=list[ParticipantOut])
-def list_participants(request: HttpRequest, meeting_id: Id) -> Any:
+class ParticipantPage(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    results: list[ParticipantOut]
+
+
+class ParticipantQuery(Schema):
+    q: Text = Field("", max_length=100, description="Name, unit or body (part of it)")
+    reply: str | None = Field(None, pattern="^(" + "|".join(Participant.Reply.values) + ")$")
+    source: str | None = Field(None, pattern="^(" + "|".join(Participant.Source.values) + ")$")
+    signed_in: bool | None = None
+    unit: int | None = Field(None, ge=1, le=MAX_ID)
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(20, ge=1, le=200)
+
+
+@router.get("/{meeting_id}/participants", response=ParticipantPage)
+def list_participants(
+    request: HttpRequest, meeting_id: Id, filters: Query[ParticipantQuery]
+) -> Any:
+    """The participant list in its order, a page at a time, by name, unit or body, reply,
+    source, signed in or not, and unit."""
     user = _user(request)
     meeting = perms.access_overseen(user, meeting_id)
-    return [_participant(p) for p in selectors.participants(meeting)]
+    rows = selectors.filter_participants(
+        meeting.participants.select_related("person").order_by("sort_key", "id"),
+        q=filters.q,
+        reply=filters.reply or "",
+        source=filters.source or "",
+        signed_in="" if filters.signed_in is None else ("yes" if filters.signed_in else "no"),
+        unit=filters.unit,
+    )
+    paginator = FastPaginator(rows, filters.page_size)
+    page = paginator.get_page(filters.page)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "page_size": filters.page_size,
+        "results": [_participant(p) for p in page.object_list],
+    }
 
 
 @router.post("/{meeting_id}/rules", response={204: None})

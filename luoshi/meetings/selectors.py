@@ -24,6 +24,52 @@ def participants(meeting: Meeting) -> Any:
     ).order_by("sort_key", "id")
 
 
+SIGNED_IN_CHOICES = ("yes", "no")
+
+
+def filter_participants(
+    qs: Any,
+    *,
+    q: str = "",
+    reply: str = "",
+    source: str = "",
+    signed_in: str = "",
+    unit: int | None = None,
+) -> Any:
+    """The list narrowed by a name, unit or body (part of it), the reply, the source, signed in
+    or not ("yes"/"no") and the unit (empty: not narrowed)."""
+    q = q.strip()[:100]
+    if q:
+        qs = qs.filter(
+            Q(person__name__icontains=q)
+            | Q(guest_name__icontains=q)
+            | Q(unit__name__icontains=q)
+            | Q(guest_body__icontains=q)
+        )
+    if reply in Participant.Reply.values:
+        qs = qs.filter(reply=reply)
+    if source in Participant.Source.values:
+        qs = qs.filter(source=source)
+    if signed_in in SIGNED_IN_CHOICES:
+        qs = qs.filter(signed_in_at__isnull=signed_in == "no")
+    if unit:
+        qs = qs.filter(unit_id=unit)
+    return qs
+
+
+def participant_counts(meeting: Meeting) -> dict[str, int]:
+    """The whole list's counts (one query, whatever page is shown): total, by reply, signed in,
+    guests and the presidium."""
+    return meeting.participants.order_by().aggregate(
+        total=Count("id"),
+        pending=Count("id", filter=Q(reply=PR.PENDING)),
+        accepted=Count("id", filter=Q(reply=PR.ACCEPTED)),
+        leave=Count("id", filter=Q(reply=PR.LEAVE)),
+        signed_in=Count("id", filter=Q(signed_in_at__isnull=False)),
+        guests=Count("id", filter=Q(person__isnull=True)),
+    )
+
+
 def presidium(meeting: Meeting) -> list[Any]:
     """The presidium in protocol order, No. 1 first (one query)."""
     return list(

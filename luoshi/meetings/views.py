@@ -4,6 +4,7 @@ phone and seat. Every write goes through the services (the same as the API)."""
 
 from __future__ import annotations
 
+from html import escape
 from typing import Any
 
 from django.contrib import messages
@@ -12,20 +13,21 @@ from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
 from luoshi.appraisal.services import agency_units
 from luoshi.core.errors import DomainError, NotFound
 from luoshi.core.forms import submit_form
-from luoshi.core.paging import paginate
+from luoshi.core.paging import fast_paginate, paginate
 from luoshi.documents.exporters import export_record, export_response
 from luoshi.orgs.models import OrgUnit, Person, Post, Rank
 from luoshi.orgs.permissions import require_business_scope
 
 from . import exports, forms, rules, selectors, services
 from . import permissions as perms
-from .models import Meeting
+from .models import Meeting, Participant
 
 ST = Meeting.State
 
@@ -374,41 +376,112 @@ def participants(request: HttpRequest, pk: int) -> HttpResponse:
             )
         else:
             raise NotFound()
-        return redirect("meetings:participants", pk=meeting.pk)
+        back = reverse("meetings:participants", args=[meeting.pk])  # the same filters and page
+        return redirect(f"{back}?{request.GET.urlencode()}" if request.GET else back)
     return _render_participants(request, meeting, ctx, guest_form, code)
 
 
-def _protocol_order(p: Any) -> int:
-    return p.protocol_order or 0
+PARTICIPANT_FILTERS = ("q", "reply", "source", "signed_in")
+
+
+def _participant_rows(meeting: Meeting, f: dict[str, str]) -> Any:
+    """The list as the page's table reads it, filtered, with everything a row shows joined (no
+    query per row; a page's rows are joined after their window is found: FastPaginator)."""
+    return selectors.filter_participants(
+        meeting.participants.select_related(
+            "person__post", "person__rank", "unit", "substitute_for__person"
+        ).order_by("sort_key", "id"),
+        q=f["q"],
+        reply=f["reply"],
+        source=f["source"],
+        signed_in=f["signed_in"],
+    )
+
+
+def _options(rows: Any) -> SafeString:
+    """<option>s of (value, label) pairs, escaped (html.escape: format_html's cost per option
+    is ten times this on a list of hundreds)."""
+    return mark_safe(  # noqa: S308 — every value and label is escaped
+        "".join(f'<option value="{escape(str(v))}">{escape(label)}</option>' for v, label in rows)
+    )
+
+
+def _people_options(meeting: Meeting, with_unit: bool) -> SafeString:
+    """<option>s of the agency's people (one query, built once for every select that lists
+    them)."""
+    rows = _people(meeting).values_list("pk", "name", "unit__name")
+    if with_unit:
+        return _options((pk, f"{name} · {unit}") for pk, name, unit in rows)
+    return _options((pk, name) for pk, name, _unit in rows)
 
 
 def _render_participants(
     request: HttpRequest, meeting: Meeting, ctx: dict[str, Any], guest_form: Any, code: Any
 ) -> HttpResponse:
-    rules_by_kind = {r.unit_kind: r for r in meeting.rules.select_related("rank", "post")}
-    rows = list(selectors.participants(meeting))
-    seated = sorted((p for p in rows if p.presidium and p.person_id), key=_protocol_order)
-    order = (
-        [{"pk": p.person_id, "name": p.name} for p in seated]
-        if seated
-        else [{"pk": p.pk, "name": p.name} for p in services.presidium_proposal(meeting)]
+    organizer = ctx["is_organizer"]
+    editable = meeting.state in (ST.PLANNING, ST.NOTIFIED)
+    live = meeting.state in (ST.NOTIFIED, ST.IN_SESSION)
+    f = {k: request.GET.get(k, "").strip()[:100] for k in PARTICIPANT_FILTERS}
+    counts = selectors.participant_counts(meeting)
+    filtered = any(f.values())
+    page = fast_paginate(
+        request, _participant_rows(meeting, f), count=counts["total"] if not filtered else None
     )
-    chosen = {entry["pk"] for entry in order}
+    if organizer and live:  # who already has a substitute named (one query for the page)
+        named = set(
+            Participant.objects.filter(
+                substitute_for_id__in=[p.pk for p in page.object_list]
+            ).values_list("substitute_for_id", flat=True)
+        )
+        for p in page.object_list:
+            p.has_substitute = p.pk in named
     ctx.update(
         {
-            "rows": rows,
-            "presidium_order": order,
-            "presidium_candidates": [p for p in rows if p.person_id and p.person_id not in chosen],
-            "unit_kinds": [
-                (value, label, rules_by_kind.get(value)) for value, label in OrgUnit.Kind.choices
-            ],
-            "ranks": Rank.objects.filter(is_active=True),
-            "posts": Post.objects.filter(is_active=True),
-            "people": _people(meeting),
+            "page_obj": page,
+            "filters": f,
+            "filtered": filtered,
+            "counts": counts,
+            "replies": Participant.Reply.choices,
+            "sources": Participant.Source.choices,
             "guest_form": guest_form,
-            "editable": meeting.state in (ST.PLANNING, ST.NOTIFIED),
+            "editable": editable,
         }
     )
+    if organizer:
+        # the people on the list (one query): the presidium in protocol order, the rest for
+        # the presidium's "add" list
+        listed = list(
+            meeting.participants.filter(person__isnull=False)
+            .order_by("sort_key", "id")
+            .values_list("person_id", "person__name", "unit__name", "presidium", "protocol_order")
+        )
+        seated = sorted((r for r in listed if r[3]), key=lambda r: r[4] or 0)
+        order = (
+            [{"pk": pid, "name": name} for pid, name, *_rest in seated]
+            if seated
+            else [{"pk": p.pk, "name": p.name} for p in services.presidium_proposal(meeting)]
+        )
+        chosen = {entry["pk"] for entry in order}
+        candidates = [(pid, name, unit) for pid, name, unit, *_rest in listed if pid not in chosen]
+        ctx["presidium_order"] = order
+        ctx["presidium_candidates"] = _options(
+            (pid, f"{name}（{unit}）" if unit else name) for pid, name, unit in candidates
+        )
+        if editable or live:  # the substitutes' selects
+            ctx["people_options"] = _people_options(meeting, with_unit=False)
+    if organizer and editable:
+        rules_by_kind = {r.unit_kind: r for r in meeting.rules.select_related("rank", "post")}
+        ctx.update(
+            {
+                "unit_kinds": [
+                    (value, label, rules_by_kind.get(value))
+                    for value, label in OrgUnit.Kind.choices
+                ],
+                "ranks": Rank.objects.filter(is_active=True),
+                "posts": Post.objects.filter(is_active=True),
+                "people_choices": _people_options(meeting, with_unit=True),
+            }
+        )
     return render(request, "meetings/participants.html", ctx)
 
 

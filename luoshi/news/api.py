@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from ninja import Field, File, Path, Router, Schema, Status
+from ninja import Field, File, Path, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import model_validator
 
 from luoshi.core.apitypes import MAX_ID, Count, Day, Text, error_responses
 from luoshi.core.errors import InvalidInput, NotFound
+from luoshi.core.paging import FastPaginator
 from luoshi.documents.exporters import export_record, export_response
 from luoshi.meetings import permissions as meeting_perms
 
-from . import drafting, exports, services
+from . import drafting, exports, selectors, services
 from . import permissions as perms
 from .models import NewsItem, NewsPhoto
 
@@ -202,6 +204,24 @@ def _public_url(request: HttpRequest, item: NewsItem) -> str | None:
     return request.build_absolute_uri(reverse("news:public", args=[item.slug]))
 
 
+def public_url_maker(request: HttpRequest) -> Any:
+    """A published item's public address from its status and slug (None otherwise), from one
+    reverse() and one absolute address per list instead of one per item."""
+    prefix, suffix = request.build_absolute_uri(reverse("news:public", args=[_SLUG_MARK])).split(
+        _SLUG_MARK
+    )
+
+    def public(status: str, slug: str) -> str | None:
+        if status != NewsItem.Status.PUBLISHED or not slug:
+            return None
+        return f"{prefix}{quote(slug)}{suffix}"
+
+    return public
+
+
+_SLUG_MARK = "slug-mark-0"
+
+
 def _item(request: HttpRequest, item: NewsItem) -> dict[str, Any]:
     data = {name: getattr(item, name) for name in services.ITEM_FIELDS}
     data.update(
@@ -246,24 +266,52 @@ def _blocks(blocks: list[NewsBlockIn]) -> list[dict[str, Any]]:
 # --- items -----------------------------------------------------------------------------------
 
 
-@router.get("", response=list[NewsListOut])
-def list_news(request: HttpRequest, q: str = "", status: str = "") -> Any:
-    qs = perms.items_visible(_user(request)).order_by("-updated_at", "-id")
-    if q:
-        qs = qs.filter(title__icontains=q[:100])
-    if status:
-        qs = qs.filter(status=status[:20])
-    return [
-        {
-            "id": i.pk,
-            "title": i.title,
-            "status": i.status,
-            "unit": i.unit_id,
-            "published_at": i.published_at,
-            "public_url": _public_url(request, i),
-        }
-        for i in qs[:500]
-    ]
+class NewsListPage(Schema):
+    count: int
+    page: int
+    pages: int
+    page_size: int
+    results: list[NewsListOut]
+
+
+class NewsListQuery(Schema):
+    q: str = Field("", max_length=100, description="Title, subtitle or authors (part of them)")
+    status: str = Field("", pattern="^(" + "|".join(["", *NewsItem.Status.values]) + ")$")
+    page: int = Field(1, ge=1, le=100000)
+    page_size: int = Field(20, ge=1, le=200)
+
+
+@router.get("", response=NewsListPage)
+def list_news(request: HttpRequest, filters: Query[NewsListQuery]) -> Any:
+    """The items the caller sees, last updated first, a page at a time, by title, subtitle or
+    authors and status (the same filters as the desk's list)."""
+    qs = selectors.filter_items(
+        perms.items_visible(_user(request)).select_related(None),
+        q=filters.q,
+        status=filters.status,
+    ).order_by("-updated_at", "-id")
+    paginator = FastPaginator(
+        qs, filters.page_size, values=("id", "title", "status", "unit_id", "published_at", "slug")
+    )
+    page = paginator.get_page(filters.page)
+    public = public_url_maker(request)
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "page_size": filters.page_size,
+        "results": [
+            {
+                "id": i["id"],
+                "title": i["title"],
+                "status": i["status"],
+                "unit": i["unit_id"],
+                "published_at": i["published_at"],
+                "public_url": public(i["status"], i["slug"]),
+            }
+            for i in page.object_list
+        ],
+    }
 
 
 @router.post(

@@ -9,7 +9,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,12 +18,12 @@ from django.views.decorators.http import require_POST
 
 from luoshi.core.errors import DomainError, NotFound
 from luoshi.core.forms import submit_form
-from luoshi.core.paging import paginate
+from luoshi.core.paging import fast_paginate, paginate
 from luoshi.documents.exporters import export_record, export_response
 from luoshi.meetings import permissions as meeting_perms
 from luoshi.orgs.models import Person
 
-from . import drafting, exports, forms, meeting_record, rules, services
+from . import drafting, exports, forms, meeting_record, rules, selectors, services
 from . import permissions as perms
 from .models import NewsItem, NewsPhoto
 from .photos import rendition_type
@@ -79,21 +78,24 @@ def _public_url(item: NewsItem) -> Callable[[NewsPhoto, str], str]:
 # --- the desk ---------------------------------------------------------------------------------
 
 
+DESK_COLUMNS = ("id", "title", "unit__name", "status", "updated_at")
+
+
 @login_required
 def item_list(request: HttpRequest) -> HttpResponse:
     user = request.user
-    qs = perms.items_visible(user).order_by("-updated_at", "-id")
-    q = request.GET.get("q", "").strip()
+    q = request.GET.get("q", "").strip()[:100]
     status = request.GET.get("status", "")
-    if q:
-        qs = qs.filter(Q(title__icontains=q) | Q(subtitle__icontains=q) | Q(authors__icontains=q))
-    if status in NewsItem.Status.values:
-        qs = qs.filter(status=status)
+    if status not in NewsItem.Status.values:
+        status = ""
+    qs = selectors.filter_items(
+        perms.items_visible(user).select_related(None), q=q, status=status
+    ).order_by("-updated_at", "-id")
     return render(
         request,
         "news/list.html",
         {
-            "page_obj": paginate(request, qs),
+            "page_obj": fast_paginate(request, qs, values=DESK_COLUMNS),
             "q": q,
             "status": status,
             "statuses": NewsItem.Status.choices,

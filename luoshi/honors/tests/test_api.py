@@ -129,7 +129,7 @@ def test_the_whole_flow_through_the_api(org: Any, token_for: Headers, inspector_
 
     # The approved list is public inside the agency; the staff see it, the city federation not.
     staff_view = c.get(f"/api/v1/honors/programs/{pid}/nominations", **token_for("staff")).json()
-    assert [n["id"] for n in staff_view] == [nid]
+    assert [n["id"] for n in staff_view["results"]] == [nid] and staff_view["count"] == 1
     assert c.get(f"/api/v1/honors/programs/{pid}", **token_for("outsider")).status_code == 404
     assert (
         c.get(f"/api/v1/honors/nominations/{nid}/opinions", **token_for("staff")).status_code == 404

@@ -34,7 +34,9 @@ def test_collective_candidates_are_ranked_by_unit_score(
     ranked = [r["unit"] for r in rows if r["leadership"] is not None]
     assert ranked[:3] == [org.econ, org.liaison, org.office]
     assert rows[0]["rank"] == 1
-    page = client_for("hr").get(f"/honors/{program.pk}/").content.decode()
+    program_page = client_for("hr").get(f"/honors/{program.pk}/").content.decode()
+    assert f'href="/honors/{program.pk}/candidates/"' in program_page
+    page = client_for("hr").get(f"/honors/{program.pk}/candidates/").content.decode()
     assert 'id="collective-candidates"' in page
     assert page.index(org.econ.name, page.index("collective-candidates")) < page.index(
         org.office.name, page.index("collective-candidates")
@@ -48,10 +50,8 @@ def test_collective_candidates_are_ranked_by_unit_score(
         f"/api/v1/honors/programs/{program.pk}/collective-candidates", **token_for("staff")
     )
     assert staff.status_code == 404
-    assert (
-        'id="collective-candidates"'
-        not in client_for("staff").get(f"/honors/{program.pk}/").content.decode()
-    )
+    assert "/candidates/" not in client_for("staff").get(f"/honors/{program.pk}/").content.decode()
+    assert client_for("staff").get(f"/honors/{program.pk}/candidates/").status_code == 404
 
 
 def test_consequences_page_links_to_the_merit_candidates(org: Any, client_for: Any) -> None:

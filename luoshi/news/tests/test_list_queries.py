@@ -34,8 +34,25 @@ def test_the_desk_list_costs_the_same_for_one_item_or_many(
     _write(author, 1)
     client.get(url)  # warm the caches (navigation, scope)
     one = _queries(client, url)
-    _write(author, 8)
+    _write(author, 24)  # more than a page
     assert _queries(client, url) <= one
+
+
+def test_the_api_answers_a_page_at_a_time_with_the_desks_filters(
+    author: Any, client_for: Any
+) -> None:
+    _write(author, 23)
+    client = client_for("supervisor")
+    first = client.get("/api/v1/news").json()
+    assert (first["count"], first["page"], first["pages"], first["page_size"]) == (23, 1, 2, 20)
+    assert [i["title"] for i in first["results"][:2]] == ["新闻22", "新闻21"]  # latest first
+    second = client.get("/api/v1/news", {"page": 2}).json()
+    assert [i["title"] for i in second["results"]] == ["新闻2", "新闻1", "新闻0"]
+    assert all(i["public_url"] is None for i in first["results"])  # none published
+    assert client.get("/api/v1/news", {"q": "新闻1"}).json()["count"] == 11  # 1, 10-19
+    assert client.get("/api/v1/news", {"status": "draft"}).json()["count"] == 23
+    assert client.get("/api/v1/news", {"status": "published"}).json()["count"] == 0
+    assert client.get("/api/v1/news", {"status": "nonsense"}).status_code == 422
 
 
 def test_the_public_index_without_login_is_a_few_queries(client: Any) -> None:

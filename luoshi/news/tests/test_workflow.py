@@ -236,6 +236,8 @@ def test_api_upload_edit_publish_public_withdraw(
     assert r.status_code == 200, r.content
     public_url = r.json()["public_url"]
     assert public_url
+    listed = ed.get("/api/v1/news", {"status": "published"}).json()["results"]
+    assert [(i["id"], i["public_url"]) for i in listed] == [(pk, public_url)]
     anonymous = Client()
     page = anonymous.get(public_url)
     assert page.status_code == 200
