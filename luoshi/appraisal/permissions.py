@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from luoshi.core.errors import Forbidden, NotFound
 from luoshi.core.scoping import EMPTY, Scope
-from luoshi.orgs.models import LeaderAssignment, OrgUnit, Person, RoleAssignment
+from luoshi.orgs.models import LeaderAssignment, OrgUnit, Person, RoleAssignment, User
 from luoshi.orgs.permissions import has_role, roles_of, scope_for, units_in_charge
 from luoshi.orgs.roles import Role, ScopeKind
 from luoshi.orgs.selectors import organization_of
@@ -36,11 +36,18 @@ def person_id(user: Any) -> int | None:
 
 
 def _own_unit(user: Any) -> OrgUnit | None:
+    """The user's unit, kept for the request: from their person row when the request has loaded
+    it with its unit already (the data scope does), else one query."""
     if hasattr(user, "_appraisal_unit"):
         cached: OrgUnit | None = user._appraisal_unit
         return cached
     pid = person_id(user)
     unit = None
+    if pid and User.person.is_cached(user):  # loaded with the data scope
+        person = user.person
+        if person is not None and Person.unit.is_cached(person):
+            user._appraisal_unit = person.unit
+            return person.unit
     if pid:
         person = Person.objects.select_related("unit").filter(pk=pid).first()
         unit = person.unit if person else None

@@ -39,12 +39,7 @@ def is_officer(user: Any, agency: OrgUnit) -> bool:
 
 
 def own_unit(user: Any) -> OrgUnit | None:
-    """The user's unit: from their person row when the request has loaded it with its unit
-    already (the data scope does), else one query (appraisal's, kept for the request)."""
-    state = getattr(user, "_state", None)
-    person = state.fields_cache.get("person") if state is not None else None
-    if person is not None and "unit" in person._state.fields_cache:
-        user._appraisal_unit = person.unit
+    """The user's unit (appraisal's, kept for the request)."""
     return appraisal_perms._own_unit(user)
 
 
