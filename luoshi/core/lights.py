@@ -340,25 +340,21 @@ def _write(
     model: type[models.Model], rows: list[tuple[Any, str, str, dt.date | None]], day: dt.date
 ) -> None:
     """Write the changed lights of `rows` ((pk, light, light_code, next change)) in one
-    statement: UPDATE … FROM (VALUES …) on PostgreSQL, a CASE per column elsewhere."""
+    statement: UPDATE … FROM unnest(arrays) on PostgreSQL (five parameters however many rows),
+    a CASE per column elsewhere."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     pk = connection.ops.quote_name(model._meta.pk.column)
     if connection.vendor == "postgresql":
-        values = ", ".join(
-            ["(%s::bigint, %s::varchar, %s::varchar, %s::date)"]
-            + ["(%s, %s, %s, %s)"] * (len(rows) - 1)
-        )
-        params: list[Any] = [day]
-        for row in rows:
-            params.extend(row)
+        keys, colors, codes, nexts = (list(column) for column in zip(*rows, strict=True))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} AS t SET light = v.light, light_code = v.code, "  # noqa: S608
                 f"light_next_change = v.next, light_checked_on = %s::date "
-                f"FROM (VALUES {values}) AS v(id, light, code, next) WHERE t.{pk} = v.id",
-                params,
+                f"FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::date[]) "
+                f"AS v(id, light, code, next) WHERE t.{pk} = v.id",
+                [day, keys, colors, codes, nexts],
             )
         return
     objs = []

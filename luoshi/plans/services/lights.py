@@ -13,13 +13,13 @@ from luoshi.core import lights
 from luoshi.core.lights import LightThresholds, MilestoneState, WorkingDaysUntil
 
 from .. import rollup
-from ..models import LightSettings, Milestone, Task
+from ..models import LightSettings, Milestone, Task, WorkPlan
 from ..rules import ARCHIVED, light_phase
 
-# What the refresh reads of a task and its plan (light_of, the stored light, rollup.group_of).
+# What the refresh reads of a task (light_of, the stored light, rollup.group_of).
 READ = (
     "pk", "status", "deadline", "start_date", "progress", "plan_id", "lead_unit_id",
-    "light", "light_code", "light_next_change", "plan__archived", "plan__agency_id",
+    "light", "light_code", "light_next_change",
 )  # fmt: skip
 
 
@@ -80,9 +80,17 @@ def refresh_lights(
     # Each batch's milestones, read in one query before its lights are computed: task id →
     # (title, due date, done on) in the order the rules see them.
     milestones: dict[int, list[MilestoneState]] = {}
+    # The plans of the tasks read so far (a few thousand at most): id → (archived, agency id).
+    plans: dict[int, tuple[bool, int]] = {}
 
     def before_batch(chunk: list[Task]) -> None:
-        thresholds.load(task.plan.agency_id for task in chunk if task.plan is not None)
+        unseen = {task.plan_id for task in chunk if task.plan_id is not None} - plans.keys()
+        if unseen:
+            for pk, archived, agency_id in WorkPlan.objects.filter(
+                pk__in=sorted(unseen)
+            ).values_list("pk", "archived", "agency_id"):
+                plans[pk] = (archived, agency_id)
+            thresholds.load(plans[pk][1] for pk in unseen if pk in plans)
         milestones.clear()
         rows = (
             Milestone.objects.filter(task_id__in=[task.pk for task in chunk])
@@ -95,7 +103,8 @@ def refresh_lights(
     def light_of(
         task: Task, day: dt.date, until: WorkingDaysUntil
     ) -> tuple[lights.LightResult, dt.date | None]:
-        if task.plan is not None and task.plan.archived:
+        archived, agency_id = plans[task.plan_id] if task.plan_id is not None else (False, None)
+        if archived:
             return lights.LightResult(lights.GREY, ARCHIVED), None  # a past year's: no light
         inputs = dict(
             phase=light_phase(task.status),
@@ -105,14 +114,14 @@ def refresh_lights(
             progress=task.progress,
             milestones=milestones.get(task.pk, ()),
             working_days_until=until,
-            thresholds=thresholds(task.plan.agency_id if task.plan else None),
+            thresholds=thresholds(agency_id),
         )
         return lights.compute_light(**inputs), lights.next_change(**inputs)  # type: ignore[arg-type]
 
     def after_batch(recoloured: list[Task]) -> None:
         rollup.refresh({rollup.group_of(task) for task in recoloured})
 
-    shaped = tasks.select_related("plan").only(*READ)
+    shaped = tasks.only(*READ)
     if due_only:
         return lights.refresh_due(
             shaped,
