@@ -219,9 +219,7 @@ def _plain_entry_value(value: dict[str, Any] | None) -> Any:
 
 # The canonical JSON of one value, as _canonical_of writes each member of its list (an encoder
 # made once: json.dumps with options builds a new one per call).
-_canonical_json = json.JSONEncoder(
-    ensure_ascii=False, sort_keys=True, separators=(",", ":")
-).encode
+_canonical_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
 def record_many(entries: Iterable[Entry], *, actor: Any = None, batch: int = 1000) -> int:
