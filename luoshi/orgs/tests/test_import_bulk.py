@@ -60,9 +60,7 @@ def test_each_person_is_audited_with_the_snapshot_the_services_take(org: Any) ->
     snapshots of the people as stored (months, list entries, the unit, a blank mobile)."""
     people = [person(姓名=f"钱{i}", 手机号码=f"139{i:08d}" if i % 2 else "") for i in range(20)]
     import_org_people(workbook(units=(ROOT, DEPT), people=people), actor=org.users["admin"])
-    entries = {
-        int(e.object_id): e.after for e in AuditEntry.objects.filter(action="person.create")
-    }
+    entries = {int(e.object_id): e.after for e in AuditEntry.objects.filter(action="person.create")}
     stored = Person.objects.filter(name__startswith="钱")
     assert stored.count() == 20
     for row in stored:
