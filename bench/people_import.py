@@ -10,8 +10,7 @@ in its own process (wall time; peak resident memory from wait4), `--dry-run` alw
 DATABASE … TEMPLATE`, dropped afterwards), so every commit imports into the same state.
 `--profile` runs the dry run and the commit in this process under cProfile instead and prints
 the top functions by cumulative and by own time. The CPU time (user + system) and the load
-average are printed with each figure:
-the machine is shared.
+average are printed with each figure: the machine is shared.
 """
 
 from __future__ import annotations
