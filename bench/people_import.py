@@ -9,8 +9,8 @@ in its own process (wall time; peak resident memory from wait4), `--dry-run` alw
 `--commit` also for real, each commit into a fresh copy of the dataset's database (`CREATE
 DATABASE … TEMPLATE`, dropped afterwards), so every commit imports into the same state.
 `--profile` runs the dry run and the commit in this process under cProfile instead and prints
-the top functions by cumulative and by own time. The load average is printed with each figure:
-the machine is shared.
+the top functions by cumulative and by own time. The CPU time (user + system) and the load
+average are printed with each figure: the machine is shared.
 """
 
 from __future__ import annotations
@@ -62,7 +62,10 @@ def _psql(sql: str) -> None:
         conn.execute(sql)
 
 
-def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str]:
+def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, float, int, str]:
+    """Wall seconds, CPU seconds (user + system: steadier than the wall time on a shared
+    machine), peak MB, exit status and the last line printed of the command in its own
+    process."""
     started = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "manage.py", *args],
@@ -76,7 +79,8 @@ def timed(args: list[str], env: dict[str, str]) -> tuple[float, float, int, str]
     _pid, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     last = [line for line in output.splitlines() if line.strip()][-1:] or [""]
-    return seconds, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), last[0]
+    cpu = usage.ru_utime + usage.ru_stime
+    return seconds, cpu, usage.ru_maxrss / 1024, os.waitstatus_to_exitcode(status), last[0]
 
 
 def profile(book: Path, commit: bool) -> None:
@@ -135,9 +139,10 @@ def main() -> None:
     base = urlparse(os.environ["DATABASE_URL"]).path.lstrip("/")
     for _ in range(options.repeat):
         env = dict(os.environ)
-        seconds, peak, status, last = timed(["import_people", str(book), "--dry-run"], env)
+        seconds, cpu, peak, status, last = timed(["import_people", str(book), "--dry-run"], env)
         print(
-            f"dry run: {seconds:.1f} s, {peak:.0f} MB, exit {status}, load {_load()}: {last}",
+            f"dry run: {seconds:.1f} s (CPU {cpu:.1f} s), {peak:.0f} MB, exit {status}, "
+            f"load {_load()}: {last}",
             flush=True,
         )
         if not options.commit:
@@ -147,9 +152,10 @@ def main() -> None:
         _psql(f'CREATE DATABASE "{copy}" TEMPLATE "{base}"')
         try:
             env["DATABASE_URL"] = _url_for(copy)
-            seconds, peak, status, last = timed(["import_people", str(book)], env)
+            seconds, cpu, peak, status, last = timed(["import_people", str(book)], env)
             print(
-                f"commit: {seconds:.1f} s, {peak:.0f} MB, exit {status}, load {_load()}: {last}",
+                f"commit: {seconds:.1f} s (CPU {cpu:.1f} s), {peak:.0f} MB, exit {status}, "
+                f"load {_load()}: {last}",
                 flush=True,
             )
         finally:

@@ -204,17 +204,22 @@ _COPY_COLUMNS = (
 )
 
 
-_FLAT = (str, int, bool, type(None))
-
-
 def _plain_entry_value(value: dict[str, Any] | None) -> Any:
     """`_plain` of a before/after value, without walking a flat dict of plain values again (a
-    snapshot's usual form)."""
+    snapshot's usual form): a dict with text keys whose values `_plain` keeps as they are
+    (None, text, whole numbers and booleans, their subclasses too: a choice's enum member)."""
     if value is None:
         return None
-    if type(value) is dict and all(type(k) is str and type(v) in _FLAT for k, v in value.items()):
+    if type(value) is dict and all(
+        type(k) is str and (v is None or isinstance(v, str | int)) for k, v in value.items()
+    ):
         return value
     return _plain(value)
+
+
+# The canonical JSON of one value, as _canonical_of writes each member of its list (an encoder
+# made once: json.dumps with options builds a new one per call).
+_canonical_json = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode
 
 
 def record_many(entries: Iterable[Entry], *, actor: Any = None, batch: int = 1000) -> int:
@@ -224,7 +229,11 @@ def record_many(entries: Iterable[Entry], *, actor: Any = None, batch: int = 100
     per entry), and the entries inserted `batch` at a time — on PostgreSQL by COPY, elsewhere
     by bulk_create. The entries of one call share one time (they are one transaction's). The
     chain it leaves verifies as the one `record` called once per entry would leave
-    (`verify_chain` holds). Returns the number of entries appended."""
+    (`verify_chain` holds). The canonical bytes are put together from each member's canonical
+    JSON (what json.dumps of the list writes, member by member, between "[" "," and "]"), the
+    members shared by every entry encoded once; on PostgreSQL the before and after are sent as
+    those same texts (jsonb keeps the value, not the text). Returns the number of entries
+    appended."""
     actor_obj = actor if getattr(actor, "is_authenticated", False) else None
     actor_id = actor_obj.pk if actor_obj else None
     actor_name = (actor_obj.get_username() if actor_obj else "")[:150]
@@ -233,6 +242,11 @@ def record_many(entries: Iterable[Entry], *, actor: Any = None, batch: int = 100
     key = _audit_key()
     at = timezone.now()
     at_text = at.astimezone(dt.UTC).isoformat(timespec="microseconds")
+    encode = _canonical_json
+    # _canonical_of(at, actor id, actor name, action, type, id, repr, before, after, ip, prev):
+    # the members before the action and around the ip are the same for every entry
+    head_json = "[" + ",".join(encode(v) for v in (at_text, actor_id, actor_name)) + ","
+    ip_json = "," + encode(ip) + ","
     count = 0
     with transaction.atomic():
         _lock_chain()
@@ -281,8 +295,8 @@ def record_many(entries: Iterable[Entry], *, actor: Any = None, batch: int = 100
                             o_type,
                             o_id,
                             o_repr,
-                            None if before is None else json.dumps(before),
-                            None if after is None else json.dumps(after),
+                            before,
+                            after,
                             ip,
                             prev_hash,
                             hash_,
@@ -299,23 +313,30 @@ def record_many(entries: Iterable[Entry], *, actor: Any = None, batch: int = 100
             object_id, object_repr = str(object_id or ""), str(object_repr)[:255]
             before = _plain_entry_value(item.before)
             after = _plain_entry_value(item.after)
-            digest = hmac.new(
-                key,
-                _canonical_of(
-                    at_text,
-                    actor_id,
-                    actor_name,
-                    item.action,
-                    object_type,
-                    object_id,
-                    object_repr,
-                    before,
-                    after,
-                    ip,
-                    prev,
-                ),
-                hashlib.sha256,
-            ).hexdigest()
+            before_json, after_json = encode(before), encode(after)
+            canonical = "".join(
+                (
+                    head_json,
+                    encode(item.action),
+                    ",",
+                    encode(object_type),
+                    ",",
+                    encode(object_id),
+                    ",",
+                    encode(object_repr),
+                    ",",
+                    before_json,
+                    ",",
+                    after_json,
+                    ip_json,
+                    encode(prev),
+                    "]",
+                )
+            )
+            digest = hmac.new(key, canonical.encode(), hashlib.sha256).hexdigest()
+            if copy:  # the stored form: text for jsonb (None stays SQL NULL)
+                before = None if before is None else before_json
+                after = None if after is None else after_json
             pending.append(
                 (
                     last_id,

@@ -147,14 +147,39 @@ def working_days_counter(calendar: WorkCalendar) -> WorkingDaysUntil:
     rule with N in any sensible range, so the calendar-day count stands in (never smaller than
     the working-day count, so it never turns a light yellow by mistake) — and the calendar is
     not read for a deadline months away.
+
+    Within 60 days the answer is `calendar.working_days_between(today, day).value`, taken from
+    running counts of each year's working days, built once per year touched (so a question
+    costs two lookups, not a walk over the days between: a run asks hundreds of thousands).
     """
+    running: dict[int, tuple[int, list[int]]] = {}  # year → (ordinal of 31 Dec before, counts)
+
+    def counts(year: int) -> tuple[int, list[int]]:
+        known = running.get(year)
+        if known is None:
+            first, last = dt.date(year, 1, 1).toordinal(), dt.date(year, 12, 31).toordinal()
+            total, days = 0, [0]
+            for ordinal in range(first, last + 1):
+                total += calendar.day(dt.date.fromordinal(ordinal)).is_working_day
+                days.append(total)  # days[i]: working days of the year's first i days
+            known = running[year] = (first - 1, days)
+        return known
+
+    def upto(day: dt.date) -> tuple[int, int]:
+        """The year's working days up to and including `day`, and the whole year's."""
+        base, days = counts(day.year)
+        return days[day.toordinal() - base], days[-1]
 
     def until(today: dt.date, day: dt.date) -> int:
         if day <= today:
             return 0
-        if (day - today).days > 60:
-            return (day - today).days
-        return calendar.working_days_between(today, day).value
+        span = (day - today).days
+        if span > 60:
+            return span
+        before, year_total = upto(today)
+        if today.year == day.year:
+            return upto(day)[0] - before
+        return year_total - before + upto(day)[0]  # 60 days cross at most one new year
 
     return until
 
@@ -315,25 +340,21 @@ def _write(
     model: type[models.Model], rows: list[tuple[Any, str, str, dt.date | None]], day: dt.date
 ) -> None:
     """Write the changed lights of `rows` ((pk, light, light_code, next change)) in one
-    statement: UPDATE … FROM (VALUES …) on PostgreSQL, a CASE per column elsewhere."""
+    statement: UPDATE … FROM unnest(arrays) on PostgreSQL (five parameters however many rows),
+    a CASE per column elsewhere."""
     if not rows:
         return
     table = connection.ops.quote_name(model._meta.db_table)
     pk = connection.ops.quote_name(model._meta.pk.column)
     if connection.vendor == "postgresql":
-        values = ", ".join(
-            ["(%s::bigint, %s::varchar, %s::varchar, %s::date)"]
-            + ["(%s, %s, %s, %s)"] * (len(rows) - 1)
-        )
-        params: list[Any] = [day]
-        for row in rows:
-            params.extend(row)
+        keys, colors, codes, nexts = (list(column) for column in zip(*rows, strict=True))
         with connection.cursor() as cursor:
             cursor.execute(
                 f"UPDATE {table} AS t SET light = v.light, light_code = v.code, "  # noqa: S608
                 f"light_next_change = v.next, light_checked_on = %s::date "
-                f"FROM (VALUES {values}) AS v(id, light, code, next) WHERE t.{pk} = v.id",
-                params,
+                f"FROM unnest(%s::bigint[], %s::varchar[], %s::varchar[], %s::date[]) "
+                f"AS v(id, light, code, next) WHERE t.{pk} = v.id",
+                [day, keys, colors, codes, nexts],
             )
         return
     objs = []
@@ -353,6 +374,7 @@ def refresh(
     light_of: Callable[[M, dt.date, WorkingDaysUntil], Any],
     today: dt.date | None = None,
     batch: int = 2000,
+    before_batch: Callable[[list[M]], None] | None = None,
     after_batch: Callable[[list[M]], None] | None = None,
 ) -> int:
     """Recompute the stored lights of `rows` (a queryset of a model with the fields `light`,
@@ -367,7 +389,9 @@ def refresh(
     whose light, reason or next-change day differ are written, all of a batch's in one
     statement, with `light_checked_on` (the day the stored light was last written); the
     columns carry no version: two runs on one day compute the same answer, so it is idempotent
-    and safe to run concurrently. `after_batch(rows)` is called inside the batch's transaction
+    and safe to run concurrently. `before_batch(rows)` is called with each batch as read, before
+    its lights are computed (to read what `light_of` needs of the whole batch in one query
+    rather than one per row). `after_batch(rows)` is called inside the batch's transaction
     with the rows whose colour changed (as they were read), possibly none. Returns the number
     of rows whose colour changed.
     """
@@ -382,6 +406,8 @@ def refresh(
         if not chunk:
             return changed
         last_id = chunk[-1].pk
+        if before_batch is not None:
+            before_batch(chunk)
         with transaction.atomic():
             recoloured: list[M] = []
             writes: list[tuple[Any, str, str, dt.date | None]] = []
@@ -419,6 +445,7 @@ def refresh_due(
     basis: tuple[object, ...] = (),
     also: models.Q | None = None,
     batch: int = 2000,
+    before_batch: Callable[[list[M]], None] | None = None,
     after_batch: Callable[[list[M]], None] | None = None,
 ) -> int:
     """The tick's refresh: of `rows`, only those whose stored next-change day has come
@@ -433,7 +460,14 @@ def refresh_due(
     if last is not None and last.basis == digest:
         due = models.Q(light_next_change__lte=day)
         selected = rows.filter(due | also if also is not None else due)
-    changed = refresh(selected, light_of=light_of, today=day, batch=batch, after_batch=after_batch)
+    changed = refresh(
+        selected,
+        light_of=light_of,
+        today=day,
+        batch=batch,
+        before_batch=before_batch,
+        after_batch=after_batch,
+    )
     if last is None:
         LightRun.objects.get_or_create(name=name, defaults={"ran_on": day, "basis": digest})
     elif (last.ran_on, last.basis) != (day, digest):

@@ -484,9 +484,14 @@ class _RowParser:
     def start(self, name: str, attrs: dict[str, str]) -> None:
         if name == "c":
             ref = attrs.get("r")
-            self.column = _column_of(ref) if ref else self.column + 1
-            if self.column > _MAX_COLUMN:
-                raise _corrupt()
+            if not ref:
+                self.column += 1
+                if self.column > _MAX_COLUMN:
+                    raise _corrupt()
+            elif len(ref) > 1 and "A" <= ref[0] <= "Z" and ref[1].isdigit():
+                self.column = ord(ref[0]) - 64  # A1 to Z9…, _column_of's usual case inline
+            else:
+                self.column = _column_of(ref)
             self.kind = attrs.get("t", "n")
             style = attrs.get("s")
             self.style = int(style) if style else 0
@@ -527,7 +532,14 @@ class _RowParser:
                 self.value = "".join(self.text)
             self.text = None
         elif name == "c":
-            self.cells.append((self.column, self._value()))
+            kind, value = self.kind, self.value
+            if kind == "s" and value:  # a shared string, most cells of a filled-in sheet
+                self.cells.append((self.column, self.strings[int(value)]))
+            elif kind == "inlineStr":  # what a program writes (openpyxl's write-only mode)
+                inline = self.inline
+                self.cells.append((self.column, "".join(inline) if inline is not None else None))
+            else:
+                self.cells.append((self.column, self._value()))
         elif name == "row":
             self.done.append((self.row, self.cells))
         elif name == "t":

@@ -388,7 +388,10 @@ def format_month(value: dt.date | None) -> str:
 
 
 def parse_mobile(value: Any) -> str:
-    text = unicodedata.normalize("NFKC", cell_text(value))
+    text = cell_text(value)
+    if len(text) == 11 and text.isascii() and text.isdigit() and text[0] == "1":
+        return text  # the usual case, which the steps below would leave as it is
+    text = unicodedata.normalize("NFKC", text)
     text = re.sub(r"[\s\-()]", "", text)
     if text.startswith("+86"):
         text = text[3:]
@@ -503,6 +506,23 @@ class _Planner:
         self.today = timezone.localdate()
         self.problems: list[Problem] = []
         self.plan = ImportPlan()
+        # parse_month of each cell value met (its type too: 1970.1 is not "1970.1"), or the
+        # problem it has: a sheet repeats its months on many rows
+        self.months: dict[tuple[type, Any], dt.date | str | None] = {}
+
+    def month(self, value: Any) -> dt.date | None:
+        """parse_month(value) as of the planner's day, remembered; raises CellError."""
+        key = (type(value), value)
+        known = self.months.get(key, self)
+        if known is self:
+            try:
+                known = parse_month(value, today=self.today)
+            except CellError as exc:
+                known = str(exc)
+            self.months[key] = known
+        if isinstance(known, str):
+            raise CellError(known)
+        return known  # type: ignore[return-value]
 
     def problem(self, sheet: str, row: int | None, column: str, message: str) -> None:
         self.problems.append(Problem(sheet, row, column, message))
@@ -737,7 +757,7 @@ class _Planner:
         months: dict[str, dt.date | None] = {}
         for column in (P_BIRTH, P_WORK_START, P_POST_SINCE):
             try:
-                months[column] = parse_month(row[column], today=self.today)
+                months[column] = self.month(row[column])
             except CellError as exc:
                 self.problem(sheet, n, column, str(exc))
                 ok, months[column] = False, None
@@ -813,8 +833,8 @@ class _Planner:
             return ("file", p.unit_row) if p.unit_row is not None else ("db", p.unit_id or 0)
 
         seen: dict[tuple[Any, ...], int] = {}
-        for person in people:
-            key = (normalize_name(person.name), person.birth_month, unit_key(person))
+        keys = [(normalize_name(p.name), p.birth_month, unit_key(p)) for p in people]
+        for person, key in zip(people, keys, strict=True):
             if key in seen:
                 self.problem(
                     sheet,
@@ -842,10 +862,9 @@ class _Planner:
                 unit_id__in=sorted(unit_ids)
             ).values_list("unit_id", "name", "birth_month")
         }
-        for person in people:
+        for person, key in zip(people, keys, strict=True):
             if person.unit_id is None:
                 continue
-            key = (normalize_name(person.name), person.birth_month, unit_key(person))
             if key in existing:
                 self.problem(
                     sheet,

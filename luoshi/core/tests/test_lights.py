@@ -286,3 +286,22 @@ def test_refresh_of_nothing_is_nothing(org: Any) -> None:
     rows = _tasks(org, 1)
     qs = Task.objects.filter(pk=rows[0].pk).none()
     assert lights.refresh(qs, light_of=_by_progress, today=D(2026, 3, 2)) == 0
+
+
+@pytest.mark.django_db
+def test_the_counter_agrees_with_the_calendar_on_every_pair_within_60_days() -> None:
+    """The counter answers from running counts per year: the same as walking the calendar for
+    every day and every span up to 60 days, across a new year and into a year the calendar does
+    not cover (Monday to Friday there)."""
+    calendar = WorkCalendar()
+    until = working_days_counter(calendar)
+    uncovered = max(calendar.years()) + 1
+    starts = [D(2026, 1, 1) + dt.timedelta(days=i) for i in range(0, 365, 7)]
+    starts += [D(uncovered - 1, 11, 1) + dt.timedelta(days=i) for i in range(0, 92, 3)]
+    for today in starts:
+        for span in range(0, 61):
+            day = today + dt.timedelta(days=span)
+            assert until(today, day) == calendar.working_days_between(today, day).value, (
+                today,
+                day,
+            )
