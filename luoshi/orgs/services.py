@@ -243,11 +243,16 @@ def _person_search_text(person: Person) -> str:
     return search_key(person.name, person.mobile)
 
 
+_GENDERS = frozenset(Person.Gender.values)
+
+
 def _validate_person(person: Person) -> None:
+    """A person's own fields (the form, the API and each imported row): cheap when they are
+    right, so that an import of 60,000 rows calls it for each."""
     errors = []
     if not person.name.strip():
         errors.append({"field": "name", "message": _("The name is required.")})
-    if person.gender not in Person.Gender.values:
+    if person.gender not in _GENDERS:
         errors.append({"field": "gender", "message": _("Choose a gender.")})
     if person.mobile and not is_valid_mobile(person.mobile):
         errors.append(
