@@ -508,7 +508,10 @@ def endpoints(data: dict[str, Any], prep: dict[str, Any]) -> list[Endpoint]:
 
     def report_body(i: int) -> tuple[str, bytes]:
         task = report_tasks[i % len(report_tasks)]
-        payload = {"text": f"基准测试进展报告 {i}：本月按计划推进。", "percent": 40 + i % 50}
+        # a reason with each: a report whose progress falls below the last one needs one (the
+        # generated tasks stand at up to 99 %), and one beside a rise is simply kept
+        payload = {"text": f"基准测试进展报告 {i}：本月按计划推进。", "percent": 40 + i % 50,
+                   "drop_reason": "基准测试：按实际完成情况核定。"}  # fmt: skip
         return f"/api/v1/tasks/{task}/reports", json.dumps(payload).encode()
 
     def detail(i: int) -> tuple[str, None]:
@@ -883,7 +886,9 @@ def table(results: dict[str, Any]) -> str:
     for name, row in results["endpoints"].items():
         if name == "export":
             for run_ in row["runs"]:
-                ok = run_["rss_peak_mb"] < 200 and run_["status"] == 200
+                # 200: the workbook itself; 302: a big export made as a job (with the default
+                # immediate tasks backend, inside this request) and the viewer sent to it
+                ok = run_["rss_peak_mb"] < 200 and run_["status"] in (200, 302)
                 rows.append(
                     f"| {row['label']} | {run_['seconds'] * 1000:.0f} ms | | | | | | | | | "
                     f"peak RSS {run_['rss_peak_mb']} MB (before {run_['rss_before_mb']}) "

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import connections
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from luoshi.core.errors import Forbidden, NotFound
@@ -157,13 +158,21 @@ def tasks_visible(user: Any) -> QuerySet[Task]:
     return qs.filter(condition)
 
 
-def visible_task_ids(user: Any, condition: Q) -> QuerySet[Task, Any] | None:
+def visible_task_ids(
+    user: Any, condition: Q, *, order: tuple[str, ...] = (), limit: int | None = None
+) -> QuerySet[Task, Any] | None:
     """The ids of the tasks visible to the user (tasks_visible) that meet `condition`, as a UNION
     of one statement per way a task is visible — its lead unit in scope, a cooperating unit in
     scope, the user named responsible person or leader in charge — each of which an index
     serves with `condition` applied inside it; None when every task is visible (filter the
     tasks directly). tasks_visible's OR of the four, with its EXISTS, can only be checked task
-    by task: a small scope walked every red task of the country to find its twenty."""
+    by task: a small scope walked every red task of the country to find its twenty.
+
+    With `order` and `limit` (the caller's own, for the first `limit` tasks in that order),
+    each way stops at its first `limit` in that order, where the database allows it in a UNION
+    (PostgreSQL): the union then holds at most four times `limit` ids however many tasks the
+    scope holds (a province's 8,557 red tasks were all read and sorted for the twenty of "my
+    work": 200 ms at national scale, measured)."""
     scope = scope_for(user)
     if covers_every_unit(scope):
         return None
@@ -181,7 +190,14 @@ def visible_task_ids(user: Any, condition: Q) -> QuerySet[Task, Any] | None:
         branches.append(base.filter(leader_in_charge_id=person_id))
     if not branches:
         return Task.objects.none().values("pk")
-    first, *rest = (b.values("pk") for b in branches)
+    ids = [b.values("pk") for b in branches]
+    if (
+        limit is not None
+        and order
+        and (connections[base.db].features.supports_slicing_ordering_in_compound)
+    ):
+        ids = [b.order_by(*order)[:limit] for b in ids]
+    first, *rest = ids
     return first.union(*rest) if rest else first
 
 

@@ -40,7 +40,9 @@ def tasks_due_soon(user: Any, limit: int) -> list[Task]:
         if len(found) < limit:
             condition = Q(light=light) & ~Q(status__in=_CLOSED)
             qs = Task.objects.filter(condition)
-            ids = visible_task_ids(user, condition)
+            ids = visible_task_ids(
+                user, condition, order=("deadline", "id"), limit=limit - len(found)
+            )
             if ids is not None:
                 qs = qs.filter(pk__in=ids)
             found += (

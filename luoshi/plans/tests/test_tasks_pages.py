@@ -356,6 +356,37 @@ def test_visible_task_ids_are_the_visible_tasks_that_meet_the_condition(org, pla
     assert narrow >= 4  # staff, the committee member, the vice chair and the outsider at least
 
 
+def test_tasks_due_soon_are_the_first_visible_ones_by_deadline(org, plan) -> None:
+    """With a limit each way of seeing a task stops at its first tasks by deadline (PostgreSQL);
+    what is due soon is still the first visible red, then yellow, tasks by deadline and id."""
+    import datetime as dt
+
+    from luoshi.plans import permissions as perms
+    from luoshi.plans.selectors.tasks import tasks_due_soon
+
+    issue(org, plan)
+    add_tasks(org, plan, 12, 1)
+    tasks = list(Task.objects.order_by("id"))
+    for i, task in enumerate(tasks):
+        Task.objects.filter(pk=task.pk).update(
+            light=("red", "yellow")[i % 2],
+            deadline=dt.date(2026, 12, 31) - dt.timedelta(days=(i * 7) % 23),
+            responsible_person=org.users["committee"].person if i % 3 == 0 else None,
+            leader_in_charge=org.users["vice"].person if i % 4 == 0 else None,
+        )
+    tasks[1].cooperating_units.add(org.liaison)
+    tasks[4].cooperating_units.add(org.liaison)
+    for persona, user in org.users.items():
+        visible = perms.tasks_visible(user).exclude(status__in=["completed", "cancelled"])
+        for limit in (1, 2, 3, 50):
+            expected = [
+                t.pk
+                for light in ("red", "yellow")
+                for t in visible.filter(light=light).order_by("deadline", "id")
+            ][:limit]
+            assert [t.pk for t in tasks_due_soon(user, limit)] == expected, (persona, limit)
+
+
 @pytest.mark.parametrize("url", ["/", "/my-work/"])
 @pytest.mark.parametrize("persona", ["leader", "vice", "staff"])
 def test_home_and_my_work_of_leaders_and_staff_have_a_fixed_number_of_queries(
