@@ -1,11 +1,30 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
 from django.core.paginator import Page, Paginator
 from django.http import HttpRequest
 from django.utils.functional import cached_property
+
+
+def api_page(
+    paginator: Paginator, number: int, row: Callable[[Any], Any] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """An API list's answer, the same shape everywhere: `count` (over all pages), `page` (a
+    number past the end gives the last page), `pages`, `page_size`, any `extra` members, then
+    `results` (each item through `row` when given)."""
+    page = paginator.get_page(number)
+    items = page.object_list
+    return {
+        "count": paginator.count,
+        "page": page.number,
+        "pages": paginator.num_pages,
+        "page_size": paginator.per_page,
+        **extra,
+        "results": [row(item) for item in items] if row else list(items),
+    }
 
 
 def paginate(request: HttpRequest, items: Any, per_page: int | None = None) -> Page:

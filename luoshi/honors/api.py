@@ -18,6 +18,7 @@ from pydantic import AfterValidator
 from luoshi.core import importflow
 from luoshi.core.apitypes import MAX_ID, error_responses
 from luoshi.core.errors import InvalidInput, NotFound
+from luoshi.core.paging import api_page
 from luoshi.documents.exporters import export_response
 from luoshi.documents.official import DOCX_CONTENT_TYPE
 from luoshi.orgs.models import OrgUnit, Person
@@ -474,15 +475,7 @@ def list_nominations(
         status=filters.status or "",
         unit=filters.unit,
     ).order_by("kind", "unit__path", "id")
-    paginator = Paginator(rows, filters.page_size)
-    page = paginator.get_page(filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "page_size": filters.page_size,
-        "results": [_nomination(n) for n in page.object_list],
-    }
+    return api_page(Paginator(rows, filters.page_size), filters.page, _nomination)
 
 
 @router.post(

@@ -13,7 +13,7 @@ from ninja.files import UploadedFile
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import InvalidInput, NotFound
-from luoshi.core.paging import FastPaginator
+from luoshi.core.paging import FastPaginator, api_page
 from luoshi.honors.models import Program
 from luoshi.orgs.models import OrgUnit, Person, Post, Rank
 
@@ -500,15 +500,7 @@ def list_participants(
         signed_in="" if filters.signed_in is None else ("yes" if filters.signed_in else "no"),
         unit=filters.unit,
     )
-    paginator = FastPaginator(rows, filters.page_size)
-    page = paginator.get_page(filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "page_size": filters.page_size,
-        "results": [_participant(p) for p in page.object_list],
-    }
+    return api_page(FastPaginator(rows, filters.page_size), filters.page, _participant)
 
 
 @router.post("/{meeting_id}/rules", response={204: None})

@@ -15,7 +15,7 @@ from pydantic import model_validator
 
 from luoshi.core.apitypes import MAX_ID, Count, Day, Text, error_responses
 from luoshi.core.errors import InvalidInput, NotFound
-from luoshi.core.paging import FastPaginator
+from luoshi.core.paging import FastPaginator, api_page
 from luoshi.documents.exporters import export_record, export_response
 from luoshi.meetings import permissions as meeting_perms
 
@@ -293,25 +293,19 @@ def list_news(request: HttpRequest, filters: Query[NewsListQuery]) -> Any:
     paginator = FastPaginator(
         qs, filters.page_size, values=("id", "title", "status", "unit_id", "published_at", "slug")
     )
-    page = paginator.get_page(filters.page)
     public = public_url_maker(request)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "page_size": filters.page_size,
-        "results": [
-            {
-                "id": i["id"],
-                "title": i["title"],
-                "status": i["status"],
-                "unit": i["unit_id"],
-                "published_at": i["published_at"],
-                "public_url": public(i["status"], i["slug"]),
-            }
-            for i in page.object_list
-        ],
-    }
+
+    def row(i: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "id": i["id"],
+            "title": i["title"],
+            "status": i["status"],
+            "unit": i["unit_id"],
+            "published_at": i["published_at"],
+            "public_url": public(i["status"], i["slug"]),
+        }
+
+    return api_page(paginator, filters.page, row)
 
 
 @router.post(

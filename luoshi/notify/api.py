@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Field, Path, Query, Router, Schema
 
 from luoshi.core.apitypes import MAX_ID, error_responses
+from luoshi.core.paging import api_page
 
 from . import permissions as perms
 from . import selectors, services
@@ -65,15 +66,8 @@ def list_notifications(request: HttpRequest, filters: Query[NoticeQuery]) -> dic
     user = _user(request)
     qs = selectors.inbox(user, unread_only=filters.unread)
     paginator = Paginator(qs, filters.page_size)
-    page = paginator.get_page(filters.page)
-    return {
-        "count": paginator.count,
-        "unread": paginator.count if filters.unread else selectors.unread_count(user),
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "page_size": filters.page_size,
-        "results": list(page.object_list),
-    }
+    unread = paginator.count if filters.unread else selectors.unread_count(user)
+    return api_page(paginator, filters.page, unread=unread)
 
 
 @router.post(

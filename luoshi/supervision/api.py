@@ -16,6 +16,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import Forbidden, InvalidInput, NotFound
+from luoshi.core.paging import api_page
 from luoshi.documents.exporters import export_record, export_response
 from luoshi.documents.xlsx import XLSX_CONTENT_TYPE
 from luoshi.orgs.models import OrgUnit, Person
@@ -185,15 +186,9 @@ def list_items(request: HttpRequest, filters: Query[SupervisionItemQuery]) -> di
         source=_v(filters.source),
         overdue=filters.overdue,
     )
-    paginator = Paginator(selectors.item_ledger(_user(request), f), filters.page_size)
-    page = paginator.get_page(filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "page_size": filters.page_size,
-        "results": list(page.object_list),
-    }
+    return api_page(
+        Paginator(selectors.item_ledger(_user(request), f), filters.page_size), filters.page
+    )
 
 
 def _detail(item: SupervisionItem) -> SupervisionItem:
@@ -560,15 +555,7 @@ def list_bulletins(request: HttpRequest, filters: Query[SupervisionBulletinQuery
     qs = perms.bulletins_visible(user).order_by("-month", "-id")
     if filters.status is not None:
         qs = qs.filter(status=_v(filters.status))
-    paginator = Paginator(qs, filters.page_size)
-    page = paginator.get_page(filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "page_size": filters.page_size,
-        "results": list(page.object_list),
-    }
+    return api_page(Paginator(qs, filters.page_size), filters.page)
 
 
 @router.get("/bulletins/{bulletin_id}", response=SupervisionBulletinDetailOut)

@@ -18,7 +18,7 @@ from ninja import Field, Path, Query, Router, Schema, Status
 
 from luoshi.core.apitypes import MAX_ID, Text, error_responses
 from luoshi.core.errors import InvalidInput, NotFound
-from luoshi.core.paging import EXACT_COUNT, FastPaginator
+from luoshi.core.paging import EXACT_COUNT, FastPaginator, api_page
 
 from .. import permissions as perms
 from .. import selectors, services, twofactor
@@ -165,25 +165,18 @@ def list_slowed_addresses(request: HttpRequest, filters: Query[PageQuery]) -> di
     window, across every name), most failures first. The security administrator's."""
     if not perms.can_manage_security(request.auth):  # type: ignore[attr-defined]
         raise NotFound()
-    paginator = Paginator(services.slowed_addresses(), filters.page_size)
-    page = paginator.get_page(filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "page_size": filters.page_size,
-        "results": [
-            {
-                "id": row.pk,
-                "address": row.address,
-                "failures": row.failures,
-                "window_start": row.window_start,
-                "window_end": services.address_window_end(row),
-                "delayed_until": row.delayed_until,
-            }
-            for row in page.object_list
-        ],
-    }
+
+    def row(address: AddressThrottle) -> dict[str, Any]:
+        return {
+            "id": address.pk,
+            "address": address.address,
+            "failures": address.failures,
+            "window_start": address.window_start,
+            "window_end": services.address_window_end(address),
+            "delayed_until": address.delayed_until,
+        }
+
+    return api_page(Paginator(services.slowed_addresses(), filters.page_size), filters.page, row)
 
 
 @auth_router.delete(
@@ -411,15 +404,7 @@ def list_people(request: HttpRequest, filters: Query[PeopleQuery]) -> dict[str, 
     qs = selectors.people_search(user, selectors.PeopleFilter(q=filters.q, unit=filters.org))
     # The page's keys first, then only its rows with their relations (a search for a common
     # name otherwise joins every match before the LIMIT); the count stays exact.
-    paginator = FastPaginator(qs, filters.page_size, count_limit=EXACT_COUNT)
-    page = paginator.get_page(filters.page)
-    return {
-        "count": paginator.count,
-        "page": page.number,
-        "pages": paginator.num_pages,
-        "page_size": filters.page_size,
-        "results": list(page.object_list),
-    }
+    return api_page(FastPaginator(qs, filters.page_size, count_limit=EXACT_COUNT), filters.page)
 
 
 @router.get("/people/{person_id}", response=PersonOut)
