@@ -23,6 +23,8 @@ Measured, authenticated and scoped as real users (bench/generate.py makes them):
     program's page /honors/<id>/ and its nominations API as the personnel officer, the
     600-participant work meeting's participants page and API as the office, the news desk
     /newsdesk/ and /api/v1/news as a news editor, and the public news index /news/ signed out;
+  * the work meeting's documents as the office downloads them (the 600-participant list in
+    xlsx, the seat chart and the table cards in PDF), timed like the export;
   * the ledger export /tasks/export.xlsx with the filter closest to 50,000 rows (× scale): time,
     bytes and the peak resident memory of the gunicorn worker that served it (VmRSS sampled every
     10 ms from /proc, and VmHWM).
@@ -93,6 +95,9 @@ class Endpoint:
     bare: bool = False
     max_requests: int = 200
     concurrency: tuple[int, ...] = (1, 8)
+    # a document (a big file made in one request): timed alone, `max_requests` times, with the
+    # peak memory of the worker that made it, instead of the interleaved latencies
+    document: bool = False
 
 
 @dataclass
@@ -582,7 +587,7 @@ def endpoints(data: dict[str, Any], prep: dict[str, Any]) -> list[Endpoint]:
         *new_apps(data),
         Endpoint("export", f"Ledger export ({prep['export_rows']:,} rows)",
                  "/tasks/export.xlsx?" + export_query, "bench_national", "session",
-                 max_requests=2, concurrency=(1,)),
+                 max_requests=2, concurrency=(1,), document=True),
     ]  # fmt: skip
 
 
@@ -607,12 +612,23 @@ def new_apps(data: dict[str, Any]) -> list[Endpoint]:
     if "meeting" in ids and "bench_office" in accounts:
         meeting = ids["meeting"]
         n = data.get("meeting_participants", "?")
+        seats = data.get("meeting_seats", "?")
         out += [
             Endpoint("meeting_participants_page", f"Meeting participants page ({n}, page 1)",
                      f"/meetings/{meeting}/participants/", "bench_office", "session", bare=True),
             Endpoint("meeting_participants_api", f"Meeting participants API ({n}, page 1)",
                      f"/api/v1/meetings/{meeting}/participants", "bench_office", "token",
                      bare=True),
+            # the meeting's heavy documents, as the office downloads them
+            Endpoint("meeting_participants_xlsx", f"Meeting participant list, xlsx ({n})",
+                     f"/meetings/{meeting}/participants.xlsx", "bench_office", "session",
+                     max_requests=2, concurrency=(1,), document=True),
+            Endpoint("meeting_seat_chart", f"Meeting seat chart, PDF ({seats} seats)",
+                     f"/meetings/{meeting}/seat-chart.pdf", "bench_office", "session",
+                     max_requests=2, concurrency=(1,), document=True),
+            Endpoint("meeting_table_cards", f"Meeting table cards, PDF ({seats} cards)",
+                     f"/meetings/{meeting}/table-cards.pdf", "bench_office", "session",
+                     max_requests=2, concurrency=(1,), document=True),
         ]  # fmt: skip
     if "bench_editor" in accounts:
         n = data.get("news_items", "?")
@@ -722,8 +738,9 @@ def main(argv: list[str] | None = None) -> int:
         for ep in plan:
             headers = headers_for(ep, data, prep)
             row: dict[str, Any] = {"label": ep.label, "path": ep.path, "targets": ep.targets}
-            if ep.name == "export":
-                fetch(server.port, "GET", ep.path + "&q=__warmup__", headers)  # imports, no rows
+            if ep.document:
+                if ep.name == "export":  # imports the writer's code, no rows
+                    fetch(server.port, "GET", ep.path + "&q=__warmup__", headers)
                 row["runs"] = [measure_export(server, ep, headers) for _ in range(ep.max_requests)]
                 results["endpoints"][ep.name] = row
                 print(f"{ep.name}: {row['runs']}", flush=True)
@@ -883,8 +900,8 @@ def table(results: dict[str, Any]) -> str:
         "| endpoint | c=1 p50 | c=1 p95 | c=1 req/s | c=8 p50 | c=8 p95 | c=8 req/s | c=8 wrk req/s (p50/p99) | bare SQL p50 | ratio | target |",  # noqa: E501
         "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
-    for name, row in results["endpoints"].items():
-        if name == "export":
+    for row in results["endpoints"].values():
+        if "runs" in row:  # a document
             for run_ in row["runs"]:
                 # 200: the workbook itself; 302: a big export made as a job (with the default
                 # immediate tasks backend, inside this request) and the viewer sent to it
