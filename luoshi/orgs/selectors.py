@@ -112,6 +112,16 @@ class PeopleFilter:
     active: bool | None = True
 
 
+def people_count(user: Any, f: PeopleFilter, qs: QuerySet[Person]) -> int | None:
+    """The number of people in `qs` (people_search(user, f)) when it is everyone active — a
+    viewer who sees every unit, no filter: the list a national viewer opens first — kept in the
+    shared cache under the "org" generation (every write to people moves it), instead of counted
+    on each page (4–10 ms at 60,000 people); None otherwise (the caller counts)."""
+    if f != PeopleFilter() or not covers_every_unit(scope_for(user)):
+        return None
+    return remember("people-active-count", ("org",), qs.count, shared_only=True)
+
+
 def people_search(user: Any, f: PeopleFilter) -> QuerySet[Person]:
     """The people `user` may see matching `f`, in the list's order (unit path, post order, id).
 
